@@ -1,0 +1,419 @@
+/*
+ * mmhost plugin ABI — the whole contract between the mmhost host and its plugins.
+ *
+ * A plugin is a shared library that exports exactly one symbol, `mmh_plugin_init`, returning a
+ * manifest (`mmh_plugin`). Everything the plugin can do is reachable from that manifest; every
+ * service the host offers is reachable from `mmh_host_api`. C++ types, exceptions and Asio objects
+ * never cross this boundary.
+ *
+ * Rules (see docs/plugin-abi.md for the full guide and a complete minimal plugin):
+ *  - Versioning: MMH_ABI_MAJOR changes only on incompatible changes; the host refuses any other
+ *    major. MMH_ABI_MINOR grows when something is appended; the host refuses a plugin built
+ *    against a newer minor than its own (it might call host functions the host does not have).
+ *  - Every struct that is passed by pointer begins with `uint32_t size` (sizeof at the writer's
+ *    build) and only ever grows at its end. A reader uses only the prefix it knows, and treats a
+ *    field past `size` as absent (zero). Records inside a batch carry no size: the batch carries
+ *    `record_size` (the stride) instead.
+ *  - Status 0 is success (MMH_OK); every enum's 0 value means "invalid/unset".
+ *  - Borrowed pointers ({ptr,len}, strings, batches, configs) are valid only during the call.
+ *    Whoever allocates frees.
+ *  - No exception may cross the boundary; fallible calls take an `mmh_error*` that the callee
+ *    fills with a message on failure.
+ *  - Prices and quantities at the order boundary are integers: ticks and lots of the instrument.
+ *    Market data prices and sizes are fixed-point integers with 8 decimals (`*_e8`), which is
+ *    exact for every exchange feed mmhost reads and keeps backtests bit-reproducible.
+ *  - Times are nanoseconds since the Unix epoch (UTC), `int64_t`, named `*_ns`.
+ */
+#ifndef MMHOST_PLUGIN_H
+#define MMHOST_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MMH_ABI_MAJOR 1
+#define MMH_ABI_MINOR 0
+
+/* The one symbol a plugin exports. */
+#define MMH_PLUGIN_ENTRY_SYMBOL "mmh_plugin_init"
+
+#if defined(__GNUC__)
+#define MMH_EXPORT __attribute__((visibility("default")))
+#else
+#define MMH_EXPORT
+#endif
+
+/* Fixed-point scale of market-data prices and sizes: value = x_e8 / MMH_E8. */
+#define MMH_E8 100000000LL
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status and errors                                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef int32_t mmh_status;
+#define MMH_OK 0
+#define MMH_ERR_INVALID_ARGUMENT 1 /* a parameter or config value is wrong */
+#define MMH_ERR_NOT_SUPPORTED 2    /* the plugin does not implement this call */
+#define MMH_ERR_IO 3               /* file or network failure */
+#define MMH_ERR_DATA 4             /* input data is malformed */
+#define MMH_ERR_STATE 5            /* call not valid in the current state */
+#define MMH_ERR_INTERNAL 6         /* a bug or an unexpected exception */
+
+#define MMH_ERROR_MESSAGE_CAPACITY 1024
+
+/* Caller-allocated error report: the callee writes a NUL-terminated message on failure. */
+typedef struct mmh_error {
+  uint32_t size;
+  char message[MMH_ERROR_MESSAGE_CAPACITY];
+} mmh_error;
+
+/* A borrowed string that need not be NUL-terminated. */
+typedef struct mmh_str {
+  const char* data;
+  size_t length;
+} mmh_str;
+
+/* An exact decimal: value = mantissa * 10^exponent (e.g. tick 0.01 = {1, -2}). */
+typedef struct mmh_decimal {
+  int64_t mantissa;
+  int32_t exponent;
+  int32_t reserved;
+} mmh_decimal;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Enumerations (stored in uint32_t fields; 0 is always invalid)                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Event kinds. */
+#define MMH_EVENT_CANDLE 1
+#define MMH_EVENT_TRADE 2
+#define MMH_EVENT_BOOK_SNAPSHOT 3
+#define MMH_EVENT_BOOK_DELTA 4
+#define MMH_EVENT_TICKER 5 /* best bid/ask */
+#define MMH_EVENT_INSTRUMENT 6
+#define MMH_EVENT_ORDER_COMMAND 7
+#define MMH_EVENT_ORDER_UPDATE 8
+#define MMH_EVENT_FILL 9
+#define MMH_EVENT_BALANCE 10
+#define MMH_EVENT_KIND_COUNT 11 /* one past the largest kind */
+
+/* Plugin kinds (bit mask). */
+#define MMH_KIND_DATA 1u  /* brings market events in */
+#define MMH_KIND_VENUE 2u /* executes order commands */
+#define MMH_KIND_CORE 4u  /* makes decisions from events */
+#define MMH_KIND_ALL (MMH_KIND_DATA | MMH_KIND_VENUE | MMH_KIND_CORE)
+
+/* Sides. For trades, the taker (aggressor) side. */
+#define MMH_SIDE_BUY 1
+#define MMH_SIDE_SELL 2
+
+#define MMH_ORDER_TYPE_LIMIT 1
+#define MMH_ORDER_TYPE_MARKET 2
+
+#define MMH_TIF_GTC 1
+#define MMH_TIF_POST_ONLY 2
+#define MMH_TIF_IOC 3
+#define MMH_TIF_FOK 4
+
+#define MMH_ORDER_ACTION_PLACE 1
+#define MMH_ORDER_ACTION_AMEND 2
+#define MMH_ORDER_ACTION_CANCEL 3
+#define MMH_ORDER_ACTION_CANCEL_ALL 4
+
+/* Unit of a market order's quantity (spot market buys default to quote on Bybit). */
+#define MMH_MARKET_UNIT_BASE 1
+#define MMH_MARKET_UNIT_QUOTE 2
+
+#define MMH_ORDER_STATUS_NEW 1
+#define MMH_ORDER_STATUS_PARTIALLY_FILLED 2
+#define MMH_ORDER_STATUS_FILLED 3
+#define MMH_ORDER_STATUS_CANCELLED 4
+#define MMH_ORDER_STATUS_PARTIALLY_FILLED_CANCELLED 5
+#define MMH_ORDER_STATUS_REJECTED 6
+
+/* Log levels for mmh_host_api.log. */
+#define MMH_LOG_TRACE 1
+#define MMH_LOG_DEBUG 2
+#define MMH_LOG_INFO 3
+#define MMH_LOG_WARN 4
+#define MMH_LOG_ERROR 5
+
+/* Candle flags. */
+#define MMH_CANDLE_PARTIAL 1u /* built from fewer source bars than its interval holds */
+
+#define MMH_CLIENT_ID_CAPACITY 40 /* Bybit orderLinkId is <= 36 chars, plus NUL */
+#define MMH_VENUE_ID_CAPACITY 40
+#define MMH_ASSET_CAPACITY 16
+#define MMH_SYMBOL_CAPACITY 32
+
+/* ------------------------------------------------------------------------------------------ */
+/* Event records. Records travel in batches (mmh_batch) of one kind; they carry no size field. */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A closed OHLCV bar. It becomes known at open_ts_ns + interval_ns. */
+typedef struct mmh_candle {
+  int64_t open_ts_ns;
+  int64_t interval_ns;
+  int64_t open_e8;
+  int64_t high_e8;
+  int64_t low_e8;
+  int64_t close_e8;
+  int64_t volume_e8; /* base asset */
+  uint32_t symbol_id;
+  uint32_t flags; /* MMH_CANDLE_* */
+} mmh_candle;
+
+typedef struct mmh_trade {
+  int64_t ts_ns;
+  int64_t price_e8;
+  int64_t qty_e8;    /* base asset */
+  uint64_t trade_id; /* 0 when the source has none */
+  uint32_t symbol_id;
+  uint32_t taker_side; /* MMH_SIDE_* */
+} mmh_trade;
+
+typedef struct mmh_book_level {
+  int64_t price_e8;
+  int64_t qty_e8; /* absolute size at the level; 0 removes it (deltas) */
+} mmh_book_level;
+
+/* One book message: a snapshot replaces the book, a delta updates levels. */
+typedef struct mmh_book_update {
+  int64_t ts_ns;
+  uint64_t update_id;
+  uint32_t symbol_id;
+  uint32_t bid_count;
+  uint32_t ask_count;
+  uint32_t reserved;
+  const mmh_book_level* bids; /* best first; borrowed for the call */
+  const mmh_book_level* asks;
+} mmh_book_update;
+
+typedef struct mmh_ticker {
+  int64_t ts_ns;
+  int64_t bid_price_e8;
+  int64_t bid_qty_e8;
+  int64_t ask_price_e8;
+  int64_t ask_qty_e8;
+  uint32_t symbol_id;
+  uint32_t reserved;
+} mmh_ticker;
+
+/* Trading rules of one symbol; feeds order rounding. */
+typedef struct mmh_instrument {
+  int64_t ts_ns;
+  uint32_t symbol_id;
+  uint32_t reserved;
+  char symbol[MMH_SYMBOL_CAPACITY];
+  char base_asset[MMH_ASSET_CAPACITY];
+  char quote_asset[MMH_ASSET_CAPACITY];
+  mmh_decimal tick_size;       /* price increment */
+  mmh_decimal lot_size;        /* base quantity increment */
+  mmh_decimal min_order_qty;   /* base; 0 = no minimum */
+  mmh_decimal min_order_value; /* quote; 0 = no minimum */
+} mmh_instrument;
+
+/* A command from the host's order manager to a venue. */
+typedef struct mmh_order_command {
+  int64_t ts_ns;
+  uint32_t action; /* MMH_ORDER_ACTION_* */
+  uint32_t symbol_id;
+  uint32_t side;          /* MMH_SIDE_* */
+  uint32_t order_type;    /* MMH_ORDER_TYPE_* */
+  uint32_t time_in_force; /* MMH_TIF_* */
+  uint32_t market_unit;   /* MMH_MARKET_UNIT_*; market orders only */
+  int64_t price_ticks;    /* limit orders */
+  int64_t qty_lots;       /* base quantity, or for a quote-unit market order: quote in lots of quote
+                             precision */
+  char client_id[MMH_CLIENT_ID_CAPACITY];
+} mmh_order_command;
+
+typedef struct mmh_order_update {
+  int64_t ts_ns;
+  uint32_t symbol_id;
+  uint32_t status; /* MMH_ORDER_STATUS_* */
+  uint32_t side;
+  uint32_t reserved;
+  int64_t price_ticks;
+  int64_t qty_lots;
+  int64_t filled_qty_lots;
+  int64_t leaves_qty_lots;
+  char client_id[MMH_CLIENT_ID_CAPACITY];
+  char venue_order_id[MMH_VENUE_ID_CAPACITY];
+  char reject_reason[64];
+} mmh_order_update;
+
+typedef struct mmh_fill {
+  int64_t ts_ns;
+  uint32_t symbol_id;
+  uint32_t side;
+  int64_t price_ticks;
+  int64_t qty_lots;
+  mmh_decimal fee; /* positive = paid, negative = rebate */
+  char fee_asset[MMH_ASSET_CAPACITY];
+  uint32_t is_maker; /* 1 maker, 0 taker */
+  uint32_t reserved;
+  char client_id[MMH_CLIENT_ID_CAPACITY];
+  char venue_order_id[MMH_VENUE_ID_CAPACITY];
+  char exec_id[MMH_VENUE_ID_CAPACITY];
+} mmh_fill;
+
+typedef struct mmh_balance {
+  int64_t ts_ns;
+  char asset[MMH_ASSET_CAPACITY];
+  mmh_decimal free;
+  mmh_decimal locked;
+} mmh_balance;
+
+/* A contiguous run of records of one kind, sorted by time. Borrowed: valid until the next call
+ * on the same source (pull) or the end of the call (push). */
+typedef struct mmh_batch {
+  uint32_t size;
+  uint32_t kind;        /* MMH_EVENT_* */
+  uint32_t record_size; /* stride between records: sizeof the record at the writer's build */
+  uint32_t reserved;
+  size_t count;
+  const void* records;
+} mmh_batch;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Configuration handed to a plugin instance: flat string key/value pairs.                    */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct mmh_config_item {
+  const char* key;   /* dotted path, e.g. "file" or "book.depth" */
+  const char* value; /* always a string; the plugin parses it */
+} mmh_config_item;
+
+typedef struct mmh_config {
+  uint32_t size;
+  uint32_t reserved;
+  size_t count;
+  const mmh_config_item* items;
+} mmh_config;
+
+/* ------------------------------------------------------------------------------------------ */
+/* What the host offers a plugin. Valid from mmh_plugin_init until the plugin is unloaded.    */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef void (*mmh_timer_fn)(void* user, int64_t now_ns);
+
+typedef struct mmh_host_api {
+  uint32_t size;
+  uint16_t abi_major;
+  uint16_t abi_minor;
+  void* host; /* opaque; pass back as the first argument */
+  /* Writes one log line attributed to the plugin. `message` is NUL-terminated. Thread-safe. */
+  void (*log)(void* host, uint32_t level, const char* plugin_name, const char* message);
+  /* Current time of the engine's clock: simulated in backtests, wall clock live. */
+  int64_t (*now_ns)(void* host);
+  /* Push market or execution events into the engine (live connectors). Copies the records.
+   * Thread-safe: may be called from a plugin's own I/O thread. `source` is the instance handle
+   * the host gave at create time. */
+  mmh_status (*post_batch)(void* host, void* source, const mmh_batch* batch);
+  /* Calls fn(user, now) on the engine thread once the engine clock reaches due_ns. */
+  mmh_status (*add_timer)(void* host, int64_t due_ns, mmh_timer_fn fn, void* user);
+  /* Host-level configuration lookup (e.g. "cache_dir", "data_dir"). NULL when unset.
+   * The returned string is valid until the plugin is unloaded. */
+  const char* (*host_config)(void* host, const char* key);
+} mmh_host_api;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Data connectors (MMH_KIND_DATA)                                                             */
+/* ------------------------------------------------------------------------------------------ */
+
+/* What a data source knows about its stream; filled by describe(). */
+typedef struct mmh_source_info {
+  uint32_t size;
+  uint32_t primary_kind; /* MMH_EVENT_* of the main stream */
+  uint64_t record_count; /* 0 when unknown (live) */
+  int64_t first_ts_ns;
+  int64_t last_ts_ns;
+  int64_t interval_ns;    /* candles: bar interval; 0 otherwise */
+  uint64_t gap_count;     /* missing runs of bars */
+  int64_t largest_gap_ns; /* longest missing span */
+  uint64_t missing_bars;  /* bars missing in all gaps */
+  uint32_t from_cache;    /* 1 when served from the binary cache */
+  uint32_t reserved;
+} mmh_source_info;
+
+typedef struct mmh_data_vtable {
+  uint32_t size;
+  uint32_t reserved;
+  /* Creates an instance. `host_handle` identifies it in post_batch. Required. */
+  mmh_status (*create)(const mmh_config* config, void* host_handle, void** out_self,
+                       mmh_error* err);
+  /* Destroys an instance; must not fail. Required. */
+  void (*destroy)(void* self);
+  /* Historical sources: next batch in time order; count == 0 means end of stream.
+   * Live-only sources leave this NULL and push through post_batch after start(). */
+  mmh_status (*read_batch)(void* self, mmh_batch* out, mmh_error* err);
+  /* Live sources: begin pushing events. Optional. */
+  mmh_status (*start)(void* self, mmh_error* err);
+  /* Stops pushing; after it returns no post_batch call from this instance happens. Optional. */
+  void (*stop)(void* self);
+  /* Fills info. Optional. */
+  mmh_status (*describe)(void* self, mmh_source_info* info, mmh_error* err);
+} mmh_data_vtable;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Execution venues (MMH_KIND_VENUE)                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct mmh_venue_vtable {
+  uint32_t size;
+  uint32_t reserved;
+  mmh_status (*create)(const mmh_config* config, void* host_handle, void** out_self,
+                       mmh_error* err);
+  void (*destroy)(void* self);
+  /* Accepts a command; results come back asynchronously as order updates, fills and balances
+   * through post_batch. Required. */
+  mmh_status (*submit)(void* self, const mmh_order_command* command, mmh_error* err);
+  /* Market data the venue needs to simulate or mark (simulated venues). Optional. */
+  mmh_status (*on_market)(void* self, const mmh_batch* batch, mmh_error* err);
+} mmh_venue_vtable;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Decision cores (MMH_KIND_CORE)                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct mmh_core_vtable {
+  uint32_t size;
+  uint32_t reserved;
+  mmh_status (*create)(const mmh_config* config, void* host_handle, void** out_self,
+                       mmh_error* err);
+  void (*destroy)(void* self);
+  /* Feeds a batch of events (candles, trades, book, fills, balances). Required. */
+  mmh_status (*on_events)(void* self, const mmh_batch* batch, mmh_error* err);
+} mmh_core_vtable;
+
+/* ------------------------------------------------------------------------------------------ */
+/* The manifest                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct mmh_plugin {
+  uint32_t size;
+  uint16_t abi_major;      /* MMH_ABI_MAJOR at the plugin's build */
+  uint16_t abi_minor;      /* MMH_ABI_MINOR at the plugin's build */
+  const char* name;        /* [a-z0-9_]+, unique among loaded plugins */
+  const char* version;     /* the plugin's own version, e.g. "1.2.0" */
+  const char* description; /* one line; may be NULL */
+  uint32_t kinds;          /* MMH_KIND_* bit mask, non-zero */
+  uint32_t reserved;
+  const mmh_data_vtable* data;   /* required iff kinds has MMH_KIND_DATA */
+  const mmh_venue_vtable* venue; /* required iff kinds has MMH_KIND_VENUE */
+  const mmh_core_vtable* core;   /* required iff kinds has MMH_KIND_CORE */
+} mmh_plugin;
+
+/* The entry point: returns the manifest (owned by the plugin, valid until unload), or NULL on
+ * failure after logging why through host->log. Called once per load. */
+typedef const mmh_plugin* (*mmh_plugin_init_fn)(const mmh_host_api* host);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* MMHOST_PLUGIN_H */

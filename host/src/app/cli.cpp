@@ -1,0 +1,239 @@
+#include "app/cli.hpp"
+
+#include "app/format.hpp"
+#include "app/host_context.hpp"
+#include "app/run_command.hpp"
+#include "loader/data_instance.hpp"
+#include "lua/lua_state.hpp"
+#include "sample/sample_data.hpp"
+
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#ifndef MMHOST_VERSION
+#define MMHOST_VERSION "0.0.0"
+#endif
+
+namespace mmh {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+int cmd_plugins(HostContext& host, bool json) {
+  PluginRegistry& registry = host.plugins();
+  if (json) {
+    std::cout << "{\"abi\":\"" << MMH_ABI_MAJOR << "." << MMH_ABI_MINOR << "\",\"plugins\":[";
+    bool first = true;
+    for (const LoadedPlugin& p : registry.plugins()) {
+      std::cout << (first ? "" : ",") << "{\"name\":\"" << json_escape(p.name) << "\",\"kinds\":[";
+      bool first_kind = true;
+      for (const char* k : {"data", "venue", "core"}) {
+        const uint32_t bit = std::string(k) == "data"    ? MMH_KIND_DATA
+                             : std::string(k) == "venue" ? MMH_KIND_VENUE
+                                                         : MMH_KIND_CORE;
+        if (p.kinds & bit) {
+          std::cout << (first_kind ? "" : ",") << "\"" << k << "\"";
+          first_kind = false;
+        }
+      }
+      std::cout << "],\"version\":\"" << json_escape(p.version) << "\",\"abi\":\"" << p.abi_major
+                << "." << p.abi_minor << "\",\"path\":\"" << json_escape(p.path)
+                << "\",\"description\":\"" << json_escape(p.description) << "\"}";
+      first = false;
+    }
+    std::cout << "],\"rejected\":[";
+    first = true;
+    for (const PluginFailure& f : registry.failures()) {
+      std::cout << (first ? "" : ",") << "{\"path\":\"" << json_escape(f.path)
+                << "\",\"problems\":[";
+      for (size_t i = 0; i < f.problems.size(); ++i)
+        std::cout << (i ? "," : "") << "\"" << json_escape(f.problems[i]) << "\"";
+      std::cout << "]}";
+      first = false;
+    }
+    std::cout << "]}\n";
+    return 0;
+  }
+  std::cout << "host plugin ABI " << MMH_ABI_MAJOR << "." << MMH_ABI_MINOR << "; searched:";
+  for (const auto& d : host.plugin_search_dirs()) std::cout << " " << d;
+  std::cout << "\n";
+  if (registry.plugins().empty()) std::cout << "no plugins found\n";
+  for (const LoadedPlugin& p : registry.plugins()) {
+    char line[512];
+    std::snprintf(line, sizeof(line), "%-14s %-12s %-8s abi %u.%u  %s", p.name.c_str(),
+                  kinds_to_string(p.kinds).c_str(), p.version.c_str(), p.abi_major, p.abi_minor,
+                  p.path.c_str());
+    std::cout << line << "\n";
+    if (!p.description.empty()) std::cout << "               " << p.description << "\n";
+  }
+  for (const PluginFailure& f : registry.failures())
+    std::cout << "rejected       " << f.summary() << "\n";
+  return 0;
+}
+
+int cmd_sample_data(HostContext& host, std::string out, int days, uint64_t seed) {
+  if (out.empty())
+    out = (std::filesystem::path(host.config().data_dir) / "sample" / "ETHUSDT_1m_synthetic.csv")
+              .string();
+  if (days <= 0 || days > 3650) {
+    std::cerr << "mmhost sample-data: --days must be between 1 and 3650\n";
+    return kExitUsage;
+  }
+  const std::filesystem::path path(out);
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  const std::string tmp = out + ".tmp";
+  uint64_t rows = 0;
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) throw std::runtime_error(tmp + ": cannot write");
+    SampleSpec spec;
+    spec.seed = seed;
+    spec.days = days;
+    rows = write_sample_candles(spec, file);
+    file.flush();
+    if (!file) throw std::runtime_error(tmp + ": write failed");
+  }
+  std::filesystem::rename(tmp, out);  // never leave a half-written file under the real name
+  std::cout << "wrote " << with_commas(rows) << " synthetic 1m candles (seed " << seed << ", "
+            << days << " days) to " << out << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{
+      "mmhost: plugin-based strategy host for structure-driven market making on Bybit spot.\n"
+      "Run `mmhost <command> --help` for each command's options and examples.",
+      "mmhost"};
+  app.set_version_flag("--version", std::string("mmhost ") + MMHOST_VERSION + " (plugin ABI " +
+                                        std::to_string(MMH_ABI_MAJOR) + "." +
+                                        std::to_string(MMH_ABI_MINOR) + ", " +
+                                        LuaState::runtime_name() + ")");
+  app.require_subcommand(1);
+  app.footer(
+      "Configuration precedence: command line > MMHOST_* environment > config file > defaults.\n"
+      "Docs: docs/quickstart.md, docs/plugin-abi.md, docs/configuration.md");
+
+  CliOverrides cli;
+  std::string log_level, log_format, log_file, data_dir, cache_dir;
+  app.add_option(
+      "--config", cli.config_file,
+      "Host configuration YAML (default: $MMHOST_CONFIG, else configs/mmhost.yaml if present)");
+  app.add_option("--plugin-path", cli.plugin_paths,
+                 "Extra plugin directory, searched first (repeatable)");
+  auto* o_level =
+      app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
+  auto* o_format =
+      app.add_option("--log-format", log_format, "text or json (one JSON object per line)");
+  auto* o_file = app.add_option("--log-file", log_file, "Also append logs to this file");
+  auto* o_data = app.add_option(
+      "--data-dir", data_dir, "Directory that strategy data paths are relative to (default: data)");
+  auto* o_cache =
+      app.add_option("--cache-dir", cache_dir, "Binary cache directory (default: ~/.cache/mmhost)");
+
+  bool json = false;
+  auto* plugins = app.add_subcommand(
+      "plugins", "List discovered plugins: name, kinds, version, ABI version, path");
+  plugins->add_flag("--json", json, "Print JSON instead of a table");
+  plugins->footer(
+      "Example:\n  mmhost plugins\n  MMHOST_PLUGIN_PATH=./my-plugins mmhost plugins --json");
+
+  RunOptions run_options;
+  auto* run = app.add_subcommand(
+      "run", "Run a strategy script: stream its market data through the engine and summarise");
+  run->add_option("strategy", run_options.strategy_path,
+                  "Strategy script, e.g. strategies/eth_bos_mm.lua")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run->add_option(
+         "--replay", run_options.replay_file,
+         "Replay this candle/trade CSV (plain or .gz) instead of the strategy's market.file")
+      ->check(CLI::ExistingFile);
+  run->footer(
+      "Examples:\n  mmhost run strategies/eth_bos_mm.lua\n"
+      "  mmhost run strategies/eth_bos_mm.lua --replay "
+      "../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
+
+  std::string sample_out;
+  int sample_days = 30;
+  uint64_t sample_seed = 42;
+  auto* sample = app.add_subcommand(
+      "sample-data",
+      "Generate seeded SYNTHETIC 1m candles (trending and ranging regimes) for offline runs");
+  sample->add_option("--out", sample_out,
+                     "Output CSV (default: <data-dir>/sample/ETHUSDT_1m_synthetic.csv)");
+  sample->add_option("--days", sample_days, "Days of 1m candles")->capture_default_str();
+  sample->add_option("--seed", sample_seed, "Random seed; the same seed gives the same bytes")
+      ->capture_default_str();
+  sample->footer("Example:\n  mmhost sample-data --days 60 --seed 7 --out data/sample/eth_60d.csv");
+
+  // CLI11 reports a mistyped command as a missing one; name it instead.
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("-", 0) == 0) {
+      const bool takes_value = arg.find('=') == std::string::npos &&
+                               (arg == "--config" || arg == "--plugin-path" ||
+                                arg == "--log-level" || arg == "--log-format" ||
+                                arg == "--log-file" || arg == "--data-dir" || arg == "--cache-dir");
+      if (takes_value) ++i;
+      continue;
+    }
+    const auto commands =
+        app.get_subcommands([&arg](CLI::App* sub) { return sub->check_name(arg); });
+    if (commands.empty()) {
+      std::cerr << "mmhost: unknown command '" << arg << "' (commands: plugins, run, sample-data)\n"
+                << "Run `mmhost --help` for what each command does.\n";
+      return kExitUsage;
+    }
+    break;
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "mmhost: " << e.what() << "\n";
+    std::cerr << "Run `mmhost --help` for the commands, or `mmhost <command> --help` for one "
+                 "command's options.\n";
+    return kExitUsage;
+  }
+  if (*o_level) cli.log_level = log_level;
+  if (*o_format) cli.log_format = log_format;
+  if (*o_file) cli.log_file = log_file;
+  if (*o_data) cli.data_dir = data_dir;
+  if (*o_cache) cli.cache_dir = cache_dir;
+
+  try {
+    HostContext host(cli);
+    if (*plugins) return cmd_plugins(host, json);
+    if (*sample) return cmd_sample_data(host, sample_out, sample_days, sample_seed);
+    if (*run) {
+      const RunReport report = run_strategy(host, run_options);
+      print_run_report(report, std::cout);
+      return 0;
+    }
+  } catch (const ConfigError& e) {
+    std::cerr << "mmhost: configuration error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const ScriptError& e) {
+    std::cerr << "mmhost: strategy error: " << e.what() << "\n";
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    std::cerr << "mmhost: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitUsage;
+}
+
+}  // namespace mmh

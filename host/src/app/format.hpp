@@ -1,0 +1,16 @@
+// Small text formatting helpers for command output (not logging).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mmh {
+
+std::string with_commas(uint64_t value);         // 130708 -> "130,708"
+std::string iso_time(int64_t ts_ns);             // "2025-05-20T00:01:00Z" (ms shown when not whole)
+std::string fixed(double value, int decimals);   // printf("%.*f")
+std::string human_rate(double per_second);       // "12.3M"
+std::string json_escape(std::string_view text);  // contents of a JSON string, without quotes
+
+}  // namespace mmh

@@ -1,0 +1,60 @@
+#include "loader/data_instance.hpp"
+
+#include <vector>
+
+namespace mmh {
+namespace {
+
+std::string failure(const LoadedPlugin& plugin, const char* call, mmh_status status,
+                    const mmh_error& err) {
+  return "plugin '" + plugin.name + "' " + call + " failed (status " + std::to_string(status) +
+         "): " + (err.message[0] != '\0' ? err.message : "no message");
+}
+
+}  // namespace
+
+DataInstance::DataInstance(const LoadedPlugin& plugin,
+                           const std::map<std::string, std::string>& settings)
+    : plugin_(plugin) {
+  std::vector<mmh_config_item> items;
+  items.reserve(settings.size());
+  for (const auto& [key, value] : settings)
+    items.push_back(mmh_config_item{key.c_str(), value.c_str()});
+  mmh_config config{};
+  config.size = sizeof(config);
+  config.count = items.size();
+  config.items = items.data();
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.data.create(&config, this, &self_, &err);
+  if (status != MMH_OK || self_ == nullptr)
+    throw PluginCallError(failure(plugin_, "create", status, err));
+}
+
+DataInstance::~DataInstance() {
+  if (self_ != nullptr) plugin_.data.destroy(self_);
+}
+
+bool DataInstance::read_batch(mmh_batch& out) {
+  if (plugin_.data.read_batch == nullptr) return false;
+  mmh_error err{};
+  err.size = sizeof(err);
+  out = mmh_batch{};
+  out.size = sizeof(out);
+  const mmh_status status = plugin_.data.read_batch(self_, &out, &err);
+  if (status != MMH_OK) throw PluginCallError(failure(plugin_, "read_batch", status, err));
+  return out.count > 0;
+}
+
+mmh_source_info DataInstance::describe() {
+  mmh_source_info info{};
+  info.size = sizeof(info);
+  if (plugin_.data.describe == nullptr) return info;
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.data.describe(self_, &info, &err);
+  if (status != MMH_OK) throw PluginCallError(failure(plugin_, "describe", status, err));
+  return info;
+}
+
+}  // namespace mmh

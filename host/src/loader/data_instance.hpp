@@ -1,0 +1,37 @@
+// An instance of a data connector plugin, created with string settings and destroyed on scope
+// exit. Errors from the plugin become exceptions on the host side.
+#pragma once
+
+#include "loader/plugin_loader.hpp"
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace mmh {
+
+class PluginCallError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class DataInstance {
+ public:
+  DataInstance(const LoadedPlugin& plugin, const std::map<std::string, std::string>& settings);
+  ~DataInstance();
+  DataInstance(const DataInstance&) = delete;
+  DataInstance& operator=(const DataInstance&) = delete;
+
+  // False at end of stream. Throws PluginCallError with the plugin's message.
+  bool read_batch(mmh_batch& out);
+  bool can_read() const { return plugin_.data.read_batch != nullptr; }
+  // Zeroed info when the plugin does not describe itself.
+  mmh_source_info describe();
+  const LoadedPlugin& plugin() const { return plugin_; }
+
+ private:
+  const LoadedPlugin& plugin_;
+  void* self_ = nullptr;
+};
+
+}  // namespace mmh

@@ -1,0 +1,111 @@
+#include "lua/strategy_spec.hpp"
+
+#include "lua/lua_state.hpp"
+
+#include <mmhost/sdk/interval.hpp>
+
+#include <lua.hpp>
+
+#include <set>
+
+namespace mmh {
+namespace {
+
+// mmhost.strategy{...}: marks the table as a strategy and returns it.
+int strategy_fn(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_pushvalue(L, 1);
+  return 1;
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& key, const std::string& what) {
+  throw ScriptError(path + ": " + key + ": " + what);
+}
+
+void check_keys(lua_State* L, int table, const std::string& path, const std::string& prefix,
+                const std::set<std::string>& known) {
+  lua_pushnil(L);
+  while (lua_next(L, table) != 0) {
+    lua_pop(L, 1);  // value
+    if (lua_type(L, -1) != LUA_TSTRING) fail(path, prefix + "?", "keys must be names");
+    const std::string key = lua_tostring(L, -1);
+    if (known.count(key) == 0) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      lua_pop(L, 1);
+      fail(path, prefix + key, "unknown key (known: " + list + ")");
+    }
+  }
+}
+
+// Reads t[key] as a string; nullopt-like empty when absent. Wrong types are errors.
+bool get_string(lua_State* L, int table, const char* key, const std::string& path,
+                const std::string& key_path, std::string& out) {
+  lua_getfield(L, table, key);
+  const int type = lua_type(L, -1);
+  bool present = false;
+  if (type == LUA_TSTRING) {
+    out = lua_tostring(L, -1);
+    present = true;
+  } else if (type != LUA_TNIL) {
+    const std::string got = lua_typename(L, type);
+    lua_pop(L, 1);
+    fail(path, key_path, std::string("expected a string, got ") + got);
+  }
+  lua_pop(L, 1);
+  return present;
+}
+
+int64_t get_interval(lua_State* L, int table, const char* key, const char* fallback,
+                     const std::string& path, const std::string& key_path) {
+  std::string text = fallback;
+  get_string(L, table, key, path, key_path, text);
+  const int64_t ns = sdk::parse_interval_ns(text);
+  if (ns == 0)
+    fail(path, key_path, "'" + text + "' is not an interval (use 1m, 5m, 15m, 1h, 4h, 1d)");
+  return ns;
+}
+
+}  // namespace
+
+StrategySpec load_strategy_spec(const std::string& path) {
+  LuaState lua;
+  lua_State* L = lua.get();
+  lua_newtable(L);
+  lua_pushcfunction(L, strategy_fn);
+  lua_setfield(L, -2, "strategy");
+  lua_pushstring(L, LuaState::runtime_name());
+  lua_setfield(L, -2, "lua_runtime");
+  lua_setglobal(L, "mmhost");
+
+  lua.run_file(path, 1);
+  if (lua_type(L, -1) != LUA_TTABLE)
+    throw ScriptError(path +
+                      ": the script must return a strategy table (return mmhost.strategy{ ... })");
+  const int top = lua_gettop(L);
+  check_keys(L, top, path, "",
+             {"name", "description", "market", "execution", "capital", "structure", "bos",
+              "pullback", "policy", "grid", "risk", "transitions", "on_start", "on_transition",
+              "on_fill", "on_bar", "on_reload", "on_stop"});
+
+  StrategySpec spec;
+  spec.path = path;
+  get_string(L, top, "name", path, "name", spec.name);
+  lua_getfield(L, top, "market");
+  if (lua_type(L, -1) != LUA_TTABLE)
+    fail(path, "market", "required table (data, symbol, ltf, htf, file)");
+  const int market = lua_gettop(L);
+  check_keys(L, market, path, "market.", {"data", "symbol", "ltf", "htf", "file"});
+  get_string(L, market, "data", path, "market.data", spec.data_plugin);
+  if (!get_string(L, market, "symbol", path, "market.symbol", spec.symbol) || spec.symbol.empty())
+    fail(path, "market.symbol", "required (e.g. \"ETHUSDT\")");
+  spec.ltf_interval_ns = get_interval(L, market, "ltf", "1m", path, "market.ltf");
+  spec.htf_interval_ns = get_interval(L, market, "htf", "5m", path, "market.htf");
+  if (spec.htf_interval_ns % spec.ltf_interval_ns != 0)
+    fail(path, "market.htf", "must be a multiple of market.ltf");
+  get_string(L, market, "file", path, "market.file", spec.replay_file);
+  lua_settop(L, 0);
+  return spec;
+}
+
+}  // namespace mmh

@@ -1,0 +1,265 @@
+#include "csv_series.hpp"
+
+#include <mmhost/sdk/fixed_point.hpp>
+#include <mmhost/sdk/interval.hpp>
+#include <mmhost/sdk/plugin.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace mmh::replay {
+namespace {
+
+using sdk::kNsPerMs;
+
+// Walks the text line by line, skipping leading '#' comments, keeping the 1-based line number.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : text_(text) {}
+
+  bool next(std::string_view& line) {
+    if (pos_ >= text_.size()) return false;
+    const char* begin = text_.data() + pos_;
+    const void* nl = std::memchr(begin, '\n', text_.size() - pos_);
+    size_t len =
+        nl ? static_cast<size_t>(static_cast<const char*>(nl) - begin) : text_.size() - pos_;
+    pos_ += len + (nl ? 1 : 0);
+    if (len > 0 && begin[len - 1] == '\r') --len;
+    line = std::string_view(begin, len);
+    ++line_number_;
+    return true;
+  }
+  // True when only whitespace remains (a trailing blank line is allowed, nothing else).
+  bool only_blank_left() const {
+    for (size_t i = pos_; i < text_.size(); ++i)
+      if (text_[i] != '\n' && text_[i] != '\r' && text_[i] != ' ') return false;
+    return true;
+  }
+  size_t line_number() const { return line_number_; }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  size_t line_number_ = 0;
+};
+
+[[noreturn]] void fail(const std::string& source, size_t line, const std::string& what) {
+  throw sdk::Error(MMH_ERR_DATA, source + ":" + std::to_string(line) + ": " + what);
+}
+
+std::string quoted(std::string_view s) {
+  constexpr size_t kMax = 60;
+  std::string out = "'";
+  out.append(s.substr(0, kMax));
+  if (s.size() > kMax) out += "...";
+  return out + "'";
+}
+
+// Reads the header (skipping comments); returns false for an empty text.
+bool read_header(LineReader& reader, std::string_view& header) {
+  while (reader.next(header)) {
+    if (!header.empty() && header.front() == '#') continue;
+    return true;
+  }
+  return false;
+}
+
+// Splits a line into exactly N fields at commas; returns the number of fields found.
+template <size_t N>
+size_t split_fields(std::string_view line, std::string_view (&fields)[N]) {
+  size_t count = 0;
+  const char* p = line.data();
+  const char* end = p + line.size();
+  for (;;) {
+    const void* comma = std::memchr(p, ',', static_cast<size_t>(end - p));
+    const char* stop = comma ? static_cast<const char*>(comma) : end;
+    if (count < N) fields[count] = std::string_view(p, static_cast<size_t>(stop - p));
+    ++count;
+    if (!comma) break;
+    p = stop + 1;
+  }
+  return count;
+}
+
+int64_t parse_ts_ms(std::string_view field, const std::string& source, size_t line) {
+  int64_t ts_ms = 0;
+  const auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), ts_ms);
+  if (ec != std::errc() || ptr != field.data() + field.size() || field.empty())
+    fail(source, line,
+         "column 'ts_ms': expected an integer (epoch milliseconds), got " + quoted(field));
+  if (ts_ms <= 0 || ts_ms > INT64_MAX / kNsPerMs)
+    fail(source, line,
+         "column 'ts_ms': " + std::to_string(ts_ms) + " is not a plausible epoch time in ms");
+  return ts_ms;
+}
+
+int64_t parse_value(std::string_view field, const char* column, const std::string& source,
+                    size_t line) {
+  int64_t v = 0;
+  const sdk::ParseDecimal r = sdk::parse_e8(field, v);
+  if (r != sdk::ParseDecimal::ok)
+    fail(source, line,
+         std::string("column '") + column + "': " + sdk::describe(r) + " (" + quoted(field) + ")");
+  return v;
+}
+
+void check_header(std::string_view header, std::string_view expected, const std::string& source,
+                  size_t line) {
+  if (header != expected)
+    fail(source, line,
+         "bad header: expected '" + std::string(expected) + "', got " + quoted(header));
+}
+
+}  // namespace
+
+SeriesKind detect_kind(std::string_view text) {
+  LineReader reader(text);
+  std::string_view header;
+  if (!read_header(reader, header)) return SeriesKind::unknown;
+  if (header == kCandleHeader) return SeriesKind::candles;
+  if (header == kTradeHeader) return SeriesKind::trades;
+  return SeriesKind::unknown;
+}
+
+CandleSeries parse_candle_csv(std::string_view text, const std::string& source,
+                              int64_t expected_interval_ns) {
+  LineReader reader(text);
+  std::string_view line;
+  if (!read_header(reader, line))
+    fail(source, 1, "empty file: expected the header '" + std::string(kCandleHeader) + "'");
+  check_header(line, kCandleHeader, source, reader.line_number());
+
+  CandleSeries series;
+  // ~45 bytes per row in the shared files; reserving avoids regrowth on the hot parse path.
+  series.candles.reserve(text.size() / 40 + 1);
+  std::vector<uint32_t> line_of_row;  // only for error messages in the second pass
+  line_of_row.reserve(series.candles.capacity());
+  int64_t previous_ts_ms = 0;
+  int64_t min_step_ms = 0;
+  while (reader.next(line)) {
+    const size_t n = reader.line_number();
+    if (line.empty()) {
+      if (reader.only_blank_left()) break;
+      fail(source, n, "empty line inside the data");
+    }
+    std::string_view f[6];
+    const size_t columns = split_fields(line, f);
+    if (columns != 6)
+      fail(source, n,
+           "expected 6 columns (" + std::string(kCandleHeader) + "), got " +
+               std::to_string(columns));
+    const int64_t ts_ms = parse_ts_ms(f[0], source, n);
+    mmh_candle c{};
+    c.open_ts_ns = ts_ms * kNsPerMs;
+    c.open_e8 = parse_value(f[1], "open", source, n);
+    c.high_e8 = parse_value(f[2], "high", source, n);
+    c.low_e8 = parse_value(f[3], "low", source, n);
+    c.close_e8 = parse_value(f[4], "close", source, n);
+    c.volume_e8 = parse_value(f[5], "volume", source, n);
+    if (c.low_e8 <= 0) fail(source, n, "prices must be positive, low is " + std::string(f[3]));
+    if (c.volume_e8 < 0) fail(source, n, "volume must not be negative, got " + std::string(f[5]));
+    if (c.high_e8 < c.low_e8)
+      fail(source, n, "high " + std::string(f[2]) + " is below low " + std::string(f[3]));
+    if (c.open_e8 < c.low_e8 || c.open_e8 > c.high_e8)
+      fail(source, n,
+           "open " + std::string(f[1]) + " is outside [low " + std::string(f[3]) + ", high " +
+               std::string(f[2]) + "]");
+    if (c.close_e8 < c.low_e8 || c.close_e8 > c.high_e8)
+      fail(source, n,
+           "close " + std::string(f[4]) + " is outside [low " + std::string(f[3]) + ", high " +
+               std::string(f[2]) + "]");
+    if (previous_ts_ms != 0) {
+      if (ts_ms <= previous_ts_ms)
+        fail(source, n,
+             "timestamp " + std::to_string(ts_ms) + " is not after the previous row's " +
+                 std::to_string(previous_ts_ms) + " (timestamps must strictly increase)");
+      const int64_t step = ts_ms - previous_ts_ms;
+      if (min_step_ms == 0 || step < min_step_ms) min_step_ms = step;
+    }
+    previous_ts_ms = ts_ms;
+    series.candles.push_back(c);
+    line_of_row.push_back(static_cast<uint32_t>(n));
+  }
+
+  if (series.candles.empty()) fail(source, reader.line_number() + 1, "no candles after the header");
+
+  int64_t interval_ns = expected_interval_ns;
+  if (interval_ns == 0) {
+    if (min_step_ms == 0)
+      fail(source, line_of_row.front(),
+           "cannot infer the bar interval from a single candle; declare it");
+    interval_ns = min_step_ms * kNsPerMs;
+  }
+  series.gaps.interval_ns = interval_ns;
+  // Alignment and gaps: every bar opens on a multiple of the interval; a longer step is a gap.
+  for (size_t i = 0; i < series.candles.size(); ++i) {
+    mmh_candle& c = series.candles[i];
+    c.interval_ns = interval_ns;
+    if (c.open_ts_ns % interval_ns != 0)
+      fail(source, line_of_row[i],
+           "timestamp " + std::to_string(c.open_ts_ns / kNsPerMs) + " is not aligned to the " +
+               sdk::format_interval(interval_ns) + " interval");
+    if (i == 0) continue;
+    const int64_t step = c.open_ts_ns - series.candles[i - 1].open_ts_ns;
+    if (step % interval_ns != 0)
+      fail(source, line_of_row[i],
+           "step of " + std::to_string(step / kNsPerMs) +
+               " ms from the previous bar is not a multiple of the " +
+               sdk::format_interval(interval_ns) + " interval");
+    if (step > interval_ns) {
+      ++series.gaps.gap_count;
+      series.gaps.missing_bars += static_cast<uint64_t>(step / interval_ns - 1);
+      series.gaps.largest_gap_ns = std::max(series.gaps.largest_gap_ns, step - interval_ns);
+    }
+  }
+  return series;
+}
+
+TradeSeries parse_trade_csv(std::string_view text, const std::string& source) {
+  LineReader reader(text);
+  std::string_view line;
+  if (!read_header(reader, line))
+    fail(source, 1, "empty file: expected the header '" + std::string(kTradeHeader) + "'");
+  check_header(line, kTradeHeader, source, reader.line_number());
+  TradeSeries series;
+  series.trades.reserve(text.size() / 36 + 1);
+  int64_t previous_ts_ms = 0;
+  while (reader.next(line)) {
+    const size_t n = reader.line_number();
+    if (line.empty()) {
+      if (reader.only_blank_left()) break;
+      fail(source, n, "empty line inside the data");
+    }
+    std::string_view f[4];
+    const size_t columns = split_fields(line, f);
+    if (columns != 4)
+      fail(
+          source, n,
+          "expected 4 columns (" + std::string(kTradeHeader) + "), got " + std::to_string(columns));
+    const int64_t ts_ms = parse_ts_ms(f[0], source, n);
+    if (ts_ms < previous_ts_ms)
+      fail(source, n,
+           "timestamp " + std::to_string(ts_ms) + " goes back from the previous row's " +
+               std::to_string(previous_ts_ms));
+    previous_ts_ms = ts_ms;
+    mmh_trade t{};
+    t.ts_ns = ts_ms * kNsPerMs;
+    t.price_e8 = parse_value(f[1], "price", source, n);
+    t.qty_e8 = parse_value(f[2], "qty", source, n);
+    if (t.price_e8 <= 0) fail(source, n, "price must be positive, got " + std::string(f[1]));
+    if (t.qty_e8 <= 0) fail(source, n, "qty must be positive, got " + std::string(f[2]));
+    if (f[3] == "buy" || f[3] == "Buy") {
+      t.taker_side = MMH_SIDE_BUY;
+    } else if (f[3] == "sell" || f[3] == "Sell") {
+      t.taker_side = MMH_SIDE_SELL;
+    } else {
+      fail(source, n, "column 'side': expected buy or sell, got " + quoted(f[3]));
+    }
+    series.trades.push_back(t);
+  }
+  if (series.trades.empty()) fail(source, reader.line_number() + 1, "no trades after the header");
+  return series;
+}
+
+}  // namespace mmh::replay

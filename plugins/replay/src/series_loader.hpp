@@ -1,0 +1,66 @@
+// Loads a replay series (candles or trades) from CSV, through a binary cache in the host's cache
+// directory. The cache is memory-mapped, versioned, keyed by the CSV's canonical path and
+// declared interval, and checked against the CSV's size and mtime plus CRCs of header and
+// payload: a stale or corrupt entry is rebuilt, never trusted.
+#pragma once
+
+#include "csv_series.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mmh::replay {
+
+inline constexpr uint32_t kCacheFormatVersion = 1;
+
+struct LoadOptions {
+  std::string cache_dir;             // empty = no cache
+  int64_t declared_interval_ns = 0;  // candles: 0 = infer
+};
+
+// A read-only view of the loaded records; backed by a private memory map or by owned vectors.
+class LoadedSeries {
+ public:
+  LoadedSeries() = default;
+  LoadedSeries(const LoadedSeries&) = delete;
+  LoadedSeries& operator=(const LoadedSeries&) = delete;
+  ~LoadedSeries();
+
+  uint32_t kind() const { return kind_; }  // MMH_EVENT_CANDLE or MMH_EVENT_TRADE
+  const void* records() const { return records_; }
+  size_t count() const { return count_; }
+  uint32_t record_size() const { return record_size_; }
+  const GapStats& gaps() const { return gaps_; }
+  bool from_cache() const { return map_ != nullptr; }
+  // Why the cache was not used ("" when it was, or when caching is off).
+  const std::string& cache_note() const { return cache_note_; }
+  const std::string& cache_path() const { return cache_path_; }
+
+  // Rewrites every record's symbol id (private mapping: the cache file is untouched).
+  void set_symbol_id(uint32_t symbol_id);
+
+ private:
+  friend std::unique_ptr<LoadedSeries> load_series(const std::string& path,
+                                                   const LoadOptions& options);
+  uint32_t kind_ = 0;
+  void* records_ = nullptr;
+  size_t count_ = 0;
+  uint32_t record_size_ = 0;
+  GapStats gaps_;
+  void* map_ = nullptr;
+  size_t map_size_ = 0;
+  std::vector<mmh_candle> candles_;
+  std::vector<mmh_trade> trades_;
+  std::string cache_note_;
+  std::string cache_path_;
+};
+
+// Throws mmh::sdk::Error (MMH_ERR_IO / MMH_ERR_DATA) with "file:line: what" for bad input.
+std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOptions& options);
+
+// Where the cache entry for a CSV lives (exposed for tests that corrupt it on purpose).
+std::string cache_file_for(const std::string& canonical_csv_path, const LoadOptions& options);
+
+}  // namespace mmh::replay

@@ -1,0 +1,159 @@
+// Exact decimal <-> fixed-point (8 decimals, `*_e8`) conversion for market data.
+// Parsing never goes through double, so "2528.14" is exactly 252814000000.
+#pragma once
+
+#include <mmhost/plugin.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mmh::sdk {
+
+enum class ParseDecimal { ok, empty, not_a_number, too_precise, out_of_range };
+
+namespace detail {
+inline constexpr int64_t kPow10[] = {1,
+                                     10,
+                                     100,
+                                     1000,
+                                     10000,
+                                     100000,
+                                     1000000,
+                                     10000000,
+                                     100000000,
+                                     1000000000,
+                                     10000000000LL,
+                                     100000000000LL,
+                                     1000000000000LL,
+                                     10000000000000LL,
+                                     100000000000000LL,
+                                     1000000000000000LL,
+                                     10000000000000000LL,
+                                     100000000000000000LL,
+                                     1000000000000000000LL};
+}
+
+// Parses [-]digits[.digits][(e|E)[+-]digits] into units of 1e-8. Rejects values that need more
+// than 8 decimals (non-zero digits past the 8th) instead of rounding them silently.
+inline ParseDecimal parse_e8(std::string_view text, int64_t& out) noexcept {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  if (p == end) return ParseDecimal::empty;
+  bool negative = false;
+  if (*p == '-' || *p == '+') {
+    negative = *p == '-';
+    ++p;
+  }
+  // Collect up to 19 significant digits as an integer plus a decimal exponent.
+  uint64_t mantissa = 0;
+  int digits = 0;
+  int exponent = 0;  // value = mantissa * 10^exponent
+  bool any = false;
+  bool dropped_nonzero = false;
+  bool too_large = false;
+  for (; p != end && *p >= '0' && *p <= '9'; ++p) {
+    any = true;
+    if (digits < 18) {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
+      if (mantissa != 0) ++digits;
+    } else {
+      too_large = true;  // > 18 integer digits can never fit in int64 once scaled by 1e8
+    }
+  }
+  if (p != end && *p == '.') {
+    ++p;
+    for (; p != end && *p >= '0' && *p <= '9'; ++p) {
+      any = true;
+      if (digits < 18) {
+        mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
+        if (mantissa != 0) ++digits;
+        --exponent;
+      } else if (*p != '0') {
+        dropped_nonzero = true;
+      }
+    }
+  }
+  if (!any) return ParseDecimal::not_a_number;
+  if (p != end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    bool exp_negative = false;
+    if (p != end && (*p == '-' || *p == '+')) exp_negative = *p++ == '-';
+    if (p == end) return ParseDecimal::not_a_number;
+    int e = 0;
+    for (; p != end && *p >= '0' && *p <= '9'; ++p) {
+      if (e > 1000) return ParseDecimal::out_of_range;
+      e = e * 10 + (*p - '0');
+    }
+    exponent += exp_negative ? -e : e;
+  }
+  if (p != end) return ParseDecimal::not_a_number;
+  if (too_large) return ParseDecimal::out_of_range;
+  if (dropped_nonzero) return ParseDecimal::too_precise;
+  // Scale to 8 decimals: value_e8 = mantissa * 10^(exponent + 8).
+  const int shift = exponent + 8;
+  int64_t value = 0;
+  if (mantissa == 0) {
+    value = 0;
+  } else if (shift >= 0) {
+    if (shift > 18) return ParseDecimal::out_of_range;
+    const uint64_t limit =
+        static_cast<uint64_t>(INT64_MAX) / static_cast<uint64_t>(detail::kPow10[shift]);
+    if (mantissa > limit) return ParseDecimal::out_of_range;
+    value = static_cast<int64_t>(mantissa * static_cast<uint64_t>(detail::kPow10[shift]));
+  } else {
+    if (-shift > 18) return ParseDecimal::too_precise;
+    const uint64_t div = static_cast<uint64_t>(detail::kPow10[-shift]);
+    if (mantissa % div != 0) return ParseDecimal::too_precise;
+    const uint64_t scaled = mantissa / div;
+    if (scaled > static_cast<uint64_t>(INT64_MAX)) return ParseDecimal::out_of_range;
+    value = static_cast<int64_t>(scaled);
+  }
+  out = negative ? -value : value;
+  return ParseDecimal::ok;
+}
+
+inline const char* describe(ParseDecimal r) noexcept {
+  switch (r) {
+    case ParseDecimal::ok:
+      return "ok";
+    case ParseDecimal::empty:
+      return "empty field";
+    case ParseDecimal::not_a_number:
+      return "not a number";
+    case ParseDecimal::too_precise:
+      return "more than 8 decimals";
+    case ParseDecimal::out_of_range:
+      return "out of range";
+  }
+  return "?";
+}
+
+// Shortest exact decimal text: 252814000000 -> "2528.14", 100000000 -> "1".
+inline std::string format_e8(int64_t value_e8) {
+  const bool negative = value_e8 < 0;
+  const uint64_t magnitude =
+      negative ? 0 - static_cast<uint64_t>(value_e8) : static_cast<uint64_t>(value_e8);
+  const uint64_t whole = magnitude / static_cast<uint64_t>(MMH_E8);
+  uint64_t frac = magnitude % static_cast<uint64_t>(MMH_E8);
+  std::string out = negative ? "-" : "";
+  out += std::to_string(whole);
+  if (frac != 0) {
+    char buf[9];
+    for (int i = 7; i >= 0; --i) {
+      buf[i] = static_cast<char>('0' + frac % 10);
+      frac /= 10;
+    }
+    int len = 8;
+    while (len > 0 && buf[len - 1] == '0') --len;
+    out += '.';
+    out.append(buf, static_cast<size_t>(len));
+  }
+  return out;
+}
+
+inline double e8_to_double(int64_t value_e8) noexcept {
+  return static_cast<double>(value_e8) / static_cast<double>(MMH_E8);
+}
+
+}  // namespace mmh::sdk

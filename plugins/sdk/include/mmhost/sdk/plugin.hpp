@@ -1,0 +1,317 @@
+// mmhost plugin SDK: turns C++ classes into the C tables of <mmhost/plugin.h> and stops every
+// exception at the boundary. Header-only; in-tree plugins and third parties use it alike.
+//
+//   class MySource {                       // a data connector
+//    public:
+//     MySource(const mmh::sdk::Config& config, void* host_handle);
+//     bool read_batch(mmh_batch& out);     // historical: false at end of stream
+//     void describe(mmh_source_info& info);        // optional
+//   };
+//   MMH_SDK_PLUGIN("my_source", "1.0.0", "What it does", mmh::sdk::data<MySource>)
+//
+// A class provides only the members it supports; the SDK fills the matching callbacks and leaves
+// the others NULL (detected with `requires`).
+#pragma once
+
+#include <mmhost/plugin.h>
+
+#include <concepts>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace mmh::sdk {
+
+// Thrown by plugin code to fail a call with a specific status.
+class Error : public std::runtime_error {
+ public:
+  Error(mmh_status status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
+  mmh_status status() const noexcept { return status_; }
+
+ private:
+  mmh_status status_;
+};
+
+namespace detail {
+struct PluginGlobals {
+  const mmh_host_api* host = nullptr;
+  const char* name = "?";
+};
+// One per shared object: plugins are built with hidden visibility, so this is never shared.
+inline PluginGlobals& globals() {
+  static PluginGlobals g;
+  return g;
+}
+
+inline void write_error(mmh_error* err, std::string_view message) noexcept {
+  if (err == nullptr) return;
+  const size_t n =
+      message.size() < sizeof(err->message) - 1 ? message.size() : sizeof(err->message) - 1;
+  std::memcpy(err->message, message.data(), n);
+  err->message[n] = '\0';
+}
+
+// Runs fn and converts every exception into a status + message.
+template <class Fn>
+mmh_status guard(mmh_error* err, Fn&& fn) noexcept {
+  try {
+    fn();
+    return MMH_OK;
+  } catch (const Error& e) {
+    write_error(err, e.what());
+    return e.status();
+  } catch (const std::exception& e) {
+    write_error(err, e.what());
+    return MMH_ERR_INTERNAL;
+  } catch (...) {
+    write_error(err, "unknown exception");
+    return MMH_ERR_INTERNAL;
+  }
+}
+}  // namespace detail
+
+inline const mmh_host_api* host() {
+  return detail::globals().host;
+}
+
+// Logs through the host (never to stdout), attributed to this plugin.
+inline void log(uint32_t level, const std::string& message) noexcept {
+  const mmh_host_api* h = host();
+  if (h != nullptr && h->log != nullptr)
+    h->log(h->host, level, detail::globals().name, message.c_str());
+}
+inline void log_info(const std::string& m) noexcept {
+  log(MMH_LOG_INFO, m);
+}
+inline void log_warn(const std::string& m) noexcept {
+  log(MMH_LOG_WARN, m);
+}
+inline void log_error(const std::string& m) noexcept {
+  log(MMH_LOG_ERROR, m);
+}
+
+// Host-level configuration value, or `fallback` when unset.
+inline std::string host_config(const char* key, std::string fallback = {}) {
+  const mmh_host_api* h = host();
+  if (h == nullptr || h->host_config == nullptr) return fallback;
+  const char* v = h->host_config(h->host, key);
+  return v != nullptr ? std::string(v) : fallback;
+}
+
+inline int64_t now_ns() {
+  const mmh_host_api* h = host();
+  return h != nullptr && h->now_ns != nullptr ? h->now_ns(h->host) : 0;
+}
+
+// The instance configuration, copied out of the borrowed mmh_config.
+class Config {
+ public:
+  Config() = default;
+  explicit Config(const mmh_config* config) {
+    if (config == nullptr) return;
+    for (size_t i = 0; i < config->count; ++i) {
+      const mmh_config_item& item = config->items[i];
+      if (item.key != nullptr) values_[item.key] = item.value != nullptr ? item.value : "";
+    }
+  }
+  bool has(const std::string& key) const { return values_.count(key) != 0; }
+  std::string get(const std::string& key, const std::string& fallback = {}) const {
+    auto it = values_.find(key);
+    return it == values_.end() ? fallback : it->second;
+  }
+  std::string require(const std::string& key) const {
+    auto it = values_.find(key);
+    if (it == values_.end() || it->second.empty())
+      throw Error(MMH_ERR_INVALID_ARGUMENT, "missing required setting '" + key + "'");
+    return it->second;
+  }
+  int64_t get_int(const std::string& key, int64_t fallback) const {
+    auto it = values_.find(key);
+    if (it == values_.end()) return fallback;
+    try {
+      size_t used = 0;
+      const long long v = std::stoll(it->second, &used);
+      if (used != it->second.size()) throw std::invalid_argument("trailing characters");
+      return v;
+    } catch (const std::exception&) {
+      throw Error(MMH_ERR_INVALID_ARGUMENT,
+                  "setting '" + key + "' must be an integer, got '" + it->second + "'");
+    }
+  }
+  const std::map<std::string, std::string>& values() const { return values_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+// ---- trampolines ---------------------------------------------------------------------------
+
+namespace detail {
+template <class T>
+mmh_status create(const mmh_config* config, void* host_handle, void** out_self, mmh_error* err) {
+  return guard(err, [&] {
+    if (out_self == nullptr) throw Error(MMH_ERR_INVALID_ARGUMENT, "out_self is NULL");
+    *out_self = new T(Config(config), host_handle);
+  });
+}
+
+template <class T>
+void destroy(void* self) noexcept {
+  try {
+    delete static_cast<T*>(self);
+  } catch (...) {
+    // A failing destructor must not take the host down: log and leak.
+    log_error("instance destructor threw; leaking it");
+  }
+}
+}  // namespace detail
+
+template <class T>
+const mmh_data_vtable* data_vtable() {
+  static const mmh_data_vtable table = [] {
+    mmh_data_vtable t{};
+    t.size = sizeof(t);
+    t.create = &detail::create<T>;
+    t.destroy = &detail::destroy<T>;
+    if constexpr (requires(T & s, mmh_batch & b) {
+                    { s.read_batch(b) } -> std::same_as<bool>;
+                  }) {
+      t.read_batch = [](void* self, mmh_batch* out, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          *out = mmh_batch{};
+          out->size = sizeof(mmh_batch);
+          if (!static_cast<T*>(self)->read_batch(*out)) out->count = 0;
+        });
+      };
+    }
+    if constexpr (requires(T & s) { s.start(); }) {
+      t.start = [](void* self, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] { static_cast<T*>(self)->start(); });
+      };
+    }
+    if constexpr (requires(T & s) { s.stop(); }) {
+      t.stop = [](void* self) {
+        mmh_error ignored{};
+        if (detail::guard(&ignored, [&] { static_cast<T*>(self)->stop(); }) != MMH_OK)
+          log_error(std::string("stop failed: ") + ignored.message);
+      };
+    }
+    if constexpr (requires(T & s, mmh_source_info & i) { s.describe(i); }) {
+      t.describe = [](void* self, mmh_source_info* info, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          const uint32_t caller_size = info->size;
+          mmh_source_info local{};
+          local.size = sizeof(local);
+          static_cast<T*>(self)->describe(local);
+          // The caller may know a shorter struct (older host): copy only its prefix.
+          std::memcpy(info, &local, caller_size < sizeof(local) ? caller_size : sizeof(local));
+          info->size =
+              caller_size < sizeof(local) ? caller_size : static_cast<uint32_t>(sizeof(local));
+        });
+      };
+    }
+    return t;
+  }();
+  return &table;
+}
+
+template <class T>
+const mmh_venue_vtable* venue_vtable() {
+  static const mmh_venue_vtable table = [] {
+    mmh_venue_vtable t{};
+    t.size = sizeof(t);
+    t.create = &detail::create<T>;
+    t.destroy = &detail::destroy<T>;
+    t.submit = [](void* self, const mmh_order_command* c, mmh_error* err) -> mmh_status {
+      return detail::guard(err, [&] { static_cast<T*>(self)->submit(*c); });
+    };
+    if constexpr (requires(T & s, const mmh_batch& b) { s.on_market(b); }) {
+      t.on_market = [](void* self, const mmh_batch* b, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] { static_cast<T*>(self)->on_market(*b); });
+      };
+    }
+    return t;
+  }();
+  return &table;
+}
+
+template <class T>
+const mmh_core_vtable* core_vtable() {
+  static const mmh_core_vtable table = [] {
+    mmh_core_vtable t{};
+    t.size = sizeof(t);
+    t.create = &detail::create<T>;
+    t.destroy = &detail::destroy<T>;
+    t.on_events = [](void* self, const mmh_batch* b, mmh_error* err) -> mmh_status {
+      return detail::guard(err, [&] { static_cast<T*>(self)->on_events(*b); });
+    };
+    return t;
+  }();
+  return &table;
+}
+
+// Parts of a manifest, combined by MMH_SDK_PLUGIN.
+struct Part {
+  uint32_t kind = 0;
+  const mmh_data_vtable* data = nullptr;
+  const mmh_venue_vtable* venue = nullptr;
+  const mmh_core_vtable* core = nullptr;
+};
+template <class T>
+Part data() {
+  return Part{MMH_KIND_DATA, data_vtable<T>(), nullptr, nullptr};
+}
+template <class T>
+Part venue() {
+  return Part{MMH_KIND_VENUE, nullptr, venue_vtable<T>(), nullptr};
+}
+template <class T>
+Part core() {
+  return Part{MMH_KIND_CORE, nullptr, nullptr, core_vtable<T>()};
+}
+
+// Builds the manifest once; any exception becomes a logged error and a NULL manifest.
+template <class... Parts>
+const mmh_plugin* init_plugin(const mmh_host_api* host_api, const char* name, const char* version,
+                              const char* description, Parts (*... parts)()) noexcept {
+  detail::globals().host = host_api;
+  detail::globals().name = name;
+  try {
+    static mmh_plugin manifest = [&] {
+      mmh_plugin m{};
+      m.size = sizeof(m);
+      m.abi_major = MMH_ABI_MAJOR;
+      m.abi_minor = MMH_ABI_MINOR;
+      m.name = name;
+      m.version = version;
+      m.description = description;
+      for (const Part& p : {parts()...}) {
+        m.kinds |= p.kind;
+        if (p.data != nullptr) m.data = p.data;
+        if (p.venue != nullptr) m.venue = p.venue;
+        if (p.core != nullptr) m.core = p.core;
+      }
+      return m;
+    }();
+    return &manifest;
+  } catch (const std::exception& e) {
+    log_error(std::string("plugin init failed: ") + e.what());
+  } catch (...) {
+    log_error("plugin init failed: unknown exception");
+  }
+  return nullptr;
+}
+
+}  // namespace mmh::sdk
+
+// Defines the plugin's one exported symbol. Parts: mmh::sdk::data<T>, venue<T>, core<T>.
+#define MMH_SDK_PLUGIN(name, version, description, ...)                                   \
+  extern "C" MMH_EXPORT const mmh_plugin* mmh_plugin_init(const mmh_host_api* host_api) { \
+    return ::mmh::sdk::init_plugin(host_api, name, version, description, __VA_ARGS__);    \
+  }

@@ -1,0 +1,145 @@
+// End-to-end: the mmhost binary as a user runs it.
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+using mmh::test::run_mmhost;
+using mmh::test::TempDir;
+using mmh::test::write_file;
+
+namespace {
+
+const std::string kStrategy =
+    "return mmhost.strategy{ name = 'cli', market = { data = 'replay', symbol = 'ETHUSDT', ltf = "
+    "'1m', htf = '5m' } }\n";
+
+std::string cache_env(const TempDir& dir) {
+  return "MMHOST_CACHE_DIR=" + dir.file("cache");
+}
+
+}  // namespace
+
+TEST_CASE("cli: help and version teach; bad usage exits 2 saying what was expected") {
+  auto help = run_mmhost("--help");
+  CHECK(help.exit_code == 0);
+  for (const char* cmd : {"plugins", "run", "sample-data"})
+    CHECK(help.output.find(cmd) != std::string::npos);
+  auto run_help = run_mmhost("run --help");
+  CHECK(run_help.exit_code == 0);
+  CHECK(run_help.output.find("--replay") != std::string::npos);
+  CHECK(run_help.output.find("Examples:") != std::string::npos);
+  CHECK(run_mmhost("--version").output.find("plugin ABI 1.0") != std::string::npos);
+
+  auto unknown = run_mmhost("frobnicate");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("unknown command 'frobnicate' (commands: plugins, run, sample-data)") !=
+        std::string::npos);
+  auto bad_flag = run_mmhost("plugins --colour");
+  CHECK(bad_flag.exit_code == 2);
+  CHECK(bad_flag.output.find("--colour") != std::string::npos);
+  auto none = run_mmhost("");
+  CHECK(none.exit_code == 2);
+  auto missing_arg = run_mmhost("run");
+  CHECK(missing_arg.exit_code == 2);
+  CHECK(missing_arg.output.find("strategy is required") != std::string::npos);
+}
+
+TEST_CASE("cli: plugins lists replay; a bad plugin is reported and the host continues") {
+  auto table = run_mmhost("plugins");
+  CHECK(table.exit_code == 0);
+  CHECK(table.output.find("replay") != std::string::npos);
+  CHECK(table.output.find("abi 1.0") != std::string::npos);
+
+  auto json = run_mmhost("plugins --json --plugin-path " + mmh::test::test_plugin_dir());
+  CHECK(json.exit_code == 0);
+  CHECK(json.output.find(R"({"name":"replay","kinds":["data"],"version":"0.1.0","abi":"1.0")") !=
+        std::string::npos);
+  CHECK(json.output.find(R"("name":"good")") != std::string::npos);
+  CHECK(json.output.find("wrong_major.so\",\"problems\":[\"built for plugin ABI 2.0 but this host "
+                         "speaks ABI 1.0") != std::string::npos);
+}
+
+TEST_CASE("cli: a bad config file fails with file:line:column and the key path") {
+  TempDir dir;
+  const std::string config = write_file(dir.file("bad.yaml"), "log:\n  level: loud\n");
+  auto r = run_mmhost("--config " + config + " plugins");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find(config + ":2:10: log.level: 'loud' is not one of") != std::string::npos);
+}
+
+TEST_CASE(
+    "cli: run replays the 90-day 1m file: 130,708 candles, 0 gaps, 26,142 5m bars (1 partial)") {
+  const std::string data =
+      mmh::test::shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
+  REQUIRE_MESSAGE(std::filesystem::exists(data), "missing real data: ", data);
+  TempDir dir;
+  const std::string strategy = write_file(dir.file("s.lua"), kStrategy);
+  for (const bool cached : {false, true}) {
+    auto r = run_mmhost("run " + strategy + " --replay " + data, cache_env(dir));
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("130,708 1m candles, 0 gaps") != std::string::npos);
+    CHECK(r.output.find("candle 130,708") != std::string::npos);
+    CHECK(r.output.find("26,142 5m bars (1 partial)") != std::string::npos);
+    CHECK((r.output.find("(binary cache)") != std::string::npos) == cached);
+  }
+}
+
+TEST_CASE("cli: malformed CSVs fail with file:line and a non-zero exit") {
+  TempDir dir;
+  const std::string strategy = write_file(dir.file("s.lua"), kStrategy);
+  const std::string header = "ts_ms,open,high,low,close,volume\n";
+  struct Case {
+    const char* name;
+    std::string body;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"bad_header.csv", "time,o,h,l,c,v\n60000,1,1,1,1,1\n", ":1: bad header"},
+      {"not_a_number.csv", header + "60000,1,1,1,1,1\n120000,1,1,x,1,1\n",
+       ":3: column 'low': not a number ('x')"},
+      {"high_below_low.csv", header + "60000,1,1,1,1,1\n120000,2,1,3,2,1\n180000,1,1,1,1,1\n",
+       ":3: high 1 is below low 3"},
+      {"backwards.csv", header + "120000,1,1,1,1,1\n60000,1,1,1,1,1\n",
+       ":3: timestamp 60000 is not after the previous row's 120000"},
+  };
+  for (const Case& c : cases) {
+    const std::string csv = write_file(dir.file(c.name), c.body);
+    auto r = run_mmhost("run " + strategy + " --replay " + csv, cache_env(dir));
+    INFO(c.name << ": " << r.output);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find(csv + c.expected) != std::string::npos);
+    CHECK(r.output.find("events") == std::string::npos);  // nothing partial reported as success
+  }
+}
+
+TEST_CASE("cli: a strategy naming a missing plugin says which ones exist") {
+  TempDir dir;
+  const std::string strategy = write_file(
+      dir.file("s.lua"),
+      "return mmhost.strategy{ market = { data = 'nope', symbol = 'X', file = 'x.csv' } }\n");
+  auto r = run_mmhost("run " + strategy);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("market.data names plugin 'nope', which was not found among data plugins "
+                      "(available: replay)") != std::string::npos);
+}
+
+TEST_CASE("cli: the main job: sample-data, then run the flagship strategy offline") {
+  TempDir dir;
+  const std::string data_dir = dir.file("data");
+  auto gen = run_mmhost("--data-dir " + data_dir + " sample-data --days 10");
+  CHECK(gen.exit_code == 0);
+  CHECK(gen.output.find("wrote 14,400 synthetic 1m candles") != std::string::npos);
+  auto r = run_mmhost("--data-dir " + data_dir + " run strategies/eth_bos_mm.lua", cache_env(dir));
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("14,400 1m candles, 0 gaps") != std::string::npos);
+  CHECK(r.output.find("2,880 5m bars") != std::string::npos);
+
+  auto missing = run_mmhost("--data-dir " + dir.file("empty") + " run strategies/eth_bos_mm.lua",
+                            cache_env(dir));
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.output.find("mmhost sample-data") != std::string::npos);
+}

@@ -1,0 +1,141 @@
+#include "csv_series.hpp"
+
+#include <mmhost/sdk/plugin.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace mmh::replay;
+
+namespace {
+
+constexpr int64_t kMinute = 60'000'000'000;
+
+// Expects parsing to fail and returns the message.
+std::string candle_error(const std::string& text) {
+  try {
+    parse_candle_csv(text, "bad.csv");
+  } catch (const mmh::sdk::Error& e) {
+    CHECK(e.status() == MMH_ERR_DATA);
+    return e.what();
+  }
+  FAIL("expected a parse error for:\n" << text);
+  return {};
+}
+
+const std::string kHeader = "ts_ms,open,high,low,close,volume\n";
+
+}  // namespace
+
+TEST_CASE("candles: a valid file parses exactly, with the interval inferred") {
+  const auto s = parse_candle_csv(kHeader +
+                                      "1747699200000,2528.14,2530.8,2527.97,2528.28,562.6879\n"
+                                      "1747699260000,2528.28,2529,2528,2528.5,1.5\n",
+                                  "ok.csv");
+  REQUIRE(s.candles.size() == 2);
+  CHECK(s.candles[0].open_ts_ns == 1747699200000LL * 1000000);
+  CHECK(s.candles[0].interval_ns == kMinute);
+  CHECK(s.candles[0].open_e8 == 252814000000);
+  CHECK(s.candles[0].high_e8 == 253080000000);
+  CHECK(s.candles[0].volume_e8 == 56268790000);
+  CHECK(s.gaps.interval_ns == kMinute);
+  CHECK(s.gaps.gap_count == 0);
+}
+
+TEST_CASE("candles: comments before the header, CRLF and a trailing blank line are fine") {
+  const auto s =
+      parse_candle_csv("# synthetic\r\n" + std::string("ts_ms,open,high,low,close,volume\r\n") +
+                           "60000,1,2,1,2,0\r\n120000,2,2,1,1,3\r\n\r\n",
+                       "crlf.csv");
+  CHECK(s.candles.size() == 2);
+}
+
+TEST_CASE("candles: gaps are counted, not fatal") {
+  const auto s = parse_candle_csv(kHeader +
+                                      "60000,1,1,1,1,1\n120000,1,1,1,1,1\n300000,1,1,1,1,1\n360000,"
+                                      "1,1,1,1,1\n900000,1,1,1,1,1\n",
+                                  "gaps.csv");
+  CHECK(s.candles.size() == 5);
+  CHECK(s.gaps.gap_count == 2);
+  CHECK(s.gaps.missing_bars == 2 + 8);
+  CHECK(s.gaps.largest_gap_ns == 8 * kMinute);
+}
+
+TEST_CASE("candles: every malformed input names file:line and what was wrong") {
+  CHECK(candle_error("ts,open,high,low,close,volume\n1,1,1,1,1,1\n") ==
+        "bad.csv:1: bad header: expected 'ts_ms,open,high,low,close,volume', got "
+        "'ts,open,high,low,close,volume'");
+  CHECK(candle_error(kHeader + "60000,1,1,1,1,1\n120000,1,abc,1,1,1\n") ==
+        "bad.csv:3: column 'high': not a number ('abc')");
+  CHECK(candle_error(kHeader + "60000,1,1,2,1,1\n") == "bad.csv:2: high 1 is below low 2");
+  CHECK(candle_error(kHeader + "60000,3,4,2,1,1\n") ==
+        "bad.csv:2: close 1 is outside [low 2, high 4]");
+  CHECK(candle_error(kHeader + "60000,5,4,2,3,1\n") ==
+        "bad.csv:2: open 5 is outside [low 2, high 4]");
+  CHECK(candle_error(kHeader + "120000,1,1,1,1,1\n60000,1,1,1,1,1\n") ==
+        "bad.csv:3: timestamp 60000 is not after the previous row's 120000 (timestamps must "
+        "strictly increase)");
+  CHECK(candle_error(kHeader + "60000,1,1,1,1,1\n60000,1,1,1,1,1\n")
+            .find("bad.csv:3: timestamp 60000 is not after") == 0);
+  CHECK(candle_error(kHeader + "60000,1,1,1,1\n") ==
+        "bad.csv:2: expected 6 columns (ts_ms,open,high,low,close,volume), got 5");
+  CHECK(candle_error(kHeader + "60000,1,1,1,1,1,9\n") ==
+        "bad.csv:2: expected 6 columns (ts_ms,open,high,low,close,volume), got 7");
+  CHECK(candle_error(kHeader + "1.5,1,1,1,1,1\n") ==
+        "bad.csv:2: column 'ts_ms': expected an integer (epoch milliseconds), got '1.5'");
+  CHECK(candle_error(kHeader + "60000,1,1,1,1,-1\n") ==
+        "bad.csv:2: volume must not be negative, got -1");
+  CHECK(candle_error(kHeader + "60000,0,0,0,0,1\n") ==
+        "bad.csv:2: prices must be positive, low is 0");
+  CHECK(candle_error(kHeader + "60000,1,1,1,1,1\n\n120000,1,1,1,1,1\n") ==
+        "bad.csv:3: empty line inside the data");
+  CHECK(candle_error(kHeader) == "bad.csv:2: no candles after the header");
+  CHECK(candle_error("") ==
+        "bad.csv:1: empty file: expected the header 'ts_ms,open,high,low,close,volume'");
+  CHECK(candle_error(kHeader + "60000,1.123456789,2,1,1,1\n") ==
+        "bad.csv:2: column 'open': more than 8 decimals ('1.123456789')");
+}
+
+TEST_CASE("candles: timestamps must sit on the interval grid") {
+  CHECK(candle_error(kHeader + "60000,1,1,1,1,1\n120000,1,1,1,1,1\n190000,1,1,1,1,1\n") ==
+        "bad.csv:4: timestamp 190000 is not aligned to the 1m interval");
+  // A declared interval that the data does not follow.
+  try {
+    parse_candle_csv(kHeader + "60000,1,1,1,1,1\n120000,1,1,1,1,1\n", "bad.csv", 5 * kMinute);
+    FAIL("expected an alignment error");
+  } catch (const mmh::sdk::Error& e) {
+    CHECK(std::string(e.what()) == "bad.csv:2: timestamp 60000 is not aligned to the 5m interval");
+  }
+}
+
+TEST_CASE("trades: parse, validate sides and keep equal timestamps") {
+  const auto t = parse_trade_csv(
+      "ts_ms,price,qty,side\n1723161255342,61837.63000000,0.02000000,sell\n1723161255342,61837.64,"
+      "0.5,buy\n",
+      "t.csv");
+  REQUIRE(t.trades.size() == 2);
+  CHECK(t.trades[0].taker_side == MMH_SIDE_SELL);
+  CHECK(t.trades[1].taker_side == MMH_SIDE_BUY);
+  CHECK(t.trades[0].price_e8 == 6183763000000);
+  CHECK(t.trades[0].qty_e8 == 2000000);
+  try {
+    parse_trade_csv("ts_ms,price,qty,side\n2000,1,1,buy\n1000,1,1,buy\n", "t.csv");
+    FAIL("expected a time error");
+  } catch (const mmh::sdk::Error& e) {
+    CHECK(std::string(e.what()) ==
+          "t.csv:3: timestamp 1000 goes back from the previous row's 2000");
+  }
+  try {
+    parse_trade_csv("ts_ms,price,qty,side\n2000,1,1,long\n", "t.csv");
+    FAIL("expected a side error");
+  } catch (const mmh::sdk::Error& e) {
+    CHECK(std::string(e.what()) == "t.csv:2: column 'side': expected buy or sell, got 'long'");
+  }
+}
+
+TEST_CASE("detect_kind reads the header") {
+  CHECK(detect_kind(kHeader) == SeriesKind::candles);
+  CHECK(detect_kind("# c\nts_ms,price,qty,side\n") == SeriesKind::trades);
+  CHECK(detect_kind("a,b\n") == SeriesKind::unknown);
+}

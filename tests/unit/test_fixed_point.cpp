@@ -1,0 +1,53 @@
+#include <mmhost/sdk/fixed_point.hpp>
+
+#include <doctest/doctest.h>
+
+using mmh::sdk::format_e8;
+using mmh::sdk::parse_e8;
+using mmh::sdk::ParseDecimal;
+
+namespace {
+int64_t parsed(const char* text) {
+  int64_t v = -1;
+  REQUIRE_MESSAGE(parse_e8(text, v) == ParseDecimal::ok, "text: ", text);
+  return v;
+}
+}  // namespace
+
+TEST_CASE("parse_e8 reads decimals exactly, without going through double") {
+  CHECK(parsed("2528.14") == 252814000000);
+  CHECK(parsed("0.1") == 10000000);
+  CHECK(parsed("2683.80000000") == 268380000000);  // Binance's trailing zeros
+  CHECK(parsed("105574") == 10557400000000);
+  CHECK(parsed("0.00000001") == 1);
+  CHECK(parsed("-1.5") == -150000000);
+  CHECK(parsed("1e-05") == 1000);  // Python repr of small floats
+  CHECK(parsed("2.5E3") == 250000000000);
+  CHECK(parsed("0") == 0);
+  CHECK(parsed("000.000000000000") == 0);
+}
+
+TEST_CASE("parse_e8 rejects what it cannot represent exactly") {
+  int64_t v = 0;
+  CHECK(parse_e8("", v) == ParseDecimal::empty);
+  CHECK(parse_e8("abc", v) == ParseDecimal::not_a_number);
+  CHECK(parse_e8("1.2.3", v) == ParseDecimal::not_a_number);
+  CHECK(parse_e8("12a", v) == ParseDecimal::not_a_number);
+  CHECK(parse_e8(".", v) == ParseDecimal::not_a_number);
+  CHECK(parse_e8("1e", v) == ParseDecimal::not_a_number);
+  CHECK(parse_e8("0.000000001", v) == ParseDecimal::too_precise);
+  CHECK(parse_e8("99999999999999999999", v) == ParseDecimal::out_of_range);
+}
+
+TEST_CASE("format_e8 gives the shortest exact text and round-trips") {
+  CHECK(format_e8(252814000000) == "2528.14");
+  CHECK(format_e8(100000000) == "1");
+  CHECK(format_e8(1) == "0.00000001");
+  CHECK(format_e8(-150000000) == "-1.5");
+  CHECK(format_e8(0) == "0");
+  for (const int64_t v : {int64_t{7}, int64_t{123456789012}, int64_t{-99}, int64_t{500000000}}) {
+    int64_t back = 0;
+    REQUIRE(parse_e8(format_e8(v), back) == ParseDecimal::ok);
+    CHECK(back == v);
+  }
+}

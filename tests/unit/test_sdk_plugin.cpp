@@ -1,0 +1,94 @@
+// The SDK's trampolines, exercised in-process: exceptions become statuses and messages.
+#include <mmhost/sdk/plugin.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+namespace {
+
+class Flaky {
+ public:
+  Flaky(const mmh::sdk::Config& config, void*) {
+    if (config.get("fail") == "ctor") throw std::runtime_error("cannot open feed");
+    mode_ = config.get("fail");
+  }
+  bool read_batch(mmh_batch& out) {
+    if (mode_ == "data") throw mmh::sdk::Error(MMH_ERR_DATA, "bad row 7");
+    if (mode_ == "weird") throw 42;
+    out.count = 0;
+    return false;
+  }
+  void describe(mmh_source_info& info) { info.record_count = 5; }
+
+ private:
+  std::string mode_;
+};
+
+mmh_config config_of(const mmh_config_item* items, size_t n) {
+  mmh_config c{};
+  c.size = sizeof(c);
+  c.count = n;
+  c.items = items;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("SDK: create/read_batch exceptions become statuses with messages") {
+  const mmh_data_vtable* t = mmh::sdk::data_vtable<Flaky>();
+  REQUIRE((t->create != nullptr));
+  CHECK((t->start == nullptr));
+  CHECK((t->describe != nullptr));
+  mmh_error err{};
+  void* self = nullptr;
+
+  const mmh_config_item ctor_fail[] = {{"fail", "ctor"}};
+  mmh_config c = config_of(ctor_fail, 1);
+  CHECK(t->create(&c, nullptr, &self, &err) == MMH_ERR_INTERNAL);
+  CHECK(std::string(err.message) == "cannot open feed");
+
+  const mmh_config_item data_fail[] = {{"fail", "data"}};
+  c = config_of(data_fail, 1);
+  REQUIRE(t->create(&c, nullptr, &self, &err) == MMH_OK);
+  mmh_batch batch{};
+  CHECK(t->read_batch(self, &batch, &err) == MMH_ERR_DATA);
+  CHECK(std::string(err.message) == "bad row 7");
+  t->destroy(self);
+
+  const mmh_config_item weird[] = {{"fail", "weird"}};
+  c = config_of(weird, 1);
+  REQUIRE(t->create(&c, nullptr, &self, &err) == MMH_OK);
+  CHECK(t->read_batch(self, &batch, &err) == MMH_ERR_INTERNAL);
+  CHECK(std::string(err.message) == "unknown exception");
+  t->destroy(self);
+}
+
+TEST_CASE("SDK: describe copies only the prefix an older caller knows") {
+  const mmh_data_vtable* t = mmh::sdk::data_vtable<Flaky>();
+  mmh_error err{};
+  void* self = nullptr;
+  mmh_config c = config_of(nullptr, 0);
+  REQUIRE(t->create(&c, nullptr, &self, &err) == MMH_OK);
+  // An "older host" that only knows size, primary_kind and record_count.
+  struct Small {
+    mmh_source_info head;
+  } small{};
+  std::memset(&small, 0x7f, sizeof(small));
+  small.head.size = static_cast<uint32_t>(offsetof(mmh_source_info, first_ts_ns));
+  REQUIRE(t->describe(self, &small.head, &err) == MMH_OK);
+  CHECK(small.head.record_count == 5);
+  CHECK(small.head.size == offsetof(mmh_source_info, first_ts_ns));
+  CHECK(small.head.first_ts_ns == 0x7f7f7f7f7f7f7f7fLL);  // untouched past the caller's size
+  t->destroy(self);
+}
+
+TEST_CASE("SDK: Config parses integers strictly") {
+  const mmh_config_item items[] = {{"n", "12"}, {"bad", "12x"}};
+  mmh_config c = config_of(items, 2);
+  const mmh::sdk::Config config(&c);
+  CHECK(config.get_int("n", 0) == 12);
+  CHECK(config.get_int("absent", 5) == 5);
+  CHECK_THROWS_WITH(config.get_int("bad", 0), "setting 'bad' must be an integer, got '12x'");
+  CHECK_THROWS_WITH(config.require("absent"), "missing required setting 'absent'");
+}

@@ -1,0 +1,181 @@
+#include "series_loader.hpp"
+
+#include "test_support.hpp"
+
+#include <mmhost/sdk/plugin.hpp>
+
+#include <doctest/doctest.h>
+#include <zlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+using namespace mmh::replay;
+using mmh::test::TempDir;
+using mmh::test::write_file;
+
+namespace {
+
+const std::string kCsv =
+    "ts_ms,open,high,low,close,volume\n60000,1,2,1,2,10\n120000,2,3,2,3,20\n240000,3,3,3,3,30\n";
+
+std::string write_gzip(const std::string& path, const std::string& text) {
+  gzFile gz = gzopen(path.c_str(), "wb");
+  REQUIRE(gz != nullptr);
+  REQUIRE(gzwrite(gz, text.data(), static_cast<unsigned>(text.size())) ==
+          static_cast<int>(text.size()));
+  gzclose(gz);
+  return path;
+}
+
+const mmh_candle& candle(const LoadedSeries& s, size_t i) {
+  return *reinterpret_cast<const mmh_candle*>(static_cast<const char*>(s.records()) +
+                                              i * s.record_size());
+}
+
+}  // namespace
+
+TEST_CASE("load_series builds the cache on first load and maps it afterwards") {
+  TempDir dir;
+  const std::string csv = write_file(dir.file("eth.csv"), kCsv);
+  LoadOptions options;
+  options.cache_dir = dir.file("cache");
+
+  auto first = load_series(csv, options);
+  CHECK_FALSE(first->from_cache());
+  CHECK(first->cache_note() == "no cache entry yet");
+  REQUIRE(first->count() == 3);
+  CHECK(first->gaps().gap_count == 1);
+  CHECK(std::filesystem::exists(first->cache_path()));
+  // The cache lives in the cache dir, never next to the (possibly read-only) input.
+  CHECK(first->cache_path().rfind(options.cache_dir, 0) == 0);
+
+  auto second = load_series(csv, options);
+  CHECK(second->from_cache());
+  REQUIRE(second->count() == 3);
+  CHECK(second->gaps().gap_count == 1);
+  CHECK(second->gaps().missing_bars == 1);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(candle(*second, i).open_ts_ns == candle(*first, i).open_ts_ns);
+    CHECK(candle(*second, i).close_e8 == candle(*first, i).close_e8);
+    CHECK(candle(*second, i).volume_e8 == candle(*first, i).volume_e8);
+  }
+}
+
+TEST_CASE("a stale cache entry (source changed) is rebuilt, never trusted") {
+  TempDir dir;
+  const std::string csv = write_file(dir.file("eth.csv"), kCsv);
+  LoadOptions options;
+  options.cache_dir = dir.file("cache");
+  load_series(csv, options);
+  // Same size, different content and mtime: the header's stamp no longer matches.
+  std::string changed = kCsv;
+  changed.replace(changed.find("240000,3,3,3,3,30"), 17, "240000,3,4,3,4,30");
+  write_file(csv, changed);
+  std::filesystem::last_write_time(csv,
+                                   std::filesystem::last_write_time(csv) + std::chrono::seconds(5));
+  auto reloaded = load_series(csv, options);
+  CHECK_FALSE(reloaded->from_cache());
+  CHECK(reloaded->cache_note() == "source changed since the cache was built; rebuilt");
+  CHECK(candle(*reloaded, 2).close_e8 == 4 * MMH_E8);
+}
+
+TEST_CASE("a corrupt cache entry is detected by its CRC and rebuilt") {
+  TempDir dir;
+  const std::string csv = write_file(dir.file("eth.csv"), kCsv);
+  LoadOptions options;
+  options.cache_dir = dir.file("cache");
+  const std::string cache = load_series(csv, options)->cache_path();
+
+  SUBCASE("payload byte flipped") {
+    std::string bytes = mmh::test::read_file(cache);
+    bytes[bytes.size() - 20] = static_cast<char>(bytes[bytes.size() - 20] ^ 0x5a);
+    write_file(cache, bytes);
+    auto s = load_series(csv, options);
+    CHECK_FALSE(s->from_cache());
+    CHECK(s->cache_note() == "cache payload corrupt; rebuilt");
+  }
+  SUBCASE("header byte flipped") {
+    std::string bytes = mmh::test::read_file(cache);
+    bytes[20] = static_cast<char>(bytes[20] ^ 0x01);
+    write_file(cache, bytes);
+    auto s = load_series(csv, options);
+    CHECK_FALSE(s->from_cache());
+    CHECK(s->cache_note() == "cache header corrupt; rebuilt");
+  }
+  SUBCASE("truncated") {
+    write_file(cache, mmh::test::read_file(cache).substr(0, 100));
+    auto s = load_series(csv, options);
+    CHECK_FALSE(s->from_cache());
+    CHECK(s->cache_note() == "cache entry truncated; rebuilt");
+  }
+  // After the rebuild the entry is good again.
+  CHECK(load_series(csv, options)->from_cache());
+}
+
+TEST_CASE("gzip input reads the same as plain input") {
+  TempDir dir;
+  const std::string gz = write_gzip(dir.file("eth.csv.gz"), kCsv);
+  LoadOptions options;  // no cache
+  auto s = load_series(gz, options);
+  REQUIRE(s->count() == 3);
+  CHECK(candle(*s, 1).open_e8 == 2 * MMH_E8);
+}
+
+TEST_CASE("an unwritable cache dir slows the next run down but does not fail this one") {
+  TempDir dir;
+  const std::string csv = write_file(dir.file("eth.csv"), kCsv);
+  LoadOptions options;
+  options.cache_dir = write_file(dir.file("not_a_dir"), "x");  // a file where a directory should be
+  auto s = load_series(csv, options);
+  CHECK(s->count() == 3);
+  CHECK(s->cache_note().find("cache not written") != std::string::npos);
+}
+
+TEST_CASE("set_symbol_id rewrites records without touching the cache file") {
+  TempDir dir;
+  const std::string csv = write_file(dir.file("eth.csv"), kCsv);
+  LoadOptions options;
+  options.cache_dir = dir.file("cache");
+  load_series(csv, options);
+  auto s = load_series(csv, options);
+  REQUIRE(s->from_cache());
+  s->set_symbol_id(7);
+  CHECK(candle(*s, 0).symbol_id == 7);
+  CHECK(candle(*s, 2).symbol_id == 7);
+  CHECK(load_series(csv, options)->from_cache());  // the file's CRC still holds
+}
+
+TEST_CASE("a missing input names the file") {
+  LoadOptions options;
+  try {
+    load_series("/nonexistent/eth.csv", options);
+    FAIL("expected an error");
+  } catch (const mmh::sdk::Error& e) {
+    CHECK(e.status() == MMH_ERR_IO);
+    CHECK(std::string(e.what()) == "/nonexistent/eth.csv: No such file or directory");
+  }
+}
+
+TEST_CASE("real data: the 90-day Binance 1m file has 130,708 candles and no gaps") {
+  const std::string path =
+      mmh::test::shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
+  REQUIRE_MESSAGE(std::filesystem::exists(path), "missing real data: ", path);
+  LoadOptions options;
+  auto s = load_series(path, options);
+  CHECK(s->count() == 130708);
+  CHECK(s->gaps().interval_ns == 60'000'000'000);
+  CHECK(s->gaps().gap_count == 0);
+}
+
+TEST_CASE("real data: the 2021 file reports its two maintenance gaps") {
+  const std::string path =
+      mmh::test::shared_data("candles/binance_spot_ETHUSDT_1m_2021-04-02_2021-06-29.csv");
+  REQUIRE_MESSAGE(std::filesystem::exists(path), "missing real data: ", path);
+  auto s = load_series(path, LoadOptions{});
+  CHECK(s->count() == 126626);
+  CHECK(s->gaps().gap_count == 2);
+  CHECK(s->gaps().missing_bars == 150 + 284);
+  CHECK(s->gaps().largest_gap_ns == 284LL * 60'000'000'000);
+}

@@ -1,0 +1,83 @@
+#include "lua/strategy_spec.hpp"
+
+#include "lua/lua_state.hpp"
+#include "test_support.hpp"
+
+#include <mmhost/sdk/interval.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace mmh;
+using mmh::test::TempDir;
+using mmh::test::write_file;
+
+namespace {
+std::string spec_error(const std::string& script) {
+  TempDir dir;
+  const std::string path = write_file(dir.file("s.lua"), script);
+  try {
+    load_strategy_spec(path);
+  } catch (const ScriptError& e) {
+    std::string message = e.what();
+    return message.substr(message.find("s.lua"));
+  }
+  FAIL("expected a script error for:\n" << script);
+  return {};
+}
+}  // namespace
+
+TEST_CASE("a strategy's market table is read with defaults") {
+  TempDir dir;
+  const std::string path = write_file(dir.file("s.lua"),
+                                      "-- comment\nreturn mmhost.strategy{ name = 'demo', market = "
+                                      "{ symbol = 'ETHUSDT', htf = '15m', file = 'x.csv' } }\n");
+  const StrategySpec spec = load_strategy_spec(path);
+  CHECK(spec.name == "demo");
+  CHECK(spec.data_plugin == "replay");
+  CHECK(spec.symbol == "ETHUSDT");
+  CHECK(spec.ltf_interval_ns == sdk::kNsPerMinute);
+  CHECK(spec.htf_interval_ns == 15 * sdk::kNsPerMinute);
+  CHECK(spec.replay_file == "x.csv");
+}
+
+TEST_CASE("the shipped flagship strategy loads") {
+  const StrategySpec spec =
+      load_strategy_spec(mmh::test::source_dir() + "/strategies/eth_bos_mm.lua");
+  CHECK(spec.symbol == "ETHUSDT");
+  CHECK(spec.data_plugin == "replay");
+  CHECK_FALSE(spec.replay_file.empty());
+}
+
+TEST_CASE("script errors name the file and line") {
+  CHECK(spec_error("return mmhost.strategy{\n  market = { symbol = 'X' \n").find("s.lua:3:") ==
+        0);  // syntax
+  CHECK(spec_error("local x = nil\nreturn x.field\n").find("s.lua:2: attempt to index") ==
+        0);  // runtime
+  CHECK(spec_error("error('boom')\n").find("s.lua:1: boom") == 0);
+}
+
+TEST_CASE("bad values name the key path") {
+  CHECK(spec_error("return 5") ==
+        "s.lua: the script must return a strategy table (return mmhost.strategy{ ... })");
+  CHECK(spec_error("return mmhost.strategy{}") ==
+        "s.lua: market: required table (data, symbol, ltf, htf, file)");
+  CHECK(spec_error("return mmhost.strategy{ market = {} }") ==
+        "s.lua: market.symbol: required (e.g. \"ETHUSDT\")");
+  CHECK(spec_error("return mmhost.strategy{ market = { symbol = 'X', ltf = '7q' } }") ==
+        "s.lua: market.ltf: '7q' is not an interval (use 1m, 5m, 15m, 1h, 4h, 1d)");
+  CHECK(spec_error("return mmhost.strategy{ market = { symbol = 'X', ltf = '5m', htf = '7m' } }") ==
+        "s.lua: market.htf: must be a multiple of market.ltf");
+  CHECK(spec_error("return mmhost.strategy{ market = { symbol = 42 } }") ==
+        "s.lua: market.symbol: expected a string, got number");
+  CHECK(spec_error("return mmhost.strategy{ market = { symbol = 'X', simbol = 'Y' } }") ==
+        "s.lua: market.simbol: unknown key (known: data, file, htf, ltf, symbol)");
+  CHECK(spec_error("return mmhost.strategy{ markets = {} }").find("s.lua: markets: unknown key") ==
+        0);
+}
+
+TEST_CASE("scripts cannot reach files or the OS") {
+  CHECK(spec_error("return io.open('/etc/passwd')").find("s.lua:1: attempt to index") == 0);
+  CHECK(spec_error("return os.execute('true')").find("s.lua:1: attempt to index") == 0);
+  CHECK(spec_error("return dofile('/etc/passwd')").find("s.lua:1: attempt to call") == 0);
+  CHECK(spec_error("return require('os')").find("s.lua:1: attempt to call") == 0);
+}
