@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
 
+echo "==> clang-format check"
+git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format --dry-run -Werror
+
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 for preset in release asan; do
   echo "==> ${preset}: configure, build, test"

@@ -143,3 +143,20 @@ TEST_CASE("cli: the main job: sample-data, then run the flagship strategy offlin
   CHECK(missing.exit_code == 1);
   CHECK(missing.output.find("mmhost sample-data") != std::string::npos);
 }
+
+TEST_CASE("cli: global options work after the command, and a trade file replays") {
+  const std::string trades = mmh::test::shared_data(
+      "trades/binance_spot_ETHUSDT_trades_2024-08-08T235415_2024-08-09T000505.csv");
+  REQUIRE_MESSAGE(std::filesystem::exists(trades), "missing real data: ", trades);
+  TempDir dir;
+  const std::string strategy = write_file(dir.file("s.lua"), kStrategy);
+  const std::string config =
+      write_file(dir.file("c.yaml"), "cache_dir: " + dir.file("cache2") + "\n");
+  auto r = run_mmhost("run " + strategy + " --replay " + trades + " --config " + config);
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("data       14,515 trade records") != std::string::npos);
+  CHECK(r.output.find("trade 14,515") != std::string::npos);
+  CHECK(
+      std::filesystem::exists(dir.file("cache2") + "/replay"));  // the config's cache_dir was used
+}

@@ -116,6 +116,7 @@ int run_cli(int argc, char** argv) {
                                         std::to_string(MMH_ABI_MINOR) + ", " +
                                         LuaState::runtime_name() + ")");
   app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the command: `mmhost run s.lua --config f.yaml`
   app.footer(
       "Configuration precedence: command line > MMHOST_* environment > config file > defaults.\n"
       "Docs: docs/quickstart.md, docs/plugin-abi.md, docs/configuration.md");

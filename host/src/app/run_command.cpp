@@ -113,6 +113,9 @@ void print_run_report(const RunReport& r, std::ostream& out) {
       out << " (" << with_commas(r.source.missing_bars) << " bars missing, largest "
           << sdk::format_interval(r.source.largest_gap_ns) << ")";
     out << "\n";
+  } else if (r.source.record_count > 0) {
+    out << "data       " << with_commas(r.source.record_count) << " "
+        << event_kind_name(r.source.primary_kind) << " records\n";
   }
   out << "events    ";
   for (uint32_t k = 1; k < MMH_EVENT_KIND_COUNT; ++k)
