@@ -1,0 +1,129 @@
+#include "structure.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace mmh::bos {
+
+void StructureParams::validate() const {
+  if (left_bars < 1 || left_bars > 50)
+    throw std::invalid_argument("structure.left_bars must be in [1, 50], got " +
+                                std::to_string(left_bars));
+  if (right_bars < 1 || right_bars > 50)
+    throw std::invalid_argument("structure.right_bars must be in [1, 50], got " +
+                                std::to_string(right_bars));
+  if (!(min_swing_atr >= 0.0 && min_swing_atr <= 20.0))
+    throw std::invalid_argument("structure.min_swing_atr must be in [0, 20], got " +
+                                std::to_string(min_swing_atr));
+}
+
+const char* to_string(SwingLabel label) {
+  switch (label) {
+    case SwingLabel::higher_high:
+      return "HH";
+    case SwingLabel::lower_high:
+      return "LH";
+    case SwingLabel::higher_low:
+      return "HL";
+    case SwingLabel::lower_low:
+      return "LL";
+    case SwingLabel::none:
+      break;
+  }
+  return "-";
+}
+
+const char* to_string(Trend trend) {
+  switch (trend) {
+    case Trend::up:
+      return "up";
+    case Trend::down:
+      return "down";
+    case Trend::range:
+      break;
+  }
+  return "range";
+}
+
+StructureTracker::StructureTracker(const StructureParams& params) : params_(params) {
+  params_.validate();
+}
+
+bool StructureTracker::accept(PivotKind kind, int64_t price_e8, double atr_e8) const {
+  if (params_.min_swing_atr <= 0.0) return true;
+  // Distance from the last opposite pivot; the first pivot of each kind has nothing to compare.
+  const std::optional<Pivot>& opposite = kind == PivotKind::high ? last_low_ : last_high_;
+  if (!opposite) return true;
+  if (atr_e8 <= 0.0) return false;  // size unknown until ATR is ready: do not invent structure
+  const double distance = std::fabs(static_cast<double>(price_e8 - opposite->price_e8));
+  return distance >= params_.min_swing_atr * atr_e8;
+}
+
+void StructureTracker::record(Pivot& pivot) {
+  if (pivot.kind == PivotKind::high) {
+    if (last_high_)
+      pivot.label =
+          pivot.price_e8 > last_high_->price_e8 ? SwingLabel::higher_high : SwingLabel::lower_high;
+    last_high_ = pivot;
+  } else {
+    if (last_low_)
+      pivot.label =
+          pivot.price_e8 > last_low_->price_e8 ? SwingLabel::higher_low : SwingLabel::lower_low;
+    last_low_ = pivot;
+  }
+  const SwingLabel high_label = last_high_ ? last_high_->label : SwingLabel::none;
+  const SwingLabel low_label = last_low_ ? last_low_->label : SwingLabel::none;
+  if (high_label == SwingLabel::higher_high && low_label == SwingLabel::higher_low) {
+    trend_ = Trend::up;
+  } else if (high_label == SwingLabel::lower_high && low_label == SwingLabel::lower_low) {
+    trend_ = Trend::down;
+  } else {
+    trend_ = Trend::range;
+  }
+}
+
+std::vector<Pivot> StructureTracker::on_bar(const mmh_candle& bar, double atr_e8) {
+  window_.push_back(Bar{next_index_++, bar.open_ts_ns, bar.high_e8, bar.low_e8});
+  const size_t span = static_cast<size_t>(params_.left_bars + params_.right_bars + 1);
+  if (window_.size() > span) window_.pop_front();
+  std::vector<Pivot> found;
+  if (window_.size() < span) return found;
+
+  // The candidate sits right_bars back from the newest bar. Tie rule: it must be strictly beyond
+  // every bar to its left and at least equal to every bar to its right, so of equal extremes the
+  // earliest is the pivot.
+  const size_t c = static_cast<size_t>(params_.left_bars);
+  const Bar& candidate = window_[c];
+  bool is_high = true;
+  bool is_low = true;
+  for (size_t i = 0; i < span; ++i) {
+    if (i == c) continue;
+    const Bar& other = window_[i];
+    if (i < c) {
+      if (other.high_e8 >= candidate.high_e8) is_high = false;
+      if (other.low_e8 <= candidate.low_e8) is_low = false;
+    } else {
+      if (other.high_e8 > candidate.high_e8) is_high = false;
+      if (other.low_e8 < candidate.low_e8) is_low = false;
+    }
+  }
+  const int64_t confirmed_ts = bar.open_ts_ns + bar.interval_ns;
+  auto emit = [&](PivotKind kind, int64_t price) {
+    if (!accept(kind, price, atr_e8)) return;
+    Pivot p;
+    p.kind = kind;
+    p.bar_index = candidate.index;
+    p.bar_open_ts_ns = candidate.open_ts_ns;
+    p.price_e8 = price;
+    p.confirmed_index = next_index_ - 1;
+    p.confirmed_ts_ns = confirmed_ts;
+    record(p);
+    found.push_back(p);
+  };
+  // An outside bar can be both; the high is recorded first (a fixed order keeps runs identical).
+  if (is_high) emit(PivotKind::high, candidate.high_e8);
+  if (is_low) emit(PivotKind::low, candidate.low_e8);
+  return found;
+}
+
+}  // namespace mmh::bos

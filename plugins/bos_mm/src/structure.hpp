@@ -1,0 +1,74 @@
+// Swing structure on closed bars: pivots with left/right bar counts, known only `right_bars`
+// after the pivot bar (no look-ahead), an optional minimum swing size in ATR, HH/HL/LH/LL labels
+// and a trend state. docs/strategy-model.md defines each term with a worked example.
+#pragma once
+
+#include <mmhost/plugin.h>
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mmh::bos {
+
+struct StructureParams {
+  int left_bars =
+      3;  // bars before the pivot that must be strictly lower (highs) / higher (lows); [1, 50]
+  int right_bars = 3;  // bars after it that must not exceed it; the confirmation delay; [1, 50]
+  double min_swing_atr = 0.0;  // minimum distance from the last opposite pivot, in ATR; [0, 20]
+
+  // Throws std::invalid_argument naming the field.
+  void validate() const;
+};
+
+enum class PivotKind { high = 1, low = 2 };
+enum class SwingLabel { none = 0, higher_high, lower_high, higher_low, lower_low };
+enum class Trend { range = 0, up, down };
+
+const char* to_string(SwingLabel label);
+const char* to_string(Trend trend);
+
+struct Pivot {
+  PivotKind kind = PivotKind::high;
+  int64_t bar_index = 0;        // index of the pivot bar in the input sequence
+  int64_t bar_open_ts_ns = 0;   // its open time
+  int64_t price_e8 = 0;         // its high (swing high) or low (swing low)
+  int64_t confirmed_index = 0;  // the bar whose close confirmed it (= bar_index + right_bars)
+  int64_t confirmed_ts_ns = 0;  // that bar's close time: the earliest time anyone could know it
+  SwingLabel label = SwingLabel::none;
+};
+
+class StructureTracker {
+ public:
+  explicit StructureTracker(const StructureParams& params);
+
+  // Feeds the next closed bar with the ATR known at its close (0 when not ready yet). Returns the
+  // pivots this bar confirms (at most one high and one low), oldest pivot first.
+  std::vector<Pivot> on_bar(const mmh_candle& bar, double atr_e8);
+
+  const std::optional<Pivot>& last_high() const { return last_high_; }
+  const std::optional<Pivot>& last_low() const { return last_low_; }
+  Trend trend() const { return trend_; }
+  int64_t bars_seen() const { return next_index_; }
+
+ private:
+  struct Bar {
+    int64_t index;
+    int64_t open_ts_ns;
+    int64_t high_e8;
+    int64_t low_e8;
+  };
+  bool accept(PivotKind kind, int64_t price_e8, double atr_e8) const;
+  void record(Pivot& pivot);
+
+  StructureParams params_;
+  std::deque<Bar> window_;  // the last left + right + 1 bars
+  int64_t next_index_ = 0;
+  std::optional<Pivot> last_high_;
+  std::optional<Pivot> last_low_;
+  Trend trend_ = Trend::range;
+};
+
+}  // namespace mmh::bos
