@@ -18,12 +18,7 @@ __attribute__((noinline)) mmh_status local_describe(void*, mmh_source_info* info
 static void BM_AbiCallDescribe(benchmark::State& state) {
   mmh::HostServices services;
   mmh::PluginRegistry registry(services);
-  registry.discover({MMHOST_BENCH_HOST_PLUGIN_DIR});
-  const mmh::LoadedPlugin* replay = registry.find("replay", MMH_KIND_DATA);
-  if (replay == nullptr) {
-    state.SkipWithError("replay plugin not found");
-    return;
-  }
+  const mmh::LoadedPlugin* replay = &mmh::bench::replay_plugin(registry);
   mmh::DataInstance source(*replay, {{"file", mmh::bench::eth_1m_csv()}, {"cache", "off"}});
   for (auto _ : state) benchmark::DoNotOptimize(source.describe());
   state.SetItemsProcessed(state.iterations());

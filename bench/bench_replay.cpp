@@ -66,12 +66,7 @@ static void BM_ReplayPluginOpenAndRun(benchmark::State& state) {
   mmh::HostServices services;
   services.set_config("cache_dir", bench_cache_dir());
   mmh::PluginRegistry registry(services);
-  registry.discover({MMHOST_BENCH_HOST_PLUGIN_DIR});
-  const mmh::LoadedPlugin* replay = registry.find("replay", MMH_KIND_DATA);
-  if (replay == nullptr) {
-    state.SkipWithError("replay plugin not found");
-    return;
-  }
+  const mmh::LoadedPlugin* replay = &mmh::bench::replay_plugin(registry);
   size_t events = 0;
   for (auto _ : state) {
     mmh::DataInstance source(*replay, {{"file", mmh::bench::eth_1m_csv()}, {"interval", "1m"}});
