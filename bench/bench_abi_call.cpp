@@ -1,5 +1,5 @@
 // Cost of one call across the plugin ABI: DataInstance::describe() calls through the loaded
-// replay plugin's vtable into the SDK trampoline (exception guard, 88-byte struct copy), measured
+// replay plugin's vtable into the SDK trampoline (exception guard, 72-byte struct copy), measured
 // against a plain non-inlined in-process call of the same shape.
 #include "bench_data.hpp"
 #include "loader/data_instance.hpp"
@@ -7,6 +7,8 @@
 #include "loader/plugin_loader.hpp"
 
 #include <benchmark/benchmark.h>
+
+static_assert(sizeof(mmh_source_info) == 72, "update the comment above");
 
 namespace {
 __attribute__((noinline)) mmh_status local_describe(void*, mmh_source_info* info, mmh_error*) {

@@ -47,6 +47,7 @@ const char* to_string(Trend trend) {
 
 StructureTracker::StructureTracker(const StructureParams& params) : params_(params) {
   params_.validate();
+  window_.resize(static_cast<size_t>(params_.left_bars + params_.right_bars + 1));
 }
 
 bool StructureTracker::accept(PivotKind kind, int64_t price_e8, double atr_e8) const {
@@ -82,24 +83,25 @@ void StructureTracker::record(Pivot& pivot) {
   }
 }
 
-std::vector<Pivot> StructureTracker::on_bar(const mmh_candle& bar, double atr_e8) {
-  window_.push_back(Bar{next_index_++, bar.open_ts_ns, bar.high_e8, bar.low_e8});
-  const size_t span = static_cast<size_t>(params_.left_bars + params_.right_bars + 1);
-  if (window_.size() > span) window_.pop_front();
-  std::vector<Pivot> found;
-  if (window_.size() < span) return found;
+ConfirmedPivots StructureTracker::on_bar(const mmh_candle& bar, double atr_e8) {
+  const int64_t span = static_cast<int64_t>(window_.size());
+  const int64_t index = next_index_++;
+  window_[static_cast<size_t>(index % span)] = Bar{index, bar.open_ts_ns, bar.high_e8, bar.low_e8};
+  ConfirmedPivots found;
+  if (next_index_ < span) return found;
 
   // The candidate sits right_bars back from the newest bar. Tie rule: it must be strictly beyond
   // every bar to its left and at least equal to every bar to its right, so of equal extremes the
   // earliest is the pivot.
-  const size_t c = static_cast<size_t>(params_.left_bars);
-  const Bar& candidate = window_[c];
+  const int64_t first = index - span + 1;
+  const int64_t candidate_index = first + params_.left_bars;
+  const Bar& candidate = window_[static_cast<size_t>(candidate_index % span)];
   bool is_high = true;
   bool is_low = true;
-  for (size_t i = 0; i < span; ++i) {
-    if (i == c) continue;
-    const Bar& other = window_[i];
-    if (i < c) {
+  for (int64_t k = first; k <= index; ++k) {
+    if (k == candidate_index) continue;
+    const Bar& other = window_[static_cast<size_t>(k % span)];
+    if (k < candidate_index) {
       if (other.high_e8 >= candidate.high_e8) is_high = false;
       if (other.low_e8 <= candidate.low_e8) is_low = false;
     } else {
@@ -110,15 +112,15 @@ std::vector<Pivot> StructureTracker::on_bar(const mmh_candle& bar, double atr_e8
   const int64_t confirmed_ts = bar.open_ts_ns + bar.interval_ns;
   auto emit = [&](PivotKind kind, int64_t price) {
     if (!accept(kind, price, atr_e8)) return;
-    Pivot p;
+    Pivot& p = found.items[found.count++];
+    p = Pivot{};
     p.kind = kind;
     p.bar_index = candidate.index;
     p.bar_open_ts_ns = candidate.open_ts_ns;
     p.price_e8 = price;
-    p.confirmed_index = next_index_ - 1;
+    p.confirmed_index = index;
     p.confirmed_ts_ns = confirmed_ts;
     record(p);
-    found.push_back(p);
   };
   // An outside bar can be both; the high is recorded first (a fixed order keeps runs identical).
   if (is_high) emit(PivotKind::high, candidate.high_e8);

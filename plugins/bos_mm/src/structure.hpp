@@ -5,8 +5,8 @@
 
 #include <mmhost/plugin.h>
 
+#include <array>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,13 +40,24 @@ struct Pivot {
   SwingLabel label = SwingLabel::none;
 };
 
+// The pivots one bar confirms: at most a high and a low (an outside bar). Fixed capacity, so the
+// per-bar path never allocates.
+struct ConfirmedPivots {
+  std::array<Pivot, 2> items{};
+  size_t count = 0;
+  const Pivot* begin() const { return items.data(); }
+  const Pivot* end() const { return items.data() + count; }
+  size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+};
+
 class StructureTracker {
  public:
   explicit StructureTracker(const StructureParams& params);
 
   // Feeds the next closed bar with the ATR known at its close (0 when not ready yet). Returns the
   // pivots this bar confirms (at most one high and one low), oldest pivot first.
-  std::vector<Pivot> on_bar(const mmh_candle& bar, double atr_e8);
+  ConfirmedPivots on_bar(const mmh_candle& bar, double atr_e8);
 
   const std::optional<Pivot>& last_high() const { return last_high_; }
   const std::optional<Pivot>& last_low() const { return last_low_; }
@@ -64,7 +75,8 @@ class StructureTracker {
   void record(Pivot& pivot);
 
   StructureParams params_;
-  std::deque<Bar> window_;  // the last left + right + 1 bars
+  // Ring buffer of the last left + right + 1 bars; bar k lives at k % span.
+  std::vector<Bar> window_;
   int64_t next_index_ = 0;
   std::optional<Pivot> last_high_;
   std::optional<Pivot> last_low_;
