@@ -37,6 +37,7 @@ StructureParams lr(int left, int right) {
   StructureParams p;
   p.left_bars = left;
   p.right_bars = right;
+  p.min_swing_atr = 0;  // these tests are about the bar rule; the ATR filter has its own
   return p;
 }
 
@@ -126,7 +127,7 @@ TEST_CASE(
   const auto series = mmh::replay::parse_candle_csv(mmh::replay::read_file_bytes(path), path);
   REQUIRE(series.candles.size() == 63545);
   auto run_all = [&] {
-    StructureTracker tracker(StructureParams{});
+    StructureTracker tracker(lr(3, 3));
     WilderAtr atr(14);
     std::vector<Pivot> all;
     for (size_t i = 0; i < series.candles.size(); ++i) {
@@ -134,7 +135,7 @@ TEST_CASE(
       for (const Pivot& p : tracker.on_bar(series.candles[i], atr.value_e8())) {
         // Known at the close of bar i, from bars up to i only.
         CHECK(p.confirmed_index == static_cast<int64_t>(i));
-        CHECK(p.bar_index == static_cast<int64_t>(i) - StructureParams{}.right_bars);
+        CHECK(p.bar_index == static_cast<int64_t>(i) - 3);
         all.push_back(p);
       }
     }

@@ -15,9 +15,9 @@ namespace mmh::bos {
 
 struct StructureParams {
   int left_bars =
-      3;  // bars before the pivot that must be strictly lower (highs) / higher (lows); [1, 50]
-  int right_bars = 3;  // bars after it that must not exceed it; the confirmation delay; [1, 50]
-  double min_swing_atr = 0.0;  // minimum distance from the last opposite pivot, in ATR; [0, 20]
+      5;  // bars before the pivot that must be strictly lower (highs) / higher (lows); [1, 50]
+  int right_bars = 5;  // bars after it that must not exceed it; the confirmation delay; [1, 50]
+  double min_swing_atr = 1.0;  // minimum distance from the last opposite pivot, in ATR; [0, 20]
 
   // Throws std::invalid_argument naming the field.
   void validate() const;

@@ -1,0 +1,130 @@
+// The bos_mm decision core: closed HTF/LTF candles, best bid/ask, fills and balances in; a
+// desired order set (in ticks and lots, exchange-rounded) and events out. Pure: no I/O, no clock
+// of its own, no venue; same inputs in the same order -> the same events, byte for byte.
+#pragma once
+
+#include "atr.hpp"
+#include "bos.hpp"
+#include "events.hpp"
+#include "grid.hpp"
+#include "instrument.hpp"
+#include "policy.hpp"
+#include "pullback.hpp"
+#include "state_machine.hpp"
+#include "structure.hpp"
+
+#include <mmhost/plugin.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace mmh::bos {
+
+struct ExecParams {
+  int rebalance_offset_ticks = 0;  // Rebalance bids this many ticks under the reference; [0, 1e6]
+  int64_t rebalance_timeout_bars = 24;  // HTF bars in Rebalance before giving up; [1, 1e7]
+  double target_tolerance = 0.2;  // target reached at share >= target * (1 - tolerance); [0, 1)
+  int64_t mm_max_bars = 2016;     // HTF bars of MM before Exit (7 days of 5m); [1, 1e7]
+  int64_t exit_limit_bars =
+      3;  // HTF bars Exit sells at a limit before turning marketable; [0, 1e7]
+  // Drawdown of equity since the setup began (entering Rebalance) that forces Exit; [0.1, 100]
+  double risk_stop_drawdown_pct = 4;
+
+  void validate() const;
+};
+
+struct CoreParams {
+  int atr_period = 14;  // HTF bars; [1, 1000]
+  StructureParams structure;
+  BosParams bos;
+  PullbackParams pullback;
+  PolicyParams policy;
+  GridParams grid;
+  ExecParams exec;
+  Instrument instrument;
+  TransitionTable transitions = TransitionTable::defaults();
+
+  void validate() const;  // every sub-struct; throws std::invalid_argument naming the field
+};
+
+enum class DesiredMode { none = 0, rebalance = 1, grid = 2, exit = 3 };
+const char* to_string(DesiredMode mode);
+
+// What the core wants resting on the venue. The host diffs it against working orders.
+struct Desired {
+  DesiredMode mode = DesiredMode::none;
+  Grid orders;              // Rebalance: one bid; Exit: one ask; MM: the grid
+  bool marketable = false;  // Exit past its limit phase: sell at market
+};
+
+struct Wallet {
+  int64_t base_e8 = 0;   // base the strategy may sell
+  int64_t quote_e8 = 0;  // quote the strategy may spend
+};
+
+class Core {
+ public:
+  explicit Core(const CoreParams& params, Wallet initial = Wallet{0, 10'000 * MMH_E8});
+
+  // Inputs. Candles must be closed. At equal close times feed the LTF bar before the HTF bar.
+  void on_htf_bar(const mmh_candle& bar);
+  void on_ltf_bar(const mmh_candle& bar);
+  void on_quote(int64_t ts_ns, int64_t bid_e8, int64_t ask_e8);
+  // side: MMH_SIDE_BUY / MMH_SIDE_SELL; fee in quote units (negative = rebate).
+  void on_fill(int64_t ts_ns, uint32_t side, int64_t price_e8, int64_t qty_e8,
+               int64_t fee_quote_e8);
+  // Authoritative balances (a venue's snapshot) replace the wallet the fills maintain.
+  void on_balances(int64_t ts_ns, int64_t base_e8, int64_t quote_e8);
+
+  // Outputs.
+  const Desired& desired() const { return desired_; }
+  const std::vector<Event>& events() const { return events_; }
+  void clear_events() { events_.clear(); }
+
+  // State, for tests and reports.
+  State state() const { return machine_.state(); }
+  PolicyLevel policy() const { return policy_.level(); }
+  const Wallet& wallet() const { return wallet_; }
+  double atr_e8() const { return atr_.value_e8(); }
+  int64_t protect_low_e8() const { return protect_low_e8_; }
+  double inventory_share() const;
+  double drawdown_pct() const;        // from the rolling peak the policy sees
+  double setup_drawdown_pct() const;  // from the peak since entering Rebalance (risk stop)
+  const StructureTracker& structure() const { return structure_; }
+  const CoreParams& params() const { return params_; }
+
+ private:
+  uint32_t facts() const;
+  void evaluate(int64_t ts_ns);
+  void on_enter(State state);
+  void update_desired(int64_t ts_ns);
+  int64_t mark_e8() const;
+  bool holding_base() const;
+  void emit_bos(const BosSignal& signal);
+  void emit_pullback(EventKind kind, const PullbackUpdate& update);
+
+  CoreParams params_;
+  WilderAtr atr_;
+  StructureTracker structure_;
+  BosDetector bos_;
+  PullbackTracker pullback_;
+  PolicyEvaluator policy_;
+  RollingVolatility volatility_;
+  StateMachine machine_;
+  RollingMax equity_peak_;
+
+  Wallet wallet_;
+  uint32_t pulses_ = 0;
+  int64_t last_close_e8_ = 0;
+  int64_t best_bid_e8_ = 0;
+  int64_t best_ask_e8_ = 0;
+  double equity_e8() const;
+  double setup_peak_equity_e8_ = 0;
+  int64_t bars_since_bos_ = -1;
+  int64_t protect_low_e8_ = 0;
+  double last_spread_bps_ = -1;
+  Desired desired_;
+  std::vector<Event> events_;
+};
+
+}  // namespace mmh::bos
