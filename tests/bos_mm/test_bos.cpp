@@ -40,9 +40,11 @@ Run run(std::vector<mmh_candle> bars, const std::vector<mmh_candle>& more, BosPa
   BosDetector bos(params);
   bars.insert(bars.end(), more.begin(), more.end());
   Run r;
+  BosSignals signals;
   for (size_t i = 0; i < bars.size(); ++i) {
     structure.on_bar(bars[i], kAtr);
-    for (const BosSignal& s : bos.on_bar(bars[i], structure, kAtr)) {
+    bos.on_bar(bars[i], structure, kAtr, signals);
+    for (const BosSignal& s : signals) {
       r.signals.push_back(s);
       r.on_bar.push_back(static_cast<int>(i));
     }
@@ -155,12 +157,14 @@ TEST_CASE("nothing is detected before ATR is known") {
   BosDetector bos(BosParams{});
   auto bars = base_bars();
   bars.push_back(bar_at(7, 12, 15, 12, 14.8));
-  int signals = 0;
+  int seen = 0;
+  BosSignals signals;
   for (const auto& b : bars) {
     structure.on_bar(b, 0.0);
-    signals += bos.on_bar(b, structure, 0.0).count;
+    bos.on_bar(b, structure, 0.0, signals);
+    seen += signals.count;
   }
-  CHECK(signals == 0);
+  CHECK(seen == 0);
 }
 
 TEST_CASE("BOS parameters are validated with the field name") {

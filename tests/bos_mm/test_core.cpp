@@ -180,7 +180,8 @@ TEST_CASE("the core validates all of its parameters") {
   CHECK_THROWS_WITH_AS(Core{p}, doctest::Contains("atr_period"), std::invalid_argument);
   p = CoreParams{};
   p.exec.target_tolerance = 1.5;
-  CHECK_THROWS_WITH_AS(Core{p}, doctest::Contains("exec.target_tolerance"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Core{p}, doctest::Contains("execution.target_tolerance"),
+                       std::invalid_argument);
   p = CoreParams{};
   p.grid.soft_band = 0.5;
   CHECK_THROWS_WITH_AS(Core{p}, doctest::Contains("grid.hard_band"), std::invalid_argument);

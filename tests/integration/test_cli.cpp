@@ -160,3 +160,58 @@ TEST_CASE("cli: global options work after the command, and a trade file replays"
   CHECK(
       std::filesystem::exists(dir.file("cache2") + "/replay"));  // the config's cache_dir was used
 }
+
+TEST_CASE("cli: plugins lists bos_mm as a core plugin") {
+  auto table = run_mmhost("plugins");
+  INFO(table.output);
+  CHECK(table.output.find("bos_mm         core") != std::string::npos);
+}
+
+TEST_CASE("cli: run with the bos_mm core on Bybit 5m data summarises its decisions, reproducibly") {
+  const std::string data =
+      mmh::test::shared_data("candles/bybit_spot_ETHUSDT_5m_2025-01-01_2025-08-09.csv");
+  REQUIRE_MESSAGE(std::filesystem::exists(data), "missing real data: ", data);
+  TempDir dir;
+  std::string hashes[2];
+  for (int i = 0; i < 2; ++i) {
+    auto r = run_mmhost("run strategies/eth_bos_mm_5m.lua --replay " + data, cache_env(dir));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.output.find("core       bos_mm 1.0.0: ") != std::string::npos);
+    CHECK(r.output.find("bos_confirmed       2,313  (bearish 1,122, bullish 1,191)") !=
+          std::string::npos);
+    CHECK(r.output.find("  pullback_confirmed  ") != std::string::npos);
+    CHECK(r.output.find("idle->bos ") != std::string::npos);
+    const size_t at = r.output.find(" decisions, hash ");
+    REQUIRE(at != std::string::npos);
+    hashes[i] = r.output.substr(at + 17, 16);
+  }
+  CHECK(hashes[0] == hashes[1]);
+  // --events prints one line per decision, in time order.
+  auto events =
+      run_mmhost("run strategies/eth_bos_mm_5m.lua --events --replay " + data, cache_env(dir));
+  CHECK(events.output.find("2025-01-01T") != std::string::npos);
+  CHECK(events.output.find(" transition idle->bos reason=bos_confirmed ") != std::string::npos);
+}
+
+TEST_CASE("cli: a bad core parameter fails naming it") {
+  TempDir dir;
+  const std::string strategy = write_file(
+      dir.file("s.lua"),
+      "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'ETHUSDT', ltf = '5m', htf = "
+      "'5m' }, grid = { levelz = 3 } }\n");
+  const std::string csv = write_file(dir.file("c.csv"),
+                                     "ts_ms,open,high,low,close,volume\n"
+                                     "1735689600000,1,1,1,1,1\n");
+  auto r = run_mmhost("run " + strategy + " --replay " + csv, cache_env(dir));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("unknown bos_mm parameter 'grid.levelz' (grid.* has: grid.levels,") !=
+        std::string::npos);
+  const std::string range = write_file(
+      dir.file("r.lua"),
+      "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'ETHUSDT', ltf = '5m', htf = "
+      "'5m' }, grid = { levels = 99 } }\n");
+  auto out_of_range = run_mmhost("run " + range + " --replay " + csv, cache_env(dir));
+  CHECK(out_of_range.exit_code == 1);
+  CHECK(out_of_range.output.find("grid.levels must be in [1, 20], got 99") != std::string::npos);
+}

@@ -46,6 +46,36 @@ TEST_CASE("the shipped flagship strategy loads") {
   CHECK(spec.symbol == "ETHUSDT");
   CHECK(spec.data_plugin == "replay");
   CHECK_FALSE(spec.replay_file.empty());
+  CHECK(spec.core_plugin == "bos_mm");
+  CHECK(spec.core_params.at("grid.levels") == "4");
+  CHECK(spec.core_params.at("pullback.zone") == "either");
+}
+
+TEST_CASE("the core and its parameter groups are flattened to group.name -> text") {
+  TempDir dir;
+  const std::string path =
+      write_file(dir.file("s.lua"),
+                 "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'ETHUSDT' },\n"
+                 "  grid = { levels = 3, step_atr = 0.25 }, pullback = { zone = 'both' },\n"
+                 "  capital = { quote = 2500.5 }, risk = { stop_drawdown_pct = 3 } }\n");
+  const StrategySpec spec = load_strategy_spec(path);
+  CHECK(spec.core_plugin == "bos_mm");
+  CHECK(spec.core_params == std::map<std::string, std::string>{{"capital.quote", "2500.5"},
+                                                               {"grid.levels", "3"},
+                                                               {"grid.step_atr", "0.25"},
+                                                               {"pullback.zone", "both"},
+                                                               {"risk.stop_drawdown_pct", "3"}});
+}
+
+TEST_CASE("parameter groups need a core, and take only scalars") {
+  CHECK(spec_error("return mmhost.strategy{ market = { symbol = 'X' }, grid = { levels = 3 } }") ==
+        "s.lua: core: parameter groups are set but no core plugin is named (core = \"bos_mm\")");
+  CHECK(spec_error("return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'X' }, "
+                   "grid = { levels = {} } }") ==
+        "s.lua: grid.levels: expected a number, string or boolean, got table");
+  CHECK(spec_error(
+            "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'X' }, grid = 4 }") ==
+        "s.lua: grid: expected a table of parameters");
 }
 
 TEST_CASE("script errors name the file and line") {

@@ -98,7 +98,8 @@ typedef struct mmh_decimal {
 #define MMH_EVENT_ORDER_UPDATE 8
 #define MMH_EVENT_FILL 9
 #define MMH_EVENT_BALANCE 10
-#define MMH_EVENT_KIND_COUNT 11 /* one past the largest kind */
+#define MMH_EVENT_DECISION 11   /* a core's report of a decision (mmh_decision) */
+#define MMH_EVENT_KIND_COUNT 12 /* one past the largest kind */
 
 /* Plugin kinds (bit mask). */
 #define MMH_KIND_DATA 1u  /* brings market events in */
@@ -268,6 +269,36 @@ typedef struct mmh_balance {
   mmh_decimal locked;
 } mmh_balance;
 
+#define MMH_DECISION_KIND_CAPACITY 32
+#define MMH_DECISION_DETAIL_CAPACITY 224
+
+/* A decision a core reports: what happened and the numbers that caused it. The vocabulary is the
+ * core's own (bos_mm: bos_confirmed, transition, grid_updated, ...); the host counts, hashes and
+ * prints them without interpreting them. */
+typedef struct mmh_decision {
+  int64_t ts_ns;
+  char kind[MMH_DECISION_KIND_CAPACITY];     /* NUL-terminated [a-z0-9_]+ */
+  char detail[MMH_DECISION_DETAIL_CAPACITY]; /* NUL-terminated, e.g. "bullish level=3512.1 ..."
+                                                (a first word without '=' is a sub-kind) */
+} mmh_decision;
+
+/* One order a core wants resting. */
+typedef struct mmh_desired_order {
+  uint32_t side;       /* MMH_SIDE_* */
+  uint32_t order_type; /* MMH_ORDER_TYPE_LIMIT, or MARKET when it must fill now */
+  int64_t price_ticks; /* limit price; for market orders the reference price */
+  int64_t qty_lots;    /* base quantity */
+} mmh_desired_order;
+
+/* The complete set of orders a core wants resting now ("no orders" is count 0). */
+typedef struct mmh_desired_state {
+  uint32_t size;
+  uint32_t reserved;
+  size_t count;
+  const mmh_desired_order* orders; /* borrowed until the next call on the instance */
+  char mode[16];                   /* the core's name for the set, e.g. "grid"; NUL-terminated */
+} mmh_desired_state;
+
 /* A contiguous run of records of one kind, sorted by time. Borrowed: valid until the next call
  * on the same source (pull) or the end of the call (push). */
 typedef struct mmh_batch {
@@ -388,6 +419,11 @@ typedef struct mmh_core_vtable {
   void (*destroy)(void* self);
   /* Feeds a batch of events (candles, trades, book, fills, balances). Required. */
   mmh_status (*on_events)(void* self, const mmh_batch* batch, mmh_error* err);
+  /* The decisions made since the last call, as an MMH_EVENT_DECISION batch (count 0 when none).
+   * Borrowed until the next call on this instance. Optional. */
+  mmh_status (*take_decisions)(void* self, mmh_batch* out, mmh_error* err);
+  /* The orders the core wants resting now. Optional. */
+  mmh_status (*desired_state)(void* self, mmh_desired_state* out, mmh_error* err);
 } mmh_core_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

@@ -156,8 +156,11 @@ int run_cli(int argc, char** argv) {
          "--replay", run_options.replay_file,
          "Replay this candle/trade CSV (plain or .gz) instead of the strategy's market.file")
       ->check(CLI::ExistingFile);
+  run->add_flag("--events", run_options.print_decisions,
+                "Print every decision of the core (bos_confirmed, transition, ...) as it is made");
   run->footer(
       "Examples:\n  mmhost run strategies/eth_bos_mm.lua\n"
+      "  mmhost run strategies/eth_bos_mm.lua --events | grep transition\n"
       "  mmhost run strategies/eth_bos_mm.lua --replay "
       "../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
 
@@ -220,7 +223,7 @@ int run_cli(int argc, char** argv) {
     if (*plugins) return cmd_plugins(host, json);
     if (*sample) return cmd_sample_data(host, sample_out, sample_days, sample_seed);
     if (*run) {
-      const RunReport report = run_strategy(host, run_options);
+      const RunReport report = run_strategy(host, run_options, std::cout);
       print_run_report(report, std::cout);
       return 0;
     }

@@ -5,29 +5,88 @@
 #include "engine/clock.hpp"
 #include "engine/event_time.hpp"
 #include "engine/resampler.hpp"
+#include "loader/core_instance.hpp"
 #include "loader/data_instance.hpp"
 
 #include <mmhost/sdk/interval.hpp>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <memory>
 #include <ostream>
 
 namespace mmh {
 namespace {
 
-// Builds the strategy's structure timeframe from the replayed execution-timeframe candles.
-class HtfBuilder final : public BatchHandler {
+// Builds the strategy's structure timeframe (HTF) from the execution-timeframe (LTF) candles and
+// feeds both to the core in time order: the LTF bars up to and including the one that closes an
+// HTF bar, then that HTF bar. A bar still open when the data ends is never fed (it never closed).
+class CoreFeeder final : public BatchHandler {
  public:
-  explicit HtfBuilder(int64_t htf_ns) : resampler_(htf_ns, [](const mmh_candle&) {}) {}
+  CoreFeeder(int64_t htf_ns, int64_t ltf_ns, CoreInstance* core, DecisionSummary* summary,
+             std::ostream* lines)
+      : resampler_(htf_ns, [this](const mmh_candle& bar) { completed_.push_back(bar); }),
+        same_interval_(htf_ns == ltf_ns),
+        core_(core),
+        summary_(summary),
+        lines_(lines) {}
+
   void on_batch(const mmh_batch& batch) override {
-    const char* p = static_cast<const char*>(batch.records);
-    for (size_t i = 0; i < batch.count; ++i, p += batch.record_size)
-      resampler_.add(*reinterpret_cast<const mmh_candle*>(p));
+    const char* base = static_cast<const char*>(batch.records);
+    size_t start = 0;
+    for (size_t i = 0; i < batch.count; ++i) {
+      resampler_.add(*reinterpret_cast<const mmh_candle*>(base + i * batch.record_size));
+      if (completed_.empty()) continue;
+      forward(batch, start, i + 1);
+      start = i + 1;
+      // Equal intervals: the core takes each LTF bar as the HTF bar too.
+      if (core_ != nullptr && !same_interval_) {
+        mmh_batch htf{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0,
+                      completed_.size(), completed_.data()};
+        core_->on_events(htf);
+        collect();
+      }
+      completed_.clear();
+    }
+    forward(batch, start, batch.count);
   }
+
+  // End of data: the bar in progress is counted in the report but not fed to the core.
+  void finish() {
+    resampler_.flush();
+    completed_.clear();
+  }
+
   Resampler resampler_;
+
+ private:
+  void forward(const mmh_batch& batch, size_t begin, size_t end) {
+    if (core_ == nullptr || begin == end) return;
+    mmh_batch part = batch;
+    part.count = end - begin;
+    part.records = static_cast<const char*>(batch.records) + begin * batch.record_size;
+    core_->on_events(part);
+    collect();
+  }
+
+  void collect() {
+    core_->take_decisions([this](const mmh_decision& d) {
+      summary_->add(d);
+      if (lines_ != nullptr)
+        *lines_ << iso_time(d.ts_ns) << " " << d.kind << " " << d.detail << "\n";
+    });
+  }
+
+  std::vector<mmh_candle> completed_;
+  bool same_interval_;
+  CoreInstance* core_;
+  DecisionSummary* summary_;
+  std::ostream* lines_;
 };
 
 std::string resolve_data_file(const HostContext& host, const RunOptions& options,
@@ -45,22 +104,46 @@ std::string resolve_data_file(const HostContext& host, const RunOptions& options
   return file.string();
 }
 
+const LoadedPlugin& find_plugin(HostContext& host, const std::string& name, uint32_t kind,
+                                const char* kind_name, const std::string& path, const char* key) {
+  const LoadedPlugin* plugin = host.plugins().find(name, kind);
+  if (plugin != nullptr) return *plugin;
+  std::string available;
+  for (const auto& p : host.plugins().plugins())
+    if (p.kinds & kind) available += (available.empty() ? "" : ", ") + p.name;
+  throw RunError(
+      path + ": " + key + " names plugin '" + name + "', which was not found among " + kind_name +
+      " plugins (" +
+      (available.empty() ? "none found; see `mmhost plugins`" : "available: " + available) + ")");
+}
+
 }  // namespace
 
-RunReport run_strategy(HostContext& host, const RunOptions& options) {
+void DecisionSummary::add(const mmh_decision& d) {
+  ++total;
+  ++by_kind[d.kind];
+  const std::string_view detail(d.detail);
+  const std::string_view first = detail.substr(0, detail.find(' '));
+  if (!first.empty() && first.find('=') == std::string_view::npos)
+    ++by_subkind[d.kind][std::string(first)];
+  auto mix = [this](const void* data, size_t size) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < size; ++i) {
+      hash ^= p[i];
+      hash *= 1099511628211ull;
+    }
+  };
+  mix(&d.ts_ns, sizeof(d.ts_ns));
+  mix(d.kind, std::strlen(d.kind) + 1);  // the NUL separates kind from detail
+  mix(d.detail, detail.size() + 1);
+}
+
+RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostream& decision_out) {
   RunReport report;
   report.spec = load_strategy_spec(options.strategy_path);
   const StrategySpec& spec = report.spec;
-  const LoadedPlugin* plugin = host.plugins().find(spec.data_plugin, MMH_KIND_DATA);
-  if (plugin == nullptr) {
-    std::string available;
-    for (const auto& p : host.plugins().plugins())
-      if (p.kinds & MMH_KIND_DATA) available += (available.empty() ? "" : ", ") + p.name;
-    throw RunError(
-        spec.path + ": market.data names plugin '" + spec.data_plugin +
-        "', which was not found among data plugins (" +
-        (available.empty() ? "none found; see `mmhost plugins`" : "available: " + available) + ")");
-  }
+  const LoadedPlugin* plugin =
+      &find_plugin(host, spec.data_plugin, MMH_KIND_DATA, "data", spec.path, "market.data");
   report.data_plugin_version = plugin->version;
   std::map<std::string, std::string> settings = {
       {"symbol", spec.symbol},
@@ -79,16 +162,42 @@ RunReport run_strategy(HostContext& host, const RunOptions& options) {
                    "' is live-only; `mmhost run` replays historical sources here");
   report.source = source.describe();
 
+  std::unique_ptr<CoreInstance> core;
+  if (!spec.core_plugin.empty()) {
+    const LoadedPlugin& core_plugin =
+        find_plugin(host, spec.core_plugin, MMH_KIND_CORE, "core", spec.path, "core");
+    std::map<std::string, std::string> core_settings = {
+        {"symbol", spec.symbol},
+        {"htf_interval", sdk::format_interval(spec.htf_interval_ns)},
+        {"ltf_interval", sdk::format_interval(spec.ltf_interval_ns)},
+    };
+    for (const auto& [name, value] : spec.core_params) core_settings["param." + name] = value;
+    try {
+      core = std::make_unique<CoreInstance>(core_plugin, core_settings);
+    } catch (const PluginCallError& e) {
+      throw RunError(spec.path + ": " + e.what());
+    }
+    report.decisions.core_name = core_plugin.name;
+    report.decisions.core_version = core_plugin.version;
+  }
+
   SimulatedClock clock;
   host.services().set_clock(&clock);
   Engine engine(clock);
-  HtfBuilder htf(spec.htf_interval_ns);
+  CoreFeeder htf(spec.htf_interval_ns, spec.ltf_interval_ns, core.get(), &report.decisions,
+                 options.print_decisions ? &decision_out : nullptr);
   engine.subscribe(MMH_EVENT_CANDLE, &htf);
   engine.add_source(plugin->name, [&source](mmh_batch& out) { return source.read_batch(out); });
 
   const auto start = std::chrono::steady_clock::now();
   report.stats = engine.run_historical(clock);
-  htf.resampler_.flush();
+  htf.finish();
+  if (core) {
+    mmh_desired_state desired{};
+    report.decisions.has_desired = core->desired_state(desired);
+    report.decisions.desired_mode = desired.mode;
+    report.decisions.desired.assign(desired.orders, desired.orders + desired.count);
+  }
   report.elapsed_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   host.services().set_clock(nullptr);
@@ -129,6 +238,38 @@ void print_run_report(const RunReport& r, std::ostream& out) {
   if (r.stats.total_events() > 0)
     out << "time       " << iso_time(r.stats.first_event_ns) << " -> "
         << iso_time(r.stats.last_event_ns) << " (event time; candles at close)\n";
+  const DecisionSummary& d = r.decisions;
+  if (!d.core_name.empty()) {
+    char hash[24];
+    std::snprintf(hash, sizeof(hash), "%016llx", static_cast<unsigned long long>(d.hash));
+    out << "core       " << d.core_name << " " << d.core_version << ": " << with_commas(d.total)
+        << " decisions, hash " << hash << "\n";
+    for (const auto& [kind, count] : d.by_kind) {
+      std::string line = "  " + kind;
+      line.resize(std::max<size_t>(line.size() + 1, 22), ' ');
+      out << line << with_commas(count);
+      auto sub = d.by_subkind.find(kind);
+      if (sub != d.by_subkind.end()) {
+        out << "  (";
+        bool first = true;
+        for (const auto& [name, n] : sub->second) {
+          out << (first ? "" : ", ") << name << " " << with_commas(n);
+          first = false;
+        }
+        out << ")";
+      }
+      out << "\n";
+    }
+    if (d.has_desired) {
+      uint64_t bids = 0, asks = 0;
+      for (const auto& o : d.desired) (o.side == MMH_SIDE_BUY ? bids : asks)++;
+      out << "desired    "
+          << (d.desired.empty() ? std::string("no orders")
+                                : d.desired_mode + ": " + std::to_string(bids) + " bids, " +
+                                      std::to_string(asks) + " asks")
+          << " (at the end of the data)\n";
+    }
+  }
   const double rate =
       r.elapsed_s > 0 ? static_cast<double>(r.stats.total_events()) / r.elapsed_s : 0.0;
   out << "elapsed    " << fixed(r.elapsed_s * 1000.0, 3) << " ms, " << human_rate(rate)

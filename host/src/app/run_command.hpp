@@ -7,8 +7,11 @@
 
 #include <mmhost/plugin.h>
 
+#include <map>
+#include <ostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace mmh {
 
@@ -16,7 +19,24 @@ class HostContext;
 
 struct RunOptions {
   std::string strategy_path;
-  std::string replay_file;  // overrides market.file
+  std::string replay_file;       // overrides market.file
+  bool print_decisions = false;  // --events: one line per decision, as it is made
+};
+
+// What the core decided over the run: counts, a hash of the whole stream (same inputs -> same
+// hash), and the order set it wanted at the end.
+struct DecisionSummary {
+  std::string core_name;
+  std::string core_version;
+  uint64_t total = 0;
+  std::map<std::string, uint64_t> by_kind;
+  // By the detail's first word when it has no '=' (e.g. "bullish", "idle->bos").
+  std::map<std::string, std::map<std::string, uint64_t>> by_subkind;
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a over (ts_ns, kind, detail) of each decision
+  bool has_desired = false;
+  std::string desired_mode;
+  std::vector<mmh_desired_order> desired;
+  void add(const mmh_decision& decision);
 };
 
 struct RunReport {
@@ -28,6 +48,7 @@ struct RunReport {
   uint64_t htf_bars = 0;
   uint64_t htf_partial_bars = 0;
   double elapsed_s = 0.0;
+  DecisionSummary decisions;  // empty core_name: the strategy names no core
 };
 
 // A run that cannot start or fails on its input (message says why; exit code 1).
@@ -36,7 +57,8 @@ class RunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-RunReport run_strategy(HostContext& host, const RunOptions& options);
+// `decision_out` receives the --events lines.
+RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostream& decision_out);
 void print_run_report(const RunReport& report, std::ostream& out);
 
 }  // namespace mmh

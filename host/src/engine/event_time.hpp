@@ -46,7 +46,7 @@ static_assert(offsetof(mmh_trade, ts_ns) == 0 && offsetof(mmh_ticker, ts_ns) == 
 inline const char* event_kind_name(uint32_t kind) {
   static constexpr const char* kNames[MMH_EVENT_KIND_COUNT] = {
       "invalid",    "candle",        "trade",        "book_snapshot", "book_delta", "ticker",
-      "instrument", "order_command", "order_update", "fill",          "balance"};
+      "instrument", "order_command", "order_update", "fill",          "balance",    "decision"};
   return kind < MMH_EVENT_KIND_COUNT ? kNames[kind] : "unknown";
 }
 
@@ -72,6 +72,8 @@ inline size_t known_record_size(uint32_t kind) {
       return sizeof(mmh_fill);
     case MMH_EVENT_BALANCE:
       return sizeof(mmh_balance);
+    case MMH_EVENT_DECISION:
+      return sizeof(mmh_decision);
     default:
       return 0;
   }

@@ -3,15 +3,12 @@
 #include <vector>
 
 namespace mmh {
-namespace {
 
-std::string failure(const LoadedPlugin& plugin, const char* call, mmh_status status,
-                    const mmh_error& err) {
+std::string plugin_call_failure(const LoadedPlugin& plugin, const char* call, mmh_status status,
+                                const mmh_error& err) {
   return "plugin '" + plugin.name + "' " + call + " failed (status " + std::to_string(status) +
          "): " + (err.message[0] != '\0' ? err.message : "no message");
 }
-
-}  // namespace
 
 DataInstance::DataInstance(const LoadedPlugin& plugin,
                            const std::map<std::string, std::string>& settings)
@@ -28,7 +25,7 @@ DataInstance::DataInstance(const LoadedPlugin& plugin,
   err.size = sizeof(err);
   const mmh_status status = plugin_.data.create(&config, this, &self_, &err);
   if (status != MMH_OK || self_ == nullptr)
-    throw PluginCallError(failure(plugin_, "create", status, err));
+    throw PluginCallError(plugin_call_failure(plugin_, "create", status, err));
 }
 
 DataInstance::~DataInstance() {
@@ -42,7 +39,8 @@ bool DataInstance::read_batch(mmh_batch& out) {
   out = mmh_batch{};
   out.size = sizeof(out);
   const mmh_status status = plugin_.data.read_batch(self_, &out, &err);
-  if (status != MMH_OK) throw PluginCallError(failure(plugin_, "read_batch", status, err));
+  if (status != MMH_OK)
+    throw PluginCallError(plugin_call_failure(plugin_, "read_batch", status, err));
   return out.count > 0;
 }
 
@@ -53,7 +51,8 @@ mmh_source_info DataInstance::describe() {
   mmh_error err{};
   err.size = sizeof(err);
   const mmh_status status = plugin_.data.describe(self_, &info, &err);
-  if (status != MMH_OK) throw PluginCallError(failure(plugin_, "describe", status, err));
+  if (status != MMH_OK)
+    throw PluginCallError(plugin_call_failure(plugin_, "describe", status, err));
   return info;
 }
 

@@ -15,6 +15,10 @@ class PluginCallError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// "plugin 'x' create failed (status 1): message" — one wording for every plugin call.
+std::string plugin_call_failure(const LoadedPlugin& plugin, const char* call, mmh_status status,
+                                const mmh_error& err);
+
 class DataInstance {
  public:
   DataInstance(const LoadedPlugin& plugin, const std::map<std::string, std::string>& settings);

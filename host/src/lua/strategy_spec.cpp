@@ -66,6 +66,38 @@ int64_t get_interval(lua_State* L, int table, const char* key, const char* fallb
   return ns;
 }
 
+// Flattens t[group] = { name = value, ... } into "group.name" -> text. Values are numbers,
+// strings or booleans; the core plugin validates names and ranges.
+void read_param_group(lua_State* L, int table, const char* group, const std::string& path,
+                      std::map<std::string, std::string>& out) {
+  lua_getfield(L, table, group);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return;
+  }
+  if (lua_type(L, -1) != LUA_TTABLE) fail(path, group, "expected a table of parameters");
+  const int t = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, t) != 0) {
+    if (lua_type(L, -2) != LUA_TSTRING)
+      fail(path, std::string(group) + ".?", "parameter names must be strings");
+    const std::string key = std::string(group) + "." + lua_tostring(L, -2);
+    const int type = lua_type(L, -1);
+    if (type == LUA_TBOOLEAN) {
+      out[key] = lua_toboolean(L, -1) ? "true" : "false";
+    } else if (type == LUA_TNUMBER || type == LUA_TSTRING) {
+      lua_pushvalue(L, -1);  // tostring on a copy: converting the original would upset lua_next
+      out[key] = lua_tostring(L, -1);
+      lua_pop(L, 1);
+    } else {
+      fail(path, key,
+           std::string("expected a number, string or boolean, got ") + lua_typename(L, type));
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
 }  // namespace
 
 StrategySpec load_strategy_spec(const std::string& path) {
@@ -84,7 +116,7 @@ StrategySpec load_strategy_spec(const std::string& path) {
                       ": the script must return a strategy table (return mmhost.strategy{ ... })");
   const int top = lua_gettop(L);
   check_keys(L, top, path, "",
-             {"name", "description", "market", "execution", "capital", "structure", "bos",
+             {"name", "description", "core", "market", "execution", "capital", "structure", "bos",
               "pullback", "policy", "grid", "risk", "transitions", "on_start", "on_transition",
               "on_fill", "on_bar", "on_reload", "on_stop"});
 
@@ -104,6 +136,13 @@ StrategySpec load_strategy_spec(const std::string& path) {
   if (spec.htf_interval_ns % spec.ltf_interval_ns != 0)
     fail(path, "market.htf", "must be a multiple of market.ltf");
   get_string(L, market, "file", path, "market.file", spec.replay_file);
+
+  get_string(L, top, "core", path, "core", spec.core_plugin);
+  for (const char* group :
+       {"structure", "bos", "pullback", "policy", "grid", "execution", "risk", "capital"})
+    read_param_group(L, top, group, path, spec.core_params);
+  if (spec.core_plugin.empty() && !spec.core_params.empty())
+    fail(path, "core", "parameter groups are set but no core plugin is named (core = \"bos_mm\")");
   lua_settop(L, 0);
   return spec;
 }

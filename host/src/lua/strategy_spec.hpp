@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace mmh {
@@ -15,6 +16,10 @@ struct StrategySpec {
   int64_t ltf_interval_ns = 0;         // market.ltf (execution timeframe), default 1m
   int64_t htf_interval_ns = 0;         // market.htf (structure timeframe), default 5m
   std::string replay_file;             // market.file, relative to the data dir
+  std::string core_plugin;             // core: the decision core plugin ("bos_mm"); empty = none
+  // The core's parameters from the groups structure, bos, pullback, policy, grid, execution,
+  // risk and capital, flattened to "group.name" -> text (the plugin parses and validates them).
+  std::map<std::string, std::string> core_params;
 };
 
 // Throws ScriptError naming the script (file:line for Lua errors, key path for bad values).

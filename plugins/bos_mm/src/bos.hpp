@@ -3,6 +3,7 @@
 // docs/strategy-model.md defines the rules with a worked example.
 #pragma once
 
+#include "instrument.hpp"
 #include "structure.hpp"
 
 #include <mmhost/plugin.h>
@@ -61,7 +62,9 @@ class BosDetector {
   // trade through it (the pivot rule forbids it), so the new level is effectively watched from
   // the next bar on. atr_e8 is the ATR at this bar's close; nothing is detected until it is
   // positive.
-  BosSignals on_bar(const mmh_candle& bar, const StructureTracker& structure, double atr_e8);
+  // Writes into `out` (reused by the caller, so the per-bar path touches no fresh memory).
+  void on_bar(const mmh_candle& bar, const StructureTracker& structure, double atr_e8,
+              BosSignals& out);
 
   const BosParams& params() const { return params_; }
 
@@ -74,7 +77,7 @@ class BosDetector {
     int closes = 0;
   };
   bool step(Side& side, Direction direction, const mmh_candle& bar, const Pivot& pivot,
-            double atr_e8, BosSignal& out);
+            double atr_e8, BosSignal& out) const;
 
   BosParams params_;
   Side bull_;

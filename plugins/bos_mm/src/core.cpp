@@ -1,5 +1,7 @@
 #include "core.hpp"
 
+#include "validate.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -8,11 +10,7 @@
 namespace mmh::bos {
 namespace {
 
-void check_range(const char* name, double v, double lo, double hi) {
-  if (!(v >= lo && v <= hi))
-    throw std::invalid_argument(std::string("exec.") + name + " must be in [" + std::to_string(lo) +
-                                ", " + std::to_string(hi) + "], got " + std::to_string(v));
-}
+constexpr const char* kExec = "execution";
 
 StateTimeouts timeouts_of(const ExecParams& exec) {
   StateTimeouts t;
@@ -23,24 +21,22 @@ StateTimeouts timeouts_of(const ExecParams& exec) {
 }
 
 int32_t basis_points(double fraction) {
-  return static_cast<int32_t>(std::llround(fraction * 10'000.0));
+  return static_cast<int32_t>(round_to_int64(fraction * 10'000.0));
 }
 
 }  // namespace
 
 void ExecParams::validate() const {
-  check_range("rebalance_offset_ticks", rebalance_offset_ticks, 0, 1e6);
-  check_range("rebalance_timeout_bars", static_cast<double>(rebalance_timeout_bars), 1, 1e7);
-  check_range("target_tolerance", target_tolerance, 0, 0.999);
-  check_range("mm_max_bars", static_cast<double>(mm_max_bars), 1, 1e7);
-  check_range("exit_limit_bars", static_cast<double>(exit_limit_bars), 0, 1e7);
-  check_range("risk_stop_drawdown_pct", risk_stop_drawdown_pct, 0.1, 100);
+  check_range(kExec, "rebalance_offset_ticks", rebalance_offset_ticks, 0, 1e6);
+  check_range(kExec, "rebalance_timeout_bars", static_cast<double>(rebalance_timeout_bars), 1, 1e7);
+  check_range(kExec, "target_tolerance", target_tolerance, 0, 0.999);
+  check_range(kExec, "mm_max_bars", static_cast<double>(mm_max_bars), 1, 1e7);
+  check_range(kExec, "exit_limit_bars", static_cast<double>(exit_limit_bars), 0, 1e7);
+  check_range("risk", "stop_drawdown_pct", risk_stop_drawdown_pct, 0.1, 100);
 }
 
 void CoreParams::validate() const {
-  if (atr_period < WilderAtr::kMinPeriod || atr_period > WilderAtr::kMaxPeriod)
-    throw std::invalid_argument("atr_period must be in [1, 1000], got " +
-                                std::to_string(atr_period));
+  check_range("structure", "atr_period", atr_period, WilderAtr::kMinPeriod, WilderAtr::kMaxPeriod);
   structure.validate();
   bos.validate();
   pullback.validate();
@@ -87,6 +83,7 @@ int64_t Core::mark_e8() const {
 }
 
 double Core::inventory_share() const {
+  if (wallet_.base_e8 == 0) return 0.0;  // flat: most bars
   const double mark = static_cast<double>(mark_e8());
   const double base_value = static_cast<double>(wallet_.base_e8) * mark / 1e8;
   const double equity = base_value + static_cast<double>(wallet_.quote_e8);
@@ -158,7 +155,7 @@ void Core::emit_pullback(EventKind kind, const PullbackUpdate& u) {
   e.zone_high_e8 = u.zone.high_e8;
   e.level_e8 = pullback_.leg_high_e8();
   e.threshold_e8 = protect_low_e8_;
-  e.atr_e8 = std::llround(atr_.value_e8());
+  e.atr_e8 = round_to_int64(atr_.value_e8());
   events_.push_back(e);
 }
 
@@ -170,7 +167,8 @@ void Core::on_htf_bar(const mmh_candle& bar) {
   const bool in_setup = state == State::bos || state == State::rebalance || state == State::mm;
 
   // Structure first: a higher low confirmed now raises the protecting low of an open setup.
-  for (const Pivot& p : structure_.on_bar(bar, atr))
+  structure_.on_bar(bar, atr, pivots_);
+  for (const Pivot& p : pivots_)
     if (p.kind == PivotKind::low && in_setup && p.price_e8 > protect_low_e8_)
       protect_low_e8_ = p.price_e8;
 
@@ -185,18 +183,17 @@ void Core::on_htf_bar(const mmh_candle& bar) {
   if (pb.invalidated || (in_setup && protect_low_e8_ > 0 && bar.close_e8 < protect_low_e8_))
     pulses_ |= kStructureInvalid;
 
-  for (const BosSignal& s : bos_.on_bar(bar, structure_, atr)) {
+  bos_.on_bar(bar, structure_, atr, bos_signals_);
+  for (const BosSignal& s : bos_signals_) {
     emit_bos(s);
     if (s.direction == Direction::bullish) {
       if (s.stage == BosStage::confirmed) {
         pulses_ |= kBullishBos;
         bars_since_bos_ = 0;
-        // A fresh setup (or a newer break while waiting for the pullback) re-arms the pullback.
-        if (state == State::idle || state == State::bos) {
-          const auto& low = structure_.last_low();
-          protect_low_e8_ = low ? low->price_e8 : bar.low_e8;
-          pullback_.arm(s, protect_low_e8_, atr);
-        }
+        const auto& low = structure_.last_low();
+        last_bos_ = LastBos{s, low ? low->price_e8 : bar.low_e8, atr};
+        // A newer break while waiting for the pullback re-arms it; from Idle, entering BOS does.
+        if (state == State::bos) arm_pullback();
       } else if (s.stage == BosStage::failed) {
         pulses_ |= kBosFailed;
       }
@@ -228,7 +225,7 @@ void Core::on_htf_bar(const mmh_candle& bar) {
     e.policy_to = decision.level;
     e.cause = decision.cause;
     e.price_e8 = bar.close_e8;
-    e.atr_e8 = std::llround(atr);
+    e.atr_e8 = round_to_int64(atr);
     e.atr_pct_bp = basis_points(in.atr_pct / 100.0);
     e.volatility_pct_bp = basis_points(in.volatility_pct / 100.0);
     e.drawdown_pct_bp = basis_points(in.drawdown_pct / 100.0);
@@ -263,9 +260,15 @@ void Core::on_quote(int64_t ts_ns, int64_t bid_e8, int64_t ask_e8) {
   last_spread_bps_ = static_cast<double>(ask_e8 - bid_e8) / mid * 1e4;
 }
 
+void Core::set_instrument(const Instrument& instrument) {
+  instrument.validate();
+  params_.instrument = instrument;
+}
+
 void Core::on_fill(int64_t ts_ns, uint32_t side, int64_t price_e8, int64_t qty_e8,
-                   int64_t fee_quote_e8) {
+                   int64_t fee_quote_e8, int64_t fee_base_e8) {
   const int64_t value = Instrument::value_e8(price_e8, qty_e8);
+  wallet_.base_e8 -= fee_base_e8;
   if (side == MMH_SIDE_BUY) {
     wallet_.base_e8 += qty_e8;
     wallet_.quote_e8 -= value + fee_quote_e8;
@@ -287,11 +290,19 @@ void Core::on_balances(int64_t ts_ns, int64_t base_e8, int64_t quote_e8) {
   update_desired(ts_ns);
 }
 
+void Core::arm_pullback() {
+  protect_low_e8_ = last_bos_.leg_low_e8;
+  pullback_.arm(last_bos_.signal, protect_low_e8_, last_bos_.atr_e8);
+}
+
 void Core::evaluate(int64_t ts_ns) {
-  const uint32_t f = facts();
-  const StateMachine::Fired fired = machine_.evaluate(f);
-  for (int i = 0; i < fired.count; ++i) {
-    const Edge& edge = *fired.edges[static_cast<size_t>(i)];
+  // Facts are measured again after every transition: entering a state changes some of them
+  // (Idle forgets the pullback, BOS arms a new one).
+  for (int chain = 0; chain < StateMachine::kMaxChain; ++chain) {
+    const uint32_t f = facts();
+    const Edge* fired = machine_.step(f);
+    if (fired == nullptr) break;
+    const Edge& edge = *fired;
     Event e;
     e.kind = EventKind::transition;
     e.ts_ns = ts_ns;
@@ -311,12 +322,17 @@ void Core::on_enter(State state) {
     pullback_.disarm();
     protect_low_e8_ = 0;
     setup_peak_equity_e8_ = 0;
+  } else if (state == State::bos) {
+    arm_pullback();
   } else if (state == State::rebalance) {
     setup_peak_equity_e8_ = equity_e8();
   }
 }
 
 void Core::update_desired(int64_t ts_ns) {
+  const State state = machine_.state();
+  // Most bars are spent in Idle or BOS wanting nothing: skip building an empty order set.
+  if ((state == State::idle || state == State::bos) && desired_.mode == DesiredMode::none) return;
   const Instrument& inst = params_.instrument;
   Desired next;
   const int64_t reference = mark_e8();

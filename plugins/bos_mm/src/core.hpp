@@ -70,9 +70,12 @@ class Core {
   void on_htf_bar(const mmh_candle& bar);
   void on_ltf_bar(const mmh_candle& bar);
   void on_quote(int64_t ts_ns, int64_t bid_e8, int64_t ask_e8);
-  // side: MMH_SIDE_BUY / MMH_SIDE_SELL; fee in quote units (negative = rebate).
-  void on_fill(int64_t ts_ns, uint32_t side, int64_t price_e8, int64_t qty_e8,
-               int64_t fee_quote_e8);
+  // side: MMH_SIDE_BUY / MMH_SIDE_SELL. Fees in quote and/or base units (negative = rebate);
+  // Bybit spot takes a buy's fee in base.
+  void on_fill(int64_t ts_ns, uint32_t side, int64_t price_e8, int64_t qty_e8, int64_t fee_quote_e8,
+               int64_t fee_base_e8 = 0);
+  // New trading rules (an instrument event); throws std::invalid_argument when invalid.
+  void set_instrument(const Instrument& instrument);
   // Authoritative balances (a venue's snapshot) replace the wallet the fills maintain.
   void on_balances(int64_t ts_ns, int64_t base_e8, int64_t quote_e8);
 
@@ -97,6 +100,7 @@ class Core {
   uint32_t facts() const;
   void evaluate(int64_t ts_ns);
   void on_enter(State state);
+  void arm_pullback();
   void update_desired(int64_t ts_ns);
   int64_t mark_e8() const;
   bool holding_base() const;
@@ -123,6 +127,14 @@ class Core {
   int64_t bars_since_bos_ = -1;
   int64_t protect_low_e8_ = 0;
   double last_spread_bps_ = -1;
+  // The latest confirmed bullish BOS: entering BOS arms the pullback from it.
+  struct LastBos {
+    BosSignal signal;
+    int64_t leg_low_e8 = 0;
+    double atr_e8 = 0;
+  } last_bos_;
+  ConfirmedPivots pivots_;  // reused every bar
+  BosSignals bos_signals_;  // reused every bar
   Desired desired_;
   std::vector<Event> events_;
 };

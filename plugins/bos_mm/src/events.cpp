@@ -53,7 +53,11 @@ const char* to_string(EventKind kind) {
 }
 
 std::string format_event(const Event& e) {
-  std::string s = iso(e.ts_ns) + " " + to_string(e.kind);
+  return iso(e.ts_ns) + " " + to_string(e.kind) + " " + format_event_detail(e);
+}
+
+std::string format_event_detail(const Event& e) {
+  std::string s;
   switch (e.kind) {
     case EventKind::bos_potential:
     case EventKind::bos_confirmed:
@@ -87,7 +91,7 @@ std::string format_event(const Event& e) {
            " inventory=" + pct(e.inventory_share_bp) + (e.closes != 0 ? " marketable" : "");
       break;
   }
-  return s;
+  return s.empty() ? s : s.substr(1);  // every field above starts with its separator
 }
 
 void EventHash::bytes(const void* data, size_t size) {

@@ -58,8 +58,10 @@ struct Event {
   int32_t inventory_share_bp = 0;  // base value / equity in basis points
 };
 
-// "2025-01-03T04:15:00Z bos_confirmed bullish level=3512.10 close=3530.00 ..."
+// "2025-01-03T04:15:00Z bos_confirmed bullish level=3512.1 close=3530 ..."
 std::string format_event(const Event& event);
+// The part after the kind: "bullish level=3512.1 close=3530 ..."
+std::string format_event_detail(const Event& event);
 
 // FNV-1a over every field of every event, in order (strings by content).
 class EventHash {

@@ -1,5 +1,7 @@
 #include "grid.hpp"
 
+#include "validate.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -7,33 +9,27 @@
 
 namespace mmh::bos {
 namespace {
-
-void check_range(const char* name, double v, double lo, double hi) {
-  if (!(v >= lo && v <= hi))
-    throw std::invalid_argument(std::string("grid.") + name + " must be in [" + std::to_string(lo) +
-                                ", " + std::to_string(hi) + "], got " + std::to_string(v));
-}
-
+constexpr const char* kGroup = "grid";
 }  // namespace
 
 void GridParams::validate() const {
-  check_range("levels", levels, 1, kMaxGridLevels);
-  check_range("step_min_ticks", step_min_ticks, 1, 1e6);
-  check_range("step_min_bps", step_min_bps, 0, 1000);
-  check_range("step_atr", step_atr, 0, 20);
-  check_range("level_pct", level_pct, 1e-6, 50);
-  check_range("vol_ref_atr_pct", vol_ref_atr_pct, 1e-6, 100);
-  check_range("min_size_scale", min_size_scale, 0.01, 1);
-  check_range("target_base_share", target_base_share, 0, 0.95);
-  check_range("soft_band", soft_band, 1e-6, 0.999);
-  check_range("hard_band", hard_band, 1e-6, 1);
+  check_range(kGroup, "levels", levels, 1, kMaxGridLevels);
+  check_range(kGroup, "step_min_ticks", step_min_ticks, 1, 1e6);
+  check_range(kGroup, "step_min_bps", step_min_bps, 0, 1000);
+  check_range(kGroup, "step_atr", step_atr, 0, 20);
+  check_range(kGroup, "level_pct", level_pct, 1e-6, 50);
+  check_range(kGroup, "vol_ref_atr_pct", vol_ref_atr_pct, 1e-6, 100);
+  check_range(kGroup, "min_size_scale", min_size_scale, 0.01, 1);
+  check_range(kGroup, "target_base_share", target_base_share, 0, 0.95);
+  check_range(kGroup, "soft_band", soft_band, 1e-6, 0.999);
+  check_range(kGroup, "hard_band", hard_band, 1e-6, 1);
   if (!(hard_band > soft_band))
     throw std::invalid_argument("grid.hard_band must be greater than grid.soft_band");
-  check_range("skew_atr", skew_atr, 0, 20);
-  check_range("defensive_levels", defensive_levels, 1, kMaxGridLevels);
-  check_range("defensive_step_mult", defensive_step_mult, 1, 10);
-  check_range("defensive_size_mult", defensive_size_mult, 1e-6, 1);
-  check_range("defensive_band_mult", defensive_band_mult, 1e-6, 1);
+  check_range(kGroup, "skew_atr", skew_atr, 0, 20);
+  check_range(kGroup, "defensive_levels", defensive_levels, 1, kMaxGridLevels);
+  check_range(kGroup, "defensive_step_mult", defensive_step_mult, 1, 10);
+  check_range(kGroup, "defensive_size_mult", defensive_size_mult, 1e-6, 1);
+  check_range(kGroup, "defensive_band_mult", defensive_band_mult, 1e-6, 1);
 }
 
 bool Grid::same_orders(const Grid& o) const {
@@ -79,8 +75,8 @@ Grid build_grid(const GridParams& p, const Instrument& inst, const GridInputs& i
   // Skew the centre toward the reducing side: lower when long (sells fill sooner).
   const double skew = p.skew_atr * in.atr_e8 * excess * (long_side ? -1.0 : 1.0);
   const double skewed_centre = centre + skew;
-  g.centre_e8 = std::llround(skewed_centre);
-  g.step_e8 = std::llround(step);
+  g.centre_e8 = round_to_int64(skewed_centre);
+  g.step_e8 = round_to_int64(step);
 
   double size_scale = 1.0;
   if (in.atr_pct > 0)
@@ -108,7 +104,7 @@ Grid build_grid(const GridParams& p, const Instrument& inst, const GridInputs& i
   if (!g.buys_off && buy_mult > 0) {
     int64_t last_ticks = INT64_MAX;
     for (int i = 1; i <= levels; ++i) {
-      int64_t ticks = inst.price_ticks_down(std::llround(skewed_centre - i * step));
+      int64_t ticks = inst.price_ticks_down(round_to_int64(skewed_centre - i * step));
       ticks = std::min({ticks, bid_cap_ticks, last_ticks - 1});
       if (ticks <= 0) break;
       const double price_e8 = static_cast<double>(inst.price_e8(ticks));
@@ -124,7 +120,7 @@ Grid build_grid(const GridParams& p, const Instrument& inst, const GridInputs& i
   if (!g.sells_off && sell_mult > 0) {
     int64_t last_ticks = 0;
     for (int i = 1; i <= levels; ++i) {
-      int64_t ticks = inst.price_ticks_up(std::llround(skewed_centre + i * step));
+      int64_t ticks = inst.price_ticks_up(round_to_int64(skewed_centre + i * step));
       ticks = std::max({ticks, ask_floor_ticks, last_ticks + 1});
       const double price_e8 = static_cast<double>(inst.price_e8(ticks));
       const double quote = level_quote * sell_mult;

@@ -7,6 +7,11 @@
 
 namespace mmh::bos {
 
+// Nearest integer, halves away from zero, without a libm call on the per-bar path.
+inline int64_t round_to_int64(double x) {
+  return x >= 0 ? static_cast<int64_t>(x + 0.5) : -static_cast<int64_t>(-x + 0.5);
+}
+
 struct Instrument {
   // Bybit spot ETHUSDT (instruments-info): tick 0.01, basePrecision 0.00001, minOrderQty 0.00062,
   // minOrderAmt 1 USDT. All in 1e-8 units.

@@ -1,5 +1,7 @@
 #include "policy.hpp"
 
+#include "validate.hpp"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -7,12 +9,7 @@
 namespace mmh::bos {
 namespace {
 
-void check_range(const char* name, double v, double lo, double hi) {
-  if (!(v >= lo && v <= hi))
-    throw std::invalid_argument(std::string("policy.") + name + " must be in [" +
-                                std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
-                                std::to_string(v));
-}
+constexpr const char* kPolicy = "policy";
 
 void check_pair(const char* defensive, double d, const char* disabled, double x) {
   if (d > x)
@@ -24,26 +21,27 @@ void check_pair(const char* defensive, double d, const char* disabled, double x)
 }  // namespace
 
 void PolicyParams::validate() const {
-  check_range("disabled_atr_pct", disabled_atr_pct, 0, 100);
-  check_range("defensive_atr_pct", defensive_atr_pct, 0, 100);
+  check_range(kPolicy, "disabled_atr_pct", disabled_atr_pct, 0, 100);
+  check_range(kPolicy, "defensive_atr_pct", defensive_atr_pct, 0, 100);
   check_pair("defensive_atr_pct", defensive_atr_pct, "disabled_atr_pct", disabled_atr_pct);
-  check_range("vol_window", vol_window, 2, 10000);
-  check_range("disabled_volatility_pct", disabled_volatility_pct, 0, 100);
-  check_range("defensive_volatility_pct", defensive_volatility_pct, 0, 100);
+  check_range(kPolicy, "vol_window", vol_window, 2, 10000);
+  check_range(kPolicy, "disabled_volatility_pct", disabled_volatility_pct, 0, 100);
+  check_range(kPolicy, "defensive_volatility_pct", defensive_volatility_pct, 0, 100);
   check_pair("defensive_volatility_pct", defensive_volatility_pct, "disabled_volatility_pct",
              disabled_volatility_pct);
-  check_range("disabled_spread_bps", disabled_spread_bps, 0, 10000);
-  check_range("defensive_spread_bps", defensive_spread_bps, 0, 10000);
+  check_range(kPolicy, "disabled_spread_bps", disabled_spread_bps, 0, 10000);
+  check_range(kPolicy, "defensive_spread_bps", defensive_spread_bps, 0, 10000);
   check_pair("defensive_spread_bps", defensive_spread_bps, "disabled_spread_bps",
              disabled_spread_bps);
-  check_range("drawdown_window_bars", drawdown_window_bars, 1, 1e6);
-  check_range("disabled_drawdown_pct", disabled_drawdown_pct, 0, 100);
-  check_range("defensive_drawdown_pct", defensive_drawdown_pct, 0, 100);
+  check_range(kPolicy, "drawdown_window_bars", drawdown_window_bars, 1, 1e6);
+  check_range(kPolicy, "disabled_drawdown_pct", disabled_drawdown_pct, 0, 100);
+  check_range(kPolicy, "defensive_drawdown_pct", defensive_drawdown_pct, 0, 100);
   check_pair("defensive_drawdown_pct", defensive_drawdown_pct, "disabled_drawdown_pct",
              disabled_drawdown_pct);
-  check_range("defensive_inventory_share", defensive_inventory_share, 0, 1);
-  check_range("defensive_bos_age_bars", static_cast<double>(defensive_bos_age_bars), 1, 1e7);
-  check_range("recovery_bars", recovery_bars, 0, 10000);
+  check_range(kPolicy, "defensive_inventory_share", defensive_inventory_share, 0, 1);
+  check_range(kPolicy, "defensive_bos_age_bars", static_cast<double>(defensive_bos_age_bars), 1,
+              1e7);
+  check_range(kPolicy, "recovery_bars", recovery_bars, 0, 10000);
 }
 
 const char* to_string(PolicyLevel level) {
@@ -156,7 +154,8 @@ double RollingMax::max() const {
   return size_ > 0 ? ring_[head_].value : 0.0;
 }
 
-RollingVolatility::RollingVolatility(int window) : returns_(static_cast<size_t>(window), 0.0) {
+RollingVolatility::RollingVolatility(int window)
+    : returns_(static_cast<size_t>(window), 0.0), inv_n_(1.0 / window) {
   if (window < 2) throw std::invalid_argument("volatility window must be at least 2");
 }
 
@@ -188,9 +187,9 @@ void RollingVolatility::add_close(int64_t close_e8) {
 
 double RollingVolatility::pct() const {
   if (!ready()) return 0.0;
-  const double n = static_cast<double>(returns_.size());
-  const double mean = sum_ / n;
-  const double var = sum_sq_ / n - mean * mean;
+  // Multiplying by 1/n keeps two dependent divisions off the per-bar path.
+  const double mean = sum_ * inv_n_;
+  const double var = sum_sq_ * inv_n_ - mean * mean;
   return var > 0 ? std::sqrt(var) * 100.0 : 0.0;
 }
 

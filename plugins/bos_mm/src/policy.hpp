@@ -97,6 +97,7 @@ class RollingVolatility {
 
  private:
   std::vector<double> returns_;
+  double inv_n_;
   int64_t count_ = 0;
   int64_t previous_close_e8_ = 0;
   double sum_ = 0;

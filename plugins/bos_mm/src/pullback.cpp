@@ -1,5 +1,7 @@
 #include "pullback.hpp"
 
+#include "validate.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -8,27 +10,19 @@
 namespace mmh::bos {
 
 void PullbackParams::validate() const {
-  auto range = [](const char* name, double v, double lo, double hi) {
-    if (!(v >= lo && v <= hi))
-      throw std::invalid_argument(std::string("pullback.") + name + " must be in [" +
-                                  std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
-                                  std::to_string(v));
-  };
   if (zone < ZoneMode::level || zone > ZoneMode::both)
     throw std::invalid_argument("pullback.zone must be level, retracement, either or both");
   if (confirm < ConfirmRule::ltf_bullish_close || confirm > ConfirmRule::htf_bullish_close)
     throw std::invalid_argument(
         "pullback.confirm must be ltf_bullish_close, ltf_close_above_prev_high or "
         "htf_bullish_close");
-  range("level_above_atr", level_above_atr, 0, 10);
-  range("level_below_atr", level_below_atr, 0, 10);
-  range("retrace_min", retrace_min, 0, 1);
-  range("retrace_max", retrace_max, 0, 1);
+  check_range("pullback", "level_above_atr", level_above_atr, 0, 10);
+  check_range("pullback", "level_below_atr", level_below_atr, 0, 10);
+  check_range("pullback", "retrace_min", retrace_min, 0, 1);
+  check_range("pullback", "retrace_max", retrace_max, 0, 1);
   if (!(retrace_max > retrace_min))
     throw std::invalid_argument("pullback.retrace_max must be greater than pullback.retrace_min");
-  if (max_bars < 1 || max_bars > 100000)
-    throw std::invalid_argument("pullback.max_bars must be in [1, 100000], got " +
-                                std::to_string(max_bars));
+  check_range("pullback", "max_bars", max_bars, 1, 100000);
 }
 
 const char* to_string(ZoneMode mode) {
@@ -63,8 +57,8 @@ PullbackTracker::PullbackTracker(const PullbackParams& params) : params_(params)
 
 void PullbackTracker::arm(const BosSignal& bos, int64_t leg_low_e8, double atr_e8) {
   stage_ = PullbackStage::armed;
-  level_zone_.low_e8 = bos.level_e8 - std::llround(params_.level_below_atr * atr_e8);
-  level_zone_.high_e8 = bos.level_e8 + std::llround(params_.level_above_atr * atr_e8);
+  level_zone_.low_e8 = bos.level_e8 - round_to_int64(params_.level_below_atr * atr_e8);
+  level_zone_.high_e8 = bos.level_e8 + round_to_int64(params_.level_above_atr * atr_e8);
   leg_low_e8_ = leg_low_e8;
   leg_high_e8_ = bos.extreme_e8;
   entered_ = Zone{};
@@ -76,8 +70,8 @@ void PullbackTracker::arm(const BosSignal& bos, int64_t leg_low_e8, double atr_e
 Zone PullbackTracker::retrace_zone() const {
   const int64_t span = leg_high_e8_ - leg_low_e8_;
   if (span <= 0) return Zone{};
-  return Zone{leg_high_e8_ - std::llround(params_.retrace_max * static_cast<double>(span)),
-              leg_high_e8_ - std::llround(params_.retrace_min * static_cast<double>(span))};
+  return Zone{leg_high_e8_ - round_to_int64(params_.retrace_max * static_cast<double>(span)),
+              leg_high_e8_ - round_to_int64(params_.retrace_min * static_cast<double>(span))};
 }
 
 bool PullbackTracker::in_zone(int64_t low, int64_t high, Zone& which) const {

@@ -172,22 +172,25 @@ bool StateMachine::timed_out() const {
   return limit > 0 && bars_in_state_ >= limit;
 }
 
+const Edge* StateMachine::step(uint32_t facts) {
+  const uint32_t now = timed_out() ? facts | kStateTimeout : facts & ~kStateTimeout;
+  const auto& edges = table_.edges();
+  for (uint16_t i : by_state_[static_cast<size_t>(state_)]) {
+    if (edges[i].guard(now)) {
+      state_ = edges[i].to;
+      bars_in_state_ = 0;
+      return &edges[i];
+    }
+  }
+  return nullptr;
+}
+
 StateMachine::Fired StateMachine::evaluate(uint32_t facts) {
   Fired fired;
-  const auto& edges = table_.edges();
   while (fired.count < kMaxChain) {
-    const uint32_t now = timed_out() ? facts | kStateTimeout : facts & ~kStateTimeout;
-    const Edge* hit = nullptr;
-    for (uint16_t i : by_state_[static_cast<size_t>(state_)]) {
-      if (edges[i].guard(now)) {
-        hit = &edges[i];
-        break;
-      }
-    }
+    const Edge* hit = step(facts);
     if (hit == nullptr) break;
     fired.edges[static_cast<size_t>(fired.count++)] = hit;
-    state_ = hit->to;
-    bars_in_state_ = 0;
   }
   return fired;
 }

@@ -94,7 +94,11 @@ class StateMachine {
     std::array<const Edge*, kMaxChain> edges{};
     int count = 0;
   };
-  // Fires the edges whose guards hold (kStateTimeout is added per state when due).
+  // Fires the first edge of the current state whose guard holds (kStateTimeout is added when
+  // due); nullptr when none does.
+  const Edge* step(uint32_t facts);
+  // step() repeatedly with the same facts, up to kMaxChain edges. A caller whose facts change
+  // with the state (the core) calls step() itself and recomputes them in between.
   Fired evaluate(uint32_t facts);
   bool timed_out() const;
   const TransitionTable& table() const { return table_; }

@@ -1,20 +1,16 @@
 #include "structure.hpp"
 
+#include "validate.hpp"
+
 #include <cmath>
 #include <stdexcept>
 
 namespace mmh::bos {
 
 void StructureParams::validate() const {
-  if (left_bars < 1 || left_bars > 50)
-    throw std::invalid_argument("structure.left_bars must be in [1, 50], got " +
-                                std::to_string(left_bars));
-  if (right_bars < 1 || right_bars > 50)
-    throw std::invalid_argument("structure.right_bars must be in [1, 50], got " +
-                                std::to_string(right_bars));
-  if (!(min_swing_atr >= 0.0 && min_swing_atr <= 20.0))
-    throw std::invalid_argument("structure.min_swing_atr must be in [0, 20], got " +
-                                std::to_string(min_swing_atr));
+  check_range("structure", "left_bars", left_bars, 1, 50);
+  check_range("structure", "right_bars", right_bars, 1, 50);
+  check_range("structure", "min_swing_atr", min_swing_atr, 0, 20);
 }
 
 const char* to_string(SwingLabel label) {
@@ -83,49 +79,50 @@ void StructureTracker::record(Pivot& pivot) {
   }
 }
 
-ConfirmedPivots StructureTracker::on_bar(const mmh_candle& bar, double atr_e8) {
-  const int64_t span = static_cast<int64_t>(window_.size());
+void StructureTracker::on_bar(const mmh_candle& bar, double atr_e8, ConfirmedPivots& found) {
+  const size_t n = window_.size();
   const int64_t index = next_index_++;
-  window_[static_cast<size_t>(index % span)] = Bar{index, bar.open_ts_ns, bar.high_e8, bar.low_e8};
-  ConfirmedPivots found;
-  if (next_index_ < span) return found;
+  window_[next_slot_] = Bar{index, bar.open_ts_ns, bar.high_e8, bar.low_e8};
+  next_slot_ = next_slot_ + 1 == n ? 0 : next_slot_ + 1;  // now the oldest bar's slot
+  found.count = 0;
+  if (next_index_ < static_cast<int64_t>(n)) return;
 
   // The candidate sits right_bars back from the newest bar. Tie rule: it must be strictly beyond
   // every bar to its left and at least equal to every bar to its right, so of equal extremes the
-  // earliest is the pivot.
-  const int64_t first = index - span + 1;
-  const int64_t candidate_index = first + params_.left_bars;
-  const Bar& candidate = window_[static_cast<size_t>(candidate_index % span)];
+  // earliest is the pivot. The ring is walked with a wrapping slot, not a division per bar.
+  const size_t left = static_cast<size_t>(params_.left_bars);
+  size_t slot = next_slot_;
+  const size_t candidate_slot = slot + left < n ? slot + left : slot + left - n;
+  const Bar& candidate = window_[candidate_slot];
   bool is_high = true;
   bool is_low = true;
-  for (int64_t k = first; k <= index; ++k) {
-    if (k == candidate_index) continue;
-    const Bar& other = window_[static_cast<size_t>(k % span)];
-    if (k < candidate_index) {
-      if (other.high_e8 >= candidate.high_e8) is_high = false;
-      if (other.low_e8 <= candidate.low_e8) is_low = false;
+  for (size_t k = 0; k < n; ++k, slot = slot + 1 == n ? 0 : slot + 1) {
+    if (k == left) continue;
+    const Bar& other = window_[slot];
+    if (k < left) {
+      is_high &= other.high_e8 < candidate.high_e8;
+      is_low &= other.low_e8 > candidate.low_e8;
     } else {
-      if (other.high_e8 > candidate.high_e8) is_high = false;
-      if (other.low_e8 < candidate.low_e8) is_low = false;
+      is_high &= other.high_e8 <= candidate.high_e8;
+      is_low &= other.low_e8 >= candidate.low_e8;
     }
   }
   const int64_t confirmed_ts = bar.open_ts_ns + bar.interval_ns;
   auto emit = [&](PivotKind kind, int64_t price) {
     if (!accept(kind, price, atr_e8)) return;
     Pivot& p = found.items[found.count++];
-    p = Pivot{};
     p.kind = kind;
     p.bar_index = candidate.index;
     p.bar_open_ts_ns = candidate.open_ts_ns;
     p.price_e8 = price;
     p.confirmed_index = index;
     p.confirmed_ts_ns = confirmed_ts;
+    p.label = SwingLabel::none;
     record(p);
   };
   // An outside bar can be both; the high is recorded first (a fixed order keeps runs identical).
   if (is_high) emit(PivotKind::high, candidate.high_e8);
   if (is_low) emit(PivotKind::low, candidate.low_e8);
-  return found;
 }
 
 }  // namespace mmh::bos

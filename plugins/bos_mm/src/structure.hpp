@@ -57,7 +57,13 @@ class StructureTracker {
 
   // Feeds the next closed bar with the ATR known at its close (0 when not ready yet). Returns the
   // pivots this bar confirms (at most one high and one low), oldest pivot first.
-  ConfirmedPivots on_bar(const mmh_candle& bar, double atr_e8);
+  ConfirmedPivots on_bar(const mmh_candle& bar, double atr_e8) {
+    ConfirmedPivots found;
+    on_bar(bar, atr_e8, found);
+    return found;
+  }
+  // The same, writing into a caller's reusable buffer (the per-bar path of the core).
+  void on_bar(const mmh_candle& bar, double atr_e8, ConfirmedPivots& found);
 
   const std::optional<Pivot>& last_high() const { return last_high_; }
   const std::optional<Pivot>& last_low() const { return last_low_; }
@@ -75,8 +81,10 @@ class StructureTracker {
   void record(Pivot& pivot);
 
   StructureParams params_;
-  // Ring buffer of the last left + right + 1 bars; bar k lives at k % span.
+  // Ring buffer of the last left + right + 1 bars; the next bar goes to next_slot_, which (once
+  // the ring is full) is also the oldest bar's slot.
   std::vector<Bar> window_;
+  size_t next_slot_ = 0;
   int64_t next_index_ = 0;
   std::optional<Pivot> last_high_;
   std::optional<Pivot> last_low_;

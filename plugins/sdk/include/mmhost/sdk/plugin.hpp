@@ -9,6 +9,14 @@
 //   };
 //   MMH_SDK_PLUGIN("my_source", "1.0.0", "What it does", mmh::sdk::data<MySource>)
 //
+//   class MyCore {                         // a decision core
+//    public:
+//     MyCore(const mmh::sdk::Config& config, void* host_handle);
+//     void on_events(const mmh_batch& batch);
+//     void take_decisions(mmh_batch& out);           // optional
+//     void desired_state(mmh_desired_state& out);    // optional
+//   };
+//
 // A class provides only the members it supports; the SDK fills the matching callbacks and leaves
 // the others NULL (detected with `requires`).
 #pragma once
@@ -251,6 +259,28 @@ const mmh_core_vtable* core_vtable() {
     t.on_events = [](void* self, const mmh_batch* b, mmh_error* err) -> mmh_status {
       return detail::guard(err, [&] { static_cast<T*>(self)->on_events(*b); });
     };
+    if constexpr (requires(T & s, mmh_batch & b) { s.take_decisions(b); }) {
+      t.take_decisions = [](void* self, mmh_batch* out, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          *out = mmh_batch{};
+          out->size = sizeof(mmh_batch);
+          static_cast<T*>(self)->take_decisions(*out);
+        });
+      };
+    }
+    if constexpr (requires(T & s, mmh_desired_state & d) { s.desired_state(d); }) {
+      t.desired_state = [](void* self, mmh_desired_state* out, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          const uint32_t caller_size = out->size;
+          mmh_desired_state local{};
+          local.size = sizeof(local);
+          static_cast<T*>(self)->desired_state(local);
+          std::memcpy(out, &local, caller_size < sizeof(local) ? caller_size : sizeof(local));
+          out->size =
+              caller_size < sizeof(local) ? caller_size : static_cast<uint32_t>(sizeof(local));
+        });
+      };
+    }
     return t;
   }();
   return &table;

@@ -1,0 +1,77 @@
+#include "loader/core_instance.hpp"
+
+#include "engine/event_time.hpp"
+
+#include <cstring>
+#include <vector>
+
+namespace mmh {
+
+CoreInstance::CoreInstance(const LoadedPlugin& plugin,
+                           const std::map<std::string, std::string>& settings)
+    : plugin_(plugin) {
+  std::vector<mmh_config_item> items;
+  items.reserve(settings.size());
+  for (const auto& [key, value] : settings)
+    items.push_back(mmh_config_item{key.c_str(), value.c_str()});
+  mmh_config config{};
+  config.size = sizeof(config);
+  config.count = items.size();
+  config.items = items.data();
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.core.create(&config, this, &self_, &err);
+  if (status != MMH_OK || self_ == nullptr)
+    throw PluginCallError(plugin_call_failure(plugin_, "create", status, err));
+}
+
+CoreInstance::~CoreInstance() {
+  if (self_ != nullptr) plugin_.core.destroy(self_);
+}
+
+void CoreInstance::on_events(const mmh_batch& batch) {
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.core.on_events(self_, &batch, &err);
+  if (status != MMH_OK)
+    throw PluginCallError(plugin_call_failure(plugin_, "on_events", status, err));
+}
+
+void CoreInstance::take_decisions(const std::function<void(const mmh_decision&)>& fn) {
+  if (plugin_.core.take_decisions == nullptr) return;
+  mmh_error err{};
+  err.size = sizeof(err);
+  mmh_batch batch{};
+  batch.size = sizeof(batch);
+  const mmh_status status = plugin_.core.take_decisions(self_, &batch, &err);
+  if (status != MMH_OK)
+    throw PluginCallError(plugin_call_failure(plugin_, "take_decisions", status, err));
+  if (batch.count == 0) return;
+  if (batch.kind != MMH_EVENT_DECISION || batch.record_size < sizeof(mmh_decision))
+    throw PluginCallError("plugin '" + plugin_.name +
+                          "' take_decisions returned a batch that is not of decisions");
+  const char* p = static_cast<const char*>(batch.records);
+  for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
+    mmh_decision d;
+    std::memcpy(&d, p, sizeof(d));
+    // Never trust a plugin's string to be terminated.
+    d.kind[sizeof(d.kind) - 1] = '\0';
+    d.detail[sizeof(d.detail) - 1] = '\0';
+    fn(d);
+  }
+}
+
+bool CoreInstance::desired_state(mmh_desired_state& out) {
+  out = mmh_desired_state{};
+  out.size = sizeof(out);
+  if (plugin_.core.desired_state == nullptr) return false;
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.core.desired_state(self_, &out, &err);
+  if (status != MMH_OK)
+    throw PluginCallError(plugin_call_failure(plugin_, "desired_state", status, err));
+  out.mode[sizeof(out.mode) - 1] = '\0';
+  return true;
+}
+
+}  // namespace mmh

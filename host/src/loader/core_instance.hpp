@@ -1,0 +1,34 @@
+// An instance of a decision core plugin: events in, decisions and the desired order set out.
+// Errors from the plugin become PluginCallError on the host side.
+#pragma once
+
+#include "loader/data_instance.hpp"
+#include "loader/plugin_loader.hpp"
+
+#include <functional>
+#include <map>
+#include <string>
+
+namespace mmh {
+
+class CoreInstance {
+ public:
+  CoreInstance(const LoadedPlugin& plugin, const std::map<std::string, std::string>& settings);
+  ~CoreInstance();
+  CoreInstance(const CoreInstance&) = delete;
+  CoreInstance& operator=(const CoreInstance&) = delete;
+
+  void on_events(const mmh_batch& batch);
+  // Calls fn for each decision made since the last call (none when the core does not report).
+  void take_decisions(const std::function<void(const mmh_decision&)>& fn);
+  // False when the core does not publish a desired state. `out` borrows the core's memory until
+  // the next call on this instance.
+  bool desired_state(mmh_desired_state& out);
+  const LoadedPlugin& plugin() const { return plugin_; }
+
+ private:
+  const LoadedPlugin& plugin_;
+  void* self_ = nullptr;
+};
+
+}  // namespace mmh

@@ -1,0 +1,228 @@
+// The bos_mm plugin: the ABI shim around the pure core. It routes candles to the structure (HTF)
+// and execution (LTF) timeframes by interval, turns fills and balances into the core's units,
+// and hands decisions and the desired order set back to the host.
+#include "core.hpp"
+#include "params.hpp"
+
+#include <mmhost/sdk/fixed_point.hpp>
+#include <mmhost/sdk/interval.hpp>
+#include <mmhost/sdk/plugin.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace mmh::bos;
+
+// A decimal (mantissa * 10^exponent) in 1e-8 units; throws when it is not exact.
+int64_t decimal_e8(const mmh_decimal& d, const char* what) {
+  int64_t v = d.mantissa;
+  int32_t e = d.exponent + 8;
+  for (; e > 0; --e) v *= 10;
+  for (; e < 0; ++e) {
+    if (v % 10 != 0)
+      throw mmh::sdk::Error(MMH_ERR_DATA, std::string(what) + " has more than 8 decimals");
+    v /= 10;
+  }
+  return v;
+}
+
+int64_t setting_e8(const mmh::sdk::Config& config, const char* key, int64_t fallback) {
+  if (!config.has(key)) return fallback;
+  int64_t v = 0;
+  if (mmh::sdk::parse_e8(config.get(key), v) != mmh::sdk::ParseDecimal::ok || v < 0)
+    throw mmh::sdk::Error(
+        MMH_ERR_INVALID_ARGUMENT,
+        std::string("setting '") + key + "' must be a decimal, got '" + config.get(key) + "'");
+  return v;
+}
+
+void copy_text(char* out, size_t capacity, const std::string& text) {
+  const size_t n = text.size() < capacity - 1 ? text.size() : capacity - 1;
+  std::memcpy(out, text.data(), n);
+  out[n] = '\0';
+}
+
+CoreSetup setup_from(const mmh::sdk::Config& config) {
+  CoreSetup setup;
+  for (const auto& [key, value] : config.values()) {
+    if (key.rfind("param.", 0) != 0) continue;
+    try {
+      set_param(setup, key.substr(6), value);
+    } catch (const std::invalid_argument& e) {
+      throw mmh::sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());
+    }
+  }
+  Instrument& inst = setup.params.instrument;
+  inst.tick_e8 = setting_e8(config, "tick_size", inst.tick_e8);
+  inst.lot_e8 = setting_e8(config, "lot_size", inst.lot_e8);
+  inst.min_qty_e8 = setting_e8(config, "min_order_qty", inst.min_qty_e8);
+  inst.min_value_e8 = setting_e8(config, "min_order_value", inst.min_value_e8);
+  return setup;
+}
+
+class BosMmPlugin {
+ public:
+  BosMmPlugin(const mmh::sdk::Config& config, void*)
+      : setup_(validated(config)), core_(make_core(setup_)) {
+    htf_ns_ = mmh::sdk::parse_interval_ns(config.get("htf_interval", "5m"));
+    ltf_ns_ =
+        mmh::sdk::parse_interval_ns(config.get("ltf_interval", config.get("htf_interval", "5m")));
+    if (htf_ns_ <= 0 || ltf_ns_ <= 0 || htf_ns_ % ltf_ns_ != 0)
+      throw mmh::sdk::Error(MMH_ERR_INVALID_ARGUMENT,
+                            "htf_interval must be a multiple of ltf_interval (e.g. 5m and 1m)");
+    const std::string symbol = config.get("symbol", "ETHUSDT");
+    quote_asset_ = config.get("quote_asset", "USDT");
+    base_asset_ =
+        config.get("base_asset", symbol.size() > quote_asset_.size() &&
+                                         symbol.compare(symbol.size() - quote_asset_.size(),
+                                                        quote_asset_.size(), quote_asset_) == 0
+                                     ? symbol.substr(0, symbol.size() - quote_asset_.size())
+                                     : symbol);
+  }
+
+  void on_events(const mmh_batch& batch) {
+    const char* p = static_cast<const char*>(batch.records);
+    for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
+      switch (batch.kind) {
+        case MMH_EVENT_CANDLE:
+          on_candle(*reinterpret_cast<const mmh_candle*>(p));
+          break;
+        case MMH_EVENT_TICKER: {
+          const auto& t = *reinterpret_cast<const mmh_ticker*>(p);
+          core_.on_quote(t.ts_ns, t.bid_price_e8, t.ask_price_e8);
+          break;
+        }
+        case MMH_EVENT_FILL:
+          on_fill(*reinterpret_cast<const mmh_fill*>(p));
+          break;
+        case MMH_EVENT_BALANCE:
+          on_balance(*reinterpret_cast<const mmh_balance*>(p));
+          break;
+        case MMH_EVENT_INSTRUMENT:
+          on_instrument(*reinterpret_cast<const mmh_instrument*>(p));
+          break;
+        default:
+          break;  // trades and books: not used by this core
+      }
+    }
+  }
+
+  void take_decisions(mmh_batch& out) {
+    decisions_.clear();
+    for (const Event& e : core_.events()) {
+      mmh_decision d{};
+      d.ts_ns = e.ts_ns;
+      copy_text(d.kind, sizeof(d.kind), to_string(e.kind));
+      copy_text(d.detail, sizeof(d.detail), format_event_detail(e));
+      decisions_.push_back(d);
+    }
+    core_.clear_events();
+    out.kind = MMH_EVENT_DECISION;
+    out.record_size = sizeof(mmh_decision);
+    out.count = decisions_.size();
+    out.records = decisions_.data();
+  }
+
+  void desired_state(mmh_desired_state& out) {
+    const Desired& d = core_.desired();
+    orders_.clear();
+    for (int i = 0; i < d.orders.bid_count; ++i) {
+      const GridLevel& l = d.orders.bids[static_cast<size_t>(i)];
+      orders_.push_back({MMH_SIDE_BUY, MMH_ORDER_TYPE_LIMIT, l.price_ticks, l.qty_lots});
+    }
+    for (int i = 0; i < d.orders.ask_count; ++i) {
+      const GridLevel& l = d.orders.asks[static_cast<size_t>(i)];
+      const uint32_t type = d.marketable ? MMH_ORDER_TYPE_MARKET : MMH_ORDER_TYPE_LIMIT;
+      orders_.push_back({MMH_SIDE_SELL, type, l.price_ticks, l.qty_lots});
+    }
+    out.count = orders_.size();
+    out.orders = orders_.data();
+    copy_text(out.mode, sizeof(out.mode), to_string(d.mode));
+  }
+
+ private:
+  static CoreSetup validated(const mmh::sdk::Config& config) {
+    static const char* const kKnown[] = {
+        "symbol",    "symbol_id", "htf_interval",  "ltf_interval",    "base_asset", "quote_asset",
+        "tick_size", "lot_size",  "min_order_qty", "min_order_value", "cache_dir"};
+    for (const auto& [key, value] : config.values()) {
+      bool known = key.rfind("param.", 0) == 0;
+      for (const char* k : kKnown) known = known || key == k;
+      if (!known)
+        throw mmh::sdk::Error(MMH_ERR_INVALID_ARGUMENT,
+                              "unknown setting '" + key + "' (parameters go in 'param.<name>')");
+    }
+    return setup_from(config);
+  }
+
+  static Core make_core(const CoreSetup& setup) {
+    try {
+      return Core(setup.params, setup.wallet);
+    } catch (const std::invalid_argument& e) {
+      throw mmh::sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());
+    }
+  }
+
+  void on_candle(const mmh_candle& c) {
+    // At equal close times the LTF bar comes first; when both timeframes are the same interval,
+    // each bar is both.
+    if (c.interval_ns == ltf_ns_) core_.on_ltf_bar(c);
+    if (c.interval_ns == htf_ns_) core_.on_htf_bar(c);
+    if (c.interval_ns != ltf_ns_ && c.interval_ns != htf_ns_)
+      throw mmh::sdk::Error(MMH_ERR_DATA, "candle interval " +
+                                              mmh::sdk::format_interval(c.interval_ns) +
+                                              " is neither the htf nor the ltf interval");
+  }
+
+  void on_fill(const mmh_fill& f) {
+    const Instrument& inst = core_.params().instrument;
+    const int64_t fee = decimal_e8(f.fee, "fill fee");
+    const bool fee_in_base = base_asset_ == f.fee_asset;
+    core_.on_fill(f.ts_ns, f.side, inst.price_e8(f.price_ticks), inst.qty_e8(f.qty_lots),
+                  fee_in_base ? 0 : fee, fee_in_base ? fee : 0);
+  }
+
+  void on_balance(const mmh_balance& b) {
+    const int64_t total = decimal_e8(b.free, "balance") + decimal_e8(b.locked, "balance");
+    if (base_asset_ == b.asset)
+      base_e8_ = total;
+    else if (quote_asset_ == b.asset)
+      quote_e8_ = total;
+    else
+      return;
+    if (base_e8_ >= 0 && quote_e8_ >= 0) core_.on_balances(b.ts_ns, base_e8_, quote_e8_);
+  }
+
+  void on_instrument(const mmh_instrument& i) {
+    Instrument inst;
+    inst.tick_e8 = decimal_e8(i.tick_size, "tick_size");
+    inst.lot_e8 = decimal_e8(i.lot_size, "lot_size");
+    inst.min_qty_e8 = decimal_e8(i.min_order_qty, "min_order_qty");
+    inst.min_value_e8 = decimal_e8(i.min_order_value, "min_order_value");
+    try {
+      core_.set_instrument(inst);
+    } catch (const std::invalid_argument& e) {
+      throw mmh::sdk::Error(MMH_ERR_DATA, e.what());
+    }
+  }
+
+  CoreSetup setup_;
+  Core core_;
+  int64_t htf_ns_ = 0;
+  int64_t ltf_ns_ = 0;
+  std::string base_asset_;
+  std::string quote_asset_;
+  int64_t base_e8_ = -1;  // unknown until the venue reports it
+  int64_t quote_e8_ = -1;
+  std::vector<mmh_decision> decisions_;
+  std::vector<mmh_desired_order> orders_;
+};
+
+}  // namespace
+
+MMH_SDK_PLUGIN("bos_mm", "1.0.0",
+               "Structure-driven spot market making: BOS, pullback, policy, state machine, grid",
+               mmh::sdk::core<BosMmPlugin>)
