@@ -21,6 +21,25 @@ const std::vector<mmh_candle>& eth_5m() {
   return bars;
 }
 
+// Reference: ATR and pivot structure alone (the loop the issue's ~70M/s figure describes).
+void BM_AtrPivotLoop(benchmark::State& state) {
+  const auto& bars = eth_5m();
+  int64_t pivots = 0;
+  for (auto _ : state) {
+    mmh::bos::WilderAtr atr(14);
+    mmh::bos::StructureTracker structure(mmh::bos::StructureParams{});
+    mmh::bos::ConfirmedPivots found;
+    for (const mmh_candle& bar : bars) {
+      atr.add(bar);
+      structure.on_bar(bar, atr.value_e8(), found);
+      pivots += static_cast<int64_t>(found.count);
+    }
+  }
+  benchmark::DoNotOptimize(pivots);
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(bars.size()));
+}
+BENCHMARK(BM_AtrPivotLoop)->Unit(benchmark::kMillisecond);
+
 // HTF bars only, no fills: structure, BOS, pullback, policy and the machine up to Rebalance.
 void BM_CoreHtfOnly(benchmark::State& state) {
   const auto& bars = eth_5m();

@@ -8,7 +8,7 @@ bash tools/install-deps.sh
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 cmake --preset release -DMMHOST_BUILD_TESTS=OFF -DMMHOST_BUILD_BENCH=OFF >/dev/null
-cmake --build --preset release --target mmhost replay
+cmake --build --preset release --target mmhost replay bos_mm
 
 mmhost=build/release/bin/mmhost
 if [ ! -f data/sample/ETHUSDT_1m_synthetic.csv ]; then

@@ -45,8 +45,12 @@ inline IdealRun run_ideal(const std::vector<mmh_candle>& bars, const CoreParams&
     ++run.fills;
     if (core.wallet().base_e8 < 0 || core.wallet().quote_e8 < 0) run.negative_balance = true;
   };
+  Desired resting;
   for (const mmh_candle& bar : bars) {
-    const Desired resting = core.desired();  // placed before this candle
+    // A snapshot of the orders placed before this candle (fills below change the core's own).
+    // When nothing rests before or now, skip the copy (most bars).
+    if (core.desired().mode != DesiredMode::none || resting.mode != DesiredMode::none)
+      resting = core.desired();
     const int64_t fill_ts = bar.open_ts_ns + bar.interval_ns / 2;
     for (int i = 0; i < resting.orders.bid_count; ++i) {
       const GridLevel& l = resting.orders.bids[static_cast<size_t>(i)];

@@ -118,6 +118,16 @@ TEST_CASE("MM exits after its maximum duration; Exit turns marketable after its 
   CHECK(s.core.state() == State::exit);
 }
 
+TEST_CASE("exit_limit_bars = 0 sells at market at once") {
+  CoreParams p = scenario_params();
+  p.exec.exit_limit_bars = 0;
+  Scenario s(p);
+  s.to_mm();
+  s.htf(bar_at(9, 105.7, 105.7, 97, 97.5));
+  REQUIRE(s.core.state() == State::exit);
+  CHECK(s.core.desired().marketable);
+}
+
 TEST_CASE("Rebalance that never fills times out, through Exit, back to Idle") {
   CoreParams p = scenario_params();
   p.exec.rebalance_timeout_bars = 2;

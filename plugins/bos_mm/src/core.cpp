@@ -110,6 +110,7 @@ double Core::setup_drawdown_pct() const {
 }
 
 bool Core::holding_base() const {
+  if (wallet_.base_e8 <= 0) return false;  // flat: most bars
   const Instrument& inst = params_.instrument;
   const int64_t mark = mark_e8();
   if (mark <= 0) return wallet_.base_e8 >= inst.lot_e8;
@@ -130,7 +131,7 @@ uint32_t Core::facts() const {
 }
 
 void Core::emit_bos(const BosSignal& s) {
-  Event e;
+  Event& e = events_.emplace_back();
   e.kind = s.stage == BosStage::potential   ? EventKind::bos_potential
            : s.stage == BosStage::confirmed ? EventKind::bos_confirmed
                                             : EventKind::bos_failed;
@@ -142,11 +143,10 @@ void Core::emit_bos(const BosSignal& s) {
   e.threshold_e8 = s.threshold_e8;
   e.atr_e8 = s.atr_e8;
   e.closes = s.closes;
-  events_.push_back(e);
 }
 
 void Core::emit_pullback(EventKind kind, const PullbackUpdate& u) {
-  Event e;
+  Event& e = events_.emplace_back();
   e.kind = kind;
   e.ts_ns = u.ts_ns;
   e.direction = Direction::bullish;
@@ -156,7 +156,6 @@ void Core::emit_pullback(EventKind kind, const PullbackUpdate& u) {
   e.level_e8 = pullback_.leg_high_e8();
   e.threshold_e8 = protect_low_e8_;
   e.atr_e8 = round_to_int64(atr_.value_e8());
-  events_.push_back(e);
 }
 
 void Core::on_htf_bar(const mmh_candle& bar) {
@@ -218,7 +217,7 @@ void Core::on_htf_bar(const mmh_candle& bar) {
   in.bars_since_bos = bars_since_bos_;
   const PolicyDecision decision = policy_.evaluate(in);
   if (decision.changed) {
-    Event e;
+    Event& e = events_.emplace_back();
     e.kind = EventKind::policy_changed;
     e.ts_ns = ts;
     e.policy_from = decision.previous;
@@ -229,7 +228,6 @@ void Core::on_htf_bar(const mmh_candle& bar) {
     e.atr_pct_bp = basis_points(in.atr_pct / 100.0);
     e.volatility_pct_bp = basis_points(in.volatility_pct / 100.0);
     e.drawdown_pct_bp = basis_points(in.drawdown_pct / 100.0);
-    events_.push_back(e);
   }
   if (bars_since_bos_ >= 0) ++bars_since_bos_;
   machine_.on_htf_bar();
@@ -303,7 +301,7 @@ void Core::evaluate(int64_t ts_ns) {
     const Edge* fired = machine_.step(f);
     if (fired == nullptr) break;
     const Edge& edge = *fired;
-    Event e;
+    Event& e = events_.emplace_back();
     e.kind = EventKind::transition;
     e.ts_ns = ts_ns;
     e.from = edge.from;
@@ -312,7 +310,6 @@ void Core::evaluate(int64_t ts_ns) {
     e.facts = f;
     e.price_e8 = last_close_e8_;
     e.inventory_share_bp = basis_points(inventory_share());
-    events_.push_back(e);
     on_enter(edge.to);
   }
 }
@@ -386,7 +383,8 @@ void Core::update_desired(int64_t ts_ns) {
         next.mode = DesiredMode::exit;
         next.orders.asks[0] = GridLevel{ticks, lots};
         next.orders.ask_count = 1;
-        next.marketable = machine_.timed_out();
+        // exit_limit_bars = 0: marketable at once (a 0 timeout in the machine means never).
+        next.marketable = params_.exec.exit_limit_bars == 0 || machine_.timed_out();
       }
       break;
     }
@@ -395,7 +393,7 @@ void Core::update_desired(int64_t ts_ns) {
                        !next.orders.same_orders(desired_.orders);
   desired_ = next;
   if (!changed) return;
-  Event e;
+  Event& e = events_.emplace_back();
   e.kind = EventKind::grid_updated;
   e.ts_ns = ts_ns;
   e.price_e8 = next.orders.centre_e8 != 0 ? next.orders.centre_e8 : reference;
@@ -406,7 +404,6 @@ void Core::update_desired(int64_t ts_ns) {
   e.policy_to = policy_.level();
   e.inventory_share_bp = basis_points(inventory_share());
   e.closes = next.marketable ? 1 : 0;
-  events_.push_back(e);
 }
 
 }  // namespace mmh::bos

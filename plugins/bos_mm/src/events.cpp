@@ -94,43 +94,44 @@ std::string format_event_detail(const Event& e) {
   return s.empty() ? s : s.substr(1);  // every field above starts with its separator
 }
 
-void EventHash::bytes(const void* data, size_t size) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < size; ++i) {
-    hash_ ^= p[i];
-    hash_ *= 1099511628211ull;
+void EventHash::text(const char* s) {
+  const size_t length = std::strlen(s);
+  word(length);
+  for (size_t i = 0; i < length; i += 8) {
+    uint64_t chunk = 0;
+    std::memcpy(&chunk, s + i, length - i < 8 ? length - i : 8);
+    word(chunk);
   }
 }
 
 void EventHash::add(const Event& e) {
   // Field by field (never the raw struct: padding bytes are unspecified).
-  field(static_cast<int32_t>(e.kind));
-  field(e.ts_ns);
-  field(static_cast<int32_t>(e.direction));
-  field(static_cast<int32_t>(e.fail_reason));
-  field(e.level_e8);
-  field(e.price_e8);
-  field(e.threshold_e8);
-  field(e.atr_e8);
-  field(e.zone_low_e8);
-  field(e.zone_high_e8);
-  field(e.closes);
-  field(static_cast<int32_t>(e.policy_from));
-  field(static_cast<int32_t>(e.policy_to));
-  field(static_cast<int32_t>(e.cause));
-  field(e.atr_pct_bp);
-  field(e.volatility_pct_bp);
-  field(e.drawdown_pct_bp);
-  field(static_cast<int32_t>(e.from));
-  field(static_cast<int32_t>(e.to));
-  const size_t reason_length = std::strlen(e.reason);
-  field(reason_length);
-  bytes(e.reason, reason_length);
-  field(e.facts);
-  field(e.bid_levels);
-  field(e.ask_levels);
-  field(e.step_e8);
-  field(e.inventory_share_bp);
+  auto w = [this](auto v) { word(static_cast<uint64_t>(v)); };
+  w(e.kind);
+  w(e.ts_ns);
+  w(e.direction);
+  w(e.fail_reason);
+  w(e.level_e8);
+  w(e.price_e8);
+  w(e.threshold_e8);
+  w(e.atr_e8);
+  w(e.zone_low_e8);
+  w(e.zone_high_e8);
+  w(e.closes);
+  w(e.policy_from);
+  w(e.policy_to);
+  w(e.cause);
+  w(e.atr_pct_bp);
+  w(e.volatility_pct_bp);
+  w(e.drawdown_pct_bp);
+  w(e.from);
+  w(e.to);
+  text(e.reason);
+  w(e.facts);
+  w(e.bid_levels);
+  w(e.ask_levels);
+  w(e.step_e8);
+  w(e.inventory_share_bp);
 }
 
 }  // namespace mmh::bos

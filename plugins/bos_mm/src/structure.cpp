@@ -96,6 +96,7 @@ void StructureTracker::on_bar(const mmh_candle& bar, double atr_e8, ConfirmedPiv
   const Bar& candidate = window_[candidate_slot];
   bool is_high = true;
   bool is_low = true;
+  // Branch-free on purpose: an early exit measured slower (mispredicted on real data).
   for (size_t k = 0; k < n; ++k, slot = slot + 1 == n ? 0 : slot + 1) {
     if (k == left) continue;
     const Bar& other = window_[slot];
@@ -107,6 +108,7 @@ void StructureTracker::on_bar(const mmh_candle& bar, double atr_e8, ConfirmedPiv
       is_low &= other.low_e8 >= candidate.low_e8;
     }
   }
+  if (!is_high && !is_low) return;
   const int64_t confirmed_ts = bar.open_ts_ns + bar.interval_ns;
   auto emit = [&](PivotKind kind, int64_t price) {
     if (!accept(kind, price, atr_e8)) return;
