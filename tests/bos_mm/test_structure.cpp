@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <random>
 
 using namespace mmh::bos;
 using mmh::bos::test::bars_hl;
@@ -150,4 +151,44 @@ TEST_CASE(
     same = same && first[i].bar_index == second[i].bar_index &&
            first[i].price_e8 == second[i].price_e8 && first[i].label == second[i].label;
   CHECK(same);
+}
+
+TEST_CASE("property: pivots match a brute-force scan of every window, ties included") {
+  // Prices on a coarse grid so equal highs and lows (the tie rule) happen often.
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> step(-2, 2);
+  for (int left : {1, 3, 5}) {
+    for (int right : {1, 2, 5}) {
+      CAPTURE(left);
+      CAPTURE(right);
+      std::vector<std::pair<double, double>> hl;
+      int price = 100;
+      for (int i = 0; i < 3000; ++i) {
+        price += step(rng);
+        hl.emplace_back(price + 1 + (i % 3 == 0), price - 1);
+      }
+      const auto bars = bars_hl(hl);
+      const Seen seen = run(bars, lr(left, right));
+      std::vector<std::pair<int64_t, PivotKind>> expected;
+      for (int64_t c = left; c + right < static_cast<int64_t>(bars.size()); ++c) {
+        bool high = true, low = true;
+        for (int64_t k = c - left; k <= c + right; ++k) {
+          if (k == c) continue;
+          const auto& o = bars[static_cast<size_t>(k)];
+          const auto& b = bars[static_cast<size_t>(c)];
+          high = high && (k < c ? o.high_e8 < b.high_e8 : o.high_e8 <= b.high_e8);
+          low = low && (k < c ? o.low_e8 > b.low_e8 : o.low_e8 >= b.low_e8);
+        }
+        if (high) expected.emplace_back(c, PivotKind::high);
+        if (low) expected.emplace_back(c, PivotKind::low);
+      }
+      REQUIRE(seen.pivots.size() == expected.size());
+      bool same = true;
+      for (size_t i = 0; i < expected.size(); ++i)
+        same = same && seen.pivots[i].bar_index == expected[i].first &&
+               seen.pivots[i].kind == expected[i].second &&
+               seen.confirmed_on[i] == expected[i].first + right;
+      CHECK(same);
+    }
+  }
 }

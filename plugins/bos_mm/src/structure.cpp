@@ -41,10 +41,11 @@ const char* to_string(Trend trend) {
   return "range";
 }
 
-StructureTracker::StructureTracker(const StructureParams& params) : params_(params) {
-  params_.validate();
-  window_.resize(static_cast<size_t>(params_.left_bars + params_.right_bars + 1));
-}
+StructureTracker::StructureTracker(const StructureParams& params)
+    : params_((params.validate(), params)),
+      window_(static_cast<size_t>(params.left_bars + params.right_bars + 1)),
+      highs_(window_.size()),
+      lows_(window_.size()) {}
 
 bool StructureTracker::accept(PivotKind kind, int64_t price_e8, double atr_e8) const {
   if (params_.min_swing_atr <= 0.0) return true;
@@ -84,30 +85,26 @@ void StructureTracker::on_bar(const mmh_candle& bar, double atr_e8, ConfirmedPiv
   const int64_t index = next_index_++;
   window_[next_slot_] = Bar{index, bar.open_ts_ns, bar.high_e8, bar.low_e8};
   next_slot_ = next_slot_ + 1 == n ? 0 : next_slot_ + 1;  // now the oldest bar's slot
+  // Queues of candidates for the window's earliest highest high and earliest lowest low: a new
+  // bar removes the queued bars it strictly beats (equal ones stay, so the earliest leads).
+  const int64_t oldest = index - static_cast<int64_t>(n) + 1;
+  highs_.expire(oldest);
+  lows_.expire(oldest);
+  highs_.push(index, bar.high_e8);
+  lows_.push(index, -bar.low_e8);
   found.count = 0;
   if (next_index_ < static_cast<int64_t>(n)) return;
 
   // The candidate sits right_bars back from the newest bar. Tie rule: it must be strictly beyond
   // every bar to its left and at least equal to every bar to its right, so of equal extremes the
-  // earliest is the pivot. The ring is walked with a wrapping slot, not a division per bar.
+  // earliest is the pivot. That is exactly "the candidate is the earliest extreme of the window",
+  // which the two monotonic queues answer in O(1) amortised per bar.
+  const int64_t candidate_index = index - params_.right_bars;
   const size_t left = static_cast<size_t>(params_.left_bars);
-  size_t slot = next_slot_;
-  const size_t candidate_slot = slot + left < n ? slot + left : slot + left - n;
+  const size_t candidate_slot = next_slot_ + left < n ? next_slot_ + left : next_slot_ + left - n;
   const Bar& candidate = window_[candidate_slot];
-  bool is_high = true;
-  bool is_low = true;
-  // Branch-free on purpose: an early exit measured slower (mispredicted on real data).
-  for (size_t k = 0; k < n; ++k, slot = slot + 1 == n ? 0 : slot + 1) {
-    if (k == left) continue;
-    const Bar& other = window_[slot];
-    if (k < left) {
-      is_high &= other.high_e8 < candidate.high_e8;
-      is_low &= other.low_e8 > candidate.low_e8;
-    } else {
-      is_high &= other.high_e8 <= candidate.high_e8;
-      is_low &= other.low_e8 >= candidate.low_e8;
-    }
-  }
+  const bool is_high = highs_.front() == candidate_index;
+  const bool is_low = lows_.front() == candidate_index;
   if (!is_high && !is_low) return;
   const int64_t confirmed_ts = bar.open_ts_ns + bar.interval_ns;
   auto emit = [&](PivotKind kind, int64_t price) {

@@ -85,6 +85,39 @@ class StructureTracker {
   // the ring is full) is also the oldest bar's slot.
   std::vector<Bar> window_;
   size_t next_slot_ = 0;
+
+  // A monotonic queue (non-increasing values, front = the earliest maximum) on a fixed ring.
+  class MaxQueue {
+   public:
+    explicit MaxQueue(size_t capacity) : items_(capacity) {}
+    void expire(int64_t oldest_index) {
+      if (size_ > 0 && items_[head_].index < oldest_index) {
+        head_ = head_ + 1 == items_.size() ? 0 : head_ + 1;
+        --size_;
+      }
+    }
+    void push(int64_t index, int64_t value) {
+      while (size_ > 0 && items_[slot(size_ - 1)].value < value) --size_;
+      items_[slot(size_)] = Item{index, value};
+      ++size_;
+    }
+    int64_t front() const { return size_ > 0 ? items_[head_].index : -1; }
+
+   private:
+    struct Item {
+      int64_t index;
+      int64_t value;
+    };
+    size_t slot(size_t offset) const {
+      const size_t s = head_ + offset;
+      return s < items_.size() ? s : s - items_.size();
+    }
+    std::vector<Item> items_;
+    size_t head_ = 0;
+    size_t size_ = 0;
+  };
+  MaxQueue highs_;
+  MaxQueue lows_;  // on negated lows
   int64_t next_index_ = 0;
   std::optional<Pivot> last_high_;
   std::optional<Pivot> last_low_;
