@@ -1,12 +1,16 @@
 // One Lua state (LuaJIT by default, PUC Lua 5.4 as a build option) with a curated library set,
-// and the one helper every call into Lua goes through: a protected call with a traceback, whose
-// errors name the script file and line.
+// a memory cap and an instruction budget per call, and the one helper every call into Lua goes
+// through: a protected call with a traceback, whose errors name the script file and line.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 struct lua_State;
+struct lua_Debug;
 
 namespace mmh {
 
@@ -15,25 +19,51 @@ class ScriptError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+struct LuaLimits {
+  static constexpr size_t kDefaultMemoryBytes = size_t{64} << 20;
+  static constexpr int64_t kDefaultInstructions = 50'000'000;
+  size_t memory_bytes = kDefaultMemoryBytes;             // allocation cap of the whole state
+  int64_t instructions_per_call = kDefaultInstructions;  // VM instructions per protected call
+};
+
 class LuaState {
  public:
-  LuaState();
+  explicit LuaState(const LuaLimits& limits = {});
   ~LuaState();
   LuaState(const LuaState&) = delete;
   LuaState& operator=(const LuaState&) = delete;
 
   lua_State* get() const { return L_; }
 
-  // Loads and runs a script file; leaves `results` values on the stack. Throws ScriptError with
-  // "file:line: message" and a traceback.
+  // Loads a script file as text (bytecode is refused) and runs it; leaves `results` values on
+  // the stack. Throws ScriptError with "file:line: message" and a traceback.
   void run_file(const std::string& path, int results);
-  // Calls the function below `nargs` arguments on the stack, protected, with a traceback.
+  // Calls the function below `nargs` arguments on the stack, protected, with a traceback and a
+  // fresh instruction budget.
   void protected_call(int nargs, int nresults);
 
+  // `require(name)` loads `<lib_dir>/<name>.lua` (dots become '/') in this sandbox, once.
+  // Without a lib dir, require fails with a message saying so.
+  void set_lib_dir(const std::string& lib_dir);
+  // Files loaded through require so far (absolute paths), for reload watching.
+  const std::vector<std::string>& required_files() const { return required_; }
+
+  size_t memory_used() const { return used_bytes_; }
+  const LuaLimits& limits() const { return limits_; }
   static const char* runtime_name();
 
  private:
-  lua_State* L_;
+  static void* allocate(void* self, void* block, size_t old_size, size_t new_size);
+  static void count_hook(lua_State* L, lua_Debug* ar);
+  static int require_fn(lua_State* L);
+
+  LuaLimits limits_;
+  size_t used_bytes_ = 0;
+  int64_t instructions_ = 0;
+  bool enforce_cap_ = false;  // true while script code runs
+  std::string lib_dir_;
+  std::vector<std::string> required_;
+  lua_State* L_ = nullptr;
 };
 
 }  // namespace mmh

@@ -6,6 +6,7 @@
 
 #include <lua.hpp>
 
+#include <filesystem>
 #include <set>
 
 namespace mmh {
@@ -102,6 +103,8 @@ void read_param_group(lua_State* L, int table, const char* group, const std::str
 
 StrategySpec load_strategy_spec(const std::string& path) {
   LuaState lua;
+  // Shared helper modules live beside the strategies, in lib/.
+  lua.set_lib_dir((std::filesystem::path(path).parent_path() / "lib").string());
   lua_State* L = lua.get();
   lua_newtable(L);
   lua_pushcfunction(L, strategy_fn);
