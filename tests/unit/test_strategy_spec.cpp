@@ -51,6 +51,21 @@ TEST_CASE("the shipped flagship strategy loads") {
   CHECK(spec.core_params.at("pullback.zone") == "either");
 }
 
+TEST_CASE("the defensive variant shares lib/eth.lua with the flagship and changes what it says") {
+  const StrategySpec flagship =
+      load_strategy_spec(mmh::test::source_dir() + "/strategies/eth_bos_mm.lua");
+  const StrategySpec defensive =
+      load_strategy_spec(mmh::test::source_dir() + "/strategies/eth_bos_mm_defensive.lua");
+  CHECK(defensive.symbol == flagship.symbol);
+  CHECK(defensive.replay_file == flagship.replay_file);
+  CHECK(defensive.core_params.at("grid.levels") == "2");
+  CHECK(defensive.core_params.at("bos.confirm_closes") == "2");
+  // Untouched fields come from the shared flagship table.
+  CHECK(defensive.core_params.at("grid.step_min_bps") ==
+        flagship.core_params.at("grid.step_min_bps"));
+  CHECK(defensive.core_params.at("structure.left_bars") == "5");
+}
+
 TEST_CASE("the core and its parameter groups are flattened to group.name -> text") {
   TempDir dir;
   const std::string path =
