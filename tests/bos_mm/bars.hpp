@@ -4,8 +4,6 @@
 
 #include <mmhost/plugin.h>
 
-#include <ctime>
-#include <string>
 #include <utility>
 #include <vector>
 
@@ -45,16 +43,6 @@ inline std::vector<mmh_candle> zigzag(const std::vector<int>& turns) {
   }
   hl.emplace_back(turns.back() + 0.5, turns.back() - 0.5);
   return bars_hl(hl);
-}
-
-// "2025-01-01T00:05:00Z", as event lines begin.
-inline std::string iso_seconds(int64_t ts_ns) {
-  const std::time_t seconds = static_cast<std::time_t>(ts_ns / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace mmh::bos::test

@@ -1,5 +1,6 @@
 #include "core.hpp"
 
+#include "app/format.hpp"
 #include "core_scenario.hpp"
 #include "csv_series.hpp"
 #include "file_bytes.hpp"
@@ -286,7 +287,7 @@ TEST_CASE("properties on real data: spot constraints, hard band, no look-ahead, 
     // And the full run's next decision is stamped after the cut.
     const int64_t cut_close_ns = prefix.back().open_ts_ns + prefix.back().interval_ns;
     const std::string next = full.lines[partial.lines.size()];
-    CHECK(next.substr(0, 20) > mmh::bos::test::iso_seconds(cut_close_ns));
+    CHECK(next.substr(0, 20) > mmh::iso_time(cut_close_ns));
   }
 }
 

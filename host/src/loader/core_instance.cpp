@@ -10,17 +10,10 @@ namespace mmh {
 CoreInstance::CoreInstance(const LoadedPlugin& plugin,
                            const std::map<std::string, std::string>& settings)
     : plugin_(plugin) {
-  std::vector<mmh_config_item> items;
-  items.reserve(settings.size());
-  for (const auto& [key, value] : settings)
-    items.push_back(mmh_config_item{key.c_str(), value.c_str()});
-  mmh_config config{};
-  config.size = sizeof(config);
-  config.count = items.size();
-  config.items = items.data();
+  const PluginConfig config(settings);
   mmh_error err{};
   err.size = sizeof(err);
-  const mmh_status status = plugin_.core.create(&config, this, &self_, &err);
+  const mmh_status status = plugin_.core.create(config.get(), this, &self_, &err);
   if (status != MMH_OK || self_ == nullptr)
     throw PluginCallError(plugin_call_failure(plugin_, "create", status, err));
 }

@@ -10,20 +10,22 @@ std::string plugin_call_failure(const LoadedPlugin& plugin, const char* call, mm
          "): " + (err.message[0] != '\0' ? err.message : "no message");
 }
 
+PluginConfig::PluginConfig(const std::map<std::string, std::string>& settings) {
+  items_.reserve(settings.size());
+  for (const auto& [key, value] : settings)
+    items_.push_back(mmh_config_item{key.c_str(), value.c_str()});
+  config_.size = sizeof(config_);
+  config_.count = items_.size();
+  config_.items = items_.data();
+}
+
 DataInstance::DataInstance(const LoadedPlugin& plugin,
                            const std::map<std::string, std::string>& settings)
     : plugin_(plugin) {
-  std::vector<mmh_config_item> items;
-  items.reserve(settings.size());
-  for (const auto& [key, value] : settings)
-    items.push_back(mmh_config_item{key.c_str(), value.c_str()});
-  mmh_config config{};
-  config.size = sizeof(config);
-  config.count = items.size();
-  config.items = items.data();
+  const PluginConfig config(settings);
   mmh_error err{};
   err.size = sizeof(err);
-  const mmh_status status = plugin_.data.create(&config, this, &self_, &err);
+  const mmh_status status = plugin_.data.create(config.get(), this, &self_, &err);
   if (status != MMH_OK || self_ == nullptr)
     throw PluginCallError(plugin_call_failure(plugin_, "create", status, err));
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace mmh {
 
@@ -18,6 +19,17 @@ class PluginCallError : public std::runtime_error {
 // "plugin 'x' create failed (status 1): message" — one wording for every plugin call.
 std::string plugin_call_failure(const LoadedPlugin& plugin, const char* call, mmh_status status,
                                 const mmh_error& err);
+
+// String settings as the borrowed mmh_config a plugin's create() reads; lives as long as this.
+class PluginConfig {
+ public:
+  explicit PluginConfig(const std::map<std::string, std::string>& settings);
+  const mmh_config* get() const { return &config_; }
+
+ private:
+  std::vector<mmh_config_item> items_;
+  mmh_config config_{};
+};
 
 class DataInstance {
  public:
