@@ -43,7 +43,10 @@ TEST_CASE("set_param parses each type and reaches the field") {
 TEST_CASE("bad names and values are refused with the parameter named") {
   CoreSetup s;
   CHECK_THROWS_WITH_AS(set_param(s, "grid.levelz", "3"),
-                       doctest::Contains("unknown bos_mm parameter 'grid.levelz' (grid.* has: "
+                       "unknown bos_mm parameter 'grid.levelz' (did you mean 'grid.levels'?)",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(set_param(s, "grid.banana", "3"),
+                       doctest::Contains("unknown bos_mm parameter 'grid.banana' (grid.* has: "
                                          "grid.levels,"),
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(set_param(s, "grid.levels", "3.5"),

@@ -205,13 +205,14 @@ TEST_CASE("cli: a bad core parameter fails naming it") {
                                      "1735689600000,1,1,1,1,1\n");
   auto r = run_mmhost("run " + strategy + " --replay " + csv, cache_env(dir));
   CHECK(r.exit_code == 1);
-  CHECK(r.output.find("unknown bos_mm parameter 'grid.levelz' (grid.* has: grid.levels,") !=
-        std::string::npos);
+  CHECK(r.output.find("s.lua:1: unknown bos_mm parameter 'grid.levelz' (did you mean "
+                      "'grid.levels'?) (bos_mm)") != std::string::npos);
   const std::string range = write_file(
       dir.file("r.lua"),
       "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'ETHUSDT', ltf = '5m', htf = "
       "'5m' }, grid = { levels = 99 } }\n");
   auto out_of_range = run_mmhost("run " + range + " --replay " + csv, cache_env(dir));
   CHECK(out_of_range.exit_code == 1);
-  CHECK(out_of_range.output.find("grid.levels must be in [1, 20], got 99") != std::string::npos);
+  CHECK(out_of_range.output.find("r.lua:1: grid.levels must be in [1, 20], got 99 (bos_mm)") !=
+        std::string::npos);
 }

@@ -87,10 +87,10 @@ TEST_CASE("parameter groups need a core, and take only scalars") {
         "s.lua: core: parameter groups are set but no core plugin is named (core = \"bos_mm\")");
   CHECK(spec_error("return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'X' }, "
                    "grid = { levels = {} } }") ==
-        "s.lua: grid.levels: expected a number, string or boolean, got table");
+        "s.lua:1: grid.levels: expected a number, string or boolean, got table");
   CHECK(spec_error(
             "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'X' }, grid = 4 }") ==
-        "s.lua: grid: expected a table of parameters");
+        "s.lua:1: grid: expected a table of parameters");
 }
 
 TEST_CASE("script errors name the file and line") {
@@ -109,15 +109,38 @@ TEST_CASE("bad values name the key path") {
   CHECK(spec_error("return mmhost.strategy{ market = {} }") ==
         "s.lua: market.symbol: required (e.g. \"ETHUSDT\")");
   CHECK(spec_error("return mmhost.strategy{ market = { symbol = 'X', ltf = '7q' } }") ==
-        "s.lua: market.ltf: '7q' is not an interval (use 1m, 5m, 15m, 1h, 4h, 1d)");
+        "s.lua:1: market.ltf: '7q' is not an interval (use 1m, 5m, 15m, 1h, 4h, 1d)");
   CHECK(spec_error("return mmhost.strategy{ market = { symbol = 'X', ltf = '5m', htf = '7m' } }") ==
-        "s.lua: market.htf: must be a multiple of market.ltf");
+        "s.lua:1: market.htf: must be a multiple of market.ltf");
   CHECK(spec_error("return mmhost.strategy{ market = { symbol = 42 } }") ==
-        "s.lua: market.symbol: expected a string, got number");
+        "s.lua:1: market.symbol: expected a string, got number");
   CHECK(spec_error("return mmhost.strategy{ market = { symbol = 'X', simbol = 'Y' } }") ==
-        "s.lua: market.simbol: unknown key (known: data, file, htf, ltf, symbol)");
-  CHECK(spec_error("return mmhost.strategy{ markets = {} }").find("s.lua: markets: unknown key") ==
-        0);
+        "s.lua:1: market.simbol: unknown key (did you mean 'symbol'? known: data, file, htf, "
+        "ltf, symbol)");
+  CHECK(spec_error("return mmhost.strategy{ markets = {} }")
+            .find("s.lua:1: markets: unknown key (did you mean 'market'?") == 0);
+}
+
+TEST_CASE("errors point at the line that sets the key, following the group") {
+  const std::string script =
+      "return mmhost.strategy{\n"
+      "  name = 'x',\n"
+      "  market = {\n"
+      "    symbol = 'ETHUSDT',\n"
+      "    ltf = '5m', htf = '7m',\n"
+      "  },\n"
+      "}\n";
+  CHECK(spec_error(script) == "s.lua:5: market.htf: must be a multiple of market.ltf");
+  TempDir dir;
+  const std::string path =
+      write_file(dir.file("g.lua"),
+                 "-- a comment saying levels = 9 comes before the grid table\n"
+                 "local levels_note = 1\n"
+                 "return {\n  grid = {\n    step_atr = 0.2,\n    levels = 99,\n  },\n}\n");
+  CHECK(script_line_of(path, "grid.levels") == 6);
+  CHECK(script_line_of(path, "grid.step_atr") == 5);
+  CHECK(script_line_of(path, "grid.skew_atr") == 0);
+  CHECK(script_line_of(path, "risk.stop_drawdown_pct") == 0);
 }
 
 TEST_CASE("scripts cannot reach files or the OS, and are told so") {

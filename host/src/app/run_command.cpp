@@ -117,6 +117,26 @@ const LoadedPlugin& find_plugin(HostContext& host, const std::string& name, uint
       (available.empty() ? "none found; see `mmhost plugins`" : "available: " + available) + ")");
 }
 
+// "plugin 'bos_mm' create failed (status 1): grid.levels must be in [1, 20], got 99" becomes
+// "s.lua:12: grid.levels must be in [1, 20], got 99 (bos_mm)": the line of the parameter named
+// first in the message, when the script sets it.
+std::string core_param_error(const StrategySpec& spec, const std::string& core,
+                             const std::string& message) {
+  const size_t colon = message.find("): ");
+  const std::string what = colon == std::string::npos ? message : message.substr(colon + 3);
+  size_t first = std::string::npos;
+  std::string named;
+  for (const auto& [name, value] : spec.core_params) {
+    const size_t at = what.find(name);
+    if (at < first) {
+      first = at;
+      named = name;
+    }
+  }
+  const int line = named.empty() ? 0 : script_line_of(spec.path, named);
+  return spec.path + (line > 0 ? ":" + std::to_string(line) : "") + ": " + what + " (" + core + ")";
+}
+
 }  // namespace
 
 void DecisionSummary::add(const mmh_decision& d) {
@@ -175,7 +195,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     try {
       core = std::make_unique<CoreInstance>(core_plugin, core_settings);
     } catch (const PluginCallError& e) {
-      throw RunError(spec.path + ": " + e.what());
+      throw RunError(core_param_error(spec, core_plugin.name, e.what()));
     }
     report.decisions.core_name = core_plugin.name;
     report.decisions.core_version = core_plugin.version;

@@ -3,11 +3,14 @@
 #include "lua/lua_state.hpp"
 
 #include <mmhost/sdk/interval.hpp>
+#include <mmhost/sdk/suggest.hpp>
 
 #include <lua.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <vector>
 
 namespace mmh {
 namespace {
@@ -19,8 +22,51 @@ int strategy_fn(lua_State* L) {
   return 1;
 }
 
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Line (1-based) of the first "name =" at or after line `from`; 0 when absent.
+int find_assignment(const std::vector<std::string>& lines, const std::string& name, int from) {
+  for (size_t i = static_cast<size_t>(from > 0 ? from - 1 : 0); i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    for (size_t at = line.find(name); at != std::string::npos; at = line.find(name, at + 1)) {
+      if (at > 0 && is_name_char(line[at - 1])) continue;
+      size_t end = at + name.size();
+      if (end < line.size() && is_name_char(line[end])) continue;
+      while (end < line.size() && (line[end] == ' ' || line[end] == '\t')) ++end;
+      if (end < line.size() && line[end] == '=' && (end + 1 == line.size() || line[end + 1] != '='))
+        return static_cast<int>(i + 1);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int script_line_of(const std::string& path, const std::string& key_path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  // Walk "group.name": each part is searched from where the previous one was found.
+  int line = 1;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = key_path.find('.', start);
+    const std::string part = key_path.substr(start, dot == std::string::npos ? dot : dot - start);
+    const int found = find_assignment(lines, part, line);
+    if (found == 0) return 0;
+    line = found;
+    if (dot == std::string::npos) return line;
+    start = dot + 1;
+  }
+}
+
+namespace {
+
 [[noreturn]] void fail(const std::string& path, const std::string& key, const std::string& what) {
-  throw ScriptError(path + ": " + key + ": " + what);
+  const int line = script_line_of(path, key);
+  throw ScriptError(path + (line > 0 ? ":" + std::to_string(line) : "") + ": " + key + ": " + what);
 }
 
 void check_keys(lua_State* L, int table, const std::string& path, const std::string& prefix,
@@ -33,8 +79,11 @@ void check_keys(lua_State* L, int table, const std::string& path, const std::str
     if (known.count(key) == 0) {
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      const std::string guess = sdk::closest_name(key, known);
       lua_pop(L, 1);
-      fail(path, prefix + key, "unknown key (known: " + list + ")");
+      fail(path, prefix + key,
+           "unknown key (" + (guess.empty() ? "" : "did you mean '" + guess + "'? ") +
+               "known: " + list + ")");
     }
   }
 }

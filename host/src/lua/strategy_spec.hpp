@@ -25,4 +25,8 @@ struct StrategySpec {
 // Throws ScriptError naming the script (file:line for Lua errors, key path for bad values).
 StrategySpec load_strategy_spec(const std::string& path);
 
+// The line where a key path ("grid.step_atr") is assigned in the script's text, found by
+// following each part in order; 0 when it is not written there (e.g. set by a lib module).
+int script_line_of(const std::string& path, const std::string& key_path);
+
 }  // namespace mmh

@@ -1,12 +1,14 @@
 #include "params.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
+#include <mmhost/sdk/suggest.hpp>
 
 #include <charconv>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace mmh::bos {
 namespace {
@@ -171,14 +173,19 @@ const std::span<const ParamInfo> kCatalog = [] {
 const Entry& find(std::string_view name) {
   for (const Entry& e : kEntries)
     if (name == e.info.name) return e;
-  // Suggest the names of the same group.
+  std::vector<std::string_view> names;
+  for (const Entry& e : kEntries) names.push_back(e.info.name);
+  const std::string guess = sdk::closest_name(name, names);
+  // Otherwise list the names of the same group.
   std::string group(name.substr(0, name.find('.') + 1));
   std::string known;
   for (const Entry& e : kEntries)
     if (!group.empty() && std::string_view(e.info.name).substr(0, group.size()) == group)
       known += (known.empty() ? "" : ", ") + std::string(e.info.name);
   throw std::invalid_argument("unknown bos_mm parameter '" + std::string(name) + "'" +
-                              (known.empty() ? "" : " (" + group + "* has: " + known + ")"));
+                              (!guess.empty()  ? " (did you mean '" + guess + "'?)"
+                               : known.empty() ? ""
+                                               : " (" + group + "* has: " + known + ")"));
 }
 
 [[noreturn]] void bad(std::string_view name, std::string_view value, const char* expected) {
