@@ -185,6 +185,43 @@ TEST_CASE("Defensive policy: the MM grid has fewer levels and a wider step") {
   CHECK(defensive.core.desired().orders.step_e8 > normal.core.desired().orders.step_e8);
 }
 
+TEST_CASE("reconfigure: new grid from the next input, state and inventory carried over") {
+  Scenario s;
+  s.to_mm();
+  const Wallet before = s.core.wallet();
+  CoreParams next = scenario_params();
+  next.grid.levels = 2;
+  next.transitions.find(State::mm, "max_duration")->all = kStateTimeout;  // same table, new copy
+  s.core.reconfigure(next);
+  CHECK(s.core.state() == State::mm);
+  CHECK(s.core.wallet().base_e8 == before.base_e8);
+  CHECK(s.core.wallet().quote_e8 == before.quote_e8);
+  CHECK(s.core.desired().orders.bid_count == 4);  // nothing re-quoted until the next input
+  s.htf(bar_at(9, 105.7, 106, 105, 105.5));
+  CHECK(s.core.desired().orders.bid_count == 2);
+  CHECK(s.core.desired().orders.ask_count == 2);
+  // Reasons of events made before the swap still read correctly.
+  CHECK(s.transitions().front() == "idle->bos:bos_confirmed");
+}
+
+TEST_CASE("reconfigure is all or nothing; history-sizing parameters cannot change") {
+  Scenario s;
+  s.to_mm();
+  CoreParams bad = scenario_params();
+  bad.grid.levels = 3;
+  bad.grid.hard_band = 0.01;  // below the soft band: invalid
+  CHECK_THROWS_WITH_AS(s.core.reconfigure(bad), doctest::Contains("grid.hard_band"),
+                       std::invalid_argument);
+  CoreParams structural = scenario_params();
+  structural.structure.left_bars = 3;
+  CHECK_THROWS_WITH_AS(s.core.reconfigure(structural),
+                       doctest::Contains("structure.left_bars cannot change while running"),
+                       std::invalid_argument);
+  s.htf(bar_at(9, 105.7, 106, 105, 105.5));
+  CHECK(s.core.desired().orders.bid_count == 4);  // the old parameters still rule
+  CHECK(s.core.params().grid.levels == 4);
+}
+
 TEST_CASE("the core validates all of its parameters") {
   CoreParams p;
   p.atr_period = 0;

@@ -67,6 +67,11 @@ class BosDetector {
               BosSignals& out);
 
   const BosParams& params() const { return params_; }
+  // New thresholds from the next bar on; an open potential break keeps its count.
+  void set_params(const BosParams& params) {
+    params.validate();
+    params_ = params;
+  }
 
  private:
   struct Side {

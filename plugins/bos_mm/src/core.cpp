@@ -258,6 +258,29 @@ void Core::on_quote(int64_t ts_ns, int64_t bid_e8, int64_t ask_e8) {
   last_spread_bps_ = static_cast<double>(ask_e8 - bid_e8) / mid * 1e4;
 }
 
+void Core::reconfigure(const CoreParams& next) {
+  next.validate();
+  auto fixed = [](const char* name, bool same) {
+    if (!same)
+      throw std::invalid_argument(std::string(name) +
+                                  " cannot change while running (it sizes the history the core "
+                                  "has built); restart the run to change it");
+  };
+  fixed("structure.atr_period", next.atr_period == params_.atr_period);
+  fixed("structure.left_bars", next.structure.left_bars == params_.structure.left_bars);
+  fixed("structure.right_bars", next.structure.right_bars == params_.structure.right_bars);
+  fixed("structure.min_swing_atr", next.structure.min_swing_atr == params_.structure.min_swing_atr);
+  fixed("policy.vol_window", next.policy.vol_window == params_.policy.vol_window);
+  fixed("policy.drawdown_window_bars",
+        next.policy.drawdown_window_bars == params_.policy.drawdown_window_bars);
+  // Everything below was validated above, so no step can fail half-way.
+  machine_.replace(next.transitions, timeouts_of(next.exec));
+  bos_.set_params(next.bos);
+  pullback_.set_params(next.pullback);
+  policy_.set_params(next.policy);
+  params_ = next;
+}
+
 void Core::set_instrument(const Instrument& instrument) {
   instrument.validate();
   params_.instrument = instrument;
@@ -288,6 +311,12 @@ void Core::on_balances(int64_t ts_ns, int64_t base_e8, int64_t quote_e8) {
   update_desired(ts_ns);
 }
 
+const char* Core::intern_reason(const std::string& reason) {
+  for (const std::string& known : reasons_)
+    if (known == reason) return known.c_str();
+  return reasons_.emplace_back(reason).c_str();
+}
+
 void Core::arm_pullback() {
   protect_low_e8_ = last_bos_.leg_low_e8;
   pullback_.arm(last_bos_.signal, protect_low_e8_, last_bos_.atr_e8);
@@ -306,7 +335,7 @@ void Core::evaluate(int64_t ts_ns) {
     e.ts_ns = ts_ns;
     e.from = edge.from;
     e.to = edge.to;
-    e.reason = edge.reason.c_str();
+    e.reason = intern_reason(edge.reason);
     e.facts = f;
     e.price_e8 = last_close_e8_;
     e.inventory_share_bp = basis_points(inventory_share());

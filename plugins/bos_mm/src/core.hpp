@@ -16,6 +16,8 @@
 #include <mmhost/plugin.h>
 
 #include <cstdint>
+#include <deque>
+#include <string>
 #include <vector>
 
 namespace mmh::bos {
@@ -76,6 +78,11 @@ class Core {
                int64_t fee_base_e8 = 0);
   // New trading rules (an instrument event); throws std::invalid_argument when invalid.
   void set_instrument(const Instrument& instrument);
+  // Hot reload: new parameters from the next input on, all or nothing. Structure history, the
+  // state machine's state, inventory and the policy level carry over. Parameters that size the
+  // indicators' history (structure.*, atr_period, policy.vol_window,
+  // policy.drawdown_window_bars) cannot change while running: std::invalid_argument names them.
+  void reconfigure(const CoreParams& params);
   // Authoritative balances (a venue's snapshot) replace the wallet the fills maintain.
   void on_balances(int64_t ts_ns, int64_t base_e8, int64_t quote_e8);
 
@@ -101,6 +108,9 @@ class Core {
   void evaluate(int64_t ts_ns);
   void on_enter(State state);
   void arm_pullback();
+  // Events keep a reason as a pointer; it points into this pool, which only grows, so a
+  // reconfigure that replaces the transition table never leaves an event's reason dangling.
+  const char* intern_reason(const std::string& reason);
   void update_desired(int64_t ts_ns);
   int64_t mark_e8() const;
   bool holding_base() const;
@@ -137,6 +147,7 @@ class Core {
   BosSignals bos_signals_;  // reused every bar
   Desired desired_;
   std::vector<Event> events_;
+  std::deque<std::string> reasons_;
 };
 
 }  // namespace mmh::bos

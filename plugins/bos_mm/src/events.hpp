@@ -49,7 +49,7 @@ struct Event {
   // transition
   State from = State::idle;
   State to = State::idle;
-  const char* reason = "";  // the edge's reason; points into the core's transition table
+  const char* reason = "";  // the edge's reason; owned by the core that made the event
   uint32_t facts = 0;       // the facts of the evaluation that fired it
   // grid_updated (price_e8 = centre)
   int32_t bid_levels = 0;

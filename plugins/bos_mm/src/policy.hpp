@@ -54,6 +54,11 @@ class PolicyEvaluator {
  public:
   explicit PolicyEvaluator(const PolicyParams& params);
   PolicyDecision evaluate(const PolicyInputs& inputs);
+  // New thresholds from the next evaluation on; the current level stays until then.
+  void set_params(const PolicyParams& params) {
+    params.validate();
+    params_ = params;
+  }
   PolicyLevel level() const { return level_; }
   PolicyCause cause() const { return cause_; }
   // The level the thresholds alone give (no hysteresis).

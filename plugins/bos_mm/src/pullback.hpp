@@ -69,6 +69,12 @@ class PullbackTracker {
   // bar that started the pullback count.
   PullbackUpdate on_ltf_bar(const mmh_candle& bar);
 
+  // New parameters from the next bar on; an armed or started pullback keeps its zone.
+  void set_params(const PullbackParams& params) {
+    params.validate();
+    params_ = params;
+  }
+
   PullbackStage stage() const { return stage_; }
   const Zone& level_zone() const { return level_zone_; }
   Zone retrace_zone() const;

@@ -167,6 +167,13 @@ StateMachine::StateMachine(TransitionTable table, const StateTimeouts& timeouts)
     by_state_[static_cast<size_t>(edges[i].from)].push_back(static_cast<uint16_t>(i));
 }
 
+void StateMachine::replace(TransitionTable table, const StateTimeouts& timeouts) {
+  StateMachine next(std::move(table), timeouts);  // validates before anything changes
+  next.state_ = state_;
+  next.bars_in_state_ = bars_in_state_;
+  *this = std::move(next);
+}
+
 bool StateMachine::timed_out() const {
   const int64_t limit = timeouts_.bars[static_cast<size_t>(state_)];
   return limit > 0 && bars_in_state_ >= limit;

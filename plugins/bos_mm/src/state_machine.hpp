@@ -85,6 +85,9 @@ class StateMachine {
  public:
   StateMachine(TransitionTable table, const StateTimeouts& timeouts);
 
+  // A new table and timeouts; the current state and its bar count carry over.
+  void replace(TransitionTable table, const StateTimeouts& timeouts);
+
   State state() const { return state_; }
   int64_t bars_in_state() const { return bars_in_state_; }
   // Counts a closed HTF bar toward the state's timeout.
