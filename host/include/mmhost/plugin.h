@@ -279,7 +279,7 @@ typedef struct mmh_decision {
   int64_t ts_ns;
   char kind[MMH_DECISION_KIND_CAPACITY];     /* NUL-terminated [a-z0-9_]+ */
   char detail[MMH_DECISION_DETAIL_CAPACITY]; /* NUL-terminated, e.g. "bullish level=3512.1 ..."
-                                                (a first word without '=' is a sub-kind) */
+                                                (a first word without '=' or ':' is a sub-kind) */
 } mmh_decision;
 
 /* One order a core wants resting. */
@@ -424,6 +424,9 @@ typedef struct mmh_core_vtable {
   mmh_status (*take_decisions)(void* self, mmh_batch* out, mmh_error* err);
   /* The orders the core wants resting now. Optional. */
   mmh_status (*desired_state)(void* self, mmh_desired_state* out, mmh_error* err);
+  /* Hot reload: the complete new configuration (same keys as create), applied from the next
+   * event, all or nothing. On failure nothing changed and `err` names the setting. Optional. */
+  mmh_status (*reconfigure)(void* self, const mmh_config* config, mmh_error* err);
 } mmh_core_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

@@ -156,11 +156,28 @@ int run_cli(int argc, char** argv) {
          "--replay", run_options.replay_file,
          "Replay this candle/trade CSV (plain or .gz) instead of the strategy's market.file")
       ->check(CLI::ExistingFile);
+  std::string speed_text = "max";
+  run->add_option("--speed", speed_text,
+                  "Replay pace: X times real time (e.g. 60: an hour of bars per minute) or max; "
+                  "edit the strategy file during a paced run to hot-reload it")
+      ->check([](const std::string& text) -> std::string {
+        if (text == "max") return {};
+        try {
+          size_t used = 0;
+          const double v = std::stod(text, &used);
+          if (used == text.size() && v > 0) return {};
+        } catch (const std::exception&) {
+        }
+        return "--speed takes a positive number (times real time) or max, got '" + text + "'";
+      })
+      ->capture_default_str();
   run->add_flag("--events", run_options.print_decisions,
                 "Print every decision of the core (bos_confirmed, transition, ...) as it is made");
   run->footer(
       "Examples:\n  mmhost run strategies/eth_bos_mm.lua\n"
       "  mmhost run strategies/eth_bos_mm.lua --events | grep transition\n"
+      "  mmhost run strategies/eth_bos_mm.lua --speed 3600   # an hour of bars per second; edit "
+      "the file meanwhile\n"
       "  mmhost run strategies/eth_bos_mm.lua --replay "
       "../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
 
@@ -223,6 +240,7 @@ int run_cli(int argc, char** argv) {
     if (*plugins) return cmd_plugins(host, json);
     if (*sample) return cmd_sample_data(host, sample_out, sample_days, sample_seed);
     if (*run) {
+      run_options.speed = speed_text == "max" ? 0.0 : std::stod(speed_text);
       const RunReport report = run_strategy(host, run_options, std::cout);
       print_run_report(report, std::cout);
       return 0;

@@ -7,6 +7,8 @@
 #include "engine/resampler.hpp"
 #include "loader/core_instance.hpp"
 #include "loader/data_instance.hpp"
+#include "lua/lua_state.hpp"
+#include "lua/script_watch.hpp"
 
 #include <mmhost/sdk/interval.hpp>
 
@@ -19,24 +21,178 @@
 #include <filesystem>
 #include <memory>
 #include <ostream>
+#include <thread>
 
 namespace mmh {
 namespace {
 
+std::string core_param_error(const StrategySpec& spec, const std::string& core,
+                             const std::string& message);
+
+// Swaps a strategy's parameters into the running core when its script changes: load the new
+// script in a fresh state, validate it, reconfigure the core (all or nothing), and report
+// reload_ok with what changed, or reload_failed with why. Any failure keeps the old setup.
+class Reloader {
+ public:
+  Reloader(StrategySpec spec, CoreInstance* core, std::string core_name,
+           std::map<std::string, std::string> base_settings)
+      : spec_(std::move(spec)),
+        core_(core),
+        core_name_(std::move(core_name)),
+        base_settings_(std::move(base_settings)),
+        watch_(spec_.source_files) {}
+
+  // The core is created from settings_for() after the reloader exists.
+  void attach(CoreInstance* core) { core_ = core; }
+
+  // A decision for the report (kind reload_ok / reload_failed) when a reload was attempted.
+  bool check(int64_t ts_ns, mmh_decision& out) {
+    if (core_ == nullptr || !watch_.poll()) return false;
+    out = mmh_decision{};
+    out.ts_ns = ts_ns;
+    std::string detail;
+    const bool ok = reload(detail);
+    std::snprintf(out.kind, sizeof(out.kind), "%s", ok ? "reload_ok" : "reload_failed");
+    std::snprintf(out.detail, sizeof(out.detail), "%s", detail.c_str());
+    if (ok)
+      spdlog::info("reload_ok: {}", detail);
+    else
+      spdlog::warn("reload_failed: {} (the previous script keeps running)", detail);
+    return true;
+  }
+
+  std::map<std::string, std::string> settings_for(const StrategySpec& spec) const {
+    std::map<std::string, std::string> settings = base_settings_;
+    for (const auto& [name, value] : spec.core_params) settings["param." + name] = value;
+    return settings;
+  }
+
+ private:
+  bool reload(std::string& detail) {
+    StrategySpec next;
+    try {
+      next = load_strategy_spec(spec_.path);
+    } catch (const ScriptError& e) {
+      const std::string message = e.what();
+      detail = message.substr(0, message.find('\n'));  // the traceback stays in the log
+      return false;
+    }
+    watch_.watch(next.source_files);
+    if (next.core_plugin != spec_.core_plugin || next.data_plugin != spec_.data_plugin ||
+        next.symbol != spec_.symbol || next.ltf_interval_ns != spec_.ltf_interval_ns ||
+        next.htf_interval_ns != spec_.htf_interval_ns || next.replay_file != spec_.replay_file) {
+      detail = spec_.path + ": core and market cannot change while running; restart the run";
+      return false;
+    }
+    try {
+      core_->reconfigure(settings_for(next));
+    } catch (const PluginCallError& e) {
+      detail = core_param_error(next, core_name_, e.what());
+      return false;
+    }
+    std::string changed;
+    auto note = [&](const std::string& name, const std::string& from, const std::string& to) {
+      changed += (changed.empty() ? "" : ", ") + name + " " + from + " -> " + to;
+    };
+    for (const auto& [name, value] : next.core_params) {
+      auto old = spec_.core_params.find(name);
+      if (old == spec_.core_params.end())
+        note(name, "(default)", value);
+      else if (old->second != value)
+        note(name, old->second, value);
+    }
+    for (const auto& [name, value] : spec_.core_params)
+      if (next.core_params.count(name) == 0) note(name, value, "(default)");
+    detail = "changed: " + (changed.empty() ? std::string("nothing") : changed);
+    spec_ = std::move(next);
+    return true;
+  }
+
+  StrategySpec spec_;
+  CoreInstance* core_;
+  std::string core_name_;
+  std::map<std::string, std::string> base_settings_;
+  ScriptWatch watch_;
+};
+
 // Builds the strategy's structure timeframe (HTF) from the execution-timeframe (LTF) candles and
 // feeds both to the core in time order: the LTF bars up to and including the one that closes an
 // HTF bar, then that HTF bar. A bar still open when the data ends is never fed (it never closed).
+// Event boundaries (where a reload may swap parameters) are between batches, or between bars
+// when the replay is paced.
 class CoreFeeder final : public BatchHandler {
  public:
   CoreFeeder(int64_t htf_ns, int64_t ltf_ns, CoreInstance* core, DecisionSummary* summary,
-             std::ostream* lines)
+             std::ostream* lines, Reloader* reloader, const RunOptions& options)
       : resampler_(htf_ns, [this](const mmh_candle& bar) { completed_.push_back(bar); }),
         same_interval_(htf_ns == ltf_ns),
         core_(core),
         summary_(summary),
-        lines_(lines) {}
+        lines_(lines),
+        reloader_(reloader),
+        options_(options),
+        per_bar_(options.speed > 0 || options.at_boundary != nullptr) {}
 
   void on_batch(const mmh_batch& batch) override {
+    if (!per_bar_) {
+      boundary(batch_close_ns(batch, 0));
+      feed(batch);
+      return;
+    }
+    for (size_t i = 0; i < batch.count; ++i) {
+      const int64_t close_ns = batch_close_ns(batch, i);
+      pace(close_ns);
+      boundary(close_ns);
+      mmh_batch one = batch;
+      one.count = 1;
+      one.records = static_cast<const char*>(batch.records) + i * batch.record_size;
+      feed(one);
+    }
+  }
+
+  // End of data: the bar in progress is counted in the report but not fed to the core.
+  void finish() {
+    resampler_.flush();
+    completed_.clear();
+  }
+
+  Resampler resampler_;
+
+ private:
+  static int64_t batch_close_ns(const mmh_batch& batch, size_t i) {
+    const auto* bar = reinterpret_cast<const mmh_candle*>(static_cast<const char*>(batch.records) +
+                                                          i * batch.record_size);
+    return bar->open_ts_ns + bar->interval_ns;
+  }
+
+  // --speed: wait until the wall clock catches up with event time / speed.
+  void pace(int64_t close_ns) {
+    if (options_.speed <= 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (first_close_ns_ == 0) {
+      first_close_ns_ = close_ns;
+      wall_start_ = now;
+      return;
+    }
+    const auto due =
+        wall_start_ + std::chrono::nanoseconds(static_cast<int64_t>(
+                          static_cast<double>(close_ns - first_close_ns_) / options_.speed));
+    if (due > now) std::this_thread::sleep_until(due);
+  }
+
+  void boundary(int64_t next_close_ns) {
+    if (options_.at_boundary) options_.at_boundary(next_close_ns);
+    mmh_decision reload{};
+    if (reloader_ != nullptr && reloader_->check(next_close_ns, reload)) {
+      if (reload.kind[7] == 'o')
+        ++summary_->reloads_ok;  // "reload_ok"
+      else
+        ++summary_->reloads_failed;
+      record(reload);
+    }
+  }
+
+  void feed(const mmh_batch& batch) {
     const char* base = static_cast<const char*>(batch.records);
     size_t start = 0;
     for (size_t i = 0; i < batch.count; ++i) {
@@ -56,15 +212,6 @@ class CoreFeeder final : public BatchHandler {
     forward(batch, start, batch.count);
   }
 
-  // End of data: the bar in progress is counted in the report but not fed to the core.
-  void finish() {
-    resampler_.flush();
-    completed_.clear();
-  }
-
-  Resampler resampler_;
-
- private:
   void forward(const mmh_batch& batch, size_t begin, size_t end) {
     if (core_ == nullptr || begin == end) return;
     mmh_batch part = batch;
@@ -75,11 +222,12 @@ class CoreFeeder final : public BatchHandler {
   }
 
   void collect() {
-    core_->take_decisions([this](const mmh_decision& d) {
-      summary_->add(d);
-      if (lines_ != nullptr)
-        *lines_ << iso_time(d.ts_ns) << " " << d.kind << " " << d.detail << "\n";
-    });
+    core_->take_decisions([this](const mmh_decision& d) { record(d); });
+  }
+
+  void record(const mmh_decision& d) {
+    summary_->add(d);
+    if (lines_ != nullptr) *lines_ << iso_time(d.ts_ns) << " " << d.kind << " " << d.detail << "\n";
   }
 
   std::vector<mmh_candle> completed_;
@@ -87,6 +235,11 @@ class CoreFeeder final : public BatchHandler {
   CoreInstance* core_;
   DecisionSummary* summary_;
   std::ostream* lines_;
+  Reloader* reloader_;
+  const RunOptions& options_;
+  bool per_bar_;
+  int64_t first_close_ns_ = 0;
+  std::chrono::steady_clock::time_point wall_start_;
 };
 
 std::string resolve_data_file(const HostContext& host, const RunOptions& options,
@@ -144,7 +297,7 @@ void DecisionSummary::add(const mmh_decision& d) {
   ++by_kind[d.kind];
   const std::string_view detail(d.detail);
   const std::string_view first = detail.substr(0, detail.find(' '));
-  if (!first.empty() && first.find('=') == std::string_view::npos)
+  if (!first.empty() && first.find_first_of("=:") == std::string_view::npos)
     ++by_subkind[d.kind][std::string(first)];
   auto mix = [this](const void* data, size_t size) {
     const auto* p = static_cast<const unsigned char*>(data);
@@ -183,20 +336,23 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   report.source = source.describe();
 
   std::unique_ptr<CoreInstance> core;
+  std::unique_ptr<Reloader> reloader;
   if (!spec.core_plugin.empty()) {
     const LoadedPlugin& core_plugin =
         find_plugin(host, spec.core_plugin, MMH_KIND_CORE, "core", spec.path, "core");
-    std::map<std::string, std::string> core_settings = {
-        {"symbol", spec.symbol},
-        {"htf_interval", sdk::format_interval(spec.htf_interval_ns)},
-        {"ltf_interval", sdk::format_interval(spec.ltf_interval_ns)},
-    };
-    for (const auto& [name, value] : spec.core_params) core_settings["param." + name] = value;
+    reloader =
+        std::make_unique<Reloader>(spec, nullptr, core_plugin.name,
+                                   std::map<std::string, std::string>{
+                                       {"symbol", spec.symbol},
+                                       {"htf_interval", sdk::format_interval(spec.htf_interval_ns)},
+                                       {"ltf_interval", sdk::format_interval(spec.ltf_interval_ns)},
+                                   });
     try {
-      core = std::make_unique<CoreInstance>(core_plugin, core_settings);
+      core = std::make_unique<CoreInstance>(core_plugin, reloader->settings_for(spec));
     } catch (const PluginCallError& e) {
       throw RunError(core_param_error(spec, core_plugin.name, e.what()));
     }
+    reloader->attach(core.get());
     report.decisions.core_name = core_plugin.name;
     report.decisions.core_version = core_plugin.version;
   }
@@ -205,7 +361,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   host.services().set_clock(&clock);
   Engine engine(clock);
   CoreFeeder htf(spec.htf_interval_ns, spec.ltf_interval_ns, core.get(), &report.decisions,
-                 options.print_decisions ? &decision_out : nullptr);
+                 options.print_decisions ? &decision_out : nullptr, reloader.get(), options);
   engine.subscribe(MMH_EVENT_CANDLE, &htf);
   engine.add_source(plugin->name, [&source](mmh_batch& out) { return source.read_batch(out); });
 
@@ -280,6 +436,8 @@ void print_run_report(const RunReport& r, std::ostream& out) {
       }
       out << "\n";
     }
+    if (d.reloads_ok + d.reloads_failed > 0)
+      out << "reloads    " << d.reloads_ok << " ok, " << d.reloads_failed << " failed\n";
     if (d.has_desired) {
       uint64_t bids = 0, asks = 0;
       for (const auto& o : d.desired) (o.side == MMH_SIDE_BUY ? bids : asks)++;

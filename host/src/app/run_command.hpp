@@ -7,6 +7,7 @@
 
 #include <mmhost/plugin.h>
 
+#include <functional>
 #include <map>
 #include <ostream>
 #include <stdexcept>
@@ -21,6 +22,12 @@ struct RunOptions {
   std::string strategy_path;
   std::string replay_file;       // overrides market.file
   bool print_decisions = false;  // --events: one line per decision, as it is made
+  // --speed: replay at this multiple of real time (event time against the wall clock); 0 = as
+  // fast as possible. Paced runs check for a script reload before every bar.
+  double speed = 0.0;
+  // Called at each event boundary with the close time of the next bar, before the reload check
+  // (tests use it to edit the script at a chosen point of the replay).
+  std::function<void(int64_t next_close_ns)> at_boundary;
 };
 
 // What the core decided over the run: counts, a hash of the whole stream (same inputs -> same
@@ -36,6 +43,8 @@ struct DecisionSummary {
   bool has_desired = false;
   std::string desired_mode;
   std::vector<mmh_desired_order> desired;
+  uint64_t reloads_ok = 0;
+  uint64_t reloads_failed = 0;
   void add(const mmh_decision& decision);
 };
 

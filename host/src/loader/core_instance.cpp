@@ -54,6 +54,18 @@ void CoreInstance::take_decisions(const std::function<void(const mmh_decision&)>
   }
 }
 
+void CoreInstance::reconfigure(const std::map<std::string, std::string>& settings) {
+  if (plugin_.core.reconfigure == nullptr)
+    throw PluginCallError("plugin '" + plugin_.name +
+                          "' cannot reload its parameters while running");
+  const PluginConfig config(settings);
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.core.reconfigure(self_, config.get(), &err);
+  if (status != MMH_OK)
+    throw PluginCallError(plugin_call_failure(plugin_, "reconfigure", status, err));
+}
+
 bool CoreInstance::desired_state(mmh_desired_state& out) {
   out = mmh_desired_state{};
   out.size = sizeof(out);

@@ -24,6 +24,9 @@ class CoreInstance {
   // False when the core does not publish a desired state. `out` borrows the core's memory until
   // the next call on this instance.
   bool desired_state(mmh_desired_state& out);
+  // Applies a complete new configuration to the running core, all or nothing. Throws
+  // PluginCallError with the core's reason; NOT_SUPPORTED when the core cannot reload.
+  void reconfigure(const std::map<std::string, std::string>& settings);
   const LoadedPlugin& plugin() const { return plugin_; }
 
  private:

@@ -196,6 +196,8 @@ StrategySpec load_strategy_spec(const std::string& path) {
   if (spec.core_plugin.empty() && !spec.core_params.empty())
     fail(path, "core", "parameter groups are set but no core plugin is named (core = \"bos_mm\")");
   lua_settop(L, 0);
+  spec.source_files.push_back(path);
+  for (const std::string& module : lua.required_files()) spec.source_files.push_back(module);
   return spec;
 }
 

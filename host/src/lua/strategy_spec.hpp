@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace mmh {
 
@@ -20,6 +21,8 @@ struct StrategySpec {
   // The core's parameters from the groups structure, bos, pullback, policy, grid, execution,
   // risk and capital, flattened to "group.name" -> text (the plugin parses and validates them).
   std::map<std::string, std::string> core_params;
+  // The script and every lib/ module it required: what a hot reload watches.
+  std::vector<std::string> source_files;
 };
 
 // Throws ScriptError naming the script (file:line for Lua errors, key path for bad values).

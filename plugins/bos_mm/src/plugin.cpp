@@ -110,6 +110,26 @@ class BosMmPlugin {
     }
   }
 
+  // Hot reload: the same settings as at create, all of them; the running core keeps its state.
+  void reconfigure(const mmh::sdk::Config& config) {
+    const CoreSetup next = validated(config);
+    if (next.wallet.base_e8 != setup_.wallet.base_e8 ||
+        next.wallet.quote_e8 != setup_.wallet.quote_e8)
+      throw mmh::sdk::Error(MMH_ERR_INVALID_ARGUMENT,
+                            "capital.* cannot change while running (the wallet is live)");
+    const std::string htf = config.get("htf_interval", "5m");
+    if (mmh::sdk::parse_interval_ns(htf) != htf_ns_ ||
+        mmh::sdk::parse_interval_ns(config.get("ltf_interval", htf)) != ltf_ns_)
+      throw mmh::sdk::Error(MMH_ERR_INVALID_ARGUMENT,
+                            "market.htf and market.ltf cannot change while running");
+    try {
+      core_.reconfigure(next.params);
+    } catch (const std::invalid_argument& e) {
+      throw mmh::sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());
+    }
+    setup_ = next;
+  }
+
   void take_decisions(mmh_batch& out) {
     decisions_.clear();
     for (const Event& e : core_.events()) {

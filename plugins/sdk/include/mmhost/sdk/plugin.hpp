@@ -15,6 +15,7 @@
 //     void on_events(const mmh_batch& batch);
 //     void take_decisions(mmh_batch& out);           // optional
 //     void desired_state(mmh_desired_state& out);    // optional
+//     void reconfigure(const mmh::sdk::Config& c);   // optional: hot reload, all or nothing
 //   };
 //
 // A class provides only the members it supports; the SDK fills the matching callbacks and leaves
@@ -266,6 +267,11 @@ const mmh_core_vtable* core_vtable() {
           out->size = sizeof(mmh_batch);
           static_cast<T*>(self)->take_decisions(*out);
         });
+      };
+    }
+    if constexpr (requires(T & s, const Config& c) { s.reconfigure(c); }) {
+      t.reconfigure = [](void* self, const mmh_config* config, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] { static_cast<T*>(self)->reconfigure(Config(config)); });
       };
     }
     if constexpr (requires(T & s, mmh_desired_state & d) { s.desired_state(d); }) {
