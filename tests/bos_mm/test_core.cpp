@@ -191,7 +191,6 @@ TEST_CASE("reconfigure: new grid from the next input, state and inventory carrie
   const Wallet before = s.core.wallet();
   CoreParams next = scenario_params();
   next.grid.levels = 2;
-  next.transitions.find(State::mm, "max_duration")->all = kStateTimeout;  // same table, new copy
   s.core.reconfigure(next);
   CHECK(s.core.state() == State::mm);
   CHECK(s.core.wallet().base_e8 == before.base_e8);

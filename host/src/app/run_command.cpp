@@ -45,13 +45,15 @@ class Reloader {
   // The core is created from settings_for() after the reloader exists.
   void attach(CoreInstance* core) { core_ = core; }
 
-  // A decision for the report (kind reload_ok / reload_failed) when a reload was attempted.
-  bool check(int64_t ts_ns, mmh_decision& out) {
+  // When a reload was attempted: counts it and fills a decision for the report (kind reload_ok
+  // or reload_failed).
+  bool check(int64_t ts_ns, DecisionSummary& summary, mmh_decision& out) {
     if (core_ == nullptr || !watch_.poll()) return false;
     out = mmh_decision{};
     out.ts_ns = ts_ns;
     std::string detail;
     const bool ok = reload(detail);
+    ++(ok ? summary.reloads_ok : summary.reloads_failed);
     std::snprintf(out.kind, sizeof(out.kind), "%s", ok ? "reload_ok" : "reload_failed");
     std::snprintf(out.detail, sizeof(out.detail), "%s", detail.c_str());
     if (ok)
@@ -183,13 +185,7 @@ class CoreFeeder final : public BatchHandler {
   void boundary(int64_t next_close_ns) {
     if (options_.at_boundary) options_.at_boundary(next_close_ns);
     mmh_decision reload{};
-    if (reloader_ != nullptr && reloader_->check(next_close_ns, reload)) {
-      if (reload.kind[7] == 'o')
-        ++summary_->reloads_ok;  // "reload_ok"
-      else
-        ++summary_->reloads_failed;
-      record(reload);
-    }
+    if (reloader_ != nullptr && reloader_->check(next_close_ns, *summary_, reload)) record(reload);
   }
 
   void feed(const mmh_batch& batch) {

@@ -21,12 +21,6 @@ extern "C" void on_sighup(int) {
   g_reload_requested.store(true, std::memory_order_relaxed);
 }
 
-// Watch descriptor -> directory, shared by all watchers of the process (one in practice).
-std::map<int, std::string>& directories() {
-  static std::map<int, std::string> dirs;
-  return dirs;
-}
-
 }  // namespace
 
 ScriptWatch::ScriptWatch(const std::vector<std::string>& files) {
@@ -51,8 +45,7 @@ void ScriptWatch::watch(const std::vector<std::string>& files) {
     // Whole writes only: a file closed after writing, or renamed into place.
     const int wd = inotify_add_watch(fd_, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO);
     if (wd < 0) throw std::system_error(errno, std::generic_category(), "inotify_add_watch " + dir);
-    watched_dirs_.insert(wd);
-    directories()[wd] = dir;
+    directories_[wd] = dir;
   }
 }
 
@@ -66,8 +59,8 @@ bool ScriptWatch::poll() {
       const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
       at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
       if (event->len == 0) continue;
-      const auto dir = directories().find(event->wd);
-      if (dir == directories().end()) continue;
+      const auto dir = directories_.find(event->wd);
+      if (dir == directories_.end()) continue;
       const std::string file = (std::filesystem::path(dir->second) / event->name).string();
       if (files_.count(file) != 0) changed = true;
     }

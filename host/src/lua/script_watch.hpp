@@ -2,6 +2,7 @@
 // the triggers of a hot reload. Non-blocking; polled at event boundaries.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,8 +28,8 @@ class ScriptWatch {
 
  private:
   int fd_ = -1;
-  std::set<std::string> files_;  // absolute paths
-  std::set<int> watched_dirs_;
+  std::set<std::string> files_;             // absolute paths
+  std::map<int, std::string> directories_;  // watch descriptor (of fd_) -> directory
 };
 
 }  // namespace mmh

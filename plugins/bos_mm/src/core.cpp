@@ -432,7 +432,7 @@ void Core::update_desired(int64_t ts_ns) {
   e.to = machine_.state();
   e.policy_to = policy_.level();
   e.inventory_share_bp = basis_points(inventory_share());
-  e.closes = next.marketable ? 1 : 0;
+  e.marketable = next.marketable;
 }
 
 }  // namespace mmh::bos

@@ -88,7 +88,7 @@ std::string format_event_detail(const Event& e) {
       s += std::string(" state=") + to_string(e.to) + " policy=" + to_string(e.policy_to) +
            " centre=" + price(e.price_e8) + " step=" + price(e.step_e8) +
            " bids=" + std::to_string(e.bid_levels) + " asks=" + std::to_string(e.ask_levels) +
-           " inventory=" + pct(e.inventory_share_bp) + (e.closes != 0 ? " marketable" : "");
+           " inventory=" + pct(e.inventory_share_bp) + (e.marketable ? " marketable" : "");
       break;
   }
   return s.empty() ? s : s.substr(1);  // every field above starts with its separator
@@ -132,6 +132,7 @@ void EventHash::add(const Event& e) {
   w(e.ask_levels);
   w(e.step_e8);
   w(e.inventory_share_bp);
+  w(e.marketable);
 }
 
 }  // namespace mmh::bos

@@ -56,6 +56,7 @@ struct Event {
   int32_t ask_levels = 0;
   int64_t step_e8 = 0;
   int32_t inventory_share_bp = 0;  // base value / equity in basis points
+  bool marketable = false;         // grid_updated: the Exit order sells at market
 };
 
 // "2025-01-03T04:15:00Z bos_confirmed bullish level=3512.1 close=3530 ..."
