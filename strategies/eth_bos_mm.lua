@@ -17,7 +17,8 @@ return mmhost.strategy{
   core = "bos_mm",
   market = eth.market(),
 
-  capital = { quote = 10000, base = 0 },  -- USDT and ETH the run starts with
+  -- 10,000 USDT to trade with and no ETH; the grid steers to hold 30% of equity in ETH.
+  capital = p.capital,
 
   -- Swings: 5 bars each side, at least 1 ATR apart; ATR(14) on the 5m bars.
   structure = p.structure,
@@ -30,7 +31,7 @@ return mmhost.strategy{
   -- Defensive at ATR 0.6% / volatility 0.45% / drawdown 3%; Disabled at 1.2% / 1% / 8%.
   policy = p.policy,
   -- 4 levels a side, 0.35 ATR apart (never under 25 bp, above two maker fees), 2% of equity
-  -- each; steer to 30% ETH, shrink the adding side past ±10%, stop it past ±20%.
+  -- each; around the 30% ETH target, shrink the adding side past ±10%, stop it past ±20%.
   grid = p.grid,
   -- Give Rebalance 2 hours, MM at most 7 days, Exit 15 minutes at a limit before market.
   execution = p.execution,

@@ -8,5 +8,5 @@ return mmhost.strategy{
   name = "eth_bos_mm_5m",
   core = "bos_mm",
   market = { data = "replay", symbol = "ETHUSDT", ltf = "5m", htf = "5m" },
-  capital = { quote = 10000 },
+  capital = { allocation = 10000 },
 }

@@ -10,7 +10,8 @@ local p = eth.with_changes(eth.flagship, {
   pullback = { zone = "both" },                         -- retest must hit both zones
   policy = { defensive_atr_pct = 0.4, disabled_atr_pct = 0.9, defensive_drawdown_pct = 2,
              disabled_drawdown_pct = 5 },
-  grid = { levels = 2, step_atr = 0.6, level_pct = 1.0, target_base_share = 0.2,
+  capital = { target_base_share = 0.2 },
+  grid = { levels = 2, step_atr = 0.6, level_pct = 1.0,
            soft_band = 0.05, hard_band = 0.10 },
   execution = { rebalance_timeout_bars = 12, mm_max_bars = 576 },  -- 1h, 2 days
   risk = { stop_drawdown_pct = 2 },
@@ -20,7 +21,7 @@ return mmhost.strategy{
   name = "eth_bos_mm_defensive",
   core = "bos_mm",
   market = eth.market(),
-  capital = { quote = 10000 },
+  capital = p.capital,
   structure = p.structure, bos = p.bos, pullback = p.pullback, policy = p.policy,
   grid = p.grid, execution = p.execution, risk = p.risk,
 }

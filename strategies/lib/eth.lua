@@ -35,6 +35,7 @@ end
 
 -- The flagship's decision parameters (the bos_mm defaults, spelled out).
 M.flagship = {
+  capital = { quote_asset = "USDT", allocation = 10000, base = 0, target_base_share = 0.3 },
   structure = { atr_period = 14, left_bars = 5, right_bars = 5, min_swing_atr = 1.0 },
   bos = { confirm_atr = 0.5, confirm_closes = 1, fail_bars = 3 },
   pullback = {
@@ -52,7 +53,7 @@ M.flagship = {
   },
   grid = {
     levels = 4, step_atr = 0.35, step_min_bps = 25, level_pct = 2.0,
-    target_base_share = 0.3, soft_band = 0.10, hard_band = 0.20,
+    soft_band = 0.10, hard_band = 0.20,   -- around capital.target_base_share
   },
   execution = { rebalance_timeout_bars = 24, mm_max_bars = 2016, exit_limit_bars = 3 },
   risk = { stop_drawdown_pct = 4 },

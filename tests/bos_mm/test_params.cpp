@@ -31,7 +31,7 @@ TEST_CASE("set_param parses each type and reaches the field") {
   set_param(s, "execution.mm_max_bars", "10000000");
   set_param(s, "pullback.zone", "retracement");
   set_param(s, "pullback.confirm", "htf_bullish_close");
-  set_param(s, "capital.quote", "2500.12345678");
+  set_param(s, "capital.allocation", "2500.12345678");
   CHECK(s.params.grid.levels == 6);
   CHECK(s.params.grid.step_atr == 0.5);
   CHECK(s.params.exec.mm_max_bars == 10'000'000);
@@ -58,6 +58,6 @@ TEST_CASE("bad names and values are refused with the parameter named") {
   CHECK_THROWS_WITH_AS(set_param(s, "pullback.zone", "near"),
                        doctest::Contains("expected level, retracement, either or both"),
                        std::invalid_argument);
-  CHECK_THROWS_WITH_AS(set_param(s, "capital.quote", "-5"), doctest::Contains("non-negative"),
+  CHECK_THROWS_WITH_AS(set_param(s, "capital.allocation", "-5"), doctest::Contains("non-negative"),
                        std::invalid_argument);
 }

@@ -72,10 +72,10 @@ TEST_CASE("the core and its parameter groups are flattened to group.name -> text
       write_file(dir.file("s.lua"),
                  "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'ETHUSDT' },\n"
                  "  grid = { levels = 3, step_atr = 0.25 }, pullback = { zone = 'both' },\n"
-                 "  capital = { quote = 2500.5 }, risk = { stop_drawdown_pct = 3 } }\n");
+                 "  capital = { allocation = 2500.5 }, risk = { stop_drawdown_pct = 3 } }\n");
   const StrategySpec spec = load_strategy_spec(path);
   CHECK(spec.core_plugin == "bos_mm");
-  CHECK(spec.core_params == std::map<std::string, std::string>{{"capital.quote", "2500.5"},
+  CHECK(spec.core_params == std::map<std::string, std::string>{{"capital.allocation", "2500.5"},
                                                                {"grid.levels", "3"},
                                                                {"grid.step_atr", "0.25"},
                                                                {"pullback.zone", "both"},

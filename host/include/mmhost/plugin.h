@@ -411,6 +411,46 @@ typedef struct mmh_venue_vtable {
 /* Decision cores (MMH_KIND_CORE)                                                              */
 /* ------------------------------------------------------------------------------------------ */
 
+/* A named value a core exposes to strategy scripts (read-only snapshots). Names are dotted
+ * ("structure.atr", "pnl.equity", "facts.holding_base"); the set and order of names never change
+ * over an instance's life, so the host may index them once. */
+#define MMH_VALUE_NUMBER 1 /* number */
+#define MMH_VALUE_FLAG 2   /* number is 0 or 1: false / true */
+#define MMH_VALUE_TEXT 3   /* text */
+typedef struct mmh_core_value {
+  const char* name;
+  uint32_t type; /* MMH_VALUE_* */
+  uint32_t reserved;
+  double number;
+  const char* text; /* MMH_VALUE_TEXT: NUL-terminated; NULL otherwise */
+} mmh_core_value;
+
+typedef struct mmh_core_snapshot {
+  uint32_t size;
+  uint32_t reserved;
+  size_t count;
+  const mmh_core_value* values; /* borrowed until the next call on the instance */
+} mmh_core_snapshot;
+
+/* Script hooks: a host whose strategy script decides some things itself installs these. They
+ * are called synchronously from inside on_events, on the engine thread; a hook must not call
+ * back into the core except snapshot(). Any member may be NULL. */
+typedef struct mmh_core_hooks {
+  uint32_t size;
+  uint32_t reserved;
+  void* user;
+  /* Once per closed structure bar, after the core's own policy: `suggested` is the level its
+   * thresholds give (core vocabulary, e.g. "defensive"). Returns the level to use, or NULL to
+   * keep the suggestion. The returned string must stay valid until the next call. */
+  const char* (*policy)(void* user, int64_t ts_ns, const char* suggested);
+  /* The extra guard of an edge the configuration marked as scripted, asked only when its
+   * data guard already holds. Nonzero: the edge fires. */
+  int (*guard)(void* user, int64_t ts_ns, const char* from, const char* to, const char* reason);
+  /* After each state transition. */
+  void (*transition)(void* user, int64_t ts_ns, const char* from, const char* to,
+                     const char* reason);
+} mmh_core_hooks;
+
 typedef struct mmh_core_vtable {
   uint32_t size;
   uint32_t reserved;
@@ -427,6 +467,10 @@ typedef struct mmh_core_vtable {
   /* Hot reload: the complete new configuration (same keys as create), applied from the next
    * event, all or nothing. On failure nothing changed and `err` names the setting. Optional. */
   mmh_status (*reconfigure)(void* self, const mmh_config* config, mmh_error* err);
+  /* The values a strategy script may read, as of now. Optional. */
+  mmh_status (*snapshot)(void* self, mmh_core_snapshot* out, mmh_error* err);
+  /* Installs (or with NULL removes) script hooks; `hooks` is copied. Optional. */
+  mmh_status (*set_hooks)(void* self, const mmh_core_hooks* hooks, mmh_error* err);
 } mmh_core_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

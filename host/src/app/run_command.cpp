@@ -2,6 +2,7 @@
 
 #include "app/format.hpp"
 #include "app/host_context.hpp"
+#include "app/strategy_runtime.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_time.hpp"
 #include "engine/resampler.hpp"
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -29,21 +31,25 @@ namespace {
 std::string core_param_error(const StrategySpec& spec, const std::string& core,
                              const std::string& message);
 
-// Swaps a strategy's parameters into the running core when its script changes: load the new
-// script in a fresh state, validate it, reconfigure the core (all or nothing), and report
-// reload_ok with what changed, or reload_failed with why. Any failure keeps the old setup.
+// Swaps a new version of the strategy script into the running strategy when its files change,
+// as one transaction: load the new script in a fresh state and validate it, optionally dry-run
+// it on the last N HTF bars with a scratch core, reconfigure the core (all or nothing), then call
+// the new script's on_reload(old_state); if that fails the core gets its old parameters back.
+// Any failure keeps the old script and parameters and reports reload_failed with why.
 class Reloader {
  public:
-  Reloader(StrategySpec spec, CoreInstance* core, std::string core_name,
+  Reloader(StrategySpec spec, const LoadedPlugin* core_plugin,
            std::map<std::string, std::string> base_settings)
       : spec_(std::move(spec)),
-        core_(core),
-        core_name_(std::move(core_name)),
+        core_plugin_(core_plugin),
         base_settings_(std::move(base_settings)),
         watch_(spec_.source_files) {}
 
-  // The core is created from settings_for() after the reloader exists.
-  void attach(CoreInstance* core) { core_ = core; }
+  // The core and runtime are created from settings_for() after the reloader exists.
+  void attach(CoreInstance* core, StrategyRuntime* runtime) {
+    core_ = core;
+    runtime_ = runtime;
+  }
 
   // When a reload was attempted: counts it and fills a decision for the report (kind reload_ok
   // or reload_failed).
@@ -65,38 +71,66 @@ class Reloader {
 
   std::map<std::string, std::string> settings_for(const StrategySpec& spec) const {
     std::map<std::string, std::string> settings = base_settings_;
+    settings["quote_asset"] = spec.quote_asset;
     for (const auto& [name, value] : spec.core_params) settings["param." + name] = value;
     return settings;
   }
 
+  // What a dry run replays: the candles the core was fed over the last `dry_run_bars` HTF bars.
+  void remember(const mmh_candle& bar, bool htf) {
+    if (spec_.dry_run_bars <= 0) return;
+    history_.push_back({bar, htf});
+    if (htf) ++history_htf_;
+    while (history_htf_ > spec_.dry_run_bars) {
+      if (history_.front().htf) --history_htf_;
+      history_.pop_front();
+    }
+  }
+
  private:
+  static std::string first_line(const std::string& message) {
+    return message.substr(0, message.find('\n'));  // the traceback stays in the log
+  }
+
   bool reload(std::string& detail) {
-    StrategySpec next;
+    std::unique_ptr<StrategyScript> next;
     try {
-      next = load_strategy_spec(spec_.path);
+      next = std::make_unique<StrategyScript>(spec_.path, nullptr);
     } catch (const ScriptError& e) {
-      const std::string message = e.what();
-      detail = message.substr(0, message.find('\n'));  // the traceback stays in the log
+      spdlog::debug("{}", e.what());
+      detail = first_line(e.what());
       return false;
     }
-    watch_.watch(next.source_files);
-    if (next.core_plugin != spec_.core_plugin || next.data_plugin != spec_.data_plugin ||
-        next.symbol != spec_.symbol || next.ltf_interval_ns != spec_.ltf_interval_ns ||
-        next.htf_interval_ns != spec_.htf_interval_ns || next.replay_file != spec_.replay_file) {
-      detail = spec_.path + ": core and market cannot change while running; restart the run";
+    const StrategySpec& spec = next->spec();
+    watch_.watch(spec.source_files);
+    if (spec.core_plugin != spec_.core_plugin || spec.data_plugin != spec_.data_plugin ||
+        spec.symbol != spec_.symbol || spec.ltf_interval_ns != spec_.ltf_interval_ns ||
+        spec.htf_interval_ns != spec_.htf_interval_ns || spec.replay_file != spec_.replay_file ||
+        spec.venue_plugin != spec_.venue_plugin || spec.quote_asset != spec_.quote_asset) {
+      detail = spec_.path + ": core, market and venue cannot change while running; restart the run";
       return false;
     }
+    if (spec.dry_run_bars > 0 && !dry_run(spec, detail)) return false;
     try {
-      core_->reconfigure(settings_for(next));
+      core_->reconfigure(settings_for(spec));
     } catch (const PluginCallError& e) {
-      detail = core_param_error(next, core_name_, e.what());
+      detail = core_param_error(spec, core_plugin_->name, e.what());
+      return false;
+    }
+    StrategySpec next_spec = spec;
+    try {
+      runtime_->swap(std::move(next));
+    } catch (const ScriptError& e) {
+      core_->reconfigure(settings_for(spec_));  // these were in force a moment ago
+      spdlog::debug("{}", e.what());
+      detail = first_line(e.what());
       return false;
     }
     std::string changed;
     auto note = [&](const std::string& name, const std::string& from, const std::string& to) {
       changed += (changed.empty() ? "" : ", ") + name + " " + from + " -> " + to;
     };
-    for (const auto& [name, value] : next.core_params) {
+    for (const auto& [name, value] : next_spec.core_params) {
       auto old = spec_.core_params.find(name);
       if (old == spec_.core_params.end())
         note(name, "(default)", value);
@@ -104,17 +138,57 @@ class Reloader {
         note(name, old->second, value);
     }
     for (const auto& [name, value] : spec_.core_params)
-      if (next.core_params.count(name) == 0) note(name, value, "(default)");
+      if (next_spec.core_params.count(name) == 0) note(name, value, "(default)");
+    if (next_spec.policy_function != spec_.policy_function)
+      note("policy", spec_.policy_function ? "function" : "table",
+           next_spec.policy_function ? "function" : "table");
     detail = "changed: " + (changed.empty() ? std::string("nothing") : changed);
-    spec_ = std::move(next);
+    spec_ = std::move(next_spec);
     return true;
   }
 
+  // Replays the remembered bars through a scratch core driven by a second copy of the new
+  // script; the first script error fails the reload. The running core and script are untouched.
+  bool dry_run(const StrategySpec& spec, std::string& detail) {
+    try {
+      CoreInstance scratch(*core_plugin_, settings_for(spec));
+      StrategyRuntime trial(std::make_unique<StrategyScript>(spec.path, nullptr), &scratch);
+      trial.start();
+      for (const Remembered& r : history_) {
+        mmh_batch batch{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 1, &r.bar};
+        trial.set_now(r.bar.open_ts_ns + r.bar.interval_ns);
+        scratch.on_events(batch);
+        scratch.take_decisions([](const mmh_decision&) {});
+        if (r.htf) trial.on_bar(r.bar);
+        const std::vector<mmh_decision> errors = trial.take_errors();
+        if (!errors.empty()) {
+          detail = std::string(errors.front().detail) + " (dry run on the last " +
+                   std::to_string(history_htf_) + " HTF bars)";
+          return false;
+        }
+      }
+    } catch (const PluginCallError& e) {
+      detail = core_param_error(spec, core_plugin_->name, e.what());
+      return false;
+    } catch (const ScriptError& e) {
+      detail = first_line(e.what()) + " (dry run)";
+      return false;
+    }
+    return true;
+  }
+
+  struct Remembered {
+    mmh_candle bar;
+    bool htf;
+  };
   StrategySpec spec_;
-  CoreInstance* core_;
-  std::string core_name_;
+  const LoadedPlugin* core_plugin_;
+  CoreInstance* core_ = nullptr;
+  StrategyRuntime* runtime_ = nullptr;
   std::map<std::string, std::string> base_settings_;
   ScriptWatch watch_;
+  std::deque<Remembered> history_;
+  int64_t history_htf_ = 0;
 };
 
 // Builds the strategy's structure timeframe (HTF) from the execution-timeframe (LTF) candles and
@@ -124,11 +198,13 @@ class Reloader {
 // when the replay is paced.
 class CoreFeeder final : public BatchHandler {
  public:
-  CoreFeeder(int64_t htf_ns, int64_t ltf_ns, CoreInstance* core, DecisionSummary* summary,
-             std::ostream* lines, Reloader* reloader, const RunOptions& options)
+  CoreFeeder(int64_t htf_ns, int64_t ltf_ns, CoreInstance* core, StrategyRuntime* runtime,
+             DecisionSummary* summary, std::ostream* lines, Reloader* reloader,
+             const RunOptions& options)
       : resampler_(htf_ns, [this](const mmh_candle& bar) { completed_.push_back(bar); }),
         same_interval_(htf_ns == ltf_ns),
         core_(core),
+        runtime_(runtime),
         summary_(summary),
         lines_(lines),
         reloader_(reloader),
@@ -151,6 +227,9 @@ class CoreFeeder final : public BatchHandler {
       feed(one);
     }
   }
+
+  // on_stop's failures, after the last bar.
+  void drain_errors() { collect(); }
 
   // End of data: the bar in progress is counted in the report but not fed to the core.
   void finish() {
@@ -200,9 +279,16 @@ class CoreFeeder final : public BatchHandler {
       if (core_ != nullptr && !same_interval_) {
         mmh_batch htf{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0,
                       completed_.size(), completed_.data()};
+        if (runtime_ != nullptr)
+          runtime_->set_now(completed_.back().open_ts_ns + completed_.back().interval_ns);
         core_->on_events(htf);
         collect();
       }
+      for (const mmh_candle& bar : completed_) {
+        if (reloader_ != nullptr && !same_interval_) reloader_->remember(bar, true);
+        if (runtime_ != nullptr) runtime_->on_bar(bar);
+      }
+      collect();
       completed_.clear();
     }
     forward(batch, start, batch.count);
@@ -213,12 +299,22 @@ class CoreFeeder final : public BatchHandler {
     mmh_batch part = batch;
     part.count = end - begin;
     part.records = static_cast<const char*>(batch.records) + begin * batch.record_size;
+    const auto* last = reinterpret_cast<const mmh_candle*>(static_cast<const char*>(part.records) +
+                                                           (part.count - 1) * batch.record_size);
+    if (runtime_ != nullptr) runtime_->set_now(last->open_ts_ns + last->interval_ns);
     core_->on_events(part);
     collect();
+    if (reloader_ != nullptr)
+      for (size_t i = 0; i < part.count; ++i)
+        reloader_->remember(*reinterpret_cast<const mmh_candle*>(
+                                static_cast<const char*>(part.records) + i * batch.record_size),
+                            same_interval_);
   }
 
   void collect() {
-    core_->take_decisions([this](const mmh_decision& d) { record(d); });
+    if (core_ != nullptr) core_->take_decisions([this](const mmh_decision& d) { record(d); });
+    if (runtime_ != nullptr)
+      for (const mmh_decision& d : runtime_->take_errors()) record(d);
   }
 
   void record(const mmh_decision& d) {
@@ -229,6 +325,7 @@ class CoreFeeder final : public BatchHandler {
   std::vector<mmh_candle> completed_;
   bool same_interval_;
   CoreInstance* core_;
+  StrategyRuntime* runtime_;
   DecisionSummary* summary_;
   std::ostream* lines_;
   Reloader* reloader_;
@@ -309,7 +406,8 @@ void DecisionSummary::add(const mmh_decision& d) {
 
 RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostream& decision_out) {
   RunReport report;
-  report.spec = load_strategy_spec(options.strategy_path);
+  auto script = std::make_unique<StrategyScript>(options.strategy_path, nullptr);
+  report.spec = script->spec();
   const StrategySpec& spec = report.spec;
   const LoadedPlugin* plugin =
       &find_plugin(host, spec.data_plugin, MMH_KIND_DATA, "data", spec.path, "market.data");
@@ -333,37 +431,45 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
 
   std::unique_ptr<CoreInstance> core;
   std::unique_ptr<Reloader> reloader;
+  const LoadedPlugin* core_plugin = nullptr;
   if (!spec.core_plugin.empty()) {
-    const LoadedPlugin& core_plugin =
-        find_plugin(host, spec.core_plugin, MMH_KIND_CORE, "core", spec.path, "core");
+    core_plugin = &find_plugin(host, spec.core_plugin, MMH_KIND_CORE, "core", spec.path, "core");
     reloader =
-        std::make_unique<Reloader>(spec, nullptr, core_plugin.name,
+        std::make_unique<Reloader>(spec, core_plugin,
                                    std::map<std::string, std::string>{
                                        {"symbol", spec.symbol},
                                        {"htf_interval", sdk::format_interval(spec.htf_interval_ns)},
                                        {"ltf_interval", sdk::format_interval(spec.ltf_interval_ns)},
                                    });
     try {
-      core = std::make_unique<CoreInstance>(core_plugin, reloader->settings_for(spec));
+      core = std::make_unique<CoreInstance>(*core_plugin, reloader->settings_for(spec));
     } catch (const PluginCallError& e) {
-      throw RunError(core_param_error(spec, core_plugin.name, e.what()));
+      throw RunError(core_param_error(spec, core_plugin->name, e.what()));
     }
-    reloader->attach(core.get());
-    report.decisions.core_name = core_plugin.name;
-    report.decisions.core_version = core_plugin.version;
+    report.decisions.core_name = core_plugin->name;
+    report.decisions.core_version = core_plugin->version;
   }
+  StrategyRuntime runtime(std::move(script), core.get());
+  if (reloader) reloader->attach(core.get(), &runtime);
 
   SimulatedClock clock;
   host.services().set_clock(&clock);
   Engine engine(clock);
-  CoreFeeder htf(spec.htf_interval_ns, spec.ltf_interval_ns, core.get(), &report.decisions,
-                 options.print_decisions ? &decision_out : nullptr, reloader.get(), options);
+  CoreFeeder htf(spec.htf_interval_ns, spec.ltf_interval_ns, core.get(), &runtime,
+                 &report.decisions, options.print_decisions ? &decision_out : nullptr,
+                 reloader.get(), options);
   engine.subscribe(MMH_EVENT_CANDLE, &htf);
   engine.add_source(plugin->name, [&source](mmh_batch& out) { return source.read_batch(out); });
 
   const auto start = std::chrono::steady_clock::now();
+  runtime.set_now(report.source.first_ts_ns);
+  runtime.start();
   report.stats = engine.run_historical(clock);
   htf.finish();
+  runtime.stop();
+  htf.drain_errors();
+  report.script_errors = runtime.error_count();
+  report.metrics = runtime.metrics();
   if (core) {
     mmh_desired_state desired{};
     report.decisions.has_desired = core->desired_state(desired);
@@ -432,6 +538,9 @@ void print_run_report(const RunReport& r, std::ostream& out) {
       }
       out << "\n";
     }
+    if (r.script_errors > 0)
+      out << "script     " << with_commas(r.script_errors)
+          << " callback errors (script_error decisions; see the log)\n";
     if (d.reloads_ok + d.reloads_failed > 0)
       out << "reloads    " << d.reloads_ok << " ok, " << d.reloads_failed << " failed\n";
     if (d.has_desired) {
@@ -443,6 +552,13 @@ void print_run_report(const RunReport& r, std::ostream& out) {
                                       std::to_string(asks) + " asks")
           << " (at the end of the data)\n";
     }
+  }
+  for (const auto& [name, m] : r.metrics) {
+    std::string line = "metric     " + name;
+    line.resize(std::max<size_t>(line.size() + 1, 32), ' ');
+    out << line << "last " << fixed(m.last, 4) << ", min " << fixed(m.min, 4) << ", max "
+        << fixed(m.max, 4) << ", mean " << fixed(m.sum / static_cast<double>(m.count), 4) << " ("
+        << with_commas(m.count) << " samples)\n";
   }
   const double rate =
       r.elapsed_s > 0 ? static_cast<double>(r.stats.total_events()) / r.elapsed_s : 0.0;

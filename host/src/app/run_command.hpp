@@ -2,6 +2,7 @@
 // engine on the simulated clock and reports what went through.
 #pragma once
 
+#include "app/strategy_runtime.hpp"
 #include "engine/engine.hpp"
 #include "lua/strategy_spec.hpp"
 
@@ -57,7 +58,9 @@ struct RunReport {
   uint64_t htf_bars = 0;
   uint64_t htf_partial_bars = 0;
   double elapsed_s = 0.0;
-  DecisionSummary decisions;  // empty core_name: the strategy names no core
+  DecisionSummary decisions;   // empty core_name: the strategy names no core
+  uint64_t script_errors = 0;  // failed script callbacks (each also a script_error decision)
+  std::map<std::string, MetricStats> metrics;  // mmhost.metric(name, value) over the run
 };
 
 // A run that cannot start or fails on its input (message says why; exit code 1).

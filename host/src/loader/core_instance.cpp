@@ -79,4 +79,26 @@ bool CoreInstance::desired_state(mmh_desired_state& out) {
   return true;
 }
 
+bool CoreInstance::snapshot(mmh_core_snapshot& out) {
+  out = mmh_core_snapshot{};
+  out.size = sizeof(out);
+  if (plugin_.core.snapshot == nullptr) return false;
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.core.snapshot(self_, &out, &err);
+  if (status != MMH_OK)
+    throw PluginCallError(plugin_call_failure(plugin_, "snapshot", status, err));
+  return true;
+}
+
+bool CoreInstance::set_hooks(const mmh_core_hooks* hooks) {
+  if (plugin_.core.set_hooks == nullptr) return false;
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.core.set_hooks(self_, hooks, &err);
+  if (status != MMH_OK)
+    throw PluginCallError(plugin_call_failure(plugin_, "set_hooks", status, err));
+  return true;
+}
+
 }  // namespace mmh

@@ -27,6 +27,10 @@ class CoreInstance {
   // Applies a complete new configuration to the running core, all or nothing. Throws
   // PluginCallError with the core's reason; NOT_SUPPORTED when the core cannot reload.
   void reconfigure(const std::map<std::string, std::string>& settings);
+  // The values scripts may read; false when the core exposes none. Borrowed like desired_state.
+  bool snapshot(mmh_core_snapshot& out);
+  // Installs (nullptr: removes) script hooks; false when the core takes none.
+  bool set_hooks(const mmh_core_hooks* hooks);
   const LoadedPlugin& plugin() const { return plugin_; }
 
  private:

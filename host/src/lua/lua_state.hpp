@@ -50,6 +50,8 @@ class LuaState {
 
   size_t memory_used() const { return used_bytes_; }
   const LuaLimits& limits() const { return limits_; }
+  // New budgets from the next call on (a script sets its own in risk.*).
+  void set_limits(const LuaLimits& limits) { limits_ = limits; }
   static const char* runtime_name();
 
  private:

@@ -7,6 +7,7 @@
 
 #include <lua.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -14,13 +15,6 @@
 
 namespace mmh {
 namespace {
-
-// mmhost.strategy{...}: marks the table as a strategy and returns it.
-int strategy_fn(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_pushvalue(L, 1);
-  return 1;
-}
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -116,6 +110,33 @@ int64_t get_interval(lua_State* L, int table, const char* key, const char* fallb
   return ns;
 }
 
+// Reads t[key] as a number; false when absent. Wrong types are errors.
+bool get_number(lua_State* L, int table, const char* key, const std::string& path,
+                const std::string& key_path, double& out) {
+  lua_getfield(L, table, key);
+  const int type = lua_type(L, -1);
+  bool present = false;
+  if (type == LUA_TNUMBER) {
+    out = lua_tonumber(L, -1);
+    present = true;
+  } else if (type != LUA_TNIL) {
+    const std::string got = lua_typename(L, type);
+    lua_pop(L, 1);
+    fail(path, key_path, "expected a number, got " + got);
+  }
+  lua_pop(L, 1);
+  return present;
+}
+
+int64_t whole_in(const std::string& path, const std::string& key_path, double value, double low,
+                 double high) {
+  if (!(value >= low && value <= high) || value != static_cast<double>(static_cast<int64_t>(value)))
+    fail(path, key_path,
+         "must be a whole number in [" + std::to_string(static_cast<int64_t>(low)) + ", " +
+             std::to_string(static_cast<int64_t>(high)) + "], got " + std::to_string(value));
+  return static_cast<int64_t>(value);
+}
+
 // Flattens t[group] = { name = value, ... } into "group.name" -> text. Values are numbers,
 // strings or booleans; the core plugin validates names and ranges.
 void read_param_group(lua_State* L, int table, const char* group, const std::string& path,
@@ -148,29 +169,106 @@ void read_param_group(lua_State* L, int table, const char* group, const std::str
   lua_pop(L, 1);
 }
 
+// Takes a host field out of the flattened core parameters.
+bool take(std::map<std::string, std::string>& params, const std::string& key, std::string& out) {
+  auto it = params.find(key);
+  if (it == params.end()) return false;
+  out = it->second;
+  params.erase(it);
+  return true;
+}
+
+// A fact list: { "bearish_bos", "holding_base" } or "bearish_bos|holding_base".
+std::string fact_list(lua_State* L, int index, const std::string& path,
+                      const std::string& key_path) {
+  if (lua_type(L, index) == LUA_TSTRING) return lua_tostring(L, index);
+  if (lua_type(L, index) != LUA_TTABLE)
+    fail(path, key_path, "expected a list of fact names, e.g. { \"bearish_bos\" }");
+  std::string out;
+  for (int i = 1;; ++i) {
+    lua_rawgeti(L, index, i);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      break;
+    }
+    if (lua_type(L, -1) != LUA_TSTRING) fail(path, key_path, "fact names must be strings");
+    out += (out.empty() ? "" : "|") + std::string(lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  return out;
+}
+
+// transitions = { { from = "mm", reason = "bearish_bos", all = {...}, ... }, ... } -> the
+// core's edit text, in list order; `when` functions mark the edge scripted.
+void read_transitions(lua_State* L, int table, const std::string& path, StrategySpec& spec) {
+  lua_getfield(L, table, "transitions");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return;
+  }
+  if (lua_type(L, -1) != LUA_TTABLE)
+    fail(path, "transitions", "expected a list of edge edits ({ from = ..., reason = ... })");
+  const int list = lua_gettop(L);
+  std::string edits;
+  for (int i = 1;; ++i) {
+    lua_rawgeti(L, list, i);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      break;
+    }
+    const std::string at = "transitions[" + std::to_string(i) + "]";
+    if (lua_type(L, -1) != LUA_TTABLE) fail(path, "transitions", at + " must be a table");
+    const int edge = lua_gettop(L);
+    check_keys(L, edge, path, at + ".",
+               {"from", "reason", "to", "all", "none", "any", "when", "remove"});
+    std::string from, reason, to;
+    if (!get_string(L, edge, "from", path, at + ".from", from))
+      fail(path, "transitions", at + ".from is required (idle, bos, rebalance, mm, exit)");
+    if (!get_string(L, edge, "reason", path, at + ".reason", reason))
+      fail(path, "transitions", at + ".reason is required (names the edge)");
+    std::string edit = from + "." + reason + ":";
+    lua_getfield(L, edge, "remove");
+    const bool remove = lua_toboolean(L, -1) != 0;
+    lua_pop(L, 1);
+    if (remove) {
+      edit += " off";
+    } else {
+      if (get_string(L, edge, "to", path, at + ".to", to)) edit += " to=" + to;
+      for (const char* key : {"all", "none", "any"}) {
+        lua_getfield(L, edge, key);
+        if (!lua_isnil(L, -1))
+          edit += std::string(" ") + key + "=" + fact_list(L, lua_gettop(L), path, at + "." + key);
+        lua_pop(L, 1);
+      }
+      lua_getfield(L, edge, "when");
+      if (lua_type(L, -1) == LUA_TFUNCTION) {
+        edit += " script=true";
+        spec.scripted_edges.push_back(from + "." + reason);
+      } else if (!lua_isnil(L, -1)) {
+        fail(path, "transitions", at + ".when must be a function(ctx) returning true or false");
+      }
+      lua_pop(L, 1);
+    }
+    edits += (edits.empty() ? "" : "; ") + edit;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  if (!edits.empty()) spec.core_params["transitions"] = edits;
+}
+
 }  // namespace
 
-StrategySpec load_strategy_spec(const std::string& path) {
-  LuaState lua;
-  // Shared helper modules live beside the strategies, in lib/.
-  lua.set_lib_dir((std::filesystem::path(path).parent_path() / "lib").string());
-  lua_State* L = lua.get();
-  lua_newtable(L);
-  lua_pushcfunction(L, strategy_fn);
-  lua_setfield(L, -2, "strategy");
-  lua_pushstring(L, LuaState::runtime_name());
-  lua_setfield(L, -2, "lua_runtime");
-  lua_setglobal(L, "mmhost");
-
-  lua.run_file(path, 1);
-  if (lua_type(L, -1) != LUA_TTABLE)
+StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) {
+  if (lua_type(L, top) != LUA_TTABLE)
     throw ScriptError(path +
                       ": the script must return a strategy table (return mmhost.strategy{ ... })");
-  const int top = lua_gettop(L);
-  check_keys(L, top, path, "",
-             {"name", "description", "core", "market", "execution", "capital", "structure", "bos",
-              "pullback", "policy", "grid", "risk", "transitions", "on_start", "on_transition",
-              "on_fill", "on_bar", "on_reload", "on_stop"});
+  static const char* const kCallbacks[] = {"on_start", "on_transition", "on_fill",
+                                           "on_bar",   "on_reload",     "on_stop"};
+  check_keys(
+      L, top, path, "",
+      {"name",     "description",   "core",    "market", "execution", "capital",     "structure",
+       "bos",      "pullback",      "policy",  "grid",   "risk",      "transitions", "reload",
+       "on_start", "on_transition", "on_fill", "on_bar", "on_reload", "on_stop"});
 
   StrategySpec spec;
   spec.path = path;
@@ -188,16 +286,77 @@ StrategySpec load_strategy_spec(const std::string& path) {
   if (spec.htf_interval_ns % spec.ltf_interval_ns != 0)
     fail(path, "market.htf", "must be a multiple of market.ltf");
   get_string(L, market, "file", path, "market.file", spec.replay_file);
+  lua_pop(L, 1);
 
   get_string(L, top, "core", path, "core", spec.core_plugin);
-  for (const char* group :
-       {"structure", "bos", "pullback", "policy", "grid", "execution", "risk", "capital"})
+  lua_getfield(L, top, "policy");
+  spec.policy_function = lua_type(L, -1) == LUA_TFUNCTION;
+  lua_pop(L, 1);
+  for (const char* group : {"structure", "bos", "pullback", "grid", "execution", "risk", "capital"})
     read_param_group(L, top, group, path, spec.core_params);
-  if (spec.core_plugin.empty() && !spec.core_params.empty())
+  if (!spec.policy_function) read_param_group(L, top, "policy", path, spec.core_params);
+  read_transitions(L, top, path, spec);
+
+  // Host fields inside the groups.
+  auto& params = spec.core_params;
+  take(params, "execution.venue", spec.venue_plugin);
+  const size_t usdt = spec.symbol.size() > 4 ? spec.symbol.size() - 4 : 0;
+  const bool quote_asset_set = take(params, "capital.quote_asset", spec.quote_asset);
+  if (!quote_asset_set)
+    spec.quote_asset = usdt > 0 && spec.symbol.compare(usdt, 4, "USDT") == 0 ? "USDT" : "";
+  // A core needs to know which side of the pair is its capital.
+  if ((quote_asset_set || !spec.core_plugin.empty()) &&
+      (spec.quote_asset.empty() || spec.symbol.size() <= spec.quote_asset.size() ||
+       spec.symbol.compare(spec.symbol.size() - spec.quote_asset.size(), std::string::npos,
+                           spec.quote_asset) != 0))
+    fail(path, "capital.quote_asset",
+         "'" + spec.quote_asset + "' must be how market.symbol '" + spec.symbol + "' ends");
+  std::string share;
+  if (take(params, "capital.target_base_share", share)) {
+    if (params.count("grid.target_base_share") != 0)
+      fail(path, "capital.target_base_share",
+           "set in capital and in grid; say it once (capital.target_base_share)");
+    params["grid.target_base_share"] = share;
+  }
+  std::string text;
+  if (take(params, "risk.on_script_error", text)) {
+    if (text == "keep")
+      spec.on_script_error = ScriptErrorAction::keep;
+    else if (text == "stop_quoting")
+      spec.on_script_error = ScriptErrorAction::stop_quoting;
+    else
+      fail(path, "risk.on_script_error",
+           "must be \"keep\" or \"stop_quoting\", got '" + text + "'");
+  }
+  if (take(params, "risk.script_instructions", text))
+    spec.limits.instructions_per_call =
+        whole_in(path, "risk.script_instructions", std::atof(text.c_str()), 1e4, 1e10);
+  if (take(params, "risk.script_memory_mib", text))
+    spec.limits.memory_bytes = static_cast<size_t>(
+        whole_in(path, "risk.script_memory_mib", std::atof(text.c_str()), 1, 4096) << 20);
+
+  lua_getfield(L, top, "reload");
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TTABLE) fail(path, "reload", "expected a table (dry_run_bars)");
+    const int reload = lua_gettop(L);
+    check_keys(L, reload, path, "reload.", {"dry_run_bars"});
+    double bars = 0;
+    if (get_number(L, reload, "dry_run_bars", path, "reload.dry_run_bars", bars))
+      spec.dry_run_bars = whole_in(path, "reload.dry_run_bars", bars, 0, 100000);
+  }
+  lua_pop(L, 1);
+
+  for (const char* callback : kCallbacks) {
+    lua_getfield(L, top, callback);
+    if (lua_type(L, -1) == LUA_TFUNCTION)
+      spec.callbacks.push_back(callback);
+    else if (!lua_isnil(L, -1))
+      fail(path, callback, std::string("expected a function, got ") + luaL_typename(L, -1));
+    lua_pop(L, 1);
+  }
+  if (spec.core_plugin.empty() && (!params.empty() || spec.policy_function))
     fail(path, "core", "parameter groups are set but no core plugin is named (core = \"bos_mm\")");
-  lua_settop(L, 0);
   spec.source_files.push_back(path);
-  for (const std::string& module : lua.required_files()) spec.source_files.push_back(module);
   return spec;
 }
 

@@ -1,31 +1,58 @@
 // What the host needs from a strategy script to run it: which data connector, symbol and
-// intervals. The script returns `mmhost.strategy{ ... }`; docs/strategy-api.md is the reference.
+// intervals, the venue, the core and its parameters, and which decisions the script makes in
+// Lua. The script returns `mmhost.strategy{ ... }`; docs/strategy-api.md is the reference.
 #pragma once
+
+#include "lua/lua_state.hpp"
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
+struct lua_State;
+
 namespace mmh {
+
+// What happens after a script callback fails (error, instruction budget, memory cap).
+enum class ScriptErrorAction {
+  keep,          // keep the last decision (the policy keeps its level; a guard does not fire)
+  stop_quoting,  // the policy turns Disabled until a reload succeeds: no new orders, exit
+};
 
 struct StrategySpec {
   std::string path;
   std::string name;
-  std::string data_plugin = "replay";  // market.data
-  std::string symbol;                  // market.symbol
-  int64_t ltf_interval_ns = 0;         // market.ltf (execution timeframe), default 1m
-  int64_t htf_interval_ns = 0;         // market.htf (structure timeframe), default 5m
-  std::string replay_file;             // market.file, relative to the data dir
-  std::string core_plugin;             // core: the decision core plugin ("bos_mm"); empty = none
+  std::string data_plugin = "replay";    // market.data
+  std::string symbol;                    // market.symbol
+  int64_t ltf_interval_ns = 0;           // market.ltf (execution timeframe), default 1m
+  int64_t htf_interval_ns = 0;           // market.htf (structure timeframe), default 5m
+  std::string replay_file;               // market.file, relative to the data dir
+  std::string venue_plugin = "simfill";  // execution.venue
+  std::string quote_asset;               // capital.quote_asset (default: USDT for *USDT)
+  std::string core_plugin;               // core: the decision core plugin ("bos_mm"); empty = none
   // The core's parameters from the groups structure, bos, pullback, policy, grid, execution,
-  // risk and capital, flattened to "group.name" -> text (the plugin parses and validates them).
+  // risk and capital (host fields taken out), flattened to "group.name" -> text, plus
+  // "transitions" (edits as text). The plugin parses and validates them.
   std::map<std::string, std::string> core_params;
+  // Decisions made in Lua.
+  bool policy_function = false;             // policy = function(m, ctx)
+  std::vector<std::string> scripted_edges;  // "from.reason" of edges with a `when` function
+  std::vector<std::string> callbacks;       // on_start, on_bar, ... that the script defines
+  // Script budgets (risk.script_instructions, risk.script_memory_mib) and what a failure does.
+  LuaLimits limits;
+  ScriptErrorAction on_script_error = ScriptErrorAction::keep;  // risk.on_script_error
+  int64_t dry_run_bars = 0;  // reload.dry_run_bars: HTF bars a new script replays before a swap
   // The script and every lib/ module it required: what a hot reload watches.
   std::vector<std::string> source_files;
 };
 
-// Throws ScriptError naming the script (file:line for Lua errors, key path for bad values).
+// Reads the strategy table at `table` of a state where the script ran. Throws ScriptError
+// naming the key path and script line.
+StrategySpec read_strategy_spec(lua_State* L, int table, const std::string& path);
+
+// Loads the script in a fresh sandboxed state and reads it. Throws ScriptError naming the
+// script (file:line for Lua errors, key path for bad values).
 StrategySpec load_strategy_spec(const std::string& path);
 
 // The line where a key path ("grid.step_atr") is assigned in the script's text, found by

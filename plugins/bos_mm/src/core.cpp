@@ -215,7 +215,12 @@ void Core::on_htf_bar(const mmh_candle& bar) {
   in.drawdown_pct = drawdown_pct();
   in.inventory_share = inventory_share();
   in.bars_since_bos = bars_since_bos_;
-  const PolicyDecision decision = policy_.evaluate(in);
+  policy_inputs_ = in;
+  if (initial_equity_e8_ == 0) initial_equity_e8_ = equity;
+  PolicyDecision decision = policy_.evaluate(in);
+  PolicyLevel scripted = decision.level;
+  if (hooks_ != nullptr && hooks_->policy(ts, decision.level, scripted))
+    decision = policy_.override_level(decision, scripted);
   if (decision.changed) {
     Event& e = events_.emplace_back();
     e.kind = EventKind::policy_changed;
@@ -325,9 +330,10 @@ void Core::arm_pullback() {
 void Core::evaluate(int64_t ts_ns) {
   // Facts are measured again after every transition: entering a state changes some of them
   // (Idle forgets the pullback, BOS arms a new one).
+  eval_ts_ns_ = ts_ns;
   for (int chain = 0; chain < StateMachine::kMaxChain; ++chain) {
     const uint32_t f = facts();
-    const Edge* fired = machine_.step(f);
+    const Edge* fired = machine_.step(f, hooks_ != nullptr ? &Core::script_guard : nullptr, this);
     if (fired == nullptr) break;
     const Edge& edge = *fired;
     Event& e = events_.emplace_back();
@@ -340,7 +346,13 @@ void Core::evaluate(int64_t ts_ns) {
     e.price_e8 = last_close_e8_;
     e.inventory_share_bp = basis_points(inventory_share());
     on_enter(edge.to);
+    if (hooks_ != nullptr) hooks_->transition(ts_ns, edge);
   }
+}
+
+bool Core::script_guard(void* self, const Edge& edge) {
+  auto* core = static_cast<Core*>(self);
+  return core->hooks_->guard(core->eval_ts_ns_, edge);
 }
 
 void Core::on_enter(State state) {

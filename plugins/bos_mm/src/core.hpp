@@ -64,6 +64,20 @@ struct Wallet {
   int64_t quote_e8 = 0;  // quote the strategy may spend
 };
 
+// What a strategy script decides inside the core (the host's Lua hooks). Called synchronously
+// while an input is processed; a hook must not feed the core.
+class CoreHooks {
+ public:
+  virtual ~CoreHooks() = default;
+  // Once per closed HTF bar, after the thresholds suggested a level: true and `level` to use
+  // the script's level instead.
+  virtual bool policy(int64_t ts_ns, PolicyLevel suggested, PolicyLevel& level) = 0;
+  // A scripted edge whose fact guard holds: true fires it.
+  virtual bool guard(int64_t ts_ns, const Edge& edge) = 0;
+  // After a transition (the new state has been entered).
+  virtual void transition(int64_t ts_ns, const Edge& edge) = 0;
+};
+
 class Core {
  public:
   explicit Core(const CoreParams& params, Wallet initial = Wallet{0, 10'000 * MMH_E8});
@@ -86,6 +100,9 @@ class Core {
   // Authoritative balances (a venue's snapshot) replace the wallet the fills maintain.
   void on_balances(int64_t ts_ns, int64_t base_e8, int64_t quote_e8);
 
+  // Script hooks, or nullptr (the built-in policy; scripted edges never fire). Not owned.
+  void set_hooks(CoreHooks* hooks) { hooks_ = hooks; }
+
   // Outputs.
   const Desired& desired() const { return desired_; }
   const std::vector<Event>& events() const { return events_; }
@@ -101,6 +118,13 @@ class Core {
   double drawdown_pct() const;        // from the rolling peak the policy sees
   double setup_drawdown_pct() const;  // from the peak since entering Rebalance (risk stop)
   const StructureTracker& structure() const { return structure_; }
+  const StateMachine& machine() const { return machine_; }
+  // The policy's inputs at the last closed HTF bar.
+  const PolicyInputs& policy_inputs() const { return policy_inputs_; }
+  uint32_t current_facts() const { return facts(); }
+  int64_t last_close_e8() const { return last_close_e8_; }
+  double equity() const { return equity_e8(); }  // in 1e-8 quote units
+  double initial_equity() const { return initial_equity_e8_; }
   const CoreParams& params() const { return params_; }
 
  private:
@@ -117,7 +141,13 @@ class Core {
   void emit_bos(const BosSignal& signal);
   void emit_pullback(EventKind kind, const PullbackUpdate& update);
 
+  static bool script_guard(void* self, const Edge& edge);
+
   CoreParams params_;
+  CoreHooks* hooks_ = nullptr;
+  int64_t eval_ts_ns_ = 0;  // the input being evaluated, for script guards
+  PolicyInputs policy_inputs_;
+  double initial_equity_e8_ = 0;  // at the first HTF close
   WilderAtr atr_;
   StructureTracker structure_;
   BosDetector bos_;

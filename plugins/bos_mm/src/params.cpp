@@ -1,5 +1,7 @@
 #include "params.hpp"
 
+#include "transition_edits.hpp"
+
 #include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/suggest.hpp>
 
@@ -157,7 +159,7 @@ const Entry kEntries[] = {
               "Exit sells at a limit this long, then marketable", s.params.exec.exit_limit_bars),
     MMH_PARAM("risk.stop_drawdown_pct", number, "%", "setup drawdown that forces Exit",
               s.params.exec.risk_stop_drawdown_pct),
-    MMH_PARAM("capital.quote", decimal_e8, "quote units", "quote the run starts with",
+    MMH_PARAM("capital.allocation", decimal_e8, "quote units", "quote the run starts with",
               s.wallet.quote_e8),
     MMH_PARAM("capital.base", decimal_e8, "base units", "base the run starts with",
               s.wallet.base_e8),
@@ -216,6 +218,13 @@ std::span<const ParamInfo> param_catalog() {
 }
 
 void set_param(CoreSetup& setup, std::string_view name, std::string_view value) {
+  if (name == "transitions") {
+    // Edits apply to the built-in table, so setting the same text twice gives the same table.
+    TransitionTable table = TransitionTable::defaults();
+    apply_transition_edits(table, value);
+    setup.params.transitions = std::move(table);
+    return;
+  }
   const Entry& e = find(name);
   void* field = e.field(setup);
   switch (e.info.type) {
@@ -254,6 +263,12 @@ void set_param(CoreSetup& setup, std::string_view name, std::string_view value) 
 }
 
 std::string get_param(const CoreSetup& setup, std::string_view name) {
+  if (name == "transitions") {
+    std::string out;
+    for (const Edge& edge : setup.params.transitions.edges())
+      out += (out.empty() ? "" : "; ") + describe_edge(edge);
+    return out;
+  }
   const Entry& e = find(name);
   const void* field = e.field(const_cast<CoreSetup&>(setup));  // only read
   switch (e.info.type) {

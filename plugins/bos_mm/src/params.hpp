@@ -27,7 +27,7 @@ struct ParamInfo {
   const char* meaning;
 };
 
-// The initial balances a run starts from ("capital.quote", "capital.base").
+// The initial balances a run starts from ("capital.allocation", "capital.base").
 struct CoreSetup {
   CoreParams params;
   Wallet wallet{0, 10'000 * MMH_E8};

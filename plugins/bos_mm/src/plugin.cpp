@@ -146,6 +146,59 @@ class BosMmPlugin {
     out.records = decisions_.data();
   }
 
+  // Values a strategy script may read (mmhost.structure, .inventory, .balances, .pnl, ...).
+  // The names and their order never change, so the host indexes them once.
+  void snapshot(mmh_core_snapshot& out) {
+    if (values_.empty()) build_value_names();
+    size_t i = 0;
+    auto text = [&](const char* v) { values_[i++].text = v; };
+    auto number = [&](double v) { values_[i++].number = v; };
+    auto price = [&](int64_t e8) { values_[i++].number = static_cast<double>(e8) / 1e8; };
+    const PolicyInputs& in = core_.policy_inputs();
+    const StructureTracker& st = core_.structure();
+    text(to_string(core_.state()));
+    text(to_string(core_.policy()));
+    number(static_cast<double>(core_.machine().bars_in_state()));
+    price(core_.last_close_e8());
+    number(core_.atr_e8() / 1e8);
+    price(st.last_high() ? st.last_high()->price_e8 : 0);
+    price(st.last_low() ? st.last_low()->price_e8 : 0);
+    price(core_.protect_low_e8());
+    text(to_string(st.trend()));
+    number(static_cast<double>(in.bars_since_bos));
+    number(in.atr_pct);
+    number(in.volatility_pct);
+    number(in.spread_bps);
+    number(in.drawdown_pct);
+    number(in.inventory_share);
+    price(core_.wallet().base_e8);
+    number(core_.inventory_share());
+    number(core_.params().grid.target_base_share);
+    price(core_.wallet().base_e8);
+    price(core_.wallet().quote_e8);
+    const double equity = core_.equity() / 1e8;
+    const double start = core_.initial_equity() / 1e8;
+    number(equity);
+    number(start);
+    number(equity - start);
+    number(start > 0 ? (equity - start) / start * 100.0 : 0.0);
+    number(core_.drawdown_pct());
+    number(core_.setup_drawdown_pct());
+    const uint32_t facts = core_.current_facts();
+    for (int f = 0; f < kFactCount; ++f) number((facts >> f) & 1u);
+    out.count = values_.size();
+    out.values = values_.data();
+  }
+
+  void set_hooks(const mmh_core_hooks* hooks) {
+    if (hooks == nullptr) {
+      core_.set_hooks(nullptr);
+      return;
+    }
+    bridge_.hooks = *hooks;
+    core_.set_hooks(&bridge_);
+  }
+
   void desired_state(mmh_desired_state& out) {
     const Desired& d = core_.desired();
     orders_.clear();
@@ -229,8 +282,84 @@ class BosMmPlugin {
     }
   }
 
+  void build_value_names() {
+    static const char* const kTexts[] = {"state", "policy", "structure.trend"};
+    static const char* const kNames[] = {"state",
+                                         "policy",
+                                         "bars_in_state",
+                                         "structure.close",
+                                         "structure.atr",
+                                         "structure.last_high",
+                                         "structure.last_low",
+                                         "structure.protect_low",
+                                         "structure.trend",
+                                         "structure.bars_since_bos",
+                                         "policy.atr_pct",
+                                         "policy.volatility_pct",
+                                         "policy.spread_bps",
+                                         "policy.drawdown_pct",
+                                         "policy.inventory_share",
+                                         "inventory.base",
+                                         "inventory.share",
+                                         "inventory.target_share",
+                                         "balances.base",
+                                         "balances.quote",
+                                         "pnl.equity",
+                                         "pnl.start_equity",
+                                         "pnl.change",
+                                         "pnl.change_pct",
+                                         "pnl.drawdown_pct",
+                                         "pnl.setup_drawdown_pct"};
+    for (const char* name : kNames) {
+      mmh_core_value v{};
+      v.name = name;
+      v.type = MMH_VALUE_NUMBER;
+      for (const char* t : kTexts)
+        if (std::strcmp(t, name) == 0) v.type = MMH_VALUE_TEXT;
+      values_.push_back(v);
+    }
+    for (int f = 0; f < kFactCount; ++f) {
+      fact_names_.push_back(std::string("facts.") + fact_name(1u << f));
+      mmh_core_value v{};
+      v.type = MMH_VALUE_FLAG;
+      values_.push_back(v);
+    }
+    // Names point into fact_names_ only after it stops growing.
+    for (int f = 0; f < kFactCount; ++f)
+      values_[values_.size() - kFactCount + static_cast<size_t>(f)].name =
+          fact_names_[static_cast<size_t>(f)].c_str();
+  }
+
+  // Turns the C hook table into the core's CoreHooks.
+  struct HookBridge final : CoreHooks {
+    mmh_core_hooks hooks{};
+    bool policy(int64_t ts_ns, PolicyLevel suggested, PolicyLevel& level) override {
+      if (hooks.policy == nullptr) return false;
+      const char* answer = hooks.policy(hooks.user, ts_ns, to_string(suggested));
+      if (answer == nullptr) return false;
+      for (PolicyLevel l : {PolicyLevel::disabled, PolicyLevel::defensive, PolicyLevel::normal})
+        if (std::strcmp(answer, to_string(l)) == 0) {
+          level = l;
+          return true;
+        }
+      return false;  // the host validates answers; an unknown one keeps the suggestion
+    }
+    bool guard(int64_t ts_ns, const Edge& edge) override {
+      return hooks.guard != nullptr && hooks.guard(hooks.user, ts_ns, to_string(edge.from),
+                                                   to_string(edge.to), edge.reason.c_str()) != 0;
+    }
+    void transition(int64_t ts_ns, const Edge& edge) override {
+      if (hooks.transition != nullptr)
+        hooks.transition(hooks.user, ts_ns, to_string(edge.from), to_string(edge.to),
+                         edge.reason.c_str());
+    }
+  };
+
   CoreSetup setup_;
   Core core_;
+  HookBridge bridge_;
+  std::vector<mmh_core_value> values_;
+  std::vector<std::string> fact_names_;
   int64_t htf_ns_ = 0;
   int64_t ltf_ns_ = 0;
   std::string base_asset_;

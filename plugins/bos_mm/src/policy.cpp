@@ -70,6 +70,8 @@ const char* to_string(PolicyCause cause) {
       return "inventory";
     case PolicyCause::bos_age:
       return "bos_age";
+    case PolicyCause::script:
+      return "script";
     case PolicyCause::none:
       break;
   }
@@ -131,6 +133,18 @@ PolicyDecision PolicyEvaluator::evaluate(const PolicyInputs& inputs) {
   d.level = level_;
   d.cause = cause_;
   return d;
+}
+
+PolicyDecision PolicyEvaluator::override_level(const PolicyDecision& d, PolicyLevel level) {
+  if (level == d.level) return d;
+  level_ = level;
+  cause_ = PolicyCause::script;
+  calm_bars_ = 0;
+  PolicyDecision out = d;
+  out.level = level;
+  out.cause = PolicyCause::script;
+  out.changed = level != d.previous;
+  return out;
 }
 
 RollingMax::RollingMax(int window) : ring_(static_cast<size_t>(window)), window_(window) {

@@ -12,7 +12,7 @@ namespace mmh::bos {
 
 enum class PolicyLevel { disabled = 1, defensive = 2, normal = 3 };
 // The input that set the level (the first one past its threshold, in the order below).
-enum class PolicyCause { none = 0, atr, volatility, spread, drawdown, inventory, bos_age };
+enum class PolicyCause { none = 0, atr, volatility, spread, drawdown, inventory, bos_age, script };
 const char* to_string(PolicyLevel level);
 const char* to_string(PolicyCause cause);
 
@@ -59,6 +59,9 @@ class PolicyEvaluator {
     params.validate();
     params_ = params;
   }
+  // A strategy script's answer replaces this bar's decision `d` (the thresholds' suggestion):
+  // the level is the script's, its cause `script`, and hysteresis restarts from it.
+  PolicyDecision override_level(const PolicyDecision& d, PolicyLevel level);
   PolicyLevel level() const { return level_; }
   PolicyCause cause() const { return cause_; }
   // The level the thresholds alone give (no hysteresis).

@@ -147,7 +147,7 @@ void TransitionTable::validate() const {
     if ((e.all & e.none) != 0 || (e.any != 0 && (e.any & ~e.none) == 0))
       throw std::invalid_argument(name + ": the guard can never hold (" +
                                   describe_facts(e.all & e.none) + " both required and forbidden)");
-    if ((e.all | e.none | e.any) == 0)
+    if ((e.all | e.none | e.any) == 0 && !e.scripted)
       throw std::invalid_argument(name + ": the guard names no fact, so it would always fire");
     for (size_t j = 0; j < i; ++j)
       if (edges_[j].from == e.from && edges_[j].reason == e.reason)
@@ -179,11 +179,12 @@ bool StateMachine::timed_out() const {
   return limit > 0 && bars_in_state_ >= limit;
 }
 
-const Edge* StateMachine::step(uint32_t facts) {
+const Edge* StateMachine::step(uint32_t facts, ScriptGuard script, void* user) {
   const uint32_t now = timed_out() ? facts | kStateTimeout : facts & ~kStateTimeout;
   const auto& edges = table_.edges();
   for (uint16_t i : by_state_[static_cast<size_t>(state_)]) {
-    if (edges[i].guard(now)) {
+    if (edges[i].guard(now) &&
+        (!edges[i].scripted || (script != nullptr && script(user, edges[i])))) {
       state_ = edges[i].to;
       bars_in_state_ = 0;
       return &edges[i];

@@ -51,6 +51,9 @@ struct Edge {
   uint32_t none = 0;
   uint32_t any = 0;
   std::string reason;  // [a-z0-9_]+; names the edge and is carried by its transition event
+  // A script decides too: when the fact guard holds, the core asks its hooks (a Lua function).
+  // A scripted edge may name no facts (the function alone decides).
+  bool scripted = false;
 
   bool guard(uint32_t facts) const {
     return (facts & all) == all && (facts & none) == 0 && (any == 0 || (facts & any) != 0);
@@ -99,7 +102,9 @@ class StateMachine {
   };
   // Fires the first edge of the current state whose guard holds (kStateTimeout is added when
   // due); nullptr when none does.
-  const Edge* step(uint32_t facts);
+  // Scripted edges fire only when `script` (given `user`) also says so; none fire without it.
+  using ScriptGuard = bool (*)(void* user, const Edge& edge);
+  const Edge* step(uint32_t facts, ScriptGuard script = nullptr, void* user = nullptr);
   // step() repeatedly with the same facts, up to kMaxChain edges. A caller whose facts change
   // with the state (the core) calls step() itself and recomputes them in between.
   Fired evaluate(uint32_t facts);

@@ -16,6 +16,8 @@
 //     void take_decisions(mmh_batch& out);           // optional
 //     void desired_state(mmh_desired_state& out);    // optional
 //     void reconfigure(const mmh::sdk::Config& c);   // optional: hot reload, all or nothing
+//     void snapshot(mmh_core_snapshot& out);         // optional: values scripts may read
+//     void set_hooks(const mmh_core_hooks* hooks);   // optional: script hooks (NULL removes)
 //   };
 //
 // A class provides only the members it supports; the SDK fills the matching callbacks and leaves
@@ -284,6 +286,27 @@ const mmh_core_vtable* core_vtable() {
           std::memcpy(out, &local, caller_size < sizeof(local) ? caller_size : sizeof(local));
           out->size =
               caller_size < sizeof(local) ? caller_size : static_cast<uint32_t>(sizeof(local));
+        });
+      };
+    }
+    if constexpr (requires(T & s, mmh_core_snapshot & o) { s.snapshot(o); }) {
+      t.snapshot = [](void* self, mmh_core_snapshot* out, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          *out = mmh_core_snapshot{};
+          out->size = sizeof(mmh_core_snapshot);
+          static_cast<T*>(self)->snapshot(*out);
+        });
+      };
+    }
+    if constexpr (requires(T & s, const mmh_core_hooks* h) { s.set_hooks(h); }) {
+      t.set_hooks = [](void* self, const mmh_core_hooks* hooks, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          if (hooks == nullptr) return static_cast<T*>(self)->set_hooks(nullptr);
+          // Copy the caller's prefix; members it does not know stay NULL.
+          mmh_core_hooks local{};
+          std::memcpy(&local, hooks, hooks->size < sizeof(local) ? hooks->size : sizeof(local));
+          local.size = sizeof(local);
+          static_cast<T*>(self)->set_hooks(&local);
         });
       };
     }

@@ -1,0 +1,271 @@
+#include "lua/strategy_script.hpp"
+
+#include <lua.hpp>
+
+#include <filesystem>
+
+namespace mmh {
+namespace {
+
+int read_only_error(lua_State* L) {
+  const char* key = lua_tostring(L, 2);
+  return luaL_error(L, "'%s': callback arguments are read-only (keep values in mmhost.state)",
+                    key != nullptr ? key : "?");
+}
+
+// A read-only proxy over a backing table the host refills: pushes nothing, returns the refs.
+void make_read_only(lua_State* L, int& backing_ref, int& proxy_ref) {
+  lua_newtable(L);
+  lua_pushvalue(L, -1);
+  backing_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);  // proxy
+  lua_newtable(L);  // its metatable
+  lua_pushvalue(L, -3);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, read_only_error);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushliteral(L, "read-only");
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  proxy_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pop(L, 1);
+}
+
+void set_number(lua_State* L, int table, const char* key, double value) {
+  lua_pushnumber(L, value);
+  lua_setfield(L, table, key);
+}
+
+bool equals_ignoring_case(const char* a, size_t length, const char* b) {
+  size_t i = 0;
+  for (; i < length && b[i] != '\0'; ++i) {
+    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    if (x != b[i]) return false;
+  }
+  return i == length && b[i] == '\0';
+}
+
+}  // namespace
+
+StrategyScript::StrategyScript(const std::string& path, ScriptHost* host)
+    : lua_(std::make_unique<LuaState>()) {
+  // Shared helper modules live beside the strategies, in lib/.
+  lua_->set_lib_dir((std::filesystem::path(path).parent_path() / "lib").string());
+  install_script_api(*lua_, host, std::filesystem::path(path).filename().string());
+  lua_State* L = lua_->get();
+  lua_->run_file(path, 1);
+  const int top = lua_gettop(L);
+  spec_ = read_strategy_spec(L, top, path);
+  for (const std::string& module : lua_->required_files()) spec_.source_files.push_back(module);
+  lua_->set_limits(spec_.limits);
+
+  for (const std::string& name : spec_.callbacks) callbacks_[name] = ref_of(name.c_str());
+  if (spec_.policy_function) policy_ref_ = ref_of("policy");
+  // The `when` functions, by "from.reason" (the spec has checked the list's shape).
+  lua_getfield(L, top, "transitions");
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    const int list = lua_gettop(L);
+    for (int i = 1;; ++i) {
+      lua_rawgeti(L, list, i);
+      if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        break;
+      }
+      lua_getfield(L, -1, "when");
+      if (lua_type(L, -1) == LUA_TFUNCTION) {
+        lua_getfield(L, -2, "from");
+        lua_getfield(L, -3, "reason");
+        const std::string key = std::string(lua_tostring(L, -2)) + "." + lua_tostring(L, -1);
+        lua_pop(L, 2);
+        guards_[key] = luaL_ref(L, LUA_REGISTRYINDEX);
+      } else {
+        lua_pop(L, 1);
+      }
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  lua_pushvalue(L, top);
+  strategy_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_settop(L, 0);
+  make_read_only(L, policy_inputs_ref_, policy_view_ref_);
+  make_read_only(L, bar_ref_, bar_view_ref_);
+}
+
+StrategyScript::~StrategyScript() = default;
+
+void StrategyScript::set_host(ScriptHost* host) {
+  set_script_host(lua_->get(), host);
+}
+
+int StrategyScript::ref_of(const char* name) {
+  lua_State* L = lua_->get();
+  lua_getfield(L, -1, name);
+  if (lua_type(L, -1) != LUA_TFUNCTION) {
+    lua_pop(L, 1);
+    return kNoRef;
+  }
+  return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+bool StrategyScript::push_callback(const char* name) {
+  const auto it = callbacks_.find(name);
+  if (it == callbacks_.end()) return false;
+  lua_rawgeti(lua_->get(), LUA_REGISTRYINDEX, it->second);
+  return true;
+}
+
+void StrategyScript::call(int nargs, int nresults, const char* what) {
+  try {
+    lua_->protected_call(nargs, nresults);
+  } catch (const ScriptError& e) {
+    // "s.lua:12: boom\nstack traceback: ..." -> "s.lua:12: boom (in on_bar)\nstack ..."
+    std::string message = e.what();
+    const size_t end = message.find('\n');
+    message.insert(end == std::string::npos ? message.size() : end,
+                   std::string(" (in ") + what + ")");
+    throw ScriptError(message);
+  }
+}
+
+void StrategyScript::on_start() {
+  if (!push_callback("on_start")) return;
+  push_root_view(lua_->get());
+  call(1, 0, "on_start");
+}
+
+void StrategyScript::on_stop() {
+  if (!push_callback("on_stop")) return;
+  push_root_view(lua_->get());
+  call(1, 0, "on_stop");
+}
+
+void StrategyScript::on_bar(const mmh_candle& bar) {
+  if (!push_callback("on_bar")) return;
+  lua_State* L = lua_->get();
+  lua_rawgeti(L, LUA_REGISTRYINDEX, bar_ref_);
+  const int t = lua_gettop(L);
+  set_number(L, t, "open", static_cast<double>(bar.open_e8) / 1e8);
+  set_number(L, t, "high", static_cast<double>(bar.high_e8) / 1e8);
+  set_number(L, t, "low", static_cast<double>(bar.low_e8) / 1e8);
+  set_number(L, t, "close", static_cast<double>(bar.close_e8) / 1e8);
+  set_number(L, t, "volume", static_cast<double>(bar.volume_e8) / 1e8);
+  set_number(L, t, "open_ms", static_cast<double>(bar.open_ts_ns / 1'000'000));
+  set_number(L, t, "close_ms",
+             static_cast<double>((bar.open_ts_ns + bar.interval_ns) / 1'000'000));
+  lua_pop(L, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, bar_view_ref_);
+  push_root_view(L);
+  call(2, 0, "on_bar");
+}
+
+void StrategyScript::on_transition(const char* from, const char* to, const char* reason) {
+  if (!push_callback("on_transition")) return;
+  lua_State* L = lua_->get();
+  lua_pushstring(L, from);
+  lua_pushstring(L, to);
+  lua_pushstring(L, reason);
+  push_root_view(L);
+  call(4, 0, "on_transition");
+}
+
+void StrategyScript::on_fill(const mmh_fill& fill, double price, double qty, double fee) {
+  if (!push_callback("on_fill")) return;
+  lua_State* L = lua_->get();
+  lua_newtable(L);  // fills are rare; a fresh table per fill is fine
+  const int t = lua_gettop(L);
+  lua_pushstring(L, fill.side == MMH_SIDE_BUY ? "buy" : "sell");
+  lua_setfield(L, t, "side");
+  set_number(L, t, "price", price);
+  set_number(L, t, "qty", qty);
+  set_number(L, t, "fee", fee);
+  lua_pushstring(L, fill.fee_asset);
+  lua_setfield(L, t, "fee_asset");
+  set_number(L, t, "ts_ms", static_cast<double>(fill.ts_ns / 1'000'000));
+  push_root_view(L);
+  call(2, 0, "on_fill");
+}
+
+void StrategyScript::on_reload(StrategyScript& old) {
+  lua_State* from = old.lua_->get();
+  lua_State* L = lua_->get();
+  lua_getglobal(from, "mmhost");
+  lua_getfield(from, -1, "state");
+  copy_plain_value(from, -1, L);
+  lua_pop(from, 2);
+  if (lua_type(L, -1) != LUA_TTABLE) {  // the old script replaced mmhost.state with a scalar
+    lua_pop(L, 1);
+    lua_newtable(L);
+  }
+  lua_getglobal(L, "mmhost");
+  lua_pushvalue(L, -2);
+  lua_setfield(L, -2, "state");
+  lua_pop(L, 1);
+  if (!push_callback("on_reload")) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_insert(L, -2);  // on_reload(old_state)
+  call(1, 0, "on_reload");
+}
+
+const char* StrategyScript::policy(const PolicyInputs& in, const char* suggested,
+                                   const char* level) {
+  lua_State* L = lua_->get();
+  lua_rawgeti(L, LUA_REGISTRYINDEX, policy_ref_);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, policy_inputs_ref_);
+  const int t = lua_gettop(L);
+  set_number(L, t, "atr_pct", in.atr_pct);
+  set_number(L, t, "volatility_pct", in.volatility_pct);
+  set_number(L, t, "spread_bps", in.spread_bps);
+  set_number(L, t, "drawdown_pct", in.drawdown_pct);
+  set_number(L, t, "inventory_share", in.inventory_share);
+  set_number(L, t, "bars_since_bos", in.bars_since_bos);
+  lua_pushstring(L, suggested);
+  lua_setfield(L, t, "suggested");
+  lua_pushstring(L, level);
+  lua_setfield(L, t, "level");
+  lua_pop(L, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, policy_view_ref_);
+  push_root_view(L);
+  call(2, 1, "policy");
+  size_t length = 0;
+  const char* answer = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &length) : nullptr;
+  const char* level_name = nullptr;
+  if (answer != nullptr)
+    for (const char* known : {"disabled", "defensive", "normal"})
+      if (equals_ignoring_case(answer, length, known)) level_name = known;
+  if (level_name == nullptr) {
+    const std::string got = answer != nullptr ? "'" + std::string(answer, length) + "'"
+                                              : std::string(luaL_typename(L, -1));
+    lua_pop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, policy_ref_);
+    lua_Debug ar{};
+    lua_getinfo(L, ">S", &ar);
+    throw ScriptError(std::string(ar.short_src) + ":" + std::to_string(ar.linedefined) +
+                      ": policy returned " + got +
+                      "; expected \"Disabled\", \"Defensive\" or \"Normal\" (in policy)");
+  }
+  lua_pop(L, 1);
+  return level_name;
+}
+
+bool StrategyScript::guard(const char* from, const char* reason) {
+  std::string key = std::string(from) + "." + reason;
+  const auto it = guards_.find(key);
+  if (it == guards_.end()) return false;
+  lua_State* L = lua_->get();
+  lua_rawgeti(L, LUA_REGISTRYINDEX, it->second);
+  push_root_view(L);
+  key = "when of transition " + key;
+  call(1, 1, key.c_str());
+  const bool holds = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 1);
+  return holds;
+}
+
+StrategySpec load_strategy_spec(const std::string& path) {
+  return StrategyScript(path, nullptr).spec();
+}
+
+}  // namespace mmh
