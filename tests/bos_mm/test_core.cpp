@@ -386,3 +386,76 @@ TEST_CASE("golden run on real Bybit ETHUSDT 5m: counts per event kind and the ev
   CHECK(run.entered[static_cast<size_t>(State::mm)] <=
         run.entered[static_cast<size_t>(State::rebalance)]);
 }
+
+namespace {
+// Hooks that answer from fields and record what they were asked.
+struct RecordingHooks final : CoreHooks {
+  bool override_policy = false;
+  PolicyLevel answer = PolicyLevel::normal;
+  bool guard_answer = false;
+  int policy_calls = 0;
+  std::vector<std::string> guards_asked;
+  std::vector<std::string> transitions;
+  bool policy(int64_t, PolicyLevel, PolicyLevel& level) override {
+    ++policy_calls;
+    if (override_policy) level = answer;
+    return override_policy;
+  }
+  bool guard(int64_t, const Edge& edge) override {
+    guards_asked.push_back(std::string(to_string(edge.from)) + "." + edge.reason);
+    return guard_answer;
+  }
+  void transition(int64_t, const Edge& edge) override {
+    transitions.push_back(std::string(to_string(edge.from)) + "->" + to_string(edge.to) + ":" +
+                          edge.reason);
+  }
+};
+}  // namespace
+
+TEST_CASE("hooks: a script policy replaces the thresholds' level, once per HTF bar") {
+  Scenario s;
+  RecordingHooks hooks;
+  hooks.override_policy = true;
+  hooks.answer = PolicyLevel::disabled;
+  s.core.set_hooks(&hooks);
+  s.to_bos();  // the bullish BOS bar is seen, but Disabled keeps Idle
+  CHECK(hooks.policy_calls == static_cast<int>(mmh::bos::test::setup_bars().size()));
+  CHECK(s.core.policy() == PolicyLevel::disabled);
+  CHECK(s.core.state() == State::idle);
+  CHECK(s.count(EventKind::policy_changed) == 1);
+  for (const Event& e : s.events)
+    if (e.kind == EventKind::policy_changed) CHECK(e.cause == PolicyCause::script);
+
+  Scenario normal;
+  RecordingHooks keep;  // no override: the thresholds rule
+  normal.core.set_hooks(&keep);
+  normal.to_bos();
+  CHECK(normal.core.state() == State::bos);
+  CHECK(keep.transitions == std::vector<std::string>{"idle->bos:bos_confirmed"});
+}
+
+TEST_CASE("hooks: a scripted edge fires only when its facts hold and the script agrees") {
+  CoreParams p = scenario_params();
+  Edge extra;
+  extra.from = State::bos;
+  extra.to = State::idle;
+  extra.reason = "script_abandon";
+  extra.scripted = true;  // no facts: the function alone decides
+  p.transitions.add(extra);
+  Scenario s(p);
+  RecordingHooks hooks;
+  s.core.set_hooks(&hooks);
+  s.to_bos();
+  CHECK(s.core.state() == State::bos);
+  CHECK_FALSE(hooks.guards_asked.empty());  // asked while in BOS, said no
+  CHECK(hooks.guards_asked.front() == "bos.script_abandon");
+  hooks.guard_answer = true;
+  s.htf(bar_at(8, 105.8, 106.5, 105.5, 106));
+  CHECK(s.core.state() == State::idle);
+  CHECK(hooks.transitions.back() == "bos->idle:script_abandon");
+
+  Scenario no_hooks(p);  // without hooks a scripted edge never fires
+  no_hooks.to_bos();
+  no_hooks.htf(bar_at(8, 105.8, 106.5, 105.5, 106));
+  CHECK(no_hooks.core.state() == State::bos);
+}

@@ -142,3 +142,159 @@ TEST_CASE("reload: a changed threshold rules from the next bar; a broken script 
   CHECK(range);
   CHECK(r.report.stats.total_events() == baseline.report.stats.total_events());
 }
+
+namespace {
+
+const char* kMarket =
+    "return mmhost.strategy{ core = 'bos_mm',\n"
+    "  market = { symbol = 'ETHUSDT', ltf = '5m', htf = '5m' },\n";
+
+// Records, on every bar, the engine state a swap must carry over.
+const char* kRecordState =
+    "local code = { idle = 1, bos = 2, rebalance = 3, mm = 4, exit = 5 }\n"
+    "local function record(prefix, ctx)\n"
+    "  mmhost.metric(prefix .. '.state', code[ctx.state])\n"
+    "  mmhost.metric(prefix .. '.bars_in_state', ctx.bars_in_state)\n"
+    "  mmhost.metric(prefix .. '.base', ctx.inventory.base)\n"
+    "  mmhost.metric(prefix .. '.quote', ctx.balances.quote)\n"
+    "end\n";
+
+double last(const RunReport& r, const std::string& name) {
+  const auto it = r.metrics.find(name);
+  REQUIRE_MESSAGE(it != r.metrics.end(), "no metric ", name);
+  return it->second.last;
+}
+
+int count_lines(const std::vector<std::string>& lines, const std::string& text) {
+  int n = 0;
+  for (const std::string& line : lines) n += line.find(text) != std::string::npos;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("scripts: callbacks see every HTF bar and transition; a policy function rules") {
+  TempDir dir;
+  const std::string csv = trimmed_csv(dir, 6000);
+  const std::string script = write_file(
+      dir.file("s.lua"),
+      std::string(kMarket) +
+          "  on_start = function(ctx) mmhost.state.bars = 0; mmhost.state.moves = 0 end,\n"
+          "  on_bar = function(bar, ctx) mmhost.state.bars = mmhost.state.bars + 1\n"
+          "    mmhost.metric('bars', mmhost.state.bars) end,\n"
+          "  on_transition = function(from, to, reason, ctx)\n"
+          "    mmhost.state.moves = mmhost.state.moves + 1\n"
+          "    mmhost.metric('moves', mmhost.state.moves) end,\n"
+          "}\n");
+  const Run r = run(script, csv, {});
+  CHECK(last(r.report, "bars") == static_cast<double>(r.report.htf_bars));
+  CHECK(last(r.report, "moves") ==
+        static_cast<double>(r.report.decisions.by_kind.at("transition")));
+  CHECK(r.report.decisions.by_kind.at("transition") > 10);
+
+  // A policy that always says Disabled: no setup ever starts.
+  write_file(script, std::string(kMarket) +
+                         "  policy = function(m, ctx) return 'Disabled' end,\n"
+                         "}\n");
+  const Run disabled = run(script, csv, {});
+  CHECK(disabled.report.decisions.by_kind.count("transition") == 0);
+  CHECK(count_lines(disabled.lines, "policy_changed normal->disabled cause=script") == 1);
+}
+
+TEST_CASE("scripts: a failing callback is an error event; keep or stop quoting after it") {
+  TempDir dir;
+  const std::string csv = trimmed_csv(dir, 6000);
+  auto failing = [&](const std::string& action) {
+    return std::string(kMarket) + "  risk = { on_script_error = '" + action +
+           "' },\n"
+           "  policy = function(m, ctx)\n"
+           "    mmhost.state.n = (mmhost.state.n or 0) + 1\n"
+           "    if mmhost.state.n == 2000 then error('bad luck') end\n"
+           "    return m.suggested end,\n"
+           "}\n";
+  };
+  const std::string script = write_file(dir.file("s.lua"), failing("keep"));
+  const Run keep = run(script, csv, {});
+  CHECK(keep.report.script_errors == 1);
+  REQUIRE(count_lines(keep.lines, " script_error ") == 1);
+  CHECK(count_lines(keep.lines, "s.lua:6: bad luck (in policy)") == 1);
+  CHECK(keep.report.htf_bars == 6000);                  // the run went on to the end
+  CHECK(count_lines(keep.lines, "cause=script") == 0);  // the kept level was the suggestion
+
+  write_file(script, failing("stop_quoting"));
+  const Run stop = run(script, csv, {});
+  CHECK(stop.report.script_errors == 1);
+  // Disabled from the failure on: the policy changes once more and never again.
+  size_t error_at = 0;
+  while (error_at < stop.lines.size() &&
+         stop.lines[error_at].find(" script_error ") == std::string::npos)
+    ++error_at;
+  REQUIRE(error_at < stop.lines.size());
+  const std::vector<std::string> after(stop.lines.begin() + static_cast<ptrdiff_t>(error_at),
+                                       stop.lines.end());
+  CHECK(count_lines(after, "->disabled cause=script") == 1);
+  CHECK(count_lines(after, "idle->bos") == 0);
+}
+
+TEST_CASE("reload: state, bars in state and inventory survive; on_reload gets the old state") {
+  TempDir dir;
+  const std::string csv = trimmed_csv(dir, 8000);
+  const std::string before = std::string(kRecordState) + kMarket +
+                             "  grid = { levels = 4 },\n"
+                             "  on_bar = function(bar, ctx) record('before', ctx)\n"
+                             "    mmhost.state.bars = (mmhost.state.bars or 0) + 1 end,\n"
+                             "}\n";
+  const std::string after =
+      std::string(kRecordState) + kMarket +
+      "  grid = { levels = 2 },\n"
+      "  on_reload = function(old_state) record('reload', mmhost.core)\n"
+      "    mmhost.metric('bars_before', old_state.bars) end,\n"
+      "  on_bar = function(bar, ctx) mmhost.state.bars = mmhost.state.bars + 1\n"
+      "    mmhost.metric('bars_total', mmhost.state.bars) end,\n"
+      "}\n";
+  const std::string script = write_file(dir.file("s.lua"), before);
+  int64_t bars = 0;
+  const Run r = run(script, csv, [&](int64_t) {
+    if (++bars == 4000) write_file(script, after);
+  });
+  REQUIRE(r.report.decisions.reloads_ok == 1);
+  CHECK(count_lines(r.lines, "reload_ok changed: grid.levels 4 -> 2") == 1);
+  for (const char* what : {"state", "bars_in_state", "base", "quote"})
+    CHECK(last(r.report, std::string("reload.") + what) ==
+          last(r.report, std::string("before.") + what));
+  CHECK(last(r.report, "bars_before") == 3999);  // the bars before the swap
+  CHECK(last(r.report, "bars_total") == static_cast<double>(r.report.htf_bars));  // none lost
+  // After the swap every grid has at most 2 levels a side.
+  size_t reload_at = 0;
+  while (!is_reload(r.lines[reload_at])) ++reload_at;
+  for (size_t i = reload_at; i < r.lines.size(); ++i)
+    if (r.lines[i].find(" grid_updated state=mm") != std::string::npos)
+      CHECK(r.lines[i].find("bids=4") == std::string::npos);
+}
+
+TEST_CASE("reload: a failing on_reload or dry run keeps the old script and parameters") {
+  TempDir dir;
+  const std::string csv = trimmed_csv(dir, 3000);
+  const std::string good = std::string(kMarket) + "  reload = { dry_run_bars = 50 },\n" +
+                           "  on_bar = function(bar, ctx) mmhost.metric('version', 1) end,\n}\n";
+  const std::string bad_reload =
+      std::string(kMarket) + "  grid = { levels = 2 },\n" +
+      "  on_reload = function(old) error('not today') end,\n" +
+      "  on_bar = function(bar, ctx) mmhost.metric('version', 2) end,\n}\n";
+  const std::string bad_bar = std::string(kMarket) + "  reload = { dry_run_bars = 50 },\n" +
+                              "  on_bar = function(bar, ctx)\n" +
+                              "    if ctx.structure.atr > 0 then error('atr!') end end,\n}\n";
+  const std::string script = write_file(dir.file("s.lua"), good);
+  int64_t bars = 0;
+  const Run r = run(script, csv, [&](int64_t) {
+    ++bars;
+    if (bars == 1000) write_file(script, bad_reload);
+    if (bars == 2000) write_file(script, bad_bar);
+  });
+  CHECK(r.report.decisions.reloads_failed == 2);
+  CHECK(r.report.decisions.reloads_ok == 0);
+  CHECK(count_lines(r.lines, "reload_failed " + script + ":4: not today (in on_reload)") == 1);
+  CHECK(count_lines(r.lines, "atr! (in on_bar) (dry run on the last 50 HTF bars)") == 1);
+  CHECK(last(r.report, "version") == 1);  // the first script ran to the end
+  CHECK(r.report.script_errors == 0);     // failures inside a reload are not the running script's
+}

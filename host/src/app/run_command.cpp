@@ -311,10 +311,12 @@ class CoreFeeder final : public BatchHandler {
                             same_interval_);
   }
 
+  // A script error raised inside the core's input (a hook) comes before what the core decided
+  // after it.
   void collect() {
-    if (core_ != nullptr) core_->take_decisions([this](const mmh_decision& d) { record(d); });
     if (runtime_ != nullptr)
       for (const mmh_decision& d : runtime_->take_errors()) record(d);
+    if (core_ != nullptr) core_->take_decisions([this](const mmh_decision& d) { record(d); });
   }
 
   void record(const mmh_decision& d) {

@@ -25,8 +25,8 @@ StrategyRuntime::~StrategyRuntime() {
 void StrategyRuntime::install_hooks() {
   if (core_ == nullptr) return;
   const StrategySpec& spec = script_->spec();
-  const bool needed = spec.policy_function || !spec.scripted_edges.empty() ||
-                      !spec.callbacks.empty();
+  const bool needed =
+      spec.policy_function || !spec.scripted_edges.empty() || !spec.callbacks.empty();
   if (!needed) {
     core_->set_hooks(nullptr);
     return;

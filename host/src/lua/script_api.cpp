@@ -4,8 +4,8 @@
 
 #include <mmhost/sdk/suggest.hpp>
 
-#include <lua.hpp>
 #include <spdlog/spdlog.h>
+#include <lua.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -96,9 +96,9 @@ bool lookup(lua_State* L, const View& view, const char* key) {
   ScriptHost* host = host_of(L);
   const CoreValues* values = host != nullptr ? host->values() : nullptr;
   if (values == nullptr || values->empty()) {
-    lua_pushstring(L, (view_path(view, key) +
-                       ": no core is running yet (values are there in callbacks)")
-                          .c_str());
+    lua_pushstring(
+        L, (view_path(view, key) + ": no core is running yet (values are there in callbacks)")
+               .c_str());
     return false;
   }
   const mmh_core_value* v = values->find(view.group, key);
@@ -114,10 +114,10 @@ bool lookup(lua_State* L, const View& view, const char* key) {
     const std::string guess = sdk::closest_name(key, keys);
     std::string known;
     for (const auto& k : keys) known += (known.empty() ? "" : ", ") + k;
-    lua_pushstring(L, (view_path(view, key) + ": unknown value (" +
-                       (guess.empty() ? "" : "did you mean '" + guess + "'? ") + "known: " +
-                       known + ")")
-                          .c_str());
+    lua_pushstring(
+        L, (view_path(view, key) + ": unknown value (" +
+            (guess.empty() ? "" : "did you mean '" + guess + "'? ") + "known: " + known + ")")
+               .c_str());
     return false;
   }
   switch (v->type) {

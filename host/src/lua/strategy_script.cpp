@@ -151,8 +151,7 @@ void StrategyScript::on_bar(const mmh_candle& bar) {
   set_number(L, t, "close", static_cast<double>(bar.close_e8) / 1e8);
   set_number(L, t, "volume", static_cast<double>(bar.volume_e8) / 1e8);
   set_number(L, t, "open_ms", static_cast<double>(bar.open_ts_ns / 1'000'000));
-  set_number(L, t, "close_ms",
-             static_cast<double>((bar.open_ts_ns + bar.interval_ns) / 1'000'000));
+  set_number(L, t, "close_ms", static_cast<double>((bar.open_ts_ns + bar.interval_ns) / 1'000'000));
   lua_pop(L, 1);
   lua_rawgeti(L, LUA_REGISTRYINDEX, bar_view_ref_);
   push_root_view(L);

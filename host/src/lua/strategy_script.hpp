@@ -44,8 +44,8 @@ class StrategyScript {
   // force; `inputs` fills m (atr_pct, volatility_pct, spread_bps, drawdown_pct,
   // inventory_share, bars_since_bos). Throws when the function fails or answers something else.
   struct PolicyInputs {
-    double atr_pct = 0, volatility_pct = 0, spread_bps = -1, drawdown_pct = 0,
-           inventory_share = 0, bars_since_bos = -1;
+    double atr_pct = 0, volatility_pct = 0, spread_bps = -1, drawdown_pct = 0, inventory_share = 0,
+           bars_since_bos = -1;
   };
   const char* policy(const PolicyInputs& inputs, const char* suggested, const char* level);
   bool has_policy() const { return policy_ref_ != kNoRef; }
@@ -55,8 +55,8 @@ class StrategyScript {
 
  private:
   static constexpr int kNoRef = -2;
-  int ref_of(const char* name);           // a registry ref to top[name], or kNoRef
-  bool push_callback(const char* name);   // pushes it; false when the script has none
+  int ref_of(const char* name);          // a registry ref to top[name], or kNoRef
+  bool push_callback(const char* name);  // pushes it; false when the script has none
   void call(int nargs, int nresults, const char* what);
 
   std::unique_ptr<LuaState> lua_;

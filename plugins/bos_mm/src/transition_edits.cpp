@@ -10,8 +10,10 @@ namespace mmh::bos {
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -57,8 +59,7 @@ void apply_one(TransitionTable& table, std::string_view edit) {
   std::string_view items = trim(edit.substr(colon + 1));
 
   if (items == "off") {
-    if (!table.remove(from, reason))
-      fail(edit, "no edge " + std::string(name) + " to remove");
+    if (!table.remove(from, reason)) fail(edit, "no edge " + std::string(name) + " to remove");
     return;
   }
   Edge* existing = table.find(from, reason);
@@ -71,7 +72,8 @@ void apply_one(TransitionTable& table, std::string_view edit) {
     const std::string_view item = items.substr(0, space);
     items = space == std::string_view::npos ? std::string_view{} : trim(items.substr(space + 1));
     const size_t eq = item.find('=');
-    if (eq == std::string_view::npos) fail(edit, "expected key=value, got '" + std::string(item) + "'");
+    if (eq == std::string_view::npos)
+      fail(edit, "expected key=value, got '" + std::string(item) + "'");
     const std::string_view key = item.substr(0, eq);
     const std::string_view value = item.substr(eq + 1);
     if (key == "to") {

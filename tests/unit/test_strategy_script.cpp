@@ -1,0 +1,221 @@
+#include "lua/strategy_script.hpp"
+
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace mmh;
+using mmh::test::TempDir;
+using mmh::test::write_file;
+
+namespace {
+
+struct Host final : ScriptHost {
+  std::vector<mmh_core_value> table = {
+      {"state", MMH_VALUE_TEXT, 0, 0, "idle"},
+      {"pnl.drawdown_pct", MMH_VALUE_NUMBER, 0, 2.5, nullptr},
+  };
+  CoreValues indexed;
+  std::map<std::string, double> metrics;
+  int64_t now_ns() const override { return 60'000'000'000; }
+  const CoreValues* values() override {
+    indexed.assign(table.data(), table.size());
+    return &indexed;
+  }
+  void metric(std::string_view name, double value) override { metrics[std::string(name)] = value; }
+};
+
+const char* kHead = "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'ETHUSDT' },\n";
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const ScriptError& e) {
+    const std::string m = e.what();
+    return m.substr(0, m.find('\n'));
+  }
+  return "(no error)";
+}
+
+mmh_candle bar(double close) {
+  mmh_candle b{};
+  b.open_ts_ns = 0;
+  b.interval_ns = 300'000'000'000;
+  b.open_e8 = b.high_e8 = b.low_e8 = b.close_e8 = static_cast<int64_t>(close * 1e8);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("strategy script: callbacks get their arguments and a live ctx") {
+  TempDir dir;
+  Host host;
+  const std::string path = write_file(
+      dir.file("s.lua"),
+      std::string(kHead) +
+          "  on_start = function(ctx) mmhost.state.started = ctx.state end,\n"
+          "  on_bar = function(bar, ctx) mmhost.state.bars = (mmhost.state.bars or 0) + 1\n"
+          "    mmhost.metric('close', bar.close) end,\n"
+          "  on_transition = function(from, to, reason, ctx)\n"
+          "    mmhost.state.last = from .. '->' .. to .. ':' .. reason end,\n"
+          "  on_stop = function(ctx) mmhost.metric('bars', mmhost.state.bars) end,\n"
+          "}\n");
+  StrategyScript script(path, &host);
+  CHECK(script.spec().callbacks ==
+        std::vector<std::string>{"on_start", "on_transition", "on_bar", "on_stop"});
+  script.on_start();
+  script.on_bar(bar(3500.5));
+  script.on_bar(bar(3501));
+  script.on_transition("idle", "bos", "bos_confirmed");
+  script.on_stop();
+  CHECK(host.metrics["close"] == 3501);
+  CHECK(host.metrics["bars"] == 2);
+}
+
+TEST_CASE("strategy script: the bar argument is read-only") {
+  TempDir dir;
+  Host host;
+  const std::string path = write_file(dir.file("s.lua"), std::string(kHead) +
+                                                             "  on_bar = function(bar, ctx)\n"
+                                                             "    bar.close = 1 end }\n");
+  StrategyScript script(path, &host);
+  CHECK(
+      error_of([&] { script.on_bar(bar(1)); })
+          .find("s.lua:3: 'close': callback arguments are read-only (keep values in mmhost.state) "
+                "(in on_bar)") != std::string::npos);
+}
+
+TEST_CASE("strategy script: a policy function answers a level; anything else names its line") {
+  TempDir dir;
+  Host host;
+  const std::string path = write_file(
+      dir.file("s.lua"), std::string(kHead) +
+                             "  policy = function(m, ctx)\n"
+                             "    if m.atr_pct > 1 then return 'Disabled' end\n"
+                             "    if ctx.pnl.drawdown_pct > 2 then return 'defensive' end\n"
+                             "    if m.atr_pct < 0 then return 'sideways' end\n"
+                             "    return m.suggested end }\n");
+  StrategyScript script(path, &host);
+  REQUIRE(script.has_policy());
+  StrategyScript::PolicyInputs in;
+  in.atr_pct = 2;
+  CHECK(std::string(script.policy(in, "normal", "normal")) == "disabled");
+  in.atr_pct = 0.5;
+  CHECK(std::string(script.policy(in, "normal", "normal")) == "defensive");
+  host.table[1].number = 0;
+  CHECK(std::string(script.policy(in, "normal", "defensive")) == "normal");
+  in.atr_pct = -1;
+  CHECK(error_of([&] { script.policy(in, "normal", "normal"); }) ==
+        path +
+            ":2: policy returned 'sideways'; expected \"Disabled\", \"Defensive\" or "
+            "\"Normal\" (in policy)");
+}
+
+TEST_CASE("strategy script: transitions as data and functions") {
+  TempDir dir;
+  Host host;
+  const std::string path = write_file(
+      dir.file("s.lua"),
+      std::string(kHead) +
+          "  transitions = {\n"
+          "    { from = 'mm', reason = 'bearish_bos', all = { 'bearish_bos', 'holding_base' } },\n"
+          "    { from = 'mm', reason = 'timeout', remove = true },\n"
+          "    { from = 'mm', reason = 'deep_drawdown', to = 'exit', all = 'holding_base',\n"
+          "      when = function(ctx) return ctx.pnl.drawdown_pct > 2 end },\n"
+          "  } }\n");
+  StrategyScript script(path, &host);
+  CHECK(script.spec().core_params.at("transitions") ==
+        "mm.bearish_bos: all=bearish_bos|holding_base; mm.timeout: off; "
+        "mm.deep_drawdown: to=exit all=holding_base script=true");
+  CHECK(script.spec().scripted_edges == std::vector<std::string>{"mm.deep_drawdown"});
+  CHECK(script.guard("mm", "deep_drawdown"));
+  host.table[1].number = 1;
+  CHECK_FALSE(script.guard("mm", "deep_drawdown"));
+  CHECK_FALSE(script.guard("mm", "no_such_edge"));
+}
+
+TEST_CASE("strategy script: mmhost.state survives a reload and on_reload sees the old state") {
+  TempDir dir;
+  Host host;
+  const std::string path =
+      write_file(dir.file("s.lua"), std::string(kHead) +
+                                        "  on_bar = function(bar, ctx)\n"
+                                        "    mmhost.state.bars = (mmhost.state.bars or 0) + 1\n"
+                                        "  end }\n");
+  StrategyScript old(path, &host);
+  old.on_bar(bar(1));
+  old.on_bar(bar(1));
+  write_file(path, std::string(kHead) +
+                       "  on_reload = function(old_state)\n"
+                       "    mmhost.metric('bars_before', old_state.bars)\n"
+                       "    old_state.reloaded = true end,\n"
+                       "  on_bar = function(bar, ctx)\n"
+                       "    mmhost.state.bars = mmhost.state.bars + 1\n"
+                       "    mmhost.metric('bars', mmhost.state.bars)\n"
+                       "    mmhost.metric('reloaded', mmhost.state.reloaded and 1 or 0) end }\n");
+  StrategyScript next(path, &host);
+  next.on_reload(old);
+  CHECK(host.metrics["bars_before"] == 2);
+  next.on_bar(bar(1));
+  CHECK(host.metrics["bars"] == 3);
+  CHECK(host.metrics["reloaded"] == 1);  // old_state *is* the new mmhost.state
+}
+
+TEST_CASE("strategy script: a runaway callback is stopped by its budget, named by line") {
+  TempDir dir;
+  Host host;
+  const std::string path =
+      write_file(dir.file("s.lua"), std::string(kHead) +
+                                        "  risk = { script_instructions = 100000 },\n"
+                                        "  on_bar = function(bar, ctx)\n"
+                                        "    while true do end end }\n");
+  StrategyScript script(path, &host);
+  CHECK(script.spec().limits.instructions_per_call == 100000);
+  CHECK(script.spec().core_params.count("risk.script_instructions") == 0);  // host field
+  CHECK(error_of([&] { script.on_bar(bar(1)); }) ==
+        path + ":4: instruction budget of 100000 exceeded (a runaway loop?) (in on_bar)");
+  CHECK(error_of([&] { script.on_bar(bar(1)); }).find("budget") != std::string::npos);
+}
+
+TEST_CASE("strategy script: host fields are checked and taken out of the core's parameters") {
+  TempDir dir;
+  auto spec_error = [&](const std::string& body) {
+    const std::string path = write_file(dir.file("s.lua"), std::string(kHead) + body + " }\n");
+    return error_of([&] { StrategyScript(path, nullptr); });
+  };
+  CHECK(spec_error("  risk = { on_script_error = 'panic' }")
+            .find("risk.on_script_error: must be \"keep\" or \"stop_quoting\", got 'panic'") !=
+        std::string::npos);
+  CHECK(spec_error("  capital = { quote_asset = 'BTC' }")
+            .find("capital.quote_asset: 'BTC' must be how market.symbol 'ETHUSDT' ends") !=
+        std::string::npos);
+  CHECK(spec_error("  capital = { target_base_share = 0.2 }, grid = { target_base_share = 0.3 }")
+            .find("set in capital and in grid") != std::string::npos);
+  CHECK(spec_error("  reload = { dry_run_bars = -1 }").find("reload.dry_run_bars: must be") !=
+        std::string::npos);
+  CHECK(spec_error("  on_bar = 5").find("on_bar: expected a function, got number") !=
+        std::string::npos);
+  CHECK(
+      spec_error("  transitions = { { from = 'mm' } }").find("transitions[1].reason is required") !=
+      std::string::npos);
+
+  const std::string path =
+      write_file(dir.file("ok.lua"),
+                 std::string(kHead) +
+                     "  execution = { venue = 'simfill', mm_max_bars = 100 },\n"
+                     "  capital = { allocation = 5000, target_base_share = 0.25 },\n"
+                     "  risk = { on_script_error = 'stop_quoting', script_memory_mib = 8 } }\n");
+  const StrategySpec spec = StrategyScript(path, nullptr).spec();
+  CHECK(spec.venue_plugin == "simfill");
+  CHECK(spec.quote_asset == "USDT");
+  CHECK(spec.on_script_error == ScriptErrorAction::stop_quoting);
+  CHECK(spec.limits.memory_bytes == size_t{8} << 20);
+  CHECK(spec.core_params == std::map<std::string, std::string>{{"capital.allocation", "5000"},
+                                                               {"execution.mm_max_bars", "100"},
+                                                               {"grid.target_base_share", "0.25"}});
+}
