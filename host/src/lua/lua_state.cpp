@@ -14,6 +14,7 @@ static_assert(kHookEvery > 0 && kHookEvery <= 100'000, "a budget check every 1..
 // Registry keys (addresses are unique).
 char kSelfKey;
 char kLoadedKey;
+char kTracebackKey;  // the handler as one function object, so a call allocates nothing
 
 int traceback_handler(lua_State* L) {
   const char* message = lua_tostring(L, 1);
@@ -131,6 +132,9 @@ LuaState::LuaState(const LuaLimits& limits) : limits_(limits) {
   lua_pushlightuserdata(L_, &kLoadedKey);
   lua_newtable(L_);
   lua_rawset(L_, LUA_REGISTRYINDEX);
+  lua_pushlightuserdata(L_, &kTracebackKey);
+  lua_pushcfunction(L_, traceback_handler);
+  lua_rawset(L_, LUA_REGISTRYINDEX);
   lua_pushcfunction(L_, &LuaState::require_fn);
   lua_setglobal(L_, "require");
 
@@ -158,18 +162,32 @@ const char* LuaState::runtime_name() {
 #endif
 }
 
+void LuaState::push_traceback() {
+  lua_pushlightuserdata(L_, &kTracebackKey);
+  lua_rawget(L_, LUA_REGISTRYINDEX);
+}
+
 void LuaState::protected_call(int nargs, int nresults) {
   const int base = lua_gettop(L_) - nargs;  // index of the function
-  lua_pushcfunction(L_, traceback_handler);
+  push_traceback();
   lua_insert(L_, base);
+  try {
+    call_above_traceback(base, nargs, nresults);
+  } catch (...) {
+    lua_remove(L_, base);
+    throw;
+  }
+  lua_remove(L_, base);
+}
+
+void LuaState::call_above_traceback(int handler, int nargs, int nresults) {
   const int64_t outer_instructions = instructions_;
   const bool outer_cap = enforce_cap_;
   instructions_ = 0;
   enforce_cap_ = true;
-  const int status = lua_pcall(L_, nargs, nresults, base);
+  const int status = lua_pcall(L_, nargs, nresults, handler);
   instructions_ = outer_instructions;
   enforce_cap_ = outer_cap;
-  lua_remove(L_, base);
   if (status != 0) {
     std::string message = lua_tostring(L_, -1) ? lua_tostring(L_, -1) : "unknown Lua error";
     lua_pop(L_, 1);

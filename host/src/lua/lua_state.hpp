@@ -41,6 +41,10 @@ class LuaState {
   // Calls the function below `nargs` arguments on the stack, protected, with a traceback and a
   // fresh instruction budget.
   void protected_call(int nargs, int nresults);
+  // The same for hot callers that push the handler themselves (push_traceback(), then the
+  // function and its arguments) and pop it after: no stack shuffling per call.
+  void push_traceback();
+  void call_above_traceback(int handler_index, int nargs, int nresults);
 
   // `require(name)` loads `<lib_dir>/<name>.lua` (dots become '/') in this sandbox, once.
   // Without a lib dir, require fails with a message saying so.

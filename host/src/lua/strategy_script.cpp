@@ -2,6 +2,7 @@
 
 #include <lua.hpp>
 
+#include <cstring>
 #include <filesystem>
 
 namespace mmh {
@@ -34,6 +35,16 @@ void make_read_only(lua_State* L, int& backing_ref, int& proxy_ref) {
 void set_number(lua_State* L, int table, const char* key, double value) {
   lua_pushnumber(L, value);
   lua_setfield(L, table, key);
+}
+
+const char* const kLevelNames[] = {"disabled", "defensive", "normal"};
+constexpr int kLevelNameBase = 100;  // where the level names sit in the keys table
+
+// 0..2 for a level name, 3 (a nil slot) otherwise.
+int level_index(const char* name) {
+  for (int i = 0; i < 3; ++i)
+    if (std::strcmp(name, kLevelNames[i]) == 0) return i;
+  return 3;
 }
 
 bool equals_ignoring_case(const char* a, size_t length, const char* b) {
@@ -88,7 +99,21 @@ StrategyScript::StrategyScript(const std::string& path, ScriptHost* host)
   lua_pushvalue(L, top);
   strategy_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_settop(L, 0);
+  push_root_view(L);
+  root_view_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   make_read_only(L, policy_inputs_ref_, policy_view_ref_);
+  lua_newtable(L);
+  int k = 1;
+  for (const char* key : {"atr_pct", "volatility_pct", "spread_bps", "drawdown_pct",
+                          "inventory_share", "bars_since_bos", "suggested", "level"}) {
+    lua_pushstring(L, key);
+    lua_rawseti(L, -2, k++);
+  }
+  for (int i = 0; i < 3; ++i) {
+    lua_pushstring(L, kLevelNames[i]);
+    lua_rawseti(L, -2, kLevelNameBase + i);
+  }
+  policy_keys_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   make_read_only(L, bar_ref_, bar_view_ref_);
 }
 
@@ -115,28 +140,32 @@ bool StrategyScript::push_callback(const char* name) {
   return true;
 }
 
+// "s.lua:12: boom\nstack traceback: ..." -> "s.lua:12: boom (in on_bar)\nstack ..."
+ScriptError StrategyScript::with_context(const ScriptError& e, const char* what) {
+  std::string message = e.what();
+  const size_t end = message.find('\n');
+  message.insert(end == std::string::npos ? message.size() : end,
+                 std::string(" (in ") + what + ")");
+  return ScriptError(message);
+}
+
 void StrategyScript::call(int nargs, int nresults, const char* what) {
   try {
     lua_->protected_call(nargs, nresults);
   } catch (const ScriptError& e) {
-    // "s.lua:12: boom\nstack traceback: ..." -> "s.lua:12: boom (in on_bar)\nstack ..."
-    std::string message = e.what();
-    const size_t end = message.find('\n');
-    message.insert(end == std::string::npos ? message.size() : end,
-                   std::string(" (in ") + what + ")");
-    throw ScriptError(message);
+    throw with_context(e, what);
   }
 }
 
 void StrategyScript::on_start() {
   if (!push_callback("on_start")) return;
-  push_root_view(lua_->get());
+  lua_rawgeti(lua_->get(), LUA_REGISTRYINDEX, root_view_ref_);
   call(1, 0, "on_start");
 }
 
 void StrategyScript::on_stop() {
   if (!push_callback("on_stop")) return;
-  push_root_view(lua_->get());
+  lua_rawgeti(lua_->get(), LUA_REGISTRYINDEX, root_view_ref_);
   call(1, 0, "on_stop");
 }
 
@@ -154,7 +183,7 @@ void StrategyScript::on_bar(const mmh_candle& bar) {
   set_number(L, t, "close_ms", static_cast<double>((bar.open_ts_ns + bar.interval_ns) / 1'000'000));
   lua_pop(L, 1);
   lua_rawgeti(L, LUA_REGISTRYINDEX, bar_view_ref_);
-  push_root_view(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, root_view_ref_);
   call(2, 0, "on_bar");
 }
 
@@ -164,7 +193,7 @@ void StrategyScript::on_transition(const char* from, const char* to, const char*
   lua_pushstring(L, from);
   lua_pushstring(L, to);
   lua_pushstring(L, reason);
-  push_root_view(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, root_view_ref_);
   call(4, 0, "on_transition");
 }
 
@@ -181,7 +210,7 @@ void StrategyScript::on_fill(const mmh_fill& fill, double price, double qty, dou
   lua_pushstring(L, fill.fee_asset);
   lua_setfield(L, t, "fee_asset");
   set_number(L, t, "ts_ms", static_cast<double>(fill.ts_ns / 1'000'000));
-  push_root_view(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, root_view_ref_);
   call(2, 0, "on_fill");
 }
 
@@ -211,33 +240,51 @@ void StrategyScript::on_reload(StrategyScript& old) {
 const char* StrategyScript::policy(const PolicyInputs& in, const char* suggested,
                                    const char* level) {
   lua_State* L = lua_->get();
+  lua_->push_traceback();
+  const int handler = lua_gettop(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, policy_ref_);
   lua_rawgeti(L, LUA_REGISTRYINDEX, policy_inputs_ref_);
   const int t = lua_gettop(L);
-  set_number(L, t, "atr_pct", in.atr_pct);
-  set_number(L, t, "volatility_pct", in.volatility_pct);
-  set_number(L, t, "spread_bps", in.spread_bps);
-  set_number(L, t, "drawdown_pct", in.drawdown_pct);
-  set_number(L, t, "inventory_share", in.inventory_share);
-  set_number(L, t, "bars_since_bos", in.bars_since_bos);
-  lua_pushstring(L, suggested);
-  lua_setfield(L, t, "suggested");
-  lua_pushstring(L, level);
-  lua_setfield(L, t, "level");
-  lua_pop(L, 1);
+  // Keys and level names were interned once (policy_keys_ref_): rawgeti + rawset per field
+  // instead of hashing each key string again on every bar.
+  lua_rawgeti(L, LUA_REGISTRYINDEX, policy_keys_ref_);
+  const int keys = t + 1;
+  const double numbers[] = {in.atr_pct,      in.volatility_pct,  in.spread_bps,
+                            in.drawdown_pct, in.inventory_share, in.bars_since_bos};
+  int k = 1;
+  for (const double value : numbers) {
+    lua_rawgeti(L, keys, k++);
+    lua_pushnumber(L, value);
+    lua_rawset(L, t);
+  }
+  for (const char* name : {suggested, level}) {
+    lua_rawgeti(L, keys, k++);
+    lua_rawgeti(L, keys, kLevelNameBase + level_index(name));
+    if (lua_isnil(L, -1)) {  // not one of the three: pass the text as it is
+      lua_pop(L, 1);
+      lua_pushstring(L, name);
+    }
+    lua_rawset(L, t);
+  }
+  lua_pop(L, 2);
   lua_rawgeti(L, LUA_REGISTRYINDEX, policy_view_ref_);
-  push_root_view(L);
-  call(2, 1, "policy");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, root_view_ref_);
+  try {
+    lua_->call_above_traceback(handler, 2, 1);
+  } catch (const ScriptError& e) {
+    lua_settop(L, handler - 1);
+    throw with_context(e, "policy");
+  }
   size_t length = 0;
   const char* answer = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &length) : nullptr;
   const char* level_name = nullptr;
   if (answer != nullptr)
-    for (const char* known : {"disabled", "defensive", "normal"})
+    for (const char* known : kLevelNames)
       if (equals_ignoring_case(answer, length, known)) level_name = known;
   if (level_name == nullptr) {
     const std::string got = answer != nullptr ? "'" + std::string(answer, length) + "'"
                                               : std::string(luaL_typename(L, -1));
-    lua_pop(L, 1);
+    lua_settop(L, handler - 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, policy_ref_);
     lua_Debug ar{};
     lua_getinfo(L, ">S", &ar);
@@ -245,7 +292,7 @@ const char* StrategyScript::policy(const PolicyInputs& in, const char* suggested
                       ": policy returned " + got +
                       "; expected \"Disabled\", \"Defensive\" or \"Normal\" (in policy)");
   }
-  lua_pop(L, 1);
+  lua_settop(L, handler - 1);
   return level_name;
 }
 

@@ -58,14 +58,17 @@ class StrategyScript {
   int ref_of(const char* name);          // a registry ref to top[name], or kNoRef
   bool push_callback(const char* name);  // pushes it; false when the script has none
   void call(int nargs, int nresults, const char* what);
+  static ScriptError with_context(const ScriptError& e, const char* what);
 
   std::unique_ptr<LuaState> lua_;
   StrategySpec spec_;
   int strategy_ref_ = kNoRef;
+  int root_view_ref_ = kNoRef;  // ctx
   std::map<std::string, int> callbacks_;
   int policy_ref_ = kNoRef;
   int policy_inputs_ref_ = kNoRef;  // the reused backing table of the policy's `m`
   int policy_view_ref_ = kNoRef;    // the read-only proxy passed as `m`
+  int policy_keys_ref_ = kNoRef;    // m's field names and the level names, interned once
   int bar_ref_ = kNoRef;            // reused bar table for on_bar, and its proxy
   int bar_view_ref_ = kNoRef;
   std::map<std::string, int, std::less<>> guards_;
