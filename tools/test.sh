@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds mmhost and runs every test: the release build (warnings are errors) and the
-# AddressSanitizer + UndefinedBehaviorSanitizer build. Installs its own Debian packages first.
+# AddressSanitizer + UndefinedBehaviorSanitizer build; then the Lua tests again against PUC
+# Lua 5.4 (the `lua54` preset). Installs its own Debian packages first.
 # Needs ../shared (real market data and Bybit fixtures) beside the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,3 +17,9 @@ for preset in release asan; do
   cmake --build --preset "$preset"
   ctest --preset "$preset"
 done
+
+# The same scripts and Lua tests with PUC Lua 5.4: only what they need is built.
+echo "==> lua54: build and run the Lua tests"
+cmake --preset lua54 -DMMHOST_BUILD_TESTS=ON
+cmake --build --preset lua54 --target mmhost_tests mmhost bos_mm replay
+build/lua54/bin/mmhost_tests --source-file='*lua_state*,*script_api*,*strategy_script*,*strategy_spec*,*test_reload*,*test_suggest*'

@@ -133,7 +133,8 @@ TEST_CASE("reload: a changed threshold rules from the next bar; a broken script 
   bool syntax = false, range = false;
   for (const std::string& line : r.lines) {
     syntax = syntax || (line.find("reload_failed") != std::string::npos &&
-                        line.find("s.lua:7: '<eof>' expected near 'local'") != std::string::npos);
+                        line.find("s.lua:7: ") != std::string::npos &&  // wording: per Lua
+                        line.find("near 'local'") != std::string::npos);
     range = range ||
             (line.find("reload_failed") != std::string::npos &&
              line.find("s.lua:1: grid.levels must be in [1, 20], got 99") != std::string::npos);

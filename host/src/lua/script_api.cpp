@@ -228,6 +228,12 @@ void copy_value(lua_State* from, int index, lua_State* to, int seen, int depth) 
       lua_pushboolean(to, lua_toboolean(from, index));
       return;
     case LUA_TNUMBER:
+#if LUA_VERSION_NUM >= 503
+      if (lua_isinteger(from, index)) {  // keep 3 an integer, not 3.0
+        lua_pushinteger(to, lua_tointeger(from, index));
+        return;
+      }
+#endif
       lua_pushnumber(to, lua_tonumber(from, index));
       return;
     case LUA_TSTRING: {
