@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <string>
@@ -218,4 +219,21 @@ TEST_CASE("strategy script: host fields are checked and taken out of the core's 
   CHECK(spec.core_params == std::map<std::string, std::string>{{"capital.allocation", "5000"},
                                                                {"execution.mm_max_bars", "100"},
                                                                {"grid.target_base_share", "0.25"}});
+}
+
+TEST_CASE("strategy script: on_fill gets side, price, quantity and fee") {
+  TempDir dir;
+  Host host;
+  const std::string path =
+      write_file(dir.file("s.lua"),
+                 std::string(kHead) +
+                     "  on_fill = function(fill, ctx)\n"
+                     "    mmhost.metric(fill.side .. '.' .. fill.fee_asset:lower(), fill.price * "
+                     "fill.qty + fill.fee) end }\n");
+  StrategyScript script(path, &host);
+  mmh_fill fill{};
+  fill.side = MMH_SIDE_BUY;
+  std::snprintf(fill.fee_asset, sizeof(fill.fee_asset), "ETH");
+  script.on_fill(fill, 3500, 0.5, 0.0005);
+  CHECK(host.metrics["buy.eth"] == doctest::Approx(1750.0005));
 }

@@ -101,6 +101,11 @@ void StrategyRuntime::on_bar(const mmh_candle& bar) {
   guarded([&] { script_->on_bar(bar); });
 }
 
+void StrategyRuntime::on_fill(const mmh_fill& fill, double price, double qty, double fee) {
+  set_now(fill.ts_ns);
+  guarded([&] { script_->on_fill(fill, price, qty, fee); });
+}
+
 void StrategyRuntime::swap(std::unique_ptr<StrategyScript> next) {
   next->set_host(this);
   next->on_reload(*script_);  // throws: the caller keeps the old script

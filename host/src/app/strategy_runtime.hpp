@@ -36,6 +36,8 @@ class StrategyRuntime final : public ScriptHost {
   void start();
   void stop();
   void on_bar(const mmh_candle& bar);  // an HTF bar the core has just been fed
+  // A fill the core has just been fed, in decimal units (the venue knows tick and lot sizes).
+  void on_fill(const mmh_fill& fill, double price, double qty, double fee);
 
   // Hot reload, after the core took the new script's parameters: on_reload on the new script
   // with the old mmhost.state; throws ScriptError (and keeps the old script) when that fails.
