@@ -72,7 +72,7 @@ TEST_CASE("a wick through the swing high is a potential bullish break") {
   CHECK(r.signals[0].closes == 0);
 }
 
-TEST_CASE("a close beyond the level by less than k*ATR is potential; a later one beyond confirms") {
+TEST_CASE("a close beyond the level by less than k*ATR is potential, a later one beyond confirms") {
   const Run r = run(base_bars(),
                     {bar_at(7, 12, 13.4, 12, 13.2),       // 0.2 beyond: potential
                      bar_at(8, 13.2, 13.9, 13.1, 13.6)},  // 0.6 >= 0.5: confirmed
@@ -111,7 +111,7 @@ TEST_CASE("confirm_closes = 2 needs two consecutive confirming closes") {
   CHECK(r.signals[1].closes == 2);
 }
 
-TEST_CASE("a potential break that closes back inside fails; a later break can start again") {
+TEST_CASE("a potential break that closes back inside fails, a later break can start again") {
   const Run r = run(base_bars(),
                     {bar_at(7, 12, 13.4, 12, 13.2),      // potential
                      bar_at(8, 13.2, 13.3, 12.2, 12.4),  // back inside: failed

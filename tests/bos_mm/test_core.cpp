@@ -101,7 +101,7 @@ TEST_CASE("MM exits on the risk stop: setup drawdown past its limit") {
   CHECK(s.transitions().back() == "mm->exit:risk_stop");
 }
 
-TEST_CASE("MM exits after its maximum duration; Exit turns marketable after its limit phase") {
+TEST_CASE("MM exits after its maximum duration, Exit turns marketable after its limit phase") {
   CoreParams p = scenario_params();
   p.exec.mm_max_bars = 2;
   p.exec.exit_limit_bars = 2;
@@ -203,7 +203,7 @@ TEST_CASE("reconfigure: new grid from the next input, state and inventory carrie
   CHECK(s.transitions().front() == "idle->bos:bos_confirmed");
 }
 
-TEST_CASE("reconfigure is all or nothing; history-sizing parameters cannot change") {
+TEST_CASE("reconfigure is all or nothing, history-sizing parameters cannot change") {
   Scenario s;
   s.to_mm();
   CoreParams bad = scenario_params();

@@ -6,7 +6,7 @@
 
 using mmh::bos::Instrument;
 
-TEST_CASE("prices round to the tick away from the market; quantities down to the lot") {
+TEST_CASE("prices round to the tick away from the market, quantities down to the lot") {
   const Instrument eth;  // tick 0.01, lot 0.00001, min qty 0.00062, min value 1 USDT
   CHECK(eth.price_ticks_down(351'234'567'800) == 351'234);      // 3512.345678 -> 3512.34
   CHECK(eth.price_ticks_up(351'234'567'800) == 351'235);        // -> 3512.35

@@ -75,7 +75,7 @@ TEST_CASE("each input past its threshold sets the level and names itself as the 
   }
 }
 
-TEST_CASE("stepping up is immediate; stepping down needs recovery_bars calm bars in a row") {
+TEST_CASE("stepping up is immediate, stepping down needs recovery_bars calm bars in a row") {
   PolicyParams p;
   p.recovery_bars = 3;
   PolicyEvaluator e(p);

@@ -66,7 +66,7 @@ TEST_CASE("a dip that stays above the zone extends the leg and starts nothing") 
 }
 
 TEST_CASE(
-    "a dip into the zone starts the pullback; an LTF close above the previous high confirms") {
+    "a dip into the zone starts the pullback, an LTF close above the previous high confirms") {
   PullbackTracker t(zone(ZoneMode::level));
   t.arm(bos_at_100(), 95 * E8, 2.0 * E8);
   const PullbackUpdate started = t.on_htf_bar(bar_at(11, 103, 103.5, 100.5, 101.5), 95 * E8);

@@ -40,12 +40,13 @@ TEST_CASE("new edges need a target and come after the state's existing edges, in
                        doctest::Contains("a new edge needs to=<state>"), std::invalid_argument);
 }
 
-TEST_CASE("off removes an edge; a scripted edge may name no facts") {
+TEST_CASE("off removes an edge, a scripted edge may name no facts") {
   TransitionTable t = TransitionTable::defaults();
-  apply_transition_edits(t, "mm.timeout: off");
-  CHECK(t.find(State::mm, "timeout") == nullptr);
-  CHECK_THROWS_WITH_AS(apply_transition_edits(t, "mm.timeout: off"),
-                       doctest::Contains("no edge mm.timeout to remove"), std::invalid_argument);
+  apply_transition_edits(t, "mm.max_duration: off");
+  CHECK(t.find(State::mm, "max_duration") == nullptr);
+  CHECK_THROWS_WITH_AS(apply_transition_edits(t, "mm.max_duration: off"),
+                       doctest::Contains("no edge mm.max_duration to remove"),
+                       std::invalid_argument);
   apply_transition_edits(t, "idle.scripted_entry: to=bos script=true");
   CHECK_NOTHROW(t.validate());
   apply_transition_edits(t, "idle.scripted_entry: script=false");

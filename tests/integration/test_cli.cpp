@@ -21,7 +21,7 @@ std::string cache_env(const TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("cli: help and version teach; bad usage exits 2 saying what was expected") {
+TEST_CASE("cli: help and version teach, bad usage exits 2 saying what was expected") {
   auto help = run_mmhost("--help");
   CHECK(help.exit_code == 0);
   for (const char* cmd : {"plugins", "run", "sample-data"})
@@ -46,7 +46,7 @@ TEST_CASE("cli: help and version teach; bad usage exits 2 saying what was expect
   CHECK(missing_arg.output.find("strategy is required") != std::string::npos);
 }
 
-TEST_CASE("cli: plugins lists replay; a bad plugin is reported and the host continues") {
+TEST_CASE("cli: plugins lists replay, a bad plugin is reported and the host continues") {
   auto table = run_mmhost("plugins");
   CHECK(table.exit_code == 0);
   CHECK(table.output.find("replay") != std::string::npos);

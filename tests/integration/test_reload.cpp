@@ -88,7 +88,7 @@ TEST_CASE("reload: rewriting the same parameters changes no decision") {
   CHECK(reloaded.report.stats.total_events() == baseline.report.stats.total_events());
 }
 
-TEST_CASE("reload: a changed threshold rules from the next bar; a broken script is refused") {
+TEST_CASE("reload: a changed threshold rules from the next bar, a broken script is refused") {
   TempDir dir;
   const std::string csv = trimmed_csv(dir, 8000);
   const std::string script = write_file(dir.file("s.lua"), strategy(""));
@@ -174,7 +174,7 @@ int count_lines(const std::vector<std::string>& lines, const std::string& text) 
 
 }  // namespace
 
-TEST_CASE("scripts: callbacks see every HTF bar and transition; a policy function rules") {
+TEST_CASE("scripts: callbacks see every HTF bar and transition, a policy function rules") {
   TempDir dir;
   const std::string csv = trimmed_csv(dir, 6000);
   const std::string script = write_file(
@@ -193,6 +193,23 @@ TEST_CASE("scripts: callbacks see every HTF bar and transition; a policy functio
         static_cast<double>(r.report.decisions.by_kind.at("transition")));
   CHECK(r.report.decisions.by_kind.at("transition") > 10);
 
+  // A policy function that answers what the thresholds suggest changes no decision, and sees
+  // the same inputs through `m` as through the ctx views.
+  write_file(script, std::string(kMarket) + "}\n");
+  const Run table = run(script, csv, {});
+  write_file(script, std::string(kMarket) +
+                         "  policy = function(m, ctx)\n"
+                         "    mmhost.metric('m.atr_pct', m.atr_pct)\n"
+                         "    mmhost.metric('gap', math.abs(m.atr_pct - ctx.market.atr_pct) +\n"
+                         "      math.abs(m.drawdown_pct - ctx.pnl.drawdown_pct))\n"
+                         "    return m.suggested end,\n"
+                         "}\n");
+  const Run suggested = run(script, csv, {});
+  CHECK(suggested.report.decisions.hash == table.report.decisions.hash);
+  CHECK(suggested.lines == table.lines);
+  CHECK(suggested.report.metrics.at("m.atr_pct").max > 0);  // real inputs, not the fallbacks
+  CHECK(suggested.report.metrics.at("gap").max == 0);
+
   // A policy that always says Disabled: no setup ever starts.
   write_file(script, std::string(kMarket) +
                          "  policy = function(m, ctx) return 'Disabled' end,\n"
@@ -202,7 +219,7 @@ TEST_CASE("scripts: callbacks see every HTF bar and transition; a policy functio
   CHECK(count_lines(disabled.lines, "policy_changed normal->disabled cause=script") == 1);
 }
 
-TEST_CASE("scripts: a failing callback is an error event; keep or stop quoting after it") {
+TEST_CASE("scripts: a failing callback is an error event, keep or stop quoting after it") {
   TempDir dir;
   const std::string csv = trimmed_csv(dir, 6000);
   auto failing = [&](const std::string& action) {
@@ -237,7 +254,7 @@ TEST_CASE("scripts: a failing callback is an error event; keep or stop quoting a
   CHECK(count_lines(after, "idle->bos") == 0);
 }
 
-TEST_CASE("reload: state, bars in state and inventory survive; on_reload gets the old state") {
+TEST_CASE("reload: state, bars in state and inventory survive, on_reload gets the old state") {
   TempDir dir;
   const std::string csv = trimmed_csv(dir, 8000);
   const std::string before = std::string(kRecordState) + kMarket +

@@ -59,7 +59,7 @@ class Recorder final : public BatchHandler {
 }  // namespace
 
 TEST_CASE(
-    "two sources merge by time; equal times go in source order; timers fire after events at their "
+    "two sources merge by time, equal times go in source order, timers fire after events at their "
     "time") {
   SimulatedClock clock;
   Engine engine(clock);

@@ -63,7 +63,7 @@ TEST_CASE("errors name file:line:column and the key path") {
   CHECK(config_error("log: {level: info\n").find("mmhost.yaml:2:1: YAML syntax error:") == 0);
 }
 
-TEST_CASE("precedence: environment over file; missing file is an error") {
+TEST_CASE("precedence: environment over file, missing file is an error") {
   HostConfig config;
   config.data_dir = "from-file";
   config.plugin_paths = {"/file/plugins"};

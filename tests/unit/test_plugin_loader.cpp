@@ -80,7 +80,7 @@ TEST_CASE("every problem of a broken manifest is reported at once") {
 }
 
 TEST_CASE(
-    "a plugin from a future build with bigger structs loads; the host reads the prefix it knows") {
+    "a plugin from a future build with bigger structs loads, the host reads the prefix it knows") {
   HostServices services;
   PluginRegistry registry(services);
   const auto plugin = registry.load_file(plugin_path("bigger_struct"));

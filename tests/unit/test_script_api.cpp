@@ -94,7 +94,7 @@ TEST_CASE("script api: views are read-only and unknown names are errors with a s
         "callbacks)");
 }
 
-TEST_CASE("script api: now() is event time in ms; metric() checks its input") {
+TEST_CASE("script api: now() is event time in ms, metric() checks its input") {
   LuaState lua;
   FakeHost host;
   install_script_api(lua, &host, "s.lua");

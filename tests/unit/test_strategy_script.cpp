@@ -91,7 +91,7 @@ TEST_CASE("strategy script: the bar argument is read-only") {
                 "(in on_bar)") != std::string::npos);
 }
 
-TEST_CASE("strategy script: a policy function answers a level; anything else names its line") {
+TEST_CASE("strategy script: a policy function answers a level, anything else names its line") {
   TempDir dir;
   Host host;
   const std::string path = write_file(
@@ -125,13 +125,13 @@ TEST_CASE("strategy script: transitions as data and functions") {
       std::string(kHead) +
           "  transitions = {\n"
           "    { from = 'mm', reason = 'bearish_bos', all = { 'bearish_bos', 'holding_base' } },\n"
-          "    { from = 'mm', reason = 'timeout', remove = true },\n"
+          "    { from = 'mm', reason = 'max_duration', remove = true },\n"
           "    { from = 'mm', reason = 'deep_drawdown', to = 'exit', all = 'holding_base',\n"
           "      when = function(ctx) return ctx.pnl.drawdown_pct > 2 end },\n"
           "  } }\n");
   StrategyScript script(path, &host);
   CHECK(script.spec().core_params.at("transitions") ==
-        "mm.bearish_bos: all=bearish_bos|holding_base; mm.timeout: off; "
+        "mm.bearish_bos: all=bearish_bos|holding_base; mm.max_duration: off; "
         "mm.deep_drawdown: to=exit all=holding_base script=true");
   CHECK(script.spec().scripted_edges == std::vector<std::string>{"mm.deep_drawdown"});
   CHECK(script.guard("mm", "deep_drawdown"));

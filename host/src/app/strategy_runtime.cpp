@@ -25,6 +25,7 @@ StrategyRuntime::~StrategyRuntime() {
 void StrategyRuntime::install_hooks() {
   if (core_ == nullptr) return;
   const StrategySpec& spec = script_->spec();
+  // Any Lua function can fail, and stop_quoting acts through the policy hook.
   const bool needed =
       spec.policy_function || !spec.scripted_edges.empty() || !spec.callbacks.empty();
   if (!needed) {
@@ -78,13 +79,11 @@ void StrategyRuntime::failed(const ScriptError& error) {
 }
 
 template <class Fn>
-bool StrategyRuntime::guarded(Fn&& fn) {
+void StrategyRuntime::guarded(Fn&& fn) {
   try {
     fn();
-    return true;
   } catch (const ScriptError& e) {
     failed(e);
-    return false;
   }
 }
 

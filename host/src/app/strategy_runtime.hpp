@@ -63,7 +63,7 @@ class StrategyRuntime final : public ScriptHost {
                               const char* reason);
   void failed(const ScriptError& error);
   template <class Fn>
-  bool guarded(Fn&& fn);  // runs fn; a ScriptError goes to failed(); false then
+  void guarded(Fn&& fn);  // runs fn; a ScriptError goes to failed()
   void install_hooks();
 
   std::unique_ptr<StrategyScript> script_;

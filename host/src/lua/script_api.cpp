@@ -14,17 +14,18 @@ namespace mmh {
 
 void CoreValues::assign(const mmh_core_value* values, size_t count) {
   values_ = values;
-  bool same = count == names_.size();
-  for (size_t i = 0; same && i < count; ++i) same = names_[i] == values[i].name;
   count_ = count;
+  // A core keeps its names (the same pointers) for life: comparing pointers is enough to know
+  // the index still holds; a new set (another core) rebuilds it.
+  bool same = count == name_ptrs_.size();
+  for (size_t i = 0; same && i < count; ++i) same = name_ptrs_[i] == values[i].name;
   if (same) return;
-  // A core keeps its names for life; a new set (a new core) rebuilds the index.
-  names_.clear();
+  name_ptrs_.clear();
   index_.clear();
   groups_.clear();
   for (size_t i = 0; i < count; ++i) {
+    name_ptrs_.push_back(values[i].name);
     const std::string name = values[i].name != nullptr ? values[i].name : "";
-    names_.push_back(name);
     const size_t dot = name.find('.');
     const std::string group = dot == std::string::npos ? "" : name.substr(0, dot);
     const std::string key = dot == std::string::npos ? name : name.substr(dot + 1);

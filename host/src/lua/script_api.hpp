@@ -33,7 +33,7 @@ class CoreValues {
  private:
   const mmh_core_value* values_ = nullptr;
   size_t count_ = 0;
-  std::vector<std::string> names_;  // the names the index was built for
+  std::vector<const char*> name_ptrs_;  // the names the index was built for
   std::map<std::string, std::map<std::string, size_t, std::less<>>, std::less<>> index_;
   std::vector<std::string> groups_;
 };

@@ -146,46 +146,50 @@ class BosMmPlugin {
     out.records = decisions_.data();
   }
 
-  // Values a strategy script may read (mmhost.structure, .inventory, .balances, .pnl, ...).
-  // The names and their order never change, so the host indexes them once.
+  // Values a strategy script may read (mmhost.structure, .market, .inventory, .balances, .pnl,
+  // .facts). Each value is named where it is set, so names and values cannot drift apart; the
+  // set and order never change, so the host indexes them once.
   void snapshot(mmh_core_snapshot& out) {
-    if (values_.empty()) build_value_names();
-    size_t i = 0;
-    auto text = [&](const char* v) { values_[i++].text = v; };
-    auto number = [&](double v) { values_[i++].number = v; };
-    auto price = [&](int64_t e8) { values_[i++].number = static_cast<double>(e8) / 1e8; };
+    values_.clear();  // capacity stays: no allocation after the first call
+    auto put = [&](const char* name, uint32_t type, double number, const char* text = nullptr) {
+      values_.push_back(mmh_core_value{name, type, 0, number, text});
+    };
+    auto text = [&](const char* name, const char* v) { put(name, MMH_VALUE_TEXT, 0, v); };
+    auto number = [&](const char* name, double v) { put(name, MMH_VALUE_NUMBER, v); };
+    auto price = [&](const char* name, int64_t e8) {
+      put(name, MMH_VALUE_NUMBER, static_cast<double>(e8) / 1e8);
+    };
     const PolicyInputs& in = core_.policy_inputs();
     const StructureTracker& st = core_.structure();
-    text(to_string(core_.state()));
-    text(to_string(core_.policy()));
-    number(static_cast<double>(core_.machine().bars_in_state()));
-    price(core_.last_close_e8());
-    number(core_.atr_e8() / 1e8);
-    price(st.last_high() ? st.last_high()->price_e8 : 0);
-    price(st.last_low() ? st.last_low()->price_e8 : 0);
-    price(core_.protect_low_e8());
-    text(to_string(st.trend()));
-    number(static_cast<double>(in.bars_since_bos));
-    number(in.atr_pct);
-    number(in.volatility_pct);
-    number(in.spread_bps);
-    number(in.drawdown_pct);
-    number(in.inventory_share);
-    price(core_.wallet().base_e8);
-    number(core_.inventory_share());
-    number(core_.params().grid.target_base_share);
-    price(core_.wallet().base_e8);
-    price(core_.wallet().quote_e8);
+    text("state", to_string(core_.state()));
+    text("policy", to_string(core_.policy()));
+    number("bars_in_state", static_cast<double>(core_.machine().bars_in_state()));
+    price("structure.close", core_.last_close_e8());
+    number("structure.atr", core_.atr_e8() / 1e8);
+    price("structure.last_high", st.last_high() ? st.last_high()->price_e8 : 0);
+    price("structure.last_low", st.last_low() ? st.last_low()->price_e8 : 0);
+    price("structure.protect_low", core_.protect_low_e8());
+    text("structure.trend", to_string(st.trend()));
+    number("structure.bars_since_bos", static_cast<double>(in.bars_since_bos));
+    number("market.atr_pct", in.atr_pct);
+    number("market.volatility_pct", in.volatility_pct);
+    number("market.spread_bps", in.spread_bps);
+    price("inventory.base", core_.wallet().base_e8);
+    number("inventory.share", core_.inventory_share());
+    number("inventory.target_share", core_.params().grid.target_base_share);
+    price("balances.base", core_.wallet().base_e8);
+    price("balances.quote", core_.wallet().quote_e8);
     const double equity = core_.equity() / 1e8;
     const double start = core_.initial_equity() / 1e8;
-    number(equity);
-    number(start);
-    number(equity - start);
-    number(start > 0 ? (equity - start) / start * 100.0 : 0.0);
-    number(core_.drawdown_pct());
-    number(core_.setup_drawdown_pct());
+    number("pnl.equity", equity);
+    number("pnl.start_equity", start);
+    number("pnl.change", equity - start);
+    number("pnl.change_pct", start > 0 ? (equity - start) / start * 100.0 : 0.0);
+    number("pnl.drawdown_pct", core_.drawdown_pct());
+    number("pnl.setup_drawdown_pct", core_.setup_drawdown_pct());
     const uint32_t facts = core_.current_facts();
-    for (int f = 0; f < kFactCount; ++f) number((facts >> f) & 1u);
+    for (int f = 0; f < kFactCount; ++f)
+      put(fact_names_[static_cast<size_t>(f)].c_str(), MMH_VALUE_FLAG, (facts >> f) & 1u);
     out.count = values_.size();
     out.values = values_.data();
   }
@@ -282,54 +286,6 @@ class BosMmPlugin {
     }
   }
 
-  void build_value_names() {
-    static const char* const kTexts[] = {"state", "policy", "structure.trend"};
-    static const char* const kNames[] = {"state",
-                                         "policy",
-                                         "bars_in_state",
-                                         "structure.close",
-                                         "structure.atr",
-                                         "structure.last_high",
-                                         "structure.last_low",
-                                         "structure.protect_low",
-                                         "structure.trend",
-                                         "structure.bars_since_bos",
-                                         "policy.atr_pct",
-                                         "policy.volatility_pct",
-                                         "policy.spread_bps",
-                                         "policy.drawdown_pct",
-                                         "policy.inventory_share",
-                                         "inventory.base",
-                                         "inventory.share",
-                                         "inventory.target_share",
-                                         "balances.base",
-                                         "balances.quote",
-                                         "pnl.equity",
-                                         "pnl.start_equity",
-                                         "pnl.change",
-                                         "pnl.change_pct",
-                                         "pnl.drawdown_pct",
-                                         "pnl.setup_drawdown_pct"};
-    for (const char* name : kNames) {
-      mmh_core_value v{};
-      v.name = name;
-      v.type = MMH_VALUE_NUMBER;
-      for (const char* t : kTexts)
-        if (std::strcmp(t, name) == 0) v.type = MMH_VALUE_TEXT;
-      values_.push_back(v);
-    }
-    for (int f = 0; f < kFactCount; ++f) {
-      fact_names_.push_back(std::string("facts.") + fact_name(1u << f));
-      mmh_core_value v{};
-      v.type = MMH_VALUE_FLAG;
-      values_.push_back(v);
-    }
-    // Names point into fact_names_ only after it stops growing.
-    for (int f = 0; f < kFactCount; ++f)
-      values_[values_.size() - kFactCount + static_cast<size_t>(f)].name =
-          fact_names_[static_cast<size_t>(f)].c_str();
-  }
-
   // Turns the C hook table into the core's CoreHooks.
   struct HookBridge final : CoreHooks {
     mmh_core_hooks hooks{};
@@ -359,7 +315,12 @@ class BosMmPlugin {
   Core core_;
   HookBridge bridge_;
   std::vector<mmh_core_value> values_;
-  std::vector<std::string> fact_names_;
+  const std::vector<std::string> fact_names_ = [] {
+    std::vector<std::string> names;
+    for (int f = 0; f < kFactCount; ++f)
+      names.push_back(std::string("facts.") + fact_name(1u << f));
+    return names;
+  }();
   int64_t htf_ns_ = 0;
   int64_t ltf_ns_ = 0;
   std::string base_asset_;
