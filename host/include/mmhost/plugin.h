@@ -227,8 +227,8 @@ typedef struct mmh_order_command {
   uint32_t time_in_force; /* MMH_TIF_* */
   uint32_t market_unit;   /* MMH_MARKET_UNIT_*; market orders only */
   int64_t price_ticks;    /* limit orders */
-  int64_t qty_lots;       /* base quantity, or for a quote-unit market order: quote in lots of quote
-                             precision */
+  int64_t qty_lots;       /* base quantity in lots, or for a quote-unit market order the quote
+                             amount in units of 1e-8 */
   char client_id[MMH_CLIENT_ID_CAPACITY];
 } mmh_order_command;
 
@@ -405,6 +405,9 @@ typedef struct mmh_venue_vtable {
   mmh_status (*submit)(void* self, const mmh_order_command* command, mmh_error* err);
   /* Market data the venue needs to simulate or mark (simulated venues). Optional. */
   mmh_status (*on_market)(void* self, const mmh_batch* batch, mmh_error* err);
+  /* What the venue is and, for simulated venues, which models run and their known biases, as
+   * NUL-terminated text ("key: value" lines), truncated to `capacity`. Optional. */
+  mmh_status (*describe)(void* self, char* out, size_t capacity, mmh_error* err);
 } mmh_venue_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

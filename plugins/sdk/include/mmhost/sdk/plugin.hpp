@@ -26,6 +26,7 @@
 
 #include <mmhost/plugin.h>
 
+#include <cmath>
 #include <concepts>
 #include <cstdio>
 #include <cstring>
@@ -155,6 +156,20 @@ class Config {
                   "setting '" + key + "' must be an integer, got '" + it->second + "'");
     }
   }
+  double get_double(const std::string& key, double fallback) const {
+    auto it = values_.find(key);
+    if (it == values_.end()) return fallback;
+    try {
+      size_t used = 0;
+      const double v = std::stod(it->second, &used);
+      if (used != it->second.size() || !std::isfinite(v))
+        throw std::invalid_argument("not a finite number");
+      return v;
+    } catch (const std::exception&) {
+      throw Error(MMH_ERR_INVALID_ARGUMENT,
+                  "setting '" + key + "' must be a number, got '" + it->second + "'");
+    }
+  }
   const std::map<std::string, std::string>& values() const { return values_; }
 
  private:
@@ -245,6 +260,17 @@ const mmh_venue_vtable* venue_vtable() {
     if constexpr (requires(T & s, const mmh_batch& b) { s.on_market(b); }) {
       t.on_market = [](void* self, const mmh_batch* b, mmh_error* err) -> mmh_status {
         return detail::guard(err, [&] { static_cast<T*>(self)->on_market(*b); });
+      };
+    }
+    if constexpr (requires(const T& s) {
+                    { s.describe() } -> std::convertible_to<std::string>;
+                  }) {
+      t.describe = [](void* self, char* out, size_t capacity, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          if (out == nullptr || capacity == 0) throw Error(MMH_ERR_INVALID_ARGUMENT, "no buffer");
+          const std::string text = static_cast<const T*>(self)->describe();
+          std::snprintf(out, capacity, "%s", text.c_str());
+        });
       };
     }
     return t;

@@ -1,0 +1,375 @@
+#include "sim_venue.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+
+namespace mmh::sim {
+namespace {
+
+template <size_t N>
+void copy_text(char (&dst)[N], const std::string& src) {
+  std::snprintf(dst, N, "%s", src.c_str());
+}
+
+bool later(const auto& a, const auto& b) {
+  return a.due_ns != b.due_ns ? a.due_ns > b.due_ns : a.seq > b.seq;
+}
+
+mmh_decimal decimal(int64_t e8) {
+  mmh_decimal d{};
+  d.mantissa = e8;
+  d.exponent = -8;
+  return d;
+}
+
+}  // namespace
+
+SimVenue::SimVenue(SimInstrument instrument, FeeModel fees, LatencyModel latency, int64_t base_e8,
+                   int64_t quote_e8)
+    : inst_(std::move(instrument)), fees_(fees), latency_(std::move(latency)) {
+  inst_.validate();
+  base_.free_e8 = base_e8;
+  quote_.free_e8 = quote_e8;
+}
+
+void SimVenue::submit(const mmh_order_command& command) {
+  ++counters_.commands;
+  int64_t delay = latency_.market_data_ns();
+  switch (command.action) {
+    case MMH_ORDER_ACTION_PLACE:
+      delay += latency_.entry_ns();
+      break;
+    case MMH_ORDER_ACTION_AMEND:
+      delay += latency_.amend_ns();
+      break;
+    default:
+      delay += latency_.cancel_ns();
+      break;
+  }
+  actions_.push_back(Action{command.ts_ns + delay, ++action_seq_, command});
+  std::push_heap(actions_.begin(), actions_.end(), [](auto& a, auto& b) { return later(a, b); });
+}
+
+int64_t SimVenue::next_due_ns() const {
+  return actions_.empty() ? INT64_MAX : actions_.front().due_ns;
+}
+
+void SimVenue::apply_next(MarketAccess& market) {
+  std::pop_heap(actions_.begin(), actions_.end(), [](auto& a, auto& b) { return later(a, b); });
+  const Action action = actions_.back();
+  actions_.pop_back();
+  act(action, market);
+}
+
+void SimVenue::apply_due(int64_t until_ns, MarketAccess& market) {
+  while (!actions_.empty() && actions_.front().due_ns <= until_ns) apply_next(market);
+}
+
+void SimVenue::resting(std::vector<SimOrder*>& out) {
+  out.clear();
+  for (auto it = orders_.begin(); it != orders_.end();) {
+    if (it->second.leaves_lots() <= 0) {
+      it = orders_.erase(it);
+      continue;
+    }
+    out.push_back(&it->second);
+    ++it;
+  }
+  // Time priority: the model walks them in arrival order.
+  std::sort(out.begin(), out.end(),
+            [](const SimOrder* a, const SimOrder* b) { return a->seq < b->seq; });
+}
+
+void SimVenue::act(const Action& action, MarketAccess& market) {
+  const mmh_order_command& c = action.command;
+  if (c.symbol_id != inst_.symbol_id) {
+    reject(c, action.due_ns, "unknown symbol_id " + std::to_string(c.symbol_id));
+    return;
+  }
+  switch (c.action) {
+    case MMH_ORDER_ACTION_PLACE:
+      place(c, action.due_ns, market);
+      break;
+    case MMH_ORDER_ACTION_CANCEL:
+      cancel(c, action.due_ns);
+      break;
+    case MMH_ORDER_ACTION_AMEND:
+      amend(c, action.due_ns, market);
+      break;
+    case MMH_ORDER_ACTION_CANCEL_ALL: {
+      std::vector<std::string> ids;
+      for (const auto& [id, order] : orders_)
+        if (order.leaves_lots() > 0) ids.push_back(id);
+      for (const std::string& id : ids) {
+        mmh_order_command one = c;
+        copy_text(one.client_id, id);
+        cancel(one, action.due_ns);
+      }
+      break;
+    }
+    default:
+      reject(c, action.due_ns, "unknown action " + std::to_string(c.action));
+  }
+}
+
+std::string SimVenue::check_rules(uint32_t side, int64_t price_ticks, int64_t lots) const {
+  if (side != MMH_SIDE_BUY && side != MMH_SIDE_SELL) return "side must be buy or sell";
+  if (lots <= 0) return "quantity must be positive";
+  const int64_t qty = inst_.qty_e8(lots);
+  if (qty < inst_.min_qty_e8) return "quantity below the minimum order quantity";
+  if (price_ticks > 0 && value_e8(inst_.price_e8(price_ticks), qty) < inst_.min_value_e8)
+    return "order value below the minimum order value";
+  return {};
+}
+
+void SimVenue::place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& market) {
+  const std::string id = c.client_id;
+  if (id.empty()) return reject(c, ts_ns, "client_id is empty");
+  if (orders_.count(id) != 0) return reject(c, ts_ns, "duplicate client_id");
+  SimOrder order;
+  order.client_id = id;
+  order.seq = ++order_seq_;
+  order.side = c.side;
+  order.order_type = c.order_type;
+  order.tif = c.time_in_force;
+  order.live_since_ns = ts_ns;
+  const bool buy = c.side == MMH_SIDE_BUY;
+  const TopOfBook top = market.top();
+
+  if (c.order_type == MMH_ORDER_TYPE_MARKET) {
+    int64_t lots = c.qty_lots;
+    if (c.market_unit == MMH_MARKET_UNIT_QUOTE) {
+      // qty_lots holds the quote to spend (units of 1e-8): buy what it pays for at the ask.
+      const int64_t ref = buy ? top.ask_e8 : top.bid_e8;
+      lots =
+          ref > 0
+              ? inst_.lots_down(static_cast<int64_t>(static_cast<i128>(c.qty_lots) * MMH_E8 / ref))
+              : 0;
+    }
+    const std::string why = check_rules(c.side, 0, lots);
+    if (!why.empty()) return reject(c, ts_ns, why);
+    if (!buy && base_.free_e8 < inst_.qty_e8(lots))
+      return reject(c, ts_ns, "insufficient base balance");
+    order.qty_lots = lots;
+    push_update(order, MMH_ORDER_STATUS_NEW, ts_ns);
+    market.take(*this, order, ts_ns, 0, lots);
+    finish_taker(order, ts_ns);
+    return;
+  }
+
+  if (c.order_type != MMH_ORDER_TYPE_LIMIT) return reject(c, ts_ns, "unknown order type");
+  if (c.price_ticks <= 0) return reject(c, ts_ns, "limit price must be positive");
+  const std::string why = check_rules(c.side, c.price_ticks, c.qty_lots);
+  if (!why.empty()) return reject(c, ts_ns, why);
+  order.price_ticks = c.price_ticks;
+  order.qty_lots = c.qty_lots;
+  const int64_t price = inst_.price_e8(c.price_ticks);
+  const bool crosses =
+      buy ? top.ask_e8 > 0 && price >= top.ask_e8 : top.bid_e8 > 0 && price <= top.bid_e8;
+  if (crosses && c.time_in_force == MMH_TIF_POST_ONLY)
+    return reject(c, ts_ns, "post-only order would cross the book");
+
+  // Lock what the whole order may need: quote at the limit price for a buy, base for a sell.
+  const int64_t need = buy ? value_e8(price, inst_.qty_e8(c.qty_lots)) : inst_.qty_e8(c.qty_lots);
+  Balance& bal = buy ? quote_ : base_;
+  if (bal.free_e8 < need)
+    return reject(c, ts_ns, buy ? "insufficient quote balance" : "insufficient base balance");
+
+  if (c.time_in_force == MMH_TIF_FOK &&
+      (!crosses || market.available_e8(buy, c.price_ticks) < inst_.qty_e8(c.qty_lots))) {
+    push_update(order, MMH_ORDER_STATUS_NEW, ts_ns);
+    push_update(order, MMH_ORDER_STATUS_CANCELLED, ts_ns);
+    return;
+  }
+  bal.free_e8 -= need;
+  bal.locked_e8 += need;
+  order.locked_e8 = need;
+  push_update(order, MMH_ORDER_STATUS_NEW, ts_ns);
+  if (crosses) market.take(*this, order, ts_ns, c.price_ticks, c.qty_lots);
+  if (order.leaves_lots() > 0 &&
+      (c.time_in_force == MMH_TIF_IOC || c.time_in_force == MMH_TIF_FOK)) {
+    finish_taker(order, ts_ns);
+    return;
+  }
+  if (order.leaves_lots() <= 0) {
+    release_lock(order);  // rounding leftovers of the lock
+    push_balances(ts_ns);
+    return;
+  }
+  order.queue_ahead_e8 = market.queue_ahead_e8(buy, order.price_ticks);
+  orders_.emplace(id, std::move(order));
+  push_balances(ts_ns);
+}
+
+// A taker order whose remainder does not rest: release its lock, cancel what is left.
+void SimVenue::finish_taker(SimOrder& order, int64_t ts_ns) {
+  release_lock(order);
+  if (order.leaves_lots() > 0)
+    push_update(order,
+                order.filled_lots > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED_CANCELLED
+                                      : MMH_ORDER_STATUS_CANCELLED,
+                ts_ns);
+  push_balances(ts_ns);
+}
+
+void SimVenue::release_lock(SimOrder& order) {
+  Balance& bal = order.is_buy() ? quote_ : base_;
+  bal.locked_e8 -= order.locked_e8;
+  bal.free_e8 += order.locked_e8;
+  order.locked_e8 = 0;
+}
+
+void SimVenue::cancel(const mmh_order_command& c, int64_t ts_ns) {
+  auto it = orders_.find(c.client_id);
+  if (it == orders_.end() || it->second.leaves_lots() <= 0)
+    return reject(c, ts_ns, "order not found or already closed");
+  SimOrder& order = it->second;
+  release_lock(order);
+  push_update(order,
+              order.filled_lots > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED_CANCELLED
+                                    : MMH_ORDER_STATUS_CANCELLED,
+              ts_ns);
+  orders_.erase(it);
+  push_balances(ts_ns);
+}
+
+void SimVenue::amend(const mmh_order_command& c, int64_t ts_ns, MarketAccess& market) {
+  auto it = orders_.find(c.client_id);
+  if (it == orders_.end() || it->second.leaves_lots() <= 0)
+    return reject(c, ts_ns, "order not found or already closed");
+  SimOrder& order = it->second;
+  const int64_t price_ticks = c.price_ticks > 0 ? c.price_ticks : order.price_ticks;
+  const int64_t qty_lots = c.qty_lots > 0 ? c.qty_lots : order.qty_lots;
+  if (qty_lots <= order.filled_lots)
+    return reject(c, ts_ns, "amended quantity is not above the filled quantity");
+  const std::string why = check_rules(order.side, price_ticks, qty_lots);
+  if (!why.empty()) return reject(c, ts_ns, why);
+  const TopOfBook top = market.top();
+  const int64_t price = inst_.price_e8(price_ticks);
+  if (order.is_buy() ? top.ask_e8 > 0 && price >= top.ask_e8
+                     : top.bid_e8 > 0 && price <= top.bid_e8)
+    return reject(c, ts_ns, "amended price would cross the book");
+  const int64_t leaves_e8 = inst_.qty_e8(qty_lots - order.filled_lots);
+  const int64_t need = order.is_buy() ? value_e8(price, leaves_e8) : leaves_e8;
+  Balance& bal = order.is_buy() ? quote_ : base_;
+  if (bal.free_e8 + order.locked_e8 < need)
+    return reject(c, ts_ns,
+                  order.is_buy() ? "insufficient quote balance" : "insufficient base balance");
+  bal.free_e8 += order.locked_e8 - need;
+  bal.locked_e8 += need - order.locked_e8;
+  order.locked_e8 = need;
+  // A smaller size keeps its place in the queue; a new price or a larger size goes to the back.
+  if (price_ticks != order.price_ticks || qty_lots > order.qty_lots) {
+    order.queue_ahead_e8 = market.queue_ahead_e8(order.is_buy(), price_ticks);
+    order.seq = ++order_seq_;
+  }
+  order.price_ticks = price_ticks;
+  order.qty_lots = qty_lots;
+  push_update(order,
+              order.filled_lots > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED : MMH_ORDER_STATUS_NEW,
+              ts_ns);
+  push_balances(ts_ns);
+}
+
+bool SimVenue::fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t lots, bool maker) {
+  lots = std::min(lots, order.leaves_lots());
+  if (lots <= 0) return false;
+  const bool buy = order.is_buy();
+  const int64_t qty = inst_.qty_e8(lots);
+  const int64_t price = inst_.price_e8(price_ticks);
+  const int64_t value = value_e8(price, qty);
+  if (order.order_type == MMH_ORDER_TYPE_MARKET) {
+    if (buy ? quote_.free_e8 < value : base_.free_e8 < qty) return false;
+    (buy ? quote_ : base_).free_e8 -= buy ? value : qty;
+  } else {
+    // Release the lock of these lots (all of it on the last fill), spend what the fill costs.
+    Balance& bal = buy ? quote_ : base_;
+    const bool last = lots == order.leaves_lots();
+    const int64_t held =
+        last ? order.locked_e8
+             : std::min(order.locked_e8,
+                        buy ? value_e8(inst_.price_e8(order.price_ticks), qty) : qty);
+    const int64_t spent = buy ? value : qty;
+    order.locked_e8 -= held;
+    bal.locked_e8 -= held;
+    bal.free_e8 += held - spent;
+  }
+  (buy ? base_ : quote_).free_e8 += buy ? qty : value;
+  const FeeCharge fee = fees_.charge(buy, maker, qty, value);
+  (fee.asset == FeeAsset::base ? base_ : quote_).free_e8 -= fee.amount_e8;
+  order.filled_lots += lots;
+  ++(maker ? counters_.maker_fills : counters_.taker_fills);
+
+  VenueEvent e;
+  e.kind = MMH_EVENT_FILL;
+  mmh_fill& f = e.fill;
+  f.ts_ns = ts_ns;
+  f.symbol_id = inst_.symbol_id;
+  f.side = order.side;
+  f.price_ticks = price_ticks;
+  f.qty_lots = lots;
+  f.fee = decimal(fee.amount_e8);
+  copy_text(f.fee_asset, fee.asset == FeeAsset::base ? inst_.base_asset : inst_.quote_asset);
+  f.is_maker = maker ? 1 : 0;
+  copy_text(f.client_id, order.client_id);
+  copy_text(f.venue_order_id, "sim-" + std::to_string(order.seq));
+  copy_text(f.exec_id, "sim-e" + std::to_string(++exec_seq_));
+  events_.push_back(e);
+  push_update(order,
+              order.leaves_lots() > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED : MMH_ORDER_STATUS_FILLED,
+              ts_ns);
+  push_balances(ts_ns);
+  return true;
+}
+
+void SimVenue::reject(const mmh_order_command& c, int64_t ts_ns, const std::string& reason) {
+  ++counters_.rejects;
+  VenueEvent e;
+  e.kind = MMH_EVENT_ORDER_UPDATE;
+  mmh_order_update& u = e.update;
+  u.ts_ns = ts_ns;
+  u.symbol_id = c.symbol_id;
+  u.status = MMH_ORDER_STATUS_REJECTED;
+  u.side = c.side;
+  u.price_ticks = c.price_ticks;
+  u.qty_lots = c.qty_lots;
+  copy_text(u.client_id, c.client_id);
+  copy_text(u.reject_reason, reason);
+  events_.push_back(e);
+}
+
+void SimVenue::push_update(const SimOrder& order, uint32_t status, int64_t ts_ns) {
+  VenueEvent e;
+  e.kind = MMH_EVENT_ORDER_UPDATE;
+  mmh_order_update& u = e.update;
+  u.ts_ns = ts_ns;
+  u.symbol_id = inst_.symbol_id;
+  u.status = status;
+  u.side = order.side;
+  u.price_ticks = order.price_ticks;
+  u.qty_lots = order.qty_lots;
+  u.filled_qty_lots = order.filled_lots;
+  u.leaves_qty_lots = status == MMH_ORDER_STATUS_NEW || status == MMH_ORDER_STATUS_PARTIALLY_FILLED
+                          ? order.leaves_lots()
+                          : 0;
+  copy_text(u.client_id, order.client_id);
+  copy_text(u.venue_order_id, "sim-" + std::to_string(order.seq));
+  events_.push_back(e);
+}
+
+void SimVenue::push_balances(int64_t ts_ns) {
+  for (const bool base : {true, false}) {
+    VenueEvent e;
+    e.kind = MMH_EVENT_BALANCE;
+    e.balance.ts_ns = ts_ns;
+    copy_text(e.balance.asset, base ? inst_.base_asset : inst_.quote_asset);
+    const Balance& b = base ? base_ : quote_;
+    e.balance.free = decimal(b.free_e8);
+    e.balance.locked = decimal(b.locked_e8);
+    events_.push_back(e);
+  }
+}
+
+}  // namespace mmh::sim

@@ -1,0 +1,141 @@
+// The simulated exchange: order entry with latency, the venue's own balances (free and locked),
+// PostOnly/IOC/FOK rules, fills and fees. It does not know where prices come from: a fill model
+// (candle, trade tape, L2 book) drives time through its market data, asks the venue to apply the
+// commands that have arrived, and reports fills of resting orders. Output is a list of order
+// updates, fills and balances in the order they happened.
+#pragma once
+
+#include "fee_model.hpp"
+#include "latency_model.hpp"
+#include "sim_instrument.hpp"
+
+#include <mmhost/plugin.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mmh::sim {
+
+struct SimOrder {
+  std::string client_id;
+  uint64_t seq = 0;  // arrival order at the venue: time priority among equal prices
+  uint32_t side = 0;
+  uint32_t order_type = 0;
+  uint32_t tif = 0;
+  int64_t price_ticks = 0;
+  int64_t qty_lots = 0;
+  int64_t filled_lots = 0;
+  int64_t locked_e8 = 0;       // quote (buy) or base (sell) held for the rest of the order
+  int64_t queue_ahead_e8 = 0;  // displayed size ahead of it at its price (queue models)
+  int64_t live_since_ns = 0;
+  bool is_buy() const { return side == MMH_SIDE_BUY; }
+  int64_t leaves_lots() const { return qty_lots - filled_lots; }
+};
+
+struct TopOfBook {
+  int64_t bid_e8 = 0;
+  int64_t ask_e8 = 0;
+  int64_t bid_qty_e8 = -1;  // -1: size unknown
+  int64_t ask_qty_e8 = -1;
+};
+
+class SimVenue;
+
+// What a fill model offers the venue at the moment it applies a command.
+class MarketAccess {
+ public:
+  virtual ~MarketAccess() = default;
+  virtual TopOfBook top() const = 0;
+  // Executes a taker order now: marketable limit (limit_ticks > 0 caps the price) or market
+  // (limit_ticks == 0), for at most `max_lots`; calls venue.fill for each execution.
+  virtual void take(SimVenue& venue, SimOrder& order, int64_t ts_ns, int64_t limit_ticks,
+                    int64_t max_lots) = 0;
+  // Base quantity a taker could get now up to limit_ticks (FOK's all-or-nothing check).
+  virtual int64_t available_e8(bool buy, int64_t limit_ticks) const = 0;
+  // Size ahead of a new resting order at its price.
+  virtual int64_t queue_ahead_e8(bool buy, int64_t price_ticks) const = 0;
+};
+
+struct VenueEvent {
+  uint32_t kind = 0;  // MMH_EVENT_ORDER_UPDATE, MMH_EVENT_FILL or MMH_EVENT_BALANCE
+  mmh_order_update update{};
+  mmh_fill fill{};
+  mmh_balance balance{};
+};
+
+struct VenueCounters {
+  uint64_t commands = 0;
+  uint64_t rejects = 0;
+  uint64_t maker_fills = 0;
+  uint64_t taker_fills = 0;
+};
+
+class SimVenue {
+ public:
+  SimVenue(SimInstrument instrument, FeeModel fees, LatencyModel latency, int64_t base_e8,
+           int64_t quote_e8);
+
+  // A command from the host, decided at command.ts_ns; it acts after the market-data delay
+  // (the decision used data that old) plus the entry/amend/cancel delay.
+  void submit(const mmh_order_command& command);
+  // Due time of the next command waiting to act; INT64_MAX when none.
+  int64_t next_due_ns() const;
+  // Applies, each at its own due time, every command due at or before `until_ns`.
+  void apply_due(int64_t until_ns, MarketAccess& market);
+  void apply_next(MarketAccess& market);  // the first waiting command, at its due time
+
+  // Fill models: the live resting orders in time priority, into `out` (pointers stay valid
+  // until the next call that applies commands).
+  void resting(std::vector<SimOrder*>& out);
+  // Executes `lots` of `order` at `price_ticks`. Returns false (and fills nothing) when the
+  // balance cannot pay for it (market orders only; limit orders locked theirs up front).
+  bool fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t lots, bool maker);
+
+  std::vector<VenueEvent>& events() { return events_; }
+  const SimInstrument& instrument() const { return inst_; }
+  const FeeModel& fees() const { return fees_; }
+  const LatencyModel& latency() const { return latency_; }
+  const VenueCounters& counters() const { return counters_; }
+  int64_t free_e8(bool base) const { return base ? base_.free_e8 : quote_.free_e8; }
+  int64_t locked_e8(bool base) const { return base ? base_.locked_e8 : quote_.locked_e8; }
+  size_t open_orders() const { return orders_.size(); }
+
+ private:
+  struct Balance {
+    int64_t free_e8 = 0;
+    int64_t locked_e8 = 0;
+  };
+  struct Action {
+    int64_t due_ns = 0;
+    uint64_t seq = 0;
+    mmh_order_command command{};
+  };
+
+  void act(const Action& action, MarketAccess& market);
+  void place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& market);
+  void cancel(const mmh_order_command& c, int64_t ts_ns);
+  void amend(const mmh_order_command& c, int64_t ts_ns, MarketAccess& market);
+  void finish_taker(SimOrder& order, int64_t ts_ns);
+  void release_lock(SimOrder& order);
+  void reject(const mmh_order_command& c, int64_t ts_ns, const std::string& reason);
+  void push_update(const SimOrder& order, uint32_t status, int64_t ts_ns);
+  void push_balances(int64_t ts_ns);
+  std::string check_rules(uint32_t side, int64_t price_ticks, int64_t lots) const;
+
+  SimInstrument inst_;
+  FeeModel fees_;
+  LatencyModel latency_;
+  Balance base_;
+  Balance quote_;
+  std::vector<Action> actions_;  // min-heap on (due, seq)
+  uint64_t action_seq_ = 0;
+  uint64_t order_seq_ = 0;
+  uint64_t exec_seq_ = 0;
+  std::map<std::string, SimOrder> orders_;  // live resting orders by client id
+  std::vector<VenueEvent> events_;
+  VenueCounters counters_;
+};
+
+}  // namespace mmh::sim

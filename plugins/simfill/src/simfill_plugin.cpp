@@ -1,0 +1,207 @@
+// The `simfill` venue: a simulated Bybit-like spot exchange for backtests. Settings (all strings):
+//   symbol_id, base_asset, quote_asset, tick_size, lot_size, min_order_qty, min_order_value
+//   balance.base, balance.quote            starting balances (decimal)
+//   fees.maker, fees.taker                 rates, 0.001 = 0.1% (negative = rebate)
+//   latency.entry|amend|cancel|market_data "25", "uniform:10:40", "normal:25:5", "lognormal:20:0.5"
+//   seed                                   for drawn latencies (default 1)
+//   fill_model                             candle (default) | trades
+//   through_ticks, participation           candle model
+//   queue_trades                           trades model
+//   spread_ticks, slippage                 "bps:1" (default) or "atr:0.05" (candle model only)
+#include "candle_fill_model.hpp"
+#include "trade_fill_model.hpp"
+
+#include <mmhost/sdk/fixed_point.hpp>
+#include <mmhost/sdk/plugin.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace mmh::sim {
+namespace {
+
+int64_t decimal_setting(const sdk::Config& config, const std::string& key, int64_t fallback) {
+  if (!config.has(key)) return fallback;
+  int64_t v = 0;
+  if (sdk::parse_e8(config.get(key), v) != sdk::ParseDecimal::ok || v < 0)
+    throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, "setting '" + key +
+                                                   "' must be a non-negative decimal with at most "
+                                                   "8 places, got '" +
+                                                   config.get(key) + "'");
+  return v;
+}
+
+template <class Fn>
+auto invalid_as_error(Fn fn) {
+  try {
+    return fn();
+  } catch (const std::invalid_argument& e) {
+    throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());
+  }
+}
+
+class SimfillVenue {
+ public:
+  SimfillVenue(const sdk::Config& config, void* host_handle) : handle_(host_handle) {
+    static const char* const kKnown[] = {
+        "symbol",        "symbol_id",     "base_asset",     "quote_asset",
+        "tick_size",     "lot_size",      "min_order_qty",  "min_order_value",
+        "balance.base",  "balance.quote", "fees.maker",     "fees.taker",
+        "latency.entry", "latency.amend", "latency.cancel", "latency.market_data",
+        "seed",          "fill_model",    "through_ticks",  "participation",
+        "queue_trades",  "spread_ticks",  "slippage"};
+    for (const auto& [key, value] : config.values()) {
+      bool known = false;
+      for (const char* k : kKnown) known = known || key == k;
+      if (!known) throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, "unknown setting '" + key + "'");
+    }
+    SimInstrument inst;
+    inst.symbol_id = static_cast<uint32_t>(config.get_int("symbol_id", 1));
+    inst.base_asset = config.get("base_asset", inst.base_asset);
+    inst.quote_asset = config.get("quote_asset", inst.quote_asset);
+    inst.tick_e8 = decimal_setting(config, "tick_size", inst.tick_e8);
+    inst.lot_e8 = decimal_setting(config, "lot_size", inst.lot_e8);
+    inst.min_qty_e8 = decimal_setting(config, "min_order_qty", 0);
+    inst.min_value_e8 = decimal_setting(config, "min_order_value", 0);
+    const FeeRates rates{config.get_double("fees.maker", 0.001),
+                         config.get_double("fees.taker", 0.001)};
+    LatencyConfig latency;
+    invalid_as_error([&] {
+      latency.entry = LatencySpec::parse(config.get("latency.entry", "0"));
+      latency.amend =
+          LatencySpec::parse(config.get("latency.amend", config.get("latency.entry", "0")));
+      latency.cancel =
+          LatencySpec::parse(config.get("latency.cancel", config.get("latency.entry", "0")));
+      latency.market_data = LatencySpec::parse(config.get("latency.market_data", "0"));
+      return 0;
+    });
+    latency.seed = static_cast<uint64_t>(config.get_int("seed", 1));
+    venue_.emplace(invalid_as_error([&] {
+      return SimVenue(inst, FeeModel(rates), LatencyModel(latency),
+                      decimal_setting(config, "balance.base", 0),
+                      decimal_setting(config, "balance.quote", 0));
+    }));
+    model_name_ = config.get("fill_model", "candle");
+    const int64_t spread = config.get_int("spread_ticks", 1);
+    if (model_name_ == "candle") {
+      CandleModelConfig c;
+      c.through_ticks = config.get_int("through_ticks", c.through_ticks);
+      c.participation = config.get_double("participation", c.participation);
+      c.spread_ticks = spread;
+      invalid_as_error([&] {
+        CandleModelConfig::parse_slippage(config.get("slippage", "bps:1"), c);
+        return 0;
+      });
+      candle_ = invalid_as_error([&] { return std::make_unique<CandleFillModel>(c); });
+    } else if (model_name_ == "trades") {
+      TradeModelConfig c;
+      c.queue_trades = config.get_double("queue_trades", c.queue_trades);
+      c.spread_ticks = spread;
+      CandleModelConfig s;
+      invalid_as_error([&] {
+        CandleModelConfig::parse_slippage(config.get("slippage", "bps:1"), s);
+        return 0;
+      });
+      if (s.slippage != CandleModelConfig::Slippage::bps)
+        throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, "the trades model takes slippage in bps only");
+      c.slippage_bps = s.slippage_value;
+      trades_ = invalid_as_error([&] { return std::make_unique<TradeFillModel>(c); });
+    } else {
+      throw sdk::Error(MMH_ERR_INVALID_ARGUMENT,
+                       "fill_model '" + model_name_ + "' is not one of: candle, trades");
+    }
+  }
+
+  void submit(const mmh_order_command& command) {
+    venue_->submit(command);
+    flush();
+  }
+
+  void on_market(const mmh_batch& batch) {
+    const char* p = static_cast<const char*>(batch.records);
+    for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
+      switch (batch.kind) {
+        case MMH_EVENT_CANDLE: {
+          const auto& c = *reinterpret_cast<const mmh_candle*>(p);
+          if (candle_)
+            candle_->on_candle(*venue_, c);
+          else
+            trades_->advance(*venue_, c.open_ts_ns + c.interval_ns);
+          break;
+        }
+        case MMH_EVENT_TRADE:
+          if (trades_) trades_->on_trade(*venue_, *reinterpret_cast<const mmh_trade*>(p));
+          break;
+        case MMH_EVENT_TICKER:
+          if (trades_) trades_->on_ticker(*venue_, *reinterpret_cast<const mmh_ticker*>(p));
+          break;
+        default:
+          break;
+      }
+    }
+    flush();
+  }
+
+  std::string describe() const {
+    std::string out = "venue: simfill (simulated spot exchange)\n";
+    out += "fill_model: " + (candle_ ? candle_->describe() : trades_->describe()) + "\n";
+    out += std::string("biases: ") +
+           (candle_ ? CandleFillModel::biases() : TradeFillModel::biases()) + "\n";
+    out += "fees: " + venue_->fees().describe() + "\n";
+    out += "latency: " + venue_->latency().describe() +
+           " (an order acts market-data + entry delay after the decision)\n";
+    return out;
+  }
+
+ private:
+  // Posts the venue's output in order, one batch per run of one kind.
+  void flush() {
+    std::vector<VenueEvent>& events = venue_->events();
+    const mmh_host_api* host = sdk::host();
+    size_t i = 0;
+    while (i < events.size()) {
+      const uint32_t kind = events[i].kind;
+      size_t j = i;
+      scratch_.clear();
+      for (; j < events.size() && events[j].kind == kind; ++j) {
+        const void* rec = kind == MMH_EVENT_FILL ? static_cast<const void*>(&events[j].fill)
+                          : kind == MMH_EVENT_ORDER_UPDATE
+                              ? static_cast<const void*>(&events[j].update)
+                              : static_cast<const void*>(&events[j].balance);
+        const size_t size = kind == MMH_EVENT_FILL           ? sizeof(mmh_fill)
+                            : kind == MMH_EVENT_ORDER_UPDATE ? sizeof(mmh_order_update)
+                                                             : sizeof(mmh_balance);
+        scratch_.insert(scratch_.end(), static_cast<const char*>(rec),
+                        static_cast<const char*>(rec) + size);
+      }
+      mmh_batch batch{};
+      batch.size = sizeof(batch);
+      batch.kind = kind;
+      batch.record_size = static_cast<uint32_t>(scratch_.size() / (j - i));
+      batch.count = j - i;
+      batch.records = scratch_.data();
+      if (host != nullptr && host->post_batch != nullptr) {
+        const mmh_status status = host->post_batch(host->host, handle_, &batch);
+        if (status != MMH_OK)
+          throw sdk::Error(status, "the host refused the venue's events (status " +
+                                       std::to_string(status) + ")");
+      }
+      i = j;
+    }
+    events.clear();
+  }
+
+  void* handle_;
+  std::optional<SimVenue> venue_;
+  std::string model_name_;
+  std::unique_ptr<CandleFillModel> candle_;
+  std::unique_ptr<TradeFillModel> trades_;
+  std::vector<char> scratch_;
+};
+
+}  // namespace
+}  // namespace mmh::sim
+
+MMH_SDK_PLUGIN("simfill", "0.1.0",
+               "Simulated spot venue: fees, latency, candle and trade-tape fill models",
+               mmh::sdk::venue<mmh::sim::SimfillVenue>)

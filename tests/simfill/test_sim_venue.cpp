@@ -1,0 +1,169 @@
+#include "sim_support.hpp"
+#include "sim_venue.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+
+using namespace mmh::sim;
+using namespace mmh::sim::test;
+
+namespace {
+
+// A market with a fixed touch and a fixed depth at it.
+class FixedMarket final : public MarketAccess {
+ public:
+  FixedMarket(int64_t bid_ticks, int64_t ask_ticks, int64_t depth_e8)
+      : bid_(bid_ticks), ask_(ask_ticks), depth_e8_(depth_e8) {}
+  TopOfBook top() const override {
+    return TopOfBook{bid_ * 1'000'000, ask_ * 1'000'000, depth_e8_, depth_e8_};
+  }
+  void take(SimVenue& venue, SimOrder& order, int64_t ts_ns, int64_t, int64_t max_lots) override {
+    const int64_t lots = std::min(max_lots, depth_e8_ / venue.instrument().lot_e8);
+    venue.fill(order, ts_ns, order.is_buy() ? ask_ : bid_, lots, false);
+  }
+  int64_t available_e8(bool, int64_t) const override { return depth_e8_; }
+  int64_t queue_ahead_e8(bool, int64_t) const override { return 0; }
+
+ private:
+  int64_t bid_, ask_, depth_e8_;
+};
+
+std::string status_list(const SimVenue& v) {
+  std::string out;
+  for (const auto& u : updates(v)) out += std::to_string(u.status) + " ";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("venue: a resting buy locks its quote, a cancel returns it") {
+  SimVenue v = venue();
+  FixedMarket m(250'000, 250'001, 10 * kE8);
+  v.submit(limit(0, MMH_SIDE_BUY, 249'000, 10'000, "b1"));  // 0.1 ETH at 2490
+  v.apply_due(0, m);
+  CHECK(v.locked_e8(false) == 249 * kE8);
+  CHECK(v.free_e8(false) == (10'000 - 249) * kE8);
+  CHECK(v.open_orders() == 1);
+  v.submit(cancel(1, "b1"));
+  v.apply_due(1, m);
+  CHECK(v.locked_e8(false) == 0);
+  CHECK(v.free_e8(false) == 10'000 * kE8);
+  CHECK(status_list(v) == "1 4 ");  // NEW, CANCELLED
+}
+
+TEST_CASE("venue: PostOnly that would cross is rejected, GTC crossing takes at the touch") {
+  SimVenue v = venue();
+  FixedMarket m(250'000, 250'001, 10 * kE8);
+  v.submit(limit(0, MMH_SIDE_BUY, 250'001, 10'000, "po", MMH_TIF_POST_ONLY));
+  v.apply_due(0, m);
+  const auto rejected = updates(v);
+  REQUIRE(rejected.size() == 1);
+  CHECK(rejected[0].status == MMH_ORDER_STATUS_REJECTED);
+  CHECK(std::string(rejected[0].reject_reason) == "post-only order would cross the book");
+  CHECK(fills(v).empty());
+  CHECK(v.counters().rejects == 1);
+
+  v.events().clear();
+  v.submit(limit(0, MMH_SIDE_BUY, 250'005, 10'000, "gtc"));
+  v.apply_due(0, m);
+  const auto f = fills(v);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].price_ticks == 250'001);  // the touch, not the limit
+  CHECK(f[0].is_maker == 0);
+  CHECK(std::string(f[0].fee_asset) == "ETH");
+  CHECK(fee_e8(f[0]) == 10'000);   // 0.1% of 0.1 ETH
+  CHECK(v.locked_e8(false) == 0);  // the lock at 2500.05 is fully released
+  CHECK(v.free_e8(false) == 10'000 * kE8 - 25'000'100'000);  // 250.001 USDT
+  CHECK(v.free_e8(true) == 10'000'000 - 10'000);
+}
+
+TEST_CASE("venue: IOC fills what is there and cancels the rest, FOK all or nothing") {
+  SimVenue v = venue();
+  FixedMarket m(250'000, 250'001, 5'000'000);  // 0.05 ETH at the ask
+  v.submit(limit(0, MMH_SIDE_BUY, 250'001, 10'000, "ioc", MMH_TIF_IOC));
+  v.apply_due(0, m);
+  REQUIRE(fills(v).size() == 1);
+  CHECK(fills(v)[0].qty_lots == 5'000);
+  CHECK(status_list(v) == "1 2 5 ");  // NEW, PARTIALLY_FILLED, PARTIALLY_FILLED_CANCELLED
+  CHECK(v.open_orders() == 0);
+  CHECK(v.locked_e8(false) == 0);
+
+  v.events().clear();
+  v.submit(limit(0, MMH_SIDE_BUY, 250'001, 10'000, "fok", MMH_TIF_FOK));
+  v.apply_due(0, m);
+  CHECK(fills(v).empty());
+  CHECK(status_list(v) == "1 4 ");  // NEW, CANCELLED: not enough to fill it all
+  v.events().clear();
+  v.submit(limit(0, MMH_SIDE_BUY, 250'001, 5'000, "fok2", MMH_TIF_FOK));
+  v.apply_due(0, m);
+  CHECK(fills(v).size() == 1);
+  CHECK(status_list(v) == "1 3 ");  // NEW, FILLED
+  v.events().clear();
+  v.submit(limit(0, MMH_SIDE_BUY, 249'000, 5'000, "fok3", MMH_TIF_FOK));  // does not cross
+  v.apply_due(0, m);
+  CHECK(fills(v).empty());
+  CHECK(status_list(v) == "1 4 ");
+}
+
+TEST_CASE("venue: latency orders the commands by arrival, not by sending") {
+  LatencyConfig lat;
+  lat.entry = LatencySpec::parse("30");
+  lat.cancel = LatencySpec::parse("10");
+  SimVenue v = venue(0.001, 0.001, lat);
+  FixedMarket m(250'000, 250'001, kE8);
+  v.submit(limit(0, MMH_SIDE_BUY, 249'000, 1'000, "a"));
+  v.submit(cancel(5'000'000, "a"));  // sent later, arrives first (15 ms < 30 ms)
+  CHECK(v.next_due_ns() == 15'000'000);
+  v.apply_due(100'000'000, m);
+  const auto u = updates(v);
+  REQUIRE(u.size() == 2);
+  CHECK(u[0].status == MMH_ORDER_STATUS_REJECTED);
+  CHECK(u[0].ts_ns == 15'000'000);
+  CHECK(u[1].status == MMH_ORDER_STATUS_NEW);
+  CHECK(u[1].ts_ns == 30'000'000);
+  CHECK(v.open_orders() == 1);
+  v.submit(cancel(25'000'000, "a"));  // arrives at 35 ms, after the order
+  v.apply_due(100'000'000, m);
+  CHECK(v.open_orders() == 0);
+}
+
+TEST_CASE("venue: orders the balance cannot pay for are rejected, nothing goes negative") {
+  SimVenue v = venue(0.001, 0.001, {}, 0, 100 * kE8);  // 100 USDT, no ETH
+  FixedMarket m(250'000, 250'001, 10 * kE8);
+  v.submit(limit(0, MMH_SIDE_BUY, 250'000, 10'000, "big"));  // 250 USDT
+  v.submit(limit(0, MMH_SIDE_SELL, 260'000, 1'000, "nobase"));
+  v.submit(market(0, MMH_SIDE_SELL, 1'000, "mkt"));
+  v.apply_due(0, m);
+  const auto u = updates(v);
+  REQUIRE(u.size() == 3);
+  CHECK(std::string(u[0].reject_reason) == "insufficient quote balance");
+  CHECK(std::string(u[1].reject_reason) == "insufficient base balance");
+  CHECK(std::string(u[2].reject_reason) == "insufficient base balance");
+  CHECK(v.free_e8(false) == 100 * kE8);
+  CHECK(v.free_e8(true) == 0);
+}
+
+TEST_CASE("venue: a smaller amend keeps the order's place, a new price loses it") {
+  SimVenue v = venue();
+  FixedMarket m(250'000, 250'001, kE8);
+  v.submit(limit(0, MMH_SIDE_BUY, 249'000, 2'000, "a"));
+  v.submit(limit(0, MMH_SIDE_BUY, 249'000, 2'000, "b"));
+  v.apply_due(0, m);
+  mmh_order_command amend = limit(1, MMH_SIDE_BUY, 249'000, 1'000, "a");
+  amend.action = MMH_ORDER_ACTION_AMEND;
+  v.submit(amend);
+  v.apply_due(1, m);
+  std::vector<SimOrder*> rest;
+  v.resting(rest);
+  REQUIRE(rest.size() == 2);
+  CHECK(rest[0]->client_id == "a");
+  CHECK(v.locked_e8(false) == 7'470'000'000);  // 0.01 + 0.02 ETH at 2490 = 74.7 USDT
+  amend = limit(2, MMH_SIDE_BUY, 249'100, 1'000, "a");
+  amend.action = MMH_ORDER_ACTION_AMEND;
+  v.submit(amend);
+  v.apply_due(2, m);
+  v.resting(rest);
+  CHECK(rest[0]->client_id == "b");
+}
