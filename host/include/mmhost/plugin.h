@@ -237,7 +237,7 @@ typedef struct mmh_order_update {
   uint32_t symbol_id;
   uint32_t status; /* MMH_ORDER_STATUS_* */
   uint32_t side;
-  uint32_t reserved;
+  uint32_t action; /* MMH_ORDER_ACTION_* of the command a REJECTED update answers; 0 otherwise */
   int64_t price_ticks;
   int64_t qty_lots;
   int64_t filled_qty_lots;

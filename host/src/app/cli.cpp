@@ -1,5 +1,7 @@
 #include "app/cli.hpp"
 
+#include "app/backtest_command.hpp"
+
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
@@ -181,6 +183,51 @@ int run_cli(int argc, char** argv) {
       "  mmhost run strategies/eth_bos_mm.lua --replay "
       "../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
 
+  BacktestOptions bt;
+  auto* backtest = app.add_subcommand(
+      "backtest",
+      "Backtest a strategy through the simulated venue (fees, latency, partial fills) and write "
+      "summary.json, events.jsonl, fills.csv and equity.csv to a run directory");
+  backtest->add_option("strategy", bt.strategy_path, "Strategy script")
+      ->required()
+      ->check(CLI::ExistingFile);
+  backtest->add_option("--symbol", bt.symbol, "Symbol (default: the script's market.symbol)");
+  backtest->add_option("--interval", bt.interval_min,
+                       "Candle interval in minutes of the --cache file, used as both the "
+                       "structure (HTF) and execution (LTF) timeframe");
+  backtest->add_option("--htf-interval", bt.htf_interval_min,
+                       "Structure timeframe in minutes, built from the LTF candles");
+  backtest->add_option("--ltf-interval", bt.ltf_interval_min,
+                       "Execution timeframe in minutes: the candles in the --cache file");
+  backtest->add_option("--start", bt.start, "First day (UTC, inclusive): YYYY-MM-DD[THH:MM]");
+  backtest->add_option("--end", bt.end, "End (UTC, exclusive): YYYY-MM-DD[THH:MM]");
+  backtest->add_option("--cache", bt.cache, "Candle CSV (ts_ms,open,high,low,close,volume; .gz ok)")
+      ->required();
+  backtest->add_option("--fill-model", bt.fill_model, "candle or trades (docs/backtesting.md)")
+      ->capture_default_str();
+  backtest->add_option("--fees", bt.fees,
+                       "MAKER[,TAKER] fee rates, 0.001 = 0.1% (default: Bybit spot base tier "
+                       "0.001,0.001; 0 = no fees; negative maker = rebate)");
+  backtest->add_option("--latency-ms", bt.latency_ms,
+                       "Order entry/amend/cancel delay: 25, uniform:10:40, normal:25:5 or "
+                       "lognormal:20:0.5 (default 0)");
+  backtest->add_option("--md-latency-ms", bt.md_latency_ms,
+                       "Age of the market data decisions are made on (same forms; default 0)");
+  backtest->add_option("--slippage", bt.slippage, "Market orders: bps:N or atr:X (default bps:1)");
+  backtest->add_option("--seed", bt.seed, "Seed of drawn latencies")->capture_default_str();
+  backtest->add_option("--out", bt.out_dir, "Run directory (default: runs/<strategy>-<UTC time>)");
+  bool no_progress = false;
+  backtest->add_flag("--no-progress", no_progress, "No progress bar (none off a terminal anyway)");
+  backtest->footer(
+      "Examples:\n"
+      "  mmhost backtest strategies/eth_bos_mm.lua --symbol ETHUSDT --interval 5 \\\n"
+      "      --start 2025-02-01 --end 2025-03-01 "
+      "--cache ../shared/data/candles/bybit_spot_ETHUSDT_5m_2025-01-01_2025-08-09.csv\n"
+      "  mmhost backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 \\\n"
+      "      --cache ../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv "
+      "--fees 0 --out runs/nofee\n"
+      "Docs: docs/backtesting.md");
+
   std::string sample_out;
   int sample_days = 30;
   uint64_t sample_seed = 42;
@@ -208,7 +255,8 @@ int run_cli(int argc, char** argv) {
     const auto commands =
         app.get_subcommands([&arg](CLI::App* sub) { return sub->check_name(arg); });
     if (commands.empty()) {
-      std::cerr << "mmhost: unknown command '" << arg << "' (commands: plugins, run, sample-data)\n"
+      std::cerr << "mmhost: unknown command '" << arg
+                << "' (commands: backtest, plugins, run, sample-data)\n"
                 << "Run `mmhost --help` for what each command does.\n";
       return kExitUsage;
     }
@@ -239,6 +287,10 @@ int run_cli(int argc, char** argv) {
     HostContext host(cli);
     if (*plugins) return cmd_plugins(host, json);
     if (*sample) return cmd_sample_data(host, sample_out, sample_days, sample_seed);
+    if (*backtest) {
+      bt.progress = !no_progress;
+      return run_backtest(host, bt, std::cout);
+    }
     if (*run) {
       run_options.speed = speed_text == "max" ? 0.0 : std::stod(speed_text);
       const RunReport report = run_strategy(host, run_options, std::cout);

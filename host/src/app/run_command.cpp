@@ -8,9 +8,11 @@
 #include "engine/resampler.hpp"
 #include "loader/core_instance.hpp"
 #include "loader/data_instance.hpp"
+#include "loader/venue_instance.hpp"
 #include "lua/lua_state.hpp"
 #include "lua/script_watch.hpp"
 
+#include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/interval.hpp>
 
 #include <spdlog/spdlog.h>
@@ -211,6 +213,15 @@ class CoreFeeder final : public BatchHandler {
         options_(options),
         per_bar_(options.speed > 0 || options.at_boundary != nullptr) {}
 
+  // With a venue every LTF bar goes through it: fills inside the bar first, the bar to the core,
+  // then the orders the core wants after it.
+  void set_execution(Execution* exec, uint64_t total_bars) {
+    exec_ = exec;
+    total_bars_ = total_bars;
+    if (exec_ != nullptr) exec_->set_after_core_input([this] { collect(); });
+  }
+  uint64_t bars_fed() const { return bars_; }
+
   void on_batch(const mmh_batch& batch) override {
     if (!per_bar_) {
       boundary(batch_close_ns(batch, 0));
@@ -268,6 +279,34 @@ class CoreFeeder final : public BatchHandler {
   }
 
   void feed(const mmh_batch& batch) {
+    if (exec_ == nullptr) {
+      feed_bars(batch);
+      bars_ += batch.count;
+      report_progress(batch, batch.count - 1);
+      return;
+    }
+    for (size_t i = 0; i < batch.count; ++i) {
+      const auto& bar = *reinterpret_cast<const mmh_candle*>(
+          static_cast<const char*>(batch.records) + i * batch.record_size);
+      exec_->before_bar(bar);
+      mmh_batch one = batch;
+      one.count = 1;
+      one.records = &bar;
+      feed_bars(one);
+      exec_->after_bar(bar);
+      ++bars_;
+      if (bars_ % 4096 == 0) report_progress(batch, i);
+    }
+  }
+
+  void report_progress(const mmh_batch& batch, size_t i) {
+    if (!options_.progress || batch.count == 0) return;
+    const auto& bar = *reinterpret_cast<const mmh_candle*>(static_cast<const char*>(batch.records) +
+                                                           i * batch.record_size);
+    options_.progress(bars_, total_bars_, bar.open_ts_ns + bar.interval_ns);
+  }
+
+  void feed_bars(const mmh_batch& batch) {
     const char* base = static_cast<const char*>(batch.records);
     size_t start = 0;
     for (size_t i = 0; i < batch.count; ++i) {
@@ -321,6 +360,7 @@ class CoreFeeder final : public BatchHandler {
 
   void record(const mmh_decision& d) {
     summary_->add(d);
+    if (exec_ != nullptr) exec_->record_decision(d);
     if (lines_ != nullptr) *lines_ << iso_time(d.ts_ns) << " " << d.kind << " " << d.detail << "\n";
   }
 
@@ -333,6 +373,9 @@ class CoreFeeder final : public BatchHandler {
   Reloader* reloader_;
   const RunOptions& options_;
   bool per_bar_;
+  Execution* exec_ = nullptr;
+  uint64_t total_bars_ = 0;
+  uint64_t bars_ = 0;
   int64_t first_close_ns_ = 0;
   std::chrono::steady_clock::time_point wall_start_;
 };
@@ -385,6 +428,47 @@ std::string core_param_error(const StrategySpec& spec, const std::string& core,
   return spec.path + (line > 0 ? ":" + std::to_string(line) : "") + ": " + what + " (" + core + ")";
 }
 
+// The record's start time: a candle's open, an event's own time otherwise.
+int64_t start_time_ns(const mmh_batch& batch, size_t i) {
+  const void* rec = static_cast<const char*>(batch.records) + i * batch.record_size;
+  if (batch.kind == MMH_EVENT_CANDLE) return static_cast<const mmh_candle*>(rec)->open_ts_ns;
+  return event_time_ns(batch.kind, rec);
+}
+
+// Pulls the next batch, keeping only records that start in [start_ns, end_ns) (sorted input).
+bool read_window(DataInstance& source, mmh_batch& out, int64_t start_ns, int64_t end_ns) {
+  while (source.read_batch(out)) {
+    if (out.count == 0) return false;
+    size_t lo = 0, hi = out.count;
+    while (lo < hi && start_time_ns(out, lo) < start_ns) ++lo;  // usually 0 or a few steps
+    if (lo == out.count) continue;                              // all before the window
+    size_t a = lo, b = out.count;  // binary search for the first record at or after end_ns
+    while (a < b) {
+      const size_t m = a + (b - a) / 2;
+      if (start_time_ns(out, m) < end_ns)
+        a = m + 1;
+      else
+        b = m;
+    }
+    hi = a;
+    if (hi == lo) return false;  // the window is over
+    out.records = static_cast<const char*>(out.records) + lo * out.record_size;
+    out.count = hi - lo;
+    return true;
+  }
+  return false;
+}
+
+int64_t capital_e8(const StrategySpec& spec, const char* key, int64_t fallback) {
+  auto it = spec.core_params.find(key);
+  if (it == spec.core_params.end()) return fallback;
+  int64_t v = 0;
+  if (sdk::parse_e8(it->second, v) != sdk::ParseDecimal::ok || v < 0)
+    throw RunError(spec.path + ": " + key + " must be a non-negative amount, got '" + it->second +
+                   "'");
+  return v;
+}
+
 }  // namespace
 
 void DecisionSummary::add(const mmh_decision& d) {
@@ -410,6 +494,13 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   RunReport report;
   auto script = std::make_unique<StrategyScript>(options.strategy_path, nullptr);
   report.spec = script->spec();
+  if (!options.symbol.empty()) report.spec.symbol = options.symbol;
+  if (options.ltf_interval_ns > 0) report.spec.ltf_interval_ns = options.ltf_interval_ns;
+  if (options.htf_interval_ns > 0) report.spec.htf_interval_ns = options.htf_interval_ns;
+  if (report.spec.htf_interval_ns % report.spec.ltf_interval_ns != 0)
+    throw RunError("the HTF interval (" + sdk::format_interval(report.spec.htf_interval_ns) +
+                   ") must be a whole multiple of the LTF interval (" +
+                   sdk::format_interval(report.spec.ltf_interval_ns) + ")");
   const StrategySpec& spec = report.spec;
   const LoadedPlugin* plugin =
       &find_plugin(host, spec.data_plugin, MMH_KIND_DATA, "data", spec.path, "market.data");
@@ -454,6 +545,53 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   StrategyRuntime runtime(std::move(script), core.get());
   if (reloader) reloader->attach(core.get(), &runtime);
 
+  // The venue: orders out, fills back. Its posts are queued on the instance and drained by the
+  // execution between calls.
+  std::unique_ptr<VenueInstance> venue;
+  std::unique_ptr<Execution> exec;
+  if (options.execute && core) {
+    const LoadedPlugin& venue_plugin =
+        find_plugin(host, spec.venue_plugin, MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
+    ExecutionSetup setup;
+    setup.quote_asset = spec.quote_asset;
+    setup.base_asset = spec.symbol.size() > spec.quote_asset.size() &&
+                               spec.symbol.compare(spec.symbol.size() - spec.quote_asset.size(),
+                                                   spec.quote_asset.size(), spec.quote_asset) == 0
+                           ? spec.symbol.substr(0, spec.symbol.size() - spec.quote_asset.size())
+                           : spec.symbol + "_BASE";
+    setup.start_quote_e8 = capital_e8(spec, "capital.allocation", 10'000 * MMH_E8);
+    setup.start_base_e8 = capital_e8(spec, "capital.base", 0);
+    std::map<std::string, std::string> vs = {
+        {"symbol", spec.symbol},
+        {"symbol_id", "1"},
+        {"base_asset", setup.base_asset},
+        {"quote_asset", setup.quote_asset},
+        {"tick_size", sdk::format_e8(setup.tick_e8)},
+        {"lot_size", sdk::format_e8(setup.lot_e8)},
+        {"balance.base", sdk::format_e8(setup.start_base_e8)},
+        {"balance.quote", sdk::format_e8(setup.start_quote_e8)},
+    };
+    for (const auto& [k, v] : options.venue_settings) vs[k] = v;
+    try {
+      venue = std::make_unique<VenueInstance>(venue_plugin, vs);
+    } catch (const PluginCallError& e) {
+      throw RunError(e.what());
+    }
+    VenueInstance* raw = venue.get();
+    host.services().set_post([raw](void* poster, const mmh_batch& batch) -> mmh_status {
+      return poster == raw ? raw->receive(batch) : MMH_ERR_STATE;
+    });
+    exec = std::make_unique<Execution>(*venue, core.get(), &runtime, setup, options.sink);
+    report.execution.emplace();
+    report.execution->venue_name = venue_plugin.name;
+    report.execution->venue_version = venue_plugin.version;
+    report.execution->venue_description = venue->describe();
+  }
+  struct PostReset {
+    HostServices& services;
+    ~PostReset() { services.set_post(nullptr); }
+  } post_reset{host.services()};
+
   SimulatedClock clock;
   host.services().set_clock(&clock);
   Engine engine(clock);
@@ -461,7 +599,19 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                  &report.decisions, options.print_decisions ? &decision_out : nullptr,
                  reloader.get(), options);
   engine.subscribe(MMH_EVENT_CANDLE, &htf);
-  engine.add_source(plugin->name, [&source](mmh_batch& out) { return source.read_batch(out); });
+  uint64_t total_bars = report.source.record_count;
+  if ((options.start_ns != INT64_MIN || options.end_ns != INT64_MAX) &&
+      report.source.last_ts_ns > report.source.first_ts_ns) {
+    const double span = static_cast<double>(report.source.last_ts_ns - report.source.first_ts_ns);
+    const double from = static_cast<double>(std::max(options.start_ns, report.source.first_ts_ns));
+    const double to = static_cast<double>(std::min(options.end_ns, report.source.last_ts_ns));
+    total_bars =
+        to > from ? static_cast<uint64_t>(static_cast<double>(total_bars) * (to - from) / span) : 0;
+  }
+  htf.set_execution(exec.get(), total_bars);
+  engine.add_source(plugin->name, [&source, &options](mmh_batch& out) {
+    return read_window(source, out, options.start_ns, options.end_ns);
+  });
 
   const auto start = std::chrono::steady_clock::now();
   runtime.set_now(report.source.first_ts_ns);
@@ -470,6 +620,18 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   htf.finish();
   runtime.stop();
   htf.drain_errors();
+  report.ltf_bars = htf.bars_fed();
+  if (options.progress)
+    options.progress(report.ltf_bars, report.ltf_bars, report.stats.last_event_ns);
+  if (exec) {
+    ExecutionReport& x = *report.execution;
+    x.ledger.emplace(exec->ledger());
+    x.stats = exec->stats();
+    x.orders = exec->orders().stats();
+    x.open_orders_at_end = exec->orders().working().size();
+    x.event_hash = exec->event_hash();
+    x.events = exec->event_count();
+  }
   report.script_errors = runtime.error_count();
   report.metrics = runtime.metrics();
   if (core) {
@@ -554,6 +716,28 @@ void print_run_report(const RunReport& r, std::ostream& out) {
                                       std::to_string(asks) + " asks")
           << " (at the end of the data)\n";
     }
+  }
+  if (r.execution && r.execution->ledger) {
+    const ExecutionReport& x = *r.execution;
+    const Ledger& l = *x.ledger;
+    const std::string quote = " " + s.quote_asset;
+    out << "venue      " << x.venue_name << " " << x.venue_version << ": "
+        << with_commas(l.maker_fills()) << " maker + " << with_commas(l.taker_fills())
+        << " taker fills, " << with_commas(x.orders.placed) << " orders placed, "
+        << with_commas(x.orders.rejected) << " rejects\n";
+    out << "pnl        net " << sdk::format_e8(l.net_pnl_e8()) << quote << " ("
+        << fixed(static_cast<double>(l.net_pnl_e8()) /
+                     static_cast<double>(std::max<int64_t>(1, l.start_equity_e8())) * 100.0,
+                 3)
+        << "%) = gross " << sdk::format_e8(l.gross_pnl_e8()) << " - fees "
+        << sdk::format_e8(l.fees_quote_value_e8()) << "; max drawdown "
+        << fixed(l.max_drawdown_pct(), 3) << "%\n";
+    out << "holdings   " << sdk::format_e8(l.base_e8()) << " "
+        << "base, " << sdk::format_e8(l.quote_e8()) << quote << ", equity "
+        << sdk::format_e8(l.equity_e8()) << quote << " at " << sdk::format_e8(l.mid_e8()) << "\n";
+    char hash[24];
+    std::snprintf(hash, sizeof(hash), "%016llx", static_cast<unsigned long long>(x.event_hash));
+    out << "event hash " << hash << " (" << with_commas(x.events) << " events)\n";
   }
   for (const auto& [name, m] : r.metrics) {
     std::string line = "metric     " + name;

@@ -2,14 +2,17 @@
 // engine on the simulated clock and reports what went through.
 #pragma once
 
+#include "app/execution.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/engine.hpp"
 #include "lua/strategy_spec.hpp"
 
 #include <mmhost/plugin.h>
 
+#include <climits>
 #include <functional>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -29,6 +32,32 @@ struct RunOptions {
   // Called at each event boundary with the close time of the next bar, before the reload check
   // (tests use it to edit the script at a chosen point of the replay).
   std::function<void(int64_t next_close_ns)> at_boundary;
+
+  // `mmhost backtest` overrides of the strategy's market table (empty / 0: keep the script's).
+  std::string symbol;
+  int64_t ltf_interval_ns = 0;
+  int64_t htf_interval_ns = 0;
+  int64_t start_ns = INT64_MIN;  // only bars that open in [start_ns, end_ns)
+  int64_t end_ns = INT64_MAX;
+  // Venue settings on top of the run's own (fees.maker, latency.entry, fill_model, ...).
+  std::map<std::string, std::string> venue_settings;
+  bool execute = true;            // false: decisions only, no venue (the core never fills)
+  ExecutionSink* sink = nullptr;  // backtest files
+  // Called every few thousand bars and at the end: bars done, bars in the data, event time.
+  std::function<void(uint64_t done, uint64_t total, int64_t ts_ns)> progress;
+};
+
+// What the venue and the ledger made of the run (when it executed).
+struct ExecutionReport {
+  std::string venue_name;
+  std::string venue_version;
+  std::string venue_description;  // the venue's "key: value" lines (models, biases)
+  std::optional<Ledger> ledger;
+  ExecutionStats stats;
+  OrderManagerStats orders;
+  size_t open_orders_at_end = 0;
+  uint64_t event_hash = 0;  // FNV-1a 64 of the events.jsonl bytes
+  uint64_t events = 0;
 };
 
 // What the core decided over the run: counts, a hash of the whole stream (same inputs -> same
@@ -61,6 +90,8 @@ struct RunReport {
   DecisionSummary decisions;   // empty core_name: the strategy names no core
   uint64_t script_errors = 0;  // failed script callbacks (each also a script_error decision)
   std::map<std::string, MetricStats> metrics;  // mmhost.metric(name, value) over the run
+  std::optional<ExecutionReport> execution;    // empty when the run did not execute
+  uint64_t ltf_bars = 0;                       // bars fed (after --start/--end)
 };
 
 // A run that cannot start or fails on its input (message says why; exit code 1).

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mmhost/plugin.h>
+#include <mmhost/sdk/fixed_point.hpp>
 
 #include <cstdint>
 #include <stdexcept>
@@ -12,17 +13,8 @@ namespace mmh::sim {
 
 __extension__ using i128 = __int128;  // GCC/Clang; keeps -Wpedantic quiet
 
-// value_e8 = price_e8 * qty_e8 / 1e8, exact when the product divides (tick * lot multiple of
-// 1e8), else rounded toward zero; 128-bit so no realistic order overflows.
-inline int64_t value_e8(int64_t price_e8, int64_t qty_e8) {
-  return static_cast<int64_t>(static_cast<i128>(price_e8) * qty_e8 / MMH_E8);
-}
-
-// ceil(a * b / d) for a, b >= 0, d > 0.
-inline int64_t mul_div_up(int64_t a, int64_t b, int64_t d) {
-  const i128 p = static_cast<i128>(a) * b;
-  return static_cast<int64_t>((p + d - 1) / d);
-}
+// The quote value of a fill: the SDK's one rule, shared with the host's ledger.
+using sdk::value_e8;
 
 struct SimInstrument {
   uint32_t symbol_id = 1;

@@ -333,6 +333,7 @@ void SimVenue::reject(const mmh_order_command& c, int64_t ts_ns, const std::stri
   u.symbol_id = c.symbol_id;
   u.status = MMH_ORDER_STATUS_REJECTED;
   u.side = c.side;
+  u.action = c.action;
   u.price_ticks = c.price_ticks;
   u.qty_lots = c.qty_lots;
   copy_text(u.client_id, c.client_id);

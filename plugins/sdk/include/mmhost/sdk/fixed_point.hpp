@@ -156,4 +156,12 @@ inline double e8_to_double(int64_t value_e8) noexcept {
   return static_cast<double>(value_e8) / static_cast<double>(MMH_E8);
 }
 
+// The quote value of qty at price (both e8): price * qty / 1e8, rounded toward zero, in 128-bit
+// arithmetic. Venues and the host's ledger both use this one rule, so their balances agree to
+// the unit.
+inline int64_t value_e8(int64_t price_e8, int64_t qty_e8) noexcept {
+  __extension__ using wide = __int128;
+  return static_cast<int64_t>(static_cast<wide>(price_e8) * qty_e8 / MMH_E8);
+}
+
 }  // namespace mmh::sdk

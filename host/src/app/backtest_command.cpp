@@ -1,0 +1,386 @@
+#include "app/backtest_command.hpp"
+
+#include "app/format.hpp"
+#include "app/host_context.hpp"
+#include "app/run_command.hpp"
+
+#include <mmhost/sdk/fixed_point.hpp>
+#include <mmhost/sdk/interval.hpp>
+
+#include <openssl/evp.h>
+#include <unistd.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace mmh {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+std::string e8(int64_t v) {
+  return sdk::format_e8(v);
+}
+
+// Writes the per-event files of a run as they happen.
+class FileSink final : public ExecutionSink {
+ public:
+  explicit FileSink(const fs::path& dir)
+      : events_(open(dir / "events.jsonl")),
+        fills_(open(dir / "fills.csv")),
+        equity_(open(dir / "equity.csv")) {
+    fills_ << "time,ts_ns,id,side,price,qty,value,fee,fee_asset,fee_value,maker,base,quote,"
+              "realized_pnl\n";
+    equity_ << "time,ts_ns,mid,base,quote,equity,drawdown_pct,base_share,state,policy\n";
+  }
+
+  void event_line(const std::string& line) override { events_ << line << '\n'; }
+
+  void fill(const mmh_fill& f, const Ledger& l) override {
+    const int64_t price = f.price_ticks * tick_e8;
+    const int64_t qty = f.qty_lots * lot_e8;
+    const int64_t fee = f.fee.mantissa;  // exponent -8 (simfill); exact either way below
+    const bool fee_in_base = std::string(f.fee_asset) != quote_asset;
+    fills_ << iso_time(f.ts_ns) << ',' << f.ts_ns << ',' << f.client_id << ','
+           << (f.side == MMH_SIDE_BUY ? "buy" : "sell") << ',' << e8(price) << ',' << e8(qty) << ','
+           << e8(sdk::value_e8(price, qty)) << ',' << e8(fee) << ',' << f.fee_asset << ','
+           << e8(fee_in_base ? sdk::value_e8(price, fee) : fee) << ','
+           << (f.is_maker ? "maker" : "taker") << ',' << e8(l.base_e8()) << ',' << e8(l.quote_e8())
+           << ',' << e8(l.realized_e8()) << '\n';
+  }
+
+  void mark(int64_t ts_ns, const Ledger& l, const std::string& state,
+            const std::string& policy) override {
+    char dd[32], share[32];
+    std::snprintf(dd, sizeof(dd), "%.4f", l.drawdown_pct());
+    std::snprintf(share, sizeof(share), "%.4f", l.base_share());
+    equity_ << iso_time(ts_ns) << ',' << ts_ns << ',' << e8(l.mid_e8()) << ',' << e8(l.base_e8())
+            << ',' << e8(l.quote_e8()) << ',' << e8(l.equity_e8()) << ',' << dd << ',' << share
+            << ',' << state << ',' << policy << '\n';
+  }
+
+  void close() {
+    for (std::ofstream* f : {&events_, &fills_, &equity_}) {
+      f->flush();
+      if (!*f) throw RunError("writing the run files failed (disk full?)");
+    }
+  }
+
+  int64_t tick_e8 = 1'000'000;
+  int64_t lot_e8 = 1'000;
+  std::string quote_asset = "USDT";
+
+ private:
+  static std::ofstream open(const fs::path& p) {
+    std::ofstream f(p, std::ios::binary | std::ios::trunc);
+    if (!f) throw RunError(p.string() + ": cannot write");
+    return f;
+  }
+  std::ofstream events_;
+  std::ofstream fills_;
+  std::ofstream equity_;
+};
+
+std::string hex64(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// SHA-256 over each source file's name and bytes: which script (and libs) produced the run.
+std::string script_hash(const std::vector<std::string>& files) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (const std::string& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    const std::string name = fs::path(f).filename().string();
+    EVP_DigestUpdate(ctx, name.data(), name.size() + 1);
+    const std::string b = bytes.str();
+    EVP_DigestUpdate(ctx, b.data(), b.size());
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  std::string out;
+  char hex[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(hex, sizeof(hex), "%02x", md[i]);
+    out += hex;
+  }
+  return out;
+}
+
+// Annualised (365 days: crypto trades every day) Sharpe and Sortino of daily returns; null with
+// fewer than two days or no dispersion.
+std::pair<json, json> sharpe_sortino(const std::vector<std::pair<int64_t, int64_t>>& daily,
+                                     int64_t start_equity_e8) {
+  std::vector<double> r;
+  double prev = static_cast<double>(start_equity_e8);
+  for (const auto& [day, equity] : daily) {
+    if (prev > 0) r.push_back(static_cast<double>(equity) / prev - 1.0);
+    prev = static_cast<double>(equity);
+  }
+  if (r.size() < 2) return {nullptr, nullptr};
+  double mean = 0;
+  for (double x : r) mean += x;
+  mean /= static_cast<double>(r.size());
+  double var = 0, down = 0;
+  for (double x : r) {
+    var += (x - mean) * (x - mean);
+    down += x < 0 ? x * x : 0.0;
+  }
+  const double sd = std::sqrt(var / static_cast<double>(r.size() - 1));
+  const double dd = std::sqrt(down / static_cast<double>(r.size()));
+  const double annual = std::sqrt(365.0);
+  return {sd > 0 ? json(mean / sd * annual) : json(nullptr),
+          dd > 0 ? json(mean / dd * annual) : json(nullptr)};
+}
+
+double round6(double v) {
+  return std::round(v * 1e6) / 1e6;
+}
+
+json summary_json(const RunReport& r, const BacktestOptions& o) {
+  const ExecutionReport& x = *r.execution;
+  const Ledger& l = *x.ledger;
+  const DecisionSummary& d = r.decisions;
+  const double start = static_cast<double>(l.start_equity_e8());
+  json j;
+  j["strategy"] = r.spec.name.empty() ? r.spec.path : r.spec.name;
+  j["symbol"] = r.spec.symbol;
+  j["ltf_interval"] = sdk::format_interval(r.spec.ltf_interval_ns);
+  j["htf_interval"] = sdk::format_interval(r.spec.htf_interval_ns);
+  j["data_file"] = r.source_file;
+  j["period"] = {{"first_bar_close", iso_time(r.stats.first_event_ns)},
+                 {"last_bar_close", iso_time(r.stats.last_event_ns)},
+                 {"ltf_bars", r.ltf_bars},
+                 {"htf_bars", r.htf_bars}};
+  j["start_equity"] = e8(l.start_equity_e8());
+  j["end_equity"] = e8(l.equity_e8());
+  j["net_pnl"] = e8(l.net_pnl_e8());
+  j["gross_pnl"] = e8(l.gross_pnl_e8());
+  j["realized_pnl"] = e8(l.realized_e8());
+  j["unrealized_pnl"] = e8(l.unrealized_e8());
+  j["fees_total"] = e8(l.fees_quote_value_e8());
+  j["return_pct"] = round6(static_cast<double>(l.net_pnl_e8()) / start * 100.0);
+  j["max_drawdown_pct"] = round6(l.max_drawdown_pct());
+  const auto [sharpe, sortino] = sharpe_sortino(x.stats.daily_equity_e8, l.start_equity_e8());
+  j["sharpe_daily"] = sharpe.is_null() ? sharpe : json(round6(sharpe.get<double>()));
+  j["sortino_daily"] = sortino.is_null() ? sortino : json(round6(sortino.get<double>()));
+  j["days"] = x.stats.daily_equity_e8.size();
+  j["fills"] = {{"maker", l.maker_fills()},
+                {"taker", l.taker_fills()},
+                {"total", l.maker_fills() + l.taker_fills()}};
+  j["turnover"] = e8(l.turnover_e8());
+  json fees = json::object();
+  for (const auto& [asset, f] : l.fees())
+    fees[asset] = {{"amount", e8(f.amount_e8)}, {"quote_value", e8(f.quote_value_e8)}};
+  j["fees_by_currency"] = fees;
+  j["avg_spread_captured_bps"] = round6(l.avg_spread_captured_bps());
+  const double bars = static_cast<double>(std::max<uint64_t>(1, x.stats.bars));
+  j["inventory"] = {
+      {"final_base", e8(l.base_e8())},
+      {"final_quote", e8(l.quote_e8())},
+      {"mean_base_share", round6(x.stats.base_share_sum / bars)},
+      {"max_base_share", round6(x.stats.base_share_max)},
+      {"time_holding_base_share", round6(static_cast<double>(x.stats.bars_holding_base) / bars)}};
+  j["orders"] = {{"placed", x.orders.placed},
+                 {"amended", x.orders.amended},
+                 {"cancel_requests", x.orders.cancelled},
+                 {"rejected", x.orders.rejected},
+                 {"open_at_end", x.open_orders_at_end}};
+
+  // The seed's stage-1 statistics, from the core's decisions and per-bar state.
+  auto count = [&](const char* kind) -> uint64_t {
+    auto it = d.by_kind.find(kind);
+    return it == d.by_kind.end() ? 0 : it->second;
+  };
+  json stage1;
+  stage1["bos_potential"] = count("bos_potential");
+  stage1["bos_confirmed"] = count("bos_confirmed");
+  stage1["bos_failed"] = count("bos_failed");
+  json edges = json::object();
+  uint64_t mm_entries = 0, defensive_entries = 0;
+  if (auto it = d.by_subkind.find("transition"); it != d.by_subkind.end())
+    for (const auto& [edge, n] : it->second) {
+      edges[edge] = n;
+      if (edge.size() > 4 && edge.compare(edge.size() - 4, 4, "->mm") == 0) mm_entries += n;
+    }
+  if (auto it = d.by_subkind.find("policy_changed"); it != d.by_subkind.end())
+    for (const auto& [change, n] : it->second)
+      if (change.size() > 11 && change.compare(change.size() - 11, 11, "->defensive") == 0)
+        defensive_entries += n;
+  auto share = [&](const std::map<std::string, uint64_t>& m, const char* key) {
+    auto it = m.find(key);
+    return round6(it == m.end() ? 0.0 : static_cast<double>(it->second) / bars);
+  };
+  stage1["mm_entries"] = mm_entries;
+  stage1["time_in_mm_share"] = share(x.stats.bars_in_state, "mm");
+  stage1["time_disabled_share"] = share(x.stats.bars_in_policy, "disabled");
+  stage1["time_defensive_share"] = share(x.stats.bars_in_policy, "defensive");
+  stage1["defensive_entries"] = defensive_entries;
+  const double days = std::max(1.0, static_cast<double>(x.stats.daily_equity_e8.size()));
+  stage1["defensive_entries_per_day"] = round6(static_cast<double>(defensive_entries) / days);
+  json states = json::object();
+  for (const auto& [state, n] : x.stats.bars_in_state)
+    states[state] = round6(static_cast<double>(n) / bars);
+  stage1["time_share_by_state"] = states;
+  stage1["transitions"] = edges;
+  j["stage1"] = stage1;
+
+  j["event_hash"] = hex64(x.event_hash);
+  j["events"] = x.events;
+  j["decision_hash"] = hex64(d.hash);
+  j["plugins"] = json::array({
+      {{"role", "data"}, {"name", r.spec.data_plugin}, {"version", r.data_plugin_version}},
+      {{"role", "core"}, {"name", d.core_name}, {"version", d.core_version}},
+      {{"role", "venue"}, {"name", x.venue_name}, {"version", x.venue_version}},
+  });
+  j["script"] = {{"path", r.spec.path}, {"sha256", script_hash(r.spec.source_files)}};
+  json models = json::object();
+  std::istringstream lines(x.venue_description);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t colon = line.find(": ");
+    if (colon != std::string::npos) models[line.substr(0, colon)] = line.substr(colon + 2);
+  }
+  j["models"] = models;
+  j["options"] = {{"fill_model", o.fill_model},
+                  {"fees", o.fees.empty() ? "default" : o.fees},
+                  {"latency_ms", o.latency_ms.empty() ? "0" : o.latency_ms},
+                  {"md_latency_ms", o.md_latency_ms.empty() ? "0" : o.md_latency_ms},
+                  {"seed", o.seed}};
+  return j;
+}
+
+fs::path default_out_dir(const std::string& strategy) {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+  const fs::path base = fs::path("runs") / (fs::path(strategy).stem().string() + "-" + stamp);
+  fs::path dir = base;
+  for (int i = 2; fs::exists(dir); ++i) dir = base.string() + "-" + std::to_string(i);
+  return dir;
+}
+
+}  // namespace
+
+int64_t parse_utc_date_ns(const std::string& text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+  char tail = 0;
+  const int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail);
+  if (!((n == 3 && text.size() == 10) || n == 5) || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 ||
+      h > 23 || mi < 0 || mi > 59)
+    throw std::invalid_argument("'" + text +
+                                "' is not a UTC date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)");
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000'000;
+}
+
+int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out) {
+  if (o.cache.empty() || !fs::exists(o.cache)) {
+    std::ostringstream why;
+    why << (o.cache.empty() ? std::string("no candle file given") : o.cache + ": no such file")
+        << ".\nGet the candles with\n  mmhost fetch --symbol "
+        << (o.symbol.empty() ? "ETHUSDT" : o.symbol) << " --interval "
+        << (o.ltf_interval_min > 0 ? o.ltf_interval_min
+            : o.interval_min > 0   ? o.interval_min
+                                   : 1)
+        << (o.start.empty() ? "" : " --start " + o.start)
+        << (o.end.empty() ? "" : " --end " + o.end) << " --cache "
+        << (o.cache.empty() ? "data/ETHUSDT_1m.csv" : o.cache)
+        << "\n(the bybit_spot connector), or pass --cache FILE with candles as "
+           "ts_ms,open,high,low,close,volume (docs/data-formats.md).";
+    throw RunError(why.str());
+  }
+  if (o.interval_min > 0 && (o.htf_interval_min > 0 || o.ltf_interval_min > 0))
+    throw RunError("give either --interval (one timeframe) or --htf-interval/--ltf-interval");
+  if (o.fill_model != "candle" && o.fill_model != "trades")
+    throw RunError("--fill-model " + o.fill_model +
+                   ": the candle and trades models run here; book comes with L2 data support");
+
+  RunOptions run;
+  run.strategy_path = o.strategy_path;
+  run.replay_file = o.cache;
+  run.symbol = o.symbol;
+  constexpr int64_t kMin = 60'000'000'000;
+  if (o.interval_min > 0) run.ltf_interval_ns = run.htf_interval_ns = o.interval_min * kMin;
+  if (o.ltf_interval_min > 0) run.ltf_interval_ns = o.ltf_interval_min * kMin;
+  if (o.htf_interval_min > 0) run.htf_interval_ns = o.htf_interval_min * kMin;
+  try {
+    if (!o.start.empty()) run.start_ns = parse_utc_date_ns(o.start);
+    if (!o.end.empty()) run.end_ns = parse_utc_date_ns(o.end);
+  } catch (const std::invalid_argument& e) {
+    throw RunError(std::string("--start/--end: ") + e.what());
+  }
+  if (run.start_ns >= run.end_ns) throw RunError("--start must be before --end");
+  run.venue_settings["fill_model"] = o.fill_model;
+  run.venue_settings["seed"] = std::to_string(o.seed);
+  if (!o.fees.empty()) {
+    const size_t comma = o.fees.find(',');
+    run.venue_settings["fees.maker"] = o.fees.substr(0, comma);
+    run.venue_settings["fees.taker"] =
+        comma == std::string::npos ? o.fees : o.fees.substr(comma + 1);
+  }
+  if (!o.latency_ms.empty()) run.venue_settings["latency.entry"] = o.latency_ms;
+  if (!o.md_latency_ms.empty()) run.venue_settings["latency.market_data"] = o.md_latency_ms;
+  if (!o.slippage.empty()) run.venue_settings["slippage"] = o.slippage;
+
+  const fs::path dir = o.out_dir.empty() ? default_out_dir(o.strategy_path) : fs::path(o.out_dir);
+  fs::create_directories(dir);
+  FileSink sink(dir);
+  run.sink = &sink;
+
+  const bool tty = o.progress && isatty(fileno(stderr)) != 0;
+  const auto wall_start = std::chrono::steady_clock::now();
+  if (tty)
+    run.progress = [&](uint64_t done, uint64_t total, int64_t ts_ns) {
+      const double frac =
+          total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 1.0;
+      const int width = 30;
+      const int filled = static_cast<int>(frac * width);
+      std::fprintf(stderr, "\rbacktest [%s%s] %5.1f%%  %s  %s bars ",
+                   std::string(static_cast<size_t>(filled), '#').c_str(),
+                   std::string(static_cast<size_t>(width - filled), '.').c_str(), frac * 100.0,
+                   iso_time(ts_ns).substr(0, 10).c_str(), with_commas(done).c_str());
+      if (done == total) std::fputc('\n', stderr);
+      std::fflush(stderr);
+    };
+
+  const RunReport report = run_strategy(host, run, std::cout);
+  if (!report.execution || !report.execution->ledger)
+    throw RunError(o.strategy_path + ": the strategy names no core, so there is nothing to trade");
+  sink.close();
+  const json summary = summary_json(report, o);
+  {
+    std::ofstream f(dir / "summary.json", std::ios::binary | std::ios::trunc);
+    f << summary.dump(2) << '\n';
+    if (!f) throw RunError((dir / "summary.json").string() + ": cannot write");
+  }
+  print_run_report(report, out);
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  out << "run        " << dir.string()
+      << "/ (summary.json, events.jsonl, fills.csv, equity.csv) in " << fixed(wall_s, 2) << " s\n";
+  return 0;
+}
+
+}  // namespace mmh

@@ -1,0 +1,38 @@
+// `mmhost backtest`: one strategy over a candle file through the simulated venue, with the
+// results written to a run directory: summary.json, events.jsonl, fills.csv, equity.csv.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace mmh {
+
+class HostContext;
+
+struct BacktestOptions {
+  std::string strategy_path;
+  std::string symbol;        // --symbol (default: the script's market.symbol)
+  int interval_min = 0;      // --interval: one timeframe, LTF = HTF
+  int htf_interval_min = 0;  // --htf-interval
+  int ltf_interval_min = 0;  // --ltf-interval
+  std::string start;         // --start YYYY-MM-DD[THH:MM] (UTC), inclusive
+  std::string end;           // --end, exclusive
+  std::string cache;         // --cache: the candle CSV
+  std::string fill_model = "candle";
+  std::string fees;           // --fees MAKER[,TAKER] as fractions (0.001 = 0.1%)
+  std::string latency_ms;     // --latency-ms: order entry/amend/cancel delay spec
+  std::string md_latency_ms;  // --md-latency-ms: age of the data decisions are made on
+  std::string slippage;       // --slippage bps:N | atr:X
+  uint64_t seed = 1;
+  std::string out_dir;   // --out (default: runs/<strategy>-<utc time>)
+  bool progress = true;  // shown only when stderr is a terminal
+};
+
+// Thrown for bad options or missing inputs; the message says what to do.
+int run_backtest(HostContext& host, const BacktestOptions& options, std::ostream& out);
+
+// "2026-01-01" or "2026-01-01T12:30" (UTC) -> ns; throws std::invalid_argument.
+int64_t parse_utc_date_ns(const std::string& text);
+
+}  // namespace mmh

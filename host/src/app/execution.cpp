@@ -1,0 +1,276 @@
+#include "app/execution.hpp"
+
+#include "app/format.hpp"
+#include "app/strategy_runtime.hpp"
+
+#include <mmhost/sdk/fixed_point.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstring>
+
+namespace mmh {
+namespace {
+
+constexpr int64_t kDayNs = 86'400'000'000'000;
+
+const char* side_name(uint32_t side) {
+  return side == MMH_SIDE_BUY ? "buy" : side == MMH_SIDE_SELL ? "sell" : "none";
+}
+
+const char* status_name(uint32_t status) {
+  switch (status) {
+    case MMH_ORDER_STATUS_NEW:
+      return "new";
+    case MMH_ORDER_STATUS_PARTIALLY_FILLED:
+      return "partially_filled";
+    case MMH_ORDER_STATUS_FILLED:
+      return "filled";
+    case MMH_ORDER_STATUS_CANCELLED:
+      return "cancelled";
+    case MMH_ORDER_STATUS_PARTIALLY_FILLED_CANCELLED:
+      return "partially_filled_cancelled";
+    case MMH_ORDER_STATUS_REJECTED:
+      return "rejected";
+    default:
+      return "unknown";
+  }
+}
+
+const char* action_name(uint32_t action) {
+  switch (action) {
+    case MMH_ORDER_ACTION_PLACE:
+      return "place";
+    case MMH_ORDER_ACTION_AMEND:
+      return "amend";
+    case MMH_ORDER_ACTION_CANCEL:
+      return "cancel";
+    case MMH_ORDER_ACTION_CANCEL_ALL:
+      return "cancel_all";
+    default:
+      return "unknown";
+  }
+}
+
+const char* tif_name(uint32_t tif) {
+  switch (tif) {
+    case MMH_TIF_GTC:
+      return "gtc";
+    case MMH_TIF_POST_ONLY:
+      return "post_only";
+    case MMH_TIF_IOC:
+      return "ioc";
+    case MMH_TIF_FOK:
+      return "fok";
+    default:
+      return "none";
+  }
+}
+
+double decimal_value(const mmh_decimal& d) {
+  return static_cast<double>(d.mantissa) * std::pow(10.0, d.exponent);
+}
+
+int64_t decimal_e8(const mmh_decimal& d) {
+  int64_t v = d.mantissa;
+  for (int e = d.exponent + 8; e > 0; --e) v *= 10;
+  for (int e = d.exponent + 8; e < 0; ++e) v /= 10;
+  return v;
+}
+
+}  // namespace
+
+Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* runtime,
+                     const ExecutionSetup& setup, ExecutionSink* sink)
+    : venue_(venue),
+      core_(core),
+      runtime_(runtime),
+      setup_(setup),
+      sink_(sink),
+      ledger_(LedgerConfig{setup.base_asset, setup.quote_asset, setup.tick_e8, setup.lot_e8,
+                           setup.start_base_e8, setup.start_quote_e8, true}),
+      orders_(setup.orders) {}
+
+void Execution::line(const std::string& json) {
+  for (const char c : json) {
+    hash_ ^= static_cast<unsigned char>(c);
+    hash_ *= 1099511628211ull;
+  }
+  hash_ ^= static_cast<unsigned char>('\n');
+  hash_ *= 1099511628211ull;
+  ++events_;
+  if (sink_ != nullptr) sink_->event_line(json);
+}
+
+void Execution::record_decision(const mmh_decision& d) {
+  nlohmann::ordered_json j;
+  j["type"] = "decision";
+  j["ts_ns"] = d.ts_ns;
+  j["time"] = iso_time(d.ts_ns);
+  j["kind"] = d.kind;
+  j["detail"] = d.detail;
+  line(j.dump());
+}
+
+void Execution::before_bar(const mmh_candle& bar) {
+  if (!started_) {
+    ledger_.start(bar.open_ts_ns, bar.open_e8);
+    started_ = true;
+  }
+  mmh_batch one{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 1, &bar};
+  venue_.on_market(one);
+  drain();
+}
+
+void Execution::on_market(const mmh_batch& batch) {
+  venue_.on_market(batch);
+  drain();
+}
+
+void Execution::drain() {
+  std::vector<VenueEvent>& pending = venue_.pending();
+  if (pending.empty()) return;
+  fill_batch_.clear();
+  for (const VenueEvent& e : pending) {
+    switch (e.kind) {
+      case MMH_EVENT_ORDER_UPDATE: {
+        const mmh_order_update& u = e.update;
+        orders_.on_update(u);
+        nlohmann::ordered_json j;
+        j["type"] = "update";
+        j["ts_ns"] = u.ts_ns;
+        j["time"] = iso_time(u.ts_ns);
+        j["id"] = u.client_id;
+        j["status"] = status_name(u.status);
+        j["side"] = side_name(u.side);
+        j["price"] = sdk::format_e8(u.price_ticks * setup_.tick_e8);
+        j["qty"] = sdk::format_e8(u.qty_lots * setup_.lot_e8);
+        j["filled"] = sdk::format_e8(u.filled_qty_lots * setup_.lot_e8);
+        if (u.status == MMH_ORDER_STATUS_REJECTED) {
+          j["answers"] = action_name(u.action);
+          j["reason"] = u.reject_reason;
+        }
+        line(j.dump());
+        break;
+      }
+      case MMH_EVENT_FILL: {
+        const mmh_fill& f = e.fill;
+        ledger_.apply_fill(f);
+        fill_batch_.push_back(f);
+        nlohmann::ordered_json j;
+        j["type"] = "fill";
+        j["ts_ns"] = f.ts_ns;
+        j["time"] = iso_time(f.ts_ns);
+        j["id"] = f.client_id;
+        j["side"] = side_name(f.side);
+        j["price"] = sdk::format_e8(f.price_ticks * setup_.tick_e8);
+        j["qty"] = sdk::format_e8(f.qty_lots * setup_.lot_e8);
+        j["fee"] = sdk::format_e8(decimal_e8(f.fee));
+        j["fee_asset"] = f.fee_asset;
+        j["maker"] = f.is_maker != 0;
+        j["exec_id"] = f.exec_id;
+        line(j.dump());
+        if (sink_ != nullptr) sink_->fill(f, ledger_);
+        break;
+      }
+      case MMH_EVENT_BALANCE:
+        ledger_.apply_balance(e.balance);
+        break;
+      default:
+        break;
+    }
+  }
+  pending.clear();
+  if (fill_batch_.empty()) return;
+  if (core_ != nullptr) {
+    mmh_batch batch{sizeof(mmh_batch),  MMH_EVENT_FILL,    sizeof(mmh_fill), 0,
+                    fill_batch_.size(), fill_batch_.data()};
+    core_->on_events(batch);
+  }
+  if (runtime_ != nullptr) {
+    for (const mmh_fill& f : fill_batch_)
+      runtime_->on_fill(f, sdk::e8_to_double(f.price_ticks * setup_.tick_e8),
+                        sdk::e8_to_double(f.qty_lots * setup_.lot_e8), decimal_value(f.fee));
+  }
+  if (after_core_input_) after_core_input_();
+}
+
+void Execution::read_state(std::string& state, std::string& policy) {
+  if (core_ == nullptr) return;
+  mmh_core_snapshot snap{};
+  snap.size = sizeof(snap);
+  if (!core_->snapshot(snap)) return;
+  if (state_index_ < 0) {
+    state_index_ = policy_index_ = static_cast<int>(snap.count);
+    for (size_t i = 0; i < snap.count; ++i) {
+      const char* name = snap.values[i].name;
+      if (name == nullptr) continue;
+      if (std::strcmp(name, "state") == 0) state_index_ = static_cast<int>(i);
+      if (std::strcmp(name, "policy") == 0) policy_index_ = static_cast<int>(i);
+    }
+  }
+  auto text = [&](int i) -> std::string {
+    if (i < 0 || static_cast<size_t>(i) >= snap.count) return {};
+    const mmh_core_value& v = snap.values[i];
+    return v.type == MMH_VALUE_TEXT && v.text != nullptr ? v.text : "";
+  };
+  state = text(state_index_);
+  policy = text(policy_index_);
+}
+
+void Execution::after_bar(const mmh_candle& bar) {
+  const int64_t close_ns = bar.open_ts_ns + bar.interval_ns;
+  ledger_.mark(close_ns, bar.close_e8);
+  std::string state, policy;
+  read_state(state, policy);
+  ++stats_.bars;
+  if (!state.empty()) ++stats_.bars_in_state[state];
+  if (!policy.empty()) ++stats_.bars_in_policy[policy];
+  const double share = ledger_.base_share();
+  stats_.base_share_sum += share;
+  stats_.base_share_max = std::max(stats_.base_share_max, share);
+  if (ledger_.base_e8() > 0) ++stats_.bars_holding_base;
+  // The close of the last bar of each UTC day carries that day's equity.
+  const int64_t day = (close_ns - 1) / kDayNs;
+  if (day != day_) {
+    stats_.daily_equity_e8.emplace_back(day, ledger_.equity_e8());
+    day_ = day;
+  } else {
+    stats_.daily_equity_e8.back().second = ledger_.equity_e8();
+  }
+  if (sink_ != nullptr) sink_->mark(close_ns, ledger_, state, policy);
+  sync(close_ns);
+}
+
+void Execution::sync(int64_t ts_ns) {
+  desired_.clear();
+  if (core_ != nullptr) {
+    mmh_desired_state d{};
+    d.size = sizeof(d);
+    if (core_->desired_state(d)) desired_.assign(d.orders, d.orders + d.count);
+  }
+  commands_.clear();
+  orders_.sync(ts_ns, desired_, commands_);
+  for (const mmh_order_command& c : commands_) {
+    nlohmann::ordered_json j;
+    j["type"] = "order";
+    j["ts_ns"] = c.ts_ns;
+    j["time"] = iso_time(c.ts_ns);
+    j["action"] = action_name(c.action);
+    j["id"] = c.client_id;
+    if (c.action == MMH_ORDER_ACTION_PLACE || c.action == MMH_ORDER_ACTION_AMEND) {
+      j["side"] = side_name(c.side);
+      j["order_type"] = c.order_type == MMH_ORDER_TYPE_MARKET ? "market" : "limit";
+      j["tif"] = tif_name(c.time_in_force);
+      if (c.order_type == MMH_ORDER_TYPE_LIMIT)
+        j["price"] = sdk::format_e8(c.price_ticks * setup_.tick_e8);
+      j["qty"] = sdk::format_e8(c.qty_lots * setup_.lot_e8);
+    }
+    line(j.dump());
+    venue_.submit(c);
+  }
+  drain();
+}
+
+}  // namespace mmh

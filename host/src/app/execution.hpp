@@ -1,0 +1,111 @@
+// The execution path of a run: desired orders -> order manager -> venue -> order updates, fills,
+// balances -> ledger, core, strategy script. One LTF bar at a time and in this order:
+//   before_bar(bar): the venue sees the bar (a simulated venue fills along it); its fills go to
+//                    the ledger, the core and the script's on_fill;
+//   (the caller feeds the bar to the core)
+//   after_bar(bar):  mark the ledger at the close, sync the core's desired orders to the venue.
+// Every input and output is written to the event log (the JSON lines of events.jsonl) and
+// folded into the event hash, so two runs on the same inputs can be compared byte for byte.
+#pragma once
+
+#include "ledger/ledger.hpp"
+#include "loader/core_instance.hpp"
+#include "loader/venue_instance.hpp"
+#include "orders/order_manager.hpp"
+
+#include <mmhost/plugin.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace mmh {
+
+class StrategyRuntime;
+
+// Where a run's records go (backtest files); every member is optional.
+class ExecutionSink {
+ public:
+  virtual ~ExecutionSink() = default;
+  virtual void event_line(const std::string& json_line) = 0;  // one events.jsonl line, no '\n'
+  virtual void fill(const mmh_fill& fill, const Ledger& ledger) = 0;
+  virtual void mark(int64_t ts_ns, const Ledger& ledger, const std::string& state,
+                    const std::string& policy) = 0;
+};
+
+struct ExecutionSetup {
+  std::string base_asset;
+  std::string quote_asset;
+  int64_t tick_e8 = 1'000'000;
+  int64_t lot_e8 = 1'000;
+  int64_t start_base_e8 = 0;
+  int64_t start_quote_e8 = 0;
+  OrderManagerConfig orders;
+};
+
+// Time-weighted (per LTF bar) statistics of the run.
+struct ExecutionStats {
+  uint64_t bars = 0;
+  std::map<std::string, uint64_t> bars_in_state;   // by the core's "state" value
+  std::map<std::string, uint64_t> bars_in_policy;  // by the core's "policy" value
+  double base_share_sum = 0.0;
+  double base_share_max = 0.0;
+  uint64_t bars_holding_base = 0;
+  // Daily equity (UTC day of the mark -> last equity of that day), for Sharpe/Sortino.
+  std::vector<std::pair<int64_t, int64_t>> daily_equity_e8;
+};
+
+class Execution {
+ public:
+  Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* runtime,
+            const ExecutionSetup& setup, ExecutionSink* sink);
+
+  // Called after the core's input changed (fills): the caller collects the core's decisions.
+  void set_after_core_input(std::function<void()> fn) { after_core_input_ = std::move(fn); }
+
+  void before_bar(const mmh_candle& bar);
+  void after_bar(const mmh_candle& bar);
+  // Market events other than the candles the core runs on (trades, tickers) for the venue.
+  void on_market(const mmh_batch& batch);
+  // A decision the run recorded (core or script): logged and hashed with the rest.
+  void record_decision(const mmh_decision& decision);
+
+  const Ledger& ledger() const { return ledger_; }
+  const OrderManager& orders() const { return orders_; }
+  const ExecutionStats& stats() const { return stats_; }
+  uint64_t event_hash() const { return hash_; }
+  uint64_t event_count() const { return events_; }
+  std::string venue_description() { return venue_.describe(); }
+
+ private:
+  void drain();
+  void line(const std::string& json);
+  void sync(int64_t ts_ns);
+  void read_state(std::string& state, std::string& policy);
+
+  VenueInstance& venue_;
+  CoreInstance* core_;
+  StrategyRuntime* runtime_;
+  ExecutionSetup setup_;
+  ExecutionSink* sink_;
+  Ledger ledger_;
+  OrderManager orders_;
+  std::function<void()> after_core_input_;
+  bool started_ = false;
+  std::vector<mmh_order_command> commands_;
+  std::vector<mmh_desired_order> desired_;
+  std::vector<mmh_fill> fill_batch_;
+  ExecutionStats stats_;
+  int64_t day_ = INT64_MIN;
+  uint64_t hash_ = 14695981039346656037ull;  // FNV-1a 64 over the events.jsonl bytes
+  uint64_t events_ = 0;
+  int state_index_ = -1;
+  int policy_index_ = -1;
+};
+
+}  // namespace mmh

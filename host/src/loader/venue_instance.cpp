@@ -1,0 +1,83 @@
+#include "loader/venue_instance.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mmh {
+namespace {
+
+mmh_error fresh_error() {
+  mmh_error err{};
+  err.size = sizeof(err);
+  return err;
+}
+
+}  // namespace
+
+VenueInstance::VenueInstance(const LoadedPlugin& plugin,
+                             const std::map<std::string, std::string>& settings)
+    : plugin_(plugin) {
+  const PluginConfig config(settings);
+  mmh_error err = fresh_error();
+  const mmh_status status = plugin_.venue.create(config.get(), this, &self_, &err);
+  if (status != MMH_OK || self_ == nullptr)
+    throw PluginCallError(plugin_call_failure(plugin_, "create", status, err));
+}
+
+VenueInstance::~VenueInstance() {
+  if (self_ != nullptr) plugin_.venue.destroy(self_);
+}
+
+void VenueInstance::submit(const mmh_order_command& command) {
+  mmh_error err = fresh_error();
+  const mmh_status status = plugin_.venue.submit(self_, &command, &err);
+  if (status != MMH_OK) throw PluginCallError(plugin_call_failure(plugin_, "submit", status, err));
+}
+
+void VenueInstance::on_market(const mmh_batch& batch) {
+  if (plugin_.venue.on_market == nullptr) return;
+  mmh_error err = fresh_error();
+  const mmh_status status = plugin_.venue.on_market(self_, &batch, &err);
+  if (status != MMH_OK)
+    throw PluginCallError(plugin_call_failure(plugin_, "on_market", status, err));
+}
+
+std::string VenueInstance::describe() {
+  if (plugin_.venue.describe == nullptr) return {};
+  std::string text(4096, '\0');
+  mmh_error err = fresh_error();
+  if (plugin_.venue.describe(self_, text.data(), text.size(), &err) != MMH_OK) return {};
+  text.resize(strnlen(text.data(), text.size()));
+  return text;
+}
+
+mmh_status VenueInstance::receive(const mmh_batch& batch) {
+  const char* p = static_cast<const char*>(batch.records);
+  for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
+    VenueEvent e;
+    e.kind = batch.kind;
+    // Copy the writer's prefix of the record: an older plugin's smaller struct leaves the rest 0.
+    switch (batch.kind) {
+      case MMH_EVENT_ORDER_UPDATE:
+        std::memcpy(&e.update, p, std::min<size_t>(batch.record_size, sizeof(e.update)));
+        e.update.client_id[sizeof(e.update.client_id) - 1] = '\0';
+        e.update.reject_reason[sizeof(e.update.reject_reason) - 1] = '\0';
+        break;
+      case MMH_EVENT_FILL:
+        std::memcpy(&e.fill, p, std::min<size_t>(batch.record_size, sizeof(e.fill)));
+        e.fill.fee_asset[sizeof(e.fill.fee_asset) - 1] = '\0';
+        e.fill.client_id[sizeof(e.fill.client_id) - 1] = '\0';
+        break;
+      case MMH_EVENT_BALANCE:
+        std::memcpy(&e.balance, p, std::min<size_t>(batch.record_size, sizeof(e.balance)));
+        e.balance.asset[sizeof(e.balance.asset) - 1] = '\0';
+        break;
+      default:
+        return MMH_ERR_INVALID_ARGUMENT;  // a venue posts only execution events
+    }
+    pending_.push_back(e);
+  }
+  return MMH_OK;
+}
+
+}  // namespace mmh

@@ -1,0 +1,142 @@
+#include "orders/order_manager.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace mmh {
+
+OrderManager::OrderManager(OrderManagerConfig config) : config_(std::move(config)) {}
+
+mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action,
+                                        const std::string& id) const {
+  mmh_order_command c{};
+  c.ts_ns = ts_ns;
+  c.action = action;
+  c.symbol_id = config_.symbol_id;
+  std::snprintf(c.client_id, sizeof(c.client_id), "%s", id.c_str());
+  return c;
+}
+
+void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& desired,
+                        std::vector<mmh_order_command>& out) {
+  const size_t before = out.size();
+  std::vector<WorkingOrder*> candidates;
+  for (auto& [id, w] : working_)
+    if (w.order_type == MMH_ORDER_TYPE_LIMIT && w.state != WorkingOrder::State::pending_cancel)
+      candidates.push_back(&w);
+  std::vector<bool> taken(candidates.size(), false);
+  std::vector<mmh_order_command> amends;
+  std::vector<mmh_order_command> places;
+
+  for (const mmh_desired_order& d : desired) {
+    if (d.qty_lots <= 0) continue;
+    if (d.order_type == MMH_ORDER_TYPE_MARKET) {
+      const bool in_flight = std::any_of(working_.begin(), working_.end(), [&](const auto& kv) {
+        return kv.second.order_type == MMH_ORDER_TYPE_MARKET && kv.second.side == d.side;
+      });
+      if (in_flight) continue;
+      mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_PLACE, "");
+      c.side = d.side;
+      c.order_type = MMH_ORDER_TYPE_MARKET;
+      c.time_in_force = MMH_TIF_IOC;
+      c.market_unit = MMH_MARKET_UNIT_BASE;
+      c.qty_lots = d.qty_lots;
+      places.push_back(c);
+      continue;
+    }
+    // The closest working order of the same side within the threshold.
+    size_t best = candidates.size();
+    int64_t best_distance = 0;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (taken[i] || candidates[i]->side != d.side) continue;
+      const int64_t distance = std::llabs(candidates[i]->price_ticks - d.price_ticks);
+      if (distance > config_.replace_threshold_ticks) continue;
+      if (best == candidates.size() || distance < best_distance) {
+        best = i;
+        best_distance = distance;
+      }
+    }
+    if (best == candidates.size()) {
+      mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_PLACE, "");
+      c.side = d.side;
+      c.order_type = MMH_ORDER_TYPE_LIMIT;
+      c.time_in_force = config_.limit_tif;
+      c.price_ticks = d.price_ticks;
+      c.qty_lots = d.qty_lots;
+      places.push_back(c);
+      continue;
+    }
+    taken[best] = true;
+    WorkingOrder& w = *candidates[best];
+    const double diff = std::fabs(static_cast<double>(w.open_lots() - d.qty_lots));
+    if (w.state == WorkingOrder::State::live &&
+        diff > config_.qty_tolerance * static_cast<double>(d.qty_lots)) {
+      mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_AMEND, w.client_id);
+      c.side = w.side;
+      c.order_type = MMH_ORDER_TYPE_LIMIT;
+      c.price_ticks = w.price_ticks;
+      c.qty_lots = w.filled_lots + d.qty_lots;  // the open quantity becomes the desired one
+      w.state = WorkingOrder::State::pending_amend;
+      amends.push_back(c);
+    }
+  }
+
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (taken[i]) continue;
+    candidates[i]->state = WorkingOrder::State::pending_cancel;
+    out.push_back(command(ts_ns, MMH_ORDER_ACTION_CANCEL, candidates[i]->client_id));
+    ++stats_.cancelled;
+  }
+  out.insert(out.end(), amends.begin(), amends.end());
+  stats_.amended += amends.size();
+  for (mmh_order_command& c : places) {
+    const std::string id = config_.id_prefix + "-" + std::to_string(++next_id_);
+    std::snprintf(c.client_id, sizeof(c.client_id), "%s", id.c_str());
+    WorkingOrder w;
+    w.client_id = id;
+    w.side = c.side;
+    w.order_type = c.order_type;
+    w.price_ticks = c.price_ticks;
+    w.qty_lots = c.qty_lots;
+    working_.emplace(id, w);
+    out.push_back(c);
+    ++stats_.placed;
+  }
+  if (out.size() != before) ++stats_.syncs_with_changes;
+}
+
+void OrderManager::on_update(const mmh_order_update& u) {
+  const std::string id(u.client_id, strnlen(u.client_id, sizeof(u.client_id)));
+  auto it = working_.find(id);
+  if (u.status == MMH_ORDER_STATUS_REJECTED) {
+    ++stats_.rejected;
+    last_reject_.assign(u.reject_reason, strnlen(u.reject_reason, sizeof(u.reject_reason)));
+  }
+  if (it == working_.end()) return;  // e.g. a late reject of a cancel for a closed order
+  WorkingOrder& w = it->second;
+  switch (u.status) {
+    case MMH_ORDER_STATUS_NEW:
+    case MMH_ORDER_STATUS_PARTIALLY_FILLED:
+      w.acked = true;
+      if (w.state != WorkingOrder::State::pending_cancel) w.state = WorkingOrder::State::live;
+      w.price_ticks = u.price_ticks;
+      w.qty_lots = u.qty_lots;
+      w.filled_lots = u.filled_qty_lots;
+      break;
+    case MMH_ORDER_STATUS_REJECTED:
+      // A rejected place ends the order; a rejected cancel or amend leaves it as it was (a cancel
+      // that overtook its order's placement: the order may still come, and is cancelled again).
+      if (u.action == MMH_ORDER_ACTION_PLACE)
+        working_.erase(it);
+      else
+        w.state = w.acked ? WorkingOrder::State::live : WorkingOrder::State::pending_new;
+      break;
+    default:  // filled, cancelled, partially filled then cancelled
+      working_.erase(it);
+      break;
+  }
+}
+
+}  // namespace mmh

@@ -1,0 +1,74 @@
+// The order manager: turns the set of orders a core wants resting into venue commands, and keeps
+// the host's view of working orders from the venue's updates.
+//
+// Each sync matches desired limit orders to working ones of the same side whose price is within
+// `replace_threshold_ticks` (closest first); a match whose open quantity differs from the desired
+// one by more than `qty_tolerance` is amended, the rest are kept; unmatched working orders are
+// cancelled and unmatched desired orders placed (PostOnly by default: a market maker never takes
+// by accident). Cancels go out before amends and places, so freed balance is there for them.
+// A desired market order is sent once and not again while one on that side is in flight.
+#pragma once
+
+#include <mmhost/plugin.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mmh {
+
+struct OrderManagerConfig {
+  uint32_t symbol_id = 1;
+  int64_t replace_threshold_ticks = 0;
+  double qty_tolerance = 0.1;  // amend when open qty differs from desired by more than this share
+  uint32_t limit_tif = MMH_TIF_POST_ONLY;
+  std::string id_prefix = "mm";
+};
+
+struct WorkingOrder {
+  enum class State { pending_new, live, pending_amend, pending_cancel };
+  std::string client_id;
+  uint32_t side = 0;
+  uint32_t order_type = 0;
+  int64_t price_ticks = 0;
+  int64_t qty_lots = 0;
+  int64_t filled_lots = 0;
+  State state = State::pending_new;
+  bool acked = false;  // the venue has confirmed it
+  int64_t open_lots() const { return qty_lots - filled_lots; }
+};
+
+struct OrderManagerStats {
+  uint64_t placed = 0;
+  uint64_t amended = 0;
+  uint64_t cancelled = 0;  // cancel requests sent
+  uint64_t rejected = 0;   // rejects received
+  uint64_t syncs_with_changes = 0;
+};
+
+class OrderManager {
+ public:
+  explicit OrderManager(OrderManagerConfig config = {});
+
+  // Appends to `out` the commands (stamped ts_ns) that move working orders toward `desired`.
+  void sync(int64_t ts_ns, const std::vector<mmh_desired_order>& desired,
+            std::vector<mmh_order_command>& out);
+  void on_update(const mmh_order_update& update);
+
+  const std::map<std::string, WorkingOrder>& working() const { return working_; }
+  const OrderManagerStats& stats() const { return stats_; }
+  // The reason of the last reject received (empty when none).
+  const std::string& last_reject() const { return last_reject_; }
+
+ private:
+  mmh_order_command command(int64_t ts_ns, uint32_t action, const std::string& id) const;
+
+  OrderManagerConfig config_;
+  std::map<std::string, WorkingOrder> working_;
+  uint64_t next_id_ = 0;
+  OrderManagerStats stats_;
+  std::string last_reject_;
+};
+
+}  // namespace mmh

@@ -1,0 +1,112 @@
+#include "ledger/ledger.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstring>
+
+using mmh::Ledger;
+using mmh::LedgerConfig;
+using mmh::LedgerError;
+
+namespace {
+
+constexpr int64_t kE8 = MMH_E8;
+
+// price in ticks of 0.01, qty in lots of 0.00001; fee in e8 of fee_asset.
+mmh_fill fill(uint32_t side, int64_t price_ticks, int64_t lots, int64_t fee_e8,
+              const char* fee_asset, bool maker = true) {
+  mmh_fill f{};
+  f.ts_ns = 1;
+  f.side = side;
+  f.price_ticks = price_ticks;
+  f.qty_lots = lots;
+  f.fee.mantissa = fee_e8;
+  f.fee.exponent = -8;
+  std::snprintf(f.fee_asset, sizeof(f.fee_asset), "%s", fee_asset);
+  f.is_maker = maker ? 1 : 0;
+  return f;
+}
+
+mmh_balance balance(const char* asset, int64_t free_e8, int64_t locked_e8) {
+  mmh_balance b{};
+  std::snprintf(b.asset, sizeof(b.asset), "%s", asset);
+  b.free.mantissa = free_e8;
+  b.free.exponent = -8;
+  b.locked.mantissa = locked_e8;
+  b.locked.exponent = -8;
+  return b;
+}
+
+Ledger usdt_ledger(int64_t quote = 10'000 * kE8, int64_t base = 0) {
+  LedgerConfig c;
+  c.start_quote_e8 = quote;
+  c.start_base_e8 = base;
+  return Ledger(c);
+}
+
+}  // namespace
+
+TEST_CASE("ledger: average cost, realized and unrealized PnL, fees valued at fill time") {
+  Ledger l = usdt_ledger();
+  l.start(0, 2000 * kE8);
+  CHECK(l.start_equity_e8() == 10'000 * kE8);
+  // Buy 1 ETH at 2000 (fee 0.001 ETH), buy 1 ETH at 2200 (fee 0.001 ETH).
+  l.apply_fill(fill(MMH_SIDE_BUY, 200'000, 100'000, 100'000, "ETH"));
+  l.apply_fill(fill(MMH_SIDE_BUY, 220'000, 100'000, 100'000, "ETH"));
+  CHECK(l.base_e8() == 199'800'000);
+  CHECK(l.quote_e8() == 5'800 * kE8);
+  // Base fees are sales at the fill price: 2 + 2.2 USDT of fees.
+  CHECK(l.fees_quote_value_e8() == 420'000'000);
+  CHECK(l.fees().at("ETH").amount_e8 == 200'000);
+  // Sell 1 ETH at 2300, fee 2.3 USDT.
+  l.apply_fill(fill(MMH_SIDE_SELL, 230'000, 100'000, 230'000'000, "USDT"));
+  CHECK(l.quote_e8() == (5'800 + 2'300) * kE8 - 230'000'000);
+  l.mark(2, 2250 * kE8);
+  CHECK(l.base_e8() == 99'800'000);
+  CHECK(l.equity_e8() == l.quote_e8() + 2'245'500'000'00);  // 0.998 ETH at 2250
+  CHECK(l.net_pnl_e8() == l.gross_pnl_e8() - l.fees_quote_value_e8());
+  CHECK(l.avg_cost_e8() > 2'099 * kE8);
+  CHECK(l.avg_cost_e8() < 2'101 * kE8);
+  CHECK(l.maker_fills() == 3);
+  CHECK(l.turnover_e8() == (2000 + 2200 + 2300) * kE8);
+}
+
+TEST_CASE("ledger: a base rebate is a purchase at the fill price and the identity holds") {
+  Ledger l = usdt_ledger(1'000 * kE8, 100'000'000);  // 1000 USDT and 1 ETH
+  l.start(0, 2000 * kE8);
+  CHECK(l.start_equity_e8() == 3'000 * kE8);
+  l.apply_fill(fill(MMH_SIDE_SELL, 210'000, 50'000, -7'500, "ETH"));       // rebate 0.000075 ETH
+  l.apply_fill(fill(MMH_SIDE_BUY, 190'000, 50'000, -14'250'000, "USDT"));  // rebate 0.1425 USDT
+  l.mark(1, 2000 * kE8);
+  CHECK(l.fees_quote_value_e8() < 0);
+  CHECK(l.net_pnl_e8() == l.gross_pnl_e8() - l.fees_quote_value_e8());
+  // Sold 0.5 at 2100 and bought it back at 1900: 100 USDT plus the rebates.
+  CHECK(l.net_pnl_e8() == 100 * kE8 + 14'250'000 + 15'000'000);
+}
+
+TEST_CASE("ledger: zero fees report zero, drawdown follows the peak") {
+  Ledger l = usdt_ledger();
+  l.start(0, 2000 * kE8);
+  l.apply_fill(fill(MMH_SIDE_BUY, 200'000, 250'000, 0, "ETH"));  // 2.5 ETH, 5000 USDT
+  l.mark(1, 2200 * kE8);                                         // equity 10500
+  l.mark(2, 1800 * kE8);  // equity 9500: 9.52% below the peak
+  CHECK(l.fees_quote_value_e8() == 0);
+  CHECK(l.fees().at("ETH").amount_e8 == 0);
+  CHECK(l.max_drawdown_pct() == doctest::Approx(1000.0 / 10'500.0 * 100.0));
+  CHECK(l.base_share() == doctest::Approx(4500.0 / 9500.0));
+}
+
+TEST_CASE("ledger: selling base not held, or a venue that disagrees, is an error") {
+  Ledger l = usdt_ledger();
+  l.start(0, 2000 * kE8);
+  CHECK_THROWS_WITH_AS(l.apply_fill(fill(MMH_SIDE_SELL, 200'000, 1'000, 0, "USDT")),
+                       doctest::Contains("cannot go short"), LedgerError);
+  l.apply_fill(fill(MMH_SIDE_BUY, 200'000, 1'000, 0, "ETH"));
+  l.apply_balance(balance("ETH", 600'000, 400'000));  // 0.01 ETH free + locked: agrees
+  CHECK(l.venue_balance("ETH").second == 400'000);
+  CHECK_THROWS_WITH_AS(l.apply_balance(balance("USDT", 10'000 * kE8, 0)),
+                       doctest::Contains("differs from the ledger"), LedgerError);
+  CHECK_THROWS_AS(l.apply_fill(fill(MMH_SIDE_BUY, 200'000, 1'000'000'000, 0, "ETH")),
+                  LedgerError);  // 10,000 ETH: more quote than there is
+}

@@ -1,0 +1,111 @@
+#include "orders/order_manager.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using mmh::OrderManager;
+using mmh::OrderManagerConfig;
+
+namespace {
+
+mmh_desired_order bid(int64_t price_ticks, int64_t lots) {
+  return {MMH_SIDE_BUY, MMH_ORDER_TYPE_LIMIT, price_ticks, lots};
+}
+mmh_desired_order ask(int64_t price_ticks, int64_t lots, bool market = false) {
+  const uint32_t type = market ? MMH_ORDER_TYPE_MARKET : MMH_ORDER_TYPE_LIMIT;
+  return {MMH_SIDE_SELL, type, price_ticks, lots};
+}
+
+mmh_order_update update(const mmh_order_command& c, uint32_t status, int64_t filled = 0) {
+  mmh_order_update u{};
+  u.status = status;
+  u.side = c.side;
+  u.price_ticks = c.price_ticks;
+  u.qty_lots = c.qty_lots;
+  u.filled_qty_lots = filled;
+  u.leaves_qty_lots = c.qty_lots - filled;
+  std::snprintf(u.client_id, sizeof(u.client_id), "%s", c.client_id);
+  if (status == MMH_ORDER_STATUS_REJECTED) u.action = c.action;
+  return u;
+}
+
+std::string actions(const std::vector<mmh_order_command>& cmds) {
+  std::string out;
+  for (const auto& c : cmds)
+    out += std::string(c.action == MMH_ORDER_ACTION_PLACE   ? "place"
+                       : c.action == MMH_ORDER_ACTION_AMEND ? "amend"
+                                                            : "cancel") +
+           " ";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("order manager: places the grid once, keeps it, and replaces only what moved") {
+  OrderManager om;
+  std::vector<mmh_order_command> out;
+  om.sync(1, {bid(100, 10), bid(99, 10), ask(102, 10)}, out);
+  REQUIRE(actions(out) == "place place place ");
+  CHECK(out[0].time_in_force == MMH_TIF_POST_ONLY);
+  for (const auto& c : out) om.on_update(update(c, MMH_ORDER_STATUS_NEW));
+  const auto placed = out;
+  out.clear();
+  om.sync(2, {bid(100, 10), bid(99, 10), ask(102, 10)}, out);
+  CHECK(out.empty());
+  // The top bid moves a tick: cancel first, then the new one.
+  om.sync(3, {bid(101, 10), bid(99, 10), ask(102, 10)}, out);
+  CHECK(actions(out) == "cancel place ");
+  CHECK(std::string(out[0].client_id) == placed[0].client_id);
+  CHECK(om.stats().placed == 4);
+}
+
+TEST_CASE("order manager: a moved order within the threshold stays, a resized one is amended") {
+  OrderManagerConfig c;
+  c.replace_threshold_ticks = 2;
+  OrderManager om(c);
+  std::vector<mmh_order_command> out;
+  om.sync(1, {bid(100, 100)}, out);
+  om.on_update(update(out[0], MMH_ORDER_STATUS_NEW));
+  out.clear();
+  om.sync(2, {bid(102, 105)}, out);  // 2 ticks and 5% away: keep
+  CHECK(out.empty());
+  om.sync(3, {bid(101, 150)}, out);  // 50% larger: amend
+  REQUIRE(actions(out) == "amend ");
+  CHECK(out[0].qty_lots == 150);
+  CHECK(out[0].price_ticks == 100);
+}
+
+TEST_CASE("order manager: a market order is sent once while in flight, rejects are handled") {
+  OrderManager om;
+  std::vector<mmh_order_command> out;
+  om.sync(1, {ask(100, 50, true)}, out);
+  REQUIRE(actions(out) == "place ");
+  CHECK(out[0].order_type == MMH_ORDER_TYPE_MARKET);
+  const mmh_order_command market = out[0];
+  out.clear();
+  om.sync(2, {ask(100, 50, true)}, out);
+  CHECK(out.empty());
+  om.on_update(update(market, MMH_ORDER_STATUS_FILLED, 50));
+  CHECK(om.working().empty());
+
+  // A rejected place is gone; a cancel that overtook its order leaves it to be cancelled again.
+  om.sync(3, {bid(90, 10)}, out);
+  const mmh_order_command b = out.back();
+  om.on_update(update(b, MMH_ORDER_STATUS_REJECTED));
+  CHECK(om.working().empty());
+  CHECK(om.stats().rejected == 1);
+  out.clear();
+  om.sync(4, {bid(90, 10)}, out);
+  const mmh_order_command b2 = out.back();
+  out.clear();
+  om.sync(5, {}, out);
+  REQUIRE(actions(out) == "cancel ");
+  om.on_update(update(out[0], MMH_ORDER_STATUS_REJECTED));  // answers the cancel
+  om.on_update(update(b2, MMH_ORDER_STATUS_NEW));
+  out.clear();
+  om.sync(6, {}, out);
+  CHECK(actions(out) == "cancel ");
+}
