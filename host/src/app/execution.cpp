@@ -5,9 +5,9 @@
 
 #include <mmhost/sdk/fixed_point.hpp>
 
-#include <nlohmann/json.hpp>
-
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace mmh {
@@ -68,6 +68,59 @@ const char* tif_name(uint32_t tif) {
   }
 }
 
+// One events.jsonl object, keys in the order written. Hand-rolled because a run writes hundreds
+// of thousands of these: building each as a DOM first cost more than the simulation.
+class JsonLine {
+ public:
+  explicit JsonLine(std::string& buffer) : s_(buffer) {
+    s_.clear();
+    s_ += '{';
+  }
+  JsonLine& str(const char* key, std::string_view value) {
+    name(key);
+    s_ += '"';
+    for (const char c : value) {
+      if (c == '"' || c == '\\') {
+        s_ += '\\';
+        s_ += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
+        s_ += buf;
+      } else {
+        s_ += c;
+      }
+    }
+    s_ += '"';
+    return *this;
+  }
+  JsonLine& num(const char* key, int64_t value) {
+    name(key);
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof(buf), value);
+    s_.append(buf, r.ptr);
+    return *this;
+  }
+  JsonLine& flag(const char* key, bool value) {
+    name(key);
+    s_ += value ? "true" : "false";
+    return *this;
+  }
+  const std::string& done() {
+    s_ += '}';
+    return s_;
+  }
+
+ private:
+  void name(const char* key) {
+    if (s_.size() > 1) s_ += ',';
+    s_ += '"';
+    s_ += key;
+    s_ += "\":";
+  }
+  std::string& s_;
+};
+
 double decimal_value(const mmh_decimal& d) {
   return static_cast<double>(d.mantissa) * std::pow(10.0, d.exponent);
 }
@@ -104,13 +157,13 @@ void Execution::line(const std::string& json) {
 }
 
 void Execution::record_decision(const mmh_decision& d) {
-  nlohmann::ordered_json j;
-  j["type"] = "decision";
-  j["ts_ns"] = d.ts_ns;
-  j["time"] = iso_time(d.ts_ns);
-  j["kind"] = d.kind;
-  j["detail"] = d.detail;
-  line(j.dump());
+  line(JsonLine(buffer_)
+           .str("type", "decision")
+           .num("ts_ns", d.ts_ns)
+           .str("time", iso_time(d.ts_ns))
+           .str("kind", d.kind)
+           .str("detail", d.detail)
+           .done());
 }
 
 void Execution::before_bar(const mmh_candle& bar) {
@@ -137,40 +190,38 @@ void Execution::drain() {
       case MMH_EVENT_ORDER_UPDATE: {
         const mmh_order_update& u = e.update;
         orders_.on_update(u);
-        nlohmann::ordered_json j;
-        j["type"] = "update";
-        j["ts_ns"] = u.ts_ns;
-        j["time"] = iso_time(u.ts_ns);
-        j["id"] = u.client_id;
-        j["status"] = status_name(u.status);
-        j["side"] = side_name(u.side);
-        j["price"] = sdk::format_e8(u.price_ticks * setup_.tick_e8);
-        j["qty"] = sdk::format_e8(u.qty_lots * setup_.lot_e8);
-        j["filled"] = sdk::format_e8(u.filled_qty_lots * setup_.lot_e8);
-        if (u.status == MMH_ORDER_STATUS_REJECTED) {
-          j["answers"] = action_name(u.action);
-          j["reason"] = u.reject_reason;
-        }
-        line(j.dump());
+        JsonLine j(buffer_);
+        j.str("type", "update")
+            .num("ts_ns", u.ts_ns)
+            .str("time", iso_time(u.ts_ns))
+            .str("id", u.client_id)
+            .str("status", status_name(u.status))
+            .str("side", side_name(u.side))
+            .str("price", sdk::format_e8(u.price_ticks * setup_.tick_e8))
+            .str("qty", sdk::format_e8(u.qty_lots * setup_.lot_e8))
+            .str("filled", sdk::format_e8(u.filled_qty_lots * setup_.lot_e8));
+        if (u.status == MMH_ORDER_STATUS_REJECTED)
+          j.str("answers", action_name(u.action)).str("reason", u.reject_reason);
+        line(j.done());
         break;
       }
       case MMH_EVENT_FILL: {
         const mmh_fill& f = e.fill;
         ledger_.apply_fill(f);
         fill_batch_.push_back(f);
-        nlohmann::ordered_json j;
-        j["type"] = "fill";
-        j["ts_ns"] = f.ts_ns;
-        j["time"] = iso_time(f.ts_ns);
-        j["id"] = f.client_id;
-        j["side"] = side_name(f.side);
-        j["price"] = sdk::format_e8(f.price_ticks * setup_.tick_e8);
-        j["qty"] = sdk::format_e8(f.qty_lots * setup_.lot_e8);
-        j["fee"] = sdk::format_e8(decimal_e8(f.fee));
-        j["fee_asset"] = f.fee_asset;
-        j["maker"] = f.is_maker != 0;
-        j["exec_id"] = f.exec_id;
-        line(j.dump());
+        line(JsonLine(buffer_)
+                 .str("type", "fill")
+                 .num("ts_ns", f.ts_ns)
+                 .str("time", iso_time(f.ts_ns))
+                 .str("id", f.client_id)
+                 .str("side", side_name(f.side))
+                 .str("price", sdk::format_e8(f.price_ticks * setup_.tick_e8))
+                 .str("qty", sdk::format_e8(f.qty_lots * setup_.lot_e8))
+                 .str("fee", sdk::format_e8(decimal_e8(f.fee)))
+                 .str("fee_asset", f.fee_asset)
+                 .flag("maker", f.is_maker != 0)
+                 .str("exec_id", f.exec_id)
+                 .done());
         if (sink_ != nullptr) sink_->fill(f, ledger_);
         break;
       }
@@ -253,21 +304,21 @@ void Execution::sync(int64_t ts_ns) {
   commands_.clear();
   orders_.sync(ts_ns, desired_, commands_);
   for (const mmh_order_command& c : commands_) {
-    nlohmann::ordered_json j;
-    j["type"] = "order";
-    j["ts_ns"] = c.ts_ns;
-    j["time"] = iso_time(c.ts_ns);
-    j["action"] = action_name(c.action);
-    j["id"] = c.client_id;
+    JsonLine j(buffer_);
+    j.str("type", "order")
+        .num("ts_ns", c.ts_ns)
+        .str("time", iso_time(c.ts_ns))
+        .str("action", action_name(c.action))
+        .str("id", c.client_id);
     if (c.action == MMH_ORDER_ACTION_PLACE || c.action == MMH_ORDER_ACTION_AMEND) {
-      j["side"] = side_name(c.side);
-      j["order_type"] = c.order_type == MMH_ORDER_TYPE_MARKET ? "market" : "limit";
-      j["tif"] = tif_name(c.time_in_force);
+      j.str("side", side_name(c.side))
+          .str("order_type", c.order_type == MMH_ORDER_TYPE_MARKET ? "market" : "limit")
+          .str("tif", tif_name(c.time_in_force));
       if (c.order_type == MMH_ORDER_TYPE_LIMIT)
-        j["price"] = sdk::format_e8(c.price_ticks * setup_.tick_e8);
-      j["qty"] = sdk::format_e8(c.qty_lots * setup_.lot_e8);
+        j.str("price", sdk::format_e8(c.price_ticks * setup_.tick_e8));
+      j.str("qty", sdk::format_e8(c.qty_lots * setup_.lot_e8));
     }
-    line(j.dump());
+    line(j.done());
     venue_.submit(c);
   }
   drain();

@@ -100,6 +100,7 @@ class Execution {
   std::vector<mmh_order_command> commands_;
   std::vector<mmh_desired_order> desired_;
   std::vector<mmh_fill> fill_batch_;
+  std::string buffer_;  // the events.jsonl line being built
   ExecutionStats stats_;
   int64_t day_ = INT64_MIN;
   uint64_t hash_ = 14695981039346656037ull;  // FNV-1a 64 over the events.jsonl bytes
