@@ -51,3 +51,16 @@ TEST_CASE("format_e8 gives the shortest exact text and round-trips") {
     CHECK(back == v);
   }
 }
+
+TEST_CASE("fixed point: ABI decimals convert to e8 exactly or not at all") {
+  int64_t v = 0;
+  CHECK(mmh::sdk::decimal_to_e8(mmh_decimal{25, -1, 0}, v));
+  CHECK(v == 250'000'000);
+  CHECK(mmh::sdk::decimal_to_e8(mmh_decimal{-7'500, -8, 0}, v));
+  CHECK(v == -7'500);
+  CHECK(mmh::sdk::decimal_to_e8(mmh_decimal{100, -10, 0}, v));  // 1e-8
+  CHECK(v == 1);
+  CHECK_FALSE(mmh::sdk::decimal_to_e8(mmh_decimal{120, -10, 0}, v));  // 1.2e-8
+  CHECK_FALSE(mmh::sdk::decimal_to_e8(mmh_decimal{1, 20, 0}, v));
+  CHECK(mmh::sdk::value_e8(250'000'000'000, 10'000'000) == 25'000'000'000);  // 0.1 at 2500
+}

@@ -126,10 +126,8 @@ double decimal_value(const mmh_decimal& d) {
 }
 
 int64_t decimal_e8(const mmh_decimal& d) {
-  int64_t v = d.mantissa;
-  for (int e = d.exponent + 8; e > 0; --e) v *= 10;
-  for (int e = d.exponent + 8; e < 0; ++e) v /= 10;
-  return v;
+  int64_t v = 0;
+  return sdk::decimal_to_e8(d, v) ? v : 0;  // the ledger has already refused a bad one
 }
 
 }  // namespace

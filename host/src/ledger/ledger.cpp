@@ -17,13 +17,9 @@ int64_t share_of(int64_t cost_e8, int64_t part_e8, int64_t whole_e8) {
 }
 
 int64_t decimal_e8(const mmh_decimal& d, const char* what) {
-  int64_t v = d.mantissa;
-  int e = d.exponent + 8;
-  for (; e > 0; --e) v *= 10;
-  for (; e < 0; ++e) {
-    if (v % 10 != 0) throw LedgerError(std::string(what) + " has more than 8 decimal places");
-    v /= 10;
-  }
+  int64_t v = 0;
+  if (!sdk::decimal_to_e8(d, v))
+    throw LedgerError(std::string(what) + " has more than 8 decimal places or does not fit");
   return v;
 }
 

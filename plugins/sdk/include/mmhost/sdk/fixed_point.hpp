@@ -4,6 +4,7 @@
 
 #include <mmhost/plugin.h>
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -154,6 +155,24 @@ inline std::string format_e8(int64_t value_e8) {
 
 inline double e8_to_double(int64_t value_e8) noexcept {
   return static_cast<double>(value_e8) / static_cast<double>(MMH_E8);
+}
+
+// An ABI decimal (mantissa x 10^exponent) in units of 1e-8; false when it has more than 8
+// decimal places or does not fit.
+inline bool decimal_to_e8(const mmh_decimal& d, int64_t& out) noexcept {
+  int64_t v = d.mantissa;
+  int e = d.exponent + 8;
+  if (e > 18 || e < -18) return v == 0 ? (out = 0, true) : false;
+  for (; e > 0; --e) {
+    if (v > INT64_MAX / 10 || v < INT64_MIN / 10) return false;
+    v *= 10;
+  }
+  for (; e < 0; ++e) {
+    if (v % 10 != 0) return false;
+    v /= 10;
+  }
+  out = v;
+  return true;
 }
 
 // The quote value of qty at price (both e8): price * qty / 1e8, rounded toward zero, in 128-bit
