@@ -166,4 +166,8 @@ TEST_CASE("venue: a smaller amend keeps the order's place, a new price loses it"
   v.apply_due(2, m);
   v.resting(rest);
   CHECK(rest[0]->client_id == "b");
+  // Losing its place does not change the order's identity at the venue.
+  const auto u = updates(v);
+  CHECK(std::string(u.back().client_id) == "a");
+  CHECK(std::string(u.back().venue_order_id) == "sim-1");
 }

@@ -92,3 +92,15 @@ TEST_CASE("SDK: Config parses integers strictly") {
   CHECK_THROWS_WITH(config.get_int("bad", 0), "setting 'bad' must be an integer, got '12x'");
   CHECK_THROWS_WITH(config.require("absent"), "missing required setting 'absent'");
 }
+
+TEST_CASE("sdk config: allow_only names a misspelt setting and accepts a prefix") {
+  const mmh_config_item items[] = {{"symbol", "ETHUSDT"}, {"param.grid.levels", "4"}};
+  const mmh_config raw{sizeof(mmh_config), 0, 2, items};
+  const mmh::sdk::Config config(&raw);
+  CHECK_NOTHROW(config.allow_only({"symbol"}, "param."));
+  CHECK_THROWS_WITH_AS(config.allow_only({"symbol"}), doctest::Contains("'param.grid.levels'"),
+                       mmh::sdk::Error);
+  CHECK_THROWS_WITH_AS(config.allow_only({"symbl"}, "param."),
+                       doctest::Contains("unknown setting 'symbol' (parameters go in 'param."),
+                       mmh::sdk::Error);
+}

@@ -7,7 +7,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 
 namespace mmh {
@@ -79,18 +78,7 @@ class JsonLine {
   JsonLine& str(const char* key, std::string_view value) {
     name(key);
     s_ += '"';
-    for (const char c : value) {
-      if (c == '"' || c == '\\') {
-        s_ += '\\';
-        s_ += c;
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-        s_ += buf;
-      } else {
-        s_ += c;
-      }
-    }
+    s_ += json_escape(value);
     s_ += '"';
     return *this;
   }
@@ -171,11 +159,6 @@ void Execution::before_bar(const mmh_candle& bar) {
   }
   mmh_batch one{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 1, &bar};
   venue_.on_market(one);
-  drain();
-}
-
-void Execution::on_market(const mmh_batch& batch) {
-  venue_.on_market(batch);
   drain();
 }
 

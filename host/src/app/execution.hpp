@@ -70,8 +70,6 @@ class Execution {
 
   void before_bar(const mmh_candle& bar);
   void after_bar(const mmh_candle& bar);
-  // Market events other than the candles the core runs on (trades, tickers) for the venue.
-  void on_market(const mmh_batch& batch);
   // A decision the run recorded (core or script): logged and hashed with the rest.
   void record_decision(const mmh_decision& decision);
 
@@ -80,7 +78,6 @@ class Execution {
   const ExecutionStats& stats() const { return stats_; }
   uint64_t event_hash() const { return hash_; }
   uint64_t event_count() const { return events_; }
-  std::string venue_description() { return venue_.describe(); }
 
  private:
   void drain();

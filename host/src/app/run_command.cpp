@@ -435,25 +435,29 @@ int64_t start_time_ns(const mmh_batch& batch, size_t i) {
   return event_time_ns(batch.kind, rec);
 }
 
-// Pulls the next batch, keeping only records that start in [start_ns, end_ns) (sorted input).
+// Index of the first record of a time-sorted batch that starts at or after t_ns.
+size_t first_from(const mmh_batch& batch, int64_t t_ns) {
+  size_t lo = 0, hi = batch.count;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (start_time_ns(batch, mid) < t_ns)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+// Pulls the next batch, keeping only records that start in [start_ns, end_ns).
 bool read_window(DataInstance& source, mmh_batch& out, int64_t start_ns, int64_t end_ns) {
   while (source.read_batch(out)) {
     if (out.count == 0) return false;
-    size_t lo = 0, hi = out.count;
-    while (lo < hi && start_time_ns(out, lo) < start_ns) ++lo;  // usually 0 or a few steps
-    if (lo == out.count) continue;                              // all before the window
-    size_t a = lo, b = out.count;  // binary search for the first record at or after end_ns
-    while (a < b) {
-      const size_t m = a + (b - a) / 2;
-      if (start_time_ns(out, m) < end_ns)
-        a = m + 1;
-      else
-        b = m;
-    }
-    hi = a;
-    if (hi == lo) return false;  // the window is over
-    out.records = static_cast<const char*>(out.records) + lo * out.record_size;
-    out.count = hi - lo;
+    const size_t begin = first_from(out, start_ns);
+    if (begin == out.count) continue;  // the whole batch is before the window
+    const size_t end = first_from(out, end_ns);
+    if (end == begin) return false;  // the window is over
+    out.records = static_cast<const char*>(out.records) + begin * out.record_size;
+    out.count = end - begin;
     return true;
   }
   return false;
@@ -502,6 +506,18 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                    ") must be a whole multiple of the LTF interval (" +
                    sdk::format_interval(report.spec.ltf_interval_ns) + ")");
   const StrategySpec& spec = report.spec;
+  // One instrument for the core, the venue and the ledger. Tick and lot are Bybit spot ETHUSDT's
+  // until instruments come from the exchange (the bybit_spot connector).
+  const std::string tick_size = "0.01";
+  const std::string lot_size = "0.00001";
+  const bool quote_suffix = spec.symbol.size() > spec.quote_asset.size() &&
+                            spec.symbol.compare(spec.symbol.size() - spec.quote_asset.size(),
+                                                spec.quote_asset.size(), spec.quote_asset) == 0;
+  if (!spec.core_plugin.empty() && !quote_suffix)
+    throw RunError("symbol '" + spec.symbol + "' does not end with the quote asset '" +
+                   spec.quote_asset + "' (capital.quote_asset)");
+  const std::string base_asset =
+      quote_suffix ? spec.symbol.substr(0, spec.symbol.size() - spec.quote_asset.size()) : "";
   const LoadedPlugin* plugin =
       &find_plugin(host, spec.data_plugin, MMH_KIND_DATA, "data", spec.path, "market.data");
   report.data_plugin_version = plugin->version;
@@ -531,6 +547,9 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         std::make_unique<Reloader>(spec, core_plugin,
                                    std::map<std::string, std::string>{
                                        {"symbol", spec.symbol},
+                                       {"base_asset", base_asset},
+                                       {"tick_size", tick_size},
+                                       {"lot_size", lot_size},
                                        {"htf_interval", sdk::format_interval(spec.htf_interval_ns)},
                                        {"ltf_interval", sdk::format_interval(spec.ltf_interval_ns)},
                                    });
@@ -554,11 +573,9 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         find_plugin(host, spec.venue_plugin, MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
     ExecutionSetup setup;
     setup.quote_asset = spec.quote_asset;
-    setup.base_asset = spec.symbol.size() > spec.quote_asset.size() &&
-                               spec.symbol.compare(spec.symbol.size() - spec.quote_asset.size(),
-                                                   spec.quote_asset.size(), spec.quote_asset) == 0
-                           ? spec.symbol.substr(0, spec.symbol.size() - spec.quote_asset.size())
-                           : spec.symbol + "_BASE";
+    setup.base_asset = base_asset;
+    sdk::parse_e8(tick_size, setup.tick_e8);
+    sdk::parse_e8(lot_size, setup.lot_e8);
     setup.start_quote_e8 = capital_e8(spec, "capital.allocation", 10'000 * MMH_E8);
     setup.start_base_e8 = capital_e8(spec, "capital.base", 0);
     std::map<std::string, std::string> vs = {
@@ -566,8 +583,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         {"symbol_id", "1"},
         {"base_asset", setup.base_asset},
         {"quote_asset", setup.quote_asset},
-        {"tick_size", sdk::format_e8(setup.tick_e8)},
-        {"lot_size", sdk::format_e8(setup.lot_e8)},
+        {"tick_size", tick_size},
+        {"lot_size", lot_size},
         {"balance.base", sdk::format_e8(setup.start_base_e8)},
         {"balance.quote", sdk::format_e8(setup.start_quote_e8)},
     };

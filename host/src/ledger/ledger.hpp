@@ -64,7 +64,6 @@ class Ledger {
   double base_share() const;    // base value / equity at the last mark
   double drawdown_pct() const;  // from the peak equity, at the last mark
   double max_drawdown_pct() const { return max_drawdown_pct_; }
-  int64_t peak_equity_e8() const { return peak_equity_e8_; }
   uint64_t maker_fills() const { return maker_fills_; }
   uint64_t taker_fills() const { return taker_fills_; }
   int64_t turnover_e8() const { return turnover_e8_; }  // quote value traded

@@ -35,7 +35,6 @@ class VenueInstance {
   mmh_status receive(const mmh_batch& batch);
   // The events received since the last call, in order.
   std::vector<VenueEvent>& pending() { return pending_; }
-  bool wants_market() const { return plugin_.venue.on_market != nullptr; }
   const LoadedPlugin& plugin() const { return plugin_; }
 
  private:

@@ -110,10 +110,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
 void OrderManager::on_update(const mmh_order_update& u) {
   const std::string id(u.client_id, strnlen(u.client_id, sizeof(u.client_id)));
   auto it = working_.find(id);
-  if (u.status == MMH_ORDER_STATUS_REJECTED) {
-    ++stats_.rejected;
-    last_reject_.assign(u.reject_reason, strnlen(u.reject_reason, sizeof(u.reject_reason)));
-  }
+  if (u.status == MMH_ORDER_STATUS_REJECTED) ++stats_.rejected;
   if (it == working_.end()) return;  // e.g. a late reject of a cancel for a closed order
   WorkingOrder& w = it->second;
   switch (u.status) {

@@ -58,8 +58,6 @@ class OrderManager {
 
   const std::map<std::string, WorkingOrder>& working() const { return working_; }
   const OrderManagerStats& stats() const { return stats_; }
-  // The reason of the last reject received (empty when none).
-  const std::string& last_reject() const { return last_reject_; }
 
  private:
   mmh_order_command command(int64_t ts_ns, uint32_t action, const std::string& id) const;
@@ -68,7 +66,6 @@ class OrderManager {
   std::map<std::string, WorkingOrder> working_;
   uint64_t next_id_ = 0;
   OrderManagerStats stats_;
-  std::string last_reject_;
 };
 
 }  // namespace mmh

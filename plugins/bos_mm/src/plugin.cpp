@@ -222,16 +222,10 @@ class BosMmPlugin {
 
  private:
   static CoreSetup validated(const mmh::sdk::Config& config) {
-    static const char* const kKnown[] = {
-        "symbol",    "symbol_id", "htf_interval",  "ltf_interval",    "base_asset", "quote_asset",
-        "tick_size", "lot_size",  "min_order_qty", "min_order_value", "cache_dir"};
-    for (const auto& [key, value] : config.values()) {
-      bool known = key.rfind("param.", 0) == 0;
-      for (const char* k : kKnown) known = known || key == k;
-      if (!known)
-        throw mmh::sdk::Error(MMH_ERR_INVALID_ARGUMENT,
-                              "unknown setting '" + key + "' (parameters go in 'param.<name>')");
-    }
+    config.allow_only(
+        {"symbol", "symbol_id", "htf_interval", "ltf_interval", "base_asset", "quote_asset",
+         "tick_size", "lot_size", "min_order_qty", "min_order_value", "cache_dir"},
+        "param.");
     return setup_from(config);
   }
 

@@ -147,7 +147,6 @@ void CandleFillModel::on_candle(SimVenue& venue, const mmh_candle& candle) {
   atr_count_ = std::min(atr_count_ + 1, config_.atr_period);
   atr_e8_ += (tr - atr_e8_) / atr_count_;
   prev_close_e8_ = candle.close_e8;
-  last_price_e8_ = candle.close_e8;
 }
 
 void CandleFillModel::sweep(SimVenue& venue, PathPoint from, PathPoint to) {

@@ -70,7 +70,6 @@ class CandleFillModel {
   double atr_e8_ = 0.0;
   int atr_count_ = 0;
   int64_t prev_close_e8_ = 0;
-  int64_t last_price_e8_ = 0;
 };
 
 }  // namespace mmh::sim

@@ -35,7 +35,6 @@ SimVenue::SimVenue(SimInstrument instrument, FeeModel fees, LatencyModel latency
 }
 
 void SimVenue::submit(const mmh_order_command& command) {
-  ++counters_.commands;
   int64_t delay = latency_.market_data_ns();
   switch (command.action) {
     case MMH_ORDER_ACTION_PLACE:
@@ -131,10 +130,9 @@ void SimVenue::place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& ma
   SimOrder order;
   order.client_id = id;
   order.seq = ++order_seq_;
+  order.id = order.seq;
   order.side = c.side;
   order.order_type = c.order_type;
-  order.tif = c.time_in_force;
-  order.live_since_ns = ts_ns;
   const bool buy = c.side == MMH_SIDE_BUY;
   const TopOfBook top = market.top();
 
@@ -314,7 +312,7 @@ bool SimVenue::fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t
   copy_text(f.fee_asset, fee.asset == FeeAsset::base ? inst_.base_asset : inst_.quote_asset);
   f.is_maker = maker ? 1 : 0;
   copy_text(f.client_id, order.client_id);
-  copy_text(f.venue_order_id, "sim-" + std::to_string(order.seq));
+  copy_text(f.venue_order_id, "sim-" + std::to_string(order.id));
   copy_text(f.exec_id, "sim-e" + std::to_string(++exec_seq_));
   events_.push_back(e);
   push_update(order,
@@ -356,7 +354,7 @@ void SimVenue::push_update(const SimOrder& order, uint32_t status, int64_t ts_ns
                           ? order.leaves_lots()
                           : 0;
   copy_text(u.client_id, order.client_id);
-  copy_text(u.venue_order_id, "sim-" + std::to_string(order.seq));
+  copy_text(u.venue_order_id, "sim-" + std::to_string(order.id));
   events_.push_back(e);
 }
 

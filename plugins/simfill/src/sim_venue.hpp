@@ -20,16 +20,15 @@ namespace mmh::sim {
 
 struct SimOrder {
   std::string client_id;
-  uint64_t seq = 0;  // arrival order at the venue: time priority among equal prices
+  uint64_t id = 0;   // the venue's order id ("sim-<id>"), fixed for the order's life
+  uint64_t seq = 0;  // time priority among equal prices; an amend that loses priority renews it
   uint32_t side = 0;
   uint32_t order_type = 0;
-  uint32_t tif = 0;
   int64_t price_ticks = 0;
   int64_t qty_lots = 0;
   int64_t filled_lots = 0;
   int64_t locked_e8 = 0;       // quote (buy) or base (sell) held for the rest of the order
   int64_t queue_ahead_e8 = 0;  // displayed size ahead of it at its price (queue models)
-  int64_t live_since_ns = 0;
   bool is_buy() const { return side == MMH_SIDE_BUY; }
   int64_t leaves_lots() const { return qty_lots - filled_lots; }
 };
@@ -66,7 +65,6 @@ struct VenueEvent {
 };
 
 struct VenueCounters {
-  uint64_t commands = 0;
   uint64_t rejects = 0;
   uint64_t maker_fills = 0;
   uint64_t taker_fills = 0;

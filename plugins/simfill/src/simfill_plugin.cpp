@@ -43,18 +43,12 @@ auto invalid_as_error(Fn fn) {
 class SimfillVenue {
  public:
   SimfillVenue(const sdk::Config& config, void* host_handle) : handle_(host_handle) {
-    static const char* const kKnown[] = {
-        "symbol",        "symbol_id",     "base_asset",     "quote_asset",
-        "tick_size",     "lot_size",      "min_order_qty",  "min_order_value",
-        "balance.base",  "balance.quote", "fees.maker",     "fees.taker",
-        "latency.entry", "latency.amend", "latency.cancel", "latency.market_data",
-        "seed",          "fill_model",    "through_ticks",  "participation",
-        "queue_trades",  "spread_ticks",  "slippage"};
-    for (const auto& [key, value] : config.values()) {
-      bool known = false;
-      for (const char* k : kKnown) known = known || key == k;
-      if (!known) throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, "unknown setting '" + key + "'");
-    }
+    config.allow_only({"symbol",        "symbol_id",     "base_asset",     "quote_asset",
+                       "tick_size",     "lot_size",      "min_order_qty",  "min_order_value",
+                       "balance.base",  "balance.quote", "fees.maker",     "fees.taker",
+                       "latency.entry", "latency.amend", "latency.cancel", "latency.market_data",
+                       "seed",          "fill_model",    "through_ticks",  "participation",
+                       "queue_trades",  "spread_ticks",  "slippage"});
     SimInstrument inst;
     inst.symbol_id = static_cast<uint32_t>(config.get_int("symbol_id", 1));
     inst.base_asset = config.get("base_asset", inst.base_asset);
@@ -81,9 +75,9 @@ class SimfillVenue {
                       decimal_setting(config, "balance.base", 0),
                       decimal_setting(config, "balance.quote", 0));
     }));
-    model_name_ = config.get("fill_model", "candle");
+    const std::string model = config.get("fill_model", "candle");
     const int64_t spread = config.get_int("spread_ticks", 1);
-    if (model_name_ == "candle") {
+    if (model == "candle") {
       CandleModelConfig c;
       c.through_ticks = config.get_int("through_ticks", c.through_ticks);
       c.participation = config.get_double("participation", c.participation);
@@ -93,7 +87,7 @@ class SimfillVenue {
         return 0;
       });
       candle_ = invalid_as_error([&] { return std::make_unique<CandleFillModel>(c); });
-    } else if (model_name_ == "trades") {
+    } else if (model == "trades") {
       TradeModelConfig c;
       c.queue_trades = config.get_double("queue_trades", c.queue_trades);
       c.spread_ticks = spread;
@@ -108,7 +102,7 @@ class SimfillVenue {
       trades_ = invalid_as_error([&] { return std::make_unique<TradeFillModel>(c); });
     } else {
       throw sdk::Error(MMH_ERR_INVALID_ARGUMENT,
-                       "fill_model '" + model_name_ + "' is not one of: candle, trades");
+                       "fill_model '" + model + "' is not one of: candle, trades");
     }
   }
 
@@ -193,7 +187,6 @@ class SimfillVenue {
 
   void* handle_;
   std::optional<SimVenue> venue_;
-  std::string model_name_;
   std::unique_ptr<CandleFillModel> candle_;
   std::unique_ptr<TradeFillModel> trades_;
   std::vector<char> scratch_;

@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <initializer_list>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -171,6 +172,21 @@ class Config {
     }
   }
   const std::map<std::string, std::string>& values() const { return values_; }
+  // Throws INVALID_ARGUMENT naming the first setting that is neither in `known` nor starts with
+  // `prefix` (when given): a misspelt setting is an error, not a silent default.
+  void allow_only(std::initializer_list<std::string_view> known,
+                  std::string_view prefix = {}) const {
+    for (const auto& [key, value] : values_) {
+      bool ok = !prefix.empty() && key.rfind(prefix, 0) == 0;
+      for (std::string_view k : known) ok = ok || key == k;
+      if (!ok)
+        throw Error(
+            MMH_ERR_INVALID_ARGUMENT,
+            "unknown setting '" + key + "'" +
+                (prefix.empty() ? std::string()
+                                : " (parameters go in '" + std::string(prefix) + "<name>')"));
+    }
+  }
 
  private:
   std::map<std::string, std::string> values_;
