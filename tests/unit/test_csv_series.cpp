@@ -139,3 +139,82 @@ TEST_CASE("detect_kind reads the header") {
   CHECK(detect_kind("# c\nts_ms,price,qty,side\n") == SeriesKind::trades);
   CHECK(detect_kind("a,b\n") == SeriesKind::unknown);
 }
+
+namespace {
+
+const std::string kDepth = std::string(kDepthHeader) + "\n";
+
+std::string depth_error(const std::string& body) {
+  try {
+    parse_depth_csv(kDepth + body, "depth.csv");
+  } catch (const mmh::sdk::Error& e) {
+    CHECK(e.status() == MMH_ERR_DATA);
+    return e.what();
+  }
+  FAIL("expected a parse error for:\n" << body);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("depth: messages are grouped, stale deltas dropped, the snapshot put on exchange time") {
+  const auto s = parse_depth_csv(kDepth +
+                                     "1000000000,0,S,b,100.5,2,10,10\n"
+                                     "1000000000,0,S,a,101,1,10,10\n"
+                                     "1000000000,0,S,b,100,3,10,10\n"
+                                     // stale: ends at the snapshot's id, already in it
+                                     "1100000000,2000,D,b,100.5,9,9,10\n"
+                                     // first live delta: the snapshot id + 1 is inside it
+                                     "1200000000,2250,D,a,101,0,10,11\n"
+                                     "1200000000,2250,D,b,100.5,1.5,10,11\n"
+                                     "1300000000,2260,D,a,101.5,4,12,12\n",
+                                 "depth.csv");
+  REQUIRE(s.updates.size() == 3);
+  CHECK(s.kinds[0] == MMH_EVENT_BOOK_SNAPSHOT);
+  CHECK(s.kinds[1] == MMH_EVENT_BOOK_DELTA);
+  CHECK(s.updates[0].bid_count == 2);
+  CHECK(s.updates[0].ask_count == 1);
+  CHECK(s.updates[0].bids[1].price_e8 == 100 * MMH_E8);
+  CHECK(s.updates[0].asks[0].qty_e8 == 1 * MMH_E8);
+  // Clock offset of the first live delta: 2250 ms exchange - 1200 ms local = +1050 ms.
+  CHECK(s.updates[0].ts_ns == 1'000'000'000 + 1'050'000'000);
+  CHECK(s.updates[1].ts_ns == 2'250'000'000);
+  CHECK(s.updates[1].update_id == 11);
+  REQUIRE(s.updates[1].bid_count == 1);
+  CHECK(s.updates[1].bids[0].qty_e8 == 150'000'000);
+  CHECK(s.updates[1].asks[0].qty_e8 == 0);  // removes the level
+  CHECK(s.updates[2].ts_ns == 2'260'000'000);
+}
+
+TEST_CASE("depth: gaps and malformed rows name file:line and what was wrong") {
+  const std::string snap = "1,0,S,b,100,1,10,10\n";
+  CHECK(depth_error("1,5,D,b,100,1,11,11\n") ==
+        "depth.csv:2: a delta before any snapshot (kind S rows)");
+  CHECK(depth_error(snap + "2,5,D,b,100,1,11,11\n2,6,D,b,100,1,13,13\n") ==
+        "depth.csv:4: update ids jump from 11 to 13: a gap in the stream (the book would be wrong "
+        "after it)");
+  CHECK(depth_error(snap + "2,5,D,b,100,1,12,12\n") ==
+        "depth.csv:3: the first delta after the snapshot starts at update id 12, past the "
+        "snapshot's 10 + 1: updates are missing");
+  CHECK(depth_error(snap + "2,5,X,b,100,1,11,11\n") ==
+        "depth.csv:3: column 'kind': expected S (snapshot) or D (delta), got 'X'");
+  CHECK(depth_error(snap + "2,5,D,bid,100,1,11,11\n") ==
+        "depth.csv:3: column 'side': expected b (bid) or a (ask), got 'bid'");
+  CHECK(depth_error(snap + "2,5,D,b,100,-1,11,11\n") ==
+        "depth.csv:3: qty must not be negative, got -1");
+  CHECK(depth_error(snap + "2,5,D,b,100,1,11\n") ==
+        "depth.csv:3: expected 8 columns (" + std::string(kDepthHeader) + "), got 7");
+  CHECK(depth_error(snap + "2,0,D,b,100,1,11,11\n") ==
+        "depth.csv:3: column 'exch_ts_ms': a delta needs its exchange time in epoch ms");
+  CHECK(detect_kind(kDepth) == SeriesKind::depth);
+}
+
+TEST_CASE("depth: times never go back even when exchange stamps do") {
+  const auto s = parse_depth_csv(kDepth +
+                                     "1,0,S,b,100,1,10,10\n"
+                                     "2,5000,D,b,100,2,11,11\n"
+                                     "3,4999,D,b,100,3,12,12\n",
+                                 "depth.csv");
+  REQUIRE(s.updates.size() == 3);
+  CHECK(s.updates[2].ts_ns == s.updates[1].ts_ns);
+}

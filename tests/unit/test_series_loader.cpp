@@ -179,3 +179,26 @@ TEST_CASE("real data: the 2021 file reports its two maintenance gaps") {
   CHECK(s->gaps().missing_bars == 150 + 284);
   CHECK(s->gaps().largest_gap_ns == 284LL * 60'000'000'000);
 }
+
+TEST_CASE("real data: the Binance ETHUSDT depth stream loads as one snapshot and its deltas") {
+  const std::string path = mmh::test::shared_data(
+      "book/binance_spot_ETHUSDT_depth_2024-08-08T235414_2024-08-09T000504.csv.gz");
+  REQUIRE_MESSAGE(std::filesystem::exists(path), "missing real data: ", path);
+  TempDir dir;
+  LoadOptions options;
+  options.cache_dir = dir.path();
+  auto s = load_series(path, options);
+  REQUIRE(s->count() == 1 + 6468);  // the data README's count of diffs after the snapshot
+  CHECK(s->kind() == MMH_EVENT_BOOK_DELTA);
+  CHECK(s->kind_of(0) == MMH_EVENT_BOOK_SNAPSHOT);
+  CHECK(s->kind_of(1) == MMH_EVENT_BOOK_DELTA);
+  const auto* u = static_cast<const mmh_book_update*>(s->records());
+  CHECK(u[0].update_id == 35346513512ull);
+  CHECK(u[0].bid_count + u[0].ask_count == 2000);
+  // The snapshot lands just before the first delta on the exchange clock (~1.27 s ahead).
+  CHECK(u[0].ts_ns <= u[1].ts_ns);
+  CHECK(u[1].ts_ns - u[0].ts_ns < 1'000'000'000);
+  CHECK(s->cache_note() == "book streams are parsed each time (not cached)");
+  s->set_symbol_id(7);
+  CHECK(u[10].symbol_id == 7);
+}

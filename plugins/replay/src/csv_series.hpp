@@ -2,6 +2,9 @@
 // `mmhost fetch` cache):
 //   candles: ts_ms,open,high,low,close,volume   (ts_ms = bar open time, UTC epoch ms)
 //   trades:  ts_ms,price,qty,side               (side = taker side, buy|sell)
+//   depth:   local_ts_ns,exch_ts_ms,kind,side,price,qty,first_update_id,last_update_id
+//            (L2 book: kind S = snapshot row, D = delta row; side b|a; qty is the level's new
+//            absolute size, 0 removes it; rows of one message share kind and update ids)
 // Leading lines starting with '#' are comments (used to label generated data). Every error names
 // source:line and what was wrong; nothing partial is returned.
 #pragma once
@@ -17,8 +20,10 @@ namespace mmh::replay {
 
 inline constexpr std::string_view kCandleHeader = "ts_ms,open,high,low,close,volume";
 inline constexpr std::string_view kTradeHeader = "ts_ms,price,qty,side";
+inline constexpr std::string_view kDepthHeader =
+    "local_ts_ns,exch_ts_ms,kind,side,price,qty,first_update_id,last_update_id";
 
-enum class SeriesKind { unknown, candles, trades };
+enum class SeriesKind { unknown, candles, trades, depth };
 
 // Which format a file holds, by its header (after comment lines).
 SeriesKind detect_kind(std::string_view text);
@@ -44,5 +49,25 @@ CandleSeries parse_candle_csv(std::string_view text, const std::string& source_n
                               int64_t expected_interval_ns = 0);
 
 TradeSeries parse_trade_csv(std::string_view text, const std::string& source_name);
+
+// An L2 book stream: one mmh_book_update per exchange message, its levels in `levels` (bids then
+// asks). Times: a delta is stamped with its exchange time (ms); a snapshot carries none, so it
+// gets its local receive time moved by the exchange-local clock offset of the first delta, which
+// puts book and trade tape (exchange times) on one clock. Times never go back (a later message
+// is stamped no earlier than the one before it). Deltas must chain (first_update_id = previous
+// last_update_id + 1, Binance spot's rule); deltas older than the snapshot are dropped.
+struct BookSeries {
+  std::vector<mmh_book_update> updates;  // bids/asks pointers set by fix_pointers()
+  std::vector<uint32_t> kinds;           // MMH_EVENT_BOOK_SNAPSHOT or MMH_EVENT_BOOK_DELTA
+  std::vector<mmh_book_level> levels;
+  // Points every update at its levels (after `levels` stopped growing or was moved).
+  void fix_pointers();
+
+ private:
+  friend BookSeries parse_depth_csv(std::string_view, const std::string&);
+  std::vector<size_t> first_level_;  // index of each update's first bid in `levels`
+};
+
+BookSeries parse_depth_csv(std::string_view text, const std::string& source_name);
 
 }  // namespace mmh::replay

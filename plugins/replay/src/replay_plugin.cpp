@@ -1,4 +1,5 @@
-// The `replay` data connector: streams a candle or trade CSV (plain or gzip) in time order.
+// The `replay` data connector: streams a candle, trade or L2 depth CSV (plain or gzip) in time
+// order.
 // Settings: file (required), interval (declared bar interval, e.g. "1m"; inferred when absent),
 // symbol_id (default 1), cache ("on"/"off"), cache_dir (default: the host's cache_dir).
 #include "series_loader.hpp"
@@ -29,13 +30,18 @@ class ReplaySource {
   }
 
   bool read_batch(mmh_batch& out) {
-    if (delivered_) return false;
-    delivered_ = true;
-    // The whole series in one zero-copy batch; the engine slices it as it merges sources.
-    out.kind = series_->kind();
+    // Zero-copy batches, one per run of same-kind records (a candle or trade series is one run;
+    // a book stream alternates snapshots and deltas); the engine slices them as it merges.
+    const size_t count = series_->count();
+    if (next_ >= count) return false;
+    const uint32_t kind = series_->kind_of(next_);
+    size_t end = next_ + 1;
+    while (end < count && series_->kind_of(end) == kind) ++end;
+    out.kind = kind;
     out.record_size = series_->record_size();
-    out.count = series_->count();
-    out.records = series_->records();
+    out.count = end - next_;
+    out.records = static_cast<const char*>(series_->records()) + next_ * series_->record_size();
+    next_ = end;
     return true;
   }
 
@@ -58,16 +64,16 @@ class ReplaySource {
     const char* p = static_cast<const char*>(series_->records()) + i * series_->record_size();
     if (series_->kind() == MMH_EVENT_CANDLE)
       return reinterpret_cast<const mmh_candle*>(p)->open_ts_ns;
-    return reinterpret_cast<const mmh_trade*>(p)->ts_ns;
+    return *reinterpret_cast<const int64_t*>(p);  // trades and book updates start with ts_ns
   }
 
   std::unique_ptr<LoadedSeries> series_;
-  bool delivered_ = false;
+  size_t next_ = 0;
 };
 
 }  // namespace
 }  // namespace mmh::replay
 
 MMH_SDK_PLUGIN("replay", "0.1.0",
-               "Historical candles and trades from CSV (plain or gzip), binary-cached",
+               "Historical candles, trades and L2 book streams from CSV (plain or gzip)",
                mmh::sdk::data<mmh::replay::ReplaySource>)

@@ -112,8 +112,9 @@ LoadedSeries::~LoadedSeries() {
 
 void LoadedSeries::set_symbol_id(uint32_t symbol_id) {
   char* p = static_cast<char*>(records_);
-  const size_t offset =
-      kind_ == MMH_EVENT_CANDLE ? offsetof(mmh_candle, symbol_id) : offsetof(mmh_trade, symbol_id);
+  const size_t offset = kind_ == MMH_EVENT_CANDLE  ? offsetof(mmh_candle, symbol_id)
+                        : kind_ == MMH_EVENT_TRADE ? offsetof(mmh_trade, symbol_id)
+                                                   : offsetof(mmh_book_update, symbol_id);
   for (size_t i = 0; i < count_; ++i)
     std::memcpy(p + i * record_size_ + offset, &symbol_id, sizeof(symbol_id));
 }
@@ -224,12 +225,21 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
       series->record_size_ = sizeof(mmh_trade);
       break;
     }
+    case SeriesKind::depth: {
+      series->book_ = parse_depth_csv(bytes, path);
+      series->kind_ = MMH_EVENT_BOOK_DELTA;
+      series->records_ = series->book_.updates.data();
+      series->count_ = series->book_.updates.size();
+      series->record_size_ = sizeof(mmh_book_update);
+      series->cache_note_ = "book streams are parsed each time (not cached)";
+      break;
+    }
     case SeriesKind::unknown:
       // Let the candle parser produce the precise header error.
       parse_candle_csv(bytes, path, options.declared_interval_ns);
       throw sdk::Error(MMH_ERR_DATA, path + ": unknown format");
   }
-  if (!cache_path.empty()) {
+  if (!cache_path.empty() && series->kind_ != MMH_EVENT_BOOK_DELTA) {
     h.kind = series->kind_;
     h.record_size = series->record_size_;
     h.record_count = series->count_;

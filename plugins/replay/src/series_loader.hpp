@@ -1,7 +1,8 @@
-// Loads a replay series (candles or trades) from CSV, through a binary cache in the host's cache
-// directory. The cache is memory-mapped, versioned, keyed by the CSV's canonical path and
-// declared interval, and checked against the CSV's size and mtime plus CRCs of header and
-// payload: a stale or corrupt entry is rebuilt, never trusted.
+// Loads a replay series (candles, trades or an L2 book stream) from CSV, candles and trades
+// through a binary cache in the host's cache directory (book streams hold pointers between
+// records and are parsed each time). The cache is memory-mapped, versioned, keyed by the CSV's
+// canonical path and declared interval, and checked against the CSV's size and mtime plus CRCs of
+// header and payload: a stale or corrupt entry is rebuilt, never trusted.
 #pragma once
 
 #include "csv_series.hpp"
@@ -28,7 +29,10 @@ class LoadedSeries {
   LoadedSeries& operator=(const LoadedSeries&) = delete;
   ~LoadedSeries();
 
-  uint32_t kind() const { return kind_; }  // MMH_EVENT_CANDLE or MMH_EVENT_TRADE
+  // MMH_EVENT_CANDLE, MMH_EVENT_TRADE or, for a book stream, MMH_EVENT_BOOK_DELTA; a book
+  // stream mixes snapshots and deltas: kind_of(i) tells each record's own kind.
+  uint32_t kind() const { return kind_; }
+  uint32_t kind_of(size_t i) const { return book_.kinds.empty() ? kind_ : book_.kinds[i]; }
   const void* records() const { return records_; }
   size_t count() const { return count_; }
   uint32_t record_size() const { return record_size_; }
@@ -53,6 +57,7 @@ class LoadedSeries {
   size_t map_size_ = 0;
   std::vector<mmh_candle> candles_;
   std::vector<mmh_trade> trades_;
+  BookSeries book_;
   std::string cache_note_;
   std::string cache_path_;
 };
