@@ -261,6 +261,7 @@ void SimVenue::amend(const mmh_order_command& c, int64_t ts_ns, MarketAccess& ma
   // A smaller size keeps its place in the queue; a new price or a larger size goes to the back.
   if (price_ticks != order.price_ticks || qty_lots > order.qty_lots) {
     order.queue_ahead_e8 = market.queue_ahead_e8(order.is_buy(), price_ticks);
+    order.queue_traded_e8 = 0;
     order.seq = ++order_seq_;
   }
   order.price_ticks = price_ticks;

@@ -27,8 +27,9 @@ struct SimOrder {
   int64_t price_ticks = 0;
   int64_t qty_lots = 0;
   int64_t filled_lots = 0;
-  int64_t locked_e8 = 0;       // quote (buy) or base (sell) held for the rest of the order
-  int64_t queue_ahead_e8 = 0;  // displayed size ahead of it at its price (queue models)
+  int64_t locked_e8 = 0;        // quote (buy) or base (sell) held for the rest of the order
+  int64_t queue_ahead_e8 = 0;   // displayed size ahead of it at its price (queue models)
+  int64_t queue_traded_e8 = 0;  // traded at its price since the level's last size change
   bool is_buy() const { return side == MMH_SIDE_BUY; }
   int64_t leaves_lots() const { return qty_lots - filled_lots; }
 };

@@ -4,10 +4,13 @@
 //   fees.maker, fees.taker                 rates, 0.001 = 0.1% (negative = rebate)
 //   latency.entry|amend|cancel|market_data "25", "uniform:10:40", "normal:25:5", "lognormal:20:0.5"
 //   seed                                   for drawn latencies (default 1)
-//   fill_model                             candle (default) | trades
+//   fill_model                             candle (default) | trades | book
 //   through_ticks, participation           candle model
 //   queue_trades                           trades model
-//   spread_ticks, slippage                 "bps:1" (default) or "atr:0.05" (candle model only)
+//   queue_model                            book model: risk_averse | power:N (default power:2) |
+//   log spread_ticks, slippage                 "bps:1" (default) or "atr:0.05" (candle model only);
+//                                          not for the book model (takers walk the book)
+#include "book_fill_model.hpp"
 #include "candle_fill_model.hpp"
 #include "trade_fill_model.hpp"
 
@@ -48,7 +51,7 @@ class SimfillVenue {
                        "balance.base",  "balance.quote", "fees.maker",     "fees.taker",
                        "latency.entry", "latency.amend", "latency.cancel", "latency.market_data",
                        "seed",          "fill_model",    "through_ticks",  "participation",
-                       "queue_trades",  "spread_ticks",  "slippage"});
+                       "queue_trades",  "spread_ticks",  "slippage",       "queue_model"});
     SimInstrument inst;
     inst.symbol_id = static_cast<uint32_t>(config.get_int("symbol_id", 1));
     inst.base_asset = config.get("base_asset", inst.base_asset);
@@ -100,9 +103,17 @@ class SimfillVenue {
         throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, "the trades model takes slippage in bps only");
       c.slippage_bps = s.slippage_value;
       trades_ = invalid_as_error([&] { return std::make_unique<TradeFillModel>(c); });
+    } else if (model == "book") {
+      for (const char* key : {"slippage", "spread_ticks"})
+        if (config.has(key))
+          throw sdk::Error(MMH_ERR_INVALID_ARGUMENT,
+                           std::string("setting '") + key +
+                               "' does not apply to the book model (takers walk the book)");
+      book_ = std::make_unique<BookFillModel>(invalid_as_error(
+          [&] { return BookModelConfig::parse_queue(config.get("queue_model", "power:2")); }));
     } else {
       throw sdk::Error(MMH_ERR_INVALID_ARGUMENT,
-                       "fill_model '" + model + "' is not one of: candle, trades");
+                       "fill_model '" + model + "' is not one of: candle, trades, book");
     }
   }
 
@@ -119,12 +130,21 @@ class SimfillVenue {
           const auto& c = *reinterpret_cast<const mmh_candle*>(p);
           if (candle_)
             candle_->on_candle(*venue_, c);
-          else
+          else if (trades_)
             trades_->advance(*venue_, c.open_ts_ns + c.interval_ns);
+          else
+            book_->advance(*venue_, c.open_ts_ns + c.interval_ns);
           break;
         }
         case MMH_EVENT_TRADE:
           if (trades_) trades_->on_trade(*venue_, *reinterpret_cast<const mmh_trade*>(p));
+          if (book_) book_->on_trade(*venue_, *reinterpret_cast<const mmh_trade*>(p));
+          break;
+        case MMH_EVENT_BOOK_SNAPSHOT:
+        case MMH_EVENT_BOOK_DELTA:
+          if (book_)
+            book_->on_book(*venue_, *reinterpret_cast<const mmh_book_update*>(p),
+                           batch.kind == MMH_EVENT_BOOK_SNAPSHOT);
           break;
         case MMH_EVENT_TICKER:
           if (trades_) trades_->on_ticker(*venue_, *reinterpret_cast<const mmh_ticker*>(p));
@@ -138,9 +158,16 @@ class SimfillVenue {
 
   std::string describe() const {
     std::string out = "venue: simfill (simulated spot exchange)\n";
-    out += "fill_model: " + (candle_ ? candle_->describe() : trades_->describe()) + "\n";
+    out += "fill_model: " +
+           (candle_   ? candle_->describe()
+            : trades_ ? trades_->describe()
+                      : book_->describe()) +
+           "\n";
     out += std::string("biases: ") +
-           (candle_ ? CandleFillModel::biases() : TradeFillModel::biases()) + "\n";
+           (candle_   ? CandleFillModel::biases()
+            : trades_ ? TradeFillModel::biases()
+                      : BookFillModel::biases()) +
+           "\n";
     out += "fees: " + venue_->fees().describe() + "\n";
     out += "latency: " + venue_->latency().describe() +
            " (an order acts market-data + entry delay after the decision)\n";
@@ -189,6 +216,7 @@ class SimfillVenue {
   std::optional<SimVenue> venue_;
   std::unique_ptr<CandleFillModel> candle_;
   std::unique_ptr<TradeFillModel> trades_;
+  std::unique_ptr<BookFillModel> book_;
   std::vector<char> scratch_;
 };
 
@@ -196,5 +224,5 @@ class SimfillVenue {
 }  // namespace mmh::sim
 
 MMH_SDK_PLUGIN("simfill", "0.1.0",
-               "Simulated spot venue: fees, latency, candle and trade-tape fill models",
+               "Simulated spot venue: fees, latency, candle, trade-tape and L2 book fill models",
                mmh::sdk::venue<mmh::sim::SimfillVenue>)

@@ -1,5 +1,7 @@
 #include "trade_fill_model.hpp"
 
+#include "tape_match.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -87,32 +89,7 @@ void TradeFillModel::on_ticker(SimVenue& venue, const mmh_ticker& t) {
 
 void TradeFillModel::on_trade(SimVenue& venue, const mmh_trade& trade) {
   advance(venue, trade.ts_ns);
-  const SimInstrument& inst = venue.instrument();
-  if (venue.open_orders() > 0) {
-    // A taker sell hits bids (our buys), a taker buy lifts asks (our sells).
-    const bool hits_buys = trade.taker_side == MMH_SIDE_SELL;
-    venue.resting(resting_);
-    std::stable_sort(resting_.begin(), resting_.end(), [&](const SimOrder* a, const SimOrder* b) {
-      return hits_buys ? a->price_ticks > b->price_ticks : a->price_ticks < b->price_ticks;
-    });
-    int64_t left_e8 = trade.qty_e8;
-    for (SimOrder* o : resting_) {
-      if (o->is_buy() != hits_buys || left_e8 <= 0) continue;
-      const int64_t price = inst.price_e8(o->price_ticks);
-      const bool through = hits_buys ? trade.price_e8 < price : trade.price_e8 > price;
-      const bool at = trade.price_e8 == price;
-      if (!through && !at) continue;
-      int64_t usable = left_e8;
-      if (at) {
-        const int64_t eaten = std::min(o->queue_ahead_e8, usable);
-        o->queue_ahead_e8 -= eaten;
-        usable -= eaten;
-      }
-      const int64_t lots = std::min(o->leaves_lots(), inst.lots_down(usable));
-      if (lots > 0 && venue.fill(*o, trade.ts_ns, o->price_ticks, lots, true))
-        left_e8 -= inst.qty_e8(lots);
-    }
-  }
+  match_trade(venue, trade, resting_);
   last_price_e8_ = trade.price_e8;
   trade_qty_sum_e8_ += static_cast<double>(trade.qty_e8);
   ++trade_count_;
