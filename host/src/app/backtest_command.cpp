@@ -260,6 +260,15 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
                   {"latency_ms", o.latency_ms.empty() ? "0" : o.latency_ms},
                   {"md_latency_ms", o.md_latency_ms.empty() ? "0" : o.md_latency_ms},
                   {"seed", o.seed}};
+  if (o.fill_model == "book")
+    j["options"]["queue_model"] = o.queue_model.empty() ? "power:2" : o.queue_model;
+  json ticks = json::array();
+  for (const auto& [file, info] : r.market_sources)
+    ticks.push_back({{"file", file},
+                     {"kind", info.primary_kind == MMH_EVENT_BOOK_DELTA ? "book" : "trades"},
+                     {"records", info.record_count}});
+  j["tick_files"] = ticks;
+  j["bars_from_trades"] = r.bars_from_trades;
   return j;
 }
 
@@ -301,30 +310,48 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
     why << (o.cache.empty() ? std::string("no candle file given") : o.cache + ": no such file")
         << ".\nGet the candles with\n  mmhost fetch --symbol "
         << (o.symbol.empty() ? "ETHUSDT" : o.symbol) << " --interval "
-        << (o.ltf_interval_min > 0 ? o.ltf_interval_min
-            : o.interval_min > 0   ? o.interval_min
-                                   : 1)
+        << (!o.ltf_interval.empty() ? o.ltf_interval
+            : !o.interval.empty()   ? o.interval
+                                    : std::string("1"))
         << (o.start.empty() ? "" : " --start " + o.start)
         << (o.end.empty() ? "" : " --end " + o.end) << " --cache "
         << (o.cache.empty() ? "data/ETHUSDT_1m.csv" : o.cache)
         << "\n(the bybit_spot connector), or pass --cache FILE with candles as "
-           "ts_ms,open,high,low,close,volume (docs/data-formats.md).";
+           "ts_ms,open,high,low,close,volume, or a trade tape as ts_ms,price,qty,side "
+           "(docs/data-formats.md).";
     throw RunError(why.str());
   }
-  if (o.interval_min > 0 && (o.htf_interval_min > 0 || o.ltf_interval_min > 0))
+  if (!o.interval.empty() && (!o.htf_interval.empty() || !o.ltf_interval.empty()))
     throw RunError("give either --interval (one timeframe) or --htf-interval/--ltf-interval");
-  if (o.fill_model != "candle" && o.fill_model != "trades")
-    throw RunError("--fill-model " + o.fill_model +
-                   ": the candle and trades models run here; book comes with L2 data support");
+  if (o.fill_model != "candle" && o.fill_model != "trades" && o.fill_model != "book")
+    throw RunError("--fill-model " + o.fill_model + ": expected candle, trades or book");
+  for (const auto& [flag, file] : {std::pair{"--trades", &o.trades}, {"--book", &o.book}})
+    if (!file->empty() && !fs::exists(*file))
+      throw RunError(std::string(flag) + " " + *file + ": no such file");
+  if (!o.book.empty() && o.fill_model != "book")
+    throw RunError("--book is for --fill-model book (the " + o.fill_model +
+                   " model does not read a book)");
+  if (!o.queue_model.empty() && o.fill_model != "book")
+    throw RunError("--queue-model is for --fill-model book");
 
   RunOptions run;
   run.strategy_path = o.strategy_path;
   run.replay_file = o.cache;
   run.symbol = o.symbol;
-  constexpr int64_t kMin = 60'000'000'000;
-  if (o.interval_min > 0) run.ltf_interval_ns = run.htf_interval_ns = o.interval_min * kMin;
-  if (o.ltf_interval_min > 0) run.ltf_interval_ns = o.ltf_interval_min * kMin;
-  if (o.htf_interval_min > 0) run.htf_interval_ns = o.htf_interval_min * kMin;
+  auto interval = [](const char* flag, const std::string& text) {
+    const int64_t ns = sdk::parse_interval_ns(text);
+    if (ns == 0)
+      throw RunError(std::string(flag) + " " + text +
+                     ": not an interval (5 = 5 minutes; 30s, 15m, 1h also work)");
+    return ns;
+  };
+  if (!o.interval.empty())
+    run.ltf_interval_ns = run.htf_interval_ns = interval("--interval", o.interval);
+  if (!o.ltf_interval.empty()) run.ltf_interval_ns = interval("--ltf-interval", o.ltf_interval);
+  if (!o.htf_interval.empty()) run.htf_interval_ns = interval("--htf-interval", o.htf_interval);
+  if (!o.trades.empty()) run.market_files.push_back(o.trades);
+  if (!o.book.empty()) run.market_files.push_back(o.book);
+  if (!o.queue_model.empty()) run.venue_settings["queue_model"] = o.queue_model;
   try {
     if (!o.start.empty()) run.start_ns = parse_utc_date_ns(o.start);
     if (!o.end.empty()) run.end_ns = parse_utc_date_ns(o.end);

@@ -1,4 +1,5 @@
-// `mmhost backtest`: one strategy over a candle file through the simulated venue, with the
+// `mmhost backtest`: one strategy over candles (or bars built from a trade tape) through the
+// simulated venue (candle, trade-tape or L2 book fill model), with the
 // results written to a run directory: summary.json, events.jsonl, fills.csv, equity.csv.
 #pragma once
 
@@ -12,14 +13,18 @@ class HostContext;
 
 struct BacktestOptions {
   std::string strategy_path;
-  std::string symbol;        // --symbol (default: the script's market.symbol)
-  int interval_min = 0;      // --interval: one timeframe, LTF = HTF
-  int htf_interval_min = 0;  // --htf-interval
-  int ltf_interval_min = 0;  // --ltf-interval
+  std::string symbol;  // --symbol (default: the script's market.symbol)
+  // Intervals: "5" (minutes, as on Bybit), "30s", "1h".
+  std::string interval;      // --interval: one timeframe, LTF = HTF
+  std::string htf_interval;  // --htf-interval
+  std::string ltf_interval;  // --ltf-interval
   std::string start;         // --start YYYY-MM-DD[THH:MM] (UTC), inclusive
   std::string end;           // --end, exclusive
-  std::string cache;         // --cache: the candle CSV
+  std::string cache;         // --cache: the candle CSV, or a trade tape to build bars from
   std::string fill_model = "candle";
+  std::string trades;         // --trades: trade tape for the trades/book models
+  std::string book;           // --book: L2 depth CSV for the book model
+  std::string queue_model;    // --queue-model (book model)
   std::string fees;           // --fees MAKER[,TAKER] as fractions (0.001 = 0.1%)
   std::string latency_ms;     // --latency-ms: order entry/amend/cancel delay spec
   std::string md_latency_ms;  // --md-latency-ms: age of the data decisions are made on

@@ -192,19 +192,30 @@ int run_cli(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   backtest->add_option("--symbol", bt.symbol, "Symbol (default: the script's market.symbol)");
-  backtest->add_option("--interval", bt.interval_min,
-                       "Candle interval in minutes of the --cache file, used as both the "
-                       "structure (HTF) and execution (LTF) timeframe");
-  backtest->add_option("--htf-interval", bt.htf_interval_min,
-                       "Structure timeframe in minutes, built from the LTF candles");
-  backtest->add_option("--ltf-interval", bt.ltf_interval_min,
-                       "Execution timeframe in minutes: the candles in the --cache file");
+  backtest->add_option("--interval", bt.interval,
+                       "Bar interval of the --cache data (5 = 5 minutes; 30s, 1h also), used as "
+                       "both the structure (HTF) and execution (LTF) timeframe");
+  backtest->add_option("--htf-interval", bt.htf_interval,
+                       "Structure timeframe (5 = 5 minutes, or 10s, 1h), built from the LTF bars");
+  backtest->add_option("--ltf-interval", bt.ltf_interval,
+                       "Execution timeframe: the candles in --cache, or the bars built from a "
+                       "trade tape given as --cache");
   backtest->add_option("--start", bt.start, "First day (UTC, inclusive): YYYY-MM-DD[THH:MM]");
   backtest->add_option("--end", bt.end, "End (UTC, exclusive): YYYY-MM-DD[THH:MM]");
-  backtest->add_option("--cache", bt.cache, "Candle CSV (ts_ms,open,high,low,close,volume; .gz ok)")
+  backtest
+      ->add_option("--cache", bt.cache,
+                   "Candle CSV (ts_ms,open,high,low,close,volume), or a trade tape "
+                   "(ts_ms,price,qty,side) to build the bars from; .gz ok")
       ->required();
-  backtest->add_option("--fill-model", bt.fill_model, "candle or trades (docs/backtesting.md)")
+  backtest
+      ->add_option("--fill-model", bt.fill_model, "candle, trades or book (docs/backtesting.md)")
       ->capture_default_str();
+  backtest->add_option("--trades", bt.trades,
+                       "Trade tape for the trades/book models when --cache holds candles");
+  backtest->add_option("--book", bt.book,
+                       "L2 depth CSV (snapshot + deltas, .gz ok) for the book model");
+  backtest->add_option("--queue-model", bt.queue_model,
+                       "Book model queue: risk_averse, power:N or log (default power:2)");
   backtest->add_option("--fees", bt.fees,
                        "MAKER[,TAKER] fee rates, 0.001 = 0.1% (default: Bybit spot base tier "
                        "0.001,0.001; 0 = no fees; negative maker = rebate)");
@@ -226,6 +237,11 @@ int run_cli(int argc, char** argv) {
       "  mmhost backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 \\\n"
       "      --cache ../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv "
       "--fees 0 --out runs/nofee\n"
+      "  mmhost backtest strategies/eth_bos_mm.lua --htf-interval 10s --ltf-interval 1s \\\n"
+      "      --cache ../shared/data/trades/binance_spot_ETHUSDT_trades_2024-08-08T235415_"
+      "2024-08-09T000505.csv \\\n"
+      "      --fill-model book --book ../shared/data/book/binance_spot_ETHUSDT_depth_"
+      "2024-08-08T235414_2024-08-09T000504.csv.gz\n"
       "Docs: docs/backtesting.md");
 
   std::string sample_out;

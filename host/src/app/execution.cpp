@@ -152,6 +152,11 @@ void Execution::record_decision(const mmh_decision& d) {
            .done());
 }
 
+void Execution::on_market(const mmh_batch& batch) {
+  venue_.on_market(batch);
+  drain();
+}
+
 void Execution::before_bar(const mmh_candle& bar) {
   if (!started_) {
     ledger_.start(bar.open_ts_ns, bar.open_e8);

@@ -1,5 +1,6 @@
 // The execution path of a run: desired orders -> order manager -> venue -> order updates, fills,
-// balances -> ledger, core, strategy script. One LTF bar at a time and in this order:
+// balances -> ledger, core, strategy script. Ticks (on_market) reach the venue as they happen;
+// bars go one LTF bar at a time and in this order:
 //   before_bar(bar): the venue sees the bar (a simulated venue fills along it); its fills go to
 //                    the ledger, the core and the script's on_fill;
 //   (the caller feeds the bar to the core)
@@ -68,6 +69,8 @@ class Execution {
   // Called after the core's input changed (fills): the caller collects the core's decisions.
   void set_after_core_input(std::function<void()> fn) { after_core_input_ = std::move(fn); }
 
+  // Ticks for the venue between bars (trades, book updates): fills happen at their time.
+  void on_market(const mmh_batch& batch);
   void before_bar(const mmh_candle& bar);
   void after_bar(const mmh_candle& bar);
   // A decision the run recorded (core or script): logged and hashed with the rest.

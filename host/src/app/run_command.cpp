@@ -2,6 +2,7 @@
 
 #include "app/format.hpp"
 #include "app/host_context.hpp"
+#include "app/market_feed.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_time.hpp"
@@ -537,6 +538,46 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     throw RunError("plugin '" + plugin->name +
                    "' is live-only; `mmhost run` replays historical sources here");
   report.source = source.describe();
+  report.bars_from_trades = report.source.primary_kind == MMH_EVENT_TRADE;
+  if (report.source.primary_kind != MMH_EVENT_CANDLE && !report.bars_from_trades)
+    throw RunError(report.source_file + ": holds " + event_kind_name(report.source.primary_kind) +
+                   " records; the strategy's bars come from candles or a trade tape (a book "
+                   "stream goes to the venue: `mmhost backtest --book FILE`)");
+
+  // Tick streams for the venue, always from the replay plugin.
+  std::vector<std::unique_ptr<DataInstance>> market;
+  bool has_trades = report.bars_from_trades;
+  bool has_book = false;
+  for (const std::string& file : options.market_files) {
+    const LoadedPlugin& replay =
+        find_plugin(host, "replay", MMH_KIND_DATA, "data", spec.path, "market data");
+    market.push_back(std::make_unique<DataInstance>(
+        replay, std::map<std::string, std::string>{
+                    {"file", file}, {"symbol_id", "1"}, {"cache_dir", host.cache_dir()}}));
+    const mmh_source_info info = market.back()->describe();
+    if (info.primary_kind == MMH_EVENT_CANDLE)
+      throw RunError(file +
+                     ": holds candles; tick streams for the venue are trade tapes or L2 "
+                     "book streams (docs/data-formats.md)");
+    if (info.primary_kind == MMH_EVENT_TRADE) {
+      if (has_trades) throw RunError(file + ": a second trade tape (one run replays one tape)");
+      has_trades = true;
+    }
+    has_book = has_book || info.primary_kind == MMH_EVENT_BOOK_DELTA;
+    report.market_sources.emplace_back(file, info);
+  }
+  if (options.execute) {
+    auto it = options.venue_settings.find("fill_model");
+    const std::string model = it == options.venue_settings.end() ? "" : it->second;
+    if ((model == "trades" || model == "book") && !has_trades)
+      throw RunError("the " + model +
+                     " fill model needs the trade tape: pass --trades FILE, or a trade file as "
+                     "--cache (bars are then built from it)");
+    if (model == "book" && !has_book)
+      throw RunError(
+          "the book fill model needs an L2 book stream: pass --book FILE (format: "
+          "docs/data-formats.md)");
+  }
 
   std::unique_ptr<CoreInstance> core;
   std::unique_ptr<Reloader> reloader;
@@ -616,7 +657,16 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                  &report.decisions, options.print_decisions ? &decision_out : nullptr,
                  reloader.get(), options);
   engine.subscribe(MMH_EVENT_CANDLE, &htf);
+  MarketFeed feed(exec.get(), report.bars_from_trades ? &htf : nullptr, spec.ltf_interval_ns);
+  if (exec || report.bars_from_trades)
+    for (int kind :
+         {MMH_EVENT_TRADE, MMH_EVENT_BOOK_SNAPSHOT, MMH_EVENT_BOOK_DELTA, MMH_EVENT_TICKER})
+      engine.subscribe(static_cast<uint32_t>(kind), &feed);
   uint64_t total_bars = report.source.record_count;
+  if (report.bars_from_trades)
+    total_bars = static_cast<uint64_t>(
+        std::max<int64_t>(0, report.source.last_ts_ns - report.source.first_ts_ns) /
+        spec.ltf_interval_ns);
   if ((options.start_ns != INT64_MIN || options.end_ns != INT64_MAX) &&
       report.source.last_ts_ns > report.source.first_ts_ns) {
     const double span = static_cast<double>(report.source.last_ts_ns - report.source.first_ts_ns);
@@ -629,6 +679,13 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   engine.add_source(plugin->name, [&source, &options](mmh_batch& out) {
     return read_window(source, out, options.start_ns, options.end_ns);
   });
+  // Tick streams are not cut at --start: a book needs its snapshot, and ticks before the first
+  // bar meet no orders anyway.
+  for (size_t i = 0; i < market.size(); ++i)
+    engine.add_source(report.market_sources[i].first,
+                      [src = market[i].get(), &options](mmh_batch& out) {
+                        return read_window(*src, out, INT64_MIN, options.end_ns);
+                      });
 
   const auto start = std::chrono::steady_clock::now();
   runtime.set_now(report.source.first_ts_ns);
@@ -683,8 +740,16 @@ void print_run_report(const RunReport& r, std::ostream& out) {
     out << "\n";
   } else if (r.source.record_count > 0) {
     out << "data       " << with_commas(r.source.record_count) << " "
-        << event_kind_name(r.source.primary_kind) << " records\n";
+        << event_kind_name(r.source.primary_kind) << " records";
+    if (r.bars_from_trades)
+      out << " -> " << with_commas(r.ltf_bars) << " " << sdk::format_interval(s.ltf_interval_ns)
+          << " bars built from the tape";
+    out << "\n";
   }
+  for (const auto& [file, info] : r.market_sources)
+    out << "ticks      " << file << ": " << with_commas(info.record_count) << " "
+        << (info.primary_kind == MMH_EVENT_BOOK_DELTA ? "book" : event_kind_name(info.primary_kind))
+        << " records (for the venue)\n";
   out << "events    ";
   for (uint32_t k = 1; k < MMH_EVENT_KIND_COUNT; ++k)
     if (r.stats.events_by_kind[k] > 0)

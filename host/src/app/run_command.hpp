@@ -39,6 +39,9 @@ struct RunOptions {
   int64_t htf_interval_ns = 0;
   int64_t start_ns = INT64_MIN;  // only bars that open in [start_ns, end_ns)
   int64_t end_ns = INT64_MAX;
+  // Tick streams (trade tape, L2 book CSVs) replayed beside the main data for the venue's fill
+  // model. When the main data is itself a trade tape, LTF bars are built from it.
+  std::vector<std::string> market_files;
   // Venue settings on top of the run's own (fees.maker, latency.entry, fill_model, ...).
   std::map<std::string, std::string> venue_settings;
   bool execute = true;            // false: decisions only, no venue (the core never fills)
@@ -83,6 +86,8 @@ struct RunReport {
   std::string data_plugin_version;
   std::string source_file;
   mmh_source_info source{};
+  bool bars_from_trades = false;  // the main data is a trade tape; LTF bars were built from it
+  std::vector<std::pair<std::string, mmh_source_info>> market_sources;  // file, what it holds
   EngineStats stats;
   uint64_t htf_bars = 0;
   uint64_t htf_partial_bars = 0;
