@@ -3,6 +3,7 @@
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
+#include "report/report_html.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/interval.hpp>
@@ -55,7 +56,11 @@ class FileSink final : public ExecutionSink {
            << e8(fee_in_base ? sdk::value_e8(price, fee) : fee) << ','
            << (f.is_maker ? "maker" : "taker") << ',' << e8(l.base_e8()) << ',' << e8(l.quote_e8())
            << ',' << e8(l.realized_e8()) << '\n';
+    report.fill(f.ts_ns, f.side == MMH_SIDE_BUY, f.is_maker != 0);
   }
+
+  void bar(const mmh_candle& bar) override { report.bar(bar); }
+  void decision(const mmh_decision& d) override { report.decision(d.ts_ns, d.kind, d.detail); }
 
   void mark(int64_t ts_ns, const Ledger& l, const std::string& state,
             const std::string& policy) override {
@@ -65,6 +70,7 @@ class FileSink final : public ExecutionSink {
     equity_ << iso_time(ts_ns) << ',' << ts_ns << ',' << e8(l.mid_e8()) << ',' << e8(l.base_e8())
             << ',' << e8(l.quote_e8()) << ',' << e8(l.equity_e8()) << ',' << dd << ',' << share
             << ',' << state << ',' << policy << '\n';
+    report.mark(sdk::e8_to_double(l.equity_e8()), l.base_share(), state);
   }
 
   void close() {
@@ -77,6 +83,7 @@ class FileSink final : public ExecutionSink {
   int64_t tick_e8 = 1'000'000;
   int64_t lot_e8 = 1'000;
   std::string quote_asset = "USDT";
+  ReportCollector report;
 
  private:
   static std::ofstream open(const fs::path& p) {
@@ -402,11 +409,17 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
     f << summary.dump(2) << '\n';
     if (!f) throw RunError((dir / "summary.json").string() + ": cannot write");
   }
+  try {
+    sink.report.write(dir / "report.html", summary);
+  } catch (const std::runtime_error& e) {
+    throw RunError(e.what());
+  }
   print_run_report(report, out);
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   out << "run        " << dir.string()
-      << "/ (summary.json, events.jsonl, fills.csv, equity.csv) in " << fixed(wall_s, 2) << " s\n";
+      << "/ (report.html, summary.json, events.jsonl, fills.csv, equity.csv) in "
+      << fixed(wall_s, 2) << " s\n";
   return 0;
 }
 

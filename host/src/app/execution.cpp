@@ -143,6 +143,7 @@ void Execution::line(const std::string& json) {
 }
 
 void Execution::record_decision(const mmh_decision& d) {
+  if (sink_ != nullptr) sink_->decision(d);
   line(JsonLine(buffer_)
            .str("type", "decision")
            .num("ts_ns", d.ts_ns)
@@ -276,7 +277,10 @@ void Execution::after_bar(const mmh_candle& bar) {
   } else {
     stats_.daily_equity_e8.back().second = ledger_.equity_e8();
   }
-  if (sink_ != nullptr) sink_->mark(close_ns, ledger_, state, policy);
+  if (sink_ != nullptr) {
+    sink_->bar(bar);
+    sink_->mark(close_ns, ledger_, state, policy);
+  }
   sync(close_ns);
 }
 

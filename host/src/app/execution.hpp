@@ -37,6 +37,8 @@ class ExecutionSink {
   virtual void fill(const mmh_fill& fill, const Ledger& ledger) = 0;
   virtual void mark(int64_t ts_ns, const Ledger& ledger, const std::string& state,
                     const std::string& policy) = 0;
+  virtual void bar(const mmh_candle& /*bar*/) {}  // each LTF bar, before its mark
+  virtual void decision(const mmh_decision& /*decision*/) {}
 };
 
 struct ExecutionSetup {

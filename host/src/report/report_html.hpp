@@ -1,0 +1,54 @@
+// report.html: one self-contained page per backtest that opens offline. A candlestick chart with
+// BOS / pullback markers, grid fills and the state machine's state as shading, inventory and
+// equity panes below it (lightweight-charts, embedded), then the metrics table and the models
+// that ran with their known biases (rendered as HTML, readable without JavaScript).
+//
+// The collector takes the run as it happens (one entry per LTF bar, each fill and decision) and
+// at the end thins the bars to at most `max_bars` chart bars (whole multiples of the LTF bar), so
+// a 90-day 1m run stays a few megabytes.
+#pragma once
+
+#include <mmhost/plugin.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mmh {
+
+class ReportCollector {
+ public:
+  std::string quote_asset = "USDT";  // the equity pane's unit
+
+  void bar(const mmh_candle& bar);
+  // After bar(): the ledger and the core at that bar's close.
+  void mark(double equity, double base_share, const std::string& state);
+  void fill(int64_t ts_ns, bool buy, bool maker);
+  void decision(int64_t ts_ns, const std::string& kind, const std::string& detail);
+
+  // The page as text; `summary` is summary.json's object.
+  std::string html(const nlohmann::ordered_json& summary, size_t max_bars = 20000) const;
+  void write(const std::filesystem::path& file, const nlohmann::ordered_json& summary) const;
+
+ private:
+  struct Bar {
+    int64_t open_ts_ns = 0;
+    int64_t interval_ns = 0;
+    double open = 0, high = 0, low = 0, close = 0;
+    double equity = 0, base_share = 0;
+    int state = 0;
+  };
+  struct Mark {
+    int64_t ts_ns = 0;
+    int kind = 0;  // see kMarkerKinds in the .cpp
+    std::string text;
+  };
+  std::vector<Bar> bars_;
+  std::vector<std::string> states_{"idle"};
+  std::vector<Mark> marks_;
+};
+
+}  // namespace mmh

@@ -1,0 +1,93 @@
+// report.html as a user opens it: rendered by headless Chromium from the file, offline.
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <regex>
+#include <sstream>
+#include <string>
+
+using mmh::test::read_file;
+using mmh::test::run_command;
+using mmh::test::run_mmhost;
+using mmh::test::TempDir;
+
+namespace {
+
+std::string chromium() {
+  const char* env = std::getenv("MMHOST_CHROMIUM");
+  if (env != nullptr && *env != '\0') return env;
+  return "/usr/bin/chromium";
+}
+
+// Headless, offline, no profile: the flags that keep Chromium from reaching out on start.
+std::string headless(const TempDir& dir) {
+  return chromium() +
+         " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+         "--disable-background-networking --disable-component-update --disable-sync "
+         "--hide-scrollbars --window-size=1280,1100 --virtual-time-budget=10000 "
+         "--user-data-dir=" +
+         dir.file("profile");
+}
+
+long attribute(const std::string& body_tag, const std::string& name) {
+  const std::regex re(name + "=\"(-?[0-9]+)\"");
+  std::smatch m;
+  return std::regex_search(body_tag, m, re) ? std::stol(m[1].str()) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("report: report.html is one offline file that Chromium renders without errors") {
+  REQUIRE_MESSAGE(std::filesystem::exists(chromium()),
+                  "Chromium is needed for this test: bash tools/install-deps.sh installs it");
+  const std::string data =
+      mmh::test::shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
+  REQUIRE_MESSAGE(std::filesystem::exists(data), "missing real data: ", data);
+  TempDir dir;
+  const auto run = run_mmhost(
+      "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 "
+      "--start 2025-06-01 --end 2025-06-15 --cache " +
+          data + " --out " + dir.file("run"),
+      "MMHOST_CACHE_DIR=" + dir.file("cache"));
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const std::string page_path = dir.file("run/report.html");
+  const std::string page = read_file(page_path);
+  // Self-contained: no external scripts, styles or images.
+  CHECK(page.find("<script src") == std::string::npos);
+  CHECK(page.find("<link") == std::string::npos);
+  CHECK(page.find("TradingView Lightweight Charts") != std::string::npos);
+  CHECK(page.find("<h2>Metrics</h2>") != std::string::npos);
+  CHECK(page.find("net_pnl") != std::string::npos);
+  CHECK(page.find("biases") != std::string::npos);
+
+  // The page marks <body> when the chart has drawn: painted pixels of the chart's own canvases
+  // and the errors window.onerror saw.
+  const auto dom =
+      run_command(headless(dir) + " --enable-logging=stderr --v=0 --dump-dom file://" + page_path);
+  REQUIRE(dom.exit_code == 0);
+  std::smatch body;
+  REQUIRE(std::regex_search(dom.output, body, std::regex("<body[^>]*>")));
+  const std::string tag = body.str();
+  INFO(tag);
+  CHECK(tag.find("data-rendered=\"yes\"") != std::string::npos);
+  CHECK(attribute(tag, "data-errors") == 0);
+  CHECK(attribute(tag, "data-painted-pixels") > 20000);  // a blank chart paints none
+  // No console errors (Chromium logs page console messages as CONSOLE lines).
+  std::istringstream log(dom.output);
+  for (std::string line; std::getline(log, line);)
+    if (line.find("CONSOLE") != std::string::npos) {
+      const bool bad = line.find("Uncaught") != std::string::npos ||
+                       line.find("ERROR") != std::string::npos ||
+                       line.find("rror") != std::string::npos;
+      CHECK_MESSAGE(!bad, line);
+    }
+
+  // And a real screenshot, which must not be blank: a white 1280x1100 PNG compresses to a few kB.
+  const std::string shot = dir.file("shot.png");
+  const auto png = run_command(headless(dir) + " --screenshot=" + shot + " file://" + page_path);
+  REQUIRE_MESSAGE(std::filesystem::exists(shot), png.output);
+  CHECK(std::filesystem::file_size(shot) > 40'000);
+}

@@ -1,0 +1,93 @@
+#include "report/report_html.hpp"
+
+#include "report/charts_library.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+using mmh::ReportCollector;
+
+namespace {
+
+constexpr int64_t kMin = 60'000'000'000;
+
+mmh_candle bar(int64_t i, double close) {
+  const auto e8 = [](double x) { return static_cast<int64_t>(x * 1e8 + 0.5); };
+  return mmh_candle{i * kMin, kMin, e8(close - 1), e8(close + 2), e8(close - 3), e8(close), e8(10),
+                    1,        0};
+}
+
+// The JSON the page draws from.
+nlohmann::json data_of(const std::string& page) {
+  const std::string open = "<script type=\"application/json\" id=\"report-data\">";
+  const size_t from = page.find(open);
+  REQUIRE(from != std::string::npos);
+  const size_t begin = from + open.size();
+  return nlohmann::json::parse(page.substr(begin, page.find("</script>", begin) - begin));
+}
+
+}  // namespace
+
+TEST_CASE("report html: bars, states, grouped markers and the metrics table") {
+  ReportCollector c;
+  for (int i = 0; i < 5; ++i) {
+    c.bar(bar(i, 100 + i));
+    c.mark(10'000 + i, 0.25, i < 2 ? "idle" : "mm");
+  }
+  c.fill(2 * kMin + 5, true, true);  // two maker buys in bar 2
+  c.fill(2 * kMin + 9, true, true);
+  c.fill(3 * kMin, false, false);  // a taker sell in bar 3
+  c.decision(kMin + 1, "bos_confirmed", "bullish level=101");
+  c.decision(kMin + 2, "grid_updated", "ignored");
+  nlohmann::ordered_json summary = {{"strategy", "s</script><b>"},
+                                    {"net_pnl", "-1.5"},
+                                    {"models", {{"fill_model", "candle: O-L-H-C"}}}};
+  const std::string page = c.html(summary);
+  CHECK(page.find(std::string(mmh::charts_library_js().substr(0, 40))) != std::string::npos);
+  // Text from the summary is escaped, never markup.
+  CHECK(page.find("s&lt;/script&gt;&lt;b&gt;") != std::string::npos);
+  CHECK(page.find("<th>net_pnl</th><td>-1.5</td>") != std::string::npos);
+  CHECK(page.find("<th>fill_model</th><td>candle: O-L-H-C</td>") != std::string::npos);
+
+  const nlohmann::json d = data_of(page);
+  REQUIRE(d["bars"].size() == 5);
+  CHECK(d["bars"][2][0] == 120);    // time in seconds
+  CHECK(d["bars"][2][4] == 102.0);  // close
+  CHECK(d["bars"][2][6] == 10'002.0);
+  CHECK(d["bars"][2][7] == 25.0);  // base share in %
+  const auto mm = d["bars"][4][5].get<size_t>();
+  CHECK(d["bars"][0][5] == 0);
+  CHECK(mm != 0);
+  CHECK(d["stateColors"][mm] != "rgba(0,0,0,0)");
+  REQUIRE(d["markers"].size() == 3);
+  CHECK(d["markers"][0] == nlohmann::json::array({60, 4, "BOS"}));
+  CHECK(d["markers"][1] == nlohmann::json::array({120, 0, "B x2"}));
+  CHECK(d["markers"][2] == nlohmann::json::array({180, 3, "S*"}));
+}
+
+TEST_CASE("report html: long runs are thinned to whole multiples of the LTF bar") {
+  ReportCollector c;
+  for (int i = 0; i < 5; ++i) {
+    c.bar(bar(i, 100 + i));
+    c.mark(1, 0, "idle");
+  }
+  c.fill(4 * kMin + 1, false, true);
+  const nlohmann::json d = data_of(c.html(nlohmann::ordered_json::object(), 2));
+  REQUIRE(d["bars"].size() == 2);   // k = 3: bars 0-2, 3-4
+  CHECK(d["bars"][0][1] == 99.0);   // open of the first
+  CHECK(d["bars"][0][2] == 104.0);  // highest high (bar 2: 102 + 2)
+  CHECK(d["bars"][0][3] == 97.0);   // lowest low (bar 0: 100 - 3)
+  CHECK(d["bars"][1][4] == 104.0);  // close of the last
+  REQUIRE(d["markers"].size() == 1);
+  CHECK(d["markers"][0][0] == 180);  // the fill lands in the second chart bar
+}
+
+TEST_CASE("charts library: the pinned lightweight-charts build is compiled in") {
+  CHECK(mmh::charts_library_version() == "5.2.1");
+  const std::string_view js = mmh::charts_library_js();
+  CHECK(js.size() > 100'000);
+  CHECK(js.find("Lightweight Charts") != std::string_view::npos);
+  CHECK(js.find("createSeriesMarkers") != std::string_view::npos);
+}
