@@ -9,8 +9,9 @@ test:
 
 bench:
 	cmake --preset release -DMMHOST_BUILD_BENCH=ON
-	cmake --build --preset release --target mmhost_bench
+	cmake --build --preset release
 	build/release/bin/mmhost_bench
+	bash bench/backtest_e2e.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h')
