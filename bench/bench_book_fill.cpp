@@ -5,6 +5,7 @@
 // Events = level changes + trades.
 #include "book_fill_model.hpp"
 #include "series_loader.hpp"
+#include "sim_support.hpp"
 #include "sim_venue.hpp"
 
 #include <benchmark/benchmark.h>
@@ -16,6 +17,7 @@
 namespace {
 
 using namespace mmh::sim;
+using mmh::sim::test::limit;
 
 std::string shared(const char* relative) {
   const std::string path = std::string(MMHOST_BENCH_SHARED_DATA_DIR) + "/" + relative;
@@ -25,20 +27,6 @@ std::string shared(const char* relative) {
   }
   std::fprintf(stderr, "benchmark input missing: %s\n", path.c_str());
   std::exit(2);
-}
-
-mmh_order_command limit(int64_t ts_ns, uint32_t side, int64_t ticks, uint64_t n) {
-  mmh_order_command c{};
-  c.ts_ns = ts_ns;
-  c.action = MMH_ORDER_ACTION_PLACE;
-  c.symbol_id = 1;
-  c.side = side;
-  c.order_type = MMH_ORDER_TYPE_LIMIT;
-  c.time_in_force = MMH_TIF_GTC;
-  c.price_ticks = ticks;
-  c.qty_lots = 200;  // 0.002 ETH
-  std::snprintf(c.client_id, sizeof(c.client_id), "o%llu", static_cast<unsigned long long>(n));
-  return c;
 }
 
 }  // namespace
@@ -80,10 +68,13 @@ static void BM_BookFillProbQueue(benchmark::State& state) {
       if (venue.open_orders() < 4 && model.book().has_bid() && model.book().has_ask()) {
         const int64_t bid = model.book().best_bid_e8() / venue.instrument().tick_e8;
         const int64_t ask = model.book().best_ask_e8() / venue.instrument().tick_e8;
-        venue.submit(limit(now, MMH_SIDE_BUY, bid, ++next_id));
-        venue.submit(limit(now, MMH_SIDE_BUY, bid - 1, ++next_id));
-        venue.submit(limit(now, MMH_SIDE_SELL, ask, ++next_id));
-        venue.submit(limit(now, MMH_SIDE_SELL, ask + 1, ++next_id));
+        const int64_t lots = 200;  // 0.002 ETH each
+        const std::pair<uint32_t, int64_t> ladder[] = {{MMH_SIDE_BUY, bid},
+                                                       {MMH_SIDE_BUY, bid - 1},
+                                                       {MMH_SIDE_SELL, ask},
+                                                       {MMH_SIDE_SELL, ask + 1}};
+        for (const auto& [side, ticks] : ladder)
+          venue.submit(limit(now, side, ticks, lots, ("o" + std::to_string(++next_id)).c_str()));
         model.advance(venue, now);
       }
       for (const VenueEvent& e : venue.events()) fills += e.kind == MMH_EVENT_FILL ? 1 : 0;

@@ -187,7 +187,7 @@ int run_cli(int argc, char** argv) {
   auto* backtest = app.add_subcommand(
       "backtest",
       "Backtest a strategy through the simulated venue (fees, latency, partial fills) and write "
-      "summary.json, events.jsonl, fills.csv and equity.csv to a run directory");
+      "report.html, summary.json, events.jsonl, fills.csv and equity.csv to a run directory");
   backtest->add_option("strategy", bt.strategy_path, "Strategy script")
       ->required()
       ->check(CLI::ExistingFile);
@@ -237,7 +237,7 @@ int run_cli(int argc, char** argv) {
       "  mmhost backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 \\\n"
       "      --cache ../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv "
       "--fees 0 --out runs/nofee\n"
-      "  mmhost backtest strategies/eth_bos_mm.lua --htf-interval 10s --ltf-interval 1s \\\n"
+      "  mmhost backtest strategies/eth_bos_mm_ticks.lua \\\n"
       "      --cache ../shared/data/trades/binance_spot_ETHUSDT_trades_2024-08-08T235415_"
       "2024-08-09T000505.csv \\\n"
       "      --fill-model book --book ../shared/data/book/binance_spot_ETHUSDT_depth_"
