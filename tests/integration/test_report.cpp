@@ -81,7 +81,7 @@ TEST_CASE("report: report.html is one offline file that Chromium renders without
     if (line.find("CONSOLE") != std::string::npos) {
       const bool bad = line.find("Uncaught") != std::string::npos ||
                        line.find("ERROR") != std::string::npos ||
-                       line.find("rror") != std::string::npos;
+                       line.find("error") != std::string::npos;
       CHECK_MESSAGE(!bad, line);
     }
 

@@ -13,19 +13,28 @@ MarketFeed::MarketFeed(Execution* exec, BatchHandler* bars, int64_t bar_interval
     });
 }
 
+void MarketFeed::forward(const mmh_batch& batch, size_t begin, size_t end) {
+  if (exec_ == nullptr || begin == end) return;
+  mmh_batch part = batch;
+  part.count = end - begin;
+  part.records = static_cast<const char*>(batch.records) + begin * batch.record_size;
+  exec_->on_market(part);
+}
+
 void MarketFeed::on_batch(const mmh_batch& batch) {
+  if (!builder_) return forward(batch, 0, batch.count);
+  size_t begin = 0;
   const char* p = static_cast<const char*>(batch.records);
   for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
-    if (builder_) builder_->close_until(event_time_ns(batch.kind, p));
-    if (exec_ != nullptr) {
-      mmh_batch one = batch;
-      one.count = 1;
-      one.records = p;
-      exec_->on_market(one);
+    const int64_t ts_ns = event_time_ns(batch.kind, p);
+    if (ts_ns >= builder_->close_ns()) {
+      forward(batch, begin, i);
+      begin = i;
+      builder_->close_until(ts_ns);
     }
-    if (builder_ && batch.kind == MMH_EVENT_TRADE)
-      builder_->add(*reinterpret_cast<const mmh_trade*>(p));
+    if (batch.kind == MMH_EVENT_TRADE) builder_->add(*reinterpret_cast<const mmh_trade*>(p));
   }
+  forward(batch, begin, batch.count);
 }
 
 }  // namespace mmh

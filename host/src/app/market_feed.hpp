@@ -1,8 +1,9 @@
 // The tick streams of a run (trades, book updates, tickers) on their way to the venue, and the
-// bars built from the trade tape when that is the run's main data. Record by record: first the
-// bars the record proves complete go to the bar handler (the core sees the bar, orders are
-// synced at its close), then the record goes to the venue (fills at tick time), then a trade
-// joins the bar in progress.
+// bars built from the trade tape when that is the run's main data. A record at or after the
+// close of the bar in progress first sends the ticks before it to the venue, then the bar to the
+// bar handler (the core sees the bar, orders are synced at its close); ticks between two bar
+// closes reach the venue as one batch (fills keep their tick times), and trades join the bar in
+// progress.
 #pragma once
 
 #include "engine/engine.hpp"
@@ -23,6 +24,8 @@ class MarketFeed final : public BatchHandler {
   uint64_t bars_built() const { return builder_ ? builder_->emitted() : 0; }
 
  private:
+  void forward(const mmh_batch& batch, size_t begin, size_t end);
+
   Execution* exec_;
   std::unique_ptr<TradeBars> builder_;
 };

@@ -11,7 +11,7 @@ TradeBars::TradeBars(int64_t interval_ns, EmitFn emit)
 }
 
 void TradeBars::close_until(int64_t ts_ns) {
-  if (!open_ || ts_ns < bar_.open_ts_ns + bar_.interval_ns) return;
+  if (ts_ns < close_ns()) return;
   open_ = false;
   ++emitted_;
   emit_(bar_);

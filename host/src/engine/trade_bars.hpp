@@ -22,6 +22,8 @@ class TradeBars {
   // close_until(trade time), then the trade joins its bar.
   void add(const mmh_trade& trade);
   uint64_t emitted() const { return emitted_; }
+  // Close time of the bar in progress; INT64_MAX when none is open.
+  int64_t close_ns() const { return open_ ? bar_.open_ts_ns + bar_.interval_ns : INT64_MAX; }
 
  private:
   int64_t interval_ns_;

@@ -158,11 +158,6 @@ void ReportCollector::bar(const mmh_candle& c) {
   b.high = sdk::e8_to_double(c.high_e8);
   b.low = sdk::e8_to_double(c.low_e8);
   b.close = sdk::e8_to_double(c.close_e8);
-  if (!bars_.empty()) {
-    b.equity = bars_.back().equity;
-    b.base_share = bars_.back().base_share;
-    b.state = bars_.back().state;
-  }
   bars_.push_back(b);
 }
 

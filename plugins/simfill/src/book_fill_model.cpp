@@ -114,8 +114,7 @@ class BookFillModel::Market final : public MarketAccess {
   }
 
   int64_t queue_ahead_e8(bool buy, int64_t price_ticks) const override {
-    const int64_t price = inst_.price_e8(price_ticks);
-    return buy ? book_.bid_qty_e8(price) : book_.ask_qty_e8(price);
+    return book_.qty_e8(buy, inst_.price_e8(price_ticks));
   }
 
  private:
@@ -130,44 +129,42 @@ void BookFillModel::advance(SimVenue& venue, int64_t ts_ns) {
   venue.apply_due(ts_ns, market);
 }
 
-void BookFillModel::set_level(bool bid, const mmh_book_level& level) {
-  const int64_t prev = bid ? book_.bid_qty_e8(level.price_e8) : book_.ask_qty_e8(level.price_e8);
-  if (bid)
-    book_.set_bid(level.price_e8, level.qty_e8);
-  else
-    book_.set_ask(level.price_e8, level.qty_e8);
+void BookFillModel::set_level(bool bid, const mmh_book_level& level, int64_t tick_e8) {
+  if (resting_.empty()) {  // the common case: no order of ours to move, one map operation
+    book_.set(bid, level.price_e8, level.qty_e8);
+    return;
+  }
+  const int64_t prev = book_.qty_e8(bid, level.price_e8);
+  book_.set(bid, level.price_e8, level.qty_e8);
   if (prev == level.qty_e8) return;
   for (SimOrder* o : resting_)
-    if (o->is_buy() == bid && o->price_ticks * tick_e8_ == level.price_e8)
+    if (o->is_buy() == bid && o->price_ticks * tick_e8 == level.price_e8)
       apply_level_change(config_, *o, prev, level.qty_e8);
 }
 
 void BookFillModel::on_book(SimVenue& venue, const mmh_book_update& u, bool snapshot) {
   advance(venue, u.ts_ns);
-  tick_e8_ = venue.instrument().tick_e8;
+  const SimInstrument& inst = venue.instrument();
   resting_.clear();
   if (venue.open_orders() > 0) venue.resting(resting_);
+  // A snapshot replaces the book: levels it leaves out are gone, so each order's level is
+  // compared before and after as a whole rather than level by level.
+  std::vector<SimOrder*> orders;
+  std::vector<int64_t> prev;
   if (snapshot) {
-    // Levels the snapshot leaves out are gone: size 0 for our orders' levels.
-    std::vector<int64_t> prev;
-    for (SimOrder* o : resting_) {
-      const int64_t price = venue.instrument().price_e8(o->price_ticks);
-      prev.push_back(o->is_buy() ? book_.bid_qty_e8(price) : book_.ask_qty_e8(price));
-    }
-    const std::vector<SimOrder*> orders = std::move(resting_);
-    resting_.clear();  // no per-level bookkeeping while the book is rebuilt
+    for (SimOrder* o : resting_)
+      prev.push_back(book_.qty_e8(o->is_buy(), inst.price_e8(o->price_ticks)));
+    orders.swap(resting_);
     book_.clear();
-    for (uint32_t i = 0; i < u.bid_count; ++i) set_level(true, u.bids[i]);
-    for (uint32_t i = 0; i < u.ask_count; ++i) set_level(false, u.asks[i]);
+  }
+  for (uint32_t i = 0; i < u.bid_count; ++i) set_level(true, u.bids[i], inst.tick_e8);
+  for (uint32_t i = 0; i < u.ask_count; ++i) set_level(false, u.asks[i], inst.tick_e8);
+  if (snapshot) {
     for (size_t i = 0; i < orders.size(); ++i) {
-      const int64_t price = venue.instrument().price_e8(orders[i]->price_ticks);
-      const int64_t now = orders[i]->is_buy() ? book_.bid_qty_e8(price) : book_.ask_qty_e8(price);
+      const int64_t now = book_.qty_e8(orders[i]->is_buy(), inst.price_e8(orders[i]->price_ticks));
       if (now != prev[i]) apply_level_change(config_, *orders[i], prev[i], now);
     }
-    resting_ = orders;
-  } else {
-    for (uint32_t i = 0; i < u.bid_count; ++i) set_level(true, u.bids[i]);
-    for (uint32_t i = 0; i < u.ask_count; ++i) set_level(false, u.asks[i]);
+    resting_.swap(orders);
   }
   if (!resting_.empty()) cross_fills(venue, u.ts_ns);
 }

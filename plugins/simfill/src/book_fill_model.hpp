@@ -57,13 +57,12 @@ class BookFillModel {
 
  private:
   class Market;
-  void set_level(bool bid, const mmh_book_level& level);
+  void set_level(bool bid, const mmh_book_level& level, int64_t tick_e8);
   void cross_fills(SimVenue& venue, int64_t ts_ns);
 
   BookModelConfig config_;
   L2Book book_;
   std::vector<SimOrder*> resting_;  // our live orders while an update is applied
-  int64_t tick_e8_ = 1;
 };
 
 }  // namespace mmh::sim

@@ -26,6 +26,16 @@ class L2Book {
   // Displayed size at a price on one side (0 when there is no level).
   int64_t bid_qty_e8(int64_t price_e8) const;
   int64_t ask_qty_e8(int64_t price_e8) const;
+  // The same by side (bid = true), for code that handles both sides alike.
+  int64_t qty_e8(bool bid, int64_t price_e8) const {
+    return bid ? bid_qty_e8(price_e8) : ask_qty_e8(price_e8);
+  }
+  void set(bool bid, int64_t price_e8, int64_t qty_e8) {
+    if (bid)
+      set_bid(price_e8, qty_e8);
+    else
+      set_ask(price_e8, qty_e8);
+  }
   size_t bid_levels() const { return bids_.size(); }
   size_t ask_levels() const { return asks_.size(); }
 
