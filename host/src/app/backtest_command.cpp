@@ -387,13 +387,8 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
   const auto wall_start = std::chrono::steady_clock::now();
   if (tty)
     run.progress = [&](uint64_t done, uint64_t total, int64_t ts_ns) {
-      const double frac =
-          total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 1.0;
-      const int width = 30;
-      const int filled = static_cast<int>(frac * width);
-      std::fprintf(stderr, "\rbacktest [%s%s] %5.1f%%  %s  %s bars ",
-                   std::string(static_cast<size_t>(filled), '#').c_str(),
-                   std::string(static_cast<size_t>(width - filled), '.').c_str(), frac * 100.0,
+      const double frac = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+      std::fprintf(stderr, "\rbacktest %s  %s  %s bars ", progress_bar(frac).c_str(),
                    iso_time(ts_ns).substr(0, 10).c_str(), with_commas(done).c_str());
       if (done == total) std::fputc('\n', stderr);
       std::fflush(stderr);

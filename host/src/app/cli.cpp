@@ -2,6 +2,7 @@
 
 #include "app/backtest_command.hpp"
 
+#include "app/fetch_command.hpp"
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
@@ -257,6 +258,48 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
   sample->footer("Example:\n  mmhost sample-data --days 60 --seed 7 --out data/sample/eth_60d.csv");
 
+  FetchOptions fetch_options;
+  bool fetch_no_progress = false;
+  auto* fetch = app.add_subcommand(
+      "fetch",
+      "Download Bybit spot klines into a candle CSV cache; an existing cache is extended and "
+      "only missing bars are requested");
+  fetch->add_option("--symbol", fetch_options.symbol, "Symbol, e.g. ETHUSDT")->required();
+  fetch
+      ->add_option("--interval", fetch_options.interval,
+                   "Bybit kline interval: 1 3 5 15 30 60 120 240 360 720 (minutes), D or W")
+      ->capture_default_str();
+  fetch
+      ->add_option("--start", fetch_options.start, "First bar (UTC, inclusive): YYYY-MM-DD[THH:MM]")
+      ->required();
+  fetch->add_option("--end", fetch_options.end, "End (UTC, exclusive): YYYY-MM-DD[THH:MM]")
+      ->required();
+  fetch
+      ->add_option("--cache", fetch_options.cache,
+                   "Candle CSV to create or extend (ts_ms,open,high,low,close,volume)")
+      ->required();
+  fetch->add_flag("--testnet", fetch_options.testnet,
+                  "Use Bybit testnet (configs/venues/testnet.yaml)");
+  fetch->add_option(
+      "--venue", fetch_options.venue,
+      "Venue by name (mainnet, testnet, demo) or a venue .yaml file; default mainnet");
+  fetch->add_option("--limit", fetch_options.limit, "Candles per request (1..1000)")
+      ->capture_default_str();
+  fetch->add_flag("--no-progress", fetch_no_progress,
+                  "No progress bar (none off a terminal anyway)");
+  fetch->footer(
+      "Writes are atomic (temporary file + rename) every few seconds and at the end: an "
+      "interrupted or failed\nfetch keeps what arrived, and the same command resumes it. The "
+      "still-open last candle is never written.\n"
+      "Examples:\n"
+      "  mmhost fetch --symbol ETHUSDT --interval 1 --start 2026-01-01 --end 2026-02-01 "
+      "--cache data/eth_1m.csv\n"
+      "  mmhost fetch --symbol BTCUSDT --interval 60 --start 2025-01-01 --end 2026-01-01 "
+      "--cache data/btc_1h.csv --testnet\n"
+      "  mmhost backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --cache "
+      "data/eth_1m.csv\n"
+      "Docs: docs/bybit.md");
+
   // CLI11 reports a mistyped command as a missing one; name it instead.
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -272,7 +315,7 @@ int run_cli(int argc, char** argv) {
         app.get_subcommands([&arg](CLI::App* sub) { return sub->check_name(arg); });
     if (commands.empty()) {
       std::cerr << "mmhost: unknown command '" << arg
-                << "' (commands: backtest, plugins, run, sample-data)\n"
+                << "' (commands: backtest, fetch, plugins, run, sample-data)\n"
                 << "Run `mmhost --help` for what each command does.\n";
       return kExitUsage;
     }
@@ -306,6 +349,10 @@ int run_cli(int argc, char** argv) {
     if (*backtest) {
       bt.progress = !no_progress;
       return run_backtest(host, bt, std::cout);
+    }
+    if (*fetch) {
+      fetch_options.progress = !fetch_no_progress;
+      return run_fetch(host, fetch_options, std::cout);
     }
     if (*run) {
       run_options.speed = speed_text == "max" ? 0.0 : std::stod(speed_text);

@@ -78,4 +78,13 @@ std::string json_escape(std::string_view text) {
   return out;
 }
 
+std::string progress_bar(double fraction, int width) {
+  fraction = fraction < 0.0 ? 0.0 : (fraction > 1.0 ? 1.0 : fraction);
+  const int filled = static_cast<int>(fraction * width);
+  char percent[16];
+  std::snprintf(percent, sizeof(percent), "%5.1f%%", fraction * 100.0);
+  return "[" + std::string(static_cast<size_t>(filled), '#') +
+         std::string(static_cast<size_t>(width - filled), '.') + "] " + percent;
+}
+
 }  // namespace mmh

@@ -12,5 +12,7 @@ std::string iso_time(int64_t ts_ns);             // "2025-05-20T00:01:00Z" (ms s
 std::string fixed(double value, int decimals);   // printf("%.*f")
 std::string human_rate(double per_second);       // "12.3M"
 std::string json_escape(std::string_view text);  // contents of a JSON string, without quotes
+// "[########......]  42.0%": a progress bar for a terminal line; fraction is clamped to [0, 1].
+std::string progress_bar(double fraction, int width = 30);
 
 }  // namespace mmh

@@ -40,6 +40,22 @@ std::vector<std::string> HostContext::plugin_search_dirs() const {
   return dirs;
 }
 
+std::vector<std::string> HostContext::venue_search_dirs() const {
+  namespace fs = std::filesystem;
+  std::vector<std::string> dirs;
+  if (!config_.source_file.empty())
+    dirs.push_back((fs::path(config_.source_file).parent_path() / "venues").string());
+  if (dirs.empty() || fs::path(dirs.front()).lexically_normal() != fs::path("configs/venues"))
+    dirs.push_back("configs/venues");
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec)
+    dirs.push_back((exe.parent_path().parent_path() / "share" / "mmhost" / "venues")
+                       .lexically_normal()
+                       .string());
+  return dirs;
+}
+
 PluginRegistry& HostContext::plugins() {
   if (!registry_) {
     registry_ = std::make_unique<PluginRegistry>(*services_);

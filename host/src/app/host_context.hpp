@@ -35,6 +35,9 @@ class HostContext {
   // Discovers plugins on first use.
   PluginRegistry& plugins();
   std::vector<std::string> plugin_search_dirs() const;
+  // Where venue files (mainnet.yaml, testnet.yaml, ...) are looked up by name: venues/ beside
+  // the config file, ./configs/venues, then <prefix>/share/mmhost/venues.
+  std::vector<std::string> venue_search_dirs() const;
 
  private:
   HostConfig config_;

@@ -1,0 +1,157 @@
+#include "rest_response.hpp"
+
+#include "bybit_error.hpp"
+
+#include <mmhost/sdk/fixed_point.hpp>
+
+#include <simdjson.h>
+
+namespace mmh::bybit {
+namespace {
+
+namespace dom = simdjson::dom;
+
+[[noreturn]] void fail(const std::string& what) {
+  throw BybitError(ErrorKind::parse, "bad Bybit response: " + what);
+}
+
+dom::element parse_root(dom::parser& parser, std::string_view body) {
+  dom::element root;
+  const auto error = parser.parse(body.data(), body.size(), true).get(root);
+  if (error) fail(std::string("not JSON (") + simdjson::error_message(error) + ")");
+  if (!root.is_object()) fail("top level is not an object");
+  return root;
+}
+
+// The envelope's result object after checking retCode == 0 (a business error is an exchange
+// error, not a parse error).
+dom::element ok_result(dom::parser& parser, std::string_view body) {
+  const dom::element root = parse_root(parser, body);
+  int64_t code = 0;
+  if (root["retCode"].get_int64().get(code)) fail("no integer retCode");
+  if (code != 0) {
+    std::string_view msg;
+    if (root["retMsg"].get_string().get(msg)) msg = "";
+    throw BybitError(ErrorKind::exchange,
+                     "Bybit error " + std::to_string(code) + ": " + std::string(msg), 200, code,
+                     std::string(msg));
+  }
+  dom::element result;
+  if (root["result"].get(result) || !result.is_object()) fail("no result object");
+  return result;
+}
+
+std::string_view string_field(dom::element object, const char* key, const char* where) {
+  std::string_view value;
+  if (object[key].get_string().get(value)) fail(std::string(where) + ": no string '" + key + "'");
+  return value;
+}
+
+std::string optional_string(dom::element object, const char* key) {
+  std::string_view value;
+  if (object[key].get_string().get(value)) return {};
+  return std::string(value);
+}
+
+int64_t decimal_e8(std::string_view text, const char* what, size_t row) {
+  int64_t v = 0;
+  const sdk::ParseDecimal r = sdk::parse_e8(text, v);
+  if (r != sdk::ParseDecimal::ok)
+    fail("kline row " + std::to_string(row) + ": " + what + " '" + std::string(text) + "' " +
+         sdk::describe(r));
+  return v;
+}
+
+int64_t integer_text(std::string_view text, const char* what) {
+  if (text.empty() || text.size() > 19) fail(std::string(what) + " '" + std::string(text) + "'");
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') fail(std::string(what) + " '" + std::string(text) + "' is not a count");
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+Envelope parse_envelope(std::string_view body) {
+  dom::parser parser;
+  const dom::element root = parse_root(parser, body);
+  Envelope env;
+  if (root["retCode"].get_int64().get(env.ret_code)) fail("no integer retCode");
+  std::string_view msg;
+  if (!root["retMsg"].get_string().get(msg)) env.ret_msg = std::string(msg);
+  int64_t time_ms = 0;
+  if (!root["time"].get_int64().get(time_ms)) env.time_ms = time_ms;
+  return env;
+}
+
+std::vector<KlineRow> parse_kline_list(std::string_view body) {
+  dom::parser parser;
+  const dom::element result = ok_result(parser, body);
+  dom::array list;
+  if (result["list"].get_array().get(list)) fail("kline result has no list array");
+  std::vector<KlineRow> rows;
+  rows.reserve(list.size());
+  size_t index = 0;
+  for (dom::element item : list) {
+    dom::array cells;
+    if (item.get_array().get(cells) || cells.size() < 6)
+      fail("kline row " + std::to_string(index) + " is not an array of 7 strings");
+    std::string_view text[6];
+    for (size_t i = 0; i < 6; ++i)
+      if (cells.at(i).get_string().get(text[i]))
+        fail("kline row " + std::to_string(index) + " cell " + std::to_string(i) +
+             " is not a string");
+    KlineRow row;
+    row.start_ms = integer_text(text[0], "kline startTime");
+    row.open_e8 = decimal_e8(text[1], "open", index);
+    row.high_e8 = decimal_e8(text[2], "high", index);
+    row.low_e8 = decimal_e8(text[3], "low", index);
+    row.close_e8 = decimal_e8(text[4], "close", index);
+    row.volume_e8 = decimal_e8(text[5], "volume", index);
+    rows.push_back(row);
+    ++index;
+  }
+  return rows;
+}
+
+int64_t parse_server_time_ms(std::string_view body) {
+  dom::parser parser;
+  const dom::element result = ok_result(parser, body);
+  std::string_view text;
+  if (!result["timeNano"].get_string().get(text) && !text.empty())
+    return integer_text(text, "timeNano") / 1000000;
+  if (!result["timeSecond"].get_string().get(text) && !text.empty())
+    return integer_text(text, "timeSecond") * 1000;
+  fail("server time result has neither timeNano nor timeSecond");
+}
+
+std::vector<InstrumentInfo> parse_instruments(std::string_view body) {
+  dom::parser parser;
+  const dom::element result = ok_result(parser, body);
+  dom::array list;
+  if (result["list"].get_array().get(list)) fail("instruments result has no list array");
+  std::vector<InstrumentInfo> out;
+  for (dom::element item : list) {
+    if (!item.is_object()) fail("instrument entry is not an object");
+    InstrumentInfo info;
+    info.symbol = std::string(string_field(item, "symbol", "instrument"));
+    info.base_coin = optional_string(item, "baseCoin");
+    info.quote_coin = optional_string(item, "quoteCoin");
+    info.status = optional_string(item, "status");
+    dom::element price, lot;
+    if (!item["priceFilter"].get(price) && price.is_object())
+      info.tick_size = optional_string(price, "tickSize");
+    if (!item["lotSizeFilter"].get(lot) && lot.is_object()) {
+      info.base_precision = optional_string(lot, "basePrecision");
+      info.quote_precision = optional_string(lot, "quotePrecision");
+      info.min_order_qty = optional_string(lot, "minOrderQty");
+      info.min_order_amt = optional_string(lot, "minOrderAmt");
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace mmh::bybit

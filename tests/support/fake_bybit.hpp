@@ -1,0 +1,83 @@
+// A loopback fake of Bybit's V5 REST API for tests (the WebSocket side grows here too). It runs
+// on its own thread on 127.0.0.1 with an ephemeral port, over TLS (a fresh test certificate) or
+// plain HTTP, serves klines from real candles and fixture payloads from ../shared/bybit/fixtures,
+// checks signatures and timestamps of private requests the way Bybit does (10002, 10003, 10004),
+// and injects faults on demand: HTTP statuses (403, 5xx), retCodes (10006, 10002, ...), slow
+// responses and dropped connections. Tests start and stop it themselves.
+#pragma once
+
+#include <mmhost/plugin.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mmh::test {
+
+struct FakeRequest {
+  std::string method;
+  std::string path;
+  std::string query;
+  std::string body;
+  std::map<std::string, std::string> headers;  // names lower-cased
+};
+
+enum class FaultKind {
+  http_status,  // answer with HTTP `value` (e.g. 403, 502) and a plain body
+  ret_code,     // HTTP 200 with retCode `value` (10006 also sets the limit headers)
+  delay,        // answer `value` ms late
+  disconnect,   // close the connection without answering
+};
+
+struct Fault {
+  std::string path;  // exact request path, e.g. /v5/market/kline
+  FaultKind kind = FaultKind::http_status;
+  int64_t value = 0;
+  int times = 1;  // how many matching requests it hits; -1 = every one
+  int skip = 0;   // matching requests let through first
+};
+
+class FakeBybit {
+ public:
+  struct Options {
+    bool tls = true;
+    std::string api_key = "TESTKEY0123456789";
+    std::string api_secret = "TESTSECRETabcdefghijklmnopqrstuvwxyz0123";
+  };
+  explicit FakeBybit(Options options);
+  FakeBybit();
+  ~FakeBybit();
+  FakeBybit(const FakeBybit&) = delete;
+  FakeBybit& operator=(const FakeBybit&) = delete;
+
+  std::string rest_url() const;  // https://127.0.0.1:<port> (http:// without TLS)
+  uint16_t port() const;
+  // The certificate clients must trust (PEM), empty without TLS.
+  const std::string& ca_pem() const;
+  // Writes a venue file pointing every URL at this server (and the CA at a file beside it);
+  // `extra` lines are appended (e.g. "max_attempts: 3").
+  std::string write_venue_file(const std::string& dir, const std::string& extra = {}) const;
+
+  // 1-minute candles the kline endpoint serves (longer minute intervals are aggregated).
+  void set_candles(std::vector<mmh_candle> one_minute);
+  // The server clock: wall clock + offset, or a fixed time when fixed_now_ms != 0.
+  void set_clock(int64_t offset_ms, int64_t fixed_now_ms = 0);
+  int64_t now_ms() const;
+  void inject(Fault fault);
+  void clear_faults();
+
+  std::vector<FakeRequest> requests() const;
+  size_t count(const std::string& path) const;
+  size_t connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A fixture payload from ../shared/bybit/fixtures.
+std::string bybit_fixture(const std::string& name);
+
+}  // namespace mmh::test
