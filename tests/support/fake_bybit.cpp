@@ -16,10 +16,17 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace mmh::test {
@@ -27,6 +34,7 @@ namespace mmh::test {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
@@ -74,6 +82,23 @@ std::string envelope(int64_t code, const std::string& msg, const std::string& re
 
 }  // namespace
 
+// One WebSocket client of the fake: what it subscribed to and what waits to be sent to it.
+struct WsPeer {
+  std::deque<std::string> outbox;
+  std::unique_ptr<asio::steady_timer> wake;
+  std::set<std::string> topics;
+  bool alive = true;
+  std::function<void()> close;
+};
+
+std::string levels_json(const std::vector<mmh_book_level>& levels) {
+  std::string out = "[";
+  for (size_t i = 0; i < levels.size(); ++i)
+    out += (i ? ",[\"" : "[\"") + sdk::format_e8(levels[i].price_e8) + "\",\"" +
+           sdk::format_e8(levels[i].qty_e8) + "\"]";
+  return out + "]";
+}
+
 struct FakeBybit::Impl {
   Options options;
   TestCertificate cert;
@@ -90,6 +115,140 @@ struct FakeBybit::Impl {
   std::vector<Fault> faults;
   std::vector<FakeRequest> log;
   size_t connections = 0;
+
+  // Public WebSocket state: touched on the io thread only (the API posts and waits).
+  std::vector<std::shared_ptr<WsPeer>> peers;
+  std::string book_symbol = "ETHUSDT";
+  std::map<int64_t, int64_t> book_bids;  // price -> qty
+  std::map<int64_t, int64_t> book_asks;
+  uint64_t book_u = 1000;
+  uint64_t book_seq = 5000000;
+  bool ws_silent = false;
+  std::string last_delta;
+  std::map<std::string, size_t> subscribe_counts;
+  size_t ws_connection_count = 0;
+  uint64_t trade_id = 2290000000050703789ull;
+
+  template <typename Fn>
+  auto on_io(Fn fn) {
+    std::packaged_task<decltype(fn())()> task(std::move(fn));
+    auto result = task.get_future();
+    asio::post(ioc, [&task] { task(); });
+    return result.get();
+  }
+
+  void send(WsPeer& peer, std::string text) {
+    if (ws_silent || !peer.alive) return;
+    peer.outbox.push_back(std::move(text));
+    peer.wake->cancel();
+  }
+
+  void broadcast(const std::string& topic, const std::string& text) {
+    for (auto& p : peers)
+      if (p->topics.count(topic)) send(*p, text);
+  }
+
+  std::string book_message(const std::string& topic, bool snapshot,
+                           const std::vector<mmh_book_level>& bids,
+                           const std::vector<mmh_book_level>& asks, uint64_t u) {
+    const int64_t ts = wall_ms();
+    return "{\"topic\":\"" + topic + "\",\"ts\":" + std::to_string(ts) + ",\"type\":\"" +
+           (snapshot ? "snapshot" : "delta") + "\",\"data\":{\"s\":\"" + book_symbol +
+           "\",\"b\":" + levels_json(bids) + ",\"a\":" + levels_json(asks) +
+           ",\"u\":" + std::to_string(u) + ",\"seq\":" + std::to_string(++book_seq) +
+           "},\"cts\":" + std::to_string(ts) + "}";
+  }
+
+  std::string snapshot_for(const std::string& topic, uint64_t u) {
+    std::vector<mmh_book_level> bids, asks;
+    for (auto it = book_bids.rbegin(); it != book_bids.rend(); ++it)
+      bids.push_back({it->first, it->second});
+    for (const auto& [p, q] : book_asks) asks.push_back({p, q});
+    return book_message(topic, true, bids, asks, u);
+  }
+
+  void on_ws_message(WsPeer& peer, const std::string& text) {
+    nlohmann::json msg = nlohmann::json::parse(text, nullptr, false);
+    if (msg.is_discarded() || !msg.is_object()) return;
+    const std::string op = msg.value("op", "");
+    if (op == "ping") {
+      send(peer, R"({"success":true,"ret_msg":"pong","conn_id":"fake-conn","op":"ping"})");
+      return;
+    }
+    if (op != "subscribe" && op != "unsubscribe") return;
+    std::vector<std::string> args;
+    if (msg.contains("args") && msg["args"].is_array())
+      for (const auto& a : msg["args"])
+        if (a.is_string()) args.push_back(a.get<std::string>());
+    send(peer, "{\"success\":true,\"ret_msg\":\"" + op + "\",\"conn_id\":\"fake-conn\",\"op\":\"" +
+                   op + "\"}");
+    for (const std::string& topic : args) {
+      if (op == "unsubscribe") {
+        peer.topics.erase(topic);
+        continue;
+      }
+      peer.topics.insert(topic);
+      {
+        std::lock_guard lock(mutex);
+        ++subscribe_counts[topic];
+      }
+      if (topic.rfind("orderbook.", 0) == 0) send(peer, snapshot_for(topic, book_u));
+    }
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> ws_session(Stream stream, http::request<http::string_body> req) {
+    struct Holder {
+      websocket::stream<Stream> ws;
+      explicit Holder(Stream&& s) : ws(std::move(s)) {}
+    };
+    auto holder = std::make_shared<Holder>(std::move(stream));
+    auto [aec] = co_await holder->ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
+    if (aec) co_return;
+    auto peer = std::make_shared<WsPeer>();
+    peer->wake = std::make_unique<asio::steady_timer>(ioc);
+    peer->close = [holder] {
+      beast::error_code ignored;
+      beast::get_lowest_layer(holder->ws).socket().close(ignored);
+    };
+    peers.push_back(peer);
+    {
+      std::lock_guard lock(mutex);
+      ++ws_connection_count;
+    }
+    // Writer: drains the outbox in order.
+    asio::co_spawn(ioc, ws_writer(holder, peer), asio::detached);
+    beast::flat_buffer buffer;
+    for (;;) {
+      buffer.clear();
+      auto [rec, n] = co_await holder->ws.async_read(buffer, asio::as_tuple(asio::use_awaitable));
+      (void)n;
+      if (rec) break;
+      on_ws_message(*peer, beast::buffers_to_string(buffer.data()));
+    }
+    peer->alive = false;
+    peer->wake->cancel();
+    peers.erase(std::remove(peers.begin(), peers.end(), peer), peers.end());
+  }
+
+  template <typename Holder>
+  static asio::awaitable<void> ws_writer(std::shared_ptr<Holder> holder,
+                                         std::shared_ptr<WsPeer> peer) {
+    while (peer->alive) {
+      if (peer->outbox.empty()) {
+        peer->wake->expires_at(asio::steady_timer::time_point::max());
+        co_await peer->wake->async_wait(asio::as_tuple(asio::use_awaitable));
+        continue;
+      }
+      std::string text = std::move(peer->outbox.front());
+      peer->outbox.pop_front();
+      holder->ws.text(true);
+      auto [wec, n] =
+          co_await holder->ws.async_write(asio::buffer(text), asio::as_tuple(asio::use_awaitable));
+      (void)n;
+      if (wec) peer->alive = false;
+    }
+  }
 
   int64_t now_locked() const {
     return fixed_now_ms != 0 ? fixed_now_ms : wall_ms() + clock_offset_ms;
@@ -253,6 +412,10 @@ struct FakeBybit::Impl {
           co_await http::async_read(stream, buffer, req, asio::as_tuple(asio::use_awaitable));
       (void)n;
       if (ec) co_return;
+      if (websocket::is_upgrade(req)) {
+        co_await ws_session(std::move(stream), std::move(req));
+        co_return;
+      }
       FakeRequest fr;
       fr.method = std::string(req.method_string());
       const std::string target(req.target());
@@ -388,6 +551,133 @@ void FakeBybit::inject(Fault fault) {
 void FakeBybit::clear_faults() {
   std::lock_guard lock(impl_->mutex);
   impl_->faults.clear();
+}
+
+void FakeBybit::set_book(const std::string& symbol, std::vector<mmh_book_level> bids,
+                         std::vector<mmh_book_level> asks, uint64_t first_update_id) {
+  impl_->on_io([&] {
+    impl_->book_symbol = symbol;
+    impl_->book_bids.clear();
+    impl_->book_asks.clear();
+    for (const auto& l : bids) impl_->book_bids[l.price_e8] = l.qty_e8;
+    for (const auto& l : asks) impl_->book_asks[l.price_e8] = l.qty_e8;
+    impl_->book_u = first_update_id;
+    return 0;
+  });
+}
+
+void FakeBybit::publish_book_delta(std::vector<mmh_book_level> bids,
+                                   std::vector<mmh_book_level> asks) {
+  impl_->on_io([&] {
+    Impl& i = *impl_;
+    for (const auto& l : bids) {
+      if (l.qty_e8 == 0)
+        i.book_bids.erase(l.price_e8);
+      else
+        i.book_bids[l.price_e8] = l.qty_e8;
+    }
+    for (const auto& l : asks) {
+      if (l.qty_e8 == 0)
+        i.book_asks.erase(l.price_e8);
+      else
+        i.book_asks[l.price_e8] = l.qty_e8;
+    }
+    ++i.book_u;
+    for (auto& p : i.peers)
+      for (const std::string& topic : p->topics)
+        if (topic.rfind("orderbook.", 0) == 0) {
+          i.last_delta = i.book_message(topic, false, bids, asks, i.book_u);
+          i.send(*p, i.last_delta);
+        }
+    return 0;
+  });
+}
+
+void FakeBybit::drop_next_book_delta() {
+  impl_->on_io([&] { return ++impl_->book_u; });
+}
+
+void FakeBybit::restart_book() {
+  impl_->on_io([&] {
+    Impl& i = *impl_;
+    i.book_u = 1;
+    for (auto& p : i.peers)
+      for (const std::string& topic : p->topics)
+        if (topic.rfind("orderbook.", 0) == 0) i.send(*p, i.snapshot_for(topic, 1));
+    return 0;
+  });
+}
+
+void FakeBybit::publish_raw(const std::string& topic, const std::string& text) {
+  impl_->on_io([&] {
+    impl_->broadcast(topic, text);
+    return 0;
+  });
+}
+
+void FakeBybit::publish_kline(const std::string& interval, const mmh_candle& bar, bool confirm) {
+  impl_->on_io([&] {
+    Impl& i = *impl_;
+    const std::string topic = "kline." + interval + "." + i.book_symbol;
+    const int64_t start = bar.open_ts_ns / 1000000;
+    const int64_t end = start + bar.interval_ns / 1000000 - 1;
+    const std::string text =
+        "{\"topic\":\"" + topic + "\",\"data\":[{\"start\":" + std::to_string(start) +
+        ",\"end\":" + std::to_string(end) + ",\"interval\":\"" + interval + "\",\"open\":\"" +
+        sdk::format_e8(bar.open_e8) + "\",\"close\":\"" + sdk::format_e8(bar.close_e8) +
+        "\",\"high\":\"" + sdk::format_e8(bar.high_e8) + "\",\"low\":\"" +
+        sdk::format_e8(bar.low_e8) + "\",\"volume\":\"" + sdk::format_e8(bar.volume_e8) +
+        "\",\"turnover\":\"0\",\"confirm\":" + (confirm ? "true" : "false") +
+        ",\"timestamp\":" + std::to_string(wall_ms()) + "}],\"ts\":" + std::to_string(wall_ms()) +
+        ",\"type\":\"snapshot\"}";
+    i.broadcast(topic, text);
+    return 0;
+  });
+}
+
+void FakeBybit::publish_trade(int64_t ts_ms, int64_t price_e8, int64_t qty_e8, bool taker_buy) {
+  impl_->on_io([&] {
+    Impl& i = *impl_;
+    const std::string topic = "publicTrade." + i.book_symbol;
+    const std::string text =
+        "{\"topic\":\"" + topic + "\",\"ts\":" + std::to_string(ts_ms) +
+        ",\"type\":\"snapshot\",\"data\":[{\"i\":\"" + std::to_string(++i.trade_id) +
+        "\",\"T\":" + std::to_string(ts_ms) + ",\"p\":\"" + sdk::format_e8(price_e8) +
+        "\",\"v\":\"" + sdk::format_e8(qty_e8) + "\",\"S\":\"" + (taker_buy ? "Buy" : "Sell") +
+        "\",\"s\":\"" + i.book_symbol + "\",\"BT\":false,\"RPI\":false,\"seq\":1}]}";
+    i.broadcast(topic, text);
+    return 0;
+  });
+}
+
+void FakeBybit::drop_ws_connections() {
+  impl_->on_io([&] {
+    for (auto& p : impl_->peers) p->close();
+    return 0;
+  });
+}
+
+void FakeBybit::set_ws_silent(bool silent) {
+  impl_->on_io([&] { return impl_->ws_silent = silent; });
+}
+
+std::string FakeBybit::last_book_message() const {
+  return impl_->on_io([&] { return impl_->last_delta; });
+}
+
+size_t FakeBybit::ws_connections() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->ws_connection_count;
+}
+
+size_t FakeBybit::subscribes(const std::string& topic) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->subscribe_counts.find(topic);
+  return it == impl_->subscribe_counts.end() ? 0 : it->second;
+}
+
+uint64_t FakeBybit::book_update_id() const {
+  return impl_->on_io([&] { return impl_->book_u; });
 }
 
 std::vector<FakeRequest> FakeBybit::requests() const {

@@ -72,6 +72,33 @@ class FakeBybit {
   size_t count(const std::string& path) const;
   size_t connections() const;
 
+  // --- public WebSocket (/v5/public/spot) -------------------------------------------------
+  // The fake's book for `symbol`: a subscriber to orderbook.{depth}.{symbol} first gets it as
+  // a snapshot (u = the current update id), then the deltas published below.
+  void set_book(const std::string& symbol, std::vector<mmh_book_level> bids,
+                std::vector<mmh_book_level> asks, uint64_t first_update_id = 1000);
+  // Applies levels (qty 0 removes) and sends them as one delta with the next u.
+  void publish_book_delta(std::vector<mmh_book_level> bids, std::vector<mmh_book_level> asks);
+  // Loses the next delta: u advances, nothing is sent (subscribers see a gap).
+  void drop_next_book_delta();
+  // The exchange restarted its book service: a snapshot with u == 1.
+  void restart_book();
+  // Sends the text as is to every subscriber of `topic` (duplicates, out-of-order, garbage).
+  void publish_raw(const std::string& topic, const std::string& text);
+  // A confirmed kline of the book's symbol to kline.{interval} subscribers.
+  void publish_kline(const std::string& interval, const mmh_candle& bar, bool confirm = true);
+  void publish_trade(int64_t ts_ms, int64_t price_e8, int64_t qty_e8, bool taker_buy);
+  // Closes every WebSocket connection (clients must reconnect and resubscribe).
+  void drop_ws_connections();
+  // While silent nothing is sent on WebSockets, not even pongs (clients must detect staleness).
+  void set_ws_silent(bool silent);
+  // The last delta's text (for replaying it as a duplicate).
+  std::string last_book_message() const;
+  size_t ws_connections() const;
+  // Subscribe requests received for a topic (first subscriptions and resubscriptions).
+  size_t subscribes(const std::string& topic) const;
+  uint64_t book_update_id() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
