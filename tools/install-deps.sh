@@ -11,6 +11,7 @@ packages=(
   libcli11-dev libsimdjson-dev libsqlite3-dev nlohmann-json3-dev
   doctest-dev libbenchmark-dev
   clang-format
+  clang libclang-rt-dev  # libFuzzer for tools/fuzz.sh
   chromium  # renders report.html in its test
 )
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds mmhost and runs every test: the release build (warnings are errors) and the
 # AddressSanitizer + UndefinedBehaviorSanitizer build; then the Lua tests again against PUC
-# Lua 5.4 (the `lua54` preset). Installs its own Debian packages first.
+# Lua 5.4 (the `lua54` preset), and briefly fuzzes the Bybit parsers (tools/fuzz.sh). Installs
+# its own Debian packages first.
 # Needs ../shared (real market data and Bybit fixtures) beside the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,3 +24,7 @@ echo "==> lua54: build and run the Lua tests"
 cmake --preset lua54 -DMMHOST_BUILD_TESTS=ON
 cmake --build --preset lua54 --target mmhost_tests mmhost bos_mm replay
 build/lua54/bin/mmhost_tests --source-file='*lua_state*,*script_api*,*strategy_script*,*strategy_spec*,*test_reload*,*test_suggest*'
+
+# The network parsers under libFuzzer (clang), briefly: FUZZ_SECONDS per target (default 20).
+echo "==> fuzz: Bybit WebSocket and REST parsers"
+bash tools/fuzz.sh

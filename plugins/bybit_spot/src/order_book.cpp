@@ -24,12 +24,9 @@ void set_level(std::vector<mmh_book_level>& side, const mmh_book_level& level, B
   }
 }
 
-bool higher(int64_t a, int64_t b) {
-  return a > b;
-}
-bool lower(int64_t a, int64_t b) {
-  return a < b;
-}
+// Function objects, not function pointers, so the comparison inlines into the search.
+constexpr auto higher = [](int64_t a, int64_t b) { return a > b; };
+constexpr auto lower = [](int64_t a, int64_t b) { return a < b; };
 
 }  // namespace
 

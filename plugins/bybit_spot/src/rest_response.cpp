@@ -63,7 +63,8 @@ int64_t decimal_e8(std::string_view text, const char* what, size_t row) {
 }
 
 int64_t integer_text(std::string_view text, const char* what) {
-  if (text.empty() || text.size() > 19) fail(std::string(what) + " '" + std::string(text) + "'");
+  // 18 digits cannot overflow int64 (ms and ns timestamps have 13 and 19: timeNano is cut).
+  if (text.empty() || text.size() > 18) fail(std::string(what) + " '" + std::string(text) + "'");
   int64_t v = 0;
   for (char c : text) {
     if (c < '0' || c > '9') fail(std::string(what) + " '" + std::string(text) + "' is not a count");
@@ -120,9 +121,9 @@ int64_t parse_server_time_ms(std::string_view body) {
   dom::parser parser;
   const dom::element result = ok_result(parser, body);
   std::string_view text;
-  if (!result["timeNano"].get_string().get(text) && !text.empty())
-    return integer_text(text, "timeNano") / 1000000;
-  if (!result["timeSecond"].get_string().get(text) && !text.empty())
+  if (!result["timeNano"].get_string().get(text) && text.size() > 6)
+    return integer_text(text.substr(0, text.size() - 6), "timeNano");
+  if (!result["timeSecond"].get_string().get(text) && !text.empty() && text.size() <= 15)
     return integer_text(text, "timeSecond") * 1000;
   fail("server time result has neither timeNano nor timeSecond");
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (tests/fuzz, clang) and runs each for FUZZ_SECONDS (default 20),
+# seeded with the Bybit fixtures in ../shared/bybit/fixtures. A crash fails the script and leaves
+# the crashing input in build/fuzz/artifacts/.
+#   bash tools/fuzz.sh            # 20 s per target
+#   FUZZ_SECONDS=600 bash tools/fuzz.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${FUZZ_SECONDS:-20}"
+fixtures="${MMHOST_SHARED_DIR:-../shared}/bybit/fixtures"
+build=build/fuzz
+CXX=clang++ cmake -S tests/fuzz -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+cmake --build "$build" -j2
+mkdir -p "$build/artifacts"
+for target in fuzz_public_message fuzz_rest_response; do
+  corpus="$build/corpus/$target"
+  mkdir -p "$corpus"
+  case "$target" in
+    fuzz_public_message) cp "$fixtures"/ws_*.json "$corpus"/ ;;
+    fuzz_rest_response) cp "$fixtures"/rest_*.json "$corpus"/ ;;
+  esac
+  echo "==> $target: ${seconds}s"
+  status=0
+  "$build/$target" -max_total_time="$seconds" -max_len=65536 -timeout=5 \
+    -artifact_prefix="$build/artifacts/" -print_final_stats=1 "$corpus" \
+    >"$build/$target.log" 2>&1 || status=$?
+  grep -E "stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|runtime error" "$build/$target.log" || true
+  if [ "$status" -ne 0 ]; then
+    echo "fuzz: $target failed (exit $status); log $build/$target.log, input in $build/artifacts/" >&2
+    exit 1
+  fi
+done
