@@ -386,7 +386,18 @@ struct FakeBybit::Impl {
     } else if (req.path == "/v5/market/kline") {
       r.body = klines(q, now);
     } else if (req.path == "/v5/market/instruments-info") {
-      r.body = bybit_fixture("rest_instruments_info_spot.json");
+      // The 2023 capture lists BTCUSDT and ETHUSDT; filtered by symbol like the exchange.
+      nlohmann::json doc =
+          nlohmann::json::parse(bybit_fixture("rest_instruments_info_spot_2023.json"));
+      auto symbol = q.find("symbol");
+      if (symbol != q.end()) {
+        nlohmann::json kept = nlohmann::json::array();
+        for (const auto& item : doc["result"]["list"])
+          if (item.value("symbol", "") == symbol->second) kept.push_back(item);
+        doc["result"]["list"] = kept;
+      }
+      doc["time"] = now;
+      r.body = doc.dump();
     } else if (req.path == "/v5/account/wallet-balance") {
       if (auto denied = check_auth(req, now)) {
         r.body = *denied;

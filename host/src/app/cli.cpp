@@ -10,6 +10,8 @@
 #include "lua/lua_state.hpp"
 #include "sample/sample_data.hpp"
 
+#include <mmhost/sdk/interval.hpp>
+
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -176,11 +178,25 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
   run->add_flag("--events", run_options.print_decisions,
                 "Print every decision of the core (bos_confirmed, transition, ...) as it is made");
+  run->add_flag("--paper", run_options.paper,
+                "Paper trading: live Bybit public data (book, trades, bars) and simulated fills "
+                "from the live book; until Ctrl-C (the default when market.data is bybit_spot)");
+  run->add_option("--venue", run_options.venue,
+                  "Bybit environment for --paper: mainnet (default), testnet, demo, or a venue "
+                  ".yaml (configs/venues/)");
+  std::string duration_text;
+  run->add_option("--duration", duration_text,
+                  "Live runs: stop after this long (30s, 15m, 2h); default until Ctrl-C");
+  run->add_option("--warmup-bars", run_options.warmup_bars,
+                  "Live runs: closed bars fetched at start to warm the core up (0..1000)")
+      ->capture_default_str();
   run->footer(
       "Examples:\n  mmhost run strategies/eth_bos_mm.lua\n"
       "  mmhost run strategies/eth_bos_mm.lua --events | grep transition\n"
       "  mmhost run strategies/eth_bos_mm.lua --speed 3600   # an hour of bars per second; edit "
       "the file meanwhile\n"
+      "  mmhost run strategies/eth_bos_mm.lua --paper        # live Bybit data, simulated fills\n"
+      "  mmhost run strategies/eth_bos_mm.lua --paper --venue testnet --duration 1h\n"
       "  mmhost run strategies/eth_bos_mm.lua --replay "
       "../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
 
@@ -356,6 +372,14 @@ int run_cli(int argc, char** argv) {
     }
     if (*run) {
       run_options.speed = speed_text == "max" ? 0.0 : std::stod(speed_text);
+      if (!duration_text.empty()) {
+        run_options.duration_ns = sdk::parse_interval_ns(duration_text);
+        if (run_options.duration_ns <= 0) {
+          std::cerr << "mmhost run: --duration takes a time like 30s, 15m or 2h, got '"
+                    << duration_text << "'\n";
+          return kExitUsage;
+        }
+      }
       const RunReport report = run_strategy(host, run_options, std::cout);
       print_run_report(report, std::cout);
       return 0;

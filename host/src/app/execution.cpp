@@ -5,6 +5,8 @@
 
 #include <mmhost/sdk/fixed_point.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -156,6 +158,27 @@ void Execution::record_decision(const mmh_decision& d) {
 void Execution::on_market(const mmh_batch& batch) {
   venue_.on_market(batch);
   drain();
+  if (batch.kind != MMH_EVENT_BOOK_SNAPSHOT) return;
+  const auto* last = reinterpret_cast<const mmh_book_update*>(
+      static_cast<const char*>(batch.records) + (batch.count - 1) * batch.record_size);
+  const bool unknown = last->bid_count == 0 && last->ask_count == 0;
+  if (unknown == quotes_pulled_) return;
+  quotes_pulled_ = unknown;
+  if (unknown) ++quote_pulls_;
+  JsonLine j(buffer_);
+  line(j.str("type", unknown ? "quotes_pulled" : "quotes_restored")
+           .num("ts_ns", last->ts_ns)
+           .str("time", iso_time(last->ts_ns))
+           .str("reason", unknown ? "book unknown (gap, stale stream or disconnect)" : "fresh book")
+           .done());
+  if (unknown)
+    spdlog::warn(
+        "quotes pulled at {}: the book is unknown (gap, stale stream or disconnect); "
+        "orders stay cancelled until a fresh snapshot",
+        iso_time(last->ts_ns));
+  else
+    spdlog::info("quotes restored at {}: fresh book snapshot", iso_time(last->ts_ns));
+  sync(last->ts_ns);
 }
 
 void Execution::before_bar(const mmh_candle& bar) {
@@ -286,7 +309,7 @@ void Execution::after_bar(const mmh_candle& bar) {
 
 void Execution::sync(int64_t ts_ns) {
   desired_.clear();
-  if (core_ != nullptr) {
+  if (core_ != nullptr && !quotes_pulled_) {
     mmh_desired_state d{};
     d.size = sizeof(d);
     if (core_->desired_state(d)) desired_.assign(d.orders, d.orders + d.count);

@@ -71,8 +71,12 @@ class Execution {
   // Called after the core's input changed (fills): the caller collects the core's decisions.
   void set_after_core_input(std::function<void()> fn) { after_core_input_ = std::move(fn); }
 
-  // Ticks for the venue between bars (trades, book updates): fills happen at their time.
+  // Ticks for the venue between bars (trades, book updates): fills happen at their time. An
+  // EMPTY book snapshot means the connector lost the book (gap, stale stream, disconnect): every
+  // working order is cancelled and none is placed until a non-empty snapshot arrives.
   void on_market(const mmh_batch& batch);
+  bool quotes_pulled() const { return quotes_pulled_; }
+  uint64_t quote_pulls() const { return quote_pulls_; }
   void before_bar(const mmh_candle& bar);
   void after_bar(const mmh_candle& bar);
   // A decision the run recorded (core or script): logged and hashed with the rest.
@@ -107,6 +111,8 @@ class Execution {
   int64_t day_ = INT64_MIN;
   uint64_t hash_ = 14695981039346656037ull;  // FNV-1a 64 over the events.jsonl bytes
   uint64_t events_ = 0;
+  bool quotes_pulled_ = false;
+  uint64_t quote_pulls_ = 0;
   int state_index_ = -1;
   int policy_index_ = -1;
 };

@@ -18,13 +18,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "kline_fetch.hpp"
+#include "venue_config.hpp"
+
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <thread>
 
@@ -47,6 +55,9 @@ class Reloader {
         core_plugin_(core_plugin),
         base_settings_(std::move(base_settings)),
         watch_(spec_.source_files) {}
+
+  // Live data: the connector is the run's, not the script's.
+  void set_live_data() { live_data_ = true; }
 
   // The core and runtime are created from settings_for() after the reloader exists.
   void attach(CoreInstance* core, StrategyRuntime* runtime) {
@@ -106,10 +117,13 @@ class Reloader {
     }
     const StrategySpec& spec = next->spec();
     watch_.watch(spec.source_files);
-    if (spec.core_plugin != spec_.core_plugin || spec.data_plugin != spec_.data_plugin ||
-        spec.symbol != spec_.symbol || spec.ltf_interval_ns != spec_.ltf_interval_ns ||
-        spec.htf_interval_ns != spec_.htf_interval_ns || spec.replay_file != spec_.replay_file ||
-        spec.venue_plugin != spec_.venue_plugin || spec.quote_asset != spec_.quote_asset) {
+    // A paper run replaces the script's data connector; the reloaded script's choice is moot.
+    const bool same_data = live_data_ || (spec.data_plugin == spec_.data_plugin &&
+                                          spec.replay_file == spec_.replay_file);
+    if (spec.core_plugin != spec_.core_plugin || !same_data || spec.symbol != spec_.symbol ||
+        spec.ltf_interval_ns != spec_.ltf_interval_ns ||
+        spec.htf_interval_ns != spec_.htf_interval_ns || spec.venue_plugin != spec_.venue_plugin ||
+        spec.quote_asset != spec_.quote_asset) {
       detail = spec_.path + ": core, market and venue cannot change while running; restart the run";
       return false;
     }
@@ -192,7 +206,98 @@ class Reloader {
   ScriptWatch watch_;
   std::deque<Remembered> history_;
   int64_t history_htf_ = 0;
+  bool live_data_ = false;
 };
+
+// Batches a live connector posts from its own thread. Until the engine's loop is bound they are
+// kept (the instrument and the warm-up bars arrive while the run is being set up), then handed
+// to the engine in the order they came; after that every post goes straight to the engine.
+class LiveInbox {
+ public:
+  mmh_status post(const mmh_batch& batch) {
+    std::lock_guard lock(mutex_);
+    if (closed_) return MMH_ERR_STATE;  // the run is stopping: late events are not delivered
+    if (engine_ != nullptr) {
+      try {
+        engine_->post_live(batch);
+      } catch (const EngineError& e) {
+        spdlog::error("live event dropped: {}", e.what());
+        return MMH_ERR_STATE;
+      }
+      return MMH_OK;
+    }
+    if (batch.count == 0) return MMH_OK;
+    if (batch.kind == MMH_EVENT_INSTRUMENT && !instrument_)
+      instrument_ = *static_cast<const mmh_instrument*>(batch.records);
+    Pending p{batch.kind, batch.record_size, batch.count, {}, {}};
+    const char* bytes = static_cast<const char*>(batch.records);
+    p.bytes.assign(bytes, bytes + batch.count * batch.record_size);
+    if (batch.kind == MMH_EVENT_BOOK_SNAPSHOT || batch.kind == MMH_EVENT_BOOK_DELTA) {
+      // Levels live outside the record: keep them and re-point at hand-over.
+      for (size_t i = 0; i < batch.count; ++i) {
+        const auto& u = reinterpret_cast<const mmh_book_update*>(bytes)[i];
+        p.levels.insert(p.levels.end(), u.bids, u.bids + u.bid_count);
+        p.levels.insert(p.levels.end(), u.asks, u.asks + u.ask_count);
+      }
+    }
+    pending_.push_back(std::move(p));
+    return MMH_OK;
+  }
+
+  std::optional<mmh_instrument> instrument() {
+    std::lock_guard lock(mutex_);
+    return instrument_;
+  }
+
+  // Hands what was kept to the engine (bound to its loop) and forwards from now on.
+  void attach(Engine& engine) {
+    std::lock_guard lock(mutex_);
+    for (Pending& p : pending_) {
+      if (p.kind == MMH_EVENT_BOOK_SNAPSHOT || p.kind == MMH_EVENT_BOOK_DELTA) {
+        size_t at = 0;
+        for (size_t i = 0; i < p.count; ++i) {
+          auto& u = reinterpret_cast<mmh_book_update*>(p.bytes.data())[i];
+          u.bids = p.levels.data() + at;
+          at += u.bid_count;
+          u.asks = p.levels.data() + at;
+          at += u.ask_count;
+        }
+      }
+      if (p.kind == MMH_EVENT_INSTRUMENT) continue;  // the run was built from it
+      const mmh_batch batch{sizeof(mmh_batch), p.kind, p.record_size, 0, p.count, p.bytes.data()};
+      engine.post_live(batch);
+    }
+    pending_.clear();
+    engine_ = &engine;
+  }
+
+  // The run is stopping: everything posted from now on is dropped.
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    engine_ = nullptr;
+  }
+
+ private:
+  struct Pending {
+    uint32_t kind;
+    uint32_t record_size;
+    size_t count;
+    std::vector<char> bytes;
+    std::vector<mmh_book_level> levels;
+  };
+  std::mutex mutex_;
+  Engine* engine_ = nullptr;
+  bool closed_ = false;
+  std::vector<Pending> pending_;
+  std::optional<mmh_instrument> instrument_;
+};
+
+std::string decimal_text(const mmh_decimal& d) {
+  int64_t e8 = 0;
+  if (!sdk::decimal_to_e8(d, e8) || e8 <= 0) return {};
+  return sdk::format_e8(e8);
+}
 
 // Builds the strategy's structure timeframe (HTF) from the execution-timeframe (LTF) candles and
 // feeds both to the core in time order: the LTF bars up to and including the one that closes an
@@ -506,11 +611,12 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     throw RunError("the HTF interval (" + sdk::format_interval(report.spec.htf_interval_ns) +
                    ") must be a whole multiple of the LTF interval (" +
                    sdk::format_interval(report.spec.ltf_interval_ns) + ")");
+  if (options.paper) report.spec.data_plugin = "bybit_spot";
   const StrategySpec& spec = report.spec;
-  // One instrument for the core, the venue and the ledger. Tick and lot are Bybit spot ETHUSDT's
-  // until instruments come from the exchange (the bybit_spot connector).
-  const std::string tick_size = "0.01";
-  const std::string lot_size = "0.00001";
+  // One instrument for the core, the venue and the ledger. Replays use Bybit spot ETHUSDT's tick
+  // and lot; a live connector sends the exchange's own (below).
+  std::string tick_size = "0.01";
+  std::string lot_size = "0.00001";
   const bool quote_suffix = spec.symbol.size() > spec.quote_asset.size() &&
                             spec.symbol.compare(spec.symbol.size() - spec.quote_asset.size(),
                                                 spec.quote_asset.size(), spec.quote_asset) == 0;
@@ -528,15 +634,60 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       {"interval", sdk::format_interval(spec.ltf_interval_ns)},
       {"cache_dir", host.cache_dir()},
   };
-  if (spec.data_plugin == "replay" || !options.replay_file.empty() || !spec.replay_file.empty()) {
+  const bool live = options.paper || spec.data_plugin == "bybit_spot";
+  if (live) {
+    try {
+      const bybit::VenueConfig venue = bybit::find_venue_config(
+          options.venue.empty() ? "mainnet" : options.venue, host.venue_search_dirs());
+      settings["venue_file"] = venue.source_file;
+      report.live_venue = venue.name + " (" + venue.ws_public_url + ")";
+    } catch (const bybit::VenueConfigError& e) {
+      throw RunError(e.what());
+    }
+    settings["warmup_bars"] = std::to_string(options.warmup_bars);
+  } else if (spec.data_plugin == "replay" || !options.replay_file.empty() ||
+             !spec.replay_file.empty()) {
     report.source_file = resolve_data_file(host, options, spec);
     settings["file"] = report.source_file;
   }
 
   DataInstance source(*plugin, settings);
-  if (!source.can_read())
+  if (!live && !source.can_read())
     throw RunError("plugin '" + plugin->name +
-                   "' is live-only; `mmhost run` replays historical sources here");
+                   "' streams live market data: run it with --paper (live public data, simulated "
+                   "fills)");
+  // Live: the connector's posts are kept until the engine runs; the instrument comes first.
+  LiveInbox inbox;
+  struct PostReset {
+    HostServices& services;
+    ~PostReset() { services.set_post(nullptr); }
+  } post_reset{host.services()};
+  if (live) {
+    host.services().set_post([&inbox, &source](void* poster, const mmh_batch& batch) {
+      return poster == source.handle() ? inbox.post(batch) : MMH_ERR_STATE;
+    });
+    try {
+      source.start();
+    } catch (const PluginCallError& e) {
+      throw RunError(e.what());
+    }
+    const std::optional<mmh_instrument> ins = inbox.instrument();
+    if (!ins)
+      throw RunError("plugin '" + plugin->name + "' started without sending the instrument");
+    tick_size = decimal_text(ins->tick_size);
+    lot_size = decimal_text(ins->lot_size);
+    if (tick_size.empty() || lot_size.empty())
+      throw RunError(spec.symbol + ": the exchange's tick or lot size does not fit 8 decimals");
+    if (!base_asset.empty() && base_asset != ins->base_asset)
+      throw RunError(spec.symbol + ": the exchange's base asset is " + ins->base_asset +
+                     ", the strategy expects " + base_asset);
+    report.instrument = *ins;
+  }
+  // Declared after the inbox and the post routing: the connector stops before they go.
+  struct StopSource {
+    DataInstance& source;
+    ~StopSource() { source.stop(); }
+  } stop_source{source};
   report.source = source.describe();
   report.bars_from_trades = report.source.primary_kind == MMH_EVENT_TRADE;
   if (report.source.primary_kind != MMH_EVENT_CANDLE && !report.bars_from_trades)
@@ -566,7 +717,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     has_book = has_book || info.primary_kind == MMH_EVENT_BOOK_DELTA;
     report.market_sources.emplace_back(file, info);
   }
-  if (options.execute) {
+  if (options.execute && !live) {
     auto it = options.venue_settings.find("fill_model");
     const std::string model = it == options.venue_settings.end() ? "" : it->second;
     if ((model == "trades" || model == "book") && !has_trades)
@@ -601,6 +752,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     }
     report.decisions.core_name = core_plugin->name;
     report.decisions.core_version = core_plugin->version;
+    if (live) reloader->set_live_data();
   }
   StrategyRuntime runtime(std::move(script), core.get());
   if (reloader) reloader->attach(core.get(), &runtime);
@@ -629,6 +781,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         {"balance.base", sdk::format_e8(setup.start_base_e8)},
         {"balance.quote", sdk::format_e8(setup.start_quote_e8)},
     };
+    // Paper: the live book and trades drive the fills.
+    if (live) vs["fill_model"] = "book";
     for (const auto& [k, v] : options.venue_settings) vs[k] = v;
     try {
       venue = std::make_unique<VenueInstance>(venue_plugin, vs);
@@ -636,21 +790,20 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       throw RunError(e.what());
     }
     VenueInstance* raw = venue.get();
-    host.services().set_post([raw](void* poster, const mmh_batch& batch) -> mmh_status {
-      return poster == raw ? raw->receive(batch) : MMH_ERR_STATE;
-    });
+    host.services().set_post(
+        [raw, &inbox, &source](void* poster, const mmh_batch& batch) -> mmh_status {
+          if (poster == source.handle()) return inbox.post(batch);
+          return poster == raw ? raw->receive(batch) : MMH_ERR_STATE;
+        });
     exec = std::make_unique<Execution>(*venue, core.get(), &runtime, setup, options.sink);
     report.execution.emplace();
     report.execution->venue_name = venue_plugin.name;
     report.execution->venue_version = venue_plugin.version;
     report.execution->venue_description = venue->describe();
   }
-  struct PostReset {
-    HostServices& services;
-    ~PostReset() { services.set_post(nullptr); }
-  } post_reset{host.services()};
-
-  SimulatedClock clock;
+  SimulatedClock sim_clock;
+  WallClock wall_clock;
+  Clock& clock = live ? static_cast<Clock&>(wall_clock) : static_cast<Clock&>(sim_clock);
   host.services().set_clock(&clock);
   Engine engine(clock);
   CoreFeeder htf(spec.htf_interval_ns, spec.ltf_interval_ns, core.get(), &runtime,
@@ -688,9 +841,32 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                       });
 
   const auto start = std::chrono::steady_clock::now();
-  runtime.set_now(report.source.first_ts_ns);
+  runtime.set_now(live ? wall_clock.now_ns() : report.source.first_ts_ns);
   runtime.start();
-  report.stats = engine.run_historical(clock);
+  if (live) {
+    // Until Ctrl-C / SIGTERM (or --duration): the connector's events on the wall clock.
+    boost::asio::io_context io;
+    engine.bind_live(io);
+    inbox.attach(engine);
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&engine, &inbox](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      spdlog::info("{}: stopping the run", signal == SIGINT ? "SIGINT" : "SIGTERM");
+      inbox.close();
+      engine.stop_live();
+    });
+    if (options.duration_ns > 0)
+      engine.add_timer(wall_clock.now_ns() + options.duration_ns, [&engine, &inbox](int64_t) {
+        inbox.close();
+        engine.stop_live();
+      });
+    spdlog::info("paper run on {}: Ctrl-C stops it", report.live_venue);
+    report.stats = engine.run_live(io);
+    inbox.close();
+    source.stop();  // no post after this
+  } else {
+    report.stats = engine.run_historical(sim_clock);
+  }
   htf.finish();
   runtime.stop();
   htf.drain_errors();
@@ -704,6 +880,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     x.orders = exec->orders().stats();
     x.open_orders_at_end = exec->orders().working().size();
     x.event_hash = exec->event_hash();
+    x.quote_pulls = exec->quote_pulls();
     x.events = exec->event_count();
   }
   report.script_errors = runtime.error_count();
@@ -729,8 +906,21 @@ void print_run_report(const RunReport& r, std::ostream& out) {
       << sdk::format_interval(s.htf_interval_ns) << "\n";
   out << "source     " << s.data_plugin << " " << r.data_plugin_version;
   if (!r.source_file.empty()) out << ": " << r.source_file;
+  if (!r.live_venue.empty()) out << ": live, " << r.live_venue;
   out << (r.source.from_cache ? " (binary cache)" : "") << "\n";
-  if (r.source.interval_ns > 0) {
+  if (r.instrument)
+    out << "instrument " << r.instrument->symbol << ": tick "
+        << decimal_text(r.instrument->tick_size) << ", lot " << decimal_text(r.instrument->lot_size)
+        << ", min order value " << decimal_text(r.instrument->min_order_value) << " "
+        << r.instrument->quote_asset << "\n";
+  if (!r.live_venue.empty()) {
+    out << "live       " << with_commas(r.stats.events_by_kind[MMH_EVENT_CANDLE]) << " bars, "
+        << with_commas(r.stats.events_by_kind[MMH_EVENT_BOOK_SNAPSHOT]) << " book snapshots, "
+        << with_commas(r.stats.events_by_kind[MMH_EVENT_BOOK_DELTA]) << " book deltas, "
+        << with_commas(r.stats.events_by_kind[MMH_EVENT_TRADE]) << " trades";
+    if (r.execution) out << "; quotes pulled " << r.execution->quote_pulls << " times";
+    out << "\n";
+  } else if (r.source.interval_ns > 0) {
     out << "data       " << with_commas(r.source.record_count) << " "
         << sdk::format_interval(r.source.interval_ns) << " candles, "
         << with_commas(r.source.gap_count) << " gaps";

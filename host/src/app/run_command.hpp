@@ -46,6 +46,12 @@ struct RunOptions {
   std::map<std::string, std::string> venue_settings;
   bool execute = true;            // false: decisions only, no venue (the core never fills)
   ExecutionSink* sink = nullptr;  // backtest files
+  // Paper trading: the bybit_spot connector's live public data (whatever the script's
+  // market.data says) and the strategy's simulated venue with the L2 book fill model.
+  bool paper = false;
+  std::string venue;        // Bybit environment: mainnet, testnet, demo or a venue .yaml
+  int warmup_bars = 1000;   // closed LTF bars fetched at start to warm the core up
+  int64_t duration_ns = 0;  // live runs: stop after this long (0 = until Ctrl-C / SIGTERM)
   // Called every few thousand bars and at the end: bars done, bars in the data, event time.
   std::function<void(uint64_t done, uint64_t total, int64_t ts_ns)> progress;
 };
@@ -59,7 +65,8 @@ struct ExecutionReport {
   ExecutionStats stats;
   OrderManagerStats orders;
   size_t open_orders_at_end = 0;
-  uint64_t event_hash = 0;  // FNV-1a 64 of the events.jsonl bytes
+  uint64_t event_hash = 0;   // FNV-1a 64 of the events.jsonl bytes
+  uint64_t quote_pulls = 0;  // live: times the book was lost and every order cancelled
   uint64_t events = 0;
 };
 
@@ -97,6 +104,8 @@ struct RunReport {
   std::map<std::string, MetricStats> metrics;  // mmhost.metric(name, value) over the run
   std::optional<ExecutionReport> execution;    // empty when the run did not execute
   uint64_t ltf_bars = 0;                       // bars fed (after --start/--end)
+  std::string live_venue;                      // live runs: the Bybit environment and stream
+  std::optional<mmh_instrument> instrument;    // live runs: the exchange's trading rules
 };
 
 // A run that cannot start or fails on its input (message says why; exit code 1).

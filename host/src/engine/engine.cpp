@@ -174,6 +174,11 @@ EngineStats Engine::run_historical(SimulatedClock& clock) {
 
 // ---- live -----------------------------------------------------------------------------------
 
+void Engine::bind_live(boost::asio::io_context& io) {
+  std::lock_guard lock(live_mutex_);
+  io_ = &io;
+}
+
 EngineStats Engine::run_live(boost::asio::io_context& io) {
   {
     std::lock_guard lock(live_mutex_);

@@ -74,6 +74,9 @@ class Engine {
   // Live: runs the Asio loop until stop_live(); batches posted from any thread are copied and
   // delivered on the loop's thread; timers use the wall clock.
   EngineStats run_live(boost::asio::io_context& io);
+  // Lets post_live queue onto `io` before run_live starts (events posted while a live run is
+  // being set up are delivered first, in order).
+  void bind_live(boost::asio::io_context& io);
   void post_live(const mmh_batch& batch);  // thread-safe
   void stop_live();                        // thread-safe
 

@@ -31,7 +31,24 @@ DataInstance::DataInstance(const LoadedPlugin& plugin,
 }
 
 DataInstance::~DataInstance() {
+  stop();
   if (self_ != nullptr) plugin_.data.destroy(self_);
+}
+
+void DataInstance::start() {
+  if (plugin_.data.start == nullptr)
+    throw PluginCallError("plugin '" + plugin_.name + "' cannot stream live (no start())");
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.data.start(self_, &err);
+  if (status != MMH_OK) throw PluginCallError(plugin_call_failure(plugin_, "start", status, err));
+  started_ = true;
+}
+
+void DataInstance::stop() {
+  if (!started_ || plugin_.data.stop == nullptr) return;
+  started_ = false;
+  plugin_.data.stop(self_);
 }
 
 bool DataInstance::read_batch(mmh_batch& out) {

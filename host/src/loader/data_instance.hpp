@@ -41,6 +41,11 @@ class DataInstance {
   // False at end of stream. Throws PluginCallError with the plugin's message.
   bool read_batch(mmh_batch& out);
   bool can_read() const { return plugin_.data.read_batch != nullptr; }
+  // Live sources: start pushing (through the host's post_batch, tagged with handle()) and stop.
+  // start() throws PluginCallError; stop() is idempotent.
+  void start();
+  void stop();
+  const void* handle() const { return this; }
   // Zeroed info when the plugin does not describe itself.
   mmh_source_info describe();
   const LoadedPlugin& plugin() const { return plugin_; }
@@ -48,6 +53,7 @@ class DataInstance {
  private:
   const LoadedPlugin& plugin_;
   void* self_ = nullptr;
+  bool started_ = false;
 };
 
 }  // namespace mmh

@@ -70,6 +70,7 @@ int64_t HostServices::now_cb(void* host) {
 mmh_status HostServices::post_cb(void* host, void* source, const mmh_batch* batch) {
   auto* self = static_cast<HostServices*>(host);
   if (batch == nullptr) return MMH_ERR_INVALID_ARGUMENT;
+  std::lock_guard lock(self->post_mutex_);
   if (!self->post_) return MMH_ERR_STATE;
   return self->post_(source, *batch);
 }

@@ -27,7 +27,11 @@ class HostServices {
   const mmh_host_api* api() const { return &api_; }
 
   void set_clock(const Clock* clock) { clock_ = clock; }
-  void set_post(PostFn fn) { post_ = std::move(fn); }
+  // Thread-safe: a live connector may be posting from its own thread meanwhile.
+  void set_post(PostFn fn) {
+    std::lock_guard lock(post_mutex_);
+    post_ = std::move(fn);
+  }
   void set_timer(TimerFn fn) { timer_ = std::move(fn); }
   void set_config(const std::string& key, const std::string& value) { config_[key] = value; }
 
@@ -44,6 +48,7 @@ class HostServices {
 
   mmh_host_api api_{};
   const Clock* clock_ = nullptr;
+  std::mutex post_mutex_;  // guards post_ (set on the engine thread, called from plugin threads)
   PostFn post_;
   TimerFn timer_;
   std::map<std::string, std::string> config_;

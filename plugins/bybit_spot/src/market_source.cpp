@@ -1,0 +1,219 @@
+#include "market_source.hpp"
+
+#include "run_sync.hpp"
+
+#include <mmhost/sdk/interval.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace mmh::bybit {
+
+namespace asio = boost::asio;
+
+std::string kline_code_for(int64_t interval_ns) {
+  constexpr int64_t kMinute = 60'000'000'000;
+  if (interval_ns > 0 && interval_ns % kMinute == 0) {
+    const int64_t minutes = interval_ns / kMinute;
+    for (int m : {1, 3, 5, 15, 30, 60, 120, 240, 360, 720})
+      if (minutes == m) return std::to_string(m);
+    if (minutes == 1440) return "D";
+    if (minutes == 10080) return "W";
+  }
+  throw std::invalid_argument(
+      "Bybit has no kline interval of " + std::to_string(interval_ns / 1'000'000'000) +
+      " s (1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w); set market.ltf to one of these");
+}
+
+mmh_decimal decimal_from_text(const std::string& text) {
+  mmh_decimal d{};
+  int64_t mantissa = 0;
+  int32_t exponent = 0;
+  bool dot = false, digits = false;
+  for (char c : text) {
+    if (c == '.' && !dot) {
+      dot = true;
+      continue;
+    }
+    if (c < '0' || c > '9' || mantissa > 99'999'999'999'999'999LL / 10)
+      throw std::invalid_argument("'" + text + "' is not a decimal");
+    mantissa = mantissa * 10 + (c - '0');
+    digits = true;
+    if (dot) --exponent;
+  }
+  if (!digits) throw std::invalid_argument("'" + text + "' is not a decimal");
+  while (mantissa != 0 && mantissa % 10 == 0 && exponent < 0) {  // 0.010 -> {1, -2}
+    mantissa /= 10;
+    ++exponent;
+  }
+  d.mantissa = mantissa;
+  d.exponent = exponent;
+  return d;
+}
+
+MarketSource::MarketSource(VenueConfig venue, MarketSourceSettings settings, Emit emit, LogFn log)
+    : venue_(std::move(venue)),
+      settings_(std::move(settings)),
+      emit_(std::move(emit)),
+      log_(std::move(log)) {}
+
+MarketSource::~MarketSource() {
+  stop();
+}
+
+const PublicStreamStats* MarketSource::stats() const {
+  return stream_ ? &stream_->stats() : nullptr;
+}
+
+asio::awaitable<void> MarketSource::fetch_instrument(RestClient& rest) {
+  std::map<std::string, std::string> params;
+  params["category"] = "spot";
+  params["symbol"] = settings_.symbol;
+  const RestReply reply = co_await rest.get("/v5/market/instruments-info", params);
+  const std::vector<InstrumentInfo> list = parse_instruments(reply.body);
+  auto it = std::find_if(list.begin(), list.end(),
+                         [&](const InstrumentInfo& i) { return i.symbol == settings_.symbol; });
+  if (it == list.end())
+    throw std::invalid_argument("'" + settings_.symbol + "' is not a Bybit spot symbol (" +
+                                venue_.name + ")");
+  if (it->tick_size.empty() || it->base_precision.empty())
+    throw std::invalid_argument(settings_.symbol + ": instruments-info has no tickSize or " +
+                                "basePrecision");
+  mmh_instrument ins{};
+  ins.ts_ns = rest.server_now_ms() * 1'000'000;
+  ins.symbol_id = settings_.symbol_id;
+  std::snprintf(ins.symbol, sizeof(ins.symbol), "%s", it->symbol.c_str());
+  std::snprintf(ins.base_asset, sizeof(ins.base_asset), "%s", it->base_coin.c_str());
+  std::snprintf(ins.quote_asset, sizeof(ins.quote_asset), "%s", it->quote_coin.c_str());
+  ins.tick_size = decimal_from_text(it->tick_size);
+  ins.lot_size = decimal_from_text(it->base_precision);
+  if (!it->min_order_qty.empty()) ins.min_order_qty = decimal_from_text(it->min_order_qty);
+  if (!it->min_order_amt.empty()) ins.min_order_value = decimal_from_text(it->min_order_amt);
+  if (log_)
+    log_(MMH_LOG_INFO, "bybit: " + it->symbol + " tick " + it->tick_size + ", lot " +
+                           it->base_precision + ", min order " +
+                           (it->min_order_amt.empty() ? "-" : it->min_order_amt) + " " +
+                           it->quote_coin);
+  emit_(mmh_batch{sizeof(mmh_batch), MMH_EVENT_INSTRUMENT, sizeof(mmh_instrument), 0, 1, &ins});
+}
+
+asio::awaitable<void> MarketSource::fetch_warmup(RestClient& rest) {
+  if (settings_.warmup_bars <= 0) co_return;
+  const int64_t interval_ms = settings_.interval_ns / 1'000'000;
+  std::map<std::string, std::string> params;
+  params["category"] = "spot";
+  params["symbol"] = settings_.symbol;
+  params["interval"] = kline_code_for(settings_.interval_ns);
+  params["limit"] = std::to_string(std::min(settings_.warmup_bars, 1000));
+  const RestReply reply = co_await rest.get("/v5/market/kline", params);
+  const std::vector<KlineRow> rows = parse_kline_list(reply.body);
+  const int64_t now = reply.envelope.time_ms > 0 ? reply.envelope.time_ms : rest.server_now_ms();
+  std::vector<mmh_candle> bars;
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+    if (it->start_ms + interval_ms > now) continue;  // still open
+    if (!bars.empty() && it->start_ms * 1'000'000 <= bars.back().open_ts_ns) continue;
+    bars.push_back(mmh_candle{it->start_ms * 1'000'000, settings_.interval_ns, it->open_e8,
+                              it->high_e8, it->low_e8, it->close_e8, it->volume_e8,
+                              settings_.symbol_id, 0});
+  }
+  if (log_)
+    log_(MMH_LOG_INFO, "bybit: " + std::to_string(bars.size()) + " closed " +
+                           sdk::format_interval(settings_.interval_ns) + " bars of warm-up");
+  if (!bars.empty())
+    emit_(mmh_batch{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, bars.size(),
+                    bars.data()});
+}
+
+void MarketSource::emit_book(const OrderBook& book, const PublicMessage& m) {
+  mmh_book_update u{};
+  u.ts_ns = (m.cts_ms > 0 ? m.cts_ms : m.ts_ms) * 1'000'000;
+  u.update_id = m.update_id;
+  u.symbol_id = settings_.symbol_id;
+  const bool snapshot = m.snapshot || m.update_id == 1;
+  const auto& bids = snapshot ? book.bids() : m.bids;
+  const auto& asks = snapshot ? book.asks() : m.asks;
+  levels_.assign(bids.begin(), bids.end());
+  levels_.insert(levels_.end(), asks.begin(), asks.end());
+  u.bid_count = static_cast<uint32_t>(bids.size());
+  u.ask_count = static_cast<uint32_t>(asks.size());
+  u.bids = levels_.data();
+  u.asks = levels_.data() + bids.size();
+  emit_(mmh_batch{sizeof(mmh_batch),
+                  snapshot ? static_cast<uint32_t>(MMH_EVENT_BOOK_SNAPSHOT)
+                           : static_cast<uint32_t>(MMH_EVENT_BOOK_DELTA),
+                  sizeof(mmh_book_update), 0, 1, &u});
+}
+
+void MarketSource::emit_invalid() {
+  mmh_book_update u{};
+  u.ts_ns = wall_now_ms() * 1'000'000;
+  u.symbol_id = settings_.symbol_id;
+  emit_(mmh_batch{sizeof(mmh_batch), MMH_EVENT_BOOK_SNAPSHOT, sizeof(mmh_book_update), 0, 1, &u});
+}
+
+void MarketSource::start() {
+  if (thread_.joinable()) return;
+  {
+    RestClient rest(ioc_.get_executor(), venue_, std::nullopt, log_);
+    run_sync(ioc_, [&]() -> asio::awaitable<void> {
+      co_await rest.sync_time();
+      co_await fetch_instrument(rest);
+      co_await fetch_warmup(rest);
+    }());
+  }
+  PublicStreamSettings s;
+  s.url = venue_.ws_public_url;
+  s.ca_file = venue_.ca_file;
+  s.symbol = settings_.symbol;
+  s.depth = settings_.depth;
+  s.kline_interval = kline_code_for(settings_.interval_ns);
+  s.trades = settings_.trades;
+  s.stale_ms = settings_.stale_ms;
+  s.connect_timeout_ms = venue_.timeout_ms;
+  PublicStreamEvents e;
+  e.log = log_;
+  e.on_book = [this](const OrderBook& book, const PublicMessage& m) { emit_book(book, m); };
+  e.on_book_invalid = [this](const std::string&) { emit_invalid(); };
+  e.on_trades = [this](const std::vector<PublicTrade>& trades) {
+    trades_.clear();
+    for (const PublicTrade& t : trades)
+      trades_.push_back(mmh_trade{t.ts_ms * 1'000'000, t.price_e8, t.qty_e8, t.trade_id,
+                                  settings_.symbol_id, t.taker_side});
+    emit_(mmh_batch{sizeof(mmh_batch), MMH_EVENT_TRADE, sizeof(mmh_trade), 0, trades_.size(),
+                    trades_.data()});
+  };
+  e.on_kline_closed = [this](const KlineUpdate& k) {
+    const mmh_candle bar{k.start_ms * 1'000'000,
+                         settings_.interval_ns,
+                         k.open_e8,
+                         k.high_e8,
+                         k.low_e8,
+                         k.close_e8,
+                         k.volume_e8,
+                         settings_.symbol_id,
+                         0};
+    emit_(mmh_batch{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 1, &bar});
+  };
+  stream_ = std::make_shared<PublicStream>(ioc_.get_executor(), s, e);
+  ioc_.restart();
+  asio::co_spawn(ioc_, stream_->run(), asio::detached);
+  thread_ = std::thread([this] { ioc_.run(); });
+}
+
+void MarketSource::stop() {
+  if (!thread_.joinable()) return;
+  asio::post(ioc_, [this] {
+    if (stream_) stream_->stop();
+  });
+  // The stream's coroutines end on their own once stopped; a stuck one is cut by stop().
+  for (int i = 0; i < 100 && !ioc_.stopped(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ioc_.stop();
+  thread_.join();
+}
+
+}  // namespace mmh::bybit

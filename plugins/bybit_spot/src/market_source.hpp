@@ -1,0 +1,69 @@
+// The live market-data side of the bybit_spot plugin, independent of the plugin ABI glue:
+// at start, the instrument's trading rules (/v5/market/instruments-info) and the last closed
+// bars (/v5/market/kline) as warm-up; then the public stream (book, trades, closed klines) on its
+// own I/O thread. Everything goes out through one `emit` callback as mmh_* batches, in order.
+// When the book becomes unusable (gap, stale stream, disconnect) it emits an EMPTY book snapshot:
+// the book is unknown until the next non-empty snapshot, and the host pulls its quotes meanwhile.
+#pragma once
+
+#include "public_stream.hpp"
+#include "rest_client.hpp"
+#include "venue_config.hpp"
+
+#include <mmhost/plugin.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace mmh::bybit {
+
+struct MarketSourceSettings {
+  std::string symbol;
+  uint32_t symbol_id = 1;
+  int64_t interval_ns = 60'000'000'000;  // LTF bars: must be a Bybit kline interval
+  int depth = 50;
+  int warmup_bars = 1000;  // closed bars fetched at start (0..1000)
+  int64_t stale_ms = 10000;
+  bool trades = true;
+};
+
+// "1m" -> "1", "1h" -> "60", "1d" -> "D"; throws std::invalid_argument for others.
+std::string kline_code_for(int64_t interval_ns);
+// "0.01" -> {1, -2}; throws std::invalid_argument.
+mmh_decimal decimal_from_text(const std::string& text);
+
+class MarketSource {
+ public:
+  using Emit = std::function<void(const mmh_batch& batch)>;
+  MarketSource(VenueConfig venue, MarketSourceSettings settings, Emit emit, LogFn log);
+  ~MarketSource();
+
+  // Fetches the instrument and the warm-up bars (emitted before it returns), then starts the
+  // stream thread. Throws BybitError / std::invalid_argument with what failed.
+  void start();
+  // Stops the stream; no emit happens after it returns.
+  void stop();
+  const PublicStreamStats* stats() const;
+
+ private:
+  boost::asio::awaitable<void> fetch_instrument(RestClient& rest);
+  boost::asio::awaitable<void> fetch_warmup(RestClient& rest);
+  void emit_book(const OrderBook& book, const PublicMessage& message);
+  void emit_invalid();
+
+  VenueConfig venue_;
+  MarketSourceSettings settings_;
+  Emit emit_;
+  LogFn log_;
+  boost::asio::io_context ioc_;
+  std::shared_ptr<PublicStream> stream_;
+  std::thread thread_;
+  std::vector<mmh_book_level> levels_;
+  std::vector<mmh_trade> trades_;
+};
+
+}  // namespace mmh::bybit

@@ -1,0 +1,113 @@
+// `mmhost run --paper` end to end against the loopback fake Bybit over TLS: the connector takes
+// the instrument and warm-up bars over REST, builds the book from the public WebSocket, and when
+// the fake loses a delta (a sequence gap) the host pulls its quotes, the connector resubscribes,
+// and quoting resumes on the fresh snapshot; all of it in the run's log and report.
+#include "csv_series.hpp"
+#include "fake_bybit.hpp"
+#include "file_bytes.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+using namespace mmh::test;
+
+namespace {
+
+constexpr int64_t E8 = 100000000;
+constexpr int64_t kMinNs = 60'000'000'000LL;
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The shared ETHUSDT 1m bars up to `last_open_ms` (plus the bar after it, still forming on the
+// fake's clock), moved in time so that bar is the last one closed at `now_minute_ms` + 30 s.
+std::vector<mmh_candle> history_ending_now(int64_t last_open_ms, int64_t now_minute) {
+  const std::string path = shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
+  auto s = mmh::replay::parse_candle_csv(mmh::replay::read_file_bytes(path), path, kMinNs);
+  const int64_t shift_ns = (now_minute - 60000 - last_open_ms) * 1'000'000LL;
+  std::vector<mmh_candle> out;
+  for (mmh_candle c : s.candles) {
+    if (c.open_ts_ns > (last_open_ms + 60000) * 1'000'000LL) break;
+    c.open_ts_ns += shift_ns;
+    out.push_back(c);
+  }
+  return out;
+}
+
+template <typename Pred>
+bool wait_for(Pred pred, int ms) {
+  for (int i = 0; i < ms / 10; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
+
+}  // namespace
+
+TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quotes meanwhile") {
+  FakeBybit fake;
+  // Warm-up ends just after the flagship's bullish BOS and confirmed pullback of
+  // 2025-05-20 18:04 (see `mmhost run ... --events` on that file): it wants to buy now.
+  // The fake's clock is pinned half-way into a minute, so the warm-up ends on the same bar
+  // however long the run takes to start.
+  const int64_t now_minute = wall_ms() / 60000 * 60000;
+  fake.set_candles(history_ending_now(1747764180000, now_minute));  // 2025-05-20T18:03Z
+  fake.set_clock(0, now_minute + 30000);
+  std::vector<mmh_book_level> bids, asks;
+  for (int i = 0; i < 20; ++i) {
+    bids.push_back({2499 * E8 - i * 10 * 1000000, 2 * E8});
+    asks.push_back({2499 * E8 + (i + 1) * 10 * 1000000, 2 * E8});
+  }
+  fake.set_book("ETHUSDT", bids, asks, 5000);
+  TempDir dir;
+  const std::string venue = fake.write_venue_file(dir.path().string());
+
+  auto run = std::async(std::launch::async, [&] {
+    return run_mmhost("run strategies/eth_bos_mm.lua --paper --venue " + venue +
+                      " --duration 6s --log-level info");
+  });
+  REQUIRE(wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") >= 1; }, 15000));
+  // Live market: trades through the touch and book moves, then a lost delta.
+  auto churn = [&](int rounds) {
+    for (int i = 0; i < rounds; ++i) {
+      const int64_t bump = (i % 5) * 1000000;
+      fake.publish_book_delta({{2499 * E8 - bump, (3 + i % 4) * E8}},
+                              {{2499 * E8 + 10000000 + bump, (2 + i % 3) * E8}});
+      fake.publish_trade(wall_ms(), 2499 * E8 + 10000000, E8 / 2, true);
+      fake.publish_trade(wall_ms(), 2499 * E8, E8 / 2, false);
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    }
+  };
+  churn(25);
+  const size_t subscribes_before = fake.subscribes("orderbook.50.ETHUSDT");
+  fake.drop_next_book_delta();
+  fake.publish_book_delta({{2498 * E8, E8}}, {});
+  REQUIRE(
+      wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") > subscribes_before; }, 5000));
+  churn(25);
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  // The instrument and the warm-up came over REST.
+  CHECK(r.output.find("instrument ETHUSDT: tick 0.01, lot 0.00001") != std::string::npos);
+  CHECK(r.output.find("bybit: 999 closed 1m bars of warm-up") != std::string::npos);
+  CHECK(r.output.find("error") == std::string::npos);
+  CHECK(fake.count("/v5/market/instruments-info") == 1);
+  // The gap: seen by the connector, quotes pulled by the host, resumed on the new snapshot.
+  CHECK(r.output.find("book gap (u 5027 after 5025)") != std::string::npos);
+  CHECK(r.output.find("quotes pulled at") != std::string::npos);
+  CHECK(r.output.find("quotes restored at") != std::string::npos);
+  CHECK(r.output.find("quotes pulled 1 times") != std::string::npos);
+  CHECK(r.output.find("source     bybit_spot") != std::string::npos);
+  // The warm-up ended on a confirmed pullback: the core bought on the live book and quotes.
+  CHECK(r.output.find("rebalance->mm 1") != std::string::npos);
+  CHECK(r.output.find("desired    grid: 4 bids, 4 asks") != std::string::npos);
+}
