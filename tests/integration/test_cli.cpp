@@ -35,7 +35,7 @@ TEST_CASE("cli: help and version teach, bad usage exits 2 saying what was expect
   auto unknown = run_mmhost("frobnicate");
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.output.find(
-            "unknown command 'frobnicate' (commands: backtest, plugins, run, sample-data)") !=
+            "unknown command 'frobnicate' (commands: backtest, fetch, plugins, run, sample-data)") !=
         std::string::npos);
   auto bad_flag = run_mmhost("plugins --colour");
   CHECK(bad_flag.exit_code == 2);
@@ -124,7 +124,7 @@ TEST_CASE("cli: a strategy naming a missing plugin says which ones exist") {
   auto r = run_mmhost("run " + strategy);
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("market.data names plugin 'nope', which was not found among data plugins "
-                      "(available: replay)") != std::string::npos);
+                      "(available: bybit_spot, replay)") != std::string::npos);
 }
 
 TEST_CASE("cli: the main job: sample-data, then run the flagship strategy offline") {

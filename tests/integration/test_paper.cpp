@@ -57,8 +57,11 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
   // Warm-up ends just after the flagship's bullish BOS and confirmed pullback of
   // 2025-05-20 18:04 (see `mmhost run ... --events` on that file): it wants to buy now.
   // The fake's clock is pinned half-way into a minute, so the warm-up ends on the same bar
-  // however long the run takes to start.
-  const int64_t now_minute = wall_ms() / 60000 * 60000;
+  // however long the run takes to start, and the history moves by whole 5-minute bars (the
+  // strategy's HTF), so its structure bars are the ones of the original data: the last minute
+  // M <= now with M = 18:04 (mod 5 min).
+  int64_t now_minute = wall_ms() / 60000 * 60000;
+  while ((now_minute - 1747764240000) % 300000 != 0) now_minute -= 60000;
   fake.set_candles(history_ending_now(1747764180000, now_minute));  // 2025-05-20T18:03Z
   fake.set_clock(0, now_minute + 30000);
   std::vector<mmh_book_level> bids, asks;
