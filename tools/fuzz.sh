@@ -13,12 +13,16 @@ CXX=clang++ cmake -S tests/fuzz -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithD
   -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
 cmake --build "$build" -j2
 mkdir -p "$build/artifacts"
-for target in fuzz_public_message fuzz_rest_response; do
+for target in fuzz_public_message fuzz_rest_response fuzz_private_message; do
   corpus="$build/corpus/$target"
   mkdir -p "$corpus"
   case "$target" in
     fuzz_public_message) cp "$fixtures"/ws_*.json "$corpus"/ ;;
     fuzz_rest_response) cp "$fixtures"/rest_*.json "$corpus"/ ;;
+    fuzz_private_message)
+      cp "$fixtures"/ws_private_*.json "$fixtures"/ws_auth_*.json "$fixtures"/ws_pong_private*.json \
+        "$fixtures"/rest_order_*.json "$fixtures"/rest_execution_*.json \
+        "$fixtures"/rest_wallet_*.json "$corpus"/ ;;
   esac
   echo "==> $target: ${seconds}s"
   status=0
