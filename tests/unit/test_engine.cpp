@@ -174,3 +174,28 @@ TEST_CASE("live: batches posted from another thread arrive in order on the loop,
   CHECK(stats.events_by_kind[MMH_EVENT_TRADE] == 100);
   CHECK(timer_fired);
 }
+
+TEST_CASE("live: a posted book update keeps its levels after the poster reuses its buffer") {
+  WallClock clock;
+  Engine engine(clock);
+  struct Book final : BatchHandler {
+    void on_batch(const mmh_batch& b) override {
+      const auto& u = *static_cast<const mmh_book_update*>(b.records);
+      for (uint32_t i = 0; i < u.bid_count; ++i) bid_prices.push_back(u.bids[i].price_e8);
+    }
+    std::vector<int64_t> bid_prices;
+  } book;
+  engine.subscribe(MMH_EVENT_BOOK_DELTA, &book);
+  boost::asio::io_context io;
+  engine.bind_live(io);  // posts before the loop runs are queued on it
+  std::vector<mmh_book_level> levels = {{250, 1}, {249, 2}};
+  mmh_book_update u{};
+  u.ts_ns = clock.now_ns();
+  u.bid_count = 2;
+  u.bids = levels.data();
+  engine.post_live(mmh_batch{sizeof(mmh_batch), MMH_EVENT_BOOK_DELTA, sizeof(u), 0, 1, &u});
+  levels = {{7, 7}, {7, 7}};  // the connector's next message overwrites its buffer
+  engine.add_timer(clock.now_ns() + 20'000'000, [&](int64_t) { engine.stop_live(); });
+  engine.run_live(io);
+  CHECK(book.bid_prices == std::vector<int64_t>{250, 249});
+}

@@ -6,6 +6,7 @@
 #include "app/strategy_runtime.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_time.hpp"
+#include "engine/owned_batch.hpp"
 #include "engine/resampler.hpp"
 #include "loader/core_instance.hpp"
 #include "loader/data_instance.hpp"
@@ -21,7 +22,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "kline_fetch.hpp"
 #include "venue_config.hpp"
 
 #include <algorithm>
@@ -229,18 +229,7 @@ class LiveInbox {
     if (batch.count == 0) return MMH_OK;
     if (batch.kind == MMH_EVENT_INSTRUMENT && !instrument_)
       instrument_ = *static_cast<const mmh_instrument*>(batch.records);
-    Pending p{batch.kind, batch.record_size, batch.count, {}, {}};
-    const char* bytes = static_cast<const char*>(batch.records);
-    p.bytes.assign(bytes, bytes + batch.count * batch.record_size);
-    if (batch.kind == MMH_EVENT_BOOK_SNAPSHOT || batch.kind == MMH_EVENT_BOOK_DELTA) {
-      // Levels live outside the record: keep them and re-point at hand-over.
-      for (size_t i = 0; i < batch.count; ++i) {
-        const auto& u = reinterpret_cast<const mmh_book_update*>(bytes)[i];
-        p.levels.insert(p.levels.end(), u.bids, u.bids + u.bid_count);
-        p.levels.insert(p.levels.end(), u.asks, u.asks + u.ask_count);
-      }
-    }
-    pending_.push_back(std::move(p));
+    pending_.emplace_back(batch);
     return MMH_OK;
   }
 
@@ -252,21 +241,9 @@ class LiveInbox {
   // Hands what was kept to the engine (bound to its loop) and forwards from now on.
   void attach(Engine& engine) {
     std::lock_guard lock(mutex_);
-    for (Pending& p : pending_) {
-      if (p.kind == MMH_EVENT_BOOK_SNAPSHOT || p.kind == MMH_EVENT_BOOK_DELTA) {
-        size_t at = 0;
-        for (size_t i = 0; i < p.count; ++i) {
-          auto& u = reinterpret_cast<mmh_book_update*>(p.bytes.data())[i];
-          u.bids = p.levels.data() + at;
-          at += u.bid_count;
-          u.asks = p.levels.data() + at;
-          at += u.ask_count;
-        }
-      }
-      if (p.kind == MMH_EVENT_INSTRUMENT) continue;  // the run was built from it
-      const mmh_batch batch{sizeof(mmh_batch), p.kind, p.record_size, 0, p.count, p.bytes.data()};
-      engine.post_live(batch);
-    }
+    for (const OwnedBatch& p : pending_)
+      if (p.kind() != MMH_EVENT_INSTRUMENT)
+        engine.post_live(p.batch());  // the run was built from it
     pending_.clear();
     engine_ = &engine;
   }
@@ -279,17 +256,10 @@ class LiveInbox {
   }
 
  private:
-  struct Pending {
-    uint32_t kind;
-    uint32_t record_size;
-    size_t count;
-    std::vector<char> bytes;
-    std::vector<mmh_book_level> levels;
-  };
   std::mutex mutex_;
   Engine* engine_ = nullptr;
   bool closed_ = false;
-  std::vector<Pending> pending_;
+  std::vector<OwnedBatch> pending_;
   std::optional<mmh_instrument> instrument_;
 };
 

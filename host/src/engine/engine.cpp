@@ -1,5 +1,7 @@
 #include "engine/engine.hpp"
 
+#include "engine/owned_batch.hpp"
+
 #include "engine/clock.hpp"
 #include "engine/event_time.hpp"
 
@@ -201,18 +203,16 @@ void Engine::post_live(const mmh_batch& batch) {
   if (batch.kind == 0 || batch.kind >= MMH_EVENT_KIND_COUNT ||
       batch.record_size < known_record_size(batch.kind))
     throw EngineError("post: malformed batch of kind " + std::to_string(batch.kind));
-  // Copy now: the poster's buffer is only borrowed for the call.
-  auto bytes = std::make_shared<std::vector<char>>(
-      static_cast<const char*>(batch.records),
-      static_cast<const char*>(batch.records) + batch.count * batch.record_size);
-  mmh_batch copy = batch;
+  // Copy now, with the book levels the records point at: the poster's buffers are only
+  // borrowed for the call.
+  auto owned = std::make_shared<OwnedBatch>(batch);
   std::lock_guard lock(live_mutex_);
   if (io_ == nullptr) throw EngineError("post: the live loop is not running");
-  boost::asio::post(*io_, [this, copy, bytes]() mutable {
-    copy.records = bytes->data();
-    const int64_t first = event_time_ns(copy.kind, bytes->data());
-    const int64_t last =
-        event_time_ns(copy.kind, bytes->data() + (copy.count - 1) * copy.record_size);
+  boost::asio::post(*io_, [this, owned] {
+    const mmh_batch copy = owned->batch();
+    const char* records = static_cast<const char*>(copy.records);
+    const int64_t first = event_time_ns(copy.kind, records);
+    const int64_t last = event_time_ns(copy.kind, records + (copy.count - 1) * copy.record_size);
     dispatch(copy, first, last);
   });
 }

@@ -1,6 +1,7 @@
 #include "private_message.hpp"
 
 #include "bybit_error.hpp"
+#include "rest_json.hpp"
 
 #include <simdjson.h>
 
@@ -25,13 +26,6 @@ int64_t ms_text(dom::element e, const char* key) {
   if (t.empty() || t.size() > 18 || t.find_first_not_of("0123456789") != std::string::npos)
     return 0;
   return std::stoll(t);
-}
-
-dom::element root_of(dom::parser& parser, std::string_view bytes) {
-  dom::element root;
-  if (parser.parse(bytes.data(), bytes.size(), true).get(root)) fail("not JSON");
-  if (!root.is_object()) fail("top level is not an object");
-  return root;
 }
 
 OrderRow order_row(dom::element e) {
@@ -88,26 +82,11 @@ std::vector<CoinBalance> coins_of(dom::element account) {
   return out;
 }
 
-dom::element ok_result(dom::element root) {
-  int64_t code = 0;
-  if (root["retCode"].get_int64().get(code)) fail("no integer retCode");
-  if (code != 0) {
-    std::string_view msg;
-    if (root["retMsg"].get_string().get(msg)) msg = "";
-    throw BybitError(ErrorKind::exchange,
-                     "Bybit error " + std::to_string(code) + ": " + std::string(msg), 200, code,
-                     std::string(msg));
-  }
-  dom::element result;
-  if (root["result"].get(result) || !result.is_object()) fail("no result object");
-  return result;
-}
-
 }  // namespace
 
 PrivateMessage parse_private_message(std::string_view bytes) {
   dom::parser parser;
-  const dom::element root = root_of(parser, bytes);
+  const dom::element root = parse_json_object(parser, bytes, "private message");
   PrivateMessage m;
   std::string_view topic;
   if (!root["topic"].get_string().get(topic)) {
@@ -150,7 +129,7 @@ PrivateMessage parse_private_message(std::string_view bytes) {
 
 std::vector<OrderRow> parse_order_list(std::string_view body, std::string* cursor) {
   dom::parser parser;
-  const dom::element result = ok_result(root_of(parser, body));
+  const dom::element result = ok_result(parser, body);
   dom::array list;
   if (result["list"].get_array().get(list)) fail("order list missing");
   std::vector<OrderRow> out;
@@ -161,7 +140,7 @@ std::vector<OrderRow> parse_order_list(std::string_view body, std::string* curso
 
 std::vector<ExecutionRow> parse_execution_list(std::string_view body, std::string* cursor) {
   dom::parser parser;
-  const dom::element result = ok_result(root_of(parser, body));
+  const dom::element result = ok_result(parser, body);
   dom::array list;
   if (result["list"].get_array().get(list)) fail("execution list missing");
   std::vector<ExecutionRow> out;
@@ -172,7 +151,7 @@ std::vector<ExecutionRow> parse_execution_list(std::string_view body, std::strin
 
 std::vector<CoinBalance> parse_wallet_balance(std::string_view body) {
   dom::parser parser;
-  const dom::element result = ok_result(root_of(parser, body));
+  const dom::element result = ok_result(parser, body);
   dom::array list;
   if (result["list"].get_array().get(list)) fail("wallet list missing");
   std::vector<CoinBalance> out;

@@ -1,6 +1,7 @@
 #include "rest_response.hpp"
 
 #include "bybit_error.hpp"
+#include "rest_json.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
 
@@ -13,32 +14,6 @@ namespace dom = simdjson::dom;
 
 [[noreturn]] void fail(const std::string& what) {
   throw BybitError(ErrorKind::parse, "bad Bybit response: " + what);
-}
-
-dom::element parse_root(dom::parser& parser, std::string_view body) {
-  dom::element root;
-  const auto error = parser.parse(body.data(), body.size(), true).get(root);
-  if (error) fail(std::string("not JSON (") + simdjson::error_message(error) + ")");
-  if (!root.is_object()) fail("top level is not an object");
-  return root;
-}
-
-// The envelope's result object after checking retCode == 0 (a business error is an exchange
-// error, not a parse error).
-dom::element ok_result(dom::parser& parser, std::string_view body) {
-  const dom::element root = parse_root(parser, body);
-  int64_t code = 0;
-  if (root["retCode"].get_int64().get(code)) fail("no integer retCode");
-  if (code != 0) {
-    std::string_view msg;
-    if (root["retMsg"].get_string().get(msg)) msg = "";
-    throw BybitError(ErrorKind::exchange,
-                     "Bybit error " + std::to_string(code) + ": " + std::string(msg), 200, code,
-                     std::string(msg));
-  }
-  dom::element result;
-  if (root["result"].get(result) || !result.is_object()) fail("no result object");
-  return result;
 }
 
 std::string_view string_field(dom::element object, const char* key, const char* where) {
@@ -75,9 +50,37 @@ int64_t integer_text(std::string_view text, const char* what) {
 
 }  // namespace
 
+dom::element parse_json_object(dom::parser& parser, std::string_view body, const char* what) {
+  dom::element root;
+  const auto error = parser.parse(body.data(), body.size(), true).get(root);
+  if (error)
+    throw BybitError(ErrorKind::parse, std::string("bad Bybit ") + what + ": not JSON (" +
+                                           simdjson::error_message(error) + ")");
+  if (!root.is_object())
+    throw BybitError(ErrorKind::parse,
+                     std::string("bad Bybit ") + what + ": top level is not an object");
+  return root;
+}
+
+dom::element ok_result(dom::parser& parser, std::string_view body) {
+  const dom::element root = parse_json_object(parser, body, "response");
+  int64_t code = 0;
+  if (root["retCode"].get_int64().get(code)) fail("no integer retCode");
+  if (code != 0) {
+    std::string_view msg;
+    if (root["retMsg"].get_string().get(msg)) msg = "";
+    throw BybitError(ErrorKind::exchange,
+                     "Bybit error " + std::to_string(code) + ": " + std::string(msg), 200, code,
+                     std::string(msg));
+  }
+  dom::element result;
+  if (root["result"].get(result) || !result.is_object()) fail("no result object");
+  return result;
+}
+
 Envelope parse_envelope(std::string_view body) {
   dom::parser parser;
-  const dom::element root = parse_root(parser, body);
+  const dom::element root = parse_json_object(parser, body, "response");
   Envelope env;
   if (root["retCode"].get_int64().get(env.ret_code)) fail("no integer retCode");
   std::string_view msg;
