@@ -64,6 +64,16 @@ TEST_CASE("bybit klines: interval codes") {
   CHECK_THROWS_AS(kline_interval_ms("1m"), std::invalid_argument);
 }
 
+TEST_CASE("bybit klines: interval codes for the host's intervals") {
+  CHECK(kline_code_for(60'000'000'000) == "1");
+  CHECK(kline_code_for(3'600'000'000'000) == "60");
+  CHECK(kline_code_for(86'400'000'000'000) == "D");
+  CHECK(kline_code_for(7 * 86'400'000'000'000) == "W");
+  CHECK_THROWS_WITH_AS(kline_code_for(10'000'000'000),
+                       doctest::Contains("no kline interval of 10 s"), std::invalid_argument);
+  CHECK_THROWS_AS(kline_code_for(120'000'000'000), std::invalid_argument);  // 2m: not Bybit's
+}
+
 TEST_CASE("bybit klines: windows cover only missing bars, at most `limit` each") {
   // 10 bars [0, 10 min), limit 4, nothing cached: 4 + 4 + 2.
   auto w = plan_kline_windows(0, 10 * kMin, kMin, 4, {});

@@ -512,10 +512,6 @@ FakeBybit::~FakeBybit() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-uint16_t FakeBybit::port() const {
-  return impl_->port;
-}
-
 std::string FakeBybit::rest_url() const {
   return std::string(impl_->options.tls ? "https" : "http") +
          "://127.0.0.1:" + std::to_string(impl_->port);
@@ -685,10 +681,6 @@ size_t FakeBybit::subscribes(const std::string& topic) const {
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->subscribe_counts.find(topic);
   return it == impl_->subscribe_counts.end() ? 0 : it->second;
-}
-
-uint64_t FakeBybit::book_update_id() const {
-  return impl_->on_io([&] { return impl_->book_u; });
 }
 
 std::vector<FakeRequest> FakeBybit::requests() const {

@@ -53,7 +53,6 @@ class FakeBybit {
   FakeBybit& operator=(const FakeBybit&) = delete;
 
   std::string rest_url() const;  // https://127.0.0.1:<port> (http:// without TLS)
-  uint16_t port() const;
   // The certificate clients must trust (PEM), empty without TLS.
   const std::string& ca_pem() const;
   // Writes a venue file pointing every URL at this server (and the CA at a file beside it);
@@ -97,7 +96,6 @@ class FakeBybit {
   size_t ws_connections() const;
   // Subscribe requests received for a topic (first subscriptions and resubscriptions).
   size_t subscribes(const std::string& topic) const;
-  uint64_t book_update_id() const;
 
  private:
   struct Impl;

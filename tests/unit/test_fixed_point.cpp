@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
 using mmh::sdk::format_e8;
 using mmh::sdk::parse_e8;
 using mmh::sdk::ParseDecimal;
@@ -37,6 +39,34 @@ TEST_CASE("parse_e8 rejects what it cannot represent exactly") {
   CHECK(parse_e8("1e", v) == ParseDecimal::not_a_number);
   CHECK(parse_e8("0.000000001", v) == ParseDecimal::too_precise);
   CHECK(parse_e8("99999999999999999999", v) == ParseDecimal::out_of_range);
+}
+
+TEST_CASE("parse_e8's fast path for plain decimals agrees with the general path") {
+  // A leading '+' sends the same text through the general path.
+  const char* texts[] = {"0",
+                         "7",
+                         "9999999999",
+                         "99999999999",
+                         "1.5",
+                         "0.00000001",
+                         "0.000000010",
+                         "0.000000011",
+                         "1.",
+                         "0.12345678",
+                         "2499.3",
+                         "00012.50",
+                         "9999999999.99999999",
+                         "12.-3",
+                         "1.5e2",
+                         "123456789012.5"};
+  for (const char* text : texts) {
+    int64_t fast = -7, general = -7;
+    const ParseDecimal a = parse_e8(text, fast);
+    const ParseDecimal b = parse_e8(std::string("+") + text, general);
+    INFO("text: ", text);
+    CHECK(a == b);
+    if (a == ParseDecimal::ok) CHECK(fast == general);
+  }
 }
 
 TEST_CASE("format_e8 gives the shortest exact text and round-trips") {

@@ -11,8 +11,6 @@
 #include <mmhost/plugin.h>
 #include <mmhost/sdk/interval.hpp>
 
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/io_context.hpp>
 
 #include <unistd.h>
@@ -48,25 +46,6 @@ struct InterruptGuard {
     sigaction(SIGTERM, &old_term, nullptr);
   }
 };
-
-void log_to_spdlog(int level, const std::string& message) {
-  switch (level) {
-    case MMH_LOG_TRACE:
-      spdlog::trace("{}", message);
-      break;
-    case MMH_LOG_DEBUG:
-      spdlog::debug("{}", message);
-      break;
-    case MMH_LOG_INFO:
-      spdlog::info("{}", message);
-      break;
-    case MMH_LOG_WARN:
-      spdlog::warn("{}", message);
-      break;
-    default:
-      spdlog::error("{}", message);
-  }
-}
 
 std::string bar_text(int64_t ms) {
   return iso_time(ms * 1000000LL);
@@ -109,7 +88,12 @@ int run_fetch(HostContext& host, const FetchOptions& o, std::ostream& out) {
                     "), written by mmhost fetch; ts_ms = bar open time, UTC";
 
   boost::asio::io_context ioc;
-  bybit::RestClient rest(ioc.get_executor(), venue, std::nullopt, log_to_spdlog);
+  // Logged the way the host logs its plugins' lines (level mapping, "[bybit]" attribution).
+  const mmh_host_api* api = host.services().api();
+  bybit::RestClient rest(
+      ioc.get_executor(), venue, std::nullopt, [api](int level, const std::string& message) {
+        api->log(api->host, static_cast<uint32_t>(level), "bybit", message.c_str());
+      });
 
   out << "fetch      " << o.symbol << " " << interval_text << " klines "
       << bar_text(request.start_ms) << " -> " << bar_text(request.end_ms) << " from "

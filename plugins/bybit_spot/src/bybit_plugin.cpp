@@ -3,6 +3,7 @@
 // bars, e.g. 1m), depth (1, 50, 200; default 50), warmup_bars (default 1000), stale_ms (default
 // 10000), symbol_id (default 1). It posts, in order: the instrument, the warm-up bars, then live
 // book snapshots/deltas, trades and closed bars; an EMPTY book snapshot means "book unknown".
+#include "kline_fetch.hpp"
 #include "market_source.hpp"
 
 #include <mmhost/sdk/interval.hpp>

@@ -1,6 +1,7 @@
 #include "http_client.hpp"
 
 #include "bybit_error.hpp"
+#include "tls_client.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,8 +11,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
-
-#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <cctype>
@@ -49,12 +48,6 @@ struct Connection {
   }
 };
 
-bool is_ip_literal(const std::string& host) {
-  beast::error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
-
 }  // namespace
 
 struct HttpClient::Impl {
@@ -91,12 +84,7 @@ struct HttpClient::Impl {
     if (ec) fail(ec, "resolve");
     if (base.tls()) {
       c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, *tls_context);
-      if (!is_ip_literal(base.host) &&
-          // SSL_set_tlsext_host_name without its C cast (SNI, so virtual hosts answer).
-          SSL_ctrl(c.tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                   const_cast<char*>(base.host.c_str())) != 1)
-        throw BybitError(ErrorKind::transport, where() + ": cannot set TLS server name");
-      c.tls->set_verify_callback(ssl::host_name_verification(base.host));
+      prepare_client_tls(*c.tls, base.host);
     } else {
       c.plain = std::make_unique<beast::tcp_stream>(executor);
     }
@@ -153,19 +141,7 @@ HttpClient::HttpClient(asio::any_io_executor executor, Url base, const std::stri
   impl_->base = std::move(base);
   impl_->timeout = timeout;
   if (impl_->base.tls()) {
-    impl_->tls_context = std::make_unique<ssl::context>(ssl::context::tls_client);
-    beast::error_code ec;
-    impl_->tls_context->set_verify_mode(ssl::verify_peer, ec);
-    if (!ec) {
-      if (ca_file.empty())
-        impl_->tls_context->set_default_verify_paths(ec);
-      else
-        impl_->tls_context->load_verify_file(ca_file, ec);
-    }
-    if (ec)
-      throw BybitError(ErrorKind::transport,
-                       "TLS setup failed" + (ca_file.empty() ? "" : " (CA file " + ca_file + ")") +
-                           ": " + ec.message());
+    impl_->tls_context = make_client_tls_context(ca_file);
   }
 }
 

@@ -18,15 +18,29 @@ namespace mmh::bybit {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// Bybit's kline intervals (PROTOCOL.md §4.1), in minutes; "M" (calendar months) is left out.
+constexpr std::pair<std::string_view, int64_t> kKlineIntervals[] = {
+    {"1", 1},     {"3", 3},     {"5", 5},     {"15", 15},   {"30", 30},  {"60", 60},
+    {"120", 120}, {"240", 240}, {"360", 360}, {"720", 720}, {"D", 1440}, {"W", 10080}};
+
+}  // namespace
+
 int64_t kline_interval_ms(std::string_view code) {
-  constexpr int64_t kMinute = 60000;
-  for (int minutes : {1, 3, 5, 15, 30, 60, 120, 240, 360, 720})
-    if (code == std::to_string(minutes)) return minutes * kMinute;
-  if (code == "D") return 1440 * kMinute;
-  if (code == "W") return 7 * 1440 * kMinute;
+  for (const auto& [name, minutes] : kKlineIntervals)
+    if (code == name) return minutes * 60000;
   throw std::invalid_argument("interval '" + std::string(code) +
                               "' is not a Bybit kline interval (1 3 5 15 30 60 120 240 360 720 "
                               "minutes, D or W; M has calendar-month bars and is not cached)");
+}
+
+std::string kline_code_for(int64_t interval_ns) {
+  for (const auto& [name, minutes] : kKlineIntervals)
+    if (interval_ns == minutes * 60'000'000'000) return std::string(name);
+  throw std::invalid_argument(
+      "Bybit has no kline interval of " + std::to_string(interval_ns / 1'000'000'000) +
+      " s (1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w); set market.ltf to one of these");
 }
 
 size_t KlineWindow::bars() const {
@@ -158,8 +172,7 @@ asio::awaitable<FetchResult> fetch_klines(RestClient& rest, const FetchRequest& 
   if (request.end_ms <= request.start_ms)
     throw std::invalid_argument("the end of the range must be after its start");
   FetchResult result;
-  result.interval_ms = kline_interval_ms(request.interval);
-  const int64_t interval = result.interval_ms;
+  const int64_t interval = kline_interval_ms(request.interval);
   std::map<int64_t, KlineRow> rows = read_candle_cache(request.cache_path, interval);
   result.rows_before = rows.size();
   const std::vector<KlineWindow> windows =

@@ -26,6 +26,10 @@ namespace mmh::bybit {
 // has calendar-month bars, which the fixed-step cache format cannot hold).
 int64_t kline_interval_ms(std::string_view code);
 
+// The code of an interval given in ns: 60e9 -> "1", 3600e9 -> "60", 86400e9 -> "D". Throws
+// std::invalid_argument naming the intervals Bybit has.
+std::string kline_code_for(int64_t interval_ns);
+
 // Inclusive bounds of one request: start_ms and end_ms are bar open times.
 struct KlineWindow {
   int64_t start_ms = 0;
@@ -80,7 +84,6 @@ struct FetchResult {
   size_t unfinished_dropped = 0;
   bool interrupted = false;    // stopped by the caller's flag; the cache holds what arrived
   std::vector<KlineGap> gaps;  // in the requested range, after the fetch
-  int64_t interval_ms = 0;
 };
 
 // Runs the fetch. Throws BybitError / std::runtime_error after saving what arrived.

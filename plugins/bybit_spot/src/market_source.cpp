@@ -1,5 +1,6 @@
 #include "market_source.hpp"
 
+#include "kline_fetch.hpp"
 #include "run_sync.hpp"
 
 #include <mmhost/sdk/interval.hpp>
@@ -14,20 +15,6 @@
 namespace mmh::bybit {
 
 namespace asio = boost::asio;
-
-std::string kline_code_for(int64_t interval_ns) {
-  constexpr int64_t kMinute = 60'000'000'000;
-  if (interval_ns > 0 && interval_ns % kMinute == 0) {
-    const int64_t minutes = interval_ns / kMinute;
-    for (int m : {1, 3, 5, 15, 30, 60, 120, 240, 360, 720})
-      if (minutes == m) return std::to_string(m);
-    if (minutes == 1440) return "D";
-    if (minutes == 10080) return "W";
-  }
-  throw std::invalid_argument(
-      "Bybit has no kline interval of " + std::to_string(interval_ns / 1'000'000'000) +
-      " s (1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w); set market.ltf to one of these");
-}
 
 mmh_decimal decimal_from_text(const std::string& text) {
   mmh_decimal d{};
@@ -63,10 +50,6 @@ MarketSource::MarketSource(VenueConfig venue, MarketSourceSettings settings, Emi
 
 MarketSource::~MarketSource() {
   stop();
-}
-
-const PublicStreamStats* MarketSource::stats() const {
-  return stream_ ? &stream_->stats() : nullptr;
 }
 
 asio::awaitable<void> MarketSource::fetch_instrument(RestClient& rest) {
@@ -134,14 +117,13 @@ void MarketSource::emit_book(const OrderBook& book, const PublicMessage& m) {
   u.update_id = m.update_id;
   u.symbol_id = settings_.symbol_id;
   const bool snapshot = m.snapshot || m.update_id == 1;
+  // Borrowed for the post: the host copies what it keeps.
   const auto& bids = snapshot ? book.bids() : m.bids;
   const auto& asks = snapshot ? book.asks() : m.asks;
-  levels_.assign(bids.begin(), bids.end());
-  levels_.insert(levels_.end(), asks.begin(), asks.end());
   u.bid_count = static_cast<uint32_t>(bids.size());
   u.ask_count = static_cast<uint32_t>(asks.size());
-  u.bids = levels_.data();
-  u.asks = levels_.data() + bids.size();
+  u.bids = bids.data();
+  u.asks = asks.data();
   emit_(mmh_batch{sizeof(mmh_batch),
                   snapshot ? static_cast<uint32_t>(MMH_EVENT_BOOK_SNAPSHOT)
                            : static_cast<uint32_t>(MMH_EVENT_BOOK_DELTA),

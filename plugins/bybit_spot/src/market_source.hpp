@@ -31,8 +31,6 @@ struct MarketSourceSettings {
   bool trades = true;
 };
 
-// "1m" -> "1", "1h" -> "60", "1d" -> "D"; throws std::invalid_argument for others.
-std::string kline_code_for(int64_t interval_ns);
 // "0.01" -> {1, -2}; throws std::invalid_argument.
 mmh_decimal decimal_from_text(const std::string& text);
 
@@ -47,7 +45,6 @@ class MarketSource {
   void start();
   // Stops the stream; no emit happens after it returns.
   void stop();
-  const PublicStreamStats* stats() const;
 
  private:
   boost::asio::awaitable<void> fetch_instrument(RestClient& rest);
@@ -62,7 +59,6 @@ class MarketSource {
   boost::asio::io_context ioc_;
   std::shared_ptr<PublicStream> stream_;
   std::thread thread_;
-  std::vector<mmh_book_level> levels_;
   std::vector<mmh_trade> trades_;
 };
 

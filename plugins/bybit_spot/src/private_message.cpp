@@ -2,6 +2,7 @@
 
 #include "bybit_error.hpp"
 #include "rest_json.hpp"
+#include "text_number.hpp"
 
 #include <simdjson.h>
 
@@ -22,10 +23,7 @@ std::string text(dom::element e, const char* key) {
 }
 
 int64_t ms_text(dom::element e, const char* key) {
-  const std::string t = text(e, key);
-  if (t.empty() || t.size() > 18 || t.find_first_not_of("0123456789") != std::string::npos)
-    return 0;
-  return std::stoll(t);
+  return parse_count(text(e, key)).value_or(0);
 }
 
 OrderRow order_row(dom::element e) {
@@ -69,17 +67,19 @@ ExecutionRow execution_row(dom::element e) {
   return x;
 }
 
-std::vector<CoinBalance> coins_of(dom::element account) {
-  std::vector<CoinBalance> out;
-  dom::array coins;
-  if (account["coin"].get_array().get(coins)) fail("wallet account without a coin list");
-  for (dom::element c : coins) {
-    if (!c.is_object()) fail("wallet coin is not an object");
-    CoinBalance b{text(c, "coin"), text(c, "walletBalance"), text(c, "locked")};
-    if (b.coin.empty()) fail("wallet coin without a name");
-    out.push_back(std::move(b));
+// The coins of every account of a wallet list (the `wallet` topic's data, or REST result.list).
+void append_coins(dom::array accounts, std::vector<CoinBalance>& out) {
+  for (dom::element account : accounts) {
+    dom::array coins;
+    if (!account.is_object() || account["coin"].get_array().get(coins))
+      fail("wallet account without a coin list");
+    for (dom::element c : coins) {
+      if (!c.is_object()) fail("wallet coin is not an object");
+      CoinBalance b{text(c, "coin"), text(c, "walletBalance"), text(c, "locked")};
+      if (b.coin.empty()) fail("wallet coin without a name");
+      out.push_back(std::move(b));
+    }
   }
-  return out;
 }
 
 }  // namespace
@@ -103,10 +103,7 @@ PrivateMessage parse_private_message(std::string_view bytes) {
       for (dom::element e : data) m.executions.push_back(execution_row(e));
     } else if (topic == "wallet") {
       m.kind = PrivateKind::wallet;
-      for (dom::element account : data) {
-        if (!account.is_object()) fail("wallet entry is not an object");
-        for (CoinBalance& b : coins_of(account)) m.balances.push_back(std::move(b));
-      }
+      append_coins(data, m.balances);
     } else {
       fail("unknown topic '" + m.topic.substr(0, 60) + "'");
     }
@@ -127,38 +124,34 @@ PrivateMessage parse_private_message(std::string_view bytes) {
   return m;
 }
 
-std::vector<OrderRow> parse_order_list(std::string_view body, std::string* cursor) {
+namespace {
+
+// The rows of a paged REST list (/v5/order/realtime, /v5/execution/list) and its cursor.
+template <typename Row>
+std::vector<Row> list_rows(std::string_view body, const char* what, Row (*row)(dom::element),
+                           std::string* cursor) {
   dom::parser parser;
-  const dom::element result = ok_result(parser, body);
-  dom::array list;
-  if (result["list"].get_array().get(list)) fail("order list missing");
-  std::vector<OrderRow> out;
-  for (dom::element e : list) out.push_back(order_row(e));
+  dom::element result;
+  std::vector<Row> out;
+  for (dom::element e : ok_list(parser, body, what, &result)) out.push_back(row(e));
   if (cursor != nullptr) *cursor = text(result, "nextPageCursor");
   return out;
 }
 
+}  // namespace
+
+std::vector<OrderRow> parse_order_list(std::string_view body, std::string* cursor) {
+  return list_rows(body, "order", order_row, cursor);
+}
+
 std::vector<ExecutionRow> parse_execution_list(std::string_view body, std::string* cursor) {
-  dom::parser parser;
-  const dom::element result = ok_result(parser, body);
-  dom::array list;
-  if (result["list"].get_array().get(list)) fail("execution list missing");
-  std::vector<ExecutionRow> out;
-  for (dom::element e : list) out.push_back(execution_row(e));
-  if (cursor != nullptr) *cursor = text(result, "nextPageCursor");
-  return out;
+  return list_rows(body, "execution", execution_row, cursor);
 }
 
 std::vector<CoinBalance> parse_wallet_balance(std::string_view body) {
   dom::parser parser;
-  const dom::element result = ok_result(parser, body);
-  dom::array list;
-  if (result["list"].get_array().get(list)) fail("wallet list missing");
   std::vector<CoinBalance> out;
-  for (dom::element account : list) {
-    if (!account.is_object()) fail("wallet entry is not an object");
-    for (CoinBalance& b : coins_of(account)) out.push_back(std::move(b));
-  }
+  append_coins(ok_list(parser, body, "wallet"), out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "public_message.hpp"
 
 #include "bybit_error.hpp"
+#include "text_number.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
 
@@ -23,34 +24,6 @@ void check(simdjson::error_code e, const char* what) {
 }
 
 int64_t e8(std::string_view text, const char* what) {
-  // Fast path for what Bybit sends: digits, optionally '.' and at most 8 more digits, at most 18
-  // digits in all (no overflow possible). Anything else goes through the general parser.
-  if (!text.empty() && text.size() <= 19) {
-    int64_t whole = 0;
-    size_t i = 0;
-    while (i < text.size() && i <= 10 && text[i] >= '0' && text[i] <= '9')
-      whole = whole * 10 + (text[i++] - '0');
-    if (i > 0 && i <= 10) {
-      if (i == text.size()) return whole * 100000000;
-      if (text[i] == '.' && text.size() - i - 1 <= 8 && i + 1 < text.size()) {
-        int64_t frac = 0;
-        size_t digits = 0;
-        bool ok = true;
-        for (size_t j = i + 1; j < text.size(); ++j, ++digits) {
-          const char c = text[j];
-          if (c < '0' || c > '9') {
-            ok = false;
-            break;
-          }
-          frac = frac * 10 + (c - '0');
-        }
-        if (ok) {
-          for (; digits < 8; ++digits) frac *= 10;
-          return whole * 100000000 + frac;
-        }
-      }
-    }
-  }
   int64_t v = 0;
   const sdk::ParseDecimal r = sdk::parse_e8(text, v);
   if (r != sdk::ParseDecimal::ok)
@@ -70,16 +43,6 @@ int64_t string_e8(od::value v, const char* what) {
     ++end;
   }
   return e8(std::string_view(begin, static_cast<size_t>(end - begin)), what);
-}
-
-uint64_t digits_u64(std::string_view text) {
-  if (text.empty() || text.size() > 19) return 0;
-  uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
 }
 
 void parse_levels(od::value v, std::vector<mmh_book_level>& out, const char* side) {
@@ -154,7 +117,7 @@ void parse_trades(od::value v, PublicMessage& m) {
       } else if (key == "i") {
         std::string_view id;
         check(fv.get_string().get(id), "trade id");
-        trade.trade_id = digits_u64(id);
+        trade.trade_id = parse_count<uint64_t>(id).value_or(0);
       }
     }
     if (trade.ts_ms <= 0 || trade.price_e8 <= 0 || trade.qty_e8 <= 0 || trade.taker_side == 0)

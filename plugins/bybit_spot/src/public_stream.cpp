@@ -1,5 +1,6 @@
 #include "public_stream.hpp"
 
+#include "backoff.hpp"
 #include "ws_connection.hpp"
 
 #include <mmhost/plugin.h>
@@ -76,11 +77,8 @@ asio::awaitable<void> PublicStream::run() {
     invalidate("public stream disconnected");
     if (stopped_) break;
     failures = stats_.messages > messages_before ? 1 : failures + 1;
-    int64_t base = settings_.backoff_initial_ms;
-    for (int i = 1; i < failures && base < settings_.backoff_max_ms; ++i) base *= 2;
-    base = std::min(base, settings_.backoff_max_ms);
-    std::uniform_int_distribution<int64_t> jitter(base / 2, std::max<int64_t>(base / 2, base));
-    const int64_t delay = jitter(rng_);
+    const int64_t delay =
+        backoff_delay_ms(failures, settings_.backoff_initial_ms, settings_.backoff_max_ms, rng_);
     log(MMH_LOG_INFO, "bybit public stream: reconnecting in " + std::to_string(delay) + " ms");
     asio::steady_timer timer(executor_, std::chrono::milliseconds(delay));
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -1,5 +1,7 @@
 #include "rest_client.hpp"
 
+#include "backoff.hpp"
+
 #include <mmhost/plugin.h>
 
 #include <boost/asio/steady_timer.hpp>
@@ -55,16 +57,6 @@ int64_t RestClient::server_now_ms() const {
 
 void RestClient::log(int level, const std::string& message) const {
   if (log_) log_(level, message);
-}
-
-int64_t RestClient::backoff_ms(int attempt) {
-  // Full jitter over [base/2, base], base doubling per attempt up to the cap.
-  int64_t base = venue_.backoff_initial_ms;
-  for (int i = 1; i < attempt && base < venue_.backoff_max_ms; ++i) base *= 2;
-  base = std::min(base, venue_.backoff_max_ms);
-  if (base <= 1) return base;
-  std::uniform_int_distribution<int64_t> draw(base / 2, base);
-  return draw(rng_);
 }
 
 asio::awaitable<void> RestClient::sleep_ms(int64_t ms) {
@@ -200,7 +192,10 @@ asio::awaitable<RestReply> RestClient::call(const std::string& method, const std
       co_await sync_time();
       continue;
     }
-    const int64_t delay = recovery == Recovery::wait_limit ? 0 : backoff_ms(attempt);
+    const int64_t delay =
+        recovery == Recovery::wait_limit
+            ? 0
+            : backoff_delay_ms(attempt, venue_.backoff_initial_ms, venue_.backoff_max_ms, rng_);
     log(MMH_LOG_WARN,
         std::string("bybit: ") + failure->what() + "; retry " + std::to_string(attempt) + " of " +
             std::to_string(venue_.max_attempts - 1) + " in " + std::to_string(delay) + " ms");

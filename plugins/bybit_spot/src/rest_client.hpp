@@ -60,10 +60,6 @@ class RestClient {
   // Local wall clock corrected by the measured offset.
   int64_t server_now_ms() const;
   const RestStats& stats() const { return stats_; }
-  HttpClient& http() { return http_; }
-  RateLimiter& limiter() { return limiter_; }
-  // 0 when not banned.
-  int64_t banned_until_ms() const { return banned_until_ms_; }
   // Fixed jitter for reproducible tests.
   void seed_jitter(uint64_t seed) { rng_.seed(seed); }
 
@@ -72,7 +68,6 @@ class RestClient {
                                          const std::string& query, std::string body,
                                          bool signed_request);
   boost::asio::awaitable<void> sleep_ms(int64_t ms);
-  int64_t backoff_ms(int attempt);
   void log(int level, const std::string& message) const;
 
   boost::asio::any_io_executor executor_;

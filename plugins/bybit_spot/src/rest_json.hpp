@@ -14,5 +14,9 @@ simdjson::dom::element parse_json_object(simdjson::dom::parser& parser, std::str
                                          const char* what);
 // result of a retCode 0 envelope.
 simdjson::dom::element ok_result(simdjson::dom::parser& parser, std::string_view body);
+// result.list of a retCode 0 envelope (`what` names it in errors); `result` receives the result
+// object when given (paging cursors live there).
+simdjson::dom::array ok_list(simdjson::dom::parser& parser, std::string_view body, const char* what,
+                             simdjson::dom::element* result = nullptr);
 
 }  // namespace mmh::bybit

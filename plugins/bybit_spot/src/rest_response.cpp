@@ -2,6 +2,7 @@
 
 #include "bybit_error.hpp"
 #include "rest_json.hpp"
+#include "text_number.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
 
@@ -38,14 +39,9 @@ int64_t decimal_e8(std::string_view text, const char* what, size_t row) {
 }
 
 int64_t integer_text(std::string_view text, const char* what) {
-  // 18 digits cannot overflow int64 (ms and ns timestamps have 13 and 19: timeNano is cut).
-  if (text.empty() || text.size() > 18) fail(std::string(what) + " '" + std::string(text) + "'");
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') fail(std::string(what) + " '" + std::string(text) + "' is not a count");
-    v = v * 10 + (c - '0');
-  }
-  return v;
+  const std::optional<int64_t> v = parse_count(text);
+  if (!v) fail(std::string(what) + " '" + std::string(text.substr(0, 40)) + "' is not a count");
+  return *v;
 }
 
 }  // namespace
@@ -78,6 +74,15 @@ dom::element ok_result(dom::parser& parser, std::string_view body) {
   return result;
 }
 
+dom::array ok_list(dom::parser& parser, std::string_view body, const char* what,
+                   dom::element* result) {
+  const dom::element r = ok_result(parser, body);
+  dom::array list;
+  if (r["list"].get_array().get(list)) fail(std::string(what) + " result has no list array");
+  if (result != nullptr) *result = r;
+  return list;
+}
+
 Envelope parse_envelope(std::string_view body) {
   dom::parser parser;
   const dom::element root = parse_json_object(parser, body, "response");
@@ -92,9 +97,7 @@ Envelope parse_envelope(std::string_view body) {
 
 std::vector<KlineRow> parse_kline_list(std::string_view body) {
   dom::parser parser;
-  const dom::element result = ok_result(parser, body);
-  dom::array list;
-  if (result["list"].get_array().get(list)) fail("kline result has no list array");
+  const dom::array list = ok_list(parser, body, "kline");
   std::vector<KlineRow> rows;
   rows.reserve(list.size());
   size_t index = 0;
@@ -124,18 +127,19 @@ int64_t parse_server_time_ms(std::string_view body) {
   dom::parser parser;
   const dom::element result = ok_result(parser, body);
   std::string_view text;
-  if (!result["timeNano"].get_string().get(text) && text.size() > 6)
-    return integer_text(text.substr(0, text.size() - 6), "timeNano");
-  if (!result["timeSecond"].get_string().get(text) && !text.empty() && text.size() <= 15)
-    return integer_text(text, "timeSecond") * 1000;
+  if (!result["timeNano"].get_string().get(text) && !text.empty())
+    return integer_text(text, "timeNano") / 1000000;
+  if (!result["timeSecond"].get_string().get(text) && !text.empty()) {
+    const int64_t seconds = integer_text(text, "timeSecond");
+    if (seconds > INT64_MAX / 1000) fail("timeSecond out of range");
+    return seconds * 1000;
+  }
   fail("server time result has neither timeNano nor timeSecond");
 }
 
 std::vector<InstrumentInfo> parse_instruments(std::string_view body) {
   dom::parser parser;
-  const dom::element result = ok_result(parser, body);
-  dom::array list;
-  if (result["list"].get_array().get(list)) fail("instruments result has no list array");
+  const dom::array list = ok_list(parser, body, "instruments");
   std::vector<InstrumentInfo> out;
   for (dom::element item : list) {
     if (!item.is_object()) fail("instrument entry is not an object");

@@ -1,6 +1,7 @@
 #include "ws_connection.hpp"
 
 #include "bybit_error.hpp"
+#include "tls_client.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,8 +14,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-
-#include <openssl/ssl.h>
 
 #include <deque>
 
@@ -59,16 +58,7 @@ std::shared_ptr<WsConnection> WsConnection::create(asio::any_io_executor executo
   i.timeout = handshake_timeout;
   i.wake = std::make_unique<asio::steady_timer>(executor);
   if (i.url.tls()) {
-    i.tls_context = std::make_unique<ssl::context>(ssl::context::tls_client);
-    beast::error_code ec;
-    i.tls_context->set_verify_mode(ssl::verify_peer, ec);
-    if (!ec) {
-      if (ca_file.empty())
-        i.tls_context->set_default_verify_paths(ec);
-      else
-        i.tls_context->load_verify_file(ca_file, ec);
-    }
-    if (ec) throw BybitError(ErrorKind::transport, "TLS setup failed: " + ec.message());
+    i.tls_context = make_client_tls_context(ca_file);
   }
   return c;
 }
@@ -90,12 +80,7 @@ asio::awaitable<void> WsConnection::connect() {
   if (i.url.tls()) {
     i.tls = std::make_unique<websocket::stream<beast::ssl_stream<beast::tcp_stream>>>(
         i.executor, *i.tls_context);
-    beast::error_code ignored;
-    asio::ip::make_address(i.url.host, ignored);
-    if (ignored)  // a name, not an IP literal: send SNI
-      SSL_ctrl(i.tls->next_layer().native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
-               TLSEXT_NAMETYPE_host_name, const_cast<char*>(i.url.host.c_str()));
-    i.tls->next_layer().set_verify_callback(ssl::host_name_verification(i.url.host));
+    prepare_client_tls(i.tls->next_layer(), i.url.host);
   } else {
     i.plain = std::make_unique<websocket::stream<beast::tcp_stream>>(i.executor);
   }

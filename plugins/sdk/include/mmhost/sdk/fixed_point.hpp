@@ -38,6 +38,31 @@ inline constexpr int64_t kPow10[] = {1,
 // Parses [-]digits[.digits][(e|E)[+-]digits] into units of 1e-8. Rejects values that need more
 // than 8 decimals (non-zero digits past the 8th) instead of rounding them silently.
 inline ParseDecimal parse_e8(std::string_view text, int64_t& out) noexcept {
+  // Fast path for what feeds and files nearly always hold: 1-10 digits, optionally '.' and 1-8
+  // more (cannot overflow). Anything else, signs and exponents included, takes the general path.
+  {
+    size_t i = 0;
+    int64_t whole = 0;
+    while (i < text.size() && i < 11 && text[i] >= '0' && text[i] <= '9')
+      whole = whole * 10 + (text[i++] - '0');
+    if (i > 0 && i <= 10) {
+      if (i == text.size()) {
+        out = whole * MMH_E8;
+        return ParseDecimal::ok;
+      }
+      const size_t decimals = text.size() - i - 1;
+      if (text[i] == '.' && decimals >= 1 && decimals <= 8) {
+        int64_t frac = 0;
+        size_t j = i + 1;
+        while (j < text.size() && text[j] >= '0' && text[j] <= '9')
+          frac = frac * 10 + (text[j++] - '0');
+        if (j == text.size()) {
+          out = whole * MMH_E8 + frac * detail::kPow10[8 - decimals];
+          return ParseDecimal::ok;
+        }
+      }
+    }
+  }
   const char* p = text.data();
   const char* end = p + text.size();
   if (p == end) return ParseDecimal::empty;
