@@ -1,5 +1,6 @@
 #include "fake_bybit.hpp"
 
+#include "fake_exchange.hpp"
 #include "signer.hpp"
 #include "test_support.hpp"
 #include "test_tls.hpp"
@@ -75,9 +76,10 @@ struct Reply {
 };
 
 std::string envelope(int64_t code, const std::string& msg, const std::string& result,
-                     int64_t time_ms) {
+                     int64_t time_ms, const std::string& ext_info = "{}") {
   return "{\"retCode\":" + std::to_string(code) + ",\"retMsg\":\"" + msg +
-         "\",\"result\":" + result + ",\"retExtInfo\":{},\"time\":" + std::to_string(time_ms) + "}";
+         "\",\"result\":" + result + ",\"retExtInfo\":" + ext_info +
+         ",\"time\":" + std::to_string(time_ms) + "}";
 }
 
 }  // namespace
@@ -87,6 +89,8 @@ struct WsPeer {
   std::deque<std::string> outbox;
   std::unique_ptr<asio::steady_timer> wake;
   std::set<std::string> topics;
+  bool is_private = false;  // connected to /v5/private
+  bool authed = false;
   bool alive = true;
   std::function<void()> close;
 };
@@ -127,6 +131,24 @@ struct FakeBybit::Impl {
   std::string last_delta;
   std::map<std::string, size_t> subscribe_counts;
   size_t ws_connection_count = 0;
+  size_t private_auths = 0;
+  FakeExchange exchange{"ETHUSDT", "ETH", "USDT", 1000000, 1000};
+
+  // Under the lock: takers on the exchange fill at the public book's touch.
+  void sync_touch() {
+    exchange.set_touch(book_bids.empty() ? 0 : book_bids.rbegin()->first,
+                       book_asks.empty() ? 0 : book_asks.begin()->first);
+  }
+
+  // Under the lock, on the io thread: the exchange's pushes to authenticated subscribers.
+  void flush_pushes() {
+    for (std::string& text : exchange.take_pushes()) {
+      const size_t at = text.find("\"topic\":\"");
+      const std::string topic = text.substr(at + 9, text.find('"', at + 9) - at - 9);
+      for (auto& p : peers)
+        if (p->is_private && p->authed && p->topics.count(topic)) send(*p, text);
+    }
+  }
   uint64_t trade_id = 2290000000050703789ull;
 
   template <typename Fn>
@@ -172,10 +194,39 @@ struct FakeBybit::Impl {
     if (msg.is_discarded() || !msg.is_object()) return;
     const std::string op = msg.value("op", "");
     if (op == "ping") {
-      send(peer, R"({"success":true,"ret_msg":"pong","conn_id":"fake-conn","op":"ping"})");
+      if (peer.is_private)  // the private pong shape (PROTOCOL.md §6.1)
+        send(peer, "{\"req_id\":\"\",\"op\":\"pong\",\"args\":[\"" + std::to_string(wall_ms()) +
+                       "\"],\"conn_id\":\"fake-private\"}");
+      else
+        send(peer, R"({"success":true,"ret_msg":"pong","conn_id":"fake-conn","op":"ping"})");
+      return;
+    }
+    if (op == "auth" && peer.is_private) {
+      // args: [api key, expires ms, HMAC("GET/realtime" + expires)]; expired requests fail.
+      const auto& a = msg["args"];
+      bool ok = a.is_array() && a.size() == 3 && a[0] == options.api_key && a[1].is_number();
+      if (ok) {
+        const int64_t expires = a[1].get<int64_t>();
+        const bybit::Credentials creds{options.api_key, options.api_secret};
+        ok = expires > wall_ms() && a[2] == bybit::ws_auth_signature(creds, expires);
+      }
+      peer.authed = ok;
+      {
+        std::lock_guard lock(mutex);
+        if (ok) ++private_auths;
+      }
+      send(peer, std::string("{\"success\":") + (ok ? "true" : "false") + ",\"ret_msg\":\"" +
+                     (ok ? "" : "Params Error") +
+                     "\",\"op\":\"auth\",\"conn_id\":\"fake-private\"}");
       return;
     }
     if (op != "subscribe" && op != "unsubscribe") return;
+    if (peer.is_private && !peer.authed) {
+      send(
+          peer,
+          R"({"success":false,"ret_msg":"Request not authorized","op":"subscribe","conn_id":"fake-private"})");
+      return;
+    }
     std::vector<std::string> args;
     if (msg.contains("args") && msg["args"].is_array())
       for (const auto& a : msg["args"])
@@ -206,6 +257,7 @@ struct FakeBybit::Impl {
     auto [aec] = co_await holder->ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
     if (aec) co_return;
     auto peer = std::make_shared<WsPeer>();
+    peer->is_private = req.target().starts_with("/v5/private");
     peer->wake = std::make_unique<asio::steady_timer>(ioc);
     peer->close = [holder] {
       beast::error_code ignored;
@@ -282,6 +334,9 @@ struct FakeBybit::Impl {
           return r;
         case FaultKind::disconnect:
           r.disconnect = true;
+          return r;
+        case FaultKind::lose_reply:
+          r.status = -1;  // handled by the caller: process, then hang up
           return r;
       }
     }
@@ -368,13 +423,34 @@ struct FakeBybit::Impl {
         now);
   }
 
+  static bool private_route(const std::string& path) {
+    return path.rfind("/v5/order/", 0) == 0 || path == "/v5/execution/list" ||
+           path == "/v5/account/wallet-balance";
+  }
+
+  FakeReply exchange_call(const FakeRequest& req, const std::map<std::string, std::string>& q,
+                          int64_t now) {
+    const bool post = req.method == "POST";
+    if (post && req.path == "/v5/order/create") return exchange.create(req.body, now);
+    if (post && req.path == "/v5/order/create-batch") return exchange.create_batch(req.body, now);
+    if (post && req.path == "/v5/order/amend") return exchange.amend(req.body, now);
+    if (post && req.path == "/v5/order/cancel") return exchange.cancel(req.body, now);
+    if (post && req.path == "/v5/order/cancel-all") return exchange.cancel_all(req.body, now);
+    if (!post && req.path == "/v5/order/realtime") return exchange.realtime(q);
+    if (!post && req.path == "/v5/execution/list") return exchange.executions(q);
+    if (!post && req.path == "/v5/account/wallet-balance") return exchange.wallet(q);
+    return FakeReply{10001, "no such endpoint or method", "{}", "{}"};
+  }
+
   Reply handle(const FakeRequest& req) {
     std::lock_guard lock(mutex);
     log.push_back(req);
     const int64_t now = now_locked();
     Reply r;
+    bool lose_reply = false;
     if (auto fault = fault_for(req.path, now)) {
-      if (fault->status != 0 || fault->disconnect) return *fault;
+      lose_reply = fault->status == -1;
+      if (!lose_reply && (fault->status != 0 || fault->disconnect)) return *fault;
       r.delay_ms = fault->delay_ms;
     }
     const auto q = parse_query(req.query);
@@ -398,15 +474,18 @@ struct FakeBybit::Impl {
       }
       doc["time"] = now;
       r.body = doc.dump();
-    } else if (req.path == "/v5/account/wallet-balance") {
+    } else if (private_route(req.path)) {
       if (auto denied = check_auth(req, now)) {
         r.body = *denied;
       } else {
-        r.body = bybit_fixture("rest_wallet_balance.json");
+        const FakeReply x = exchange_call(req, q, now);
+        r.body = envelope(x.ret_code, x.ret_msg, x.result, now, x.ext_info);
         r.headers = {{"X-Bapi-Limit", "50"},
                      {"X-Bapi-Limit-Status", "49"},
                      {"X-Bapi-Limit-Reset-Timestamp", std::to_string(wall_ms())}};
+        flush_pushes();
       }
+      if (lose_reply) r.disconnect = true;  // done, but the client never hears it
     } else {
       r.status = 404;
       r.body = "no route " + req.path;
@@ -569,6 +648,8 @@ void FakeBybit::set_book(const std::string& symbol, std::vector<mmh_book_level> 
     for (const auto& l : bids) impl_->book_bids[l.price_e8] = l.qty_e8;
     for (const auto& l : asks) impl_->book_asks[l.price_e8] = l.qty_e8;
     impl_->book_u = first_update_id;
+    std::lock_guard lock(impl_->mutex);
+    impl_->sync_touch();
     return 0;
   });
 }
@@ -590,6 +671,10 @@ void FakeBybit::publish_book_delta(std::vector<mmh_book_level> bids,
         i.book_asks[l.price_e8] = l.qty_e8;
     }
     ++i.book_u;
+    {
+      std::lock_guard lock(i.mutex);
+      i.sync_touch();
+    }
     for (auto& p : i.peers)
       for (const std::string& topic : p->topics)
         if (topic.rfind("orderbook.", 0) == 0) {
@@ -692,6 +777,32 @@ size_t FakeBybit::count(const std::string& path) const {
   std::lock_guard lock(impl_->mutex);
   return static_cast<size_t>(std::count_if(impl_->log.begin(), impl_->log.end(),
                                            [&](const FakeRequest& r) { return r.path == path; }));
+}
+
+void FakeBybit::with_exchange(const std::function<void(FakeExchange&)>& fn) {
+  impl_->on_io([&] {
+    std::lock_guard lock(impl_->mutex);
+    fn(impl_->exchange);
+    impl_->flush_pushes();
+    return 0;
+  });
+}
+
+void FakeBybit::trade_through(bool taker_buy, int64_t price_e8, int64_t qty_e8) {
+  with_exchange([&](FakeExchange& x) { x.trade(taker_buy, price_e8, qty_e8, wall_ms()); });
+}
+
+size_t FakeBybit::private_auths() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->private_auths;
+}
+
+void FakeBybit::drop_private_connections() {
+  impl_->on_io([&] {
+    for (auto& p : impl_->peers)
+      if (p->is_private) p->close();
+    return 0;
+  });
 }
 
 size_t FakeBybit::connections() const {

@@ -9,12 +9,15 @@
 #include <mmhost/plugin.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace mmh::test {
+
+class FakeExchange;
 
 struct FakeRequest {
   std::string method;
@@ -29,6 +32,7 @@ enum class FaultKind {
   ret_code,     // HTTP 200 with retCode `value` (10006 also sets the limit headers)
   delay,        // answer `value` ms late
   disconnect,   // close the connection without answering
+  lose_reply,   // private endpoints: do what was asked, then close without answering
 };
 
 struct Fault {
@@ -96,6 +100,16 @@ class FakeBybit {
   size_t ws_connections() const;
   // Subscribe requests received for a topic (first subscriptions and resubscriptions).
   size_t subscribes(const std::string& topic) const;
+
+  // --- the account (private REST + /v5/private) -------------------------------------------
+  // Runs fn on the exchange (orders, wallet, executions; fake_exchange.hpp) under the server's
+  // lock, then pushes what changed to authenticated `order`/`execution`/`wallet` subscribers.
+  void with_exchange(const std::function<void(FakeExchange&)>& fn);
+  // Someone else's trade at `price_e8`: our resting orders it crosses fill as makers.
+  void trade_through(bool taker_buy, int64_t price_e8, int64_t qty_e8);
+  size_t private_auths() const;
+  // Closes the private WebSocket connections only.
+  void drop_private_connections();
 
  private:
   struct Impl;

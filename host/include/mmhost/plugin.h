@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define MMH_ABI_MAJOR 1
-#define MMH_ABI_MINOR 0
+#define MMH_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define MMH_PLUGIN_ENTRY_SYMBOL "mmh_plugin_init"
@@ -408,7 +408,17 @@ typedef struct mmh_venue_vtable {
   /* What the venue is and, for simulated venues, which models run and their known biases, as
    * NUL-terminated text ("key: value" lines), truncated to `capacity`. Optional. */
   mmh_status (*describe)(void* self, char* out, size_t capacity, mmh_error* err);
+  /* ABI 1.1. Live venues: connect and reconcile with the exchange (open orders, balances); the
+   * host posts no command before it returns and routes the venue's posts from here on. A
+   * failure (bad keys, exchange unreachable) ends the run before it trades. Optional. */
+  mmh_status (*start)(void* self, mmh_error* err);
+  /* ABI 1.1. Live venues: stop trading. Open orders this venue placed are cancelled
+   * (MMH_VENUE_STOP_CANCEL_ALL: every open order of the symbol), what that changed and the
+   * final balances are posted, and after it returns no post_batch happens. Optional. */
+  mmh_status (*stop)(void* self, uint32_t flags, mmh_error* err);
 } mmh_venue_vtable;
+
+#define MMH_VENUE_STOP_CANCEL_ALL 1u
 
 /* ------------------------------------------------------------------------------------------ */
 /* Decision cores (MMH_KIND_CORE)                                                              */

@@ -181,9 +181,18 @@ int run_cli(int argc, char** argv) {
   run->add_flag("--paper", run_options.paper,
                 "Paper trading: live Bybit public data (book, trades, bars) and simulated fills "
                 "from the live book; until Ctrl-C (the default when market.data is bybit_spot)");
-  run->add_option("--venue", run_options.venue,
-                  "Bybit environment for --paper: mainnet (default), testnet, demo, or a venue "
-                  ".yaml (configs/venues/)");
+  run->add_option(
+      "--venue", run_options.venue,
+      "Bybit environment for --paper/--live: mainnet (default), testnet, demo, or a venue "
+      ".yaml (configs/venues/)");
+  run->add_flag("--live", run_options.live,
+                "Live trading: live Bybit data and REAL orders through the bybit_spot venue "
+                "(keys from BYBIT_API_KEY/BYBIT_API_SECRET or --key-file); needs --confirm-live");
+  run->add_flag("--confirm-live", run_options.confirm_live,
+                "Confirms --live: orders of this run use the account's money");
+  run->add_option("--key-file", run_options.key_file,
+                  "Live runs: file with api_key: and api_secret: lines, mode 0600 (instead of "
+                  "the environment)");
   std::string duration_text;
   run->add_option("--duration", duration_text,
                   "Live runs: stop after this long (30s, 15m, 2h); default until Ctrl-C");
@@ -197,6 +206,8 @@ int run_cli(int argc, char** argv) {
       "the file meanwhile\n"
       "  mmhost run strategies/eth_bos_mm.lua --paper        # live Bybit data, simulated fills\n"
       "  mmhost run strategies/eth_bos_mm.lua --paper --venue testnet --duration 1h\n"
+      "  BYBIT_API_KEY=... BYBIT_API_SECRET=... \\\n"
+      "    mmhost run strategies/eth_bos_mm.lua --live --confirm-live --venue testnet\n"
       "  mmhost run strategies/eth_bos_mm.lua --replay "
       "../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
 

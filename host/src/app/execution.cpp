@@ -130,8 +130,9 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
       setup_(setup),
       sink_(sink),
       ledger_(LedgerConfig{setup.base_asset, setup.quote_asset, setup.tick_e8, setup.lot_e8,
-                           setup.start_base_e8, setup.start_quote_e8, true}),
-      orders_(setup.orders) {}
+                           setup.start_base_e8, setup.start_quote_e8, setup.check_venue}),
+      orders_(setup.orders),
+      quotes_pulled_(setup.wait_for_book) {}
 
 void Execution::line(const std::string& json) {
   for (const char c : json) {
@@ -191,8 +192,13 @@ void Execution::before_bar(const mmh_candle& bar) {
   drain();
 }
 
+void Execution::on_venue_events() {
+  drain();
+}
+
 void Execution::drain() {
-  std::vector<VenueEvent>& pending = venue_.pending();
+  std::vector<VenueEvent>& pending = venue_events_;
+  venue_.take_pending(pending);
   if (pending.empty()) return;
   fill_batch_.clear();
   for (const VenueEvent& e : pending) {

@@ -20,11 +20,14 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "order_request.hpp"
 #include "venue_config.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -582,6 +585,17 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                    ") must be a whole multiple of the LTF interval (" +
                    sdk::format_interval(report.spec.ltf_interval_ns) + ")");
   if (options.paper) report.spec.data_plugin = "bybit_spot";
+  if (options.live) {
+    if (options.paper)
+      throw RunError(
+          "--live and --paper exclude each other: --paper simulates the fills, --live places "
+          "real orders");
+    if (!options.confirm_live)
+      throw RunError("--live places real orders with the account's money on " +
+                     (options.venue.empty() ? std::string("mainnet") : options.venue) +
+                     "; add --confirm-live to go ahead (try --paper first)");
+    report.spec.data_plugin = "bybit_spot";
+  }
   const StrategySpec& spec = report.spec;
   // One instrument for the core, the venue and the ledger. Replays use Bybit spot ETHUSDT's tick
   // and lot; a live connector sends the exchange's own (below).
@@ -731,9 +745,11 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   // execution between calls.
   std::unique_ptr<VenueInstance> venue;
   std::unique_ptr<Execution> exec;
+  std::atomic<boost::asio::io_context*> venue_wake{nullptr};  // live venue posts wake the loop
   if (options.execute && core) {
     const LoadedPlugin& venue_plugin =
-        find_plugin(host, spec.venue_plugin, MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
+        find_plugin(host, options.live ? "bybit_spot" : spec.venue_plugin, MMH_KIND_VENUE, "venue",
+                    spec.path, "execution.venue");
     ExecutionSetup setup;
     setup.quote_asset = spec.quote_asset;
     setup.base_asset = base_asset;
@@ -751,25 +767,86 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         {"balance.base", sdk::format_e8(setup.start_base_e8)},
         {"balance.quote", sdk::format_e8(setup.start_quote_e8)},
     };
-    // Paper: the live book and trades drive the fills.
-    if (live) vs["fill_model"] = "book";
-    for (const auto& [k, v] : options.venue_settings) vs[k] = v;
+    if (options.live) {
+      // Real orders: ids "<run prefix>-<n>" tie every order to this run; the exchange's wallet
+      // is the ledger's start (below).
+      setup.orders.id_prefix = bybit::order_link_prefix(WallClock().now_ns());
+      setup.check_venue = false;
+      vs = {{"symbol", spec.symbol},
+            {"symbol_id", "1"},
+            {"base_asset", setup.base_asset},
+            {"quote_asset", setup.quote_asset},
+            {"tick_size", tick_size},
+            {"lot_size", lot_size},
+            {"venue_file", settings["venue_file"]},
+            {"order_prefix", setup.orders.id_prefix}};
+      if (!options.key_file.empty()) vs["key_file"] = options.key_file;
+    } else {
+      // Paper: the live book and trades drive the fills.
+      if (live) vs["fill_model"] = "book";
+      for (const auto& [k, v] : options.venue_settings) vs[k] = v;
+    }
+    setup.wait_for_book = live;
     try {
       venue = std::make_unique<VenueInstance>(venue_plugin, vs);
     } catch (const PluginCallError& e) {
       throw RunError(e.what());
     }
     VenueInstance* raw = venue.get();
-    host.services().set_post(
-        [raw, &inbox, &source](void* poster, const mmh_batch& batch) -> mmh_status {
-          if (poster == source.handle()) return inbox.post(batch);
-          return poster == raw ? raw->receive(batch) : MMH_ERR_STATE;
+    host.services().set_post([raw, &inbox, &source, &venue_wake, &exec](
+                                 void* poster, const mmh_batch& batch) -> mmh_status {
+      if (poster == source.handle()) return inbox.post(batch);
+      if (poster != raw) return MMH_ERR_STATE;
+      const mmh_status status = raw->receive(batch);
+      // A live venue posts from its own thread: the engine thread takes the events.
+      if (boost::asio::io_context* io = venue_wake.load())
+        boost::asio::post(*io, [&exec] {
+          if (exec) exec->on_venue_events();
         });
+      return status;
+    });
+    if (options.live) {
+      try {
+        venue->start();
+      } catch (const PluginCallError& e) {
+        throw RunError(e.what());
+      }
+      // The wallet the venue reported at start is the ledger's start; the reports stay queued
+      // for the ledger's venue view.
+      std::vector<VenueEvent> first;
+      venue->take_pending(first);
+      for (const VenueEvent& e : first) {
+        if (e.kind == MMH_EVENT_BALANCE) {
+          int64_t free_e8 = 0, locked_e8 = 0;
+          if (!sdk::decimal_to_e8(e.balance.free, free_e8) ||
+              !sdk::decimal_to_e8(e.balance.locked, locked_e8))
+            throw RunError(std::string("the exchange's ") + e.balance.asset +
+                           " balance does not fit 8 decimals");
+          const int64_t total = free_e8 + locked_e8;
+          if (setup.base_asset == e.balance.asset) setup.start_base_e8 = total;
+          if (setup.quote_asset == e.balance.asset) setup.start_quote_e8 = total;
+        }
+        const void* rec = e.kind == MMH_EVENT_BALANCE        ? static_cast<const void*>(&e.balance)
+                          : e.kind == MMH_EVENT_ORDER_UPDATE ? static_cast<const void*>(&e.update)
+                                                             : static_cast<const void*>(&e.fill);
+        const uint32_t size = e.kind == MMH_EVENT_BALANCE        ? sizeof(mmh_balance)
+                              : e.kind == MMH_EVENT_ORDER_UPDATE ? sizeof(mmh_order_update)
+                                                                 : sizeof(mmh_fill);
+        raw->receive(mmh_batch{sizeof(mmh_batch), e.kind, size, 0, 1, rec});
+      }
+      spdlog::info("live trading on {}: wallet {} {}, {} {}; orders {}-<n>", report.live_venue,
+                   sdk::format_e8(setup.start_base_e8), setup.base_asset,
+                   sdk::format_e8(setup.start_quote_e8), setup.quote_asset, setup.orders.id_prefix);
+    }
     exec = std::make_unique<Execution>(*venue, core.get(), &runtime, setup, options.sink);
     report.execution.emplace();
     report.execution->venue_name = venue_plugin.name;
     report.execution->venue_version = venue_plugin.version;
     report.execution->venue_description = venue->describe();
+    report.execution->live = options.live;
+    report.execution->order_prefix = options.live ? setup.orders.id_prefix : "";
+    report.execution->start_base_e8 = setup.start_base_e8;
+    report.execution->start_quote_e8 = setup.start_quote_e8;
   }
   SimulatedClock sim_clock;
   WallClock wall_clock;
@@ -819,21 +896,39 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     engine.bind_live(io);
     inbox.attach(engine);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&engine, &inbox](const boost::system::error_code& ec, int signal) {
-      if (ec) return;
-      spdlog::info("{}: stopping the run", signal == SIGINT ? "SIGINT" : "SIGTERM");
-      inbox.close();
-      engine.stop_live();
-    });
+    bool by_signal = false;
+    signals.async_wait(
+        [&engine, &inbox, &by_signal](const boost::system::error_code& ec, int signal) {
+          if (ec) return;
+          spdlog::info("{}: stopping the run", signal == SIGINT ? "SIGINT" : "SIGTERM");
+          by_signal = true;
+          inbox.close();
+          engine.stop_live();
+        });
+    venue_wake = &io;
     if (options.duration_ns > 0)
       engine.add_timer(wall_clock.now_ns() + options.duration_ns, [&engine, &inbox](int64_t) {
         inbox.close();
         engine.stop_live();
       });
-    spdlog::info("paper run on {}: Ctrl-C stops it", report.live_venue);
+    spdlog::info("{} run on {}: Ctrl-C stops it", options.live ? "live" : "paper",
+                 report.live_venue);
     report.stats = engine.run_live(io);
     inbox.close();
     source.stop();  // no post after this
+    if (venue && venue->is_live()) {
+      // Signal: cancel everything on the symbol; otherwise this run's open orders. Then the
+      // venue's final reconciliation reaches the ledger.
+      report.execution->cancelled_all = by_signal;
+      try {
+        venue->stop(by_signal ? MMH_VENUE_STOP_CANCEL_ALL : 0);
+      } catch (const PluginCallError& e) {
+        report.execution->stop_error = e.what();
+        spdlog::error("{}", e.what());
+      }
+      exec->on_venue_events();
+    }
+    venue_wake = nullptr;
   } else {
     report.stats = engine.run_historical(sim_clock);
   }
@@ -977,6 +1072,27 @@ void print_run_report(const RunReport& r, std::ostream& out) {
     out << "holdings   " << sdk::format_e8(l.base_e8()) << " "
         << "base, " << sdk::format_e8(l.quote_e8()) << quote << ", equity "
         << sdk::format_e8(l.equity_e8()) << quote << " at " << sdk::format_e8(l.mid_e8()) << "\n";
+    if (x.live) {
+      // The exchange's last word against the ledger's own sums of fills and fees.
+      out << "orders     prefix " << x.order_prefix << ": " << x.open_orders_at_end
+          << " open at the end"
+          << (x.cancelled_all
+                  ? " (stopped by a signal: every open " + s.symbol + " order cancelled)"
+                  : " (this run's open orders cancelled at the stop)")
+          << "\n";
+      if (!x.stop_error.empty()) out << "WARNING    " << x.stop_error << "\n";
+      bool equal = true;
+      out << "wallet    ";
+      for (const auto& [asset, mine] :
+           {std::pair<std::string, int64_t>{l.base_asset(), l.base_e8()},
+            std::pair<std::string, int64_t>{s.quote_asset, l.quote_e8()}}) {
+        const auto [free, locked] = l.venue_balance(asset);
+        out << " " << asset << " exchange " << sdk::format_e8(free + locked) << " (locked "
+            << sdk::format_e8(locked) << "), ledger " << sdk::format_e8(mine) << ";";
+        equal = equal && free + locked == mine;
+      }
+      out << (equal ? " equal" : " DIFFERENT") << "\n";
+    }
     char hash[24];
     std::snprintf(hash, sizeof(hash), "%016llx", static_cast<unsigned long long>(x.event_hash));
     out << "event hash " << hash << " (" << with_commas(x.events) << " events)\n";

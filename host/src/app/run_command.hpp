@@ -52,6 +52,11 @@ struct RunOptions {
   std::string venue;        // Bybit environment: mainnet, testnet, demo or a venue .yaml
   int warmup_bars = 1000;   // closed LTF bars fetched at start to warm the core up
   int64_t duration_ns = 0;  // live runs: stop after this long (0 = until Ctrl-C / SIGTERM)
+  // Live trading: Bybit public data and real orders through the bybit_spot venue. Needs keys
+  // (BYBIT_API_KEY/BYBIT_API_SECRET or key_file) and confirm_live.
+  bool live = false;
+  bool confirm_live = false;
+  std::string key_file;
   // Called every few thousand bars and at the end: bars done, bars in the data, event time.
   std::function<void(uint64_t done, uint64_t total, int64_t ts_ns)> progress;
 };
@@ -68,6 +73,14 @@ struct ExecutionReport {
   uint64_t event_hash = 0;   // FNV-1a 64 of the events.jsonl bytes
   uint64_t quote_pulls = 0;  // live: times the book was lost and every order cancelled
   uint64_t events = 0;
+  // Live trading: this run's orderLinkId prefix, the exchange's balances at the start, and
+  // how the stop went (orders the venue still believes open after cancelling, or the error).
+  bool live = false;
+  std::string order_prefix;
+  int64_t start_base_e8 = 0;
+  int64_t start_quote_e8 = 0;
+  std::string stop_error;
+  bool cancelled_all = false;  // stopped by a signal: every open order of the symbol cancelled
 };
 
 // What the core decided over the run: counts, a hash of the whole stream (same inputs -> same

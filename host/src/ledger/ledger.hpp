@@ -49,6 +49,7 @@ class Ledger {
   void apply_balance(const mmh_balance& balance);
   void mark(int64_t ts_ns, int64_t mid_e8);
 
+  const std::string& base_asset() const { return config_.base_asset; }
   int64_t base_e8() const { return base_e8_; }
   int64_t quote_e8() const { return quote_e8_; }
   int64_t mid_e8() const { return mid_e8_; }

@@ -28,6 +28,27 @@ VenueInstance::~VenueInstance() {
   if (self_ != nullptr) plugin_.venue.destroy(self_);
 }
 
+void VenueInstance::start() {
+  if (plugin_.venue.start == nullptr) return;
+  mmh_error err = fresh_error();
+  const mmh_status status = plugin_.venue.start(self_, &err);
+  if (status != MMH_OK) throw PluginCallError(plugin_call_failure(plugin_, "start", status, err));
+}
+
+bool VenueInstance::stop(uint32_t flags) {
+  if (plugin_.venue.stop == nullptr) return false;
+  mmh_error err = fresh_error();
+  const mmh_status status = plugin_.venue.stop(self_, flags, &err);
+  if (status != MMH_OK) throw PluginCallError(plugin_call_failure(plugin_, "stop", status, err));
+  return true;
+}
+
+void VenueInstance::take_pending(std::vector<VenueEvent>& out) {
+  out.clear();
+  std::lock_guard lock(mutex_);
+  out.swap(pending_);
+}
+
 void VenueInstance::submit(const mmh_order_command& command) {
   mmh_error err = fresh_error();
   const mmh_status status = plugin_.venue.submit(self_, &command, &err);
@@ -52,6 +73,7 @@ std::string VenueInstance::describe() {
 }
 
 mmh_status VenueInstance::receive(const mmh_batch& batch) {
+  std::lock_guard lock(mutex_);
   const char* p = static_cast<const char*>(batch.records);
   for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
     VenueEvent e;

@@ -1,12 +1,14 @@
 // An instance of an execution venue plugin. Commands go in through submit(); what the venue
 // answers (order updates, fills, balances) arrives through the host's post_batch and is copied
-// into a queue here, to be drained by the caller between venue calls (never re-entrantly).
+// into a queue here, to be drained by the caller between venue calls (never re-entrantly). A live
+// venue posts from its own thread: the queue is locked.
 #pragma once
 
 #include "loader/data_instance.hpp"
 #include "loader/plugin_loader.hpp"
 
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,12 @@ class VenueInstance {
   VenueInstance(const VenueInstance&) = delete;
   VenueInstance& operator=(const VenueInstance&) = delete;
 
+  // Live venues: connect and reconcile (no-op for venues without start).
+  void start();
+  // Live venues: cancel (MMH_VENUE_STOP_CANCEL_ALL: everything on the symbol), post the final
+  // state, stop posting. False when the venue has no stop. Throws PluginCallError on failure.
+  bool stop(uint32_t flags);
+  bool is_live() const { return plugin_.venue.start != nullptr; }
   void submit(const mmh_order_command& command);
   // Market data for simulated venues; a no-op for venues without on_market.
   void on_market(const mmh_batch& batch);
@@ -33,13 +41,14 @@ class VenueInstance {
   std::string describe();
   // Called from the host's post_batch for batches this instance posted. Copies the records.
   mmh_status receive(const mmh_batch& batch);
-  // The events received since the last call, in order.
-  std::vector<VenueEvent>& pending() { return pending_; }
+  // Moves the events received since the last call, in order, into `out` (cleared first).
+  void take_pending(std::vector<VenueEvent>& out);
   const LoadedPlugin& plugin() const { return plugin_; }
 
  private:
   const LoadedPlugin& plugin_;
   void* self_ = nullptr;
+  std::mutex mutex_;
   std::vector<VenueEvent> pending_;
 };
 

@@ -3,7 +3,13 @@
 // bars, e.g. 1m), depth (1, 50, 200; default 50), warmup_bars (default 1000), stale_ms (default
 // 10000), symbol_id (default 1). It posts, in order: the instrument, the warm-up bars, then live
 // book snapshots/deltas, trades and closed bars; an EMPTY book snapshot means "book unknown".
+//
+// As a venue (live trading, live_venue.hpp) it takes: symbol, symbol_id, base_asset,
+// quote_asset, tick_size, lot_size, venue_file, order_prefix (this run's orderLinkId prefix),
+// key_file (optional; else BYBIT_API_KEY/BYBIT_API_SECRET), start_timeout_ms.
+#include "credentials.hpp"
 #include "kline_fetch.hpp"
+#include "live_venue.hpp"
 #include "market_source.hpp"
 
 #include <mmhost/sdk/interval.hpp>
@@ -71,9 +77,84 @@ class BybitSource {
   std::unique_ptr<MarketSource> source_;
 };
 
+class BybitVenue {
+ public:
+  BybitVenue(const sdk::Config& config, void* host_handle) : handle_(host_handle) {
+    config.allow_only({"symbol", "symbol_id", "base_asset", "quote_asset", "tick_size", "lot_size",
+                       "venue_file", "key_file", "order_prefix", "start_timeout_ms"});
+    LiveVenueSettings s;
+    s.symbol = config.require("symbol");
+    s.symbol_id = static_cast<uint32_t>(config.get_int("symbol_id", 1));
+    s.base_asset = config.require("base_asset");
+    s.quote_asset = config.require("quote_asset");
+    s.order_prefix = config.require("order_prefix");
+    s.start_timeout_ms = config.get_int("start_timeout_ms", s.start_timeout_ms);
+    s.run_start_ms = wall_now_ms();
+    std::optional<Credentials> keys;
+    try {
+      s.tick_size = decimal_from_text(config.require("tick_size"));
+      s.lot_size = decimal_from_text(config.require("lot_size"));
+      venue_ = load_venue_config(config.require("venue_file"));
+      keys = load_credentials(bybit_environment(), config.get("key_file", ""));
+    } catch (const std::exception& e) {
+      throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());
+    }
+    if (!keys)
+      throw sdk::Error(MMH_ERR_INVALID_ARGUMENT,
+                       "live trading needs API keys: set BYBIT_API_KEY and BYBIT_API_SECRET, or "
+                       "pass a key file (mode 0600) with api_key: and api_secret: lines");
+    key_ = keys->redacted_key();
+    prefix_ = s.order_prefix;
+    try {
+      live_ = std::make_unique<LiveVenue>(
+          venue_, *keys, s, [this](const mmh_batch& batch) { post(batch); },
+          [](int level, const std::string& message) {
+            sdk::log(static_cast<uint32_t>(level), message);
+          });
+    } catch (const std::exception& e) {
+      throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());
+    }
+  }
+
+  void start() {
+    try {
+      live_->start();
+    } catch (const std::exception& e) {
+      throw sdk::Error(MMH_ERR_IO, "cannot start Bybit trading (" + venue_.name + ", " +
+                                       venue_.rest_url + "): " + e.what());
+    }
+  }
+  void submit(const mmh_order_command& command) { live_->submit(command); }
+  void stop(uint32_t flags) {
+    try {
+      live_->stop((flags & MMH_VENUE_STOP_CANCEL_ALL) != 0);
+    } catch (const std::exception& e) {
+      throw sdk::Error(MMH_ERR_IO, e.what());
+    }
+  }
+  std::string describe() const {
+    return "venue: bybit_spot live (" + venue_.name + ", " + venue_.rest_url + ")\nkey: " + key_ +
+           "\norders: orderLinkId prefix " + prefix_ + "\n";
+  }
+
+ private:
+  void post(const mmh_batch& batch) {
+    const mmh_host_api* host = sdk::host();
+    if (host != nullptr && host->post_batch != nullptr)
+      host->post_batch(host->host, handle_, &batch);
+  }
+
+  void* handle_;
+  VenueConfig venue_;
+  std::string key_;
+  std::string prefix_;
+  std::unique_ptr<LiveVenue> live_;
+};
+
 }  // namespace
 }  // namespace mmh::bybit
 
-MMH_SDK_PLUGIN("bybit_spot", "0.1.0",
-               "Bybit V5 spot: live market data (book, trades, bars) over REST and WebSocket",
-               mmh::sdk::data<mmh::bybit::BybitSource>)
+MMH_SDK_PLUGIN("bybit_spot", "0.2.0",
+               "Bybit V5 spot: live market data (book, trades, bars) and live order entry over "
+               "REST and WebSocket",
+               mmh::sdk::data<mmh::bybit::BybitSource>, mmh::sdk::venue<mmh::bybit::BybitVenue>)

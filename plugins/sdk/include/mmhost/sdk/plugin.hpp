@@ -289,6 +289,16 @@ const mmh_venue_vtable* venue_vtable() {
         });
       };
     }
+    if constexpr (requires(T & s) { s.start(); }) {
+      t.start = [](void* self, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] { static_cast<T*>(self)->start(); });
+      };
+    }
+    if constexpr (requires(T & s, uint32_t flags) { s.stop(flags); }) {
+      t.stop = [](void* self, uint32_t flags, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] { static_cast<T*>(self)->stop(flags); });
+      };
+    }
     return t;
   }();
   return &table;
