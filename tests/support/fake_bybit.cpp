@@ -789,7 +789,9 @@ void FakeBybit::with_exchange(const std::function<void(FakeExchange&)>& fn) {
 }
 
 void FakeBybit::trade_through(bool taker_buy, int64_t price_e8, int64_t qty_e8) {
-  with_exchange([&](FakeExchange& x) { x.trade(taker_buy, price_e8, qty_e8, wall_ms()); });
+  // On the exchange's clock, like every other timestamp it hands out.
+  with_exchange(
+      [&](FakeExchange& x) { x.trade(taker_buy, price_e8, qty_e8, impl_->now_locked()); });
 }
 
 size_t FakeBybit::private_auths() const {

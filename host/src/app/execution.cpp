@@ -193,7 +193,12 @@ void Execution::before_bar(const mmh_candle& bar) {
 }
 
 void Execution::on_venue_events() {
+  const uint64_t fills_before = ledger_.maker_fills() + ledger_.taker_fills();
   drain();
+  // A fill changes what the core wants (a rebalance done, inventory bands): answer it now, not
+  // at the next bar. Backtests get the same from after_bar, right after the bar's fills.
+  if (ledger_.maker_fills() + ledger_.taker_fills() != fills_before && !fill_batch_.empty())
+    sync(fill_batch_.back().ts_ns);
 }
 
 void Execution::drain() {

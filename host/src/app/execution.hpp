@@ -83,7 +83,8 @@ class Execution {
   void on_market(const mmh_batch& batch);
   bool quotes_pulled() const { return quotes_pulled_; }
   uint64_t quote_pulls() const { return quote_pulls_; }
-  // A live venue posted (from its own thread): take its events now, on the engine thread.
+  // A live venue posted (from its own thread): take its events now, on the engine thread, and
+  // after fills sync the core's orders at once.
   void on_venue_events();
   void before_bar(const mmh_candle& bar);
   void after_bar(const mmh_candle& bar);

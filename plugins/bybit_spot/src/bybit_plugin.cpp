@@ -89,7 +89,6 @@ class BybitVenue {
     s.quote_asset = config.require("quote_asset");
     s.order_prefix = config.require("order_prefix");
     s.start_timeout_ms = config.get_int("start_timeout_ms", s.start_timeout_ms);
-    s.run_start_ms = wall_now_ms();
     std::optional<Credentials> keys;
     try {
       s.tick_size = decimal_from_text(config.require("tick_size"));

@@ -154,6 +154,8 @@ void LiveVenue::start() {
   // Fails fast and clearly on wrong keys (10003/10004) before anything else happens.
   run_sync(ioc_, [this]() -> asio::awaitable<void> {
     co_await rest_->sync_time();
+    // On the exchange's clock: execution times are the exchange's, and ours may be skewed.
+    if (settings_.run_start_ms == 0) settings_.run_start_ms = rest_->server_now_ms();
     co_await fetch_wallet();
   }());
   PrivateStreamSettings s = settings_.stream;
@@ -683,6 +685,10 @@ void LiveVenue::emit_update(const std::string& link, const Tracked& t, uint32_t 
   copy_text(u.client_id, link);
   copy_text(u.venue_order_id, t.order_id);
   copy_text(u.reject_reason, reason);
+  log(MMH_LOG_DEBUG, "bybit venue: " + link + " status " + std::to_string(u.status) + " price " +
+                         std::to_string(u.price_ticks) + " filled " +
+                         std::to_string(u.filled_qty_lots) + "/" + std::to_string(u.qty_lots) +
+                         (reason.empty() ? "" : " (" + reason + ")"));
   emit_(mmh_batch{sizeof(mmh_batch), MMH_EVENT_ORDER_UPDATE, sizeof(mmh_order_update), 0, 1, &u});
   publish_stats();
 }

@@ -48,7 +48,8 @@ struct LiveVenueSettings {
   mmh_decimal tick_size{};
   mmh_decimal lot_size{};
   std::string order_prefix;  // this run's orderLinkIds start with it (order_link_prefix())
-  int64_t run_start_ms = 0;  // executions before it are not this run's
+  int64_t run_start_ms = 0;  // executions before it are not this run's; 0 = the exchange's
+                             // clock when start() runs
   int64_t start_timeout_ms = 20000;
   PrivateStreamSettings stream;  // url/ca_file are taken from the venue config
 };

@@ -1,0 +1,179 @@
+// `mmhost run --live` end to end against the loopback fake Bybit over TLS: keys from the
+// environment, the exchange's wallet as the ledger's start, real (fake) orders placed, amended
+// and cancelled as the book moves, a fill, a forced private reconnect with a fill missed
+// meanwhile, and at the end the fake's and mmhost's views of open orders and balances equal.
+// The run's whole output never shows the secret.
+#include "csv_series.hpp"
+#include "fake_bybit.hpp"
+#include "fake_exchange.hpp"
+#include "file_bytes.hpp"
+#include "test_support.hpp"
+
+#include <mmhost/sdk/fixed_point.hpp>
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+using namespace mmh::test;
+
+namespace {
+
+constexpr int64_t E8 = 100000000;
+constexpr int64_t kMinNs = 60'000'000'000LL;
+const char* kKey = "TESTKEY0123456789";
+const char* kSecret = "TESTSECRETabcdefghijklmnopqrstuvwxyz0123";
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// As in test_paper.cpp: the shared bars moved so the warm-up ends on the flagship's confirmed
+// pullback of 2025-05-20 18:04 (the core wants to buy, then quote a grid).
+std::vector<mmh_candle> history_ending_now(int64_t last_open_ms, int64_t now_minute) {
+  const std::string path = shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
+  auto s = mmh::replay::parse_candle_csv(mmh::replay::read_file_bytes(path), path, kMinNs);
+  const int64_t shift_ns = (now_minute - 60000 - last_open_ms) * 1'000'000LL;
+  std::vector<mmh_candle> out;
+  for (mmh_candle c : s.candles) {
+    if (c.open_ts_ns > (last_open_ms + 60000) * 1'000'000LL) break;
+    c.open_ts_ns += shift_ns;
+    out.push_back(c);
+  }
+  return out;
+}
+
+template <typename Pred>
+bool wait_for(Pred pred, int ms) {
+  for (int i = 0; i < ms / 10; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
+
+}  // namespace
+
+TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect; both views end equal") {
+  FakeBybit fake;
+  int64_t now_minute = wall_ms() / 60000 * 60000;
+  while ((now_minute - 1747764240000) % 300000 != 0) now_minute -= 60000;
+  fake.set_candles(history_ending_now(1747764180000, now_minute));
+  // A running clock (signed requests must stay inside the recv window), 30 s into the minute.
+  fake.set_clock(now_minute + 30000 - wall_ms());
+  std::vector<mmh_book_level> bids, asks;
+  // The last warm-up bar closed at 2499.30: the book straddles it, so the core's PostOnly
+  // rebalance bid there rests instead of being killed for taking.
+  for (int i = 0; i < 20; ++i) {
+    bids.push_back({2499 * E8 + 20000000 - i * 10 * 1000000, 2 * E8});
+    asks.push_back({2499 * E8 + 40000000 + i * 10 * 1000000, 2 * E8});
+  }
+  fake.set_book("ETHUSDT", bids, asks, 5000);
+  fake.with_exchange([](FakeExchange& x) {
+    x.set_balance("USDT", 10000 * E8);
+    x.set_balance("ETH", 0);
+  });
+  TempDir dir;
+  const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
+  const std::string env = std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret;
+
+  auto run = std::async(std::launch::async, [&] {
+    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
+                          " --duration 9s --log-level debug",
+                      env);
+  });
+  auto our_open = [&] {
+    std::vector<FakeOrder> out;
+    fake.with_exchange([&](FakeExchange& x) {
+      for (const FakeOrder& o : x.open_orders())
+        if (o.link_id.rfind("mmh-", 0) == 0) out.push_back(o);
+    });
+    return out;
+  };
+  auto churn = [&](int rounds) {
+    for (int i = 0; i < rounds; ++i) {
+      const int64_t bump = (i % 5) * 1000000;
+      fake.publish_book_delta({{2499 * E8 + 20000000 - bump, (3 + i % 4) * E8}},
+                              {{2499 * E8 + 40000000 + bump, (2 + i % 3) * E8}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    }
+  };
+  REQUIRE(wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") >= 1; }, 15000));
+  // The core bids for its inventory; a seller fills the bid; then it quotes its grid.
+  REQUIRE(wait_for([&] { return our_open().size() == 1; }, 8000));
+  CHECK(our_open()[0].side == "Buy");
+  CHECK(our_open()[0].price_e8 == 2499 * E8 + 30000000);
+  fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);
+  if (!wait_for([&] { return our_open().size() >= 4; }, 8000)) {
+    const CommandResult early = run.get();
+    std::string requests;
+    for (const FakeRequest& q : fake.requests())
+      if (q.path.rfind("/v5/order/", 0) == 0) requests += q.path + " " + q.body + "\n";
+    FAIL("the grid was not placed; order requests:\n"
+         << requests << "run output:\n"
+         << early.output);
+  }
+  // Someone sells into our best bid: a maker fill, pushed.
+  std::vector<FakeOrder> open = our_open();
+  int64_t best_bid = 0, best_ask = INT64_MAX;
+  for (const FakeOrder& o : open) {
+    if (o.side == "Buy") best_bid = std::max(best_bid, o.price_e8);
+    if (o.side == "Sell") best_ask = std::min(best_ask, o.price_e8);
+  }
+  REQUIRE(best_bid > 0);
+  REQUIRE(best_ask < INT64_MAX);
+  fake.trade_through(false, best_bid, E8 / 1000);
+  churn(5);
+  // The private stream drops, and a fill happens while nobody listens.
+  const size_t auths = fake.private_auths();
+  fake.drop_private_connections();
+  fake.trade_through(true, best_ask, E8 / 1000);
+  REQUIRE(wait_for([&] { return fake.private_auths() > auths; }, 5000));
+  churn(10);
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("live trading on fake") != std::string::npos);
+  CHECK(r.output.find("reconciled") != std::string::npos);
+  // Nothing of this run is left open, on either side, and nothing was placed twice.
+  CHECK(our_open().empty());
+  CHECK(r.output.find(": 0 open at the end") != std::string::npos);
+  size_t fills = 0;
+  fake.with_exchange([&](FakeExchange& x) {
+    CHECK(x.duplicate_creates() == 0);
+    for (const auto& [id, o] : x.orders()) CHECK(o.link_id.rfind("mmh-", 0) == 0);
+    fills = x.execution_log().size();
+    // mmhost's ledger (fills and fees it was told about) and the exchange's wallet agree.
+    for (const char* coin : {"ETH", "USDT"}) {
+      const std::string text = std::string(coin) + " exchange " +
+                               mmh::sdk::format_e8(x.wallet_e8(coin)) + " (locked 0), ledger " +
+                               mmh::sdk::format_e8(x.wallet_e8(coin)) + ";";
+      CHECK_MESSAGE(r.output.find(text) != std::string::npos, text);
+    }
+  });
+  CHECK(fills >= 3);  // the rebalance bid and the two grid fills
+  CHECK(r.output.find("; equal") != std::string::npos);
+  CHECK(r.output.find("DIFFERENT") == std::string::npos);
+  // The secret never reaches the log, even at debug level.
+  CHECK(r.output.find(kSecret) == std::string::npos);
+}
+
+TEST_CASE("mmhost run --live: refuses without --confirm-live, and without keys") {
+  const CommandResult unconfirmed =
+      run_mmhost("run strategies/eth_bos_mm.lua --live --venue testnet");
+  CHECK(unconfirmed.exit_code == 1);
+  CHECK(unconfirmed.output.find("add --confirm-live") != std::string::npos);
+  FakeBybit fake;
+  TempDir dir;
+  const std::string venue = fake.write_venue_file(dir.path().string());
+  const CommandResult no_keys = run_mmhost(
+      "run strategies/eth_bos_mm.lua --live --confirm-live --warmup-bars 0 --venue " + venue,
+      "-u BYBIT_API_KEY -u BYBIT_API_SECRET");
+  CHECK(no_keys.exit_code == 1);
+  CHECK(no_keys.output.find("needs API keys") != std::string::npos);
+  CHECK(fake.count("/v5/order/create") == 0);
+}
