@@ -27,7 +27,7 @@ std::string limit(const std::string& side, const std::string& price, const std::
 }
 }  // namespace
 
-TEST_CASE("fake exchange: a resting buy locks quote; a trade through it fills as maker") {
+TEST_CASE("fake exchange: a resting buy locks quote, a trade through it fills as maker") {
   FakeExchange x = make();
   CHECK(x.create(limit("Buy", "2400", "0.5", "b1"), 1).ret_code == 0);
   CHECK(x.locked_e8("USDT") == 1200 * E8);

@@ -58,7 +58,7 @@ bool wait_for(Pred pred, int ms) {
 
 }  // namespace
 
-TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect; both views end equal") {
+TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end equal") {
   FakeBybit fake;
   int64_t now_minute = wall_ms() / 60000 * 60000;
   while ((now_minute - 1747764240000) % 300000 != 0) now_minute -= 60000;

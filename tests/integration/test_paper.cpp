@@ -65,9 +65,11 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
   fake.set_candles(history_ending_now(1747764180000, now_minute));  // 2025-05-20T18:03Z
   fake.set_clock(0, now_minute + 30000);
   std::vector<mmh_book_level> bids, asks;
+  // The last warm-up bar closed at 2499.30: the book straddles it, so the core's PostOnly
+  // rebalance bid there rests (no order goes out before the first live snapshot).
   for (int i = 0; i < 20; ++i) {
-    bids.push_back({2499 * E8 - i * 10 * 1000000, 2 * E8});
-    asks.push_back({2499 * E8 + (i + 1) * 10 * 1000000, 2 * E8});
+    bids.push_back({2499 * E8 + 20000000 - i * 10 * 1000000, 2 * E8});
+    asks.push_back({2499 * E8 + 40000000 + i * 10 * 1000000, 2 * E8});
   }
   fake.set_book("ETHUSDT", bids, asks, 5000);
   TempDir dir;
@@ -82,10 +84,10 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
   auto churn = [&](int rounds) {
     for (int i = 0; i < rounds; ++i) {
       const int64_t bump = (i % 5) * 1000000;
-      fake.publish_book_delta({{2499 * E8 - bump, (3 + i % 4) * E8}},
-                              {{2499 * E8 + 10000000 + bump, (2 + i % 3) * E8}});
-      fake.publish_trade(wall_ms(), 2499 * E8 + 10000000, E8 / 2, true);
-      fake.publish_trade(wall_ms(), 2499 * E8, E8 / 2, false);
+      fake.publish_book_delta({{2499 * E8 + 20000000 - bump, (3 + i % 4) * E8}},
+                              {{2499 * E8 + 40000000 + bump, (2 + i % 3) * E8}});
+      fake.publish_trade(wall_ms(), 2499 * E8 + 40000000, E8 / 2, true);
+      fake.publish_trade(wall_ms(), 2499 * E8 + 30000000, E8 / 2, false);  // sells at our bid
       std::this_thread::sleep_for(std::chrono::milliseconds(40));
     }
   };
