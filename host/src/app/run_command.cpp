@@ -905,6 +905,12 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
           inbox.close();
           engine.stop_live();
         });
+    // Whatever way this block is left (an exception too), the venue stops waking `io` before it
+    // is gone; the venue's own stop (or destructor) may still post afterwards.
+    struct WakeReset {
+      std::atomic<boost::asio::io_context*>& wake;
+      ~WakeReset() { wake = nullptr; }
+    } wake_reset{venue_wake};
     venue_wake = &io;
     if (options.duration_ns > 0)
       engine.add_timer(wall_clock.now_ns() + options.duration_ns, [&engine, &inbox](int64_t) {
@@ -928,7 +934,6 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       }
       exec->on_venue_events();
     }
-    venue_wake = nullptr;
   } else {
     report.stats = engine.run_historical(sim_clock);
   }
