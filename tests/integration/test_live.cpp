@@ -3,10 +3,9 @@
 // and cancelled as the book moves, a fill, a forced private reconnect with a fill missed
 // meanwhile, and at the end the fake's and mmhost's views of open orders and balances equal.
 // The run's whole output never shows the secret.
-#include "csv_series.hpp"
 #include "fake_bybit.hpp"
 #include "fake_exchange.hpp"
-#include "file_bytes.hpp"
+#include "live_history.hpp"
 #include "test_support.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
@@ -22,49 +21,18 @@ using namespace mmh::test;
 namespace {
 
 constexpr int64_t E8 = 100000000;
-constexpr int64_t kMinNs = 60'000'000'000LL;
 const char* kKey = "TESTKEY0123456789";
 const char* kSecret = "TESTSECRETabcdefghijklmnopqrstuvwxyz0123";
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// As in test_paper.cpp: the shared bars moved so the warm-up ends on the flagship's confirmed
-// pullback of 2025-05-20 18:04 (the core wants to buy, then quote a grid).
-std::vector<mmh_candle> history_ending_now(int64_t last_open_ms, int64_t now_minute) {
-  const std::string path = shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
-  auto s = mmh::replay::parse_candle_csv(mmh::replay::read_file_bytes(path), path, kMinNs);
-  const int64_t shift_ns = (now_minute - 60000 - last_open_ms) * 1'000'000LL;
-  std::vector<mmh_candle> out;
-  for (mmh_candle c : s.candles) {
-    if (c.open_ts_ns > (last_open_ms + 60000) * 1'000'000LL) break;
-    c.open_ts_ns += shift_ns;
-    out.push_back(c);
-  }
-  return out;
-}
-
-template <typename Pred>
-bool wait_for(Pred pred, int ms) {
-  for (int i = 0; i < ms / 10; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return pred();
-}
 
 }  // namespace
 
 TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end equal") {
   FakeBybit fake;
-  int64_t now_minute = wall_ms() / 60000 * 60000;
+  int64_t now_minute = wall_clock_ms() / 60000 * 60000;
   while ((now_minute - 1747764240000) % 300000 != 0) now_minute -= 60000;
   fake.set_candles(history_ending_now(1747764180000, now_minute));
   // A running clock (signed requests must stay inside the recv window), 30 s into the minute.
-  fake.set_clock(now_minute + 30000 - wall_ms());
+  fake.set_clock(now_minute + 30000 - wall_clock_ms());
   std::vector<mmh_book_level> bids, asks;
   // The last warm-up bar closed at 2499.30: the book straddles it, so the core's PostOnly
   // rebalance bid there rests instead of being killed for taking.

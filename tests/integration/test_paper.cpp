@@ -2,9 +2,8 @@
 // the instrument and warm-up bars over REST, builds the book from the public WebSocket, and when
 // the fake loses a delta (a sequence gap) the host pulls its quotes, the connector resubscribes,
 // and quoting resumes on the fresh snapshot; all of it in the run's log and report.
-#include "csv_series.hpp"
 #include "fake_bybit.hpp"
-#include "file_bytes.hpp"
+#include "live_history.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -18,37 +17,6 @@ using namespace mmh::test;
 namespace {
 
 constexpr int64_t E8 = 100000000;
-constexpr int64_t kMinNs = 60'000'000'000LL;
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// The shared ETHUSDT 1m bars up to `last_open_ms` (plus the bar after it, still forming on the
-// fake's clock), moved in time so that bar is the last one closed at `now_minute_ms` + 30 s.
-std::vector<mmh_candle> history_ending_now(int64_t last_open_ms, int64_t now_minute) {
-  const std::string path = shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
-  auto s = mmh::replay::parse_candle_csv(mmh::replay::read_file_bytes(path), path, kMinNs);
-  const int64_t shift_ns = (now_minute - 60000 - last_open_ms) * 1'000'000LL;
-  std::vector<mmh_candle> out;
-  for (mmh_candle c : s.candles) {
-    if (c.open_ts_ns > (last_open_ms + 60000) * 1'000'000LL) break;
-    c.open_ts_ns += shift_ns;
-    out.push_back(c);
-  }
-  return out;
-}
-
-template <typename Pred>
-bool wait_for(Pred pred, int ms) {
-  for (int i = 0; i < ms / 10; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return pred();
-}
 
 }  // namespace
 
@@ -60,7 +28,7 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
   // however long the run takes to start, and the history moves by whole 5-minute bars (the
   // strategy's HTF), so its structure bars are the ones of the original data: the last minute
   // M <= now with M = 18:04 (mod 5 min).
-  int64_t now_minute = wall_ms() / 60000 * 60000;
+  int64_t now_minute = wall_clock_ms() / 60000 * 60000;
   while ((now_minute - 1747764240000) % 300000 != 0) now_minute -= 60000;
   fake.set_candles(history_ending_now(1747764180000, now_minute));  // 2025-05-20T18:03Z
   fake.set_clock(0, now_minute + 30000);
@@ -86,8 +54,8 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
       const int64_t bump = (i % 5) * 1000000;
       fake.publish_book_delta({{2499 * E8 + 20000000 - bump, (3 + i % 4) * E8}},
                               {{2499 * E8 + 40000000 + bump, (2 + i % 3) * E8}});
-      fake.publish_trade(wall_ms(), 2499 * E8 + 40000000, E8 / 2, true);
-      fake.publish_trade(wall_ms(), 2499 * E8 + 30000000, E8 / 2, false);  // sells at our bid
+      fake.publish_trade(wall_clock_ms(), 2499 * E8 + 40000000, E8 / 2, true);
+      fake.publish_trade(wall_clock_ms(), 2499 * E8 + 30000000, E8 / 2, false);  // sells at our bid
       std::this_thread::sleep_for(std::chrono::milliseconds(40));
     }
   };
