@@ -193,18 +193,15 @@ void Execution::before_bar(const mmh_candle& bar) {
 }
 
 void Execution::on_venue_events() {
-  const uint64_t fills_before = ledger_.maker_fills() + ledger_.taker_fills();
-  drain();
   // A fill changes what the core wants (a rebalance done, inventory bands): answer it now, not
   // at the next bar. Backtests get the same from after_bar, right after the bar's fills.
-  if (ledger_.maker_fills() + ledger_.taker_fills() != fills_before && !fill_batch_.empty())
-    sync(fill_batch_.back().ts_ns);
+  if (drain()) sync(fill_batch_.back().ts_ns);
 }
 
-void Execution::drain() {
+bool Execution::drain() {
   std::vector<VenueEvent>& pending = venue_events_;
   venue_.take_pending(pending);
-  if (pending.empty()) return;
+  if (pending.empty()) return false;
   fill_batch_.clear();
   for (const VenueEvent& e : pending) {
     switch (e.kind) {
@@ -254,7 +251,7 @@ void Execution::drain() {
     }
   }
   pending.clear();
-  if (fill_batch_.empty()) return;
+  if (fill_batch_.empty()) return false;
   if (core_ != nullptr) {
     mmh_batch batch{sizeof(mmh_batch),  MMH_EVENT_FILL,    sizeof(mmh_fill), 0,
                     fill_batch_.size(), fill_batch_.data()};
@@ -266,6 +263,7 @@ void Execution::drain() {
                         sdk::e8_to_double(f.qty_lots * setup_.lot_e8), decimal_value(f.fee));
   }
   if (after_core_input_) after_core_input_();
+  return true;
 }
 
 void Execution::read_state(std::string& state, std::string& policy) {

@@ -98,7 +98,7 @@ class Execution {
   uint64_t event_count() const { return events_; }
 
  private:
-  void drain();
+  bool drain();  // true when fills were applied (then fill_batch_ holds them)
   void line(const std::string& json);
   void sync(int64_t ts_ns);
   void read_state(std::string& state, std::string& policy);

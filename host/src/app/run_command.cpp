@@ -816,24 +816,16 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       std::vector<VenueEvent> first;
       venue->take_pending(first);
       for (const VenueEvent& e : first) {
-        if (e.kind == MMH_EVENT_BALANCE) {
-          int64_t free_e8 = 0, locked_e8 = 0;
-          if (!sdk::decimal_to_e8(e.balance.free, free_e8) ||
-              !sdk::decimal_to_e8(e.balance.locked, locked_e8))
-            throw RunError(std::string("the exchange's ") + e.balance.asset +
-                           " balance does not fit 8 decimals");
-          const int64_t total = free_e8 + locked_e8;
-          if (setup.base_asset == e.balance.asset) setup.start_base_e8 = total;
-          if (setup.quote_asset == e.balance.asset) setup.start_quote_e8 = total;
-        }
-        const void* rec = e.kind == MMH_EVENT_BALANCE        ? static_cast<const void*>(&e.balance)
-                          : e.kind == MMH_EVENT_ORDER_UPDATE ? static_cast<const void*>(&e.update)
-                                                             : static_cast<const void*>(&e.fill);
-        const uint32_t size = e.kind == MMH_EVENT_BALANCE        ? sizeof(mmh_balance)
-                              : e.kind == MMH_EVENT_ORDER_UPDATE ? sizeof(mmh_order_update)
-                                                                 : sizeof(mmh_fill);
-        raw->receive(mmh_batch{sizeof(mmh_batch), e.kind, size, 0, 1, rec});
+        if (e.kind != MMH_EVENT_BALANCE) continue;
+        int64_t free_e8 = 0, locked_e8 = 0;
+        if (!sdk::decimal_to_e8(e.balance.free, free_e8) ||
+            !sdk::decimal_to_e8(e.balance.locked, locked_e8))
+          throw RunError(std::string("the exchange's ") + e.balance.asset +
+                         " balance does not fit 8 decimals");
+        if (setup.base_asset == e.balance.asset) setup.start_base_e8 = free_e8 + locked_e8;
+        if (setup.quote_asset == e.balance.asset) setup.start_quote_e8 = free_e8 + locked_e8;
       }
+      venue->requeue_front(first);
       spdlog::info("live trading on {}: wallet {} {}, {} {}; orders {}-<n>", report.live_venue,
                    sdk::format_e8(setup.start_base_e8), setup.base_asset,
                    sdk::format_e8(setup.start_quote_e8), setup.quote_asset, setup.orders.id_prefix);

@@ -49,6 +49,12 @@ void VenueInstance::take_pending(std::vector<VenueEvent>& out) {
   out.swap(pending_);
 }
 
+void VenueInstance::requeue_front(std::vector<VenueEvent>& events) {
+  std::lock_guard lock(mutex_);
+  pending_.insert(pending_.begin(), events.begin(), events.end());
+  events.clear();
+}
+
 void VenueInstance::submit(const mmh_order_command& command) {
   mmh_error err = fresh_error();
   const mmh_status status = plugin_.venue.submit(self_, &command, &err);

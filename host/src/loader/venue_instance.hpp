@@ -43,6 +43,8 @@ class VenueInstance {
   mmh_status receive(const mmh_batch& batch);
   // Moves the events received since the last call, in order, into `out` (cleared first).
   void take_pending(std::vector<VenueEvent>& out);
+  // Puts events taken with take_pending back before anything received since, in order.
+  void requeue_front(std::vector<VenueEvent>& events);
   const LoadedPlugin& plugin() const { return plugin_; }
 
  private:

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <future>
 #include <optional>
 #include <stdexcept>
 
@@ -126,24 +127,36 @@ int64_t LiveVenue::lots(const std::string& text) const {
   return e8 / lot_e8_;
 }
 
-void LiveVenue::publish_stats() {
-  size_t open = 0;
-  for (const auto& [id, t] : orders_)
-    if (!terminal(t.status)) ++open;
-  open_count_ = open;
-  std::lock_guard lock(mutex_);
-  stats_copy_ = stats_;
-  open_copy_ = open;
+size_t LiveVenue::count_open() const {
+  return static_cast<size_t>(std::count_if(
+      orders_.begin(), orders_.end(), [](const auto& o) { return !terminal(o.second.status); }));
 }
 
-LiveVenueStats LiveVenue::stats() const {
-  std::lock_guard lock(mutex_);
-  return stats_copy_;
+// The state lives on the I/O thread; a reader from outside asks there (nothing is copied out
+// per event).
+void LiveVenue::run_on_io(const std::function<void()>& fn) {
+  if (!thread_.joinable()) {
+    fn();
+    return;
+  }
+  std::promise<void> done;
+  asio::post(ioc_, [&] {
+    fn();
+    done.set_value();
+  });
+  done.get_future().wait();
 }
 
-size_t LiveVenue::open_orders() const {
-  std::lock_guard lock(mutex_);
-  return open_copy_;
+LiveVenueStats LiveVenue::stats() {
+  LiveVenueStats out;
+  run_on_io([&] { out = stats_; });
+  return out;
+}
+
+size_t LiveVenue::open_orders() {
+  size_t out = 0;
+  run_on_io([&] { out = count_open(); });
+  return out;
 }
 
 // --- start / stop ---------------------------------------------------------------------------
@@ -286,7 +299,6 @@ asio::awaitable<void> LiveVenue::worker() {
     } catch (const std::exception& e) {
       log(MMH_LOG_ERROR, std::string("bybit venue: ") + e.what());
     }
-    publish_stats();
   }
   worker_running_ = false;
 }
@@ -304,10 +316,8 @@ void LiveVenue::reject(const mmh_order_command& c, const std::string& reason) {
   }
   ++stats_.rejects;
   log(MMH_LOG_WARN, "bybit venue: " + link + " refused: " + reason);
-  const uint32_t keep = t.status;
-  t.status = MMH_ORDER_STATUS_REJECTED;
+  t.status = MMH_ORDER_STATUS_REJECTED;  // a copy: an amend or cancel refused leaves the order
   emit_update(link, t, c.action, reason);
-  t.status = keep;
 }
 
 asio::awaitable<void> LiveVenue::execute(mmh_order_command c) {
@@ -539,7 +549,6 @@ asio::awaitable<void> LiveVenue::reconcile() {
     co_await query_order(link, true, "not found on the exchange");
   co_await fetch_executions();
   co_await fetch_wallet();
-  publish_stats();
 }
 
 asio::awaitable<void> LiveVenue::reconcile_loop() {
@@ -566,7 +575,7 @@ asio::awaitable<void> LiveVenue::reconcile_loop() {
   reconcile_running_ = false;
   ready_ = stream_up_;
   if (ready_) {
-    log(MMH_LOG_INFO, "bybit venue: reconciled (" + std::to_string(open_count_) +
+    log(MMH_LOG_INFO, "bybit venue: reconciled (" + std::to_string(count_open()) +
                           " open order(s) of this run); orders accepted");
     std::lock_guard lock(mutex_);
     first_ready_ = true;
@@ -582,7 +591,6 @@ void LiveVenue::on_private(const PrivateMessage& m) {
   } catch (const std::exception& e) {
     log(MMH_LOG_ERROR, std::string("bybit venue: private message not applied: ") + e.what());
   }
-  publish_stats();
 }
 
 void LiveVenue::apply_order(const OrderRow& row) {
@@ -690,7 +698,6 @@ void LiveVenue::emit_update(const std::string& link, const Tracked& t, uint32_t 
                          std::to_string(u.filled_qty_lots) + "/" + std::to_string(u.qty_lots) +
                          (reason.empty() ? "" : " (" + reason + ")"));
   emit_(mmh_batch{sizeof(mmh_batch), MMH_EVENT_ORDER_UPDATE, sizeof(mmh_order_update), 0, 1, &u});
-  publish_stats();
 }
 
 }  // namespace mmh::bybit

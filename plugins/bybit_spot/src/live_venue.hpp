@@ -82,9 +82,9 @@ class LiveVenue {
   // the symbol), reconciles a last time (emitted before it returns) and stops. Throws
   // BybitError when the exchange could not be reached: orders may still be open then.
   void stop(bool cancel_all);
-  LiveVenueStats stats() const;
+  LiveVenueStats stats();
   // This run's orders that the venue believes open (tests, shutdown report).
-  size_t open_orders() const;
+  size_t open_orders();
   // Closes the private stream's connection (tests: a forced reconnect).
   void drop_private_stream();
 
@@ -122,7 +122,8 @@ class LiveVenue {
   int64_t ticks(const std::string& text) const;
   int64_t lots(const std::string& text) const;
   void log(int level, const std::string& message) const;
-  void publish_stats();
+  size_t count_open() const;
+  void run_on_io(const std::function<void()>& fn);
 
   VenueConfig venue_;
   Credentials credentials_;
@@ -152,15 +153,12 @@ class LiveVenue {
   std::set<std::string> foreign_seen_;
   bool stream_up_ = false;
   LiveVenueStats stats_;
-  size_t open_count_ = 0;
 
   // Shared with the calling threads.
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::condition_variable ready_cv_;
   bool first_ready_ = false;
   std::string fatal_;  // why the venue cannot trade (auth refused)
-  LiveVenueStats stats_copy_;
-  size_t open_copy_ = 0;
 };
 
 }  // namespace mmh::bybit

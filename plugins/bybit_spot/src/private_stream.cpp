@@ -1,6 +1,7 @@
 #include "private_stream.hpp"
 
 #include "backoff.hpp"
+#include "keep_alive.hpp"
 #include "ws_connection.hpp"
 
 #include <mmhost/plugin.h>
@@ -13,20 +14,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
 namespace mmh::bybit {
 
 namespace asio = boost::asio;
-
-namespace {
-
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 PrivateStream::PrivateStream(asio::any_io_executor executor, PrivateStreamSettings settings,
                              Credentials credentials, PrivateStreamEvents events)
@@ -77,27 +69,18 @@ asio::awaitable<void> PrivateStream::run() {
 }
 
 asio::awaitable<void> PrivateStream::pinger(std::shared_ptr<WsConnection> ws) {
-  auto timer_ptr = std::make_shared<asio::steady_timer>(executor_);
-  ping_timer_ = timer_ptr;
-  asio::steady_timer& timer = *timer_ptr;
   const int64_t tick = std::max<int64_t>(10, std::min(settings_.ping_ms, settings_.stale_ms) / 4);
-  int64_t last_ping = steady_ms();
-  while (ws->is_open() && !stopped_) {
-    timer.expires_after(std::chrono::milliseconds(tick));
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!ws->is_open() || stopped_) break;
-    const int64_t now = steady_ms();
-    if (now - last_ping >= settings_.ping_ms) {
-      ws->send("{\"op\":\"ping\"}");
-      last_ping = now;
-    }
-    if (now - last_message_ms_ >= settings_.stale_ms) {
-      log(MMH_LOG_WARN, "bybit private stream: no message for " +
-                            std::to_string(now - last_message_ms_) + " ms; reconnecting");
-      ws->close();
-      break;
-    }
-  }
+  ping_timer_ = std::make_shared<asio::steady_timer>(executor_);
+  // Named, not a temporary inside the co_await: GCC 12 destroys such temporaries twice.
+  std::function<bool(int64_t)> check = [this, ws](int64_t now) {
+    if (stopped_) return false;
+    if (now - last_message_ms_ < settings_.stale_ms) return true;
+    log(MMH_LOG_WARN, "bybit private stream: no message for " +
+                          std::to_string(now - last_message_ms_) + " ms; reconnecting");
+    ws->close();
+    return false;
+  };
+  co_await keep_alive(ws, ping_timer_, settings_.ping_ms, tick, std::move(check));
 }
 
 asio::awaitable<void> PrivateStream::session() {

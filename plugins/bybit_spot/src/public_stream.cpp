@@ -1,6 +1,7 @@
 #include "public_stream.hpp"
 
 #include "backoff.hpp"
+#include "keep_alive.hpp"
 #include "ws_connection.hpp"
 
 #include <mmhost/plugin.h>
@@ -12,18 +13,13 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <functional>
 
 namespace mmh::bybit {
 
 namespace asio = boost::asio;
 
 namespace {
-
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string subscribe_request(const char* op, const std::vector<std::string>& topics) {
   std::string text = std::string("{\"op\":\"") + op + "\",\"args\":[";
@@ -62,6 +58,7 @@ void PublicStream::invalidate(const std::string& reason) {
 void PublicStream::stop() {
   stopped_ = true;
   if (ws_) ws_->close();
+  if (ping_timer_) ping_timer_->cancel();
 }
 
 asio::awaitable<void> PublicStream::run() {
@@ -74,6 +71,7 @@ asio::awaitable<void> PublicStream::run() {
     } catch (const BybitError& e) {
       if (!stopped_) log(MMH_LOG_WARN, std::string("bybit public stream: ") + e.what());
     }
+    if (ping_timer_) ping_timer_->cancel();  // the session's pinger ends with it
     invalidate("public stream disconnected");
     if (stopped_) break;
     failures = stats_.messages > messages_before ? 1 : failures + 1;
@@ -86,19 +84,12 @@ asio::awaitable<void> PublicStream::run() {
 }
 
 asio::awaitable<void> PublicStream::pinger(std::shared_ptr<WsConnection> ws) {
-  asio::steady_timer timer(executor_);
   // Ticks often enough to notice a silent stream within a fraction of stale_ms.
   const int64_t tick = std::max<int64_t>(10, std::min(settings_.ping_ms, settings_.stale_ms) / 4);
-  int64_t last_ping = steady_ms();
-  while (ws->is_open() && !stopped_) {
-    timer.expires_after(std::chrono::milliseconds(tick));
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!ws->is_open() || stopped_) break;
-    const int64_t now = steady_ms();
-    if (now - last_ping >= settings_.ping_ms) {
-      ws->send("{\"op\":\"ping\"}");
-      last_ping = now;
-    }
+  ping_timer_ = std::make_shared<asio::steady_timer>(executor_);
+  // Named, not a temporary inside the co_await: GCC 12 destroys such temporaries twice.
+  std::function<bool(int64_t)> check = [this, ws](int64_t now) {
+    if (stopped_) return false;
     if (awaiting_snapshot_since_ms_ != 0 &&
         now - awaiting_snapshot_since_ms_ >= settings_.stale_ms) {
       log(MMH_LOG_WARN, "bybit public stream: no book snapshot " +
@@ -106,16 +97,16 @@ asio::awaitable<void> PublicStream::pinger(std::shared_ptr<WsConnection> ws) {
                             " ms after subscribing; asking again");
       resubscribe_book(*ws);
     }
-    if (now - last_message_ms_ >= settings_.stale_ms) {
-      ++stats_.stale;
-      log(MMH_LOG_WARN, "bybit public stream: no message for " +
-                            std::to_string(now - last_message_ms_) +
-                            " ms; the book is stale, reconnecting");
-      invalidate("stale public stream");
-      ws->close();
-      break;
-    }
-  }
+    if (now - last_message_ms_ < settings_.stale_ms) return true;
+    ++stats_.stale;
+    log(MMH_LOG_WARN, "bybit public stream: no message for " +
+                          std::to_string(now - last_message_ms_) +
+                          " ms; the book is stale, reconnecting");
+    invalidate("stale public stream");
+    ws->close();
+    return false;
+  };
+  co_await keep_alive(ws, ping_timer_, settings_.ping_ms, tick, std::move(check));
 }
 
 asio::awaitable<void> PublicStream::session() {

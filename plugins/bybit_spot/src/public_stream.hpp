@@ -14,6 +14,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -89,6 +90,7 @@ class PublicStream : public std::enable_shared_from_this<PublicStream> {
   PublicMessage message_;
   OrderBook book_;
   std::shared_ptr<class WsConnection> ws_;
+  std::shared_ptr<boost::asio::steady_timer> ping_timer_;  // cancelled by stop()
   bool stopped_ = false;
   int64_t last_message_ms_ = 0;
   int64_t last_kline_start_ms_ = -1;

@@ -131,7 +131,9 @@ asio::awaitable<std::string> WsConnection::read() {
     std::tie(ec, std::ignore) =
         co_await i.plain->async_read(i.buffer, asio::as_tuple(asio::use_awaitable));
   if (ec) {
-    i.open = false;
+    // Closing also wakes the writer, which would otherwise wait forever on an empty outbox and
+    // keep this connection (and its io_context) alive after every reconnect.
+    close();
     i.fail(ec, "read");
   }
   co_return beast::buffers_to_string(i.buffer.data());
