@@ -86,14 +86,15 @@ struct Fixture {
   std::unique_ptr<LiveVenue> venue;
 
   explicit Fixture(Credentials keys = {"TESTKEY0123456789",
-                                       "TESTSECRETabcdefghijklmnopqrstuvwxyz0123"}) {
+                                       "TESTSECRETabcdefghijklmnopqrstuvwxyz0123"},
+                   const std::string& venue_extra = {}) {
     fake.with_exchange([](FakeExchange& x) {
       x.set_balance("USDT", 10000 * E8);
       x.set_balance("ETH", E8);
       x.set_touch(2500 * E8, 2500 * E8 + 1000000);
     });
-    const VenueConfig config =
-        load_venue_config(fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 20\n"));
+    const VenueConfig config = load_venue_config(
+        fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 20\n" + venue_extra));
     LiveVenueSettings s;
     s.symbol = "ETHUSDT";
     s.base_asset = "ETH";
@@ -286,6 +287,83 @@ TEST_CASE("bybit live venue: refused orders are reported with the exchange's rea
   f.place(taker, MMH_SIDE_BUY, 250100, 1000);  // at the ask
   REQUIRE(wait_for([&] { return f.reports.has(taker, MMH_ORDER_STATUS_CANCELLED); }));
   CHECK(f.open_on_exchange().empty());
+  f.venue->stop(false);
+}
+
+namespace {
+
+// Five creates submitted back to back while the first one's answer is held up, so the other
+// four are queued together: {1} alone, then {2, 3, 4, 5}. Order 4 asks for more ETH than the
+// wallet holds.
+std::vector<std::string> place_five(Fixture& f) {
+  f.fake.inject({"/v5/order/create", FaultKind::delay, 300, 1, 0});
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 5; ++i) ids.push_back(std::string(kPrefix) + "-b" + std::to_string(i));
+  f.place(ids[0], MMH_SIDE_BUY, 240000, 10000);
+  f.place(ids[1], MMH_SIDE_BUY, 239000, 10000);
+  f.place(ids[2], MMH_SIDE_SELL, 260000, 10000);
+  f.place(ids[3], MMH_SIDE_SELL, 261000, 500000);  // 5 ETH, the wallet has 1
+  f.place(ids[4], MMH_SIDE_SELL, 262000, 10000);
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("bybit live venue: queued creates go out as one batch, a refused item alone fails") {
+  Fixture f;
+  f.venue->start();
+  const std::vector<std::string> ids = place_five(f);
+  REQUIRE(wait_for([&] { return f.reports.has(ids[3], MMH_ORDER_STATUS_REJECTED); }));
+  for (size_t i : {0U, 1U, 2U, 4U})
+    REQUIRE(wait_for([&] { return f.reports.has(ids[i], MMH_ORDER_STATUS_NEW); }));
+  CHECK(f.fake.count("/v5/order/create") == 1);
+  CHECK(f.fake.count("/v5/order/create-batch") == 1);
+  CHECK(f.venue->stats().batches == 1);
+  CHECK(f.venue->stats().rejects == 1);
+  {
+    std::lock_guard lock(f.reports.mutex);
+    for (const auto& u : f.reports.updates)
+      if (ids[3] == u.client_id)
+        CHECK(std::string(u.reject_reason).find("retCode 170131") != std::string::npos);
+  }
+  CHECK(f.open_on_exchange().size() == 4);
+  f.venue->stop(false);
+  CHECK(f.open_on_exchange().empty());
+  CHECK(f.venue->open_orders() == 0);
+  f.check_wallets_equal();
+}
+
+TEST_CASE("bybit live venue: a lost batch reply is resolved per order, nothing placed twice") {
+  Fixture f;
+  f.venue->start();
+  f.fake.inject({"/v5/order/create-batch", FaultKind::lose_reply, 0, 1, 0});
+  const std::vector<std::string> ids = place_five(f);
+  for (size_t i : {0U, 1U, 2U, 4U})
+    REQUIRE(wait_for([&] { return f.reports.has(ids[i], MMH_ORDER_STATUS_NEW); }));
+  REQUIRE(wait_for([&] { return f.reports.has(ids[3], MMH_ORDER_STATUS_REJECTED); }));
+  // The client resent the same batch: three items were duplicates (asked for), the refused one
+  // was refused again.
+  CHECK(f.fake.count("/v5/order/create-batch") == 2);
+  f.fake.with_exchange([&](FakeExchange& x) {
+    CHECK(x.orders().size() == 4);
+    CHECK(x.duplicate_creates() == 3);
+  });
+  CHECK(f.venue->stats().duplicate_resolved == 3);
+  f.venue->stop(false);
+  CHECK(f.open_on_exchange().empty());
+  f.check_wallets_equal();
+}
+
+TEST_CASE("bybit live venue: without batch_orders every create goes alone (demo)") {
+  Fixture f({"TESTKEY0123456789", "TESTSECRETabcdefghijklmnopqrstuvwxyz0123"},
+            "batch_orders: false\n");
+  f.venue->start();
+  const std::vector<std::string> ids = place_five(f);
+  for (size_t i : {0U, 1U, 2U, 4U})
+    REQUIRE(wait_for([&] { return f.reports.has(ids[i], MMH_ORDER_STATUS_NEW); }));
+  REQUIRE(wait_for([&] { return f.reports.has(ids[3], MMH_ORDER_STATUS_REJECTED); }));
+  CHECK(f.fake.count("/v5/order/create") == 5);
+  CHECK(f.fake.count("/v5/order/create-batch") == 0);
   f.venue->stop(false);
 }
 

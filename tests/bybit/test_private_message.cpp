@@ -62,6 +62,30 @@ TEST_CASE("bybit private: REST order, execution and wallet lists") {
   CHECK(!coins[0].wallet_balance.empty());
 }
 
+TEST_CASE("bybit private: create-batch answers pair result and retExtInfo by index") {
+  const auto ok = parse_batch_create(bybit_fixture("rest_order_create_batch_spot.json"));
+  REQUIRE(ok.size() == 2);
+  CHECK(ok[0].code == 0);
+  CHECK(ok[0].order_id == "1666800494330512128");
+  CHECK(ok[1].order_link_id == "spot-atom-03");
+  const auto mixed = parse_batch_create(
+      R"({"retCode":0,"retMsg":"OK","result":{"list":[)"
+      R"({"orderId":"1","orderLinkId":"a"},{"orderId":"","orderLinkId":"b"}]},)"
+      R"("retExtInfo":{"list":[{"code":0,"msg":"OK"},{"code":170131,"msg":"Insufficient balance."}]}})");
+  REQUIRE(mixed.size() == 2);
+  CHECK(mixed[0].code == 0);
+  CHECK(mixed[1].code == 170131);
+  CHECK(mixed[1].msg == "Insufficient balance.");
+  // Without retExtInfo (older captures) an item without an orderId failed.
+  const auto bare =
+      parse_batch_create(R"({"retCode":0,"result":{"list":[{"orderId":"","orderLinkId":"b"}]}})");
+  REQUIRE(bare.size() == 1);
+  CHECK(bare[0].code != 0);
+  CHECK_THROWS_WITH_AS(parse_batch_create(R"({"retCode":0,"result":{"list":[{"orderId":"1"}]},)"
+                                          R"("retExtInfo":{"list":[]}})"),
+                       doctest::Contains("differ in length"), BybitError);
+}
+
 TEST_CASE("bybit private: malformed messages are parse errors") {
   CHECK_THROWS_AS(parse_private_message("{"), BybitError);
   CHECK_THROWS_WITH_AS(parse_private_message(R"({"topic":"order","data":{}})"),

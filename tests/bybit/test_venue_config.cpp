@@ -38,6 +38,8 @@ TEST_CASE("bybit venues: the shipped mainnet, testnet and demo files") {
   const VenueConfig demo = find_venue_config("demo", dirs);
   CHECK(demo.ws_trade_url.empty());
   CHECK(demo.ws_public_url == main.ws_public_url);  // demo's public data is mainnet's
+  CHECK(main.batch_orders);
+  CHECK(!demo.batch_orders);  // spot create-batch is not offered on demo
   CHECK_THROWS_WITH_AS(find_venue_config("moonnet", dirs), doctest::Contains("moonnet.yaml"),
                        VenueConfigError);
 }
@@ -57,6 +59,9 @@ TEST_CASE("bybit venues: unknown keys, bad URLs and bad numbers name file:line")
   CHECK_THROWS_WITH_AS(
       load_venue_config(write_file(dir.file("c.yaml"), "name: t\nrest_url: api.bybit.com\n")),
       doctest::Contains("c.yaml:2: rest_url"), VenueConfigError);
+  CHECK_THROWS_WITH_AS(
+      load_venue_config(write_file(dir.file("e.yaml"), base + "batch_orders: sometimes\n")),
+      doctest::Contains("e.yaml:5: batch_orders must be true or false"), VenueConfigError);
   CHECK_THROWS_WITH_AS(load_venue_config(write_file(dir.file("d.yaml"), "name: t\n")),
                        doctest::Contains("missing required key"), VenueConfigError);
 }

@@ -76,7 +76,13 @@ TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end
   CHECK(our_open()[0].side == "Buy");
   CHECK(our_open()[0].price_e8 == 2499 * E8 + 30000000);
   fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);
-  if (!wait_for([&] { return our_open().size() >= 4; }, 8000)) {
+  // Both sides of the grid rest (the creates go out one after another, bids first).
+  auto both_sides = [&] {
+    bool buy = false, sell = false;
+    for (const FakeOrder& o : our_open()) (o.side == "Buy" ? buy : sell) = true;
+    return buy && sell;
+  };
+  if (!wait_for(both_sides, 8000)) {
     const CommandResult early = run.get();
     std::string requests;
     for (const FakeRequest& q : fake.requests())

@@ -291,16 +291,131 @@ void LiveVenue::submit(const mmh_order_command& command) {
 asio::awaitable<void> LiveVenue::worker() {
   // One request at a time, in submission order: an amend or cancel never overtakes the create
   // of its order, and rate limits are spent in the order the host asked.
+  // Consecutive creates go out together in one create-batch (<= 10) where the venue has it.
   while (!queue_.empty()) {
-    const mmh_order_command command = queue_.front();
-    queue_.pop_front();
+    std::vector<mmh_order_command> places;
+    while (venue_.batch_orders && places.size() < 10 && !queue_.empty() &&
+           queue_.front().action == MMH_ORDER_ACTION_PLACE) {
+      places.push_back(queue_.front());
+      queue_.pop_front();
+    }
     try {
-      co_await execute(command);
+      if (places.size() > 1) {
+        co_await place_batch(std::move(places));
+      } else {
+        const mmh_order_command command = places.empty() ? queue_.front() : places[0];
+        if (places.empty()) queue_.pop_front();
+        co_await execute(command);
+      }
     } catch (const std::exception& e) {
       log(MMH_LOG_ERROR, std::string("bybit venue: ") + e.what());
     }
   }
   worker_running_ = false;
+}
+
+bool LiveVenue::admit_place(const mmh_order_command& c, std::string& body) {
+  const std::string link = client_id(c);
+  if (stopping_ || !ready_) {
+    reject(c, stopping_ ? "venue stopping" : "private stream down: reconciling first");
+    return false;
+  }
+  if (!ours(link) || orders_.count(link)) {
+    reject(c, "orderLinkId is not new or lacks the run prefix " + settings_.order_prefix);
+    return false;
+  }
+  try {
+    body = create_body(instrument_, c);
+  } catch (const std::invalid_argument& e) {
+    reject(c, e.what());
+    return false;
+  }
+  Tracked& t = orders_[link];
+  t.side = c.side;
+  t.order_type = c.order_type;
+  t.price_ticks = c.price_ticks;
+  t.qty_lots = c.qty_lots;
+  t.quote_unit = c.order_type == MMH_ORDER_TYPE_MARKET && c.market_unit == MMH_MARKET_UNIT_QUOTE;
+  return true;
+}
+
+asio::awaitable<void> LiveVenue::settle_place(mmh_order_command c,
+                                              std::optional<BybitError> failure) {
+  const std::string link = client_id(c);
+  if (!failure) {
+    auto it = orders_.find(link);
+    if (it != orders_.end() && it->second.status == 0) {  // the push may have come first
+      it->second.status = MMH_ORDER_STATUS_NEW;
+      emit_update(link, it->second);
+    }
+    co_return;
+  }
+  if (failure->kind() == ErrorKind::exchange && duplicate_id(failure->ret_code())) {
+    // Our earlier attempt got through: ask for it; never place again.
+    ++stats_.duplicate_resolved;
+    log(MMH_LOG_INFO, "bybit venue: " + link + " already exists (retCode " +
+                          std::to_string(failure->ret_code()) + "); asking for its state");
+    co_await query_order(link, true, "duplicate orderLinkId, yet the order is not found");
+    co_return;
+  }
+  if (failure->kind() == ErrorKind::exchange || failure->kind() == ErrorKind::banned) {
+    reject(c, failure->ret_code() != 0
+                  ? "retCode " + std::to_string(failure->ret_code()) + ": " + failure->ret_msg()
+                  : std::string(failure->what()));
+    co_return;
+  }
+  // Timeout or transport failure after the retries: the outcome is unknown, so ask.
+  log(MMH_LOG_WARN,
+      "bybit venue: " + link + " create unanswered (" + failure->what() + "); asking the exchange");
+  co_await query_order(link, true, "not placed (" + std::string(failure->what()) + ")");
+}
+
+asio::awaitable<void> LiveVenue::place_batch(std::vector<mmh_order_command> group) {
+  std::vector<mmh_order_command> sent;
+  for (const mmh_order_command& c : group) {
+    ++stats_.commands;
+    std::string body;
+    if (admit_place(c, body)) sent.push_back(c);
+  }
+  if (sent.empty()) co_return;
+  std::optional<BybitError> failure;
+  std::vector<BatchItemResult> items;
+  std::string body;
+  try {
+    body = create_batch_body(instrument_, sent);
+  } catch (const std::invalid_argument& e) {  // each order passed alone: not expected
+    failure = BybitError(ErrorKind::exchange, e.what());
+  }
+  for (const mmh_order_command& c : sent) in_flight_.insert(client_id(c));
+  if (!failure) {
+    ++stats_.batches;
+    try {
+      const RestReply reply =
+          co_await rest_->post("/v5/order/create-batch", body, static_cast<int>(sent.size()));
+      items = parse_batch_create(reply.body);
+    } catch (const BybitError& e) {
+      failure = e;  // the whole request: every order shares its fate
+    }
+  }
+  for (const mmh_order_command& c : sent) in_flight_.erase(client_id(c));
+  for (size_t i = 0; i < sent.size(); ++i) {
+    const std::string link = client_id(sent[i]);
+    std::optional<BybitError> item_failure = failure;
+    if (!failure) {
+      // Same index = same order; the orderLinkId is checked, and an order the answer does
+      // not mention has an unknown outcome (asked for, never placed again).
+      const BatchItemResult* item =
+          i < items.size() && items[i].order_link_id == link ? &items[i] : nullptr;
+      for (size_t k = 0; item == nullptr && k < items.size(); ++k)
+        if (items[k].order_link_id == link) item = &items[k];
+      if (item == nullptr)
+        item_failure = BybitError(ErrorKind::parse, "create-batch answer does not list " + link);
+      else if (item->code != 0)
+        item_failure = BybitError(ErrorKind::exchange, "create-batch item refused", 200, item->code,
+                                  item->msg);
+    }
+    co_await settle_place(sent[i], item_failure);
+  }
 }
 
 void LiveVenue::reject(const mmh_order_command& c, const std::string& reason) {
@@ -326,28 +441,8 @@ asio::awaitable<void> LiveVenue::execute(mmh_order_command c) {
   std::optional<BybitError> failure;
   switch (c.action) {
     case MMH_ORDER_ACTION_PLACE: {
-      if (stopping_ || !ready_) {
-        reject(c, stopping_ ? "venue stopping" : "private stream down: reconciling first");
-        co_return;
-      }
-      if (!ours(link) || orders_.count(link)) {
-        reject(c, "orderLinkId is not new or lacks the run prefix " + settings_.order_prefix);
-        co_return;
-      }
       std::string body;
-      try {
-        body = create_body(instrument_, c);
-      } catch (const std::invalid_argument& e) {
-        reject(c, e.what());
-        co_return;
-      }
-      Tracked& t = orders_[link];
-      t.side = c.side;
-      t.order_type = c.order_type;
-      t.price_ticks = c.price_ticks;
-      t.qty_lots = c.qty_lots;
-      t.quote_unit =
-          c.order_type == MMH_ORDER_TYPE_MARKET && c.market_unit == MMH_MARKET_UNIT_QUOTE;
+      if (!admit_place(c, body)) co_return;
       in_flight_.insert(link);
       try {
         co_await rest_->post("/v5/order/create", body);
@@ -355,32 +450,7 @@ asio::awaitable<void> LiveVenue::execute(mmh_order_command c) {
         failure = e;
       }
       in_flight_.erase(link);
-      if (!failure) {
-        auto it = orders_.find(link);
-        if (it != orders_.end() && it->second.status == 0) {  // the push may have come first
-          it->second.status = MMH_ORDER_STATUS_NEW;
-          emit_update(link, it->second);
-        }
-        co_return;
-      }
-      if (failure->kind() == ErrorKind::exchange && duplicate_id(failure->ret_code())) {
-        // Our earlier attempt got through: ask for it; never place again.
-        ++stats_.duplicate_resolved;
-        log(MMH_LOG_INFO, "bybit venue: " + link + " already exists (retCode " +
-                              std::to_string(failure->ret_code()) + "); asking for its state");
-        co_await query_order(link, true, "duplicate orderLinkId, yet the order is not found");
-        co_return;
-      }
-      if (failure->kind() == ErrorKind::exchange || failure->kind() == ErrorKind::banned) {
-        reject(c, failure->ret_code() != 0
-                      ? "retCode " + std::to_string(failure->ret_code()) + ": " + failure->ret_msg()
-                      : std::string(failure->what()));
-        co_return;
-      }
-      // Timeout or transport failure after the retries: the outcome is unknown, so ask.
-      log(MMH_LOG_WARN, "bybit venue: " + link + " create unanswered (" + failure->what() +
-                            "); asking the exchange");
-      co_await query_order(link, true, "not placed (" + std::string(failure->what()) + ")");
+      co_await settle_place(c, failure);
       co_return;
     }
     case MMH_ORDER_ACTION_AMEND: {

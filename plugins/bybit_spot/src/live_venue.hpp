@@ -34,9 +34,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace mmh::bybit {
 
@@ -59,6 +61,7 @@ struct LiveVenueStats {
   uint64_t rejects = 0;
   uint64_t duplicate_resolved = 0;  // "duplicate orderLinkId" answered by a query
   uint64_t queries = 0;             // single-order lookups
+  uint64_t batches = 0;             // create-batch requests sent
   uint64_t reconciles = 0;
   uint64_t fills = 0;
   uint64_t foreign_orders = 0;  // orders on the account that are not this run's
@@ -103,6 +106,12 @@ class LiveVenue {
 
   boost::asio::awaitable<void> worker();
   boost::asio::awaitable<void> execute(mmh_order_command command);
+  // Checks a create and starts tracking it; false (and rejected) when it cannot go out.
+  bool admit_place(const mmh_order_command& command, std::string& body);
+  // What the exchange answered to a create (no failure = accepted).
+  boost::asio::awaitable<void> settle_place(mmh_order_command command,
+                                            std::optional<BybitError> failure);
+  boost::asio::awaitable<void> place_batch(std::vector<mmh_order_command> group);
   boost::asio::awaitable<void> reconcile();
   boost::asio::awaitable<void> reconcile_loop();
   boost::asio::awaitable<void> query_order(std::string link_id, bool reject_if_missing,

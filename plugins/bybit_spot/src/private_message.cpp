@@ -155,4 +155,31 @@ std::vector<CoinBalance> parse_wallet_balance(std::string_view body) {
   return out;
 }
 
+std::vector<BatchItemResult> parse_batch_create(std::string_view body) {
+  dom::parser parser;
+  dom::element result;
+  std::vector<BatchItemResult> out;
+  for (dom::element e : ok_list(parser, body, "batch", &result)) {
+    if (!e.is_object()) fail("batch entry is not an object");
+    out.push_back({0, {}, text(e, "orderId"), text(e, "orderLinkId")});
+  }
+  // Older captures omit retExtInfo: then an item without an orderId is the only sign of failure.
+  dom::array codes;
+  if (parser.doc.root()["retExtInfo"]["list"].get_array().get(codes)) {
+    for (BatchItemResult& r : out)
+      if (r.order_id.empty()) r.code = -1;
+    return out;
+  }
+  if (codes.size() != out.size()) fail("retExtInfo.list and result.list differ in length");
+  size_t i = 0;
+  for (dom::element c : codes) {
+    BatchItemResult& r = out[i++];
+    int64_t code = 0;
+    if (!c.is_object() || c["code"].get_int64().get(code)) fail("batch code is not a number");
+    r.code = code;
+    r.msg = text(c, "msg");
+  }
+  return out;
+}
+
 }  // namespace mmh::bybit

@@ -71,4 +71,14 @@ std::vector<ExecutionRow> parse_execution_list(std::string_view body,
                                                std::string* cursor = nullptr);
 std::vector<CoinBalance> parse_wallet_balance(std::string_view body);
 
+// One order of a /v5/order/create-batch answer: result.list[i] with retExtInfo.list[i] (same
+// index = same order). The envelope can say OK while an item failed (code != 0, no orderId).
+struct BatchItemResult {
+  int64_t code = 0;
+  std::string msg;
+  std::string order_id;
+  std::string order_link_id;
+};
+std::vector<BatchItemResult> parse_batch_create(std::string_view body);
+
 }  // namespace mmh::bybit

@@ -71,8 +71,8 @@ asio::awaitable<RestReply> RestClient::get(const std::string& path,
   co_return co_await call("GET", path, query_string(params), {}, signed_request);
 }
 
-asio::awaitable<RestReply> RestClient::post(const std::string& path, std::string body) {
-  co_return co_await call("POST", path, {}, std::move(body), true);
+asio::awaitable<RestReply> RestClient::post(const std::string& path, std::string body, int cost) {
+  co_return co_await call("POST", path, {}, std::move(body), true, cost);
 }
 
 asio::awaitable<void> RestClient::sync_time() {
@@ -87,7 +87,7 @@ asio::awaitable<void> RestClient::sync_time() {
 
 asio::awaitable<RestReply> RestClient::call(const std::string& method, const std::string& path,
                                             const std::string& query, std::string body,
-                                            bool signed_request) {
+                                            bool signed_request, int cost) {
   if (signed_request && !credentials_)
     throw BybitError(ErrorKind::exchange,
                      path + " needs API keys (BYBIT_API_KEY/BYBIT_API_SECRET)");
@@ -103,7 +103,7 @@ asio::awaitable<RestReply> RestClient::call(const std::string& method, const std
       banned_until_ms_ = 0;
     }
     for (;;) {  // the client's own budget first: never provoke the exchange's limits
-      const int64_t wait = limiter_.acquire(path, wall_now_ms());
+      const int64_t wait = limiter_.acquire(path, wall_now_ms(), cost);
       if (wait <= 0) break;
       ++stats_.rate_limit_waits;
       co_await sleep_ms(wait);

@@ -51,8 +51,9 @@ class RestClient {
   boost::asio::awaitable<RestReply> get(const std::string& path,
                                         const std::map<std::string, std::string>& params,
                                         bool signed_request = false);
-  // Signed POST of exactly these body bytes.
-  boost::asio::awaitable<RestReply> post(const std::string& path, std::string body);
+  // Signed POST of exactly these body bytes; `cost` = orders in it (batch endpoints are
+  // limited per order, not per request).
+  boost::asio::awaitable<RestReply> post(const std::string& path, std::string body, int cost = 1);
   // Measures the server clock offset (midpoint of the round trip).
   boost::asio::awaitable<void> sync_time();
 
@@ -66,7 +67,7 @@ class RestClient {
  private:
   boost::asio::awaitable<RestReply> call(const std::string& method, const std::string& path,
                                          const std::string& query, std::string body,
-                                         bool signed_request);
+                                         bool signed_request, int cost = 1);
   boost::asio::awaitable<void> sleep_ms(int64_t ms);
   void log(int level, const std::string& message) const;
 

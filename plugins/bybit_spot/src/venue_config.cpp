@@ -118,11 +118,17 @@ VenueConfig load_venue_config(const std::string& path) {
       number(c.backoff_max_ms, 0);
     else if (key == "ban_ms")
       number(c.ban_ms, 0);
-    else
+    else if (key == "batch_orders") {
+      try {
+        c.batch_orders = v.as<bool>();
+      } catch (const YAML::Exception&) {
+        throw VenueConfigError(where(path, v) + ": batch_orders must be true or false");
+      }
+    } else
       throw VenueConfigError(where(path, item.first) + ": unknown key '" + key +
                              "' (known: name, rest_url, ws_public_url, ws_private_url, "
                              "ws_trade_url, ca_file, recv_window_ms, timeout_ms, max_attempts, "
-                             "backoff_initial_ms, backoff_max_ms, ban_ms)");
+                             "backoff_initial_ms, backoff_max_ms, ban_ms, batch_orders)");
   }
   if (!required.empty())
     throw VenueConfigError(path + ": missing required key '" + *required.begin() + "'");

@@ -35,8 +35,9 @@ struct VenueConfig {
   int max_attempts = 5;              // per request, retries included
   int64_t backoff_initial_ms = 250;  // first retry delay; doubles per attempt, with jitter
   int64_t backoff_max_ms = 8000;
-  int64_t ban_ms = 600000;  // how long HTTP 403 stops every request (Bybit: >= 10 min)
-  std::string source_file;  // the YAML it came from
+  int64_t ban_ms = 600000;   // how long HTTP 403 stops every request (Bybit: >= 10 min)
+  bool batch_orders = true;  // /v5/order/create-batch for spot (demo has none)
+  std::string source_file;   // the YAML it came from
 };
 
 class VenueConfigError : public std::runtime_error {
