@@ -9,6 +9,7 @@ find_package(fmt REQUIRED CONFIG)
 find_package(spdlog REQUIRED CONFIG)
 find_package(CLI11 REQUIRED CONFIG)
 find_package(simdjson REQUIRED CONFIG)
+find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED CONFIG)
 
 if(MMHOST_LUA54)

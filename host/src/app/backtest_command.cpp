@@ -102,7 +102,8 @@ std::string hex64(uint64_t v) {
   return buf;
 }
 
-// SHA-256 over each source file's name and bytes: which script (and libs) produced the run.
+}  // namespace
+
 std::string script_hash(const std::vector<std::string>& files) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
@@ -127,6 +128,8 @@ std::string script_hash(const std::vector<std::string>& files) {
   }
   return out;
 }
+
+namespace {
 
 // Annualised (365 days: crypto trades every day) Sharpe and Sortino of daily returns; null with
 // fewer than two days or no dispersion.
@@ -311,23 +314,7 @@ int64_t parse_utc_date_ns(const std::string& text) {
   return static_cast<int64_t>(timegm(&tm)) * 1'000'000'000;
 }
 
-int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out) {
-  if (o.cache.empty() || !fs::exists(o.cache)) {
-    std::ostringstream why;
-    why << (o.cache.empty() ? std::string("no candle file given") : o.cache + ": no such file")
-        << ".\nGet the candles with\n  mmhost fetch --symbol "
-        << (o.symbol.empty() ? "ETHUSDT" : o.symbol) << " --interval "
-        << (!o.ltf_interval.empty() ? o.ltf_interval
-            : !o.interval.empty()   ? o.interval
-                                    : std::string("1"))
-        << (o.start.empty() ? "" : " --start " + o.start)
-        << (o.end.empty() ? "" : " --end " + o.end) << " --cache "
-        << (o.cache.empty() ? "data/ETHUSDT_1m.csv" : o.cache)
-        << "\n(the bybit_spot connector), or pass --cache FILE with candles as "
-           "ts_ms,open,high,low,close,volume, or a trade tape as ts_ms,price,qty,side "
-           "(docs/data-formats.md).";
-    throw RunError(why.str());
-  }
+RunOptions backtest_run_options(const BacktestOptions& o) {
   if (!o.interval.empty() && (!o.htf_interval.empty() || !o.ltf_interval.empty()))
     throw RunError("give either --interval (one timeframe) or --htf-interval/--ltf-interval");
   if (o.fill_model != "candle" && o.fill_model != "trades" && o.fill_model != "book")
@@ -343,7 +330,6 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
 
   RunOptions run;
   run.strategy_path = o.strategy_path;
-  run.replay_file = o.cache;
   run.symbol = o.symbol;
   auto interval = [](const char* flag, const std::string& text) {
     const int64_t ns = sdk::parse_interval_ns(text);
@@ -377,6 +363,34 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
   if (!o.latency_ms.empty()) run.venue_settings["latency.entry"] = o.latency_ms;
   if (!o.md_latency_ms.empty()) run.venue_settings["latency.market_data"] = o.md_latency_ms;
   if (!o.slippage.empty()) run.venue_settings["slippage"] = o.slippage;
+
+  return run;
+}
+
+std::string backtest_summary_json(const RunReport& report, const BacktestOptions& options,
+                                  int indent) {
+  return summary_json(report, options).dump(indent);
+}
+
+int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out) {
+  if (o.cache.empty() || !fs::exists(o.cache)) {
+    std::ostringstream why;
+    why << (o.cache.empty() ? std::string("no candle file given") : o.cache + ": no such file")
+        << ".\nGet the candles with\n  mmhost fetch --symbol "
+        << (o.symbol.empty() ? "ETHUSDT" : o.symbol) << " --interval "
+        << (!o.ltf_interval.empty() ? o.ltf_interval
+            : !o.interval.empty()   ? o.interval
+                                    : std::string("1"))
+        << (o.start.empty() ? "" : " --start " + o.start)
+        << (o.end.empty() ? "" : " --end " + o.end) << " --cache "
+        << (o.cache.empty() ? "data/ETHUSDT_1m.csv" : o.cache)
+        << "\n(the bybit_spot connector), or pass --cache FILE with candles as "
+           "ts_ms,open,high,low,close,volume, or a trade tape as ts_ms,price,qty,side "
+           "(docs/data-formats.md).";
+    throw RunError(why.str());
+  }
+  RunOptions run = backtest_run_options(o);
+  run.replay_file = o.cache;
 
   const fs::path dir = o.out_dir.empty() ? default_out_dir(o.strategy_path) : fs::path(o.out_dir);
   fs::create_directories(dir);

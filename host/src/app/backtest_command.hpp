@@ -3,9 +3,12 @@
 // results written to a run directory: summary.json, events.jsonl, fills.csv, equity.csv.
 #pragma once
 
+#include "app/run_command.hpp"
+
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace mmh {
 
@@ -36,6 +39,15 @@ struct BacktestOptions {
 
 // Thrown for bad options or missing inputs; the message says what to do.
 int run_backtest(HostContext& host, const BacktestOptions& options, std::ostream& out);
+
+// The run options of a backtest (intervals, window, fill model, fees, latency, ...) without
+// its data file or output; throws RunError for a bad option.
+RunOptions backtest_run_options(const BacktestOptions& options);
+// SHA-256 (hex) over each file's name and bytes: which script (and libs) produced a run.
+std::string script_hash(const std::vector<std::string>& files);
+// summary.json of a finished backtest (fields: docs/backtesting.md), as JSON text.
+std::string backtest_summary_json(const RunReport& report, const BacktestOptions& options,
+                                  int indent = 2);
 
 // "2026-01-01" or "2026-01-01T12:30" (UTC) -> ns; throws std::invalid_argument.
 int64_t parse_utc_date_ns(const std::string& text);

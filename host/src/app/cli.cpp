@@ -6,6 +6,7 @@
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
+#include "batch/batch_command.hpp"
 #include "loader/data_instance.hpp"
 #include "lua/lua_state.hpp"
 #include "sample/sample_data.hpp"
@@ -272,6 +273,36 @@ int run_cli(int argc, char** argv) {
       "2024-08-08T235414_2024-08-09T000504.csv.gz\n"
       "Docs: docs/backtesting.md");
 
+  batch::BatchOptions batch_options;
+  bool batch_no_progress = false;
+  auto* batch_cmd = app.add_subcommand(
+      "batch",
+      "Run a Lua batch script: parameter sweeps (grid, random, NSGA-II), walk-forward windows, "
+      "ranking and Pareto fronts, backtests in parallel over data loaded once; results in SQLite "
+      "(a rerun computes only what is missing), CSV and report.html");
+  batch_cmd->add_option("script", batch_options.script, "Batch script (scripts/*.lua)");
+  batch_cmd->add_option("--jobs,-j", batch_options.jobs, "Worker processes (default: one per core)")
+      ->check(CLI::Range(1u, 256u));
+  batch_cmd->add_option("--out", batch_options.out_dir,
+                        "Output directory: results.sqlite, results.csv, report.html (default: "
+                        "batch/<script name>)");
+  batch_cmd->add_option("--report", batch_options.report_dir,
+                        "Only rewrite DIR/report.html and DIR/results.csv from DIR/results.sqlite");
+  batch_cmd
+      ->add_option("--objectives", batch_options.objectives,
+                   "Two metrics for the report's Pareto front, each :max or :min")
+      ->capture_default_str();
+  batch_cmd->add_flag("--no-progress", batch_no_progress,
+                      "No progress bar (none off a terminal anyway)");
+  batch_cmd->footer(
+      "Examples:\n"
+      "  mmhost batch scripts/sweep_grid.lua                 # grid sweep, ranked table, report\n"
+      "  mmhost batch scripts/mtf_sweep.lua --jobs 2 --out batch/mtf\n"
+      "  mmhost batch scripts/walk_forward.lua\n"
+      "  mmhost batch --report batch/sweep_grid --objectives net_pnl:max,fills.total:max\n"
+      "Ctrl-C stops cleanly: finished runs stay in results.sqlite and the same command resumes.\n"
+      "Docs: docs/batch.md");
+
   std::string sample_out;
   int sample_days = 30;
   uint64_t sample_seed = 42;
@@ -376,6 +407,10 @@ int run_cli(int argc, char** argv) {
     if (*backtest) {
       bt.progress = !no_progress;
       return run_backtest(host, bt, std::cout);
+    }
+    if (*batch_cmd) {
+      batch_options.progress = !batch_no_progress;
+      return batch::run_batch(host, batch_options, std::cout, std::cerr);
     }
     if (*fetch) {
       fetch_options.progress = !fetch_no_progress;

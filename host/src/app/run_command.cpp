@@ -542,6 +542,26 @@ bool read_window(DataInstance& source, mmh_batch& out, int64_t start_ns, int64_t
   return false;
 }
 
+// What the data plugin would say of candles already in memory: count, span and gaps.
+mmh_source_info memory_source_info(const std::vector<mmh_candle>& bars, int64_t interval_ns) {
+  mmh_source_info info{};
+  info.size = sizeof(info);
+  info.primary_kind = MMH_EVENT_CANDLE;
+  info.record_count = bars.size();
+  info.interval_ns = interval_ns;
+  if (bars.empty()) return info;
+  info.first_ts_ns = bars.front().open_ts_ns;
+  info.last_ts_ns = bars.back().open_ts_ns;
+  for (size_t i = 1; i < bars.size(); ++i) {
+    const int64_t step = bars[i].open_ts_ns - bars[i - 1].open_ts_ns;
+    if (interval_ns <= 0 || step <= interval_ns) continue;
+    ++info.gap_count;
+    info.missing_bars += static_cast<uint64_t>(step / interval_ns - 1);
+    info.largest_gap_ns = std::max(info.largest_gap_ns, step - interval_ns);
+  }
+  return info;
+}
+
 int64_t capital_e8(const StrategySpec& spec, const char* key, int64_t fallback) {
   auto it = spec.core_params.find(key);
   if (it == spec.core_params.end()) return fallback;
@@ -635,8 +655,18 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     settings["file"] = report.source_file;
   }
 
-  DataInstance source(*plugin, settings);
-  if (!live && !source.can_read())
+  // Candles already in memory (a batch shares one load between its backtests) replace the data
+  // plugin; otherwise the plugin reads the file or streams live data.
+  std::unique_ptr<DataInstance> source_owner;
+  if (options.candles == nullptr) source_owner = std::make_unique<DataInstance>(*plugin, settings);
+  DataInstance* source_ptr = source_owner.get();
+  if (options.candles != nullptr && live)
+    throw RunError("in-memory candles are for backtests, not --paper or --live");
+  if (source_ptr == nullptr) {
+    report.source = memory_source_info(*options.candles, spec.ltf_interval_ns);
+    report.source_file = options.candles_file;
+  }
+  if (source_ptr != nullptr && !live && !source_ptr->can_read())
     throw RunError("plugin '" + plugin->name +
                    "' streams live market data: run it with --paper (live public data, simulated "
                    "fills)");
@@ -647,11 +677,11 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     ~PostReset() { services.set_post(nullptr); }
   } post_reset{host.services()};
   if (live) {
-    host.services().set_post([&inbox, &source](void* poster, const mmh_batch& batch) {
-      return poster == source.handle() ? inbox.post(batch) : MMH_ERR_STATE;
+    host.services().set_post([&inbox, source_ptr](void* poster, const mmh_batch& batch) {
+      return poster == source_ptr->handle() ? inbox.post(batch) : MMH_ERR_STATE;
     });
     try {
-      source.start();
+      source_ptr->start();
     } catch (const PluginCallError& e) {
       throw RunError(e.what());
     }
@@ -669,10 +699,12 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   }
   // Declared after the inbox and the post routing: the connector stops before they go.
   struct StopSource {
-    DataInstance& source;
-    ~StopSource() { source.stop(); }
-  } stop_source{source};
-  report.source = source.describe();
+    DataInstance* source;
+    ~StopSource() {
+      if (source != nullptr) source->stop();
+    }
+  } stop_source{source_ptr};
+  if (source_ptr != nullptr) report.source = source_ptr->describe();
   report.bars_from_trades = report.source.primary_kind == MMH_EVENT_TRADE;
   if (report.source.primary_kind != MMH_EVENT_CANDLE && !report.bars_from_trades)
     throw RunError(report.source_file + ": holds " + event_kind_name(report.source.primary_kind) +
@@ -719,6 +751,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   const LoadedPlugin* core_plugin = nullptr;
   if (!spec.core_plugin.empty()) {
     core_plugin = &find_plugin(host, spec.core_plugin, MMH_KIND_CORE, "core", spec.path, "core");
+    for (const auto& [name, value] : options.param_overrides) report.spec.core_params[name] = value;
     reloader =
         std::make_unique<Reloader>(spec, core_plugin,
                                    std::map<std::string, std::string>{
@@ -793,9 +826,9 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       throw RunError(e.what());
     }
     VenueInstance* raw = venue.get();
-    host.services().set_post([raw, &inbox, &source, &venue_wake, &exec](
+    host.services().set_post([raw, &inbox, source_ptr, &venue_wake, &exec](
                                  void* poster, const mmh_batch& batch) -> mmh_status {
-      if (poster == source.handle()) return inbox.post(batch);
+      if (source_ptr != nullptr && poster == source_ptr->handle()) return inbox.post(batch);
       if (poster != raw) return MMH_ERR_STATE;
       const mmh_status status = raw->receive(batch);
       // A live venue posts from its own thread: the engine thread takes the events.
@@ -847,7 +880,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   Engine engine(clock);
   CoreFeeder htf(spec.htf_interval_ns, spec.ltf_interval_ns, core.get(), &runtime,
                  &report.decisions, options.print_decisions ? &decision_out : nullptr,
-                 reloader.get(), options);
+                 options.hot_reload ? reloader.get() : nullptr, options);
   engine.subscribe(MMH_EVENT_CANDLE, &htf);
   MarketFeed feed(exec.get(), report.bars_from_trades ? &htf : nullptr, spec.ltf_interval_ns);
   if (exec || report.bars_from_trades)
@@ -868,9 +901,26 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         to > from ? static_cast<uint64_t>(static_cast<double>(total_bars) * (to - from) / span) : 0;
   }
   htf.set_execution(exec.get(), total_bars);
-  engine.add_source(plugin->name, [&source, &options](mmh_batch& out) {
-    return read_window(source, out, options.start_ns, options.end_ns);
-  });
+  if (source_ptr != nullptr) {
+    engine.add_source(plugin->name, [source_ptr, &options](mmh_batch& out) {
+      return read_window(*source_ptr, out, options.start_ns, options.end_ns);
+    });
+  } else {
+    // The window of the shared candles, in slices (no copy).
+    const std::vector<mmh_candle>& bars = *options.candles;
+    auto from = std::lower_bound(bars.begin(), bars.end(), options.start_ns,
+                                 [](const mmh_candle& c, int64_t t) { return c.open_ts_ns < t; });
+    auto to = std::lower_bound(from, bars.end(), options.end_ns,
+                               [](const mmh_candle& c, int64_t t) { return c.open_ts_ns < t; });
+    engine.add_source("memory", [at = from, to](mmh_batch& out) mutable {
+      if (at == to) return false;
+      const auto n = std::min<std::ptrdiff_t>(4096, to - at);
+      out = mmh_batch{
+          sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, static_cast<size_t>(n), &*at};
+      at += n;
+      return true;
+    });
+  }
   // Tick streams are not cut at --start: a book needs its snapshot, and ticks before the first
   // bar meet no orders anyway.
   for (size_t i = 0; i < market.size(); ++i)
@@ -913,7 +963,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                  report.live_venue);
     report.stats = engine.run_live(io);
     inbox.close();
-    source.stop();  // no post after this
+    source_ptr->stop();  // no post after this
     if (venue && venue->is_live()) {
       // Signal: cancel everything on the symbol; otherwise this run's open orders. Then the
       // venue's final reconciliation reaches the ledger.

@@ -57,6 +57,13 @@ struct RunOptions {
   bool live = false;
   bool confirm_live = false;
   std::string key_file;
+  // Batch backtests: candles loaded once and shared read-only (they replace the data plugin;
+  // `candles_file` names them in the report), core parameters set over the script's
+  // ("grid.step_atr" -> "0.3"), and no reload watching.
+  const std::vector<mmh_candle>* candles = nullptr;
+  std::string candles_file;
+  std::map<std::string, std::string> param_overrides;
+  bool hot_reload = true;
   // Called every few thousand bars and at the end: bars done, bars in the data, event time.
   std::function<void(uint64_t done, uint64_t total, int64_t ts_ns)> progress;
 };

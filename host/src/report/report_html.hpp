@@ -19,6 +19,10 @@
 
 namespace mmh {
 
+// Text for HTML element content / attribute values, and for inside a <script> element.
+std::string html_escape(const std::string& text);
+std::string script_safe(std::string text);
+
 class ReportCollector {
  public:
   std::string quote_asset = "USDT";  // the equity pane's unit

@@ -1,0 +1,225 @@
+#include "batch/result_store.hpp"
+
+#include <sqlite3.h>
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+namespace mmh::batch {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kColumns =
+    "key, batch_script, strategy, label, params, window_start, window_end, options, status, "
+    "error, summary, event_hash, script_hash, data_hash, wall_ms, net_pnl, return_pct, "
+    "max_drawdown_pct, sharpe_daily, fills";
+
+// A summary field as a number (amounts are exact decimal strings in summary.json).
+std::optional<double> number(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (it->is_number()) return it->get<double>();
+  if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() && *end == '\0') return v;
+  }
+  return std::nullopt;
+}
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK)
+      throw StoreError(std::string("SQL error: ") + sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt* get() const { return stmt_; }
+  void bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void bind(int i, std::optional<double> v) {
+    if (v)
+      sqlite3_bind_double(stmt_, i, *v);
+    else
+      sqlite3_bind_null(stmt_, i);
+  }
+  void bind(int i, std::optional<int64_t> v) {
+    if (v)
+      sqlite3_bind_int64(stmt_, i, *v);
+    else
+      sqlite3_bind_null(stmt_, i);
+  }
+  std::string text(int i) const {
+    const auto* p = sqlite3_column_text(stmt_, i);
+    return p == nullptr ? std::string()
+                        : std::string(reinterpret_cast<const char*>(p),
+                                      static_cast<size_t>(sqlite3_column_bytes(stmt_, i)));
+  }
+  std::optional<double> real(int i) const {
+    if (sqlite3_column_type(stmt_, i) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_double(stmt_, i);
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+RunRecord read_row(const Statement& s) {
+  RunRecord r;
+  int i = 0;
+  for (std::string* f : {&r.key, &r.batch_script, &r.strategy, &r.label, &r.params_json,
+                         &r.window_start, &r.window_end, &r.options_json, &r.status, &r.error,
+                         &r.summary_json, &r.event_hash, &r.script_hash, &r.data_hash})
+    *f = s.text(i++);
+  r.wall_ms = s.real(i++).value_or(0);
+  r.net_pnl = s.real(i++);
+  r.return_pct = s.real(i++);
+  r.max_drawdown_pct = s.real(i++);
+  r.sharpe_daily = s.real(i++);
+  if (auto f = s.real(i++)) r.fills = static_cast<int64_t>(*f);
+  return r;
+}
+
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string opt_text(std::optional<double> v) {
+  if (!v) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.10g", *v);
+  return buf;
+}
+
+}  // namespace
+
+ResultStore::ResultStore(const std::string& path) : path_(path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK)
+    fail("cannot open");
+  sqlite3_busy_timeout(db_, 5000);
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=NORMAL");
+  exec(
+      "CREATE TABLE IF NOT EXISTS runs ("
+      " key TEXT PRIMARY KEY, batch_script TEXT NOT NULL, strategy TEXT NOT NULL,"
+      " label TEXT NOT NULL, params TEXT NOT NULL, window_start TEXT NOT NULL,"
+      " window_end TEXT NOT NULL, options TEXT NOT NULL,"
+      " status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), error TEXT NOT NULL,"
+      " summary TEXT NOT NULL, event_hash TEXT NOT NULL, script_hash TEXT NOT NULL,"
+      " data_hash TEXT NOT NULL, wall_ms REAL NOT NULL, net_pnl REAL, return_pct REAL,"
+      " max_drawdown_pct REAL, sharpe_daily REAL, fills INTEGER,"
+      " finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
+}
+
+ResultStore::~ResultStore() {
+  sqlite3_close(db_);
+}
+
+void ResultStore::fail(const std::string& what) {
+  throw StoreError(path_ + ": " + what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory"));
+}
+
+void ResultStore::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string why = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    throw StoreError(path_ + ": " + why);
+  }
+}
+
+std::optional<RunRecord> ResultStore::find(const std::string& key) {
+  Statement s(db_, std::string("SELECT ") + kColumns + " FROM runs WHERE key = ?");
+  s.bind(1, key);
+  const int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_ROW) return read_row(s);
+  if (rc != SQLITE_DONE) fail("reading a run");
+  return std::nullopt;
+}
+
+void ResultStore::put(RunRecord r) {
+  if (!r.summary_json.empty()) {
+    const json j = json::parse(r.summary_json, nullptr, false);
+    if (j.is_object()) {
+      r.net_pnl = number(j, "net_pnl");
+      r.return_pct = number(j, "return_pct");
+      r.max_drawdown_pct = number(j, "max_drawdown_pct");
+      r.sharpe_daily = number(j, "sharpe_daily");
+      if (auto fills = j.find("fills"); fills != j.end() && fills->is_object())
+        if (auto total = number(*fills, "total")) r.fills = static_cast<int64_t>(*total);
+      if (auto h = j.find("event_hash"); h != j.end() && h->is_string()) r.event_hash = *h;
+    }
+  }
+  Statement s(db_, std::string("INSERT OR REPLACE INTO runs (") + kColumns +
+                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  int i = 1;
+  for (const std::string* f : {&r.key, &r.batch_script, &r.strategy, &r.label, &r.params_json,
+                               &r.window_start, &r.window_end, &r.options_json, &r.status, &r.error,
+                               &r.summary_json, &r.event_hash, &r.script_hash, &r.data_hash})
+    s.bind(i++, *f);
+  s.bind(i++, std::optional<double>(r.wall_ms));
+  s.bind(i++, r.net_pnl);
+  s.bind(i++, r.return_pct);
+  s.bind(i++, r.max_drawdown_pct);
+  s.bind(i++, r.sharpe_daily);
+  s.bind(i++, r.fills);
+  if (sqlite3_step(s.get()) != SQLITE_DONE) fail("writing a run");
+}
+
+std::vector<RunRecord> ResultStore::all() {
+  Statement s(db_, std::string("SELECT ") + kColumns + " FROM runs ORDER BY rowid");
+  std::vector<RunRecord> out;
+  int rc = 0;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(read_row(s));
+  if (rc != SQLITE_DONE) fail("reading the runs");
+  return out;
+}
+
+size_t ResultStore::count() {
+  Statement s(db_, "SELECT COUNT(*) FROM runs");
+  if (sqlite3_step(s.get()) != SQLITE_ROW) fail("counting the runs");
+  return static_cast<size_t>(sqlite3_column_int64(s.get(), 0));
+}
+
+void write_csv(const std::vector<RunRecord>& rows, std::ostream& out) {
+  std::set<std::string> names;
+  std::vector<json> params;
+  for (const RunRecord& r : rows) {
+    params.push_back(json::parse(r.params_json, nullptr, false));
+    if (params.back().is_object())
+      for (const auto& [k, v] : params.back().items()) names.insert(k);
+  }
+  out << "key,label,strategy,window_start,window_end";
+  for (const std::string& n : names) out << ',' << csv_field(n);
+  out << ",status,net_pnl,return_pct,max_drawdown_pct,sharpe_daily,fills,event_hash,error\n";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const RunRecord& r = rows[i];
+    out << r.key.substr(0, 16) << ',' << csv_field(r.label) << ',' << csv_field(r.strategy) << ','
+        << r.window_start << ',' << r.window_end;
+    for (const std::string& n : names) {
+      std::string v;
+      if (params[i].is_object() && params[i].contains(n))
+        v = params[i][n].is_string() ? params[i][n].get<std::string>() : params[i][n].dump();
+      out << ',' << csv_field(v);
+    }
+    out << ',' << r.status << ',' << opt_text(r.net_pnl) << ',' << opt_text(r.return_pct) << ','
+        << opt_text(r.max_drawdown_pct) << ',' << opt_text(r.sharpe_daily) << ','
+        << (r.fills ? std::to_string(*r.fills) : "") << ',' << r.event_hash << ','
+        << csv_field(r.error) << '\n';
+  }
+}
+
+}  // namespace mmh::batch

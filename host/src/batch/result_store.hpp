@@ -1,0 +1,71 @@
+// The batch results database: one SQLite file in the batch's output directory, one row per
+// backtest keyed by the hash of its inputs (strategy script, data, window, parameters, options,
+// mmhost and plugin versions). A row is written (and committed) as soon as its run ends, so an
+// interrupted batch keeps everything it finished, and a rerun finds those rows instead of
+// recomputing them. WAL mode: a report can read while a batch writes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace mmh::batch {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RunRecord {
+  std::string key;           // SHA-256 of the inputs (hex)
+  std::string batch_script;  // the script that asked for it
+  std::string strategy;      // strategy script path
+  std::string label;         // the script's label for the group of runs ("train", "test", ...)
+  std::string params_json;   // {"grid.step_atr":"0.3", ...}
+  std::string window_start;  // ISO UTC, "" = the data's start
+  std::string window_end;
+  std::string options_json;  // fill model, fees, ...
+  std::string status;        // "ok" or "failed"
+  std::string error;         // why it failed
+  std::string summary_json;  // the run's summary.json ("" when failed)
+  std::string event_hash;
+  std::string script_hash;
+  std::string data_hash;
+  double wall_ms = 0;
+  // From the summary, for SQL queries without JSON functions.
+  std::optional<double> net_pnl, return_pct, max_drawdown_pct, sharpe_daily;
+  std::optional<int64_t> fills;
+};
+
+class ResultStore {
+ public:
+  // Opens or creates the database; throws StoreError naming the file.
+  explicit ResultStore(const std::string& path);
+  ~ResultStore();
+  ResultStore(const ResultStore&) = delete;
+  ResultStore& operator=(const ResultStore&) = delete;
+
+  std::optional<RunRecord> find(const std::string& key);
+  // Inserts or replaces the row of record.key (metric columns are taken from the summary).
+  void put(RunRecord record);
+  // Every row, in the order they were first written.
+  std::vector<RunRecord> all();
+  size_t count();
+  const std::string& path() const { return path_; }
+
+ private:
+  void exec(const char* sql);
+  [[noreturn]] void fail(const std::string& what);
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// The rows as CSV: key columns, then each parameter and the main metrics as columns.
+void write_csv(const std::vector<RunRecord>& rows, std::ostream& out);
+
+}  // namespace mmh::batch
