@@ -15,12 +15,13 @@ local data = mmhost.data.load{ file = file }
 print(string.format("data: %s, %d bars of %s, %s .. %s", data.file, data.bars, data.interval,
                     data.first, data.last))
 
--- 5 x 3 x 3 x 2 = 90 parameter sets.
+-- 5 x 2 x 3 x 3 = 90 parameter sets: the grid's spacing (in ATR, with its floor in basis
+-- points), its depth and its size per level.
 local sets = mmhost.batch.grid{
-  ["grid.step_atr"] = mmhost.range(0.15, 0.55, 0.1),
+  ["grid.step_atr"] = mmhost.range(0.2, 1.0, 0.2),
+  ["grid.step_min_bps"] = {10, 25},
   ["grid.levels"] = {2, 4, 6},
   ["grid.level_pct"] = {1, 2, 3},
-  ["policy.defensive_atr_pct"] = {0.45, 0.6},
 }
 
 local results = mmhost.batch.run{
@@ -37,8 +38,8 @@ mmhost.batch.print(mmhost.batch.rank(results, "net_pnl"), nil, 10)
 local front = mmhost.batch.pareto(results, {"net_pnl:max", "max_drawdown_pct:min"},
                                   {min_fills = 20})
 print(string.format("\nPareto front (net PnL vs max drawdown, at least 20 fills): %d runs", #front))
-mmhost.batch.print(front, {"params.grid.step_atr", "params.grid.levels",
-                           "params.grid.level_pct", "params.policy.defensive_atr_pct",
-                           "net_pnl", "max_drawdown_pct", "fills.total"})
+mmhost.batch.print(front, {"params.grid.step_atr", "params.grid.step_min_bps",
+                           "params.grid.levels", "params.grid.level_pct", "net_pnl",
+                           "max_drawdown_pct", "fills.total"})
 
 mmhost.batch.save_csv(mmhost.batch.rank(results, "net_pnl"), "sweep_grid_ranked.csv")

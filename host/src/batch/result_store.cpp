@@ -163,8 +163,23 @@ void ResultStore::put(RunRecord r) {
       if (auto h = j.find("event_hash"); h != j.end() && h->is_string()) r.event_hash = *h;
     }
   }
-  Statement s(db_, std::string("INSERT OR REPLACE INTO runs (") + kColumns +
-                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  // An upsert, not INSERT OR REPLACE: the row keeps its place (rowid) in the batch's order.
+  std::string sql =
+      std::string("INSERT INTO runs (") + kColumns +
+      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET ";
+  std::string columns = kColumns;
+  bool first = true;
+  for (size_t at = 0; at < columns.size();) {
+    const size_t comma = columns.find(',', at);
+    std::string name = columns.substr(at, comma == std::string::npos ? comma : comma - at);
+    name.erase(0, name.find_first_not_of(' '));
+    at = comma == std::string::npos ? columns.size() : comma + 1;
+    if (name == "key") continue;
+    sql += (first ? "" : ", ") + name + " = excluded." + name;
+    first = false;
+  }
+  sql += ", finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+  Statement s(db_, sql);
   int i = 1;
   for (const std::string* f : {&r.key, &r.batch_script, &r.strategy, &r.label, &r.params_json,
                                &r.window_start, &r.window_end, &r.options_json, &r.status, &r.error,

@@ -1,0 +1,151 @@
+// `mmhost batch` end to end on real 1m ETHUSDT candles: the same sweep with one and two workers
+// gives identical rows; an interrupted sweep keeps what finished and a rerun computes only the
+// rest; a failing backtest is recorded with its error while the sweep goes on; script errors
+// name file:line; the report and CSV are written.
+#include "batch/result_store.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <climits>
+#include <regex>
+
+using namespace mmh::test;
+
+namespace {
+
+const char* kData = "candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv";
+
+// A sweep over `sets` grid step values (and two level counts) on 12 days of 1m bars.
+std::string sweep_script(const std::string& steps, const std::string& extra = "") {
+  return "local data = mmhost.data.load{ file = \"" + shared_data(kData) +
+         "\", start = \"2025-06-01\", [\"end\"] = \"2025-06-13\" }\n"
+         "local results = mmhost.batch.run{\n"
+         "  strategy = \"strategies/eth_bos_mm.lua\", data = data, htf = \"5m\", label = \"t\",\n"
+         "  sets = mmhost.batch.grid{ [\"grid.step_atr\"] = " +
+         steps +
+         ", [\"grid.levels\"] = {2, 4} },\n"
+         "}\n" +
+         extra + "mmhost.batch.print(mmhost.batch.rank(results, \"net_pnl\"), nil, 3)\n";
+}
+
+size_t number_after(const std::string& text, const std::string& label) {
+  const std::regex re("([0-9,]+) " + label);
+  std::smatch m;
+  if (!std::regex_search(text, m, re)) return SIZE_MAX;
+  std::string digits = m[1];
+  digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
+  return std::stoul(digits);
+}
+
+}  // namespace
+
+TEST_CASE("mmhost batch: one and two workers give identical rows, a rerun computes nothing") {
+  TempDir dir;
+  const std::string script = write_file(dir.file("sweep.lua"), sweep_script("{0.2, 0.35, 0.5}"));
+  const CommandResult one =
+      run_mmhost("batch " + script + " --jobs 1 --no-progress --out " + dir.file("one"));
+  INFO(one.output);
+  REQUIRE(one.exit_code == 0);
+  CHECK(number_after(one.output, "computed") == 6);
+  const CommandResult two =
+      run_mmhost("batch " + script + " --jobs 2 --no-progress --out " + dir.file("two"));
+  INFO(two.output);
+  REQUIRE(two.exit_code == 0);
+  const std::string csv_one = read_file(dir.file("one/results.csv"));
+  CHECK(csv_one.find(",failed,") == std::string::npos);
+  CHECK(std::count(csv_one.begin(), csv_one.end(), '\n') == 7);  // header + 6 runs
+  CHECK(csv_one == read_file(dir.file("two/results.csv")));
+  // The ranked table went to the output.
+  CHECK(one.output.find("grid.step_atr") != std::string::npos);
+  CHECK(one.output.find("net_pnl") != std::string::npos);
+  // Every summary field comes back; the event hashes are the runs' own.
+  mmh::batch::ResultStore a(dir.file("one/results.sqlite")), b(dir.file("two/results.sqlite"));
+  const auto rows_a = a.all(), rows_b = b.all();
+  REQUIRE(rows_a.size() == 6);
+  REQUIRE(rows_b.size() == 6);
+  for (size_t i = 0; i < 6; ++i) {
+    CHECK(rows_a[i].key == rows_b[i].key);
+    CHECK(rows_a[i].summary_json == rows_b[i].summary_json);
+    CHECK(rows_a[i].event_hash.size() == 16);
+    CHECK(rows_a[i].summary_json.find("\"stage1\"") != std::string::npos);
+  }
+  CHECK(rows_a[0].params_json != rows_a[3].params_json);
+  CHECK(rows_a[0].event_hash != rows_a[3].event_hash);  // 2 levels against 4: other runs
+  CHECK(read_file(dir.file("one/report.html")).find("batch-data") != std::string::npos);
+  // Again: nothing is recomputed.
+  const CommandResult again =
+      run_mmhost("batch " + script + " --jobs 2 --no-progress --out " + dir.file("one"));
+  CHECK(again.exit_code == 0);
+  CHECK(number_after(again.output, "computed") == 0);
+  CHECK(number_after(again.output, "from the database") == 6);
+}
+
+TEST_CASE("mmhost batch: an interrupted sweep keeps its runs, the rerun computes only the rest") {
+  TempDir dir;
+  const std::string script = write_file(
+      dir.file("long.lua"), sweep_script("mmhost.range(0.1, 1.0, 0.05)"));  // 19 x 2 = 38 runs
+  // SIGINT one second in, as Ctrl-C would (timeout passes mmhost's exit status on).
+  const CommandResult cut =
+      run_mmhost("batch " + script + " --jobs 1 --no-progress --out " + dir.file("out"),
+                 "timeout --preserve-status -s INT 1");
+  INFO(cut.output);
+  CHECK(cut.exit_code == 130);
+  CHECK(cut.output.find("interrupted") != std::string::npos);
+  size_t kept = 0;
+  {
+    mmh::batch::ResultStore store(dir.file("out/results.sqlite"));
+    kept = store.count();
+  }
+  CHECK(kept < 38);
+  const CommandResult rest =
+      run_mmhost("batch " + script + " --jobs 2 --no-progress --out " + dir.file("out"));
+  INFO(rest.output);
+  CHECK(rest.exit_code == 0);
+  CHECK(number_after(rest.output, "computed") == 38 - kept);
+  CHECK(number_after(rest.output, "from the database") == kept);
+}
+
+TEST_CASE("mmhost batch: a failing backtest is recorded, script errors name file:line") {
+  TempDir dir;
+  // grid.levels = 99 is refused by the core: that run fails, the others go on.
+  const std::string script =
+      write_file(dir.file("bad_set.lua"),
+                 sweep_script("{0.3}").replace(sweep_script("{0.3}").find("{2, 4}"), 6, "{2, 99}"));
+  const CommandResult r =
+      run_mmhost("batch " + script + " --jobs 2 --no-progress --out " + dir.file("out"));
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("(1 failed)") != std::string::npos);
+  mmh::batch::ResultStore store(dir.file("out/results.sqlite"));
+  size_t failed = 0;
+  for (const auto& row : store.all())
+    if (row.status == "failed") {
+      ++failed;
+      CHECK(row.error.find("grid.levels") != std::string::npos);
+    }
+  CHECK(failed == 1);
+
+  const std::string syntax = write_file(dir.file("syntax.lua"), "local x = 1\nlocal = 2\n");
+  const CommandResult s = run_mmhost("batch " + syntax + " --out " + dir.file("s"));
+  CHECK(s.exit_code == 1);
+  CHECK(s.output.find("syntax.lua:2:") != std::string::npos);
+
+  const std::string key = write_file(
+      dir.file("key.lua"), "local d = mmhost.data.load{ file = \"" + shared_data(kData) +
+                               "\", start = \"2025-06-01\", [\"end\"] = \"2025-06-02\" }\n"
+                               "\nmmhost.batch.run{ strategy = \"strategies/eth_bos_mm.lua\", "
+                               "data = d, sets = {}, speed = 3 }\n");
+  const CommandResult k = run_mmhost("batch " + key + " --out " + dir.file("k"));
+  CHECK(k.exit_code == 1);
+  CHECK(k.output.find("key.lua:3:") != std::string::npos);
+  CHECK(k.output.find("unknown key 'speed'") != std::string::npos);
+
+  const std::string missing =
+      write_file(dir.file("missing.lua"), "mmhost.data.load{ file = \"nowhere.csv\" }\n");
+  const CommandResult m = run_mmhost("batch " + missing + " --out " + dir.file("m"));
+  CHECK(m.exit_code == 1);
+  CHECK(m.output.find("missing.lua:1:") != std::string::npos);
+  CHECK(m.output.find("nowhere.csv: no such file") != std::string::npos);
+}
