@@ -40,12 +40,16 @@ TEST_CASE("batch store: rows are kept across opens, metrics come from the summar
     ResultStore store(db);
     store.put(record("k1", "0.3"));
     RunRecord failed = record("k2", "0.4");
+    failed.seq = 1;
     failed.status = "failed";
     failed.summary_json.clear();
     failed.error = "s.lua:3: grid.levels must be in [1, 20]";
     store.put(failed);
     store.put(record("k1", "0.3"));  // the same key again: still one row
-    CHECK(store.count() == 2);
+    RunRecord first = record("k0", "0.2");
+    first.seq = -1;  // written last, listed first: rows come in batch order
+    store.put(first);
+    CHECK(store.count() == 3);
   }
   ResultStore store(db);
   const auto r = store.find("k1");
@@ -57,8 +61,10 @@ TEST_CASE("batch store: rows are kept across opens, metrics come from the summar
   CHECK(r->event_hash == "00ab");
   CHECK(r->params_json == "{\"grid.step_atr\":\"0.3\"}");
   CHECK(!store.find("nope"));
-  const auto all = store.all();
-  REQUIRE(all.size() == 2);
+  auto all = store.all();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].key == "k0");
+  all.erase(all.begin());
   CHECK(all[1].status == "failed");
   CHECK(all[1].error.find("grid.levels") != std::string::npos);
   std::ostringstream csv;

@@ -149,3 +149,41 @@ TEST_CASE("mmhost batch: a failing backtest is recorded, script errors name file
   CHECK(m.output.find("missing.lua:1:") != std::string::npos);
   CHECK(m.output.find("nowhere.csv: no such file") != std::string::npos);
 }
+
+TEST_CASE("mmhost batch: NSGA-II, random sets and walk-forward windows repeat with 1 or 2 jobs") {
+  TempDir dir;
+  const std::string script = write_file(
+      dir.file("search.lua"),
+      "local data = mmhost.data.load{ file = \"" + shared_data(kData) +
+          "\", start = \"2025-06-01\", [\"end\"] = \"2025-06-11\" }\n"
+          "local space = { [\"grid.step_atr\"] = mmhost.batch.uniform(0.1, 1.0, 0.05),\n"
+          "  [\"grid.levels\"] = mmhost.batch.integer(1, 6),\n"
+          "  [\"grid.step_min_bps\"] = mmhost.batch.integer(8, 30) }\n"
+          "local r = mmhost.batch.nsga2{ strategy = \"strategies/eth_bos_mm.lua\", data = data,\n"
+          "  htf = \"5m\", space = space, objectives = {\"net_pnl:max\", "
+          "\"max_drawdown_pct:min\"},\n"
+          "  population = 6, generations = 2, seed = 5, constraints = { min_fills = 1 } }\n"
+          "print(\"evaluated \" .. #r.results .. \" front \" .. #r.front)\n"
+          "local sets = mmhost.batch.random{ space = space, n = 3, seed = 9 }\n"
+          "mmhost.batch.run{ strategy = \"strategies/eth_bos_mm.lua\", data = data, sets = sets,\n"
+          "  htf = \"5m\", label = \"random\" }\n"
+          "local w = mmhost.batch.windows{ data = data, train = \"4d\", test = \"2d\" }\n"
+          "print(\"windows \" .. #w .. \" first test \" .. w[1].test_start)\n");
+  const CommandResult one =
+      run_mmhost("batch " + script + " --jobs 1 --no-progress --out " + dir.file("one"));
+  INFO(one.output);
+  REQUIRE(one.exit_code == 0);
+  const CommandResult two =
+      run_mmhost("batch " + script + " --jobs 2 --no-progress --out " + dir.file("two"));
+  REQUIRE(two.exit_code == 0);
+  // 6 + 2 x 6 NSGA-II evaluations (repeated sets are found, not rerun) and 3 random sets.
+  CHECK(one.output.find("evaluated 18 front ") != std::string::npos);
+  // 10 days: windows start on days 0, 2, 4 (4 train + 2 test each).
+  CHECK(one.output.find("windows 3 first test 2025-06-05T00:00") != std::string::npos);
+  const std::string csv = read_file(dir.file("one/results.csv"));
+  CHECK(csv == read_file(dir.file("two/results.csv")));
+  CHECK(csv.find(",random,") != std::string::npos);
+  CHECK(csv.find(",nsga2/g2,") != std::string::npos);
+  CHECK(one.output.substr(0, one.output.find("batch ")) ==
+        two.output.substr(0, two.output.find("batch ")));
+}

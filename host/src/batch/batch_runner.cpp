@@ -165,6 +165,7 @@ std::vector<RunRecord> BatchRunner::run(const std::vector<BatchJob>& jobs, bool&
                                         std::vector<bool>* cached) {
   interrupted = false;
   if (cached != nullptr) cached->assign(jobs.size(), false);
+  const int64_t call = ++calls_;
   const auto wall_start = std::chrono::steady_clock::now();
   std::vector<RunRecord> out(jobs.size());
   std::vector<size_t> todo;
@@ -173,6 +174,7 @@ std::vector<RunRecord> BatchRunner::run(const std::vector<BatchJob>& jobs, bool&
   for (size_t i = 0; i < jobs.size(); ++i) {
     if (!jobs[i].data) throw RunError("batch job " + std::to_string(i + 1) + " has no data");
     out[i].key = key_of(jobs[i], out[i]);
+    out[i].seq = call * 1'000'000 + static_cast<int64_t>(i);
     if (auto it = first_of_key.find(out[i].key); it != first_of_key.end()) {
       copies.emplace_back(i, it->second);
       continue;

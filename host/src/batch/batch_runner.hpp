@@ -78,6 +78,7 @@ class BatchRunner {
   unsigned workers_;
   bool progress_;
   std::map<std::string, std::string> strategy_hashes_;
+  int64_t calls_ = 0;  // run() calls so far: the first part of each row's seq
   BatchStats totals_;
 };
 

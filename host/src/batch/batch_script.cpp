@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #if LUA_VERSION_NUM >= 502
 #define MMH_LUA_LEN lua_rawlen
@@ -345,21 +346,25 @@ int grid_impl(lua_State* L) {
 }
 
 int dimension(lua_State* L, const char* kind) {
-  lua_newtable(L);
-  lua_pushstring(L, kind);
-  lua_setfield(L, -2, "dimension");
   if (std::strcmp(kind, "choice") == 0) {
     luaL_checktype(L, 1, LUA_TTABLE);
+    lua_newtable(L);
     lua_pushvalue(L, 1);
     lua_setfield(L, -2, "choices");
-    return 1;
+  } else {
+    const lua_Number lo = luaL_checknumber(L, 1);
+    const lua_Number hi = luaL_checknumber(L, 2);
+    const lua_Number step = luaL_optnumber(L, 3, 0);
+    lua_newtable(L);
+    lua_pushnumber(L, lo);
+    lua_setfield(L, -2, "lo");
+    lua_pushnumber(L, hi);
+    lua_setfield(L, -2, "hi");
+    lua_pushnumber(L, step);
+    lua_setfield(L, -2, "step");
   }
-  lua_pushnumber(L, luaL_checknumber(L, 1));
-  lua_setfield(L, -2, "lo");
-  lua_pushnumber(L, luaL_checknumber(L, 2));
-  lua_setfield(L, -2, "hi");
-  lua_pushnumber(L, luaL_optnumber(L, 3, 0));
-  lua_setfield(L, -2, "step");
+  lua_pushstring(L, kind);
+  lua_setfield(L, -2, "dimension");
   return 1;
 }
 int uniform_fn(lua_State* L) {
@@ -682,9 +687,10 @@ int nsga2_impl(lua_State* L) {
   lua_newtable(L);
   const auto fronts = non_dominated_fronts(values, objectives, ok);
   int n = 0;
+  std::set<std::string> listed;  // a set evaluated twice is one run
   if (!fronts.empty())
     for (size_t i : fronts[0]) {
-      if (!ok[i]) continue;
+      if (!ok[i] || !listed.insert(all[i].key).second) continue;
       push_record(L, all[i], all_cached[i]);
       lua_rawseti(L, -2, ++n);
     }

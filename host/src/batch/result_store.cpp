@@ -14,7 +14,7 @@ using json = nlohmann::json;
 constexpr const char* kColumns =
     "key, batch_script, strategy, label, params, window_start, window_end, options, status, "
     "error, summary, event_hash, script_hash, data_hash, wall_ms, net_pnl, return_pct, "
-    "max_drawdown_pct, sharpe_daily, fills";
+    "max_drawdown_pct, sharpe_daily, fills, seq";
 
 // A summary field as a number (amounts are exact decimal strings in summary.json).
 std::optional<double> number(const json& j, const char* key) {
@@ -83,6 +83,7 @@ RunRecord read_row(const Statement& s) {
   r.max_drawdown_pct = s.real(i++);
   r.sharpe_daily = s.real(i++);
   if (auto f = s.real(i++)) r.fills = static_cast<int64_t>(*f);
+  r.seq = static_cast<int64_t>(s.real(i++).value_or(0));
   return r;
 }
 
@@ -120,7 +121,7 @@ ResultStore::ResultStore(const std::string& path) : path_(path) {
       " status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), error TEXT NOT NULL,"
       " summary TEXT NOT NULL, event_hash TEXT NOT NULL, script_hash TEXT NOT NULL,"
       " data_hash TEXT NOT NULL, wall_ms REAL NOT NULL, net_pnl REAL, return_pct REAL,"
-      " max_drawdown_pct REAL, sharpe_daily REAL, fills INTEGER,"
+      " max_drawdown_pct REAL, sharpe_daily REAL, fills INTEGER, seq INTEGER NOT NULL,"
       " finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
 }
 
@@ -166,7 +167,7 @@ void ResultStore::put(RunRecord r) {
   // An upsert, not INSERT OR REPLACE: the row keeps its place (rowid) in the batch's order.
   std::string sql =
       std::string("INSERT INTO runs (") + kColumns +
-      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET ";
+      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET ";
   std::string columns = kColumns;
   bool first = true;
   for (size_t at = 0; at < columns.size();) {
@@ -191,11 +192,12 @@ void ResultStore::put(RunRecord r) {
   s.bind(i++, r.max_drawdown_pct);
   s.bind(i++, r.sharpe_daily);
   s.bind(i++, r.fills);
+  s.bind(i++, std::optional<int64_t>(r.seq));
   if (sqlite3_step(s.get()) != SQLITE_DONE) fail("writing a run");
 }
 
 std::vector<RunRecord> ResultStore::all() {
-  Statement s(db_, std::string("SELECT ") + kColumns + " FROM runs ORDER BY rowid");
+  Statement s(db_, std::string("SELECT ") + kColumns + " FROM runs ORDER BY seq, rowid");
   std::vector<RunRecord> out;
   int rc = 0;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(read_row(s));

@@ -37,6 +37,7 @@ struct RunRecord {
   std::string script_hash;
   std::string data_hash;
   double wall_ms = 0;
+  int64_t seq = 0;  // the run's place in the batch (run() call, then job): rows are listed in it
   // From the summary, for SQL queries without JSON functions.
   std::optional<double> net_pnl, return_pct, max_drawdown_pct, sharpe_daily;
   std::optional<int64_t> fills;
@@ -53,7 +54,7 @@ class ResultStore {
   std::optional<RunRecord> find(const std::string& key);
   // Inserts or replaces the row of record.key (metric columns are taken from the summary).
   void put(RunRecord record);
-  // Every row, in the order they were first written.
+  // Every row, in batch order (seq), whatever order the workers finished them in.
   std::vector<RunRecord> all();
   size_t count();
   const std::string& path() const { return path_; }

@@ -10,7 +10,11 @@
 namespace mmh::batch {
 
 std::string number_text(double value) {
-  char buf[32];
+  char buf[40];
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    std::snprintf(buf, sizeof(buf), "%.0f", value);
+    return buf;
+  }
   for (int digits = 1; digits <= 17; ++digits) {
     std::snprintf(buf, sizeof(buf), "%.*g", digits, value);
     if (std::strtod(buf, nullptr) == value) break;
