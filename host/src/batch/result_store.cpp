@@ -108,21 +108,31 @@ std::string opt_text(std::optional<double> v) {
 
 ResultStore::ResultStore(const std::string& path) : path_(path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK)
-    fail("cannot open");
-  sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=NORMAL");
-  exec(
-      "CREATE TABLE IF NOT EXISTS runs ("
-      " key TEXT PRIMARY KEY, batch_script TEXT NOT NULL, strategy TEXT NOT NULL,"
-      " label TEXT NOT NULL, params TEXT NOT NULL, window_start TEXT NOT NULL,"
-      " window_end TEXT NOT NULL, options TEXT NOT NULL,"
-      " status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), error TEXT NOT NULL,"
-      " summary TEXT NOT NULL, event_hash TEXT NOT NULL, script_hash TEXT NOT NULL,"
-      " data_hash TEXT NOT NULL, wall_ms REAL NOT NULL, net_pnl REAL, return_pct REAL,"
-      " max_drawdown_pct REAL, sharpe_daily REAL, fills INTEGER, seq INTEGER NOT NULL,"
-      " finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
+      SQLITE_OK) {
+    const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);  // a failed open still allocates the handle
+    db_ = nullptr;
+    throw StoreError(path_ + ": cannot open: " + why);
+  }
+  try {
+    sqlite3_busy_timeout(db_, 5000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec(
+        "CREATE TABLE IF NOT EXISTS runs ("
+        " key TEXT PRIMARY KEY, batch_script TEXT NOT NULL, strategy TEXT NOT NULL,"
+        " label TEXT NOT NULL, params TEXT NOT NULL, window_start TEXT NOT NULL,"
+        " window_end TEXT NOT NULL, options TEXT NOT NULL,"
+        " status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), error TEXT NOT NULL,"
+        " summary TEXT NOT NULL, event_hash TEXT NOT NULL, script_hash TEXT NOT NULL,"
+        " data_hash TEXT NOT NULL, wall_ms REAL NOT NULL, net_pnl REAL, return_pct REAL,"
+        " max_drawdown_pct REAL, sharpe_daily REAL, fills INTEGER, seq INTEGER NOT NULL,"
+        " finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
+  } catch (...) {
+    sqlite3_close(db_);  // the destructor does not run for a throwing constructor
+    db_ = nullptr;
+    throw;
+  }
 }
 
 ResultStore::~ResultStore() {
