@@ -187,3 +187,30 @@ TEST_CASE("mmhost batch: NSGA-II, random sets and walk-forward windows repeat wi
   CHECK(one.output.substr(0, one.output.find("batch ")) ==
         two.output.substr(0, two.output.find("batch ")));
 }
+
+TEST_CASE("mmhost batch: a run without overrides is the same run as mmhost backtest") {
+  TempDir dir;
+  const std::string script = write_file(
+      dir.file("same.lua"),
+      "local data = mmhost.data.load{ file = \"" + shared_data(kData) +
+          "\" }\n"
+          "local r = mmhost.batch.run{ strategy = \"strategies/eth_bos_mm.lua\", data = data,\n"
+          "  htf = \"5m\", start = \"2025-06-01\", [\"end\"] = \"2025-06-08\", sets = { {} } }\n"
+          "print(\"hash=\" .. r[1].event_hash .. \" events=\" .. r[1].events)\n");
+  const CommandResult batch =
+      run_mmhost("batch " + script + " --jobs 1 --no-progress --out " + dir.file("b"));
+  INFO(batch.output);
+  REQUIRE(batch.exit_code == 0);
+  const CommandResult bt = run_mmhost(
+      "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --start 2025-06-01 "
+      "--end 2025-06-08 --no-progress --cache " +
+      shared_data(kData) + " --out " + dir.file("bt"));
+  INFO(bt.output);
+  REQUIRE(bt.exit_code == 0);
+  const std::regex hash_re("event hash ([0-9a-f]{16}) \\(([0-9,]+) events\\)");
+  std::smatch m;
+  REQUIRE(std::regex_search(bt.output, m, hash_re));
+  std::string events = m[2];
+  events.erase(std::remove(events.begin(), events.end(), ','), events.end());
+  CHECK(batch.output.find("hash=" + std::string(m[1]) + " events=" + events) != std::string::npos);
+}
