@@ -38,14 +38,16 @@ TEST_CASE("batch store: rows are kept across opens, metrics come from the summar
   const std::string db = dir.file("results.sqlite");
   {
     ResultStore store(db);
-    store.put(record("k1", "0.3"));
+    RunRecord k1 = record("k1", "0.3");
+    store.put(k1);
+    CHECK(k1.net_pnl == -12.5);  // the record's metric columns are filled as it is written
     RunRecord failed = record("k2", "0.4");
     failed.seq = 1;
     failed.status = "failed";
     failed.summary_json.clear();
     failed.error = "s.lua:3: grid.levels must be in [1, 20]";
     store.put(failed);
-    store.put(record("k1", "0.3"));  // the same key again: still one row
+    store.put(k1);  // the same key again: still one row
     RunRecord first = record("k0", "0.2");
     first.seq = -1;  // written last, listed first: rows come in batch order
     store.put(first);
@@ -75,6 +77,14 @@ TEST_CASE("batch store: rows are kept across opens, metrics come from the summar
   CHECK(text.find(",0.3,ok,-12.5,") != std::string::npos);
   CHECK(text.find("\"s.lua:3: grid.levels must be in [1, 20]\"") != std::string::npos);  // quoted
   CHECK(text.find(",failed,") != std::string::npos);
+}
+
+TEST_CASE("batch store: only exact decimal text reads as a number") {
+  CHECK(decimal_number("-12.5") == -12.5);
+  CHECK(decimal_number("3") == 3.0);
+  CHECK(decimal_number("0.00000001") == 1e-8);
+  for (const char* no : {"", "-", ".", "1e5", "0x10", "nan", "1.2.3", "12a", " 1", "--1"})
+    CHECK_MESSAGE(!decimal_number(no), no);
 }
 
 TEST_CASE("batch store: a path that cannot be opened is named") {

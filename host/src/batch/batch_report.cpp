@@ -22,11 +22,8 @@ void flatten(const json& j, const std::string& prefix, json& out) {
     } else if (v.is_number()) {
       out[path] = v;
     } else if (v.is_string() && k.find("hash") == std::string::npos) {
-      const std::string& s = v.get_ref<const std::string&>();
-      char* end = nullptr;
-      const double d = std::strtod(s.c_str(), &end);
-      if (!s.empty() && *end == '\0' && s.find_first_not_of("-0123456789.") == std::string::npos)
-        out[path] = d;
+      if (const std::optional<double> d = decimal_number(v.get_ref<const std::string&>()))
+        out[path] = *d;
     }
   }
 }

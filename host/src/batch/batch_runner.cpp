@@ -68,12 +68,6 @@ std::string eta_text(double seconds) {
 
 }  // namespace
 
-std::string params_json(const ParamSet& params) {
-  json j = json::object();
-  for (const auto& [k, v] : params) j[k] = v;
-  return j.dump();
-}
-
 std::shared_ptr<const CandleSet> load_candles(HostContext& host, const std::string& file,
                                               int64_t start_ns, int64_t end_ns) {
   const LoadedPlugin* replay = host.plugins().find("replay", MMH_KIND_DATA);
@@ -116,7 +110,11 @@ BatchRunner::BatchRunner(HostContext& host, ResultStore& store, std::string batc
       store_(store),
       batch_script_(std::move(batch_script)),
       workers_(workers == 0 ? 1 : workers),
-      progress_(progress) {}
+      progress_(progress) {
+  json versions = json::object();
+  for (const LoadedPlugin& p : host_.plugins().plugins()) versions[p.name] = p.version;
+  plugin_versions_ = versions.dump();
+}
 
 const std::string& BatchRunner::strategy_hash(const std::string& path) {
   auto it = strategy_hashes_.find(path);
@@ -135,7 +133,9 @@ std::string BatchRunner::key_of(const BatchJob& job, RunRecord& r) {
   r.batch_script = batch_script_;
   r.strategy = job.strategy;
   r.label = job.label;
-  r.params_json = params_json(job.params);
+  json params = json::object();
+  for (const auto& [k, v] : job.params) params[k] = v;
+  r.params_json = params.dump();
   r.window_start = window_text(job.start_ns, true);
   r.window_end = window_text(job.end_ns, false);
   json opt = {{"fill_model", o.fill_model},    {"fees", o.fees},
@@ -148,14 +148,11 @@ std::string BatchRunner::key_of(const BatchJob& job, RunRecord& r) {
   // Everything a run's result depends on; plugin builds by version.
   json inputs = {{"script", r.script_hash},
                  {"data", r.data_hash},
-                 {"params", json::parse(r.params_json)},
+                 {"params", std::move(params)},
                  {"window", {r.window_start, r.window_end}},
                  {"options", opt},
                  {"mmhost", MMHOST_VERSION}};
-  json plugins = json::object();
-  for (const LoadedPlugin& p : host_.plugins().plugins()) plugins[p.name] = p.version;
-  inputs["plugins"] = plugins;
-  const std::string text = inputs.dump();
+  const std::string text = inputs.dump() + plugin_versions_;
   Sha256 h;
   h.add(text.data(), text.size());
   return h.hex();
@@ -230,7 +227,6 @@ std::vector<RunRecord> BatchRunner::run(const std::vector<BatchJob>& jobs, bool&
     (outcome.ok ? r.summary_json : r.error) = outcome.text;
     r.wall_ms = outcome.wall_ms;
     store_.put(r);
-    r = *store_.find(r.key);  // the metric columns as stored
     ++finished;
     ++totals_.computed;
     if (!outcome.ok) {

@@ -78,11 +78,9 @@ class BatchRunner {
   unsigned workers_;
   bool progress_;
   std::map<std::string, std::string> strategy_hashes_;
-  int64_t calls_ = 0;  // run() calls so far: the first part of each row's seq
+  std::string plugin_versions_;  // {"bos_mm":"0.3.0", ...}: part of every key
+  int64_t calls_ = 0;            // run() calls so far: the first part of each row's seq
   BatchStats totals_;
 };
-
-// The canonical JSON text of a parameter set (sorted keys).
-std::string params_json(const ParamSet& params);
 
 }  // namespace mmh::batch

@@ -203,11 +203,8 @@ void push_json(lua_State* L, const json& j, const std::string& key) {
     case json::value_t::string: {
       const std::string& s = j.get_ref<const std::string&>();
       const bool textual = key.find("hash") != std::string::npos || key == "sha256";
-      char* end = nullptr;
-      const double d = std::strtod(s.c_str(), &end);
-      if (!textual && !s.empty() && *end == '\0' &&
-          s.find_first_not_of("-0123456789.") == std::string::npos)
-        lua_pushnumber(L, d);
+      if (const std::optional<double> d = textual ? std::nullopt : decimal_number(s))
+        lua_pushnumber(L, *d);
       else
         lua_pushstring(L, s.c_str());
       return;
@@ -531,12 +528,7 @@ double metric_value(const json& summary, const std::string& path) {
   }
   if (at->is_number()) return at->get<double>();
   if (at->is_object() && at->contains("total")) return metric_value(*at, "total");
-  if (at->is_string()) {
-    char* end = nullptr;
-    const std::string& s = at->get_ref<const std::string&>();
-    const double v = std::strtod(s.c_str(), &end);
-    if (!s.empty() && *end == '\0') return v;
-  }
+  if (at->is_string()) return decimal_number(at->get_ref<const std::string&>()).value_or(NAN);
   return std::nan("");
 }
 

@@ -21,12 +21,7 @@ std::optional<double> number(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return std::nullopt;
   if (it->is_number()) return it->get<double>();
-  if (it->is_string()) {
-    const std::string& s = it->get_ref<const std::string&>();
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (end != s.c_str() && *end == '\0') return v;
-  }
+  if (it->is_string()) return decimal_number(it->get_ref<const std::string&>());
   return std::nullopt;
 }
 
@@ -70,6 +65,27 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// An upsert, not INSERT OR REPLACE: the row keeps its place (rowid) when it is written again.
+const std::string& upsert_sql() {
+  static const std::string sql = [] {
+    std::string out = std::string("INSERT INTO runs (") + kColumns + ") VALUES (?";
+    std::string set;
+    std::string columns = kColumns;
+    for (size_t at = 0; at < columns.size();) {
+      const size_t comma = std::min(columns.find(',', at), columns.size());
+      std::string name = columns.substr(at, comma - at);
+      name.erase(0, name.find_first_not_of(' '));
+      at = comma + 1;
+      if (name == "key") continue;
+      out += ",?";
+      set += (set.empty() ? "" : ", ") + name + " = excluded." + name;
+    }
+    return out + ") ON CONFLICT(key) DO UPDATE SET " + set +
+           ", finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+  }();
+  return sql;
+}
+
 RunRecord read_row(const Statement& s) {
   RunRecord r;
   int i = 0;
@@ -105,6 +121,22 @@ std::string opt_text(std::optional<double> v) {
 }
 
 }  // namespace
+
+std::optional<double> decimal_number(std::string_view text) {
+  // Digits with at most one point after an optional minus: no exponents, hex or "nan".
+  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
+  bool digits = false, point = false;
+  for (; i < text.size(); ++i) {
+    if (text[i] >= '0' && text[i] <= '9')
+      digits = true;
+    else if (text[i] == '.' && !point)
+      point = true;
+    else
+      return std::nullopt;
+  }
+  if (!digits) return std::nullopt;
+  return std::strtod(std::string(text).c_str(), nullptr);
+}
 
 ResultStore::ResultStore(const std::string& path) : path_(path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
@@ -161,7 +193,7 @@ std::optional<RunRecord> ResultStore::find(const std::string& key) {
   return std::nullopt;
 }
 
-void ResultStore::put(RunRecord r) {
+void ResultStore::put(RunRecord& r) {
   if (!r.summary_json.empty()) {
     const json j = json::parse(r.summary_json, nullptr, false);
     if (j.is_object()) {
@@ -174,23 +206,7 @@ void ResultStore::put(RunRecord r) {
       if (auto h = j.find("event_hash"); h != j.end() && h->is_string()) r.event_hash = *h;
     }
   }
-  // An upsert, not INSERT OR REPLACE: the row keeps its place (rowid) in the batch's order.
-  std::string sql =
-      std::string("INSERT INTO runs (") + kColumns +
-      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET ";
-  std::string columns = kColumns;
-  bool first = true;
-  for (size_t at = 0; at < columns.size();) {
-    const size_t comma = columns.find(',', at);
-    std::string name = columns.substr(at, comma == std::string::npos ? comma : comma - at);
-    name.erase(0, name.find_first_not_of(' '));
-    at = comma == std::string::npos ? columns.size() : comma + 1;
-    if (name == "key") continue;
-    sql += (first ? "" : ", ") + name + " = excluded." + name;
-    first = false;
-  }
-  sql += ", finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-  Statement s(db_, sql);
+  Statement s(db_, upsert_sql());
   int i = 1;
   for (const std::string* f : {&r.key, &r.batch_script, &r.strategy, &r.label, &r.params_json,
                                &r.window_start, &r.window_end, &r.options_json, &r.status, &r.error,

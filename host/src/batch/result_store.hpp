@@ -10,6 +10,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct sqlite3;
@@ -43,6 +44,9 @@ struct RunRecord {
   std::optional<int64_t> fills;
 };
 
+// A summary's exact decimal text ("-12.5", "3") as a number; nullopt for anything else.
+std::optional<double> decimal_number(std::string_view text);
+
 class ResultStore {
  public:
   // Opens or creates the database; throws StoreError naming the file.
@@ -52,8 +56,9 @@ class ResultStore {
   ResultStore& operator=(const ResultStore&) = delete;
 
   std::optional<RunRecord> find(const std::string& key);
-  // Inserts or replaces the row of record.key (metric columns are taken from the summary).
-  void put(RunRecord record);
+  // Writes the row of record.key (a new row, or the same row updated), after filling the
+  // record's metric columns and event hash from its summary.
+  void put(RunRecord& record);
   // Every row, in batch order (seq), whatever order the workers finished them in.
   std::vector<RunRecord> all();
   size_t count();

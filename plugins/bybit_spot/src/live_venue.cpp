@@ -299,14 +299,15 @@ asio::awaitable<void> LiveVenue::worker() {
       places.push_back(queue_.front());
       queue_.pop_front();
     }
+    if (places.empty()) {  // an amend, cancel or cancel-all, or a venue without batches
+      places.push_back(queue_.front());
+      queue_.pop_front();
+    }
     try {
-      if (places.size() > 1) {
+      if (places.size() > 1)
         co_await place_batch(std::move(places));
-      } else {
-        const mmh_order_command command = places.empty() ? queue_.front() : places[0];
-        if (places.empty()) queue_.pop_front();
-        co_await execute(command);
-      }
+      else
+        co_await execute(places[0]);
     } catch (const std::exception& e) {
       log(MMH_LOG_ERROR, std::string("bybit venue: ") + e.what());
     }
@@ -378,24 +379,18 @@ asio::awaitable<void> LiveVenue::place_batch(std::vector<mmh_order_command> grou
     if (admit_place(c, body)) sent.push_back(c);
   }
   if (sent.empty()) co_return;
+  // Every order passed create_body alone and there are 1..10 of them: this does not throw.
+  const std::string body = create_batch_body(instrument_, sent);
   std::optional<BybitError> failure;
   std::vector<BatchItemResult> items;
-  std::string body;
-  try {
-    body = create_batch_body(instrument_, sent);
-  } catch (const std::invalid_argument& e) {  // each order passed alone: not expected
-    failure = BybitError(ErrorKind::exchange, e.what());
-  }
   for (const mmh_order_command& c : sent) in_flight_.insert(client_id(c));
-  if (!failure) {
-    ++stats_.batches;
-    try {
-      const RestReply reply =
-          co_await rest_->post("/v5/order/create-batch", body, static_cast<int>(sent.size()));
-      items = parse_batch_create(reply.body);
-    } catch (const BybitError& e) {
-      failure = e;  // the whole request: every order shares its fate
-    }
+  ++stats_.batches;
+  try {
+    const RestReply reply =
+        co_await rest_->post("/v5/order/create-batch", body, static_cast<int>(sent.size()));
+    items = parse_batch_create(reply.body);
+  } catch (const BybitError& e) {
+    failure = e;  // the whole request: every order shares its fate
   }
   for (const mmh_order_command& c : sent) in_flight_.erase(client_id(c));
   for (size_t i = 0; i < sent.size(); ++i) {
