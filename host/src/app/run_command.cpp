@@ -649,8 +649,10 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       throw RunError(e.what());
     }
     settings["warmup_bars"] = std::to_string(options.warmup_bars);
-  } else if (spec.data_plugin == "replay" || !options.replay_file.empty() ||
-             !spec.replay_file.empty()) {
+  } else if (options.candles == nullptr &&
+             (spec.data_plugin == "replay" || !options.replay_file.empty() ||
+              !spec.replay_file.empty())) {
+    // In-memory candles stand in for market.file, which need not exist then.
     report.source_file = resolve_data_file(host, options, spec);
     settings["file"] = report.source_file;
   }
