@@ -11,6 +11,8 @@ find_package(CLI11 REQUIRED CONFIG)
 find_package(simdjson REQUIRED CONFIG)
 find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED CONFIG)
+# XXH3-64: the event hash (the bytes of events.jsonl), checkable with `xxhsum -H3`.
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 
 if(MMHOST_LUA54)
   pkg_check_modules(LUA REQUIRED IMPORTED_TARGET lua5.4)

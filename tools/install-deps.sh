@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libssl-dev zlib1g-dev
   libluajit-5.1-dev luajit liblua5.4-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libcli11-dev libsimdjson-dev libsqlite3-dev nlohmann-json3-dev
+  libcli11-dev libsimdjson-dev libsqlite3-dev nlohmann-json3-dev libxxhash-dev
   doctest-dev libbenchmark-dev
   clang-format
   clang libclang-rt-dev  # libFuzzer for tools/fuzz.sh

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <xxhash.h>
+
 using mmh::test::read_file;
 using mmh::test::run_mmhost;
 using mmh::test::TempDir;
@@ -78,6 +80,12 @@ TEST_CASE("backtest: writes the run files, and summary.json has every figure") {
         s["fills"]["total"].get<int>() + 1);
   CHECK(b.result.output.find("event hash " + s["event_hash"].get<std::string>()) !=
         std::string::npos);
+  // The event hash is XXH3-64 of events.jsonl, as `xxhsum -H3` prints it.
+  const std::string events = read_file(dir.file("run/events.jsonl"));
+  char hex[24];
+  std::snprintf(hex, sizeof(hex), "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(events.data(), events.size())));
+  CHECK(s["event_hash"].get<std::string>() == hex);
 }
 
 TEST_CASE("backtest: two runs give the same event hash, and a run without fees pays none") {

@@ -43,7 +43,9 @@ class FileSink final : public ExecutionSink {
     equity_ << "time,ts_ns,mid,base,quote,equity,drawdown_pct,base_share,state,policy\n";
   }
 
-  void event_line(const std::string& line) override { events_ << line << '\n'; }
+  void event_line(std::string_view line) override {
+    events_.write(line.data(), static_cast<std::streamsize>(line.size()));
+  }
 
   void fill(const mmh_fill& f, const Ledger& l) override {
     const int64_t price = f.price_ticks * tick_e8;

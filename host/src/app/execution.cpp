@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <new>
 
 namespace mmh {
 namespace {
@@ -80,7 +81,21 @@ class JsonLine {
   JsonLine& str(const char* key, std::string_view value) {
     name(key);
     s_ += '"';
-    s_ += json_escape(value);
+    append_json_escaped(s_, value);
+    s_ += '"';
+    return *this;
+  }
+  JsonLine& time(const char* key, int64_t ts_ns) {  // ISO-8601 UTC text
+    name(key);
+    s_ += '"';
+    append_iso_time(s_, ts_ns);
+    s_ += '"';
+    return *this;
+  }
+  JsonLine& e8(const char* key, int64_t value_e8) {  // exact decimal text
+    name(key);
+    s_ += '"';
+    sdk::append_e8(s_, value_e8);
     s_ += '"';
     return *this;
   }
@@ -132,28 +147,33 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
       ledger_(LedgerConfig{setup.base_asset, setup.quote_asset, setup.tick_e8, setup.lot_e8,
                            setup.start_base_e8, setup.start_quote_e8, setup.check_venue}),
       orders_(setup.orders),
-      quotes_pulled_(setup.wait_for_book) {}
+      hash_(XXH3_createState(), &XXH3_freeState),
+      quotes_pulled_(setup.wait_for_book) {
+  if (!hash_) throw std::bad_alloc();
+  XXH3_64bits_reset(hash_.get());
+}
 
-void Execution::line(const std::string& json) {
-  for (const char c : json) {
-    hash_ ^= static_cast<unsigned char>(c);
-    hash_ *= 1099511628211ull;
-  }
-  hash_ ^= static_cast<unsigned char>('\n');
-  hash_ *= 1099511628211ull;
+uint64_t Execution::event_hash() const {
+  return XXH3_64bits_digest(hash_.get());
+}
+
+void Execution::line() {
+  buffer_ += '\n';
+  XXH3_64bits_update(hash_.get(), buffer_.data(), buffer_.size());
   ++events_;
-  if (sink_ != nullptr) sink_->event_line(json);
+  if (sink_ != nullptr) sink_->event_line(buffer_);
 }
 
 void Execution::record_decision(const mmh_decision& d) {
   if (sink_ != nullptr) sink_->decision(d);
-  line(JsonLine(buffer_)
-           .str("type", "decision")
-           .num("ts_ns", d.ts_ns)
-           .str("time", iso_time(d.ts_ns))
-           .str("kind", d.kind)
-           .str("detail", d.detail)
-           .done());
+  JsonLine(buffer_)
+      .str("type", "decision")
+      .num("ts_ns", d.ts_ns)
+      .time("time", d.ts_ns)
+      .str("kind", d.kind)
+      .str("detail", d.detail)
+      .done();
+  line();
 }
 
 void Execution::on_market(const mmh_batch& batch) {
@@ -166,12 +186,13 @@ void Execution::on_market(const mmh_batch& batch) {
   if (unknown == quotes_pulled_) return;
   quotes_pulled_ = unknown;
   if (unknown) ++quote_pulls_;
-  JsonLine j(buffer_);
-  line(j.str("type", unknown ? "quotes_pulled" : "quotes_restored")
-           .num("ts_ns", last->ts_ns)
-           .str("time", iso_time(last->ts_ns))
-           .str("reason", unknown ? "book unknown (gap, stale stream or disconnect)" : "fresh book")
-           .done());
+  JsonLine(buffer_)
+      .str("type", unknown ? "quotes_pulled" : "quotes_restored")
+      .num("ts_ns", last->ts_ns)
+      .time("time", last->ts_ns)
+      .str("reason", unknown ? "book unknown (gap, stale stream or disconnect)" : "fresh book")
+      .done();
+  line();
   if (unknown)
     spdlog::warn(
         "quotes pulled at {}: the book is unknown (gap, stale stream or disconnect); "
@@ -211,35 +232,37 @@ bool Execution::drain() {
         JsonLine j(buffer_);
         j.str("type", "update")
             .num("ts_ns", u.ts_ns)
-            .str("time", iso_time(u.ts_ns))
+            .time("time", u.ts_ns)
             .str("id", u.client_id)
             .str("status", status_name(u.status))
             .str("side", side_name(u.side))
-            .str("price", sdk::format_e8(u.price_ticks * setup_.tick_e8))
-            .str("qty", sdk::format_e8(u.qty_lots * setup_.lot_e8))
-            .str("filled", sdk::format_e8(u.filled_qty_lots * setup_.lot_e8));
+            .e8("price", u.price_ticks * setup_.tick_e8)
+            .e8("qty", u.qty_lots * setup_.lot_e8)
+            .e8("filled", u.filled_qty_lots * setup_.lot_e8);
         if (u.status == MMH_ORDER_STATUS_REJECTED)
           j.str("answers", action_name(u.action)).str("reason", u.reject_reason);
-        line(j.done());
+        j.done();
+        line();
         break;
       }
       case MMH_EVENT_FILL: {
         const mmh_fill& f = e.fill;
         ledger_.apply_fill(f);
         fill_batch_.push_back(f);
-        line(JsonLine(buffer_)
-                 .str("type", "fill")
-                 .num("ts_ns", f.ts_ns)
-                 .str("time", iso_time(f.ts_ns))
-                 .str("id", f.client_id)
-                 .str("side", side_name(f.side))
-                 .str("price", sdk::format_e8(f.price_ticks * setup_.tick_e8))
-                 .str("qty", sdk::format_e8(f.qty_lots * setup_.lot_e8))
-                 .str("fee", sdk::format_e8(decimal_e8(f.fee)))
-                 .str("fee_asset", f.fee_asset)
-                 .flag("maker", f.is_maker != 0)
-                 .str("exec_id", f.exec_id)
-                 .done());
+        JsonLine(buffer_)
+            .str("type", "fill")
+            .num("ts_ns", f.ts_ns)
+            .time("time", f.ts_ns)
+            .str("id", f.client_id)
+            .str("side", side_name(f.side))
+            .e8("price", f.price_ticks * setup_.tick_e8)
+            .e8("qty", f.qty_lots * setup_.lot_e8)
+            .e8("fee", decimal_e8(f.fee))
+            .str("fee_asset", f.fee_asset)
+            .flag("maker", f.is_maker != 0)
+            .str("exec_id", f.exec_id)
+            .done();
+        line();
         if (sink_ != nullptr) sink_->fill(f, ledger_);
         break;
       }
@@ -266,7 +289,7 @@ bool Execution::drain() {
   return true;
 }
 
-void Execution::read_state(std::string& state, std::string& policy) {
+void Execution::count_bar_state() {
   if (core_ == nullptr) return;
   mmh_core_snapshot snap{};
   snap.size = sizeof(snap);
@@ -280,23 +303,28 @@ void Execution::read_state(std::string& state, std::string& policy) {
       if (std::strcmp(name, "policy") == 0) policy_index_ = static_cast<int>(i);
     }
   }
-  auto text = [&](int i) -> std::string {
-    if (i < 0 || static_cast<size_t>(i) >= snap.count) return {};
+  auto text = [&](int i) -> const char* {
+    if (i < 0 || static_cast<size_t>(i) >= snap.count) return "";
     const mmh_core_value& v = snap.values[i];
     return v.type == MMH_VALUE_TEXT && v.text != nullptr ? v.text : "";
   };
-  state = text(state_index_);
-  policy = text(policy_index_);
+  auto count = [](const char* now, std::string& last, uint64_t*& counter,
+                  std::map<std::string, uint64_t>& bars) {
+    if (last != now) {
+      last = now;
+      counter = last.empty() ? nullptr : &bars[last];
+    }
+    if (counter != nullptr) ++*counter;
+  };
+  count(text(state_index_), state_, state_bars_, stats_.bars_in_state);
+  count(text(policy_index_), policy_, policy_bars_, stats_.bars_in_policy);
 }
 
 void Execution::after_bar(const mmh_candle& bar) {
   const int64_t close_ns = bar.open_ts_ns + bar.interval_ns;
   ledger_.mark(close_ns, bar.close_e8);
-  std::string state, policy;
-  read_state(state, policy);
+  count_bar_state();
   ++stats_.bars;
-  if (!state.empty()) ++stats_.bars_in_state[state];
-  if (!policy.empty()) ++stats_.bars_in_policy[policy];
   const double share = ledger_.base_share();
   stats_.base_share_sum += share;
   stats_.base_share_max = std::max(stats_.base_share_max, share);
@@ -311,7 +339,7 @@ void Execution::after_bar(const mmh_candle& bar) {
   }
   if (sink_ != nullptr) {
     sink_->bar(bar);
-    sink_->mark(close_ns, ledger_, state, policy);
+    sink_->mark(close_ns, ledger_, state_, policy_);
   }
   sync(close_ns);
 }
@@ -329,18 +357,18 @@ void Execution::sync(int64_t ts_ns) {
     JsonLine j(buffer_);
     j.str("type", "order")
         .num("ts_ns", c.ts_ns)
-        .str("time", iso_time(c.ts_ns))
+        .time("time", c.ts_ns)
         .str("action", action_name(c.action))
         .str("id", c.client_id);
     if (c.action == MMH_ORDER_ACTION_PLACE || c.action == MMH_ORDER_ACTION_AMEND) {
       j.str("side", side_name(c.side))
           .str("order_type", c.order_type == MMH_ORDER_TYPE_MARKET ? "market" : "limit")
           .str("tif", tif_name(c.time_in_force));
-      if (c.order_type == MMH_ORDER_TYPE_LIMIT)
-        j.str("price", sdk::format_e8(c.price_ticks * setup_.tick_e8));
-      j.str("qty", sdk::format_e8(c.qty_lots * setup_.lot_e8));
+      if (c.order_type == MMH_ORDER_TYPE_LIMIT) j.e8("price", c.price_ticks * setup_.tick_e8);
+      j.e8("qty", c.qty_lots * setup_.lot_e8);
     }
-    line(j.done());
+    j.done();
+    line();
     venue_.submit(c);
   }
   drain();

@@ -6,7 +6,8 @@
 //   (the caller feeds the bar to the core)
 //   after_bar(bar):  mark the ledger at the close, sync the core's desired orders to the venue.
 // Every input and output is written to the event log (the JSON lines of events.jsonl) and
-// folded into the event hash, so two runs on the same inputs can be compared byte for byte.
+// folded into the event hash (XXH3-64 of those bytes, as `xxhsum -H3 events.jsonl` prints it),
+// so two runs on the same inputs can be compared byte for byte.
 #pragma once
 
 #include "ledger/ledger.hpp"
@@ -23,7 +24,10 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <xxhash.h>
 
 namespace mmh {
 
@@ -33,7 +37,7 @@ class StrategyRuntime;
 class ExecutionSink {
  public:
   virtual ~ExecutionSink() = default;
-  virtual void event_line(const std::string& json_line) = 0;  // one events.jsonl line, no '\n'
+  virtual void event_line(std::string_view json_line) = 0;  // one events.jsonl line, with its '\n'
   virtual void fill(const mmh_fill& fill, const Ledger& ledger) = 0;
   virtual void mark(int64_t ts_ns, const Ledger& ledger, const std::string& state,
                     const std::string& policy) = 0;
@@ -94,14 +98,14 @@ class Execution {
   const Ledger& ledger() const { return ledger_; }
   const OrderManager& orders() const { return orders_; }
   const ExecutionStats& stats() const { return stats_; }
-  uint64_t event_hash() const { return hash_; }
+  uint64_t event_hash() const;
   uint64_t event_count() const { return events_; }
 
  private:
   bool drain();  // true when fills were applied (then fill_batch_ holds them)
-  void line(const std::string& json);
+  void line();   // buffer_ holds the line, without its '\n'
+  void count_bar_state();
   void sync(int64_t ts_ns);
-  void read_state(std::string& state, std::string& policy);
 
   VenueInstance& venue_;
   CoreInstance* core_;
@@ -119,12 +123,18 @@ class Execution {
   std::string buffer_;  // the events.jsonl line being built
   ExecutionStats stats_;
   int64_t day_ = INT64_MIN;
-  uint64_t hash_ = 14695981039346656037ull;  // FNV-1a 64 over the events.jsonl bytes
+  std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> hash_;  // of events.jsonl
   uint64_t events_ = 0;
   bool quotes_pulled_ = false;
   uint64_t quote_pulls_ = 0;
   int state_index_ = -1;
   int policy_index_ = -1;
+  // The core's state and policy at the last bar, and their counters in stats_ (map nodes stay
+  // put): a bar in the same state as the one before costs a string compare, not a map lookup.
+  std::string state_;
+  std::string policy_;
+  uint64_t* state_bars_ = nullptr;
+  uint64_t* policy_bars_ = nullptr;
 };
 
 }  // namespace mmh

@@ -16,20 +16,70 @@ std::string with_commas(uint64_t value) {
   return out;
 }
 
-std::string iso_time(int64_t ts_ns) {
+namespace {
+
+// Two digits of `v` (< 100) at `p`.
+char* two_digits(char* p, int64_t v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+  return p + 2;
+}
+
+}  // namespace
+
+void append_iso_time(std::string& out, int64_t ts_ns) {
+  // Milliseconds are truncated toward zero and seconds floored, as gmtime_r of (ms / 1000) did.
   const int64_t ms = ts_ns / 1000000;
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
+  const int64_t seconds = ms / 1000;
+  const int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+  const int64_t of_day = seconds - days * 86400;
+  // Civil date from days since 1970-01-01 (H. Hinnant's algorithm, proleptic Gregorian).
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+
   char buf[40];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string out = buf;
-  if (ms % 1000 != 0) {
-    char frac[8];
-    std::snprintf(frac, sizeof(frac), ".%03d", static_cast<int>(ms % 1000));
-    out += frac;
+  char* p = buf;
+  if (year >= 0 && year <= 9999) {
+    p = two_digits(p, year / 100);
+    p = two_digits(p, year % 100);
+  } else {
+    p += std::snprintf(p, 16, "%lld", static_cast<long long>(year));
   }
-  return out + "Z";
+  *p++ = '-';
+  p = two_digits(p, month);
+  *p++ = '-';
+  p = two_digits(p, day);
+  *p++ = 'T';
+  p = two_digits(p, of_day / 3600);
+  *p++ = ':';
+  p = two_digits(p, of_day / 60 % 60);
+  *p++ = ':';
+  p = two_digits(p, of_day % 60);
+  const int64_t milli = ms % 1000;
+  if (milli != 0) {
+    if (milli > 0) {
+      *p++ = '.';
+      *p++ = static_cast<char>('0' + milli / 100);
+      p = two_digits(p, milli % 100);
+    } else {
+      p += std::snprintf(p, 8, ".%03d", static_cast<int>(milli));
+    }
+  }
+  *p++ = 'Z';
+  out.append(buf, p);
+}
+
+std::string iso_time(int64_t ts_ns) {
+  std::string out;
+  append_iso_time(out, ts_ns);
+  return out;
 }
 
 std::string fixed(double value, int decimals) {
@@ -45,36 +95,47 @@ std::string human_rate(double per_second) {
   return fixed(per_second, 0);
 }
 
+void append_json_escaped(std::string& out, std::string_view text) {
+  size_t plain = 0;  // start of the run of characters that need no escape
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const char* escape = nullptr;
+    switch (c) {
+      case '"':
+        escape = "\\\"";
+        break;
+      case '\\':
+        escape = "\\\\";
+        break;
+      case '\n':
+        escape = "\\n";
+        break;
+      case '\t':
+        escape = "\\t";
+        break;
+      case '\r':
+        escape = "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) >= 0x20) continue;
+    }
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    if (escape != nullptr) {
+      out += escape;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+}
+
 std::string json_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
+  append_json_escaped(out, text);
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <mmhost/plugin.h>
 
+#include <charconv>
 #include <climits>
 #include <cstdint>
 #include <string>
@@ -155,26 +156,33 @@ inline const char* describe(ParseDecimal r) noexcept {
   return "?";
 }
 
-// Shortest exact decimal text: 252814000000 -> "2528.14", 100000000 -> "1".
-inline std::string format_e8(int64_t value_e8) {
+// Shortest exact decimal text, appended: 252814000000 -> "2528.14", 100000000 -> "1".
+inline void append_e8(std::string& out, int64_t value_e8) {
   const bool negative = value_e8 < 0;
   const uint64_t magnitude =
       negative ? 0 - static_cast<uint64_t>(value_e8) : static_cast<uint64_t>(value_e8);
   const uint64_t whole = magnitude / static_cast<uint64_t>(MMH_E8);
   uint64_t frac = magnitude % static_cast<uint64_t>(MMH_E8);
-  std::string out = negative ? "-" : "";
-  out += std::to_string(whole);
+  char buf[32];
+  char* p = buf;
+  if (negative) *p++ = '-';
+  p = std::to_chars(p, buf + 21, whole).ptr;
   if (frac != 0) {
-    char buf[9];
+    *p++ = '.';
+    char* digits = p;
     for (int i = 7; i >= 0; --i) {
-      buf[i] = static_cast<char>('0' + frac % 10);
+      digits[i] = static_cast<char>('0' + frac % 10);
       frac /= 10;
     }
-    int len = 8;
-    while (len > 0 && buf[len - 1] == '0') --len;
-    out += '.';
-    out.append(buf, static_cast<size_t>(len));
+    p += 8;
+    while (p[-1] == '0') --p;
   }
+  out.append(buf, p);
+}
+
+inline std::string format_e8(int64_t value_e8) {
+  std::string out;
+  append_e8(out, value_e8);
   return out;
 }
 
