@@ -75,11 +75,16 @@ TEST_CASE("format_e8 gives the shortest exact text and round-trips") {
   CHECK(format_e8(1) == "0.00000001");
   CHECK(format_e8(-150000000) == "-1.5");
   CHECK(format_e8(0) == "0");
+  CHECK(format_e8(INT64_MIN) == "-92233720368.54775808");
+  CHECK(format_e8(INT64_MAX) == "92233720368.54775807");
   for (const int64_t v : {int64_t{7}, int64_t{123456789012}, int64_t{-99}, int64_t{500000000}}) {
     int64_t back = 0;
     REQUIRE(parse_e8(format_e8(v), back) == ParseDecimal::ok);
     CHECK(back == v);
   }
+  std::string line = "price=";
+  mmh::sdk::append_e8(line, 252810000000);
+  CHECK(line == "price=2528.1");
 }
 
 TEST_CASE("fixed point: ABI decimals convert to e8 exactly or not at all") {

@@ -2,6 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+
 using namespace mmh;
 
 TEST_CASE("command output formatting") {
@@ -14,4 +19,34 @@ TEST_CASE("command output formatting") {
   CHECK(human_rate(2.5e8) == "250.0M");
   CHECK(human_rate(1500) == "1.5k");
   CHECK(json_escape("a\"b\\c\nd\x01") == "a\\\"b\\\\c\\nd\\u0001");
+}
+
+TEST_CASE("iso_time agrees with gmtime and strftime, and appends in place") {
+  // Every 37 hours and 1,234 ms from 1970 to 2100: leap years, month ends, centuries.
+  for (int64_t ms = 0; ms < 4'102'444'800'000LL; ms += 37LL * 3'600'000 + 1'234) {
+    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char want[48];
+    const size_t n = std::strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (ms % 1000 != 0) std::snprintf(want + n, sizeof(want) - n, ".%03d", int(ms % 1000));
+    std::strcat(want, "Z");
+    REQUIRE(iso_time(ms * 1'000'000 + 999'999) == want);  // sub-millisecond part truncated
+  }
+  CHECK(iso_time(951782400LL * 1'000'000'000) == "2000-02-29T00:00:00Z");
+  std::string line = "t=";
+  append_iso_time(line, 1747699200123LL * 1000000);
+  CHECK(line == "t=2025-05-20T00:00:00.123Z");
+}
+
+TEST_CASE("json escapes: quotes, backslashes and control characters, the rest as is") {
+  CHECK(json_escape("") == "");
+  CHECK(json_escape("plain text, no escapes") == "plain text, no escapes");
+  CHECK(json_escape("\"") == "\\\"");
+  CHECK(json_escape("tab\there\r\n") == "tab\\there\\r\\n");
+  CHECK(json_escape(std::string_view("\x1f\0end", 5)) == "\\u001f\\u0000end");
+  CHECK(json_escape("caf\xc3\xa9") == "caf\xc3\xa9");  // UTF-8 passes through
+  std::string line = "{\"k\":\"";
+  append_json_escaped(line, "a\"b");
+  CHECK(line == "{\"k\":\"a\\\"b");
 }
