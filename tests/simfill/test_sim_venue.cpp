@@ -171,3 +171,24 @@ TEST_CASE("venue: a smaller amend keeps the order's place, a new price loses it"
   CHECK(std::string(u.back().client_id) == "a");
   CHECK(std::string(u.back().venue_order_id) == "sim-1");
 }
+
+TEST_CASE("venue: a batch of actions ends with one balance report per asset, the final one") {
+  SimVenue v = venue();
+  FixedMarket m(250'000, 250'001, 10 * kE8);
+  v.submit(limit(0, MMH_SIDE_BUY, 249'000, 10'000, "b1"));
+  v.submit(limit(0, MMH_SIDE_BUY, 248'000, 10'000, "b2"));
+  v.submit(cancel(0, "b1"));
+  v.apply_due(0, m);
+  v.end_batch();
+  const std::vector<VenueEvent>& events = v.events();
+  REQUIRE(events.size() == 5);  // NEW, NEW, CANCELLED, then base and quote
+  CHECK(events[2].kind == MMH_EVENT_ORDER_UPDATE);
+  CHECK(events[3].kind == MMH_EVENT_BALANCE);
+  CHECK(events[4].kind == MMH_EVENT_BALANCE);
+  CHECK(std::string(events[4].balance.asset) == "USDT");
+  CHECK(events[4].balance.locked.mantissa == v.locked_e8(false));  // b2 only: 0.1 at 2480
+  CHECK(events[4].balance.locked.mantissa == 248 * kE8);
+  v.events().clear();
+  v.end_batch();  // nothing changed since: no report
+  CHECK(v.events().empty());
+}

@@ -82,7 +82,7 @@ mmh_status VenueInstance::receive(const mmh_batch& batch) {
   std::lock_guard lock(mutex_);
   const char* p = static_cast<const char*>(batch.records);
   for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
-    VenueEvent e;
+    VenueEvent& e = pending_.emplace_back();  // built in place: no copy of the record
     e.kind = batch.kind;
     // Copy the writer's prefix of the record: an older plugin's smaller struct leaves the rest 0.
     switch (batch.kind) {
@@ -101,9 +101,9 @@ mmh_status VenueInstance::receive(const mmh_batch& batch) {
         e.balance.asset[sizeof(e.balance.asset) - 1] = '\0';
         break;
       default:
+        pending_.pop_back();
         return MMH_ERR_INVALID_ARGUMENT;  // a venue posts only execution events
     }
-    pending_.push_back(e);
   }
   return MMH_OK;
 }

@@ -7,6 +7,7 @@
 #include "loader/data_instance.hpp"
 #include "loader/plugin_loader.hpp"
 
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
@@ -15,10 +16,13 @@
 namespace mmh {
 
 struct VenueEvent {
-  uint32_t kind = 0;  // MMH_EVENT_ORDER_UPDATE, MMH_EVENT_FILL or MMH_EVENT_BALANCE
-  mmh_order_update update{};
-  mmh_fill fill{};
-  mmh_balance balance{};
+  uint32_t kind;  // MMH_EVENT_ORDER_UPDATE, MMH_EVENT_FILL or MMH_EVENT_BALANCE: which is set
+  union {
+    mmh_order_update update;
+    mmh_fill fill;
+    mmh_balance balance;
+  };
+  VenueEvent() { std::memset(static_cast<void*>(this), 0, sizeof(*this)); }
 };
 
 class VenueInstance {

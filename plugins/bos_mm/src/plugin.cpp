@@ -150,9 +150,12 @@ class BosMmPlugin {
   // .facts). Each value is named where it is set, so names and values cannot drift apart; the
   // set and order never change, so the host indexes them once.
   void snapshot(mmh_core_snapshot& out) {
-    values_.clear();  // capacity stays: no allocation after the first call
+    // Slots are overwritten in place (the host reads this every bar): after the first call no
+    // allocation and no push_back.
+    size_t n = 0;
     auto put = [&](const char* name, uint32_t type, double number, const char* text = nullptr) {
-      values_.push_back(mmh_core_value{name, type, 0, number, text});
+      if (n == values_.size()) values_.emplace_back();
+      values_[n++] = mmh_core_value{name, type, 0, number, text};
     };
     auto text = [&](const char* name, const char* v) { put(name, MMH_VALUE_TEXT, 0, v); };
     auto number = [&](const char* name, double v) { put(name, MMH_VALUE_NUMBER, v); };
@@ -190,7 +193,7 @@ class BosMmPlugin {
     const uint32_t facts = core_.current_facts();
     for (int f = 0; f < kFactCount; ++f)
       put(fact_names_[static_cast<size_t>(f)].c_str(), MMH_VALUE_FLAG, (facts >> f) & 1u);
-    out.count = values_.size();
+    out.count = n;
     out.values = values_.data();
   }
 

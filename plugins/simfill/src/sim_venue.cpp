@@ -9,8 +9,10 @@ namespace mmh::sim {
 namespace {
 
 template <size_t N>
-void copy_text(char (&dst)[N], const std::string& src) {
-  std::snprintf(dst, N, "%s", src.c_str());
+void copy_text(char (&dst)[N], const std::string& src) {  // truncated, always terminated
+  const size_t n = std::min(src.size(), N - 1);
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
 }
 
 bool later(const auto& a, const auto& b) {
@@ -360,10 +362,17 @@ void SimVenue::push_update(const SimOrder& order, uint32_t status, int64_t ts_ns
 }
 
 void SimVenue::push_balances(int64_t ts_ns) {
+  balances_due_ = true;
+  balances_ts_ns_ = ts_ns;
+}
+
+void SimVenue::end_batch() {
+  if (!balances_due_) return;
+  balances_due_ = false;
   for (const bool base : {true, false}) {
     VenueEvent e;
     e.kind = MMH_EVENT_BALANCE;
-    e.balance.ts_ns = ts_ns;
+    e.balance.ts_ns = balances_ts_ns_;
     copy_text(e.balance.asset, base ? inst_.base_asset : inst_.quote_asset);
     const Balance& b = base ? base_ : quote_;
     e.balance.free = decimal(b.free_e8);

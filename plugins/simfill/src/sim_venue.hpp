@@ -12,6 +12,7 @@
 #include <mmhost/plugin.h>
 
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -59,10 +60,13 @@ class MarketAccess {
 };
 
 struct VenueEvent {
-  uint32_t kind = 0;  // MMH_EVENT_ORDER_UPDATE, MMH_EVENT_FILL or MMH_EVENT_BALANCE
-  mmh_order_update update{};
-  mmh_fill fill{};
-  mmh_balance balance{};
+  uint32_t kind;  // MMH_EVENT_ORDER_UPDATE, MMH_EVENT_FILL or MMH_EVENT_BALANCE: which is set
+  union {
+    mmh_order_update update;
+    mmh_fill fill;
+    mmh_balance balance;
+  };
+  VenueEvent() { std::memset(static_cast<void*>(this), 0, sizeof(*this)); }
 };
 
 struct VenueCounters {
@@ -93,6 +97,10 @@ class SimVenue {
   bool fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t lots, bool maker);
 
   std::vector<VenueEvent>& events() { return events_; }
+  // Ends a batch of events: one balance report per asset, after the batch's fills, when any
+  // action changed a balance. (A report after every place and cancel was two thirds of all
+  // events; the host checks the totals against its ledger at each report.)
+  void end_batch();
   const SimInstrument& instrument() const { return inst_; }
   const FeeModel& fees() const { return fees_; }
   const LatencyModel& latency() const { return latency_; }
@@ -120,7 +128,7 @@ class SimVenue {
   void release_lock(SimOrder& order);
   void reject(const mmh_order_command& c, int64_t ts_ns, const std::string& reason);
   void push_update(const SimOrder& order, uint32_t status, int64_t ts_ns);
-  void push_balances(int64_t ts_ns);
+  void push_balances(int64_t ts_ns);  // due at end_batch()
   std::string check_rules(uint32_t side, int64_t price_ticks, int64_t lots) const;
 
   SimInstrument inst_;
@@ -134,6 +142,8 @@ class SimVenue {
   uint64_t exec_seq_ = 0;
   std::map<std::string, SimOrder> orders_;  // live resting orders by client id
   std::vector<VenueEvent> events_;
+  bool balances_due_ = false;
+  int64_t balances_ts_ns_ = 0;
   VenueCounters counters_;
 };
 

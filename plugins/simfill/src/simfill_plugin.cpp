@@ -177,6 +177,7 @@ class SimfillVenue {
  private:
   // Posts the venue's output in order, one batch per run of one kind.
   void flush() {
+    venue_->end_batch();
     std::vector<VenueEvent>& events = venue_->events();
     const mmh_host_api* host = sdk::host();
     size_t i = 0;
