@@ -440,7 +440,10 @@ typedef struct mmh_core_value {
 
 typedef struct mmh_core_snapshot {
   uint32_t size;
-  uint32_t reserved;
+  /* In: 0 asks for every value; n > 0 says the first n values are enough (the host learned
+   * their order from an earlier call and reads a few of them every bar). A core may ignore it
+   * and return all. (Was `reserved`, always 0: older hosts ask for every value.) */
+  uint32_t wanted;
   size_t count;
   const mmh_core_value* values; /* borrowed until the next call on the instance */
 } mmh_core_snapshot;

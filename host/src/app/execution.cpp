@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -70,60 +71,80 @@ const char* tif_name(uint32_t tif) {
   }
 }
 
-// One events.jsonl object, keys in the order written. Hand-rolled because a run writes hundreds
-// of thousands of these: building each as a DOM first cost more than the simulation.
+// One events.jsonl line, keys in the order written. Hand-rolled and written straight into a
+// reused buffer because a run writes hundreds of thousands of these: building each as a DOM,
+// or from string temporaries, cost more than the simulation. Keys are literals.
 class JsonLine {
  public:
-  explicit JsonLine(std::string& buffer) : s_(buffer) {
-    s_.clear();
-    s_ += '{';
+  explicit JsonLine(std::vector<char>& buffer) : b_(buffer) {
+    *room(1) = '{';
+    n_ = 1;
   }
-  JsonLine& str(const char* key, std::string_view value) {
-    name(key);
-    s_ += '"';
-    append_json_escaped(s_, value);
-    s_ += '"';
-    return *this;
+  template <size_t N>
+  JsonLine& str(const char (&key)[N], std::string_view value) {
+    char* p = key_at(key, 2 + 6 * value.size());
+    *p++ = '"';
+    p = write_json_escaped(p, value);
+    *p++ = '"';
+    return end_at(p);
   }
-  JsonLine& time(const char* key, int64_t ts_ns) {  // ISO-8601 UTC text
-    name(key);
-    s_ += '"';
-    append_iso_time(s_, ts_ns);
-    s_ += '"';
-    return *this;
+  template <size_t N>
+  JsonLine& time(const char (&key)[N], int64_t ts_ns) {  // ISO-8601 UTC text
+    char* p = key_at(key, 2 + kIsoTimeMaxChars);
+    *p++ = '"';
+    p = write_iso_time(p, ts_ns);
+    *p++ = '"';
+    return end_at(p);
   }
-  JsonLine& e8(const char* key, int64_t value_e8) {  // exact decimal text
-    name(key);
-    s_ += '"';
-    sdk::append_e8(s_, value_e8);
-    s_ += '"';
-    return *this;
+  template <size_t N>
+  JsonLine& e8(const char (&key)[N], int64_t value_e8) {  // exact decimal text
+    char* p = key_at(key, 2 + sdk::kE8MaxChars);
+    *p++ = '"';
+    p = sdk::write_e8(p, value_e8);
+    *p++ = '"';
+    return end_at(p);
   }
-  JsonLine& num(const char* key, int64_t value) {
-    name(key);
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof(buf), value);
-    s_.append(buf, r.ptr);
-    return *this;
+  template <size_t N>
+  JsonLine& num(const char (&key)[N], int64_t value) {
+    char* p = key_at(key, 24);
+    return end_at(std::to_chars(p, p + 24, value).ptr);
   }
-  JsonLine& flag(const char* key, bool value) {
-    name(key);
-    s_ += value ? "true" : "false";
-    return *this;
+  template <size_t N>
+  JsonLine& flag(const char (&key)[N], bool value) {
+    char* p = key_at(key, 5);
+    return end_at(value ? std::copy_n("true", 4, p) : std::copy_n("false", 5, p));
   }
-  const std::string& done() {
-    s_ += '}';
-    return s_;
+  // The line with its '\n', valid until the buffer's next line.
+  std::string_view done() {
+    char* p = room(2);
+    *p++ = '}';
+    *p++ = '\n';
+    end_at(p);
+    return {b_.data(), n_};
   }
 
  private:
-  void name(const char* key) {
-    if (s_.size() > 1) s_ += ',';
-    s_ += '"';
-    s_ += key;
-    s_ += "\":";
+  char* room(size_t extra) {
+    if (n_ + extra > b_.size()) b_.resize(std::max(2 * b_.size(), n_ + extra));
+    return b_.data() + n_;
   }
-  std::string& s_;
+  template <size_t N>
+  char* key_at(const char (&key)[N], size_t value_room) {  // writes ,"key": and leaves room
+    char* p = room(N + 3 + value_room);
+    if (n_ > 1) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, key, N - 1);
+    p += N - 1;
+    *p++ = '"';
+    *p++ = ':';
+    return p;
+  }
+  JsonLine& end_at(const char* p) {
+    n_ = static_cast<size_t>(p - b_.data());
+    return *this;
+  }
+  std::vector<char>& b_;
+  size_t n_ = 0;
 };
 
 double decimal_value(const mmh_decimal& d) {
@@ -157,23 +178,21 @@ uint64_t Execution::event_hash() const {
   return XXH3_64bits_digest(hash_.get());
 }
 
-void Execution::line() {
-  buffer_ += '\n';
-  XXH3_64bits_update(hash_.get(), buffer_.data(), buffer_.size());
+void Execution::line(std::string_view json_line) {
+  XXH3_64bits_update(hash_.get(), json_line.data(), json_line.size());
   ++events_;
-  if (sink_ != nullptr) sink_->event_line(buffer_);
+  if (sink_ != nullptr) sink_->event_line(json_line);
 }
 
 void Execution::record_decision(const mmh_decision& d) {
   if (sink_ != nullptr) sink_->decision(d);
-  JsonLine(buffer_)
-      .str("type", "decision")
-      .num("ts_ns", d.ts_ns)
-      .time("time", d.ts_ns)
-      .str("kind", d.kind)
-      .str("detail", d.detail)
-      .done();
-  line();
+  line(JsonLine(buffer_)
+           .str("type", "decision")
+           .num("ts_ns", d.ts_ns)
+           .time("time", d.ts_ns)
+           .str("kind", d.kind)
+           .str("detail", d.detail)
+           .done());
 }
 
 void Execution::on_market(const mmh_batch& batch) {
@@ -186,13 +205,12 @@ void Execution::on_market(const mmh_batch& batch) {
   if (unknown == quotes_pulled_) return;
   quotes_pulled_ = unknown;
   if (unknown) ++quote_pulls_;
-  JsonLine(buffer_)
-      .str("type", unknown ? "quotes_pulled" : "quotes_restored")
-      .num("ts_ns", last->ts_ns)
-      .time("time", last->ts_ns)
-      .str("reason", unknown ? "book unknown (gap, stale stream or disconnect)" : "fresh book")
-      .done();
-  line();
+  line(JsonLine(buffer_)
+           .str("type", unknown ? "quotes_pulled" : "quotes_restored")
+           .num("ts_ns", last->ts_ns)
+           .time("time", last->ts_ns)
+           .str("reason", unknown ? "book unknown (gap, stale stream or disconnect)" : "fresh book")
+           .done());
   if (unknown)
     spdlog::warn(
         "quotes pulled at {}: the book is unknown (gap, stale stream or disconnect); "
@@ -241,28 +259,26 @@ bool Execution::drain() {
             .e8("filled", u.filled_qty_lots * setup_.lot_e8);
         if (u.status == MMH_ORDER_STATUS_REJECTED)
           j.str("answers", action_name(u.action)).str("reason", u.reject_reason);
-        j.done();
-        line();
+        line(j.done());
         break;
       }
       case MMH_EVENT_FILL: {
         const mmh_fill& f = e.fill;
         ledger_.apply_fill(f);
         fill_batch_.push_back(f);
-        JsonLine(buffer_)
-            .str("type", "fill")
-            .num("ts_ns", f.ts_ns)
-            .time("time", f.ts_ns)
-            .str("id", f.client_id)
-            .str("side", side_name(f.side))
-            .e8("price", f.price_ticks * setup_.tick_e8)
-            .e8("qty", f.qty_lots * setup_.lot_e8)
-            .e8("fee", decimal_e8(f.fee))
-            .str("fee_asset", f.fee_asset)
-            .flag("maker", f.is_maker != 0)
-            .str("exec_id", f.exec_id)
-            .done();
-        line();
+        line(JsonLine(buffer_)
+                 .str("type", "fill")
+                 .num("ts_ns", f.ts_ns)
+                 .time("time", f.ts_ns)
+                 .str("id", f.client_id)
+                 .str("side", side_name(f.side))
+                 .e8("price", f.price_ticks * setup_.tick_e8)
+                 .e8("qty", f.qty_lots * setup_.lot_e8)
+                 .e8("fee", decimal_e8(f.fee))
+                 .str("fee_asset", f.fee_asset)
+                 .flag("maker", f.is_maker != 0)
+                 .str("exec_id", f.exec_id)
+                 .done());
         if (sink_ != nullptr) sink_->fill(f, ledger_);
         break;
       }
@@ -293,7 +309,10 @@ void Execution::count_bar_state() {
   if (core_ == nullptr) return;
   mmh_core_snapshot snap{};
   snap.size = sizeof(snap);
-  if (!core_->snapshot(snap)) return;
+  // After the first call the two indexes are known: ask for the values up to them only.
+  const uint32_t wanted =
+      state_index_ < 0 ? 0 : static_cast<uint32_t>(std::max(state_index_, policy_index_) + 1);
+  if (!core_->snapshot(snap, wanted)) return;
   if (state_index_ < 0) {
     state_index_ = policy_index_ = static_cast<int>(snap.count);
     for (size_t i = 0; i < snap.count; ++i) {
@@ -367,8 +386,7 @@ void Execution::sync(int64_t ts_ns) {
       if (c.order_type == MMH_ORDER_TYPE_LIMIT) j.e8("price", c.price_ticks * setup_.tick_e8);
       j.e8("qty", c.qty_lots * setup_.lot_e8);
     }
-    j.done();
-    line();
+    line(j.done());
     venue_.submit(c);
   }
   drain();

@@ -103,7 +103,7 @@ class Execution {
 
  private:
   bool drain();  // true when fills were applied (then fill_batch_ holds them)
-  void line();   // buffer_ holds the line, without its '\n'
+  void line(std::string_view json_line);  // one events.jsonl line, with its '\n'
   void count_bar_state();
   void sync(int64_t ts_ns);
 
@@ -120,7 +120,7 @@ class Execution {
   std::vector<mmh_desired_order> desired_;
   std::vector<mmh_fill> fill_batch_;
   std::vector<VenueEvent> venue_events_;
-  std::string buffer_;  // the events.jsonl line being built
+  std::vector<char> buffer_;  // the events.jsonl line being built
   ExecutionStats stats_;
   int64_t day_ = INT64_MIN;
   std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> hash_;  // of events.jsonl

@@ -1,5 +1,6 @@
 #include "app/format.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -27,7 +28,7 @@ char* two_digits(char* p, int64_t v) {
 
 }  // namespace
 
-void append_iso_time(std::string& out, int64_t ts_ns) {
+char* write_iso_time(char* p, int64_t ts_ns) {
   // Milliseconds are truncated toward zero and seconds floored, as gmtime_r of (ms / 1000) did.
   const int64_t ms = ts_ns / 1000000;
   const int64_t seconds = ms / 1000;
@@ -44,8 +45,6 @@ void append_iso_time(std::string& out, int64_t ts_ns) {
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
 
-  char buf[40];
-  char* p = buf;
   if (year >= 0 && year <= 9999) {
     p = two_digits(p, year / 100);
     p = two_digits(p, year % 100);
@@ -73,7 +72,12 @@ void append_iso_time(std::string& out, int64_t ts_ns) {
     }
   }
   *p++ = 'Z';
-  out.append(buf, p);
+  return p;
+}
+
+void append_iso_time(std::string& out, int64_t ts_ns) {
+  char buf[kIsoTimeMaxChars];
+  out.append(buf, static_cast<size_t>(write_iso_time(buf, ts_ns) - buf));
 }
 
 std::string iso_time(int64_t ts_ns) {
@@ -95,41 +99,45 @@ std::string human_rate(double per_second) {
   return fixed(per_second, 0);
 }
 
-void append_json_escaped(std::string& out, std::string_view text) {
-  size_t plain = 0;  // start of the run of characters that need no escape
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const char* escape = nullptr;
+char* write_json_escaped(char* p, std::string_view text) {
+  for (const char c : text) {
     switch (c) {
       case '"':
-        escape = "\\\"";
-        break;
       case '\\':
-        escape = "\\\\";
+        *p++ = '\\';
+        *p++ = c;
         break;
       case '\n':
-        escape = "\\n";
+        *p++ = '\\';
+        *p++ = 'n';
         break;
       case '\t':
-        escape = "\\t";
+        *p++ = '\\';
+        *p++ = 't';
         break;
       case '\r':
-        escape = "\\r";
+        *p++ = '\\';
+        *p++ = 'r';
         break;
       default:
-        if (static_cast<unsigned char>(c) >= 0x20) continue;
-    }
-    out.append(text.data() + plain, i - plain);
-    plain = i + 1;
-    if (escape != nullptr) {
-      out += escape;
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
+        if (static_cast<unsigned char>(c) >= 0x20) {
+          *p++ = c;
+        } else {
+          static constexpr char kHex[] = "0123456789abcdef";
+          const auto u = static_cast<unsigned char>(c);
+          p = std::copy_n("\\u00", 4, p);
+          *p++ = kHex[u >> 4];
+          *p++ = kHex[u & 15];
+        }
     }
   }
-  out.append(text.data() + plain, text.size() - plain);
+  return p;
+}
+
+void append_json_escaped(std::string& out, std::string_view text) {
+  const size_t at = out.size();
+  out.resize(at + 6 * text.size());
+  out.resize(static_cast<size_t>(write_json_escaped(out.data() + at, text) - out.data()));
 }
 
 std::string json_escape(std::string_view text) {

@@ -79,9 +79,10 @@ bool CoreInstance::desired_state(mmh_desired_state& out) {
   return true;
 }
 
-bool CoreInstance::snapshot(mmh_core_snapshot& out) {
+bool CoreInstance::snapshot(mmh_core_snapshot& out, uint32_t wanted) {
   out = mmh_core_snapshot{};
   out.size = sizeof(out);
+  out.wanted = wanted;
   if (plugin_.core.snapshot == nullptr) return false;
   mmh_error err{};
   err.size = sizeof(err);

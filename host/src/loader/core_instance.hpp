@@ -28,7 +28,8 @@ class CoreInstance {
   // PluginCallError with the core's reason; NOT_SUPPORTED when the core cannot reload.
   void reconfigure(const std::map<std::string, std::string>& settings);
   // The values scripts may read; false when the core exposes none. Borrowed like desired_state.
-  bool snapshot(mmh_core_snapshot& out);
+  // `wanted` > 0: only the first `wanted` values are needed (mmh_core_snapshot::wanted).
+  bool snapshot(mmh_core_snapshot& out, uint32_t wanted = 0);
   // Installs (nullptr: removes) script hooks; false when the core takes none.
   bool set_hooks(const mmh_core_hooks* hooks);
   const LoadedPlugin& plugin() const { return plugin_; }

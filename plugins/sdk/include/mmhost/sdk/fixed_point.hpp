@@ -156,17 +156,17 @@ inline const char* describe(ParseDecimal r) noexcept {
   return "?";
 }
 
-// Shortest exact decimal text, appended: 252814000000 -> "2528.14", 100000000 -> "1".
-inline void append_e8(std::string& out, int64_t value_e8) {
+// Shortest exact decimal text, written at `p` (room: kE8MaxChars) and returning its end:
+// 252814000000 -> "2528.14", 100000000 -> "1".
+constexpr size_t kE8MaxChars = 32;
+inline char* write_e8(char* p, int64_t value_e8) {
   const bool negative = value_e8 < 0;
   const uint64_t magnitude =
       negative ? 0 - static_cast<uint64_t>(value_e8) : static_cast<uint64_t>(value_e8);
   const uint64_t whole = magnitude / static_cast<uint64_t>(MMH_E8);
   uint64_t frac = magnitude % static_cast<uint64_t>(MMH_E8);
-  char buf[32];
-  char* p = buf;
   if (negative) *p++ = '-';
-  p = std::to_chars(p, buf + 21, whole).ptr;
+  p = std::to_chars(p, p + 20, whole).ptr;
   if (frac != 0) {
     *p++ = '.';
     char* digits = p;
@@ -177,7 +177,12 @@ inline void append_e8(std::string& out, int64_t value_e8) {
     p += 8;
     while (p[-1] == '0') --p;
   }
-  out.append(buf, p);
+  return p;
+}
+
+inline void append_e8(std::string& out, int64_t value_e8) {
+  char buf[kE8MaxChars];
+  out.append(buf, static_cast<size_t>(write_e8(buf, value_e8) - buf));
 }
 
 inline std::string format_e8(int64_t value_e8) {
