@@ -9,6 +9,7 @@ packages=(
   libluajit-5.1-dev luajit liblua5.4-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libcli11-dev libsimdjson-dev libsqlite3-dev nlohmann-json3-dev libxxhash-dev
+  sqlite3  # the batch tests read results.sqlite while a sweep runs
   doctest-dev libbenchmark-dev
   clang-format
   clang libclang-rt-dev  # libFuzzer for tools/fuzz.sh
