@@ -344,8 +344,10 @@ const mmh_core_vtable* core_vtable() {
     if constexpr (requires(T & s, mmh_core_snapshot & o) { s.snapshot(o); }) {
       t.snapshot = [](void* self, mmh_core_snapshot* out, mmh_error* err) -> mmh_status {
         return detail::guard(err, [&] {
+          const uint32_t wanted = out->size >= sizeof(mmh_core_snapshot) ? out->wanted : 0;
           *out = mmh_core_snapshot{};
           out->size = sizeof(mmh_core_snapshot);
+          out->wanted = wanted;  // the host's hint, read by the core
           static_cast<T*>(self)->snapshot(*out);
         });
       };
