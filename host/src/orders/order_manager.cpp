@@ -1,6 +1,7 @@
 #include "orders/order_manager.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -15,20 +16,25 @@ mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action,
   c.ts_ns = ts_ns;
   c.action = action;
   c.symbol_id = config_.symbol_id;
-  std::snprintf(c.client_id, sizeof(c.client_id), "%s", id.c_str());
+  const size_t n = std::min(id.size(), sizeof(c.client_id) - 1);
+  std::memcpy(c.client_id, id.data(), n);  // c is zeroed: terminated
   return c;
 }
 
 void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& desired,
                         std::vector<mmh_order_command>& out) {
   const size_t before = out.size();
-  std::vector<WorkingOrder*> candidates;
+  std::vector<WorkingOrder*>& candidates = candidates_;
+  candidates.clear();
   for (auto& [id, w] : working_)
     if (w.order_type == MMH_ORDER_TYPE_LIMIT && w.state != WorkingOrder::State::pending_cancel)
       candidates.push_back(&w);
-  std::vector<bool> taken(candidates.size(), false);
-  std::vector<mmh_order_command> amends;
-  std::vector<mmh_order_command> places;
+  std::vector<char>& taken = taken_;
+  taken.assign(candidates.size(), 0);
+  std::vector<mmh_order_command>& amends = amends_;
+  std::vector<mmh_order_command>& places = places_;
+  amends.clear();
+  places.clear();
 
   for (const mmh_desired_order& d : desired) {
     if (d.qty_lots <= 0) continue;
@@ -68,7 +74,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
       places.push_back(c);
       continue;
     }
-    taken[best] = true;
+    taken[best] = 1;
     WorkingOrder& w = *candidates[best];
     const double diff = std::fabs(static_cast<double>(w.open_lots() - d.qty_lots));
     if (w.state == WorkingOrder::State::live &&
@@ -92,15 +98,21 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
   out.insert(out.end(), amends.begin(), amends.end());
   stats_.amended += amends.size();
   for (mmh_order_command& c : places) {
-    const std::string id = config_.id_prefix + "-" + std::to_string(++next_id_);
-    std::snprintf(c.client_id, sizeof(c.client_id), "%s", id.c_str());
+    std::string id = config_.id_prefix;
+    id += '-';
+    char digits[24];
+    id.append(digits,
+              static_cast<size_t>(std::to_chars(digits, digits + 24, ++next_id_).ptr - digits));
+    const size_t n = std::min(id.size(), sizeof(c.client_id) - 1);
+    std::memcpy(c.client_id, id.data(), n);
+    c.client_id[n] = '\0';
     WorkingOrder w;
     w.client_id = id;
     w.side = c.side;
     w.order_type = c.order_type;
     w.price_ticks = c.price_ticks;
     w.qty_lots = c.qty_lots;
-    working_.emplace(id, w);
+    working_.emplace(std::move(id), std::move(w));
     out.push_back(c);
     ++stats_.placed;
   }
@@ -108,8 +120,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
 }
 
 void OrderManager::on_update(const mmh_order_update& u) {
-  const std::string id(u.client_id, strnlen(u.client_id, sizeof(u.client_id)));
-  auto it = working_.find(id);
+  auto it = working_.find(std::string_view(u.client_id, strnlen(u.client_id, sizeof(u.client_id))));
   if (u.status == MMH_ORDER_STATUS_REJECTED) ++stats_.rejected;
   if (it == working_.end()) return;  // e.g. a late reject of a cancel for a closed order
   WorkingOrder& w = it->second;

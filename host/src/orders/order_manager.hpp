@@ -56,16 +56,23 @@ class OrderManager {
             std::vector<mmh_order_command>& out);
   void on_update(const mmh_order_update& update);
 
-  const std::map<std::string, WorkingOrder>& working() const { return working_; }
+  const std::map<std::string, WorkingOrder, std::less<>>& working() const { return working_; }
   const OrderManagerStats& stats() const { return stats_; }
 
  private:
   mmh_order_command command(int64_t ts_ns, uint32_t action, const std::string& id) const;
 
   OrderManagerConfig config_;
-  std::map<std::string, WorkingOrder> working_;
+  // By client id, in its (string) order: sync walks it to match and cancel, so that order is
+  // part of every run's event log.
+  std::map<std::string, WorkingOrder, std::less<>> working_;
   uint64_t next_id_ = 0;
   OrderManagerStats stats_;
+  // Reused by sync (it runs after every bar): no allocation once they have grown.
+  std::vector<WorkingOrder*> candidates_;
+  std::vector<char> taken_;
+  std::vector<mmh_order_command> amends_;
+  std::vector<mmh_order_command> places_;
 };
 
 }  // namespace mmh

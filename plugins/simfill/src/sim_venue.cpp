@@ -1,6 +1,7 @@
 #include "sim_venue.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,14 @@ void copy_text(char (&dst)[N], const std::string& src) {  // truncated, always t
   const size_t n = std::min(src.size(), N - 1);
   std::memcpy(dst, src.data(), n);
   dst[n] = '\0';
+}
+
+// "sim-<n>" (venue order ids) or "sim-e<n>" (exec ids), without a temporary string.
+template <size_t N>
+void sim_id(char (&dst)[N], const char* prefix, uint64_t n) {
+  const size_t len = std::strlen(prefix);
+  std::memcpy(dst, prefix, len);
+  *std::to_chars(dst + len, dst + N - 1, n).ptr = '\0';
 }
 
 bool later(const auto& a, const auto& b) {
@@ -303,7 +312,7 @@ bool SimVenue::fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t
   order.filled_lots += lots;
   ++(maker ? counters_.maker_fills : counters_.taker_fills);
 
-  VenueEvent e;
+  VenueEvent& e = events_.emplace_back();
   e.kind = MMH_EVENT_FILL;
   mmh_fill& f = e.fill;
   f.ts_ns = ts_ns;
@@ -315,9 +324,8 @@ bool SimVenue::fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t
   copy_text(f.fee_asset, fee.asset == FeeAsset::base ? inst_.base_asset : inst_.quote_asset);
   f.is_maker = maker ? 1 : 0;
   copy_text(f.client_id, order.client_id);
-  copy_text(f.venue_order_id, "sim-" + std::to_string(order.id));
-  copy_text(f.exec_id, "sim-e" + std::to_string(++exec_seq_));
-  events_.push_back(e);
+  sim_id(f.venue_order_id, "sim-", order.id);
+  sim_id(f.exec_id, "sim-e", ++exec_seq_);
   push_update(order,
               order.leaves_lots() > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED : MMH_ORDER_STATUS_FILLED,
               ts_ns);
@@ -343,7 +351,7 @@ void SimVenue::reject(const mmh_order_command& c, int64_t ts_ns, const std::stri
 }
 
 void SimVenue::push_update(const SimOrder& order, uint32_t status, int64_t ts_ns) {
-  VenueEvent e;
+  VenueEvent& e = events_.emplace_back();
   e.kind = MMH_EVENT_ORDER_UPDATE;
   mmh_order_update& u = e.update;
   u.ts_ns = ts_ns;
@@ -357,8 +365,7 @@ void SimVenue::push_update(const SimOrder& order, uint32_t status, int64_t ts_ns
                           ? order.leaves_lots()
                           : 0;
   copy_text(u.client_id, order.client_id);
-  copy_text(u.venue_order_id, "sim-" + std::to_string(order.id));
-  events_.push_back(e);
+  sim_id(u.venue_order_id, "sim-", order.id);
 }
 
 void SimVenue::push_balances(int64_t ts_ns) {
