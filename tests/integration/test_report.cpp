@@ -91,3 +91,43 @@ TEST_CASE("report: report.html is one offline file that Chromium renders without
   REQUIRE_MESSAGE(std::filesystem::exists(shot), png.output);
   CHECK(std::filesystem::file_size(shot) > 40'000);
 }
+
+TEST_CASE("report: a batch's report.html renders its table and both charts in Chromium") {
+  REQUIRE_MESSAGE(std::filesystem::exists(chromium()),
+                  "Chromium is needed for this test: bash tools/install-deps.sh installs it");
+  TempDir dir;
+  const std::string script = mmh::test::write_file(
+      dir.file("sweep.lua"),
+      "local data = mmhost.data.load{ file = \"" +
+          mmh::test::shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv") +
+          "\", start = \"2025-06-01\", [\"end\"] = \"2025-06-08\" }\n"
+          "mmhost.batch.run{ strategy = \"strategies/eth_bos_mm.lua\", data = data, htf = \"5m\",\n"
+          "  sets = mmhost.batch.grid{ [\"grid.step_atr\"] = {0.2, 0.4, 0.6, 0.8},\n"
+          "                            [\"grid.levels\"] = {2, 4, 99} } }\n");  // 99: 4 failures
+  const auto run = run_mmhost("batch " + script + " --jobs 2 --no-progress --out " + dir.file("b"));
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const std::string page_path = dir.file("b/report.html");
+  const std::string page = read_file(page_path);
+  CHECK(page.find("<script src") == std::string::npos);  // offline: one file
+  CHECK(page.find("<link") == std::string::npos);
+
+  const auto dom =
+      run_command(headless(dir) + " --enable-logging=stderr --v=0 --dump-dom file://" + page_path);
+  REQUIRE(dom.exit_code == 0);
+  std::smatch body;
+  REQUIRE(std::regex_search(dom.output, body, std::regex("<body[^>]*>")));
+  const std::string tag = body.str();
+  INFO(tag);
+  CHECK(tag.find("data-rendered=\"yes\"") != std::string::npos);
+  CHECK(attribute(tag, "data-errors") == 0);
+  CHECK(attribute(tag, "data-table-rows") == 12);  // failed runs are listed too
+  CHECK(attribute(tag, "data-front-points") >= 1);
+  // Dots and the front line paint well beyond the bare axes of an empty chart.
+  CHECK(attribute(tag, "data-painted-pareto") > 3000);
+  CHECK(attribute(tag, "data-painted-scatter") > 3000);
+  std::istringstream log(dom.output);
+  for (std::string line; std::getline(log, line);)
+    if (line.find("CONSOLE") != std::string::npos)
+      CHECK_MESSAGE(line.find("rror") == std::string::npos, line);
+}

@@ -131,8 +131,23 @@ constexpr const char* kScript = R"JS(
     pointMarkersRadius: 4, lastValueVisible: false, priceLineVisible: false });
   fs.setData(front);
   pareto.timeScale().fitContent();
-  document.body.setAttribute('data-rendered', '1');
-  setTimeout(function () { document.body.setAttribute('data-errors', String(errors.length)); }, 0);
+  // Two frames later the canvases are painted: count each chart's non-white pixels (a test reads
+  // them; an empty chart paints only its axes).
+  function painted(c) {
+    var shot = c.takeScreenshot();
+    var px = shot.getContext('2d').getImageData(0, 0, shot.width, shot.height).data, n = 0;
+    for (var i = 0; i < px.length; i += 4) if (px[i] < 250 || px[i + 1] < 250 || px[i + 2] < 250) n++;
+    return n;
+  }
+  requestAnimationFrame(function () { requestAnimationFrame(function () {
+    var b = document.body;
+    b.setAttribute('data-painted-pareto', String(painted(pareto)));
+    b.setAttribute('data-painted-scatter', String(painted(scatter)));
+    b.setAttribute('data-table-rows', String(document.querySelectorAll('#runs tr').length - 1));
+    b.setAttribute('data-front-points', String(front.length));
+    b.setAttribute('data-errors', String(errors.length));
+    b.setAttribute('data-rendered', 'yes');
+  }); });
 })();
 )JS";
 
