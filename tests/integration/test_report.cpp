@@ -37,6 +37,21 @@ long attribute(const std::string& body_tag, const std::string& name) {
   return std::regex_search(body_tag, m, re) ? std::stol(m[1].str()) : -1;
 }
 
+// The page as Chromium leaves it: the <body> tag (pages mark it when drawn) and Chromium's log.
+struct Rendered {
+  std::string body_tag;
+  std::string output;
+};
+
+Rendered render(const TempDir& dir, const std::string& page_path) {
+  const auto dom =
+      run_command(headless(dir) + " --enable-logging=stderr --v=0 --dump-dom file://" + page_path);
+  REQUIRE(dom.exit_code == 0);
+  std::smatch body;
+  REQUIRE(std::regex_search(dom.output, body, std::regex("<body[^>]*>")));
+  return {body.str(), dom.output};
+}
+
 }  // namespace
 
 TEST_CASE("report: report.html is one offline file that Chromium renders without errors") {
@@ -65,12 +80,8 @@ TEST_CASE("report: report.html is one offline file that Chromium renders without
 
   // The page marks <body> when the chart has drawn: painted pixels of the chart's own canvases
   // and the errors window.onerror saw.
-  const auto dom =
-      run_command(headless(dir) + " --enable-logging=stderr --v=0 --dump-dom file://" + page_path);
-  REQUIRE(dom.exit_code == 0);
-  std::smatch body;
-  REQUIRE(std::regex_search(dom.output, body, std::regex("<body[^>]*>")));
-  const std::string tag = body.str();
+  const Rendered dom = render(dir, page_path);
+  const std::string& tag = dom.body_tag;
   INFO(tag);
   CHECK(tag.find("data-rendered=\"yes\"") != std::string::npos);
   CHECK(attribute(tag, "data-errors") == 0);
@@ -112,12 +123,8 @@ TEST_CASE("report: a batch's report.html renders its table and both charts in Ch
   CHECK(page.find("<script src") == std::string::npos);  // offline: one file
   CHECK(page.find("<link") == std::string::npos);
 
-  const auto dom =
-      run_command(headless(dir) + " --enable-logging=stderr --v=0 --dump-dom file://" + page_path);
-  REQUIRE(dom.exit_code == 0);
-  std::smatch body;
-  REQUIRE(std::regex_search(dom.output, body, std::regex("<body[^>]*>")));
-  const std::string tag = body.str();
+  const Rendered dom = render(dir, page_path);
+  const std::string& tag = dom.body_tag;
   INFO(tag);
   CHECK(tag.find("data-rendered=\"yes\"") != std::string::npos);
   CHECK(attribute(tag, "data-errors") == 0);
