@@ -207,10 +207,11 @@ TEST_CASE("mmhost batch: a run without overrides is the same run as mmhost backt
   std::filesystem::copy(source_dir() + "/strategies", dir.file("strategies"),
                         std::filesystem::copy_options::recursive);
   std::string lib = read_file(dir.file("strategies/lib/eth.lua"));
-  const size_t market_file = lib.find("sample/ETHUSDT_1m_synthetic.csv");
+  const std::string sample = "sample/ETHUSDT_1m_synthetic.csv";
+  const size_t market_file = lib.find(sample);
   REQUIRE(market_file != std::string::npos);
   write_file(dir.file("strategies/lib/eth.lua"),
-             lib.replace(market_file, 31, "absent/no_such_file.csv"));
+             lib.replace(market_file, sample.size(), "absent/no_such_file.csv"));
   const std::string script = write_file(
       dir.file("same.lua"),
       "local data = mmhost.data.load{ file = \"" + shared_data(kData) +

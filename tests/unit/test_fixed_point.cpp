@@ -82,9 +82,9 @@ TEST_CASE("format_e8 gives the shortest exact text and round-trips") {
     REQUIRE(parse_e8(format_e8(v), back) == ParseDecimal::ok);
     CHECK(back == v);
   }
-  std::string line = "price=";
-  mmh::sdk::append_e8(line, 252810000000);
-  CHECK(line == "price=2528.1");
+  char line[32] = "price=";
+  *mmh::sdk::write_e8(line + 6, 252810000000) = '\0';  // writes at a position, returns its end
+  CHECK(std::string(line) == "price=2528.1");
 }
 
 TEST_CASE("fixed point: ABI decimals convert to e8 exactly or not at all") {

@@ -21,7 +21,7 @@ TEST_CASE("command output formatting") {
   CHECK(json_escape("a\"b\\c\nd\x01") == "a\\\"b\\\\c\\nd\\u0001");
 }
 
-TEST_CASE("iso_time agrees with gmtime and strftime, and appends in place") {
+TEST_CASE("iso_time agrees with gmtime and strftime, and writes in place") {
   // Every 37 hours and 1,234 ms from 1970 to 2100: leap years, month ends, centuries.
   for (int64_t ms = 0; ms < 4'102'444'800'000LL; ms += 37LL * 3'600'000 + 1'234) {
     const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
@@ -34,9 +34,9 @@ TEST_CASE("iso_time agrees with gmtime and strftime, and appends in place") {
     REQUIRE(iso_time(ms * 1'000'000 + 999'999) == want);  // sub-millisecond part truncated
   }
   CHECK(iso_time(951782400LL * 1'000'000'000) == "2000-02-29T00:00:00Z");
-  std::string line = "t=";
-  append_iso_time(line, 1747699200123LL * 1000000);
-  CHECK(line == "t=2025-05-20T00:00:00.123Z");
+  char line[kIsoTimeMaxChars + 2] = "t=";
+  *write_iso_time(line + 2, 1747699200123LL * 1000000) = '\0';
+  CHECK(std::string(line) == "t=2025-05-20T00:00:00.123Z");
 }
 
 TEST_CASE("json escapes: quotes, backslashes and control characters, the rest as is") {
@@ -46,7 +46,7 @@ TEST_CASE("json escapes: quotes, backslashes and control characters, the rest as
   CHECK(json_escape("tab\there\r\n") == "tab\\there\\r\\n");
   CHECK(json_escape(std::string_view("\x1f\0end", 5)) == "\\u001f\\u0000end");
   CHECK(json_escape("caf\xc3\xa9") == "caf\xc3\xa9");  // UTF-8 passes through
-  std::string line = "{\"k\":\"";
-  append_json_escaped(line, "a\"b");
-  CHECK(line == "{\"k\":\"a\\\"b");
+  char line[32] = "{\"k\":\"";
+  *write_json_escaped(line + 6, "a\"b") = '\0';
+  CHECK(std::string(line) == "{\"k\":\"a\\\"b");
 }

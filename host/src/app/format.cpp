@@ -75,15 +75,9 @@ char* write_iso_time(char* p, int64_t ts_ns) {
   return p;
 }
 
-void append_iso_time(std::string& out, int64_t ts_ns) {
-  char buf[kIsoTimeMaxChars];
-  out.append(buf, static_cast<size_t>(write_iso_time(buf, ts_ns) - buf));
-}
-
 std::string iso_time(int64_t ts_ns) {
-  std::string out;
-  append_iso_time(out, ts_ns);
-  return out;
+  char buf[kIsoTimeMaxChars];
+  return std::string(buf, write_iso_time(buf, ts_ns));
 }
 
 std::string fixed(double value, int decimals) {
@@ -134,16 +128,9 @@ char* write_json_escaped(char* p, std::string_view text) {
   return p;
 }
 
-void append_json_escaped(std::string& out, std::string_view text) {
-  const size_t at = out.size();
-  out.resize(at + 6 * text.size());
-  out.resize(static_cast<size_t>(write_json_escaped(out.data() + at, text) - out.data()));
-}
-
 std::string json_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  append_json_escaped(out, text);
+  std::string out(6 * text.size(), '\0');
+  out.resize(static_cast<size_t>(write_json_escaped(out.data(), text) - out.data()));
   return out;
 }
 

@@ -14,13 +14,11 @@ std::string fixed(double value, int decimals);   // printf("%.*f")
 std::string human_rate(double per_second);       // "12.3M"
 std::string json_escape(std::string_view text);  // contents of a JSON string, without quotes
 // The same two, written at `out` (room: kIsoTimeMaxChars; 6 bytes per byte of text) and
-// returning the end, or appended: the event log writes hundreds of thousands of lines per run,
-// and building them with temporaries was a fifth of a backtest's time.
+// returning the end: the event log writes hundreds of thousands of lines per run, and building
+// them from string temporaries was a fifth of a backtest's time.
 constexpr size_t kIsoTimeMaxChars = 48;
 char* write_iso_time(char* out, int64_t ts_ns);
 char* write_json_escaped(char* out, std::string_view text);
-void append_iso_time(std::string& out, int64_t ts_ns);
-void append_json_escaped(std::string& out, std::string_view text);
 // "[########......]  42.0%": a progress bar for a terminal line; fraction is clamped to [0, 1].
 std::string progress_bar(double fraction, int width = 30);
 

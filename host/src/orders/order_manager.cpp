@@ -3,10 +3,19 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
+#include <string_view>
 
 namespace mmh {
+namespace {
+
+void set_client_id(mmh_order_command& c, std::string_view id) {  // truncated, terminated
+  const size_t n = std::min(id.size(), sizeof(c.client_id) - 1);
+  std::memcpy(c.client_id, id.data(), n);
+  c.client_id[n] = '\0';
+}
+
+}  // namespace
 
 OrderManager::OrderManager(OrderManagerConfig config) : config_(std::move(config)) {}
 
@@ -16,8 +25,7 @@ mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action,
   c.ts_ns = ts_ns;
   c.action = action;
   c.symbol_id = config_.symbol_id;
-  const size_t n = std::min(id.size(), sizeof(c.client_id) - 1);
-  std::memcpy(c.client_id, id.data(), n);  // c is zeroed: terminated
+  set_client_id(c, id);
   return c;
 }
 
@@ -103,9 +111,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
     char digits[24];
     id.append(digits,
               static_cast<size_t>(std::to_chars(digits, digits + 24, ++next_id_).ptr - digits));
-    const size_t n = std::min(id.size(), sizeof(c.client_id) - 1);
-    std::memcpy(c.client_id, id.data(), n);
-    c.client_id[n] = '\0';
+    set_client_id(c, id);
     WorkingOrder w;
     w.client_id = id;
     w.side = c.side;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
-#include <cstdio>
 #include <cstring>
 
 namespace mmh::sim {
@@ -17,11 +16,11 @@ void copy_text(char (&dst)[N], const std::string& src) {  // truncated, always t
 }
 
 // "sim-<n>" (venue order ids) or "sim-e<n>" (exec ids), without a temporary string.
-template <size_t N>
-void sim_id(char (&dst)[N], const char* prefix, uint64_t n) {
-  const size_t len = std::strlen(prefix);
-  std::memcpy(dst, prefix, len);
-  *std::to_chars(dst + len, dst + N - 1, n).ptr = '\0';
+template <size_t N, size_t P>
+void sim_id(char (&dst)[N], const char (&prefix)[P], uint64_t n) {
+  static_assert(P + 20 <= N, "room for the prefix and any 64-bit number");
+  std::memcpy(dst, prefix, P - 1);
+  *std::to_chars(dst + P - 1, dst + N - 1, n).ptr = '\0';
 }
 
 bool later(const auto& a, const auto& b) {

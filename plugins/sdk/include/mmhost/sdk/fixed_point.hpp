@@ -180,15 +180,9 @@ inline char* write_e8(char* p, int64_t value_e8) {
   return p;
 }
 
-inline void append_e8(std::string& out, int64_t value_e8) {
-  char buf[kE8MaxChars];
-  out.append(buf, static_cast<size_t>(write_e8(buf, value_e8) - buf));
-}
-
 inline std::string format_e8(int64_t value_e8) {
-  std::string out;
-  append_e8(out, value_e8);
-  return out;
+  char buf[kE8MaxChars];
+  return std::string(buf, write_e8(buf, value_e8));
 }
 
 inline double e8_to_double(int64_t value_e8) noexcept {
