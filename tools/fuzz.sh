@@ -17,7 +17,12 @@ for target in fuzz_public_message fuzz_rest_response fuzz_private_message; do
   corpus="$build/corpus/$target"
   mkdir -p "$corpus"
   case "$target" in
-    fuzz_public_message) cp "$fixtures"/ws_*.json "$corpus"/ ;;
+    fuzz_public_message)
+      cp "$fixtures"/ws_*.json "$corpus"/
+      # The wire form too (no whitespace), so the compact orderbook fast path is reached.
+      for f in "$fixtures"/ws_orderbook_*.json; do
+        tr -d ' \n\t' <"$f" >"$corpus/compact_$(basename "$f")"
+      done ;;
     fuzz_rest_response) cp "$fixtures"/rest_*.json "$corpus"/ ;;
     fuzz_private_message)
       cp "$fixtures"/ws_private_*.json "$fixtures"/ws_auth_*.json "$fixtures"/ws_pong_private*.json \

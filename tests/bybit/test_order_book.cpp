@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <random>
+
 using namespace mmh::bybit;
 
 namespace {
@@ -88,4 +91,47 @@ TEST_CASE("bybit book: levels beyond the depth are trimmed, sides stay sorted be
   CHECK(b.bids().size() == 3);
   CHECK(b.asks()[0].price_e8 == 100 * E8 + 50000000);
   CHECK(b.asks().size() == 3);
+}
+
+TEST_CASE("bybit book: a large sorted delta is merged exactly as level by level") {
+  // Two books get the same random deltas: one as sent (sorted best first, >= 8 levels: the
+  // merge), the other in reverse (not sorted: level by level). Prices on a 40-tick grid around
+  // 100 so inserts, overwrites, deletes of present and absent levels and trims all happen.
+  std::mt19937_64 rng(7);
+  OrderBook merged(20);
+  OrderBook by_level(20);
+  const auto side = [&](bool bids) {
+    std::vector<mmh_book_level> levels;
+    for (int tick = 0; tick < 40; ++tick) {
+      if (rng() % 3 != 0) continue;
+      const int64_t price = bids ? (100 - tick) * E8 : (101 + tick) * E8;
+      levels.push_back({price, rng() % 4 == 0 ? 0 : static_cast<int64_t>(1 + rng() % 9) * E8});
+    }
+    return levels;
+  };
+  CHECK(merged.apply(book(true, 1, side(true), side(false))) == OrderBook::Result::snapshot);
+  CHECK(by_level.apply(book(true, 1, side(true), side(false))) == OrderBook::Result::snapshot);
+  by_level = merged;
+  size_t merges = 0;
+  for (uint64_t u = 2; u < 300; ++u) {
+    PublicMessage m = book(false, u, side(true), side(false));
+    if (m.bids.size() >= 8) ++merges;
+    PublicMessage reversed = m;
+    std::reverse(reversed.bids.begin(), reversed.bids.end());
+    std::reverse(reversed.asks.begin(), reversed.asks.end());
+    REQUIRE(merged.apply(m) == OrderBook::Result::applied);
+    REQUIRE(by_level.apply(reversed) == OrderBook::Result::applied);
+    REQUIRE(merged.bids().size() == by_level.bids().size());
+    REQUIRE(merged.asks().size() == by_level.asks().size());
+    for (size_t i = 0; i < merged.bids().size(); ++i) {
+      CHECK(merged.bids()[i].price_e8 == by_level.bids()[i].price_e8);
+      CHECK(merged.bids()[i].qty_e8 == by_level.bids()[i].qty_e8);
+    }
+    for (size_t i = 0; i < merged.asks().size(); ++i) {
+      CHECK(merged.asks()[i].price_e8 == by_level.asks()[i].price_e8);
+      CHECK(merged.asks()[i].qty_e8 == by_level.asks()[i].qty_e8);
+    }
+    CHECK(merged.bids().size() <= 20);
+  }
+  CHECK(merges > 250);  // the merge path really ran
 }

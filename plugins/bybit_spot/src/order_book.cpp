@@ -24,6 +24,38 @@ void set_level(std::vector<mmh_book_level>& side, const mmh_book_level& level, B
   }
 }
 
+// A delta already sorted best first (as Bybit sends them) is merged into the side in one pass:
+// a 50-level delta costs one walk over both lists instead of 50 searches, each insert or delete
+// shifting the levels behind it. Unsorted or small deltas go level by level.
+template <typename Better>
+void apply_levels(std::vector<mmh_book_level>& side, const std::vector<mmh_book_level>& delta,
+                  Better better, std::vector<mmh_book_level>& scratch) {
+  constexpr size_t kMergeFrom = 8;
+  bool sorted = delta.size() >= kMergeFrom;
+  for (size_t i = 1; sorted && i < delta.size(); ++i)
+    sorted = better(delta[i - 1].price_e8, delta[i].price_e8);
+  if (!sorted) {
+    for (const mmh_book_level& l : delta) set_level(side, l, better);
+    return;
+  }
+  scratch.clear();
+  size_t i = 0;
+  size_t j = 0;
+  while (i < side.size() && j < delta.size()) {
+    if (better(side[i].price_e8, delta[j].price_e8)) {
+      scratch.push_back(side[i++]);
+    } else {
+      if (side[i].price_e8 == delta[j].price_e8) ++i;  // replaced or deleted
+      if (delta[j].qty_e8 != 0) scratch.push_back(delta[j]);
+      ++j;
+    }
+  }
+  scratch.insert(scratch.end(), side.begin() + static_cast<ptrdiff_t>(i), side.end());
+  for (; j < delta.size(); ++j)
+    if (delta[j].qty_e8 != 0) scratch.push_back(delta[j]);
+  side.swap(scratch);
+}
+
 // Function objects, not function pointers, so the comparison inlines into the search.
 constexpr auto higher = [](int64_t a, int64_t b) { return a > b; };
 constexpr auto lower = [](int64_t a, int64_t b) { return a < b; };
@@ -33,8 +65,8 @@ constexpr auto lower = [](int64_t a, int64_t b) { return a < b; };
 void OrderBook::replace(const PublicMessage& m) {
   bids_.clear();
   asks_.clear();
-  for (const mmh_book_level& l : m.bids) set_level(bids_, l, higher);
-  for (const mmh_book_level& l : m.asks) set_level(asks_, l, lower);
+  apply_levels(bids_, m.bids, higher, scratch_);
+  apply_levels(asks_, m.asks, lower, scratch_);
   if (bids_.size() > depth_) bids_.resize(depth_);
   if (asks_.size() > depth_) asks_.resize(depth_);
   last_u_ = m.update_id;
@@ -52,8 +84,8 @@ OrderBook::Result OrderBook::apply(const PublicMessage& m) {
     invalidate();
     return Result::gap;
   }
-  for (const mmh_book_level& l : m.bids) set_level(bids_, l, higher);
-  for (const mmh_book_level& l : m.asks) set_level(asks_, l, lower);
+  apply_levels(bids_, m.bids, higher, scratch_);
+  apply_levels(asks_, m.asks, lower, scratch_);
   if (bids_.size() > depth_) bids_.resize(depth_);
   if (asks_.size() > depth_) asks_.resize(depth_);
   last_u_ = m.update_id;

@@ -47,6 +47,7 @@ class OrderBook {
   uint64_t last_u_ = 0;
   std::vector<mmh_book_level> bids_;
   std::vector<mmh_book_level> asks_;
+  std::vector<mmh_book_level> scratch_;  // merge target, swapped with a side
 };
 
 const char* to_string(OrderBook::Result result);

@@ -1,6 +1,7 @@
 #include "public_message.hpp"
 
 #include "bybit_error.hpp"
+#include "compact_book.hpp"
 #include "text_number.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
@@ -180,17 +181,7 @@ void parse_ticker(od::value v, PublicMessage& m) {
   }
 }
 
-}  // namespace
-
-struct PublicParser::Impl {
-  od::parser parser;
-  std::string buffer;
-};
-
-PublicParser::PublicParser() : impl_(std::make_unique<Impl>()) {}
-PublicParser::~PublicParser() = default;
-
-void PublicParser::parse(std::string_view bytes, PublicMessage& m) {
+void reset(PublicMessage& m) {
   m.kind = PublicKind::none;
   m.topic.clear();
   m.ts_ms = 0;
@@ -206,11 +197,34 @@ void PublicParser::parse(std::string_view bytes, PublicMessage& m) {
   m.op.clear();
   m.success = false;
   m.ret_msg.clear();
+}
 
+}  // namespace
+
+struct PublicParser::Impl {
+  od::parser parser;
+  std::string buffer;
+  bool compact_fast_path = true;
+};
+
+PublicParser::PublicParser() : impl_(std::make_unique<Impl>()) {}
+PublicParser::~PublicParser() = default;
+
+void PublicParser::set_compact_fast_path(bool on) {
+  impl_->compact_fast_path = on;
+}
+
+void PublicParser::parse(std::string_view bytes, PublicMessage& m) {
+  reset(m);
   std::string& buf = impl_->buffer;
   if (buf.size() < bytes.size() + simdjson::SIMDJSON_PADDING)
     buf.resize(bytes.size() + simdjson::SIMDJSON_PADDING);
   std::memcpy(buf.data(), bytes.data(), bytes.size());
+  buf[bytes.size()] = '\0';  // parse_compact_book's end mark (inside simdjson's padding)
+  if (impl_->compact_fast_path) {
+    if (parse_compact_book(buf.data(), bytes.size(), m)) return;
+    reset(m);
+  }
   od::document doc;
   check(impl_->parser.iterate(buf.data(), bytes.size(), buf.size()).get(doc), "not JSON");
   od::object root;

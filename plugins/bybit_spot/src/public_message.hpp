@@ -70,6 +70,9 @@ class PublicParser {
   PublicParser& operator=(const PublicParser&) = delete;
   // Parses one message into `out` (whose vectors are reused). Throws BybitError(parse).
   void parse(std::string_view bytes, PublicMessage& out);
+  // Orderbook messages in Bybit's compact wire form skip simdjson (compact_book.hpp); tests and
+  // the fuzzer turn that off to compare both paths.
+  void set_compact_fast_path(bool on);
 
  private:
   struct Impl;
