@@ -85,6 +85,7 @@ TEST_CASE("bybit public stream: subscribes, builds the book from the snapshot an
   CHECK(f.fake.subscribes("orderbook.50.ETHUSDT") == 1);
   CHECK(f.fake.subscribes("publicTrade.ETHUSDT") == 1);
   CHECK(f.fake.subscribes("kline.1.ETHUSDT") == 1);
+  CHECK(f.fake.subscribes("tickers.ETHUSDT") == 1);
   CHECK(f.book().bids()[0].price_e8 == 2500 * E8);
   CHECK(f.book().last_update_id() == 1000);
   f.fake.publish_book_delta({{2500 * E8, 0}, {2500 * E8 + 50000000, E8}}, {{2501 * E8, 0}});
@@ -162,6 +163,7 @@ TEST_CASE("bybit public stream: a dropped connection reconnects and resubscribes
   CHECK(f.fake.ws_connections() == 2);
   CHECK(f.fake.subscribes("orderbook.50.ETHUSDT") == 2);
   CHECK(f.fake.subscribes("kline.1.ETHUSDT") == 2);
+  CHECK(f.fake.subscribes("tickers.ETHUSDT") == 2);
 }
 
 TEST_CASE("bybit public stream: a silent stream is stale: book invalid, reconnect") {
@@ -175,4 +177,24 @@ TEST_CASE("bybit public stream: a silent stream is stale: book invalid, reconnec
   f.fake.set_ws_silent(false);
   f.until([&] { return f.book().valid(); }, "valid again after reconnect");
   CHECK(f.stream->stats().connects >= 2);
+}
+
+TEST_CASE("bybit public stream: tickers carry the last traded price") {
+  StreamFixture f;
+  // The snapshot sent on subscribing: the fake's best bid.
+  f.until([&] { return f.stream->stats().tickers == 1; }, "the ticker snapshot");
+  CHECK(f.stream->stats().last_price_e8 == 2500 * E8);
+  f.fake.publish_raw("tickers.ETHUSDT",
+                     R"({"topic":"tickers.ETHUSDT","ts":1673853746003,"type":"snapshot",)"
+                     R"("cs":2588407389,"data":{"symbol":"ETHUSDT","lastPrice":"2500.37",)"
+                     R"("highPrice24h":"2526.99","volume24h":"6780.866843"}})");
+  f.until([&] { return f.stream->stats().tickers == 2; }, "a ticker");
+  CHECK(f.stream->stats().last_price_e8 == 250037000000);
+  // One without lastPrice counts but keeps the price.
+  f.fake.publish_raw("tickers.ETHUSDT",
+                     R"({"topic":"tickers.ETHUSDT","ts":1673853747003,"type":"snapshot",)"
+                     R"("data":{"symbol":"ETHUSDT","volume24h":"6781"}})");
+  f.until([&] { return f.stream->stats().tickers == 3; }, "a second ticker");
+  CHECK(f.stream->stats().last_price_e8 == 250037000000);
+  CHECK(f.book().valid());
 }

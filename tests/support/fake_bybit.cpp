@@ -244,6 +244,13 @@ struct FakeBybit::Impl {
         ++subscribe_counts[topic];
       }
       if (topic.rfind("orderbook.", 0) == 0) send(peer, snapshot_for(topic, book_u));
+      if (topic.rfind("tickers.", 0) == 0 && !book_bids.empty()) {
+        // Bybit answers a tickers subscription with a snapshot; the fake's last price is its
+        // best bid.
+        send(peer, "{\"topic\":\"" + topic + "\",\"ts\":" + std::to_string(wall_ms()) +
+                       ",\"type\":\"snapshot\",\"cs\":1,\"data\":{\"symbol\":\"" + topic.substr(8) +
+                       "\",\"lastPrice\":\"" + sdk::format_e8(book_bids.rbegin()->first) + "\"}}");
+      }
     }
   }
 

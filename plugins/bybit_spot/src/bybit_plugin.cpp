@@ -22,7 +22,7 @@ class BybitSource {
  public:
   BybitSource(const sdk::Config& config, void* host_handle) : handle_(host_handle) {
     config.allow_only({"symbol", "venue_file", "interval", "depth", "warmup_bars", "stale_ms",
-                       "symbol_id", "cache_dir", "trades"});
+                       "symbol_id", "cache_dir", "trades", "tickers"});
     MarketSourceSettings s;
     s.symbol = config.require("symbol");
     s.symbol_id = static_cast<uint32_t>(config.get_int("symbol_id", 1));
@@ -35,6 +35,7 @@ class BybitSource {
       throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, "warmup_bars must be in 0..1000");
     s.stale_ms = config.get_int("stale_ms", 10000);
     s.trades = config.get("trades", "on") != "off";
+    s.tickers = config.get("tickers", "on") != "off";
     try {
       kline_code_for(s.interval_ns);
       venue_ = load_venue_config(config.require("venue_file"));

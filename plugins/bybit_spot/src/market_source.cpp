@@ -3,6 +3,7 @@
 #include "kline_fetch.hpp"
 #include "run_sync.hpp"
 
+#include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/interval.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -154,6 +155,7 @@ void MarketSource::start() {
   s.depth = settings_.depth;
   s.kline_interval = kline_code_for(settings_.interval_ns);
   s.trades = settings_.trades;
+  s.tickers = settings_.tickers;
   s.stale_ms = settings_.stale_ms;
   s.connect_timeout_ms = venue_.timeout_ms;
   PublicStreamEvents e;
@@ -196,6 +198,15 @@ void MarketSource::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ioc_.stop();
   thread_.join();
+  if (!stream_ || !log_) return;
+  const PublicStreamStats& st = stream_->stats();
+  std::string summary =
+      "bybit public stream: " + std::to_string(st.messages) + " messages, " +
+      std::to_string(st.connects) + " connect(s), " + std::to_string(st.book_snapshots) +
+      " book snapshots, " + std::to_string(st.book_deltas) + " deltas, " + std::to_string(st.gaps) +
+      " gaps, " + std::to_string(st.stale) + " stale, " + std::to_string(st.tickers) + " tickers";
+  if (st.last_price_e8 > 0) summary += ", last price " + sdk::format_e8(st.last_price_e8);
+  log_(MMH_LOG_INFO, summary);
 }
 
 }  // namespace mmh::bybit

@@ -29,6 +29,7 @@ struct MarketSourceSettings {
   int warmup_bars = 1000;  // closed bars fetched at start (0..1000)
   int64_t stale_ms = 10000;
   bool trades = true;
+  bool tickers = true;
 };
 
 // "0.01" -> {1, -2}; throws std::invalid_argument.
@@ -43,7 +44,8 @@ class MarketSource {
   // Fetches the instrument and the warm-up bars (emitted before it returns), then starts the
   // stream thread. Throws BybitError / std::invalid_argument with what failed.
   void start();
-  // Stops the stream; no emit happens after it returns.
+  // Stops the stream and logs what it received (messages, gaps, trades, tickers and the last
+  // traded price); no emit happens after it returns.
   void stop();
 
  private:

@@ -42,6 +42,7 @@ std::vector<std::string> PublicStream::topics() const {
   if (settings_.trades) t.push_back("publicTrade." + settings_.symbol);
   if (!settings_.kline_interval.empty())
     t.push_back("kline." + settings_.kline_interval + "." + settings_.symbol);
+  if (settings_.tickers) t.push_back("tickers." + settings_.symbol);
   return t;
 }
 
@@ -188,6 +189,11 @@ void PublicStream::handle(const std::string& text, WsConnection& ws) {
           last_kline_start_ms_ = bar.start_ms;
           if (events_.on_kline_closed) events_.on_kline_closed(bar);
         }
+      break;
+    case PublicKind::ticker:
+      ++stats_.tickers;
+      // Spot tickers are snapshots; a message without lastPrice leaves the last one standing.
+      if (message_.last_price_e8 > 0) stats_.last_price_e8 = message_.last_price_e8;
       break;
     case PublicKind::control:
       if (message_.is_pong()) {

@@ -1,6 +1,6 @@
 // The public market-data session for one symbol (PROTOCOL.md §6): connects, subscribes to the
-// order book, trades and klines, pings every 20 s, keeps the local book (OrderBook) and reports
-// what happened through callbacks. It never lets a wrong book through: on a sequence gap it
+// order book, trades, klines and tickers, pings every 20 s, keeps the local book (OrderBook) and
+// reports what happened through callbacks. It never lets a wrong book through: on a sequence gap it
 // marks the book invalid at once and resubscribes the book topic (a fresh snapshot follows); on a
 // silent stream (nothing for `stale_ms`) or a dropped connection it marks the book invalid and
 // reconnects with exponential backoff and jitter, resubscribing everything. The caller pulls its
@@ -32,6 +32,7 @@ struct PublicStreamSettings {
   int depth = 50;              // orderbook depth: 1, 50, 200 or 1000
   std::string kline_interval;  // Bybit code ("1"); empty = no klines
   bool trades = true;
+  bool tickers = true;  // tickers.{symbol}: the exchange's last traded price
   int64_t ping_ms = 20000;
   int64_t stale_ms = 10000;  // no message at all for this long: the stream is dead
   int64_t connect_timeout_ms = 10000;
@@ -50,6 +51,8 @@ struct PublicStreamStats {
   uint64_t resubscribes = 0;
   uint64_t parse_errors = 0;
   uint64_t pongs = 0;
+  uint64_t tickers = 0;
+  int64_t last_price_e8 = 0;  // from the latest ticker that carried lastPrice; 0 = none yet
 };
 
 struct PublicStreamEvents {
