@@ -182,7 +182,8 @@ void LiveVenue::start() {
     asio::co_spawn(ioc_, reconcile_loop(), asio::detached);
   };
   e.on_down = [this](const std::string& reason) {
-    if (stream_up_ || ready_)
+    // At the stop the stream goes down on purpose: nothing to warn about.
+    if ((stream_up_ || ready_) && !stopping_)
       log(MMH_LOG_WARN, "bybit venue: " + reason + "; new orders wait for reconciliation");
     stream_up_ = false;
     ready_ = false;
