@@ -113,7 +113,7 @@ struct Cursor {
     return true;
   }
   // "decimal": 1-8 digits, optionally '.' and 1-8 more, as fixed point. Branch-free over the
-  // 16 bytes after the opening quote: a loop per digit mispredicts its exit on every value.
+  // 32 bytes after the opening quote: a loop per digit mispredicts its exit on every value.
   // Inlined so the level stays in registers (written to memory by a call and reloaded as one
   // 16-byte level, it stalled store forwarding on every level).
   [[gnu::always_inline]] bool decimal(int64_t& out) {

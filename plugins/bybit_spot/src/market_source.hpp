@@ -44,8 +44,8 @@ class MarketSource {
   // Fetches the instrument and the warm-up bars (emitted before it returns), then starts the
   // stream thread. Throws BybitError / std::invalid_argument with what failed.
   void start();
-  // Stops the stream and logs what it received (messages, gaps, trades, tickers and the last
-  // traded price); no emit happens after it returns.
+  // Stops the stream and logs what it received (messages, connects, book messages, gaps, stale
+  // spells, tickers and the last traded price); no emit happens after it returns.
   void stop();
 
  private:
