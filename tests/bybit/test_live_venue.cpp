@@ -128,6 +128,15 @@ struct Fixture {
   void place(const std::string& id, uint32_t side, int64_t price_ticks, int64_t qty_lots) {
     venue->submit(command(MMH_ORDER_ACTION_PLACE, id, side, price_ticks, qty_lots));
   }
+  // An order this run did not place (by hand, another program): a resting buy at 2000.
+  void place_by_hand(const std::string& link_id) {
+    fake.with_exchange([&](FakeExchange& x) {
+      x.create(R"({"category":"spot","symbol":"ETHUSDT","side":"Buy","orderType":"Limit",)"
+               R"("qty":"0.01","price":"2000","timeInForce":"GTC","orderLinkId":")" +
+                   link_id + R"("})",
+               wall_now_ms());
+    });
+  }
   std::vector<FakeOrder> open_on_exchange() {
     std::vector<FakeOrder> out;
     fake.with_exchange([&](FakeExchange& x) { out = x.open_orders(); });
@@ -237,11 +246,7 @@ TEST_CASE("bybit live venue: a fill missed during a private reconnect comes back
 
 TEST_CASE("bybit live venue: stop cancels this run's orders and leaves others alone") {
   Fixture f;
-  f.fake.with_exchange([](FakeExchange& x) {
-    x.create(
-        R"({"category":"spot","symbol":"ETHUSDT","side":"Buy","orderType":"Limit","qty":"0.01","price":"2000","timeInForce":"GTC","orderLinkId":"manual-1"})",
-        wall_now_ms());
-  });
+  f.place_by_hand("manual-1");
   f.venue->start();
   CHECK(f.venue->stats().foreign_orders == 1);
   f.place(std::string(kPrefix) + "-1", MMH_SIDE_BUY, 230000, 1000);
@@ -258,11 +263,7 @@ TEST_CASE("bybit live venue: stop cancels this run's orders and leaves others al
 
 TEST_CASE("bybit live venue: stop after a signal cancels every order of the symbol") {
   Fixture f;
-  f.fake.with_exchange([](FakeExchange& x) {
-    x.create(
-        R"({"category":"spot","symbol":"ETHUSDT","side":"Buy","orderType":"Limit","qty":"0.01","price":"2000","timeInForce":"GTC","orderLinkId":"manual-1"})",
-        wall_now_ms());
-  });
+  f.place_by_hand("manual-1");
   f.venue->start();
   f.place(std::string(kPrefix) + "-1", MMH_SIDE_BUY, 230000, 1000);
   REQUIRE(wait_for([&] { return f.open_on_exchange().size() == 2; }));

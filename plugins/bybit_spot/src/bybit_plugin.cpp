@@ -18,6 +18,12 @@
 namespace mmh::bybit {
 namespace {
 
+// Hands a batch to the host from the plugin's own thread (market data, venue reports).
+void post_to_host(void* handle, const mmh_batch& batch) {
+  const mmh_host_api* host = sdk::host();
+  if (host != nullptr && host->post_batch != nullptr) host->post_batch(host->host, handle, &batch);
+}
+
 class BybitSource {
  public:
   BybitSource(const sdk::Config& config, void* host_handle) : handle_(host_handle) {
@@ -66,11 +72,7 @@ class BybitSource {
   }
 
  private:
-  void post(const mmh_batch& batch) {
-    const mmh_host_api* host = sdk::host();
-    if (host != nullptr && host->post_batch != nullptr)
-      host->post_batch(host->host, handle_, &batch);
-  }
+  void post(const mmh_batch& batch) { post_to_host(handle_, batch); }
 
   void* handle_;
   VenueConfig venue_;
@@ -138,11 +140,7 @@ class BybitVenue {
   }
 
  private:
-  void post(const mmh_batch& batch) {
-    const mmh_host_api* host = sdk::host();
-    if (host != nullptr && host->post_batch != nullptr)
-      host->post_batch(host->host, handle_, &batch);
-  }
+  void post(const mmh_batch& batch) { post_to_host(handle_, batch); }
 
   void* handle_;
   VenueConfig venue_;
