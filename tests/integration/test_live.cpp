@@ -1,7 +1,8 @@
 // `mmhost run --live` end to end against the loopback fake Bybit over TLS: keys from the
-// environment, the exchange's wallet as the ledger's start, real (fake) orders placed, amended
-// and cancelled as the book moves, a fill, a forced private reconnect with a fill missed
-// meanwhile, and at the end the fake's and mmhost's views of open orders and balances equal.
+// environment, the exchange's wallet as the ledger's start, real (fake) orders placed (a
+// rebalance bid, then the grid) and cancelled at the stop, fills, a forced private reconnect with
+// a fill missed meanwhile, and at the end the fake's and mmhost's views of open orders and
+// balances equal. Amends are exercised at the venue level (tests/bybit/test_live_venue.cpp).
 // The run's whole output never shows the secret.
 #include "fake_bybit.hpp"
 #include "fake_exchange.hpp"
@@ -116,6 +117,7 @@ TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end
   // Nothing of this run is left open, on either side, and nothing was placed twice.
   CHECK(our_open().empty());
   CHECK(r.output.find(": 0 open at the end") != std::string::npos);
+  CHECK(fake.count("/v5/order/cancel") >= 1);  // the stop cancelled this run's grid
   size_t fills = 0;
   fake.with_exchange([&](FakeExchange& x) {
     CHECK(x.duplicate_creates() == 0);
