@@ -6,12 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
-bin=build/release/bin/mmhost
-data=../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv
-[ -x "$bin" ] || { echo "build first: cmake --build --preset release" >&2; exit 2; }
-[ -f "$data" ] || { echo "missing $data (../shared beside the repository)" >&2; exit 2; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+. bench/bench_env.sh
 best_ms="" best_wall="" best_rss=""
 for i in $(seq "$runs"); do
   /usr/bin/time -f '%e %M' -o "$out/time" "$bin" backtest strategies/eth_bos_mm.lua \

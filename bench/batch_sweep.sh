@@ -6,12 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sets="${1:-1000}"
-bin=build/release/bin/mmhost
-data=../shared/data/candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv
-[ -x "$bin" ] || { echo "build first: cmake --build --preset release" >&2; exit 2; }
-[ -f "$data" ] || { echo "missing $data (../shared beside the repository)" >&2; exit 2; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+. bench/bench_env.sh
 # A seeded random search: `sets` distinct draws over four grid parameters.
 cat > "$out/bench.lua" <<LUA
 local data = mmhost.data.load{ file = "$data" }

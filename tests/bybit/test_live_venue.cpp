@@ -26,15 +26,6 @@ namespace {
 constexpr int64_t E8 = 100000000;
 const char* kPrefix = "mmh-test1";
 
-template <typename Pred>
-bool wait_for(Pred pred, int ms = 10000) {
-  for (int i = 0; i < ms / 5; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
-
 // What the venue emitted, in order.
 struct Reports {
   mutable std::mutex mutex;

@@ -22,15 +22,6 @@ using namespace mmh::test;
 
 namespace {
 
-template <typename Pred>
-bool wait_for(Pred pred, int ms = 10000) {
-  for (int i = 0; i < ms / 5; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
-
 struct Session {
   boost::asio::io_context ioc;
   std::shared_ptr<PrivateStream> stream;

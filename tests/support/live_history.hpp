@@ -1,5 +1,5 @@
 // Helpers of the end-to-end live tests (paper and live runs against the fake Bybit): the shared
-// ETHUSDT 1m history moved to end now, and polling for a condition with a deadline.
+// ETHUSDT 1m history moved to end now.
 #pragma once
 
 #include "csv_series.hpp"
@@ -7,7 +7,6 @@
 #include "test_support.hpp"
 
 #include <chrono>
-#include <thread>
 #include <vector>
 
 namespace mmh::test {
@@ -32,17 +31,6 @@ inline std::vector<mmh_candle> history_ending_now(int64_t last_open_ms, int64_t 
     out.push_back(c);
   }
   return out;
-}
-
-// Polls `pred` every 10 ms until it holds or `ms` have passed; returns its last value. A
-// deadline for a condition, not a timing assertion.
-template <typename Pred>
-bool wait_for(Pred pred, int ms) {
-  for (int i = 0; i < ms / 10; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return pred();
 }
 
 }  // namespace mmh::test

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -10,8 +11,20 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace mmh::test {
+
+// Polls `pred` every 5 ms until it holds or `ms` have passed; returns its last value. A deadline
+// for a condition, not a timing assertion.
+template <typename Pred>
+bool wait_for(Pred pred, int ms = 10000) {
+  for (int i = 0; i < ms / 5; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
 
 // Build-time paths (see tests/CMakeLists.txt).
 inline std::string mmhost_binary() {
