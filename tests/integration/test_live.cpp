@@ -45,6 +45,9 @@ TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end
   fake.with_exchange([](FakeExchange& x) {
     x.set_balance("USDT", 10000 * E8);
     x.set_balance("ETH", 0);
+    // Rates that leave fees with 10+ decimals, as Bybit reports them ("0.1017827742"): the
+    // ledger takes them exactly and never stops on one.
+    x.set_fee_rate_e8(73'000, 117'000);
   });
   TempDir dir;
   const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
@@ -126,10 +129,17 @@ TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end
     // mmhost's ledger (fills and fees it was told about) and the exchange's wallet agree.
     for (const char* coin : {"ETH", "USDT"}) {
       const std::string text = std::string(coin) + " exchange " +
-                               mmh::sdk::format_e8(x.wallet_e8(coin)) + " (locked 0), ledger " +
-                               mmh::sdk::format_e8(x.wallet_e8(coin)) + ";";
+                               mmh::format_e18(x.wallet_e18(coin)) + " (locked 0), ledger " +
+                               mmh::format_e18(x.wallet_e18(coin)) + ";";
       CHECK_MESSAGE(r.output.find(text) != std::string::npos, text);
     }
+    size_t long_fees = 0;
+    for (const FakeExecution& e : x.executions()) {
+      const std::string fee = mmh::format_e18(e.fee);
+      const size_t dot = fee.find('.');
+      if (dot != std::string::npos && fee.size() - dot - 1 >= 10) ++long_fees;
+    }
+    CHECK(long_fees >= 1);
   });
   CHECK(fills >= 3);  // the rebalance bid and the two grid fills
   CHECK(r.output.find("; equal") != std::string::npos);

@@ -66,7 +66,7 @@ json exec_row(const FakeExecution& x, const std::string& symbol) {
               {"execPrice", e8(x.price_e8)},
               {"execQty", e8(x.qty_e8)},
               {"execValue", e8(sdk::value_e8(x.price_e8, x.qty_e8))},
-              {"execFee", e8(x.fee_e8)},
+              {"execFee", format_e18(x.fee)},
               {"feeCurrency", x.fee_coin},
               {"execType", "Trade"},
               {"execTime", std::to_string(x.ms)},
@@ -87,12 +87,16 @@ FakeExchange::FakeExchange(std::string symbol, std::string base, std::string quo
 }
 
 void FakeExchange::set_balance(const std::string& coin, int64_t wallet_e8) {
-  coins_[coin].wallet_e8 = wallet_e8;
+  coins_[coin].wallet = e8_to_e18(wallet_e8);
 }
 
 void FakeExchange::set_fee_bps(int64_t maker_bps, int64_t taker_bps) {
-  maker_bps_ = maker_bps;
-  taker_bps_ = taker_bps;
+  set_fee_rate_e8(maker_bps * 10'000, taker_bps * 10'000);
+}
+
+void FakeExchange::set_fee_rate_e8(int64_t maker_rate_e8, int64_t taker_rate_e8) {
+  maker_rate_e8_ = maker_rate_e8;
+  taker_rate_e8_ = taker_rate_e8;
 }
 
 void FakeExchange::set_touch(int64_t bid_e8, int64_t ask_e8) {
@@ -102,12 +106,17 @@ void FakeExchange::set_touch(int64_t bid_e8, int64_t ask_e8) {
 
 int64_t FakeExchange::wallet_e8(const std::string& coin) const {
   auto it = coins_.find(coin);
-  return it == coins_.end() ? 0 : it->second.wallet_e8;
+  return it == coins_.end() ? 0 : e18_to_e8_floor(it->second.wallet);
+}
+
+amount_e18 FakeExchange::wallet_e18(const std::string& coin) const {
+  auto it = coins_.find(coin);
+  return it == coins_.end() ? 0 : it->second.wallet;
 }
 
 int64_t FakeExchange::locked_e8(const std::string& coin) const {
   auto it = coins_.find(coin);
-  return it == coins_.end() ? 0 : it->second.locked_e8;
+  return it == coins_.end() ? 0 : e18_to_e8_floor(it->second.locked);
 }
 
 std::vector<FakeOrder> FakeExchange::open_orders() const {
@@ -135,9 +144,9 @@ void FakeExchange::push_wallet() {
   json coins = json::array();
   for (const auto& [coin, c] : coins_)
     coins.push_back({{"coin", coin},
-                     {"walletBalance", e8(c.wallet_e8)},
-                     {"locked", e8(c.locked_e8)},
-                     {"equity", e8(c.wallet_e8)}});
+                     {"walletBalance", format_e18(c.wallet)},
+                     {"locked", format_e18(c.locked)},
+                     {"equity", format_e18(c.wallet)}});
   pushes_.push_back(json{{"id", "fake-" + std::to_string(++push_id_)},
                          {"topic", "wallet"},
                          {"creationTime", 0},
@@ -153,7 +162,7 @@ int64_t FakeExchange::lock_for(const FakeOrder& o, int64_t open_qty_e8) const {
 void FakeExchange::fill(FakeOrder& o, int64_t price_e8, int64_t qty_e8, bool maker,
                         int64_t now_ms) {
   const int64_t value = sdk::value_e8(price_e8, qty_e8);
-  const int64_t bps = maker ? maker_bps_ : taker_bps_;
+  const int64_t rate_e8 = maker ? maker_rate_e8_ : taker_rate_e8_;
   Coin& base = coins_[base_];
   Coin& quote = coins_[quote_];
   FakeExecution x;
@@ -167,16 +176,16 @@ void FakeExchange::fill(FakeOrder& o, int64_t price_e8, int64_t qty_e8, bool mak
   x.ms = now_ms;
   if (o.side == "Buy") {
     x.fee_coin = base_;
-    x.fee_e8 = qty_e8 * bps / 10000;
-    if (o.type == "Limit") quote.locked_e8 -= lock_for(o, qty_e8);
-    quote.wallet_e8 -= value;
-    base.wallet_e8 += qty_e8 - x.fee_e8;
+    x.fee = e8_to_e18(qty_e8) * rate_e8 / MMH_E8;  // exact: 1e-18 has room for the rate
+    if (o.type == "Limit") quote.locked -= e8_to_e18(lock_for(o, qty_e8));
+    quote.wallet -= e8_to_e18(value);
+    base.wallet += e8_to_e18(qty_e8) - x.fee;
   } else {
     x.fee_coin = quote_;
-    x.fee_e8 = value * bps / 10000;
-    if (o.type == "Limit") base.locked_e8 -= qty_e8;
-    base.wallet_e8 -= qty_e8;
-    quote.wallet_e8 += value - x.fee_e8;
+    x.fee = e8_to_e18(value) * rate_e8 / MMH_E8;
+    if (o.type == "Limit") base.locked -= e8_to_e18(qty_e8);
+    base.wallet -= e8_to_e18(qty_e8);
+    quote.wallet += e8_to_e18(value) - x.fee;
   }
   o.cum_qty_e8 += qty_e8;
   o.cum_value_e8 += value;
@@ -197,7 +206,7 @@ void FakeExchange::close(FakeOrder& o, const std::string& status, const std::str
                          int64_t now_ms) {
   if (o.type == "Limit") {
     const int64_t open = o.qty_e8 - o.cum_qty_e8;
-    coins_[o.side == "Buy" ? quote_ : base_].locked_e8 -= lock_for(o, open);
+    coins_[o.side == "Buy" ? quote_ : base_].locked -= e8_to_e18(lock_for(o, open));
   }
   o.status = o.cum_qty_e8 > 0 && status == "Cancelled" ? "PartiallyFilledCanceled" : status;
   o.reject_reason = reason;
@@ -250,7 +259,7 @@ FakeReply FakeExchange::place(const std::map<std::string, std::string>& req, int
   // Funds: a Buy needs quote for its value, a Sell needs the base.
   const Coin& pay = coins_[o.side == "Buy" ? quote_ : base_];
   const int64_t need = o.side == "Buy" ? sdk::value_e8(o.price_e8, o.qty_e8) : o.qty_e8;
-  if (pay.wallet_e8 - pay.locked_e8 < need) return error(170131, "Insufficient balance.");
+  if (pay.wallet - pay.locked < e8_to_e18(need)) return error(170131, "Insufficient balance.");
   o.order_id = std::to_string(next_order_++);
   if (o.link_id.empty()) o.link_id = std::to_string(next_order_);
   o.created_ms = o.updated_ms = now_ms;
@@ -259,7 +268,7 @@ FakeReply FakeExchange::place(const std::map<std::string, std::string>& req, int
   const bool buy = o.side == "Buy";
   const int64_t touch = buy ? ask_e8_ : bid_e8_;
   const bool crosses = touch != 0 && (buy ? o.price_e8 >= touch : o.price_e8 <= touch);
-  if (o.type == "Limit") coins_[buy ? quote_ : base_].locked_e8 += lock_for(o, o.qty_e8);
+  if (o.type == "Limit") coins_[buy ? quote_ : base_].locked += e8_to_e18(lock_for(o, o.qty_e8));
   if (o.type == "Limit" && o.tif == "PostOnly" && crosses) {
     push_order(stored);  // accepted, then killed (§5.1)
     close(stored, "Cancelled", "EC_PostOnlyWillTakeLiquidity", now_ms);
@@ -346,9 +355,9 @@ FakeReply FakeExchange::amend(const std::string& body, int64_t now_ms) {
   next.price_e8 = price;
   next.qty_e8 = qty;
   const int64_t new_lock = lock_for(next, qty - o->cum_qty_e8);
-  if (pay.wallet_e8 - pay.locked_e8 + old_lock < new_lock)
+  if (pay.wallet - pay.locked + e8_to_e18(old_lock) < e8_to_e18(new_lock))
     return error(170131, "Insufficient balance.");
-  pay.locked_e8 += new_lock - old_lock;
+  pay.locked += e8_to_e18(new_lock - old_lock);
   o->price_e8 = price;
   o->qty_e8 = qty;
   o->updated_ms = now_ms;
@@ -456,9 +465,9 @@ FakeReply FakeExchange::wallet(const std::map<std::string, std::string>& q) cons
         ("," + filter->second + ",").find("," + coin + ",") == std::string::npos)
       continue;
     coins.push_back({{"coin", coin},
-                     {"walletBalance", e8(c.wallet_e8)},
-                     {"locked", e8(c.locked_e8)},
-                     {"equity", e8(c.wallet_e8)},
+                     {"walletBalance", format_e18(c.wallet)},
+                     {"locked", format_e18(c.locked)},
+                     {"equity", format_e18(c.wallet)},
                      {"marginCollateral", true}});
   }
   return FakeReply{

@@ -7,6 +7,8 @@
 // send. Not thread-safe: the server calls it under its lock.
 #pragma once
 
+#include "ledger/amount.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -40,7 +42,7 @@ struct FakeExecution {
   std::string side;
   int64_t price_e8 = 0;
   int64_t qty_e8 = 0;
-  int64_t fee_e8 = 0;
+  mmh::amount_e18 fee = 0;  // exact, as Bybit reports it (0.1% of 101.782892 = 0.1017827742)
   std::string fee_coin;
   bool maker = false;
   int64_t ms = 0;
@@ -60,6 +62,8 @@ class FakeExchange {
 
   void set_balance(const std::string& coin, int64_t wallet_e8);
   void set_fee_bps(int64_t maker_bps, int64_t taker_bps);
+  // Any rate, e.g. 73'000 = 0.00073 (VIP tiers have rates that leave fees with 10+ decimals).
+  void set_fee_rate_e8(int64_t maker_rate_e8, int64_t taker_rate_e8);
   // The touch takers fill at (0 = none on that side).
   void set_touch(int64_t bid_e8, int64_t ask_e8);
   // A trade of someone else at `price_e8`: resting orders it crosses fill (makers), best price
@@ -82,15 +86,17 @@ class FakeExchange {
   const std::map<std::string, FakeOrder>& orders() const { return orders_; }  // by orderId
   std::vector<FakeOrder> open_orders() const;
   const std::vector<FakeExecution>& execution_log() const { return execs_; }
-  int64_t wallet_e8(const std::string& coin) const;
+  int64_t wallet_e8(const std::string& coin) const;  // rounded down to 1e-8
   int64_t locked_e8(const std::string& coin) const;
+  mmh::amount_e18 wallet_e18(const std::string& coin) const;  // exact
+  const std::vector<FakeExecution>& executions() const { return execs_; }
   // Create requests that named an orderLinkId already used (duplicates refused).
   uint64_t duplicate_creates() const { return duplicate_creates_; }
 
  private:
   struct Coin {
-    int64_t wallet_e8 = 0;
-    int64_t locked_e8 = 0;
+    mmh::amount_e18 wallet = 0;  // fees leave more than 8 decimals
+    mmh::amount_e18 locked = 0;
   };
   FakeReply place(const std::map<std::string, std::string>& req, int64_t now_ms);
   void fill(FakeOrder& o, int64_t price_e8, int64_t qty_e8, bool maker, int64_t now_ms);
@@ -102,7 +108,7 @@ class FakeExchange {
 
   std::string symbol_, base_, quote_;
   int64_t tick_e8_, lot_e8_;
-  int64_t maker_bps_ = 10, taker_bps_ = 10;
+  int64_t maker_rate_e8_ = 100'000, taker_rate_e8_ = 100'000;  // 0.1%
   int64_t bid_e8_ = 0, ask_e8_ = 0;
   std::map<std::string, Coin> coins_;
   std::map<std::string, FakeOrder> orders_;     // orderId -> order

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 using mmh::Ledger;
 using mmh::LedgerConfig;
@@ -40,8 +41,8 @@ mmh_balance balance(const char* asset, int64_t free_e8, int64_t locked_e8) {
 
 Ledger usdt_ledger(int64_t quote = 10'000 * kE8, int64_t base = 0) {
   LedgerConfig c;
-  c.start_quote_e8 = quote;
-  c.start_base_e8 = base;
+  c.start_quote_e18 = mmh::e8_to_e18(quote);
+  c.start_base_e18 = mmh::e8_to_e18(base);
   return Ledger(c);
 }
 
@@ -58,7 +59,7 @@ TEST_CASE("ledger: average cost, realized and unrealized PnL, fees valued at fil
   CHECK(l.quote_e8() == 5'800 * kE8);
   // Base fees are sales at the fill price: 2 + 2.2 USDT of fees.
   CHECK(l.fees_quote_value_e8() == 420'000'000);
-  CHECK(l.fees().at("ETH").amount_e8 == 200'000);
+  CHECK(l.fees().at("ETH").amount == mmh::e8_to_e18(200'000));
   // Sell 1 ETH at 2300, fee 2.3 USDT.
   l.apply_fill(fill(MMH_SIDE_SELL, 230'000, 100'000, 230'000'000, "USDT"));
   CHECK(l.quote_e8() == (5'800 + 2'300) * kE8 - 230'000'000);
@@ -92,7 +93,7 @@ TEST_CASE("ledger: zero fees report zero, drawdown follows the peak") {
   l.mark(1, 2200 * kE8);                                         // equity 10500
   l.mark(2, 1800 * kE8);  // equity 9500: 9.52% below the peak
   CHECK(l.fees_quote_value_e8() == 0);
-  CHECK(l.fees().at("ETH").amount_e8 == 0);
+  CHECK(l.fees().at("ETH").amount == 0);
   CHECK(l.max_drawdown_pct() == doctest::Approx(1000.0 / 10'500.0 * 100.0));
   CHECK(l.base_share() == doctest::Approx(4500.0 / 9500.0));
 }
@@ -104,9 +105,66 @@ TEST_CASE("ledger: selling base not held, or a venue that disagrees, is an error
                        doctest::Contains("cannot go short"), LedgerError);
   l.apply_fill(fill(MMH_SIDE_BUY, 200'000, 1'000, 0, "ETH"));
   l.apply_balance(balance("ETH", 600'000, 400'000));  // 0.01 ETH free + locked: agrees
-  CHECK(l.venue_balance("ETH").second == 400'000);
+  CHECK(l.venue_balance("ETH").second == mmh::e8_to_e18(400'000));
   CHECK_THROWS_WITH_AS(l.apply_balance(balance("USDT", 10'000 * kE8, 0)),
                        doctest::Contains("differs from the ledger"), LedgerError);
   CHECK_THROWS_AS(l.apply_fill(fill(MMH_SIDE_BUY, 200'000, 1'000'000'000, 0, "ETH")),
                   LedgerError);  // 10,000 ETH: more quote than there is
+}
+
+namespace {
+
+mmh_fill fill_fee(uint32_t side, int64_t price_ticks, int64_t lots, int64_t fee_mantissa,
+                  int32_t fee_exponent, const char* fee_asset) {
+  mmh_fill f = fill(side, price_ticks, lots, 0, fee_asset);
+  f.fee.mantissa = fee_mantissa;
+  f.fee.exponent = fee_exponent;
+  return f;
+}
+
+mmh_balance exact_balance(const char* asset, int64_t free_mantissa, int32_t exponent) {
+  mmh_balance b = balance(asset, 0, 0);
+  b.free.mantissa = free_mantissa;
+  b.free.exponent = exponent;
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("ledger: exchange fees with 9 to 12 decimals are booked exactly, never an error") {
+  Ledger l = usdt_ledger(1'000 * kE8, 4'000'000);  // 1000 USDT and 0.04 ETH
+  l.start(0, 2659 * kE8);
+  // The issue's maker sell: 0.03827 ETH at 2659.60, fee 0.1017827742 USDT (10 decimals).
+  l.apply_fill(fill_fee(MMH_SIDE_SELL, 265'960, 3'827, 1017827742, -10, "USDT"));
+  CHECK(mmh::format_e18(l.quote_e18()) == "1101.6811092258");  // 1000 + 101.782892 - fee
+  CHECK(mmh::format_e18(l.fees().at("USDT").amount) == "0.1017827742");
+  // The exchange's wallet at the same precision agrees; one digit off does not.
+  l.apply_balance(exact_balance("USDT", 11016811092258, -10));
+  CHECK_THROWS_WITH_AS(
+      l.apply_balance(exact_balance("USDT", 11016811092259, -10)),
+      doctest::Contains("1101.6811092259 differs from the ledger's 1101.6811092258"), LedgerError);
+  // A buy paying 0.000000306 ETH (9 decimals) and one paying a 12-decimal fee, both in base.
+  l.apply_fill(fill_fee(MMH_SIDE_BUY, 265'000, 30, 306, -9, "ETH"));
+  l.apply_fill(fill_fee(MMH_SIDE_BUY, 265'000, 30, 123456789012, -12 - 4, "ETH"));
+  CHECK(mmh::format_e18(l.base_e18()) == "0.0023173483210988");
+  CHECK(mmh::format_e18(l.fees().at("ETH").amount) == "0.0000126516789012");
+  CHECK(l.net_pnl_e18() == l.gross_pnl_e18() - l.fees_quote_value_e18());
+  CHECK(l.rounded_amounts() == 0);
+}
+
+TEST_CASE("ledger: very large balances and fills keep the identity") {
+  // 10^10 USDT and 10^6 ETH at 10^6 USDT each: products past 128 bits in the cost basis.
+  LedgerConfig c;
+  c.start_quote_e18 = mmh::e8_to_e18(10'000'000'000 * kE8);
+  c.start_base_e18 = mmh::e8_to_e18(1'000'000 * kE8);
+  c.lot_e8 = 1;
+  Ledger l(c);
+  l.start(0, 1'000'000 * kE8);
+  l.apply_fill(fill_fee(MMH_SIDE_SELL, 100'000'000, 33'333'333'333'333, 123456789012, -12, "USDT"));
+  l.apply_fill(fill_fee(MMH_SIDE_SELL, 100'000'000, 1, 1, -18, "ETH"));
+  l.mark(1, 1'100'000 * kE8);
+  CHECK(l.net_pnl_e18() == l.gross_pnl_e18() - l.fees_quote_value_e18());
+  CHECK(mmh::format_e18(l.fees().at("USDT").amount) == "0.123456789012");
+  CHECK(mmh::format_e18(l.base_e18()) == "666666.666666659999999999");
+  CHECK(l.realized_e18() == 0);  // sold at cost (10^6 per ETH, exactly, before and after)
 }

@@ -50,14 +50,16 @@ class FileSink final : public ExecutionSink {
   void fill(const mmh_fill& f, const Ledger& l) override {
     const int64_t price = f.price_ticks * tick_e8;
     const int64_t qty = f.qty_lots * lot_e8;
-    const int64_t fee = f.fee.mantissa;  // exponent -8 (simfill); exact either way below
+    bool rounded = false;
+    const amount_e18 fee = decimal_to_e18_rounded(f.fee, rounded).value_or(0);  // exact
     const bool fee_in_base = std::string(f.fee_asset) != quote_asset;
     fills_ << iso_time(f.ts_ns) << ',' << f.ts_ns << ',' << f.client_id << ','
            << (f.side == MMH_SIDE_BUY ? "buy" : "sell") << ',' << e8(price) << ',' << e8(qty) << ','
-           << e8(sdk::value_e8(price, qty)) << ',' << e8(fee) << ',' << f.fee_asset << ','
-           << e8(fee_in_base ? sdk::value_e8(price, fee) : fee) << ','
-           << (f.is_maker ? "maker" : "taker") << ',' << e8(l.base_e8()) << ',' << e8(l.quote_e8())
-           << ',' << e8(l.realized_e8()) << '\n';
+           << e8(sdk::value_e8(price, qty)) << ',' << format_e18(fee) << ',' << f.fee_asset << ','
+           << format_e18(fee_in_base ? value_e18(price, fee < 0 ? -fee : fee) * (fee < 0 ? -1 : 1)
+                                     : fee)
+           << ',' << (f.is_maker ? "maker" : "taker") << ',' << format_e18(l.base_e18()) << ','
+           << format_e18(l.quote_e18()) << ',' << format_e18(l.realized_e18()) << '\n';
     report.fill(f.ts_ns, f.side == MMH_SIDE_BUY, f.is_maker != 0);
   }
 
@@ -69,9 +71,10 @@ class FileSink final : public ExecutionSink {
     char dd[32], share[32];
     std::snprintf(dd, sizeof(dd), "%.4f", l.drawdown_pct());
     std::snprintf(share, sizeof(share), "%.4f", l.base_share());
-    equity_ << iso_time(ts_ns) << ',' << ts_ns << ',' << e8(l.mid_e8()) << ',' << e8(l.base_e8())
-            << ',' << e8(l.quote_e8()) << ',' << e8(l.equity_e8()) << ',' << dd << ',' << share
-            << ',' << state << ',' << policy << '\n';
+    equity_ << iso_time(ts_ns) << ',' << ts_ns << ',' << e8(l.mid_e8()) << ','
+            << format_e18(l.base_e18()) << ',' << format_e18(l.quote_e18()) << ','
+            << format_e18(l.equity_e18()) << ',' << dd << ',' << share << ',' << state << ','
+            << policy << '\n';
     report.mark(sdk::e8_to_double(l.equity_e8()), l.base_share(), state);
   }
 
@@ -178,13 +181,13 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
                  {"last_bar_close", iso_time(r.stats.last_event_ns)},
                  {"ltf_bars", r.ltf_bars},
                  {"htf_bars", r.htf_bars}};
-  j["start_equity"] = e8(l.start_equity_e8());
-  j["end_equity"] = e8(l.equity_e8());
-  j["net_pnl"] = e8(l.net_pnl_e8());
-  j["gross_pnl"] = e8(l.gross_pnl_e8());
-  j["realized_pnl"] = e8(l.realized_e8());
-  j["unrealized_pnl"] = e8(l.unrealized_e8());
-  j["fees_total"] = e8(l.fees_quote_value_e8());
+  j["start_equity"] = format_e18(l.start_equity_e18());
+  j["end_equity"] = format_e18(l.equity_e18());
+  j["net_pnl"] = format_e18(l.net_pnl_e18());
+  j["gross_pnl"] = format_e18(l.gross_pnl_e18());
+  j["realized_pnl"] = format_e18(l.realized_e18());
+  j["unrealized_pnl"] = format_e18(l.unrealized_e18());
+  j["fees_total"] = format_e18(l.fees_quote_value_e18());
   j["return_pct"] = round6(static_cast<double>(l.net_pnl_e8()) / start * 100.0);
   j["max_drawdown_pct"] = round6(l.max_drawdown_pct());
   const auto [sharpe, sortino] = sharpe_sortino(x.stats.daily_equity_e8, l.start_equity_e8());
@@ -194,16 +197,16 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
   j["fills"] = {{"maker", l.maker_fills()},
                 {"taker", l.taker_fills()},
                 {"total", l.maker_fills() + l.taker_fills()}};
-  j["turnover"] = e8(l.turnover_e8());
+  j["turnover"] = format_e18(l.turnover_e18());
   json fees = json::object();
   for (const auto& [asset, f] : l.fees())
-    fees[asset] = {{"amount", e8(f.amount_e8)}, {"quote_value", e8(f.quote_value_e8)}};
+    fees[asset] = {{"amount", format_e18(f.amount)}, {"quote_value", format_e18(f.quote_value)}};
   j["fees_by_currency"] = fees;
   j["avg_spread_captured_bps"] = round6(l.avg_spread_captured_bps());
   const double bars = static_cast<double>(std::max<uint64_t>(1, x.stats.bars));
   j["inventory"] = {
-      {"final_base", e8(l.base_e8())},
-      {"final_quote", e8(l.quote_e8())},
+      {"final_base", format_e18(l.base_e18())},
+      {"final_quote", format_e18(l.quote_e18())},
       {"mean_base_share", round6(x.stats.base_share_sum / bars)},
       {"max_base_share", round6(x.stats.base_share_max)},
       {"time_holding_base_share", round6(static_cast<double>(x.stats.bars_holding_base) / bars)}};

@@ -151,9 +151,10 @@ double decimal_value(const mmh_decimal& d) {
   return static_cast<double>(d.mantissa) * std::pow(10.0, d.exponent);
 }
 
-int64_t decimal_e8(const mmh_decimal& d) {
-  int64_t v = 0;
-  return sdk::decimal_to_e8(d, v) ? v : 0;  // the ledger has already refused a bad one
+// A fee for the event line: exact, as the venue reported it.
+std::string decimal_text(const mmh_decimal& d) {
+  bool rounded = false;
+  return format_e18(decimal_to_e18_rounded(d, rounded).value_or(0));
 }
 
 }  // namespace
@@ -166,7 +167,7 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
       setup_(setup),
       sink_(sink),
       ledger_(LedgerConfig{setup.base_asset, setup.quote_asset, setup.tick_e8, setup.lot_e8,
-                           setup.start_base_e8, setup.start_quote_e8, setup.check_venue}),
+                           setup.start_base_e18, setup.start_quote_e18, setup.check_venue}),
       orders_(setup.orders),
       hash_(XXH3_createState(), &XXH3_freeState),
       quotes_pulled_(setup.wait_for_book) {
@@ -274,7 +275,7 @@ bool Execution::drain() {
                  .str("side", side_name(f.side))
                  .e8("price", f.price_ticks * setup_.tick_e8)
                  .e8("qty", f.qty_lots * setup_.lot_e8)
-                 .e8("fee", decimal_e8(f.fee))
+                 .str("fee", decimal_text(f.fee))
                  .str("fee_asset", f.fee_asset)
                  .flag("maker", f.is_maker != 0)
                  .str("exec_id", f.exec_id)

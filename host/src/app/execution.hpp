@@ -50,8 +50,8 @@ struct ExecutionSetup {
   std::string quote_asset;
   int64_t tick_e8 = 1'000'000;
   int64_t lot_e8 = 1'000;
-  int64_t start_base_e8 = 0;
-  int64_t start_quote_e8 = 0;
+  amount_e18 start_base_e18 = 0;
+  amount_e18 start_quote_e18 = 0;
   OrderManagerConfig orders;
   // Venue balance reports must add up to the ledger's totals (simulated venues). A live
   // exchange's wallet pushes race its fill pushes, so live runs compare at the end instead.

@@ -790,8 +790,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     setup.base_asset = base_asset;
     sdk::parse_e8(tick_size, setup.tick_e8);
     sdk::parse_e8(lot_size, setup.lot_e8);
-    setup.start_quote_e8 = capital_e8(spec, "capital.allocation", 10'000 * MMH_E8);
-    setup.start_base_e8 = capital_e8(spec, "capital.base", 0);
+    setup.start_quote_e18 = e8_to_e18(capital_e8(spec, "capital.allocation", 10'000 * MMH_E8));
+    setup.start_base_e18 = e8_to_e18(capital_e8(spec, "capital.base", 0));
     std::map<std::string, std::string> vs = {
         {"symbol", spec.symbol},
         {"symbol_id", "1"},
@@ -799,8 +799,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         {"quote_asset", setup.quote_asset},
         {"tick_size", tick_size},
         {"lot_size", lot_size},
-        {"balance.base", sdk::format_e8(setup.start_base_e8)},
-        {"balance.quote", sdk::format_e8(setup.start_quote_e8)},
+        {"balance.base", format_e18(setup.start_base_e18)},
+        {"balance.quote", format_e18(setup.start_quote_e18)},
     };
     if (options.live) {
       // Real orders: ids "<run prefix>-<n>" tie every order to this run; the exchange's wallet
@@ -852,18 +852,20 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       venue->take_pending(first);
       for (const VenueEvent& e : first) {
         if (e.kind != MMH_EVENT_BALANCE) continue;
-        int64_t free_e8 = 0, locked_e8 = 0;
-        if (!sdk::decimal_to_e8(e.balance.free, free_e8) ||
-            !sdk::decimal_to_e8(e.balance.locked, locked_e8))
+        // At the exchange's precision (fees leave 10+ decimals); only past 10^20 is it refused.
+        bool rounded = false;
+        const std::optional<amount_e18> free = decimal_to_e18_rounded(e.balance.free, rounded);
+        const std::optional<amount_e18> locked = decimal_to_e18_rounded(e.balance.locked, rounded);
+        if (!free || !locked)
           throw RunError(std::string("the exchange's ") + e.balance.asset +
-                         " balance does not fit 8 decimals");
-        if (setup.base_asset == e.balance.asset) setup.start_base_e8 = free_e8 + locked_e8;
-        if (setup.quote_asset == e.balance.asset) setup.start_quote_e8 = free_e8 + locked_e8;
+                         " balance is beyond 10^20 units");
+        if (setup.base_asset == e.balance.asset) setup.start_base_e18 = *free + *locked;
+        if (setup.quote_asset == e.balance.asset) setup.start_quote_e18 = *free + *locked;
       }
       venue->requeue_front(first);
       spdlog::info("live trading on {}: wallet {} {}, {} {}; orders {}-<n>", report.live_venue,
-                   sdk::format_e8(setup.start_base_e8), setup.base_asset,
-                   sdk::format_e8(setup.start_quote_e8), setup.quote_asset, setup.orders.id_prefix);
+                   format_e18(setup.start_base_e18), setup.base_asset,
+                   format_e18(setup.start_quote_e18), setup.quote_asset, setup.orders.id_prefix);
     }
     exec = std::make_unique<Execution>(*venue, core.get(), &runtime, setup, options.sink);
     report.execution.emplace();
@@ -872,8 +874,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     report.execution->venue_description = venue->describe();
     report.execution->live = options.live;
     report.execution->order_prefix = options.live ? setup.orders.id_prefix : "";
-    report.execution->start_base_e8 = setup.start_base_e8;
-    report.execution->start_quote_e8 = setup.start_quote_e8;
+    report.execution->start_base_e8 = e18_to_e8_floor(setup.start_base_e18);
+    report.execution->start_quote_e8 = e18_to_e8_floor(setup.start_quote_e18);
   }
   SimulatedClock sim_clock;
   WallClock wall_clock;
@@ -1111,16 +1113,16 @@ void print_run_report(const RunReport& r, std::ostream& out) {
         << with_commas(l.maker_fills()) << " maker + " << with_commas(l.taker_fills())
         << " taker fills, " << with_commas(x.orders.placed) << " orders placed, "
         << with_commas(x.orders.rejected) << " rejects\n";
-    out << "pnl        net " << sdk::format_e8(l.net_pnl_e8()) << quote << " ("
+    out << "pnl        net " << format_e18(l.net_pnl_e18()) << quote << " ("
         << fixed(static_cast<double>(l.net_pnl_e8()) /
                      static_cast<double>(std::max<int64_t>(1, l.start_equity_e8())) * 100.0,
                  3)
-        << "%) = gross " << sdk::format_e8(l.gross_pnl_e8()) << " - fees "
-        << sdk::format_e8(l.fees_quote_value_e8()) << "; max drawdown "
+        << "%) = gross " << format_e18(l.gross_pnl_e18()) << " - fees "
+        << format_e18(l.fees_quote_value_e18()) << "; max drawdown "
         << fixed(l.max_drawdown_pct(), 3) << "%\n";
-    out << "holdings   " << sdk::format_e8(l.base_e8()) << " "
-        << "base, " << sdk::format_e8(l.quote_e8()) << quote << ", equity "
-        << sdk::format_e8(l.equity_e8()) << quote << " at " << sdk::format_e8(l.mid_e8()) << "\n";
+    out << "holdings   " << format_e18(l.base_e18()) << " "
+        << "base, " << format_e18(l.quote_e18()) << quote << ", equity "
+        << format_e18(l.equity_e18()) << quote << " at " << sdk::format_e8(l.mid_e8()) << "\n";
     if (x.live) {
       // The exchange's last word against the ledger's own sums of fills and fees.
       out << "orders     prefix " << x.order_prefix << ": " << x.open_orders_at_end
@@ -1133,11 +1135,11 @@ void print_run_report(const RunReport& r, std::ostream& out) {
       bool equal = true;
       out << "wallet    ";
       for (const auto& [asset, mine] :
-           {std::pair<std::string, int64_t>{l.base_asset(), l.base_e8()},
-            std::pair<std::string, int64_t>{s.quote_asset, l.quote_e8()}}) {
+           {std::pair<std::string, amount_e18>{l.base_asset(), l.base_e18()},
+            std::pair<std::string, amount_e18>{s.quote_asset, l.quote_e18()}}) {
         const auto [free, locked] = l.venue_balance(asset);
-        out << " " << asset << " exchange " << sdk::format_e8(free + locked) << " (locked "
-            << sdk::format_e8(locked) << "), ledger " << sdk::format_e8(mine) << ";";
+        out << " " << asset << " exchange " << format_e18(free + locked) << " (locked "
+            << format_e18(locked) << "), ledger " << format_e18(mine) << ";";
         equal = equal && free + locked == mine;
       }
       out << (equal ? " equal" : " DIFFERENT") << "\n";

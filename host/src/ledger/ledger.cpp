@@ -1,83 +1,110 @@
 #include "ledger/ledger.hpp"
 
-#include <mmhost/sdk/fixed_point.hpp>
-
 #include <algorithm>
 #include <cstring>
 
 namespace mmh {
 namespace {
 
-__extension__ using wide = __int128;
+__extension__ typedef unsigned __int128 u128;
 
-// Part of a cost basis that goes with `part` of `whole` (floor: the remainder stays booked).
-int64_t share_of(int64_t cost_e8, int64_t part_e8, int64_t whole_e8) {
-  if (whole_e8 <= 0) return 0;
-  return static_cast<int64_t>(static_cast<wide>(cost_e8) * part_e8 / whole_e8);
+// a * b / c rounded toward zero for a, b >= 0 and c > 0, exact even when a * b needs 256 bits
+// (a cost basis in 1e-18 times a quantity in 1e-18 can).
+amount_e18 mul_div(amount_e18 a, amount_e18 b, amount_e18 c) {
+  amount_e18 product = 0;
+  if (!__builtin_mul_overflow(a, b, &product)) return product / c;
+  // 256-bit product from 64-bit limbs, then binary long division by c.
+  const u128 ua = static_cast<u128>(a), ub = static_cast<u128>(b), uc = static_cast<u128>(c);
+  const u128 mask = ~uint64_t{0};
+  const u128 a0 = ua & mask, a1 = ua >> 64, b0 = ub & mask, b1 = ub >> 64;
+  const u128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const u128 mid = (p00 >> 64) + (p01 & mask) + (p10 & mask);
+  u128 lo = (p00 & mask) | (mid << 64);
+  const u128 hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+  u128 rem = hi % uc;  // hi / uc is zero whenever the quotient fits, as it does for part <= whole
+  u128 quotient = 0;
+  for (int i = 0; i < 128; ++i) {
+    const bool carry = (rem >> 127) != 0;
+    rem = (rem << 1) | (lo >> 127);
+    lo <<= 1;
+    quotient <<= 1;
+    if (carry || rem >= uc) {
+      rem -= uc;
+      quotient |= 1;
+    }
+  }
+  return static_cast<amount_e18>(quotient);
 }
 
-int64_t decimal_e8(const mmh_decimal& d, const char* what) {
-  int64_t v = 0;
-  if (!sdk::decimal_to_e8(d, v))
-    throw LedgerError(std::string(what) + " has more than 8 decimal places or does not fit");
-  return v;
+// Part of a cost basis that goes with `part` of `whole`, toward zero at 1e-8 like every
+// valuation (the remainder stays booked); amounts reported by the venue stay exact.
+amount_e18 share_of(amount_e18 cost, amount_e18 part, amount_e18 whole) {
+  if (whole <= 0 || cost <= 0) return 0;
+  if (part >= whole) return cost;
+  const amount_e18 share = mul_div(cost, part, whole);
+  return share - share % kE18PerE8;
 }
 
-std::string e8_text(int64_t v) {
-  return sdk::format_e8(v);
+std::string text(amount_e18 v) {
+  return format_e18(v);
 }
 
 }  // namespace
 
+amount_e18 Ledger::amount(const mmh_decimal& d, const char* what) {
+  bool rounded = false;
+  const std::optional<amount_e18> v = decimal_to_e18_rounded(d, rounded);
+  if (!v) throw LedgerError(std::string(what) + " is beyond 10^20 units (not an amount)");
+  if (rounded) ++rounded_amounts_;
+  return *v;
+}
+
 Ledger::Ledger(LedgerConfig config)
-    : config_(std::move(config)),
-      base_e8_(config_.start_base_e8),
-      quote_e8_(config_.start_quote_e8) {
-  if (base_e8_ < 0 || quote_e8_ < 0) throw LedgerError("starting balances must be >= 0");
+    : config_(std::move(config)), base_(config_.start_base_e18), quote_(config_.start_quote_e18) {
+  if (base_ < 0 || quote_ < 0) throw LedgerError("starting balances must be >= 0");
 }
 
 void Ledger::start(int64_t /*ts_ns*/, int64_t mid_e8) {
   mid_e8_ = mid_e8;
-  cost_e8_ = sdk::value_e8(mid_e8, base_e8_);
-  start_equity_e8_ = equity_e8();
-  peak_equity_e8_ = start_equity_e8_;
+  cost_ = value_e18(mid_e8, base_);
+  start_equity_ = equity_e18();
+  peak_equity_ = start_equity_;
   started_ = true;
 }
 
-int64_t Ledger::equity_e8() const {
-  return quote_e8_ + sdk::value_e8(mid_e8_, base_e8_);
+amount_e18 Ledger::equity_e18() const {
+  return quote_ + value_e18(mid_e8_, base_);
 }
 
-int64_t Ledger::unrealized_e8() const {
-  return sdk::value_e8(mid_e8_, base_e8_) - cost_e8_;
+amount_e18 Ledger::unrealized_e18() const {
+  return value_e18(mid_e8_, base_) - cost_;
 }
 
 int64_t Ledger::avg_cost_e8() const {
-  return base_e8_ > 0 ? static_cast<int64_t>(static_cast<wide>(cost_e8_) * MMH_E8 / base_e8_) : 0;
+  return base_ > 0 ? static_cast<int64_t>(mul_div(cost_, MMH_E8, base_)) : 0;
 }
 
-void Ledger::buy_base(int64_t qty_e8, int64_t value_e8) {
-  base_e8_ += qty_e8;
-  cost_e8_ += value_e8;
+void Ledger::buy_base(amount_e18 qty, amount_e18 value) {
+  base_ += qty;
+  cost_ += value;
 }
 
-void Ledger::sell_base(int64_t qty_e8, int64_t value_e8, const char* what) {
-  if (qty_e8 > base_e8_)
-    throw LedgerError(std::string(what) + " of " + e8_text(qty_e8) + " " + config_.base_asset +
-                      " exceeds the " + e8_text(base_e8_) +
-                      " held (a spot account cannot go short)");
-  const int64_t cost_out = share_of(cost_e8_, qty_e8, base_e8_);
-  realized_e8_ += value_e8 - cost_out;
-  cost_e8_ -= cost_out;
-  base_e8_ -= qty_e8;
+void Ledger::sell_base(amount_e18 qty, amount_e18 value, const char* what) {
+  if (qty > base_)
+    throw LedgerError(std::string(what) + " of " + text(qty) + " " + config_.base_asset +
+                      " exceeds the " + text(base_) + " held (a spot account cannot go short)");
+  const amount_e18 cost_out = share_of(cost_, qty, base_);
+  realized_ += value - cost_out;
+  cost_ -= cost_out;
+  base_ -= qty;
 }
 
 void Ledger::apply_fill(const mmh_fill& f) {
   if (!started_) throw LedgerError("a fill arrived before the ledger's first mark");
   const int64_t price = f.price_ticks * config_.tick_e8;
-  const int64_t qty = f.qty_lots * config_.lot_e8;
-  const int64_t value = sdk::value_e8(price, qty);
-  const int64_t fee = decimal_e8(f.fee, "fill fee");
+  const amount_e18 qty = e8_to_e18(f.qty_lots * config_.lot_e8);
+  const amount_e18 value = value_e18(price, qty);
+  const amount_e18 fee = amount(f.fee, "fill fee");
   const std::string fee_asset(f.fee_asset, strnlen(f.fee_asset, sizeof(f.fee_asset)));
   if (qty <= 0 || price <= 0) throw LedgerError("a fill with a non-positive price or quantity");
   if (fee != 0 && fee_asset != config_.base_asset && fee_asset != config_.quote_asset)
@@ -90,81 +117,81 @@ void Ledger::apply_fill(const mmh_fill& f) {
     spread_bps_sum_ += d / static_cast<double>(mid_e8_) * 1e4;
   }
   if (f.side == MMH_SIDE_BUY) {
-    quote_e8_ -= value;
+    quote_ -= value;
     buy_base(qty, value);
   } else if (f.side == MMH_SIDE_SELL) {
     sell_base(qty, value, "sale");
-    quote_e8_ += value;
+    quote_ += value;
   } else {
     throw LedgerError("a fill with no side");
   }
   FeeTotal& total = fees_[fee_asset.empty() ? config_.quote_asset : fee_asset];
   if (fee_asset == config_.base_asset) {
-    const int64_t fee_value = sdk::value_e8(price, fee < 0 ? -fee : fee);
+    const amount_e18 fee_value = value_e18(price, fee < 0 ? -fee : fee);
     if (fee > 0) {
       sell_base(fee, fee_value, "fee");  // paid in base: a sale of it at the fill price
-      fees_value_e8_ += fee_value;
-      total.quote_value_e8 += fee_value;
+      fees_value_ += fee_value;
+      total.quote_value += fee_value;
     } else if (fee < 0) {
       buy_base(-fee, fee_value);  // a base rebate: a purchase at the fill price
-      fees_value_e8_ -= fee_value;
-      total.quote_value_e8 -= fee_value;
+      fees_value_ -= fee_value;
+      total.quote_value -= fee_value;
     }
   } else {
-    quote_e8_ -= fee;
-    fees_value_e8_ += fee;
-    total.quote_value_e8 += fee;
+    quote_ -= fee;
+    fees_value_ += fee;
+    total.quote_value += fee;
   }
-  total.amount_e8 += fee;
+  total.amount += fee;
   ++(f.is_maker != 0 ? maker_fills_ : taker_fills_);
-  turnover_e8_ += value;
-  if (quote_e8_ < 0)
-    throw LedgerError("quote balance went negative (" + e8_text(quote_e8_) + " " +
-                      config_.quote_asset + ") after a fill");
+  turnover_ += value;
+  if (quote_ < 0)
+    throw LedgerError("quote balance went negative (" + text(quote_) + " " + config_.quote_asset +
+                      ") after a fill");
   check_identity();
 }
 
 void Ledger::apply_balance(const mmh_balance& b) {
   const std::string asset(b.asset, strnlen(b.asset, sizeof(b.asset)));
-  const int64_t free = decimal_e8(b.free, "balance");
-  const int64_t locked = decimal_e8(b.locked, "balance");
+  const amount_e18 free = amount(b.free, "balance");
+  const amount_e18 locked = amount(b.locked, "balance");
   venue_[asset] = {free, locked};
   if (free < 0 || locked < 0)
     throw LedgerError("the venue reports a negative " + asset + " balance");
   if (!config_.check_venue) return;
-  const int64_t mine = asset == config_.base_asset    ? base_e8_
-                       : asset == config_.quote_asset ? quote_e8_
-                                                      : -1;
+  const amount_e18 mine = asset == config_.base_asset    ? base_
+                          : asset == config_.quote_asset ? quote_
+                                                         : -1;
   if (mine >= 0 && mine != free + locked)
-    throw LedgerError("the venue's " + asset + " balance " + e8_text(free + locked) +
-                      " differs from the ledger's " + e8_text(mine));
+    throw LedgerError("the venue's " + asset + " balance " + text(free + locked) +
+                      " differs from the ledger's " + text(mine));
 }
 
-std::pair<int64_t, int64_t> Ledger::venue_balance(const std::string& asset) const {
+std::pair<amount_e18, amount_e18> Ledger::venue_balance(const std::string& asset) const {
   auto it = venue_.find(asset);
-  return it == venue_.end() ? std::pair<int64_t, int64_t>{0, 0} : it->second;
+  return it == venue_.end() ? std::pair<amount_e18, amount_e18>{0, 0} : it->second;
 }
 
 void Ledger::mark(int64_t /*ts_ns*/, int64_t mid_e8) {
   if (!started_) throw LedgerError("mark before start");
   mid_e8_ = mid_e8;
-  const int64_t equity = equity_e8();
-  peak_equity_e8_ = std::max(peak_equity_e8_, equity);
+  peak_equity_ = std::max(peak_equity_, equity_e18());
   max_drawdown_pct_ = std::max(max_drawdown_pct_, drawdown_pct());
   check_identity();
 }
 
+// Ratios from the figures at 1e-8, as they were before amounts went to 1e-18 (same doubles).
 double Ledger::drawdown_pct() const {
-  if (peak_equity_e8_ <= 0) return 0.0;
-  return static_cast<double>(peak_equity_e8_ - equity_e8()) / static_cast<double>(peak_equity_e8_) *
-         100.0;
+  const int64_t peak = e18_to_e8_floor(peak_equity_);
+  if (peak <= 0) return 0.0;
+  return static_cast<double>(peak - equity_e8()) / static_cast<double>(peak) * 100.0;
 }
 
 double Ledger::base_share() const {
   const int64_t equity = equity_e8();
-  return equity > 0
-             ? static_cast<double>(sdk::value_e8(mid_e8_, base_e8_)) / static_cast<double>(equity)
-             : 0.0;
+  return equity > 0 ? static_cast<double>(e18_to_e8_floor(value_e18(mid_e8_, base_))) /
+                          static_cast<double>(equity)
+                    : 0.0;
 }
 
 double Ledger::avg_spread_captured_bps() const {
@@ -172,10 +199,10 @@ double Ledger::avg_spread_captured_bps() const {
 }
 
 void Ledger::check_identity() const {
-  if (base_e8_ < 0 || quote_e8_ < 0) throw LedgerError("a balance went negative");
-  if (net_pnl_e8() != gross_pnl_e8() - fees_value_e8_)
-    throw LedgerError("PnL identity broken: net " + e8_text(net_pnl_e8()) + " != gross " +
-                      e8_text(gross_pnl_e8()) + " - fees " + e8_text(fees_value_e8_));
+  if (base_ < 0 || quote_ < 0) throw LedgerError("a balance went negative");
+  if (net_pnl_e18() != gross_pnl_e18() - fees_value_)
+    throw LedgerError("PnL identity broken: net " + text(net_pnl_e18()) + " != gross " +
+                      text(gross_pnl_e18()) + " - fees " + text(fees_value_));
 }
 
 }  // namespace mmh

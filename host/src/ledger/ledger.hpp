@@ -1,4 +1,6 @@
-// The spot ledger: what the strategy owns, fill by fill, in exact integers (units of 1e-8).
+// The spot ledger: what the strategy owns, fill by fill, in exact integers: balances, fees and
+// PnL in units of 1e-18 (ledger/amount.hpp), so fees and balances are taken at the precision the
+// exchange reports; the *_e8 accessors round those down to 1e-8 for figures and metrics.
 //
 // - Balances per asset from the starting capital and the fills; the venue's own free/locked
 //   reports are kept and, when `check_venue` is set, must add up to the same totals.
@@ -9,6 +11,8 @@
 // - Invariants checked on every fill and mark; a breach throws LedgerError (a bug, not a market
 //   event): no negative balance, no sale of base not held, the PnL identity, venue agreement.
 #pragma once
+
+#include "ledger/amount.hpp"
 
 #include <mmhost/plugin.h>
 
@@ -29,14 +33,14 @@ struct LedgerConfig {
   std::string quote_asset = "USDT";
   int64_t tick_e8 = 1'000'000;
   int64_t lot_e8 = 1'000;
-  int64_t start_base_e8 = 0;
-  int64_t start_quote_e8 = 0;
+  amount_e18 start_base_e18 = 0;  // the exchange's wallet in live runs: any precision
+  amount_e18 start_quote_e18 = 0;
   bool check_venue = true;  // venue balance reports must match the ledger's totals
 };
 
 struct FeeTotal {
-  int64_t amount_e8 = 0;       // in the asset itself (negative: net rebate)
-  int64_t quote_value_e8 = 0;  // valued in quote at each fill's price
+  amount_e18 amount = 0;       // in the asset itself (negative: net rebate)
+  amount_e18 quote_value = 0;  // valued in quote at each fill's price
 };
 
 class Ledger {
@@ -50,16 +54,29 @@ class Ledger {
   void mark(int64_t ts_ns, int64_t mid_e8);
 
   const std::string& base_asset() const { return config_.base_asset; }
-  int64_t base_e8() const { return base_e8_; }
-  int64_t quote_e8() const { return quote_e8_; }
+  // Exact figures.
+  amount_e18 base_e18() const { return base_; }
+  amount_e18 quote_e18() const { return quote_; }
+  amount_e18 equity_e18() const;
+  amount_e18 start_equity_e18() const { return start_equity_; }
+  amount_e18 realized_e18() const { return realized_; }
+  amount_e18 unrealized_e18() const;
+  amount_e18 gross_pnl_e18() const { return realized_ + unrealized_e18(); }
+  amount_e18 net_pnl_e18() const { return equity_e18() - start_equity_; }
+  amount_e18 fees_quote_value_e18() const { return fees_value_; }
+  amount_e18 turnover_e18() const { return turnover_; }  // quote value traded
+  // The same rounded down to 1e-8.
+  int64_t base_e8() const { return e18_to_e8_floor(base_); }
+  int64_t quote_e8() const { return e18_to_e8_floor(quote_); }
   int64_t mid_e8() const { return mid_e8_; }
-  int64_t equity_e8() const;
-  int64_t start_equity_e8() const { return start_equity_e8_; }
-  int64_t realized_e8() const { return realized_e8_; }
-  int64_t unrealized_e8() const;
-  int64_t gross_pnl_e8() const { return realized_e8_ + unrealized_e8(); }
-  int64_t net_pnl_e8() const { return equity_e8() - start_equity_e8_; }
-  int64_t fees_quote_value_e8() const { return fees_value_e8_; }
+  int64_t equity_e8() const { return e18_to_e8_floor(equity_e18()); }
+  int64_t start_equity_e8() const { return e18_to_e8_floor(start_equity_); }
+  int64_t realized_e8() const { return e18_to_e8_floor(realized_); }
+  int64_t unrealized_e8() const { return e18_to_e8_floor(unrealized_e18()); }
+  int64_t gross_pnl_e8() const { return e18_to_e8_floor(gross_pnl_e18()); }
+  int64_t net_pnl_e8() const { return e18_to_e8_floor(net_pnl_e18()); }
+  int64_t fees_quote_value_e8() const { return e18_to_e8_floor(fees_value_); }
+  int64_t turnover_e8() const { return e18_to_e8_floor(turnover_); }
   const std::map<std::string, FeeTotal>& fees() const { return fees_; }
   int64_t avg_cost_e8() const;  // quote per base of the position; 0 when flat
   double base_share() const;    // base value / equity at the last mark
@@ -67,34 +84,37 @@ class Ledger {
   double max_drawdown_pct() const { return max_drawdown_pct_; }
   uint64_t maker_fills() const { return maker_fills_; }
   uint64_t taker_fills() const { return taker_fills_; }
-  int64_t turnover_e8() const { return turnover_e8_; }  // quote value traded
   // Mean signed distance of maker fills from the mid of the last mark before them, in bps
   // (positive: bought below / sold above the mid).
   double avg_spread_captured_bps() const;
+  // Reported amounts with more than 18 decimals, rounded half to even (none from Bybit so far).
+  uint64_t rounded_amounts() const { return rounded_amounts_; }
   // The venue's last report for an asset (free, locked); zeros before any.
-  std::pair<int64_t, int64_t> venue_balance(const std::string& asset) const;
+  std::pair<amount_e18, amount_e18> venue_balance(const std::string& asset) const;
 
  private:
-  void buy_base(int64_t qty_e8, int64_t value_e8);
-  void sell_base(int64_t qty_e8, int64_t value_e8, const char* what);
+  amount_e18 amount(const mmh_decimal& d, const char* what);
+  void buy_base(amount_e18 qty, amount_e18 value);
+  void sell_base(amount_e18 qty, amount_e18 value, const char* what);
   void check_identity() const;
 
   LedgerConfig config_;
-  int64_t base_e8_ = 0;
-  int64_t quote_e8_ = 0;
-  int64_t cost_e8_ = 0;  // cost basis of base_e8_
-  int64_t realized_e8_ = 0;
-  int64_t fees_value_e8_ = 0;
-  int64_t start_equity_e8_ = 0;
+  amount_e18 base_ = 0;
+  amount_e18 quote_ = 0;
+  amount_e18 cost_ = 0;  // cost basis of base_
+  amount_e18 realized_ = 0;
+  amount_e18 fees_value_ = 0;
+  amount_e18 start_equity_ = 0;
+  amount_e18 peak_equity_ = 0;
+  amount_e18 turnover_ = 0;
   int64_t mid_e8_ = 0;
-  int64_t peak_equity_e8_ = 0;
   double max_drawdown_pct_ = 0.0;
   bool started_ = false;
   std::map<std::string, FeeTotal> fees_;
-  std::map<std::string, std::pair<int64_t, int64_t>> venue_;
+  std::map<std::string, std::pair<amount_e18, amount_e18>> venue_;
   uint64_t maker_fills_ = 0;
   uint64_t taker_fills_ = 0;
-  int64_t turnover_e8_ = 0;
+  uint64_t rounded_amounts_ = 0;
   double spread_bps_sum_ = 0.0;
 };
 

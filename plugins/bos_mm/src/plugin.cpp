@@ -8,6 +8,7 @@
 #include <mmhost/sdk/interval.hpp>
 #include <mmhost/sdk/plugin.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -27,6 +28,26 @@ int64_t decimal_e8(const mmh_decimal& d, const char* what) {
     v /= 10;
   }
   return v;
+}
+
+// An amount the venue reports (fee, balance) in 1e-8 units, at whatever precision it came:
+// digits past the 8th decimal round toward `up` (fees up, balances down, so the core never
+// believes it holds more than it does), and values past int64 saturate. The ledger in the host
+// keeps them exactly; the core only sizes orders from them.
+int64_t reported_e8(const mmh_decimal& d, bool up) {
+  __extension__ using wide = __int128;
+  constexpr wide kMax = INT64_MAX;
+  wide v = d.mantissa;
+  int32_t e = d.exponent + 8;
+  for (; e > 0 && v < kMax && v > -kMax; --e) v *= 10;
+  if (e < 0) {
+    wide div = 1;
+    for (; e < 0 && div < kMax; ++e) div *= 10;
+    wide q = v / div;
+    if (v % div != 0 && up == (v > 0)) q += v > 0 ? 1 : -1;
+    v = q;
+  }
+  return static_cast<int64_t>(std::clamp(v, -kMax, kMax));
 }
 
 int64_t setting_e8(const mmh::sdk::Config& config, const char* key, int64_t fallback) {
@@ -258,14 +279,14 @@ class BosMmPlugin {
 
   void on_fill(const mmh_fill& f) {
     const Instrument& inst = core_.params().instrument;
-    const int64_t fee = decimal_e8(f.fee, "fill fee");
+    const int64_t fee = reported_e8(f.fee, true);
     const bool fee_in_base = base_asset_ == f.fee_asset;
     core_.on_fill(f.ts_ns, f.side, inst.price_e8(f.price_ticks), inst.qty_e8(f.qty_lots),
                   fee_in_base ? 0 : fee, fee_in_base ? fee : 0);
   }
 
   void on_balance(const mmh_balance& b) {
-    const int64_t total = decimal_e8(b.free, "balance") + decimal_e8(b.locked, "balance");
+    const int64_t total = reported_e8(b.free, false) + reported_e8(b.locked, false);
     if (base_asset_ == b.asset)
       base_e8_ = total;
     else if (quote_asset_ == b.asset)

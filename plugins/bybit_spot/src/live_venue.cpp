@@ -733,12 +733,11 @@ void LiveVenue::apply_balances(const std::vector<CoinBalance>& coins) {
     // An asset the wallet does not list is zero (Bybit omits empty coins).
     for (const CoinBalance& c : coins) {
       if (c.coin != assets[i]) continue;
-      int64_t wallet = 0, locked = 0;
-      if (sdk::parse_e8(c.wallet_balance, wallet) != sdk::ParseDecimal::ok ||
-          (!c.locked.empty() && sdk::parse_e8(c.locked, locked) != sdk::ParseDecimal::ok))
-        throw std::invalid_argument("wallet balance of " + c.coin + " is not a decimal");
-      out[i].free = e8_decimal(wallet - locked);
-      out[i].locked = e8_decimal(locked);
+      // At the precision Bybit sends (fees leave balances with 10+ decimals).
+      const mmh_decimal wallet = decimal_from_text(c.wallet_balance);
+      const mmh_decimal locked = c.locked.empty() ? e8_decimal(0) : decimal_from_text(c.locked);
+      out[i].free = decimal_minus(wallet, locked);
+      out[i].locked = locked;
     }
   }
   emit_(mmh_batch{sizeof(mmh_batch), MMH_EVENT_BALANCE, sizeof(mmh_balance), 0, 2, out});

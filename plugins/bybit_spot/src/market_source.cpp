@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string_view>
 
 namespace mmh::bybit {
 
@@ -19,17 +20,22 @@ namespace asio = boost::asio;
 
 mmh_decimal decimal_from_text(const std::string& text) {
   mmh_decimal d{};
+  // Trailing zeros of a fraction carry no value ("0.0100000000000000000000" is {1, -2}), so they
+  // never count against the 19 digits a 64-bit mantissa holds.
+  std::string_view digits_text(text);
+  if (digits_text.find('.') != std::string_view::npos)
+    while (digits_text.size() > 1 && digits_text.back() == '0') digits_text.remove_suffix(1);
   int64_t mantissa = 0;
   int32_t exponent = 0;
   bool dot = false, digits = false;
-  for (char c : text) {
+  for (char c : digits_text) {
     if (c == '.' && !dot) {
       dot = true;
       continue;
     }
-    if (c < '0' || c > '9' || mantissa > 99'999'999'999'999'999LL / 10)
-      throw std::invalid_argument("'" + text + "' is not a decimal");
-    mantissa = mantissa * 10 + (c - '0');
+    if (c < '0' || c > '9' || __builtin_mul_overflow(mantissa, 10, &mantissa) ||
+        __builtin_add_overflow(mantissa, c - '0', &mantissa))
+      throw std::invalid_argument("'" + text + "' is not a decimal of at most 19 digits");
     digits = true;
     if (dot) --exponent;
   }
@@ -38,8 +44,31 @@ mmh_decimal decimal_from_text(const std::string& text) {
     mantissa /= 10;
     ++exponent;
   }
+  if (mantissa == 0) exponent = 0;
   d.mantissa = mantissa;
   d.exponent = exponent;
+  return d;
+}
+
+mmh_decimal decimal_minus(const mmh_decimal& a, const mmh_decimal& b) {
+  __extension__ using wide = __int128;
+  const int32_t exponent = std::min(a.exponent, b.exponent);
+  if (std::max(a.exponent, b.exponent) - exponent > 19)
+    throw std::invalid_argument("a balance difference beyond 38 digits");
+  wide x = a.mantissa, y = b.mantissa;
+  for (int32_t e = a.exponent; e > exponent; --e) x *= 10;  // <= 19 + 19 digits: fits
+  for (int32_t e = b.exponent; e > exponent; --e) y *= 10;
+  wide v = x - y;
+  mmh_decimal d{};
+  d.exponent = exponent;
+  while (v != 0 && v % 10 == 0 && d.exponent < 0) {
+    v /= 10;
+    ++d.exponent;
+  }
+  if (v > INT64_MAX || v < INT64_MIN)
+    throw std::invalid_argument("a balance difference beyond 19 digits");
+  d.mantissa = static_cast<int64_t>(v);
+  if (d.mantissa == 0) d.exponent = 0;
   return d;
 }
 

@@ -34,6 +34,8 @@ struct MarketSourceSettings {
 
 // "0.01" -> {1, -2}; throws std::invalid_argument.
 mmh_decimal decimal_from_text(const std::string& text);
+// a - b exactly (both as decimal_from_text makes them: at most 19 digits each).
+mmh_decimal decimal_minus(const mmh_decimal& a, const mmh_decimal& b);
 
 class MarketSource {
  public:

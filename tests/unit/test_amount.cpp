@@ -1,0 +1,72 @@
+#include "ledger/amount.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using mmh::amount_e18;
+using mmh::decimal_to_e18;
+using mmh::format_e18;
+
+namespace {
+
+mmh_decimal dec(int64_t mantissa, int32_t exponent) {
+  mmh_decimal d{};
+  d.mantissa = mantissa;
+  d.exponent = exponent;
+  return d;
+}
+
+std::string exact(int64_t mantissa, int32_t exponent) {
+  const auto v = decimal_to_e18(dec(mantissa, exponent));
+  return v ? format_e18(*v) : std::string("none");
+}
+
+}  // namespace
+
+TEST_CASE("amount: Bybit's reported fees and values are kept to the last digit") {
+  // Real values from ../shared/bybit/fixtures and the fee (10 decimals).
+  CHECK(exact(306, -9) == "0.000000306");            // execFee, ws_private_execution_spot
+  CHECK(exact(6229682784, -11) == "0.06229682784");  // cumExecFee, market sell
+  CHECK(exact(1017827742, -10) == "0.1017827742");   // 0.03827 ETH x 2659.6 x 0.001
+  CHECK(exact(123456789012, -12) == "0.123456789012");
+  CHECK(exact(1, -18) == "0.000000000000000001");
+  CHECK(exact(-25, -1) == "-2.5");
+  CHECK(exact(0, -40) == "0");
+  CHECK(exact(7, 3) == "7000");
+}
+
+TEST_CASE("amount: very large amounts, and what is beyond money") {
+  // The largest ABI mantissa at 12 and at 0 decimals.
+  CHECK(exact(INT64_MAX, -12) == "9223372.036854775807");
+  CHECK(exact(INT64_MAX, 0) == "9223372036854775807");
+  CHECK(exact(INT64_MIN, -18) == "-9.223372036854775808");
+  CHECK(exact(1, 20) == "100000000000000000000");  // 10^20: the limit itself
+  CHECK(exact(1, 21) == "none");
+  CHECK(exact(INT64_MAX, 2) == "none");
+  CHECK(exact(1, 2'000'000'000) == "none");
+  // More than 18 decimals: refused exactly, rounded half to even on request.
+  CHECK(exact(1, -19) == "none");
+  bool rounded = false;
+  CHECK(format_e18(*mmh::decimal_to_e18_rounded(dec(15, -19), rounded)) == "0.000000000000000002");
+  CHECK(rounded);
+  CHECK(format_e18(*mmh::decimal_to_e18_rounded(dec(25, -19), rounded)) == "0.000000000000000002");
+  CHECK(format_e18(*mmh::decimal_to_e18_rounded(dec(-26, -19), rounded)) ==
+        "-0.000000000000000003");
+  CHECK(format_e18(*mmh::decimal_to_e18_rounded(dec(1, -2'000'000'000), rounded)) == "0");
+}
+
+TEST_CASE("amount: e8 conversions and trade values at 1e-8") {
+  CHECK(mmh::e8_to_e18(252814000000) == *decimal_to_e18(dec(252814, -2)));
+  CHECK(mmh::e18_to_e8_floor(*decimal_to_e18(dec(1017827742, -10))) == 10178277);
+  CHECK(mmh::e18_to_e8_floor(*decimal_to_e18(dec(-1017827742, -10))) == -10178278);
+  // 0.000306 BTC at 32635.00 = 9.98631 (the fixture's execValue).
+  CHECK(format_e18(mmh::value_e18(3263500000000, *decimal_to_e18(dec(306, -6)))) == "9.98631");
+  // A base fee of 0.000000306 BTC at 32635 is worth 0.00998631 quote.
+  CHECK(format_e18(mmh::value_e18(3263500000000, *decimal_to_e18(dec(306, -9)))) == "0.00998631");
+  // Rounded down to 1e-8, and no overflow for 10^9 base at 10^6 quote each.
+  CHECK(format_e18(mmh::value_e18(1, *decimal_to_e18(dec(1, 0)))) == "0.00000001");
+  CHECK(format_e18(mmh::value_e18(99999999, *decimal_to_e18(dec(1, -9)))) == "0");
+  CHECK(format_e18(mmh::value_e18(100'000'000'000'000, *decimal_to_e18(dec(1, 9)))) ==
+        "1000000000000000");
+}
