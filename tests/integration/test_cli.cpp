@@ -1,4 +1,5 @@
 // End-to-end: the mmhost binary as a user runs it.
+#include "app/backtest_command.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -34,10 +35,8 @@ TEST_CASE("cli: help and version teach, bad usage exits 2 saying what was expect
 
   auto unknown = run_mmhost("frobnicate");
   CHECK(unknown.exit_code == 2);
-  CHECK(
-      unknown.output.find(
-          "unknown command 'frobnicate' (commands: backtest, fetch, plugins, run, sample-data)") !=
-      std::string::npos);
+  CHECK(unknown.output.find("unknown command 'frobnicate' (commands: plugins, run, backtest, "
+                            "batch, sample-data, fetch)") != std::string::npos);
   auto bad_flag = run_mmhost("plugins --colour");
   CHECK(bad_flag.exit_code == 2);
   CHECK(bad_flag.output.find("--colour") != std::string::npos);
@@ -217,4 +216,26 @@ TEST_CASE("cli: a bad core parameter fails naming it") {
   CHECK(out_of_range.exit_code == 1);
   CHECK(out_of_range.output.find("r.lua:1: grid.levels must be in [1, 20], got 99 (bos_mm)") !=
         std::string::npos);
+}
+
+TEST_CASE("mmhost backtest and fetch: an impossible date is refused, naming the flag and value") {
+  for (const char* args :
+       {"backtest strategies/eth_bos_mm.lua --cache x.csv --start 2025-02-31",
+        "backtest strategies/eth_bos_mm.lua --cache x.csv --start 2025-02-01 --end 2025-13-01",
+        "fetch --symbol ETHUSDT --interval 1 --start 2025-02-29 --end 2025-03-01 "
+        "--cache /nonexistent/x.csv"}) {
+    CAPTURE(args);
+    const auto r = run_mmhost(args);
+    CHECK(r.exit_code != 0);
+    const bool named =
+        r.output.find("--start '2025-02-31' is not a UTC date") != std::string::npos ||
+        r.output.find("--end '2025-13-01' is not a UTC date") != std::string::npos ||
+        r.output.find("--start '2025-02-29' is not a UTC date") != std::string::npos;
+    CHECK_MESSAGE(named, r.output);
+  }
+  CHECK(mmh::parse_utc_date_ns("2024-02-29") == 1709164800LL * 1'000'000'000);
+  CHECK(mmh::parse_utc_date_ns("2025-08-18T23:59") == 1755561540LL * 1'000'000'000);
+  for (const char* bad : {"2025-02-31", "2025-04-31", "2025-00-01", "2025-1-01", "2025-01-01T24:00",
+                          "2025-01-01T10:60", "2025-01-01 ", "2025-01-01T1:00", "+025-01-01"})
+    CHECK_THROWS_AS(mmh::parse_utc_date_ns(bad), std::invalid_argument);
 }

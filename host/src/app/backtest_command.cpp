@@ -303,20 +303,37 @@ fs::path default_out_dir(const std::string& strategy) {
 }  // namespace
 
 int64_t parse_utc_date_ns(const std::string& text) {
+  // Exactly YYYY-MM-DD or YYYY-MM-DDTHH:MM, every field a real one: 2025-02-31 is refused, not
+  // carried into March by timegm.
+  const auto digits = [&](size_t at, size_t n, int& out) {
+    out = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (i >= text.size() || text[i] < '0' || text[i] > '9') return false;
+      out = out * 10 + (text[i] - '0');
+    }
+    return true;
+  };
   int y = 0, mo = 0, d = 0, h = 0, mi = 0;
-  char tail = 0;
-  const int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail);
-  if (!((n == 3 && text.size() == 10) || n == 5) || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 ||
-      h > 23 || mi < 0 || mi > 59)
+  const bool shape =
+      (text.size() == 10 || (text.size() == 16 && text[10] == 'T' && text[13] == ':' &&
+                             digits(11, 2, h) && digits(14, 2, mi))) &&
+      text[4] == '-' && text[7] == '-' && digits(0, 4, y) && digits(5, 2, mo) && digits(8, 2, d);
+  const std::chrono::year_month_day day{std::chrono::year(y),
+                                        std::chrono::month(static_cast<unsigned>(mo)),
+                                        std::chrono::day(static_cast<unsigned>(d))};
+  if (!shape || !day.ok() || h > 23 || mi > 59)
     throw std::invalid_argument("'" + text +
-                                "' is not a UTC date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)");
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  return static_cast<int64_t>(timegm(&tm)) * 1'000'000'000;
+                                "' is not a UTC date (YYYY-MM-DD or YYYY-MM-DDTHH:MM, a real day)");
+  const auto days = std::chrono::sys_days(day).time_since_epoch().count();
+  return ((static_cast<int64_t>(days) * 24 + h) * 60 + mi) * 60 * 1'000'000'000;
+}
+
+int64_t parse_utc_date_flag(const char* flag, const std::string& text) {
+  try {
+    return parse_utc_date_ns(text);
+  } catch (const std::invalid_argument& e) {
+    throw RunError(std::string(flag) + " " + e.what());
+  }
 }
 
 RunOptions backtest_run_options(const BacktestOptions& o) {
@@ -350,12 +367,8 @@ RunOptions backtest_run_options(const BacktestOptions& o) {
   if (!o.trades.empty()) run.market_files.push_back(o.trades);
   if (!o.book.empty()) run.market_files.push_back(o.book);
   if (!o.queue_model.empty()) run.venue_settings["queue_model"] = o.queue_model;
-  try {
-    if (!o.start.empty()) run.start_ns = parse_utc_date_ns(o.start);
-    if (!o.end.empty()) run.end_ns = parse_utc_date_ns(o.end);
-  } catch (const std::invalid_argument& e) {
-    throw RunError(std::string("--start/--end: ") + e.what());
-  }
+  if (!o.start.empty()) run.start_ns = parse_utc_date_flag("--start", o.start);
+  if (!o.end.empty()) run.end_ns = parse_utc_date_flag("--end", o.end);
   if (run.start_ns >= run.end_ns) throw RunError("--start must be before --end");
   run.venue_settings["fill_model"] = o.fill_model;
   run.venue_settings["seed"] = std::to_string(o.seed);
@@ -378,6 +391,8 @@ std::string backtest_summary_json(const RunReport& report, const BacktestOptions
 }
 
 int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out) {
+  // Every option first: the fetch command suggested below must not repeat a bad date.
+  RunOptions run = backtest_run_options(o);
   if (o.cache.empty() || !fs::exists(o.cache)) {
     std::ostringstream why;
     why << (o.cache.empty() ? std::string("no candle file given") : o.cache + ": no such file")
@@ -394,7 +409,6 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
            "(docs/data-formats.md).";
     throw RunError(why.str());
   }
-  RunOptions run = backtest_run_options(o);
   run.replay_file = o.cache;
 
   const fs::path dir = o.out_dir.empty() ? default_out_dir(o.strategy_path) : fs::path(o.out_dir);

@@ -51,5 +51,7 @@ std::string backtest_summary_json(const RunReport& report, const BacktestOptions
 
 // "2026-01-01" or "2026-01-01T12:30" (UTC) -> ns; throws std::invalid_argument.
 int64_t parse_utc_date_ns(const std::string& text);
+// The same for a command-line flag: a RunError that names the flag and the value.
+int64_t parse_utc_date_flag(const char* flag, const std::string& text);
 
 }  // namespace mmh

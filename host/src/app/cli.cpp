@@ -372,8 +372,11 @@ int run_cli(int argc, char** argv) {
     const auto commands =
         app.get_subcommands([&arg](CLI::App* sub) { return sub->check_name(arg); });
     if (commands.empty()) {
-      std::cerr << "mmhost: unknown command '" << arg
-                << "' (commands: backtest, fetch, plugins, run, sample-data)\n"
+      // The list comes from the parser itself, so a new command can never be missing from it.
+      std::string names;
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      std::cerr << "mmhost: unknown command '" << arg << "' (commands: " << names << ")\n"
                 << "Run `mmhost --help` for what each command does.\n";
       return kExitUsage;
     }

@@ -62,8 +62,8 @@ int run_fetch(HostContext& host, const FetchOptions& o, std::ostream& out) {
   int64_t interval_ms = 0;
   try {
     interval_ms = bybit::kline_interval_ms(o.interval);
-    request.start_ms = parse_utc_date_ns(o.start) / 1000000LL;
-    request.end_ms = parse_utc_date_ns(o.end) / 1000000LL;
+    request.start_ms = parse_utc_date_flag("--start", o.start) / 1000000LL;
+    request.end_ms = parse_utc_date_flag("--end", o.end) / 1000000LL;
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(std::string("fetch: ") + e.what());
   }
