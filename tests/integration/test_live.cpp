@@ -25,10 +25,10 @@ constexpr int64_t E8 = 100000000;
 const char* kKey = "TESTKEY0123456789";
 const char* kSecret = "TESTSECRETabcdefghijklmnopqrstuvwxyz0123";
 
-}  // namespace
-
-TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end equal") {
-  FakeBybit fake;
+// The fake at the flagship's moment of entry: the history moved to end now, a book straddling
+// the last close, 10,000 USDT, and fee rates that leave fees with 10+ decimals, as Bybit reports
+// them ("0.1017827742"): the ledger takes them exactly and never stops on one.
+void set_up_market(FakeBybit& fake) {
   int64_t now_minute = wall_clock_ms() / 60000 * 60000;
   while ((now_minute - 1747764240000) % 300000 != 0) now_minute -= 60000;
   fake.set_candles(history_ending_now(1747764180000, now_minute));
@@ -45,10 +45,45 @@ TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end
   fake.with_exchange([](FakeExchange& x) {
     x.set_balance("USDT", 10000 * E8);
     x.set_balance("ETH", 0);
-    // Rates that leave fees with 10+ decimals, as Bybit reports them ("0.1017827742"): the
-    // ledger takes them exactly and never stops on one.
     x.set_fee_rate_e8(73'000, 117'000);
   });
+}
+
+std::vector<FakeOrder> our_open(FakeBybit& fake) {
+  std::vector<FakeOrder> out;
+  fake.with_exchange([&](FakeExchange& x) {
+    for (const FakeOrder& o : x.open_orders())
+      if (o.link_id.rfind("mmh-", 0) == 0) out.push_back(o);
+  });
+  return out;
+}
+
+bool both_sides_rest(FakeBybit& fake) {
+  bool buy = false, sell = false;
+  for (const FakeOrder& o : our_open(fake)) (o.side == "Buy" ? buy : sell) = true;
+  return buy && sell;
+}
+
+// "ETH exchange X (locked 0), ledger X;" for both coins, X exact, as the run's report says
+// when mmhost's ledger and the exchange's wallet agree.
+void check_wallets_equal(FakeBybit& fake, const std::string& output) {
+  fake.with_exchange([&](FakeExchange& x) {
+    for (const char* coin : {"ETH", "USDT"}) {
+      const std::string text = std::string(coin) + " exchange " +
+                               mmh::format_e18(x.wallet_e18(coin)) + " (locked 0), ledger " +
+                               mmh::format_e18(x.wallet_e18(coin)) + ";";
+      CHECK_MESSAGE(output.find(text) != std::string::npos, text);
+    }
+  });
+  CHECK(output.find("; equal") != std::string::npos);
+  CHECK(output.find("DIFFERENT") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end equal") {
+  FakeBybit fake;
+  set_up_market(fake);
   TempDir dir;
   const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
   const std::string env = std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret;
@@ -58,14 +93,7 @@ TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end
                           " --duration 9s --log-level debug",
                       env);
   });
-  auto our_open = [&] {
-    std::vector<FakeOrder> out;
-    fake.with_exchange([&](FakeExchange& x) {
-      for (const FakeOrder& o : x.open_orders())
-        if (o.link_id.rfind("mmh-", 0) == 0) out.push_back(o);
-    });
-    return out;
-  };
+  auto our_open = [&] { return ::our_open(fake); };
   auto churn = [&](int rounds) {
     for (int i = 0; i < rounds; ++i) {
       const int64_t bump = (i % 5) * 1000000;
@@ -81,12 +109,7 @@ TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end
   CHECK(our_open()[0].price_e8 == 2499 * E8 + 30000000);
   fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);
   // Both sides of the grid rest (the creates go out one after another, bids first).
-  auto both_sides = [&] {
-    bool buy = false, sell = false;
-    for (const FakeOrder& o : our_open()) (o.side == "Buy" ? buy : sell) = true;
-    return buy && sell;
-  };
-  if (!wait_for(both_sides, 8000)) {
+  if (!wait_for([&] { return both_sides_rest(fake); }, 8000)) {
     const CommandResult early = run.get();
     std::string requests;
     for (const FakeRequest& q : fake.requests())
@@ -127,12 +150,6 @@ TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end
     for (const auto& [id, o] : x.orders()) CHECK(o.link_id.rfind("mmh-", 0) == 0);
     fills = x.execution_log().size();
     // mmhost's ledger (fills and fees it was told about) and the exchange's wallet agree.
-    for (const char* coin : {"ETH", "USDT"}) {
-      const std::string text = std::string(coin) + " exchange " +
-                               mmh::format_e18(x.wallet_e18(coin)) + " (locked 0), ledger " +
-                               mmh::format_e18(x.wallet_e18(coin)) + ";";
-      CHECK_MESSAGE(r.output.find(text) != std::string::npos, text);
-    }
     size_t long_fees = 0;
     for (const FakeExecution& e : x.executions()) {
       const std::string fee = mmh::format_e18(e.fee);
@@ -142,8 +159,7 @@ TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end
     CHECK(long_fees >= 1);
   });
   CHECK(fills >= 3);  // the rebalance bid and the two grid fills
-  CHECK(r.output.find("; equal") != std::string::npos);
-  CHECK(r.output.find("DIFFERENT") == std::string::npos);
+  check_wallets_equal(fake, r.output);
   // The secret never reaches the log, even at debug level.
   CHECK(r.output.find(kSecret) == std::string::npos);
 }
@@ -162,4 +178,38 @@ TEST_CASE("mmhost run --live: refuses without --confirm-live, and without keys")
   CHECK(no_keys.exit_code == 1);
   CHECK(no_keys.output.find("needs API keys") != std::string::npos);
   CHECK(fake.count("/v5/order/create") == 0);
+}
+
+TEST_CASE("mmhost run --live: fills racing the stop's cancels place nothing after the stop") {
+  FakeBybit fake;
+  set_up_market(fake);
+  TempDir dir;
+  const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
+  const std::string env = std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret;
+  auto run = std::async(std::launch::async, [&] {
+    return run_mmhost(
+        "run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue + " --duration 6s",
+        env);
+  });
+  REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
+  fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);  // the rebalance bid fills
+  REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
+  // From now on every cancel meets an order that just filled: 110001, then its Filled pushes.
+  fake.with_exchange([](FakeExchange& x) { x.set_fill_on_cancel(true); });
+  const CommandResult r = run.get();
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(our_open(fake).empty());
+  CHECK(r.output.find(": 0 open at the end") != std::string::npos);
+  // Every order mmhost counts as placed reached the exchange, and no more.
+  size_t at_exchange = 0, filled = 0;
+  fake.with_exchange([&](FakeExchange& x) {
+    for (const auto& [id, o] : x.orders()) {
+      if (o.link_id.rfind("mmh-", 0) == 0) ++at_exchange;
+      if (o.status == "Filled") ++filled;
+    }
+  });
+  CHECK(filled >= 3);  // the rebalance bid and grid orders filled by the race
+  CHECK(r.output.find(", " + std::to_string(at_exchange) + " orders placed,") != std::string::npos);
+  check_wallets_equal(fake, r.output);
 }

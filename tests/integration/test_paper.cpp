@@ -66,12 +66,19 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
   REQUIRE(
       wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") > subscribes_before; }, 5000));
   churn(25);
+  // A confirmed kline push for the bar the REST warm-up already returned: not fed again.
+  const std::vector<mmh_candle> history = history_ending_now(1747764180000, now_minute);
+  fake.publish_kline("1", history[history.size() - 2]);  // the last closed (the last one forms)
+  churn(5);
   const CommandResult r = run.get();
   INFO(r.output);
   CHECK(r.exit_code == 0);
   // The instrument and the warm-up came over REST.
   CHECK(r.output.find("instrument ETHUSDT: tick 0.01, lot 0.00001") != std::string::npos);
-  CHECK(r.output.find("bybit: 999 closed 1m bars of warm-up") != std::string::npos);
+  // Exactly the bars asked for (1000 by default), all closed, and none of them twice.
+  CHECK(r.output.find("bybit: 1000 closed 1m bars of warm-up") != std::string::npos);
+  CHECK(r.output.find("live       1,000 bars fed to the core (1 repeated, dropped)") !=
+        std::string::npos);
   CHECK(r.output.find("error") == std::string::npos);
   CHECK(fake.count("/v5/market/instruments-info") == 1);
   // The gap: seen by the connector, quotes pulled by the host, resumed on the new snapshot.

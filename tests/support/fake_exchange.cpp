@@ -377,6 +377,8 @@ FakeReply FakeExchange::cancel(const std::string& body, int64_t now_ms) {
   const json j = json::parse(body, nullptr, false);
   if (!j.is_object()) return error(10001, "params error: body");
   FakeOrder* o = find(flat(j));
+  if (o != nullptr && o->open() && fill_on_cancel_ && o->type == "Limit")
+    fill(*o, o->price_e8, o->qty_e8 - o->cum_qty_e8, true, now_ms);
   if (o == nullptr || !o->open()) return error(110001, "Order does not exist.");
   close(*o, "Cancelled", "EC_NoError", now_ms);
   return FakeReply{0, "OK", json{{"orderId", o->order_id}, {"orderLinkId", o->link_id}}.dump(),

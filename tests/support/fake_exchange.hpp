@@ -64,6 +64,9 @@ class FakeExchange {
   void set_fee_bps(int64_t maker_bps, int64_t taker_bps);
   // Any rate, e.g. 73'000 = 0.00073 (VIP tiers have rates that leave fees with 10+ decimals).
   void set_fee_rate_e8(int64_t maker_rate_e8, int64_t taker_rate_e8);
+  // A fill races every cancel: the order fills in full (maker, at its price) just before the
+  // cancel arrives, which then answers 110001 "Order does not exist".
+  void set_fill_on_cancel(bool on) { fill_on_cancel_ = on; }
   // The touch takers fill at (0 = none on that side).
   void set_touch(int64_t bid_e8, int64_t ask_e8);
   // A trade of someone else at `price_e8`: resting orders it crosses fill (makers), best price
@@ -109,6 +112,7 @@ class FakeExchange {
   std::string symbol_, base_, quote_;
   int64_t tick_e8_, lot_e8_;
   int64_t maker_rate_e8_ = 100'000, taker_rate_e8_ = 100'000;  // 0.1%
+  bool fill_on_cancel_ = false;
   int64_t bid_e8_ = 0, ask_e8_ = 0;
   std::map<std::string, Coin> coins_;
   std::map<std::string, FakeOrder> orders_;     // orderId -> order

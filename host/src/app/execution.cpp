@@ -365,6 +365,7 @@ void Execution::after_bar(const mmh_candle& bar) {
 }
 
 void Execution::sync(int64_t ts_ns) {
+  if (orders_stopped_) return;
   desired_.clear();
   if (core_ != nullptr && !quotes_pulled_) {
     mmh_desired_state d{};

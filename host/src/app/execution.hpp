@@ -95,6 +95,11 @@ class Execution {
   // A decision the run recorded (core or script): logged and hashed with the rest.
   void record_decision(const mmh_decision& decision);
 
+  // The stop has begun: no order command leaves after this, whatever arrives (a fill racing the
+  // stop's cancel would otherwise rebuild the grid behind the venue's back); fills, updates and
+  // balances are still applied, so the report ends as the exchange does.
+  void stop_orders() { orders_stopped_ = true; }
+
   const Ledger& ledger() const { return ledger_; }
   const OrderManager& orders() const { return orders_; }
   const ExecutionStats& stats() const { return stats_; }
@@ -126,6 +131,7 @@ class Execution {
   std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> hash_;  // of events.jsonl
   uint64_t events_ = 0;
   bool quotes_pulled_ = false;
+  bool orders_stopped_ = false;
   uint64_t quote_pulls_ = 0;
   int state_index_ = -1;
   int policy_index_ = -1;

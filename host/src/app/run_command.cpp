@@ -301,7 +301,9 @@ class CoreFeeder final : public BatchHandler {
   }
   uint64_t bars_fed() const { return bars_; }
 
-  void on_batch(const mmh_batch& batch) override {
+  void on_batch(const mmh_batch& in) override {
+    const mmh_batch batch = in.kind == MMH_EVENT_CANDLE ? only_new_bars(in) : in;
+    if (batch.count == 0) return;
     if (!per_bar_) {
       boundary(batch_close_ns(batch, 0));
       feed(batch);
@@ -320,6 +322,7 @@ class CoreFeeder final : public BatchHandler {
 
   // on_stop's failures, after the last bar.
   void drain_errors() { collect(); }
+  uint64_t bars_dropped() const { return bars_dropped_; }
 
   // End of data: the bar in progress is counted in the report but not fed to the core.
   void finish() {
@@ -327,6 +330,47 @@ class CoreFeeder final : public BatchHandler {
     completed_.clear();
   }
 
+  // The bars of `in` that open after the last bar fed; a bar at or before it is dropped,
+  // whatever its source (a confirmed kline push repeating the REST warm-up's last bar, a
+  // reconnect's replay). Sorted batches that are all new pass through without a copy.
+  mmh_batch only_new_bars(const mmh_batch& in) {
+    const auto open_at = [&in](size_t i) {
+      return reinterpret_cast<const mmh_candle*>(static_cast<const char*>(in.records) +
+                                                 i * in.record_size)
+          ->open_ts_ns;
+    };
+    bool all_new = true;
+    int64_t last = last_bar_open_ns_;
+    for (size_t i = 0; i < in.count && all_new; ++i) {
+      all_new = open_at(i) > last;
+      last = open_at(i);
+    }
+    if (all_new) {
+      if (in.count > 0) last_bar_open_ns_ = open_at(in.count - 1);
+      return in;
+    }
+    fresh_bars_.clear();
+    for (size_t i = 0; i < in.count; ++i) {
+      if (open_at(i) <= last_bar_open_ns_) {
+        ++bars_dropped_;
+        spdlog::debug("bar opening at {} dropped: not after the last bar fed",
+                      iso_time(open_at(i)));
+        continue;
+      }
+      last_bar_open_ns_ = open_at(i);
+      fresh_bars_.push_back(*reinterpret_cast<const mmh_candle*>(
+          static_cast<const char*>(in.records) + i * in.record_size));
+    }
+    mmh_batch out = in;
+    out.record_size = sizeof(mmh_candle);
+    out.count = fresh_bars_.size();
+    out.records = fresh_bars_.data();
+    return out;
+  }
+
+  int64_t last_bar_open_ns_ = INT64_MIN;
+  uint64_t bars_dropped_ = 0;
+  std::vector<mmh_candle> fresh_bars_;
   Resampler resampler_;
 
  private:
@@ -972,6 +1016,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       // Signal: cancel everything on the symbol; otherwise this run's open orders. Then the
       // venue's final reconciliation reaches the ledger.
       report.execution->cancelled_all = by_signal;
+      exec->stop_orders();
       try {
         venue->stop(by_signal ? MMH_VENUE_STOP_CANCEL_ALL : 0);
       } catch (const PluginCallError& e) {
@@ -987,6 +1032,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   runtime.stop();
   htf.drain_errors();
   report.ltf_bars = htf.bars_fed();
+  report.bars_dropped = htf.bars_dropped();
   if (options.progress)
     options.progress(report.ltf_bars, report.ltf_bars, report.stats.last_event_ns);
   if (exec) {
@@ -1030,7 +1076,8 @@ void print_run_report(const RunReport& r, std::ostream& out) {
         << ", min order value " << decimal_text(r.instrument->min_order_value) << " "
         << r.instrument->quote_asset << "\n";
   if (!r.live_venue.empty()) {
-    out << "live       " << with_commas(r.stats.events_by_kind[MMH_EVENT_CANDLE]) << " bars, "
+    out << "live       " << with_commas(r.ltf_bars) << " bars fed to the core ("
+        << with_commas(r.bars_dropped) << " repeated, dropped), "
         << with_commas(r.stats.events_by_kind[MMH_EVENT_BOOK_SNAPSHOT]) << " book snapshots, "
         << with_commas(r.stats.events_by_kind[MMH_EVENT_BOOK_DELTA]) << " book deltas, "
         << with_commas(r.stats.events_by_kind[MMH_EVENT_TRADE]) << " trades";

@@ -124,8 +124,9 @@ struct RunReport {
   std::map<std::string, MetricStats> metrics;  // mmhost.metric(name, value) over the run
   std::optional<ExecutionReport> execution;    // empty when the run did not execute
   uint64_t ltf_bars = 0;                       // bars fed (after --start/--end)
-  std::string live_venue;                      // live runs: the Bybit environment and stream
-  std::optional<mmh_instrument> instrument;    // live runs: the exchange's trading rules
+  uint64_t bars_dropped = 0;  // bars at or before the last bar fed (a repeated kline), not fed
+  std::string live_venue;     // live runs: the Bybit environment and stream
+  std::optional<mmh_instrument> instrument;  // live runs: the exchange's trading rules
 };
 
 // A run that cannot start or fails on its input (message says why; exit code 1).

@@ -117,22 +117,36 @@ asio::awaitable<void> MarketSource::fetch_instrument(RestClient& rest) {
 asio::awaitable<void> MarketSource::fetch_warmup(RestClient& rest) {
   if (settings_.warmup_bars <= 0) co_return;
   const int64_t interval_ms = settings_.interval_ns / 1'000'000;
-  std::map<std::string, std::string> params;
-  params["category"] = "spot";
-  params["symbol"] = settings_.symbol;
-  params["interval"] = kline_code_for(settings_.interval_ns);
-  params["limit"] = std::to_string(std::min(settings_.warmup_bars, 1000));
-  const RestReply reply = co_await rest.get("/v5/market/kline", params);
-  const std::vector<KlineRow> rows = parse_kline_list(reply.body);
-  const int64_t now = reply.envelope.time_ms > 0 ? reply.envelope.time_ms : rest.server_now_ms();
-  std::vector<mmh_candle> bars;
-  for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-    if (it->start_ms + interval_ms > now) continue;  // still open
-    if (!bars.empty() && it->start_ms * 1'000'000 <= bars.back().open_ts_ns) continue;
-    bars.push_back(mmh_candle{it->start_ms * 1'000'000, settings_.interval_ns, it->open_e8,
-                              it->high_e8, it->low_e8, it->close_e8, it->volume_e8,
-                              settings_.symbol_id, 0});
+  // Exactly warmup_bars closed bars: `end` stops before the candle still open (without it Bybit
+  // returns that one first and the warm-up came one short), pages of <= 1000 going back.
+  const int64_t now_ms = rest.server_now_ms();
+  int64_t end_ms = now_ms / interval_ms * interval_ms - 1;
+  std::vector<mmh_candle> newest_first;
+  const size_t wanted = static_cast<size_t>(settings_.warmup_bars);
+  while (newest_first.size() < wanted) {
+    std::map<std::string, std::string> params;
+    params["category"] = "spot";
+    params["symbol"] = settings_.symbol;
+    params["interval"] = kline_code_for(settings_.interval_ns);
+    params["end"] = std::to_string(end_ms);
+    params["limit"] = std::to_string(std::min<size_t>(wanted - newest_first.size(), 1000));
+    const RestReply reply = co_await rest.get("/v5/market/kline", params);
+    const std::vector<KlineRow> rows = parse_kline_list(reply.body);  // newest first
+    size_t added = 0;
+    for (const KlineRow& row : rows) {
+      if (row.start_ms + interval_ms > now_ms || row.start_ms > end_ms) continue;  // still open
+      if (!newest_first.empty() && row.start_ms * 1'000'000 >= newest_first.back().open_ts_ns)
+        continue;  // repeated across pages
+      if (newest_first.size() == wanted) break;
+      newest_first.push_back(mmh_candle{row.start_ms * 1'000'000, settings_.interval_ns,
+                                        row.open_e8, row.high_e8, row.low_e8, row.close_e8,
+                                        row.volume_e8, settings_.symbol_id, 0});
+      ++added;
+    }
+    if (added == 0) break;  // the exchange has no older bars
+    end_ms = newest_first.back().open_ts_ns / 1'000'000 - 1;
   }
+  std::vector<mmh_candle> bars(newest_first.rbegin(), newest_first.rend());
   if (log_)
     log_(MMH_LOG_INFO, "bybit: " + std::to_string(bars.size()) + " closed " +
                            sdk::format_interval(settings_.interval_ns) + " bars of warm-up");
