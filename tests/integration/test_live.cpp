@@ -79,20 +79,24 @@ void check_wallets_equal(FakeBybit& fake, const std::string& output) {
   CHECK(output.find("DIFFERENT") == std::string::npos);
 }
 
+// `mmhost run` of the flagship live at the fake, keys in the environment.
+std::future<CommandResult> start_live_run(FakeBybit& fake, const TempDir& dir,
+                                          const std::string& args) {
+  const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
+  const std::string env = std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret;
+  return std::async(std::launch::async, [venue, env, args] {
+    return run_mmhost(
+        "run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue + " " + args, env);
+  });
+}
+
 }  // namespace
 
 TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end equal") {
   FakeBybit fake;
   set_up_market(fake);
   TempDir dir;
-  const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
-  const std::string env = std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret;
-
-  auto run = std::async(std::launch::async, [&] {
-    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
-                          " --duration 9s --log-level debug",
-                      env);
-  });
+  auto run = start_live_run(fake, dir, "--duration 9s --log-level debug");
   auto our_open = [&] { return ::our_open(fake); };
   auto churn = [&](int rounds) {
     for (int i = 0; i < rounds; ++i) {
@@ -184,13 +188,7 @@ TEST_CASE("mmhost run --live: fills racing the stop's cancels place nothing afte
   FakeBybit fake;
   set_up_market(fake);
   TempDir dir;
-  const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
-  const std::string env = std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret;
-  auto run = std::async(std::launch::async, [&] {
-    return run_mmhost(
-        "run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue + " --duration 6s",
-        env);
-  });
+  auto run = start_live_run(fake, dir, "--duration 6s");
   REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
   fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);  // the rebalance bid fills
   REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
