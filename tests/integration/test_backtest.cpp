@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -86,6 +87,19 @@ TEST_CASE("backtest: writes the run files, and summary.json has every figure") {
   std::snprintf(hex, sizeof(hex), "%016llx",
                 static_cast<unsigned long long>(XXH3_64bits(events.data(), events.size())));
   CHECK(s["event_hash"].get<std::string>() == hex);
+  // Open at the end: the orders the venue holds by its last word on each, not the commands sent
+  // at the last close that it never saw.
+  std::map<std::string, std::string> last_status;
+  std::istringstream lines(events);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("\"type\":\"update\"") != std::string::npos) {
+      const nlohmann::json u = nlohmann::json::parse(line);
+      last_status[u["id"].get<std::string>()] = u["status"].get<std::string>();
+    }
+  size_t resting = 0;
+  for (const auto& [id, status] : last_status)
+    if (status == "new" || status == "partially_filled") ++resting;
+  CHECK(s["orders"]["open_at_end"].get<size_t>() == resting);
 }
 
 TEST_CASE("backtest: two runs give the same event hash, and a run without fees pays none") {
