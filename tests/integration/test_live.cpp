@@ -79,14 +79,15 @@ void check_wallets_equal(FakeBybit& fake, const std::string& output) {
   CHECK(output.find("DIFFERENT") == std::string::npos);
 }
 
-// `mmhost run` of the flagship live at the fake, keys in the environment.
-std::future<CommandResult> start_live_run(FakeBybit& fake, const TempDir& dir,
-                                          const std::string& args) {
+// `mmhost run` of the flagship (or `strategy`) live at the fake, keys in the environment.
+std::future<CommandResult> start_live_run(
+    FakeBybit& fake, const TempDir& dir, const std::string& args,
+    const std::string& strategy = "strategies/eth_bos_mm.lua") {
   const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
   const std::string env = std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret;
-  return std::async(std::launch::async, [venue, env, args] {
-    return run_mmhost(
-        "run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue + " " + args, env);
+  return std::async(std::launch::async, [venue, env, args, strategy] {
+    return run_mmhost("run " + strategy + " --live --confirm-live --venue " + venue + " " + args,
+                      env);
   });
 }
 
@@ -210,4 +211,50 @@ TEST_CASE("mmhost run --live: fills racing the stop's cancels place nothing afte
   CHECK(filled >= 3);  // the rebalance bid and grid orders filled by the race
   CHECK(r.output.find(", " + std::to_string(at_exchange) + " orders placed,") != std::string::npos);
   check_wallets_equal(fake, r.output);
+}
+
+TEST_CASE(
+    "mmhost run --live: the core trades the exchange's wallet, capped by capital.allocation") {
+  // The flagship's capital says 0 ETH; the account holds 1.2 ETH and 500 USDT (worth 3499.16
+  // USDT at the warm-up's last close, 2499.30), and this copy allows 1000 USDT of it.
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("lib"));
+  write_file(dir.file("lib/eth.lua"), read_file(source_dir() + "/strategies/lib/eth.lua"));
+  std::string text = read_file(source_dir() + "/strategies/eth_bos_mm.lua");
+  const std::string from = "capital = p.capital,";
+  REQUIRE(text.find(from) != std::string::npos);
+  text.replace(text.find(from), from.size(),
+               "capital = { quote_asset = 'USDT', allocation = 1000, base = 0, "
+               "target_base_share = 0.3 },");
+  const std::string strategy = write_file(dir.file("capped.lua"), text);
+  FakeBybit fake;
+  set_up_market(fake);
+  fake.with_exchange([](FakeExchange& x) {
+    x.set_balance("USDT", 500 * E8);
+    x.set_balance("ETH", 12 * E8 / 10);
+  });
+  auto run = start_live_run(fake, dir, "--duration 5s", strategy);
+  // Its share of ETH (86%) is above the hard band (30% + 20%): it offers ETH only, sized from the
+  // capped wallet (1000 / 3499.16 of 1.2 ETH = 0.34293944 ETH), not from all 1.2 ETH.
+  const bool placed = wait_for([&] { return !our_open(fake).empty(); }, 15000);
+  const std::vector<FakeOrder> first = our_open(fake);
+  const CommandResult r = run.get();
+  INFO(r.output);
+  REQUIRE(placed);
+  REQUIRE(r.exit_code == 0);
+  int64_t sold_e8 = 0;
+  for (const FakeOrder& o : first) {
+    CHECK(o.side == "Sell");
+    sold_e8 += o.qty_e8;
+  }
+  CHECK(sold_e8 > 0);
+  CHECK(sold_e8 <= 34293944);
+  CHECK(r.output.find(
+            "capital    venue wallet 1.2 ETH + 500 USDT (worth 3499.16 USDT at 2499.3); "
+            "capital.allocation 1000 USDT caps the core at 0.34293944 ETH + 142.8914368 USDT") !=
+        std::string::npos);
+  CHECK(our_open(fake).empty());
+  check_wallets_equal(fake, r.output);
+  // The run's PnL starts at the first live book, not at the warm-up's first bar.
+  CHECK(r.output.find("pnl        net 0 USDT") != std::string::npos);
 }

@@ -182,6 +182,10 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
                  {"ltf_bars", r.ltf_bars},
                  {"htf_bars", r.htf_bars}};
   j["start_equity"] = format_e18(l.start_equity_e18());
+  if (r.capital)
+    j["capital"] = {{"source", capital_source_name(r.capital->source)},
+                    {"base", format_e18(r.capital->base_e18)},
+                    {"quote", format_e18(r.capital->quote_e18)}};
   j["end_equity"] = format_e18(l.equity_e18());
   j["net_pnl"] = format_e18(l.net_pnl_e18());
   j["gross_pnl"] = format_e18(l.gross_pnl_e18());

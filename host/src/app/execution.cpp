@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -219,11 +220,41 @@ void Execution::on_market(const mmh_batch& batch) {
         iso_time(last->ts_ns));
   else
     spdlog::info("quotes restored at {}: fresh book snapshot", iso_time(last->ts_ns));
+  // A live run's ledger starts at the first live mid, not at the warm-up's first bar: the
+  // wallet's PnL over history is not the run's.
+  if (!unknown && !started_ && last->bid_count > 0 && last->ask_count > 0) {
+    ledger_.start(last->ts_ns, (last->bids[0].price_e8 + last->asks[0].price_e8) / 2);
+    started_ = true;
+  }
+  if (!unknown && setup_.core_wallet_at_book && !core_wallet_given_) give_core_wallet(last->ts_ns);
   sync(last->ts_ns);
 }
 
+void Execution::give_core_wallet(int64_t ts_ns) {
+  core_wallet_given_ = true;
+  mmh_balance wallet[2] = {};
+  const std::pair<const std::string*, int64_t> assets[2] = {
+      {&setup_.base_asset, setup_.core_base_e8}, {&setup_.quote_asset, setup_.core_quote_e8}};
+  for (int i = 0; i < 2; ++i) {
+    wallet[i].ts_ns = ts_ns;
+    std::snprintf(wallet[i].asset, sizeof(wallet[i].asset), "%s", assets[i].first->c_str());
+    wallet[i].free = mmh_decimal{assets[i].second, -8, 0};
+  }
+  line(JsonLine(buffer_)
+           .str("type", "core_wallet")
+           .num("ts_ns", ts_ns)
+           .time("time", ts_ns)
+           .e8("base", setup_.core_base_e8)
+           .e8("quote", setup_.core_quote_e8)
+           .done());
+  if (core_ == nullptr) return;
+  core_->on_events(
+      mmh_batch{sizeof(mmh_batch), MMH_EVENT_BALANCE, sizeof(mmh_balance), 0, 2, wallet});
+  if (after_core_input_) after_core_input_();
+}
+
 void Execution::before_bar(const mmh_candle& bar) {
-  if (!started_) {
+  if (!started_ && !setup_.wait_for_book) {
     ledger_.start(bar.open_ts_ns, bar.open_e8);
     started_ = true;
   }
@@ -342,6 +373,7 @@ void Execution::count_bar_state() {
 
 void Execution::after_bar(const mmh_candle& bar) {
   const int64_t close_ns = bar.open_ts_ns + bar.interval_ns;
+  if (!started_) return;  // live warm-up: history, before the run's ledger starts
   ledger_.mark(close_ns, bar.close_e8);
   count_bar_state();
   ++stats_.bars;

@@ -59,6 +59,12 @@ struct ExecutionSetup {
   // Live runs: no order goes out before the first live book snapshot (the warm-up bars are
   // history; quoting on them would quote stale prices).
   bool wait_for_book = false;
+  // Live runs: the wallet the core trades (capped by capital.allocation), handed to it as a
+  // balance report with the first live book, after the warm-up (which it spends holding only
+  // quote, so history's prices move no equity it does not have). Amounts at 1e-8.
+  bool core_wallet_at_book = false;
+  int64_t core_base_e8 = 0;
+  int64_t core_quote_e8 = 0;
 };
 
 // Time-weighted (per LTF bar) statistics of the run.
@@ -108,6 +114,7 @@ class Execution {
 
  private:
   bool drain();  // true when fills were applied (then fill_batch_ holds them)
+  void give_core_wallet(int64_t ts_ns);
   void line(std::string_view json_line);  // one events.jsonl line, with its '\n'
   void count_bar_state();
   void sync(int64_t ts_ns);
@@ -121,6 +128,7 @@ class Execution {
   OrderManager orders_;
   std::function<void()> after_core_input_;
   bool started_ = false;
+  bool core_wallet_given_ = false;
   std::vector<mmh_order_command> commands_;
   std::vector<mmh_desired_order> desired_;
   std::vector<mmh_fill> fill_batch_;

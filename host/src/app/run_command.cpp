@@ -3,6 +3,7 @@
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/market_feed.hpp"
+#include "app/start_capital.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/clock.hpp"
 #include "engine/event_time.hpp"
@@ -62,6 +63,13 @@ class Reloader {
   // Live data: the connector is the run's, not the script's.
   void set_live_data() { live_data_ = true; }
 
+  // A core parameter the run sets whatever the script says (a --param override, a live run's
+  // capital from the wallet): it holds across reloads.
+  void force(const std::string& name, const std::string& value) {
+    forced_[name] = value;
+    spec_.core_params[name] = value;
+  }
+
   // The core and runtime are created from settings_for() after the reloader exists.
   void attach(CoreInstance* core, StrategyRuntime* runtime) {
     core_ = core;
@@ -90,6 +98,7 @@ class Reloader {
     std::map<std::string, std::string> settings = base_settings_;
     settings["quote_asset"] = spec.quote_asset;
     for (const auto& [name, value] : spec.core_params) settings["param." + name] = value;
+    for (const auto& [name, value] : forced_) settings["param." + name] = value;
     return settings;
   }
 
@@ -138,6 +147,7 @@ class Reloader {
       return false;
     }
     StrategySpec next_spec = spec;
+    for (const auto& [name, value] : forced_) next_spec.core_params[name] = value;
     try {
       runtime_->swap(std::move(next));
     } catch (const ScriptError& e) {
@@ -210,6 +220,7 @@ class Reloader {
   std::deque<Remembered> history_;
   int64_t history_htf_ = 0;
   bool live_data_ = false;
+  std::map<std::string, std::string> forced_;
 };
 
 // Batches a live connector posts from its own thread. Until the engine's loop is bound they are
@@ -232,6 +243,8 @@ class LiveInbox {
     if (batch.count == 0) return MMH_OK;
     if (batch.kind == MMH_EVENT_INSTRUMENT && !instrument_)
       instrument_ = *static_cast<const mmh_instrument*>(batch.records);
+    if (batch.kind == MMH_EVENT_CANDLE)
+      last_close_e8_ = static_cast<const mmh_candle*>(batch.records)[batch.count - 1].close_e8;
     pending_.emplace_back(batch);
     return MMH_OK;
   }
@@ -239,6 +252,13 @@ class LiveInbox {
   std::optional<mmh_instrument> instrument() {
     std::lock_guard lock(mutex_);
     return instrument_;
+  }
+
+  // The close of the last bar kept (the warm-up's), 0 before any: the price a live wallet is
+  // valued at against capital.allocation.
+  int64_t last_close_e8() {
+    std::lock_guard lock(mutex_);
+    return last_close_e8_;
   }
 
   // Hands what was kept to the engine (bound to its loop) and forwards from now on.
@@ -264,6 +284,7 @@ class LiveInbox {
   bool closed_ = false;
   std::vector<OwnedBatch> pending_;
   std::optional<mmh_instrument> instrument_;
+  int64_t last_close_e8_ = 0;
 };
 
 std::string decimal_text(const mmh_decimal& d) {
@@ -808,6 +829,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                                        {"htf_interval", sdk::format_interval(spec.htf_interval_ns)},
                                        {"ltf_interval", sdk::format_interval(spec.ltf_interval_ns)},
                                    });
+    for (const auto& [name, value] : options.param_overrides) reloader->force(name, value);
     try {
       core = std::make_unique<CoreInstance>(*core_plugin, reloader->settings_for(spec));
     } catch (const PluginCallError& e) {
@@ -817,19 +839,16 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     report.decisions.core_version = core_plugin->version;
     if (live) reloader->set_live_data();
   }
-  StrategyRuntime runtime(std::move(script), core.get());
-  if (reloader) reloader->attach(core.get(), &runtime);
-
   // The venue: orders out, fills back. Its posts are queued on the instance and drained by the
   // execution between calls.
   std::unique_ptr<VenueInstance> venue;
   std::unique_ptr<Execution> exec;
   std::atomic<boost::asio::io_context*> venue_wake{nullptr};  // live venue posts wake the loop
+  ExecutionSetup setup;
+  const LoadedPlugin* venue_plugin = nullptr;
   if (options.execute && core) {
-    const LoadedPlugin& venue_plugin =
-        find_plugin(host, options.live ? "bybit_spot" : spec.venue_plugin, MMH_KIND_VENUE, "venue",
-                    spec.path, "execution.venue");
-    ExecutionSetup setup;
+    venue_plugin = &find_plugin(host, options.live ? "bybit_spot" : spec.venue_plugin,
+                                MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
     setup.quote_asset = spec.quote_asset;
     setup.base_asset = base_asset;
     sdk::parse_e8(tick_size, setup.tick_e8);
@@ -867,7 +886,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     }
     setup.wait_for_book = live;
     try {
-      venue = std::make_unique<VenueInstance>(venue_plugin, vs);
+      venue = std::make_unique<VenueInstance>(*venue_plugin, vs);
     } catch (const PluginCallError& e) {
       throw RunError(e.what());
     }
@@ -911,15 +930,50 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                    format_e18(setup.start_base_e18), setup.base_asset,
                    format_e18(setup.start_quote_e18), setup.quote_asset, setup.orders.id_prefix);
     }
+  }
+  // What the core trades with: the strategy's numbers (backtest, paper), or the exchange's wallet
+  // capped by capital.allocation (live; the core is rebuilt for it: it sizes from its wallet).
+  if (venue) {
+    StartCapital capital =
+        strategy_capital(live ? CapitalSource::paper_wallet : CapitalSource::strategy,
+                         setup.start_base_e18, setup.start_quote_e18);
+    if (options.live) {
+      const int64_t price_e8 = inbox.last_close_e8();
+      if (price_e8 <= 0 && setup.start_base_e18 > 0)
+        throw RunError("the wallet holds " + format_e18(setup.start_base_e18) + " " +
+                       setup.base_asset +
+                       ", and with no warm-up bar there is no price to weigh it against "
+                       "capital.allocation: run with --warmup-bars 1 or more");
+      capital = capped_wallet(setup.start_base_e18, setup.start_quote_e18,
+                              e8_to_e18(capital_e8(spec, "capital.allocation", 10'000 * MMH_E8)),
+                              price_e8);
+      // The core warms up holding the capped wallet's worth in quote, and takes the wallet
+      // itself with the first live book (Execution::give_core_wallet).
+      const amount_e18 worth = value_e18(price_e8, capital.base_e18) + capital.quote_e18;
+      reloader->force("capital.allocation", format_e18(worth));
+      reloader->force("capital.base", "0");
+      setup.core_wallet_at_book = true;
+      setup.core_base_e8 = e18_to_e8_floor(capital.base_e18);
+      setup.core_quote_e8 = e18_to_e8_floor(capital.quote_e18);
+      try {
+        core = std::make_unique<CoreInstance>(*core_plugin, reloader->settings_for(spec));
+      } catch (const PluginCallError& e) {
+        throw RunError(core_param_error(spec, core_plugin->name, e.what()));
+      }
+      spdlog::info("capital: {}", describe(capital, setup.base_asset, setup.quote_asset));
+    }
+    report.capital = capital;
+  }
+  StrategyRuntime runtime(std::move(script), core.get());
+  if (reloader) reloader->attach(core.get(), &runtime);
+  if (venue) {
     exec = std::make_unique<Execution>(*venue, core.get(), &runtime, setup, options.sink);
     report.execution.emplace();
-    report.execution->venue_name = venue_plugin.name;
-    report.execution->venue_version = venue_plugin.version;
+    report.execution->venue_name = venue_plugin->name;
+    report.execution->venue_version = venue_plugin->version;
     report.execution->venue_description = venue->describe();
     report.execution->live = options.live;
     report.execution->order_prefix = options.live ? setup.orders.id_prefix : "";
-    report.execution->start_base_e8 = e18_to_e8_floor(setup.start_base_e18);
-    report.execution->start_quote_e8 = e18_to_e8_floor(setup.start_quote_e18);
   }
   SimulatedClock sim_clock;
   WallClock wall_clock;
@@ -1171,6 +1225,8 @@ void print_run_report(const RunReport& r, std::ostream& out) {
         << "%) = gross " << format_e18(l.gross_pnl_e18()) << " - fees "
         << format_e18(l.fees_quote_value_e18()) << "; max drawdown "
         << fixed(l.max_drawdown_pct(), 3) << "%\n";
+    if (r.capital)
+      out << "capital    " << describe(*r.capital, l.base_asset(), s.quote_asset) << "\n";
     out << "holdings   " << format_e18(l.base_e18()) << " "
         << "base, " << format_e18(l.quote_e18()) << quote << ", equity "
         << format_e18(l.equity_e18()) << quote << " at " << sdk::format_e8(l.mid_e8()) << "\n";

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/execution.hpp"
+#include "app/start_capital.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/engine.hpp"
 #include "lua/strategy_spec.hpp"
@@ -80,12 +81,10 @@ struct ExecutionReport {
   uint64_t event_hash = 0;   // FNV-1a 64 of the events.jsonl bytes
   uint64_t quote_pulls = 0;  // live: times the book was lost and every order cancelled
   uint64_t events = 0;
-  // Live trading: this run's orderLinkId prefix, the exchange's balances at the start, and
-  // how the stop went (orders the venue still believes open after cancelling, or the error).
+  // Live trading: this run's orderLinkId prefix and how the stop went (orders the venue still
+  // believes open after cancelling, or the error).
   bool live = false;
   std::string order_prefix;
-  int64_t start_base_e8 = 0;
-  int64_t start_quote_e8 = 0;
   std::string stop_error;
   bool cancelled_all = false;  // stopped by a signal: every open order of the symbol cancelled
 };
@@ -123,6 +122,7 @@ struct RunReport {
   uint64_t script_errors = 0;  // failed script callbacks (each also a script_error decision)
   std::map<std::string, MetricStats> metrics;  // mmhost.metric(name, value) over the run
   std::optional<ExecutionReport> execution;    // empty when the run did not execute
+  std::optional<StartCapital> capital;         // what the core traded with, and from where
   uint64_t ltf_bars = 0;                       // bars fed (after --start/--end)
   uint64_t bars_dropped = 0;  // bars at or before the last bar fed (a repeated kline), not fed
   std::string live_venue;     // live runs: the Bybit environment and stream

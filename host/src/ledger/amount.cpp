@@ -5,6 +5,8 @@
 namespace mmh {
 namespace {
 
+__extension__ typedef unsigned __int128 u128;
+
 // Floor division for a positive divisor.
 amount_e18 floor_div(amount_e18 a, amount_e18 b) {
   amount_e18 q = a / b;
@@ -19,6 +21,32 @@ amount_e18 pow10(int n) {
 }
 
 }  // namespace
+
+amount_e18 mul_div_floor(amount_e18 a, amount_e18 b, amount_e18 c) {
+  amount_e18 product = 0;
+  if (!__builtin_mul_overflow(a, b, &product)) return product / c;
+  // 256-bit product from 64-bit limbs, then binary long division by c.
+  const u128 ua = static_cast<u128>(a), ub = static_cast<u128>(b), uc = static_cast<u128>(c);
+  const u128 mask = ~uint64_t{0};
+  const u128 a0 = ua & mask, a1 = ua >> 64, b0 = ub & mask, b1 = ub >> 64;
+  const u128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const u128 mid = (p00 >> 64) + (p01 & mask) + (p10 & mask);
+  u128 lo = (p00 & mask) | (mid << 64);
+  const u128 hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+  u128 rem = hi % uc;  // hi / uc is zero whenever the quotient fits, as it does for part <= whole
+  u128 quotient = 0;
+  for (int i = 0; i < 128; ++i) {
+    const bool carry = (rem >> 127) != 0;
+    rem = (rem << 1) | (lo >> 127);
+    lo <<= 1;
+    quotient <<= 1;
+    if (carry || rem >= uc) {
+      rem -= uc;
+      quotient |= 1;
+    }
+  }
+  return static_cast<amount_e18>(quotient);
+}
 
 int64_t e18_to_e8_floor(amount_e18 value_e18) {
   return static_cast<int64_t>(floor_div(value_e18, kE18PerE8));
@@ -66,14 +94,12 @@ amount_e18 value_e18(int64_t price_e8, amount_e18 qty_e18) {
 }
 
 std::string format_e18(amount_e18 value_e18) {
-  __extension__ typedef unsigned __int128 wide_unsigned;
   const bool negative = value_e18 < 0;
-  const wide_unsigned magnitude = negative
-                                      ? wide_unsigned(0) - static_cast<wide_unsigned>(value_e18)
-                                      : static_cast<wide_unsigned>(value_e18);
+  const u128 magnitude =
+      negative ? u128(0) - static_cast<u128>(value_e18) : static_cast<u128>(value_e18);
   // Two 128-bit divisions, then 64-bit work: this runs for every line of fills.csv and
   // equity.csv.
-  wide_unsigned whole = magnitude / static_cast<uint64_t>(kE18);
+  u128 whole = magnitude / static_cast<uint64_t>(kE18);
   uint64_t frac = static_cast<uint64_t>(magnitude % static_cast<uint64_t>(kE18));
   char buf[64];
   char* p = buf;

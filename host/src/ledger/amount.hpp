@@ -28,6 +28,10 @@ constexpr amount_e18 e8_to_e18(int64_t value_e8) {
 // Rounded toward negative infinity to 1e-8 (for figures shown or compared at 1e-8).
 int64_t e18_to_e8_floor(amount_e18 value_e18);
 
+// a * b / c rounded toward zero for a, b >= 0 and c > 0, exact even when a * b needs 256 bits
+// (a cost basis in 1e-18 times a quantity in 1e-18 can); the quotient must fit (a <= c or b <= c).
+amount_e18 mul_div_floor(amount_e18 a, amount_e18 b, amount_e18 c);
+
 // An ABI decimal exactly, or nothing when it has more than 18 decimals or is beyond
 // kAmountMaxE18.
 std::optional<amount_e18> decimal_to_e18(const mmh_decimal& d);

@@ -6,42 +6,12 @@
 namespace mmh {
 namespace {
 
-__extension__ typedef unsigned __int128 u128;
-
-// a * b / c rounded toward zero for a, b >= 0 and c > 0, exact even when a * b needs 256 bits
-// (a cost basis in 1e-18 times a quantity in 1e-18 can).
-amount_e18 mul_div(amount_e18 a, amount_e18 b, amount_e18 c) {
-  amount_e18 product = 0;
-  if (!__builtin_mul_overflow(a, b, &product)) return product / c;
-  // 256-bit product from 64-bit limbs, then binary long division by c.
-  const u128 ua = static_cast<u128>(a), ub = static_cast<u128>(b), uc = static_cast<u128>(c);
-  const u128 mask = ~uint64_t{0};
-  const u128 a0 = ua & mask, a1 = ua >> 64, b0 = ub & mask, b1 = ub >> 64;
-  const u128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-  const u128 mid = (p00 >> 64) + (p01 & mask) + (p10 & mask);
-  u128 lo = (p00 & mask) | (mid << 64);
-  const u128 hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-  u128 rem = hi % uc;  // hi / uc is zero whenever the quotient fits, as it does for part <= whole
-  u128 quotient = 0;
-  for (int i = 0; i < 128; ++i) {
-    const bool carry = (rem >> 127) != 0;
-    rem = (rem << 1) | (lo >> 127);
-    lo <<= 1;
-    quotient <<= 1;
-    if (carry || rem >= uc) {
-      rem -= uc;
-      quotient |= 1;
-    }
-  }
-  return static_cast<amount_e18>(quotient);
-}
-
 // Part of a cost basis that goes with `part` of `whole`, toward zero at 1e-8 like every
 // valuation (the remainder stays booked); amounts reported by the venue stay exact.
 amount_e18 share_of(amount_e18 cost, amount_e18 part, amount_e18 whole) {
   if (whole <= 0 || cost <= 0) return 0;
   if (part >= whole) return cost;
-  const amount_e18 share = mul_div(cost, part, whole);
+  const amount_e18 share = mul_div_floor(cost, part, whole);
   return share - share % kE18PerE8;
 }
 
@@ -81,7 +51,7 @@ amount_e18 Ledger::unrealized_e18() const {
 }
 
 int64_t Ledger::avg_cost_e8() const {
-  return base_ > 0 ? static_cast<int64_t>(mul_div(cost_, MMH_E8, base_)) : 0;
+  return base_ > 0 ? static_cast<int64_t>(mul_div_floor(cost_, MMH_E8, base_)) : 0;
 }
 
 void Ledger::buy_base(amount_e18 qty, amount_e18 value) {
