@@ -89,13 +89,20 @@ TEST_CASE("backtest: writes the run files, and summary.json has every figure") {
   CHECK(s["event_hash"].get<std::string>() == hex);
   // Open at the end: the orders the venue holds by its last word on each, not the commands sent
   // at the last close that it never saw.
+  // events.jsonl is in time order: a decision a fill caused comes before any later event.
   std::map<std::string, std::string> last_status;
   std::istringstream lines(events);
-  for (std::string line; std::getline(lines, line);)
-    if (line.find("\"type\":\"update\"") != std::string::npos) {
-      const nlohmann::json u = nlohmann::json::parse(line);
-      last_status[u["id"].get<std::string>()] = u["status"].get<std::string>();
-    }
+  int64_t last_ts_ns = INT64_MIN;
+  size_t out_of_order = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const nlohmann::json e = nlohmann::json::parse(line);
+    const int64_t ts_ns = e["ts_ns"].get<int64_t>();
+    if (ts_ns < last_ts_ns) ++out_of_order;
+    last_ts_ns = std::max(last_ts_ns, ts_ns);
+    if (e["type"] == "update")
+      last_status[e["id"].get<std::string>()] = e["status"].get<std::string>();
+  }
+  CHECK(out_of_order == 0);
   size_t resting = 0;
   for (const auto& [id, status] : last_status)
     if (status == "new" || status == "partially_filled") ++resting;

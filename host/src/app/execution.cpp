@@ -158,6 +158,19 @@ std::string decimal_text(const mmh_decimal& d) {
   return format_e18(decimal_to_e18_rounded(d, rounded).value_or(0));
 }
 
+int64_t event_ts_ns(const VenueEvent& e) {
+  switch (e.kind) {
+    case MMH_EVENT_ORDER_UPDATE:
+      return e.update.ts_ns;
+    case MMH_EVENT_FILL:
+      return e.fill.ts_ns;
+    case MMH_EVENT_BALANCE:
+      return e.balance.ts_ns;
+    default:
+      return INT64_MIN;
+  }
+}
+
 }  // namespace
 
 Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* runtime,
@@ -274,7 +287,25 @@ bool Execution::drain() {
   venue_.take_pending(pending);
   if (pending.empty()) return false;
   fill_batch_.clear();
+  // The core hears fills as soon as no later event precedes them, so its decisions (stamped with
+  // the fill's time) are written before anything later: events.jsonl stays in time order.
+  size_t told = 0;
+  auto tell_core = [&] {
+    if (told == fill_batch_.size()) return;
+    const mmh_fill* first = fill_batch_.data() + told;
+    const size_t count = fill_batch_.size() - told;
+    told = fill_batch_.size();
+    if (core_ != nullptr)
+      core_->on_events(
+          mmh_batch{sizeof(mmh_batch), MMH_EVENT_FILL, sizeof(mmh_fill), 0, count, first});
+    if (runtime_ != nullptr)
+      for (const mmh_fill* f = first; f != first + count; ++f)
+        runtime_->on_fill(*f, sdk::e8_to_double(f->price_ticks * setup_.tick_e8),
+                          sdk::e8_to_double(f->qty_lots * setup_.lot_e8), decimal_value(f->fee));
+    if (after_core_input_) after_core_input_();
+  };
   for (const VenueEvent& e : pending) {
+    if (told < fill_batch_.size() && event_ts_ns(e) > fill_batch_.back().ts_ns) tell_core();
     switch (e.kind) {
       case MMH_EVENT_ORDER_UPDATE: {
         const mmh_order_update& u = e.update;
@@ -322,19 +353,8 @@ bool Execution::drain() {
     }
   }
   pending.clear();
-  if (fill_batch_.empty()) return false;
-  if (core_ != nullptr) {
-    mmh_batch batch{sizeof(mmh_batch),  MMH_EVENT_FILL,    sizeof(mmh_fill), 0,
-                    fill_batch_.size(), fill_batch_.data()};
-    core_->on_events(batch);
-  }
-  if (runtime_ != nullptr) {
-    for (const mmh_fill& f : fill_batch_)
-      runtime_->on_fill(f, sdk::e8_to_double(f.price_ticks * setup_.tick_e8),
-                        sdk::e8_to_double(f.qty_lots * setup_.lot_e8), decimal_value(f.fee));
-  }
-  if (after_core_input_) after_core_input_();
-  return true;
+  tell_core();
+  return !fill_batch_.empty();
 }
 
 void Execution::count_bar_state() {
