@@ -21,8 +21,13 @@ else()
   pkg_check_modules(LUA REQUIRED IMPORTED_TARGET luajit)
   set(MMHOST_LUA_FLAVOUR "LuaJIT")
 endif()
-add_library(mmhost_lua INTERFACE)
-target_link_libraries(mmhost_lua INTERFACE PkgConfig::LUA)
+# Only the sources that include Lua's headers see them (and the link gets the library), so
+# every other object is the same for LuaJIT and Lua 5.4: ccache serves the lua54 preset's build
+# from the release one, and it recompiles only these.
+function(mmhost_lua_sources target)
+  set_source_files_properties(${ARGN} PROPERTIES INCLUDE_DIRECTORIES "${LUA_INCLUDE_DIRS}")
+  target_link_libraries(${target} PRIVATE $<LINK_ONLY:PkgConfig::LUA>)
+endfunction()
 message(STATUS "mmhost: scripting runtime ${MMHOST_LUA_FLAVOUR}")
 
 if(MMHOST_BUILD_TESTS)

@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Objects do not depend on the build directory's path: the lua54 build reuses the release one's.
+export CCACHE_NOHASHDIR=true
 cmake --preset release -DMMHOST_REQUIRE_SHARED_DATA=OFF >/dev/null
 cmake --build --preset release --target mmhost_runtime
 

@@ -12,6 +12,8 @@ echo "==> clang-format check"
 git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format --dry-run -Werror
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Objects do not depend on the build directory's path: the lua54 build reuses the release one's.
+export CCACHE_NOHASHDIR=true
 for preset in release asan; do
   echo "==> ${preset}: configure, build, test"
   cmake --preset "$preset" -DMMHOST_BUILD_TESTS=ON -DMMHOST_REQUIRE_SHARED_DATA=ON
