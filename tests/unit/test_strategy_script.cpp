@@ -237,3 +237,66 @@ TEST_CASE("strategy script: on_fill gets side, price, quantity and fee") {
   script.on_fill(fill, 3500, 0.5, 0.0005);
   CHECK(host.metrics["buy.eth"] == doctest::Approx(1750.0005));
 }
+
+TEST_CASE("strategy script: a table with a metatable is refused with its key, no trap runs") {
+  TempDir dir;
+  auto error_for = [&](const std::string& text) {
+    const std::string path = write_file(dir.file("trap.lua"), text);
+    return error_of([&] { StrategyScript(path, nullptr); });
+  };
+  const std::string trap = "{ __index = function() error('trap ran') end }";
+  // The returned table itself.
+  std::string message = error_for(
+      "local t = { core = 'bos_mm', market = { symbol = 'ETHUSDT' } }\n"
+      "return setmetatable(t, " +
+      trap + ")\n");
+  CHECK(message.find("strategy table: must be a plain table (it has a metatable)") !=
+        std::string::npos);
+  CHECK(message.find("trap ran") == std::string::npos);
+  // market, a parameter group, the transitions list and one edge.
+  CHECK(error_for(std::string(kHead) + "}\n") == "(no error)");  // plain: loads
+  message = error_for(
+      "return mmhost.strategy{ core = 'bos_mm',\n"
+      "  market = setmetatable({ symbol = 'ETHUSDT' }, " +
+      trap + ") }\n");
+  CHECK(message.find("trap.lua:2: market: must be a plain table") != std::string::npos);
+  message =
+      error_for(std::string(kHead) + "  grid = setmetatable({ levels = 3 }, " + trap + ") }\n");
+  CHECK(message.find("trap.lua:2: grid: must be a plain table") != std::string::npos);
+  message = error_for(std::string(kHead) + "  transitions = setmetatable({}, " + trap + ") }\n");
+  CHECK(message.find("transitions: must be a plain table") != std::string::npos);
+  message = error_for(std::string(kHead) +
+                      "  transitions = { setmetatable({ from = 'mm', reason = 'x' }, " + trap +
+                      ") } }\n");
+  CHECK(message.find("transitions[1]: must be a plain table") != std::string::npos);
+  CHECK(message.find("trap ran") == std::string::npos);
+}
+
+TEST_CASE("strategy script: a reload reads the old script's state raw, whatever traps it set") {
+  TempDir dir;
+  Host host;
+  const std::string path = write_file(
+      dir.file("s.lua"), std::string(kHead) +
+                             "  on_bar = function(bar, ctx)\n"
+                             "    mmhost.state.bars = 7\n"
+                             "    local trap = { __index = function() error('trap ran') end,\n"
+                             "                   __newindex = function() error('trap ran') end }\n"
+                             "    setmetatable(mmhost.state, trap)\n"
+                             "    setmetatable(mmhost, trap)\n"
+                             "  end }\n");
+  StrategyScript old(path, &host);
+  old.on_bar(bar(1));
+  write_file(path,
+             std::string(kHead) +
+                 "  on_reload = function(old_state) mmhost.metric('bars', old_state.bars) end "
+                 "}\n");
+  StrategyScript next(path, &host);
+  next.on_reload(old);
+  CHECK(host.metrics["bars"] == 7);
+  // An old script that replaced mmhost entirely hands over an empty state.
+  write_file(path, std::string(kHead) + "  on_bar = function() mmhost = 5 end }\n");
+  StrategyScript gone(path, &host);
+  gone.on_bar(bar(1));
+  StrategyScript after(path, &host);
+  after.on_reload(gone);
+}

@@ -249,6 +249,11 @@ void copy_value(lua_State* from, int index, lua_State* to, int seen, int depth) 
       lua_pushnil(to);
       return;
   }
+  // Each level holds a few slots on both stacks (32 levels pass LUA_MINSTACK).
+  if (lua_checkstack(from, 4) == 0 || lua_checkstack(to, 6) == 0) {
+    lua_pushnil(to);
+    return;
+  }
   const void* identity = lua_topointer(from, index);
   lua_pushlightuserdata(to, const_cast<void*>(identity));
   lua_rawget(to, seen);

@@ -73,7 +73,8 @@ StrategyScript::StrategyScript(const std::string& path, ScriptHost* host)
   for (const std::string& name : spec_.callbacks) callbacks_[name] = ref_of(name.c_str());
   if (spec_.policy_function) policy_ref_ = ref_of("policy");
   // The `when` functions, by "from.reason" (the spec has checked the list's shape).
-  lua_getfield(L, top, "transitions");
+  // Raw reads only (the spec has checked these tables have no metatable).
+  push_raw_field(L, top, "transitions");
   if (lua_type(L, -1) == LUA_TTABLE) {
     const int list = lua_gettop(L);
     for (int i = 1;; ++i) {
@@ -82,10 +83,10 @@ StrategyScript::StrategyScript(const std::string& path, ScriptHost* host)
         lua_pop(L, 1);
         break;
       }
-      lua_getfield(L, -1, "when");
+      push_raw_field(L, -1, "when");
       if (lua_type(L, -1) == LUA_TFUNCTION) {
-        lua_getfield(L, -2, "from");
-        lua_getfield(L, -3, "reason");
+        push_raw_field(L, -2, "from");
+        push_raw_field(L, -3, "reason");
         const std::string key = std::string(lua_tostring(L, -2)) + "." + lua_tostring(L, -1);
         lua_pop(L, 2);
         guards_[key] = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -125,7 +126,7 @@ void StrategyScript::set_host(ScriptHost* host) {
 
 int StrategyScript::ref_of(const char* name) {
   lua_State* L = lua_->get();
-  lua_getfield(L, -1, name);
+  push_raw_field(L, -1, name);
   if (lua_type(L, -1) != LUA_TFUNCTION) {
     lua_pop(L, 1);
     return kNoRef;
@@ -215,19 +216,27 @@ void StrategyScript::on_fill(const mmh_fill& fill, double price, double qty, dou
 }
 
 void StrategyScript::on_reload(StrategyScript& old) {
+  // Both scripts may have put traps on their globals and tables: raw reads and writes only, and
+  // only plain values cross (copy_plain_value).
   lua_State* from = old.lua_->get();
   lua_State* L = lua_->get();
-  lua_getglobal(from, "mmhost");
-  lua_getfield(from, -1, "state");
+  push_raw_global(from, "mmhost");
+  if (lua_type(from, -1) == LUA_TTABLE)
+    push_raw_field(from, -1, "state");
+  else
+    lua_pushnil(from);
   copy_plain_value(from, -1, L);
   lua_pop(from, 2);
   if (lua_type(L, -1) != LUA_TTABLE) {  // the old script replaced mmhost.state with a scalar
     lua_pop(L, 1);
     lua_newtable(L);
   }
-  lua_getglobal(L, "mmhost");
-  lua_pushvalue(L, -2);
-  lua_setfield(L, -2, "state");
+  push_raw_global(L, "mmhost");
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_pushliteral(L, "state");
+    lua_pushvalue(L, -3);
+    lua_rawset(L, -3);
+  }
   lua_pop(L, 1);
   if (!push_callback("on_reload")) {
     lua_pop(L, 1);

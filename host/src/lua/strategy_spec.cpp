@@ -3,14 +3,16 @@
 #include "lua/lua_state.hpp"
 
 #include <mmhost/sdk/interval.hpp>
+#include <mmhost/sdk/regular_file.hpp>
 #include <mmhost/sdk/suggest.hpp>
 
 #include <lua.hpp>
 
-#include <cstdlib>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <set>
+#include <sstream>
 #include <vector>
 
 namespace mmh {
@@ -39,8 +41,14 @@ int find_assignment(const std::vector<std::string>& lines, const std::string& na
 }  // namespace
 
 int script_line_of(const std::string& path, const std::string& key_path) {
-  std::ifstream in(path);
+  std::string text;
+  try {
+    text = sdk::read_regular_file(path, LuaState::kMaxScriptBytes);
+  } catch (const sdk::FileError&) {
+    return 0;  // swapped for something else since it loaded: the message goes without a line
+  }
   std::vector<std::string> lines;
+  std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   // Walk "group.name": each part is searched from where the previous one was found.
   int line = 1;
@@ -63,8 +71,18 @@ namespace {
   throw ScriptError(path + (line > 0 ? ":" + std::to_string(line) : "") + ": " + key + ": " + what);
 }
 
+// The host reads script tables raw; a metatable would make them say something else to the
+// script than to the host (and an __index trap would run script code outside any call).
+void check_plain(lua_State* L, int table, const std::string& path, const std::string& key) {
+  if (lua_getmetatable(L, table) == 0) return;
+  lua_pop(L, 1);
+  fail(path, key, "must be a plain table (it has a metatable)");
+}
+
 void check_keys(lua_State* L, int table, const std::string& path, const std::string& prefix,
                 const std::set<std::string>& known) {
+  check_plain(L, table, path,
+              prefix.empty() ? "strategy table" : prefix.substr(0, prefix.size() - 1));
   lua_pushnil(L);
   while (lua_next(L, table) != 0) {
     lua_pop(L, 1);  // value
@@ -85,7 +103,7 @@ void check_keys(lua_State* L, int table, const std::string& path, const std::str
 // Reads t[key] as a string; nullopt-like empty when absent. Wrong types are errors.
 bool get_string(lua_State* L, int table, const char* key, const std::string& path,
                 const std::string& key_path, std::string& out) {
-  lua_getfield(L, table, key);
+  push_raw_field(L, table, key);
   const int type = lua_type(L, -1);
   bool present = false;
   if (type == LUA_TSTRING) {
@@ -113,7 +131,7 @@ int64_t get_interval(lua_State* L, int table, const char* key, const char* fallb
 // Reads t[key] as a number; false when absent. Wrong types are errors.
 bool get_number(lua_State* L, int table, const char* key, const std::string& path,
                 const std::string& key_path, double& out) {
-  lua_getfield(L, table, key);
+  push_raw_field(L, table, key);
   const int type = lua_type(L, -1);
   bool present = false;
   if (type == LUA_TNUMBER) {
@@ -128,26 +146,47 @@ bool get_number(lua_State* L, int table, const char* key, const std::string& pat
   return present;
 }
 
+std::string number_text(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.17g", value);
+  return buf;
+}
+
 int64_t whole_in(const std::string& path, const std::string& key_path, double value, double low,
                  double high) {
-  if (!(value >= low && value <= high) || value != static_cast<double>(static_cast<int64_t>(value)))
+  // The range check comes first: a double past int64 must not be converted to test wholeness.
+  if (!(value >= low && value <= high) || value != std::floor(value))
     fail(path, key_path,
-         "must be a whole number in [" + std::to_string(static_cast<int64_t>(low)) + ", " +
-             std::to_string(static_cast<int64_t>(high)) + "], got " + std::to_string(value));
+         "must be a whole number in [" + number_text(low) + ", " + number_text(high) + "], got " +
+             number_text(value));
   return static_cast<int64_t>(value);
+}
+
+// A host field the script must give as a number (not text that looks like one, not a boolean):
+// t[group][name], read raw (read_param_group has checked the group is a plain table).
+double host_number(lua_State* L, int top, const char* group, const char* name,
+                   const std::string& path) {
+  const std::string key_path = std::string(group) + "." + name;
+  push_raw_field(L, top, group);
+  double value = 0;
+  const bool present = get_number(L, lua_gettop(L), name, path, key_path, value);
+  lua_pop(L, 1);
+  if (!present) fail(path, key_path, "expected a number");
+  return value;
 }
 
 // Flattens t[group] = { name = value, ... } into "group.name" -> text. Values are numbers,
 // strings or booleans; the core plugin validates names and ranges.
 void read_param_group(lua_State* L, int table, const char* group, const std::string& path,
                       std::map<std::string, std::string>& out) {
-  lua_getfield(L, table, group);
+  push_raw_field(L, table, group);
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
     return;
   }
   if (lua_type(L, -1) != LUA_TTABLE) fail(path, group, "expected a table of parameters");
   const int t = lua_gettop(L);
+  check_plain(L, t, path, group);
   lua_pushnil(L);
   while (lua_next(L, t) != 0) {
     if (lua_type(L, -2) != LUA_TSTRING)
@@ -184,6 +223,7 @@ std::string fact_list(lua_State* L, int index, const std::string& path,
   if (lua_type(L, index) == LUA_TSTRING) return lua_tostring(L, index);
   if (lua_type(L, index) != LUA_TTABLE)
     fail(path, key_path, "expected a list of fact names, e.g. { \"bearish_bos\" }");
+  check_plain(L, index, path, key_path);
   std::string out;
   for (int i = 1;; ++i) {
     lua_rawgeti(L, index, i);
@@ -201,7 +241,7 @@ std::string fact_list(lua_State* L, int index, const std::string& path,
 // transitions = { { from = "mm", reason = "bearish_bos", all = {...}, ... }, ... } -> the
 // core's edit text, in list order; `when` functions mark the edge scripted.
 void read_transitions(lua_State* L, int table, const std::string& path, StrategySpec& spec) {
-  lua_getfield(L, table, "transitions");
+  push_raw_field(L, table, "transitions");
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
     return;
@@ -209,6 +249,7 @@ void read_transitions(lua_State* L, int table, const std::string& path, Strategy
   if (lua_type(L, -1) != LUA_TTABLE)
     fail(path, "transitions", "expected a list of edge edits ({ from = ..., reason = ... })");
   const int list = lua_gettop(L);
+  check_plain(L, list, path, "transitions");
   std::string edits;
   for (int i = 1;; ++i) {
     lua_rawgeti(L, list, i);
@@ -227,7 +268,7 @@ void read_transitions(lua_State* L, int table, const std::string& path, Strategy
     if (!get_string(L, edge, "reason", path, at + ".reason", reason))
       fail(path, "transitions", at + ".reason is required (names the edge)");
     std::string edit = from + "." + reason + ":";
-    lua_getfield(L, edge, "remove");
+    push_raw_field(L, edge, "remove");
     const bool remove = lua_toboolean(L, -1) != 0;
     lua_pop(L, 1);
     if (remove) {
@@ -235,12 +276,12 @@ void read_transitions(lua_State* L, int table, const std::string& path, Strategy
     } else {
       if (get_string(L, edge, "to", path, at + ".to", to)) edit += " to=" + to;
       for (const char* key : {"all", "none", "any"}) {
-        lua_getfield(L, edge, key);
+        push_raw_field(L, edge, key);
         if (!lua_isnil(L, -1))
           edit += std::string(" ") + key + "=" + fact_list(L, lua_gettop(L), path, at + "." + key);
         lua_pop(L, 1);
       }
-      lua_getfield(L, edge, "when");
+      push_raw_field(L, edge, "when");
       if (lua_type(L, -1) == LUA_TFUNCTION) {
         edit += " script=true";
         spec.scripted_edges.push_back(from + "." + reason);
@@ -273,7 +314,7 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
   StrategySpec spec;
   spec.path = path;
   get_string(L, top, "name", path, "name", spec.name);
-  lua_getfield(L, top, "market");
+  push_raw_field(L, top, "market");
   if (lua_type(L, -1) != LUA_TTABLE)
     fail(path, "market", "required table (data, symbol, ltf, htf, file)");
   const int market = lua_gettop(L);
@@ -289,7 +330,7 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
   lua_pop(L, 1);
 
   get_string(L, top, "core", path, "core", spec.core_plugin);
-  lua_getfield(L, top, "policy");
+  push_raw_field(L, top, "policy");
   spec.policy_function = lua_type(L, -1) == LUA_TFUNCTION;
   lua_pop(L, 1);
   for (const char* group : {"structure", "bos", "pullback", "grid", "execution", "risk", "capital"})
@@ -317,6 +358,7 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
       fail(path, "capital.target_base_share",
            "set in capital and in grid; say it once (capital.target_base_share)");
     params["grid.target_base_share"] = share;
+    spec.param_aliases["grid.target_base_share"] = "capital.target_base_share";
   }
   std::string text;
   if (take(params, "risk.on_script_error", text)) {
@@ -330,12 +372,15 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
   }
   if (take(params, "risk.script_instructions", text))
     spec.limits.instructions_per_call =
-        whole_in(path, "risk.script_instructions", std::atof(text.c_str()), 1e4, 1e10);
+        whole_in(path, "risk.script_instructions",
+                 host_number(L, top, "risk", "script_instructions", path), 1e4, 1e10);
   if (take(params, "risk.script_memory_mib", text))
     spec.limits.memory_bytes = static_cast<size_t>(
-        whole_in(path, "risk.script_memory_mib", std::atof(text.c_str()), 1, 4096) << 20);
+        whole_in(path, "risk.script_memory_mib",
+                 host_number(L, top, "risk", "script_memory_mib", path), 1, 4096)
+        << 20);
 
-  lua_getfield(L, top, "reload");
+  push_raw_field(L, top, "reload");
   if (!lua_isnil(L, -1)) {
     if (lua_type(L, -1) != LUA_TTABLE) fail(path, "reload", "expected a table (dry_run_bars)");
     const int reload = lua_gettop(L);
@@ -347,7 +392,7 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
   lua_pop(L, 1);
 
   for (const char* callback : kCallbacks) {
-    lua_getfield(L, top, callback);
+    push_raw_field(L, top, callback);
     if (lua_type(L, -1) == LUA_TFUNCTION)
       spec.callbacks.push_back(callback);
     else if (!lua_isnil(L, -1))

@@ -35,6 +35,9 @@ struct StrategySpec {
   // risk and capital (host fields taken out), flattened to "group.name" -> text, plus
   // "transitions" (edits as text). The plugin parses and validates them.
   std::map<std::string, std::string> core_params;
+  // Core parameters the script set under another name ("grid.target_base_share" was written as
+  // capital.target_base_share): errors about them point at the name the script used.
+  std::map<std::string, std::string> param_aliases;
   // Decisions made in Lua.
   bool policy_function = false;             // policy = function(m, ctx)
   std::vector<std::string> scripted_edges;  // "from.reason" of edges with a `when` function
