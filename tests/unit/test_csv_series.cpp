@@ -64,8 +64,8 @@ TEST_CASE("candles: gaps are counted, not fatal") {
 
 TEST_CASE("candles: every malformed input names file:line and what was wrong") {
   CHECK(candle_error("ts,open,high,low,close,volume\n1,1,1,1,1,1\n") ==
-        "bad.csv:1: bad header: expected 'ts_ms,open,high,low,close,volume', got "
-        "'ts,open,high,low,close,volume'");
+        "bad.csv:1: bad header: expected 'ts_ms,open,high,low,close,volume', got another line "
+        "of 6 columns (not shown: nothing of a file that is not market data is echoed)");
   CHECK(candle_error(kHeader + "60000,1,1,1,1,1\n120000,1,abc,1,1,1\n") ==
         "bad.csv:3: column 'high': not a number ('abc')");
   CHECK(candle_error(kHeader + "60000,1,1,2,1,1\n") == "bad.csv:2: high 1 is below low 2");

@@ -7,7 +7,10 @@
 #include <doctest/doctest.h>
 #include <zlib.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -69,12 +72,12 @@ TEST_CASE("a stale cache entry (source changed) is rebuilt, never trusted") {
   LoadOptions options;
   options.cache_dir = dir.file("cache");
   load_series(csv, options);
-  // Same size, different content and mtime: the header's stamp no longer matches.
+  // Same size and the same mtime (what `touch -r` leaves): only the content tells.
+  const auto mtime = std::filesystem::last_write_time(csv);
   std::string changed = kCsv;
   changed.replace(changed.find("240000,3,3,3,3,30"), 17, "240000,3,4,3,4,30");
   write_file(csv, changed);
-  std::filesystem::last_write_time(csv,
-                                   std::filesystem::last_write_time(csv) + std::chrono::seconds(5));
+  std::filesystem::last_write_time(csv, mtime);
   auto reloaded = load_series(csv, options);
   CHECK_FALSE(reloaded->from_cache());
   CHECK(reloaded->cache_note() == "source changed since the cache was built; rebuilt");
@@ -111,6 +114,64 @@ TEST_CASE("a corrupt cache entry is detected by its CRC and rebuilt") {
     CHECK(s->cache_note() == "cache entry truncated; rebuilt");
   }
   // After the rebuild the entry is good again.
+  CHECK(load_series(csv, options)->from_cache());
+}
+
+TEST_CASE("a forged cache entry with valid CRCs but impossible records is rebuilt") {
+  TempDir dir;
+  const std::string csv = write_file(dir.file("eth.csv"), kCsv);
+  LoadOptions options;
+  options.cache_dir = dir.file("cache");
+  const std::string cache = load_series(csv, options)->cache_path();
+  const std::string good = mmh::test::read_file(cache);
+  // The header (series_loader.cpp): the payload CRC at byte 96, the header's CRC of bytes
+  // [0, 100) at 100; records from byte 128. Recomputing them on the good entry proves the
+  // offsets before they are used to forge one.
+  auto crc_at = [](const std::string& bytes, size_t at) {
+    uint32_t v = 0;
+    std::memcpy(&v, bytes.data() + at, sizeof(v));
+    return v;
+  };
+  auto crc_of = [](const std::string& bytes, size_t from, size_t to) {
+    return static_cast<uint32_t>(
+        crc32_z(0L, reinterpret_cast<const Bytef*>(bytes.data() + from), to - from));
+  };
+  REQUIRE(crc_at(good, 96) == crc_of(good, 128, good.size()));
+  REQUIRE(crc_at(good, 100) == crc_of(good, 0, 100));
+  auto forge = [&](size_t record, size_t field_offset, int64_t value) {
+    std::string bytes = good;
+    std::memcpy(bytes.data() + 128 + record * sizeof(mmh_candle) + field_offset, &value,
+                sizeof(value));
+    const uint32_t payload = crc_of(bytes, 128, bytes.size());
+    std::memcpy(bytes.data() + 96, &payload, sizeof(payload));
+    const uint32_t header = crc_of(bytes, 0, 100);
+    std::memcpy(bytes.data() + 100, &header, sizeof(header));
+    write_file(cache, bytes);
+    return load_series(csv, options);
+  };
+  auto absurd = forge(1, offsetof(mmh_candle, high_e8), INT64_MAX);
+  CHECK_FALSE(absurd->from_cache());
+  CHECK(absurd->cache_note() == "cache entry invalid (record 1: bad low/high); rebuilt");
+  CHECK(candle(*absurd, 1).high_e8 == 3 * MMH_E8);
+  auto negative = forge(0, offsetof(mmh_candle, volume_e8), -5);
+  CHECK(negative->cache_note() == "cache entry invalid (record 0: negative volume); rebuilt");
+  auto backwards = forge(2, offsetof(mmh_candle, open_ts_ns), 60'000'000'000);
+  CHECK(backwards->cache_note() ==
+        "cache entry invalid (record 2: time does not increase); rebuilt");
+  CHECK(load_series(csv, options)->from_cache());  // the rebuilt entry serves again
+}
+
+TEST_CASE("a cache entry that is a FIFO is refused without blocking, and replaced") {
+  TempDir dir;
+  const std::string csv = write_file(dir.file("eth.csv"), kCsv);
+  LoadOptions options;
+  options.cache_dir = dir.file("cache");
+  const std::string cache = load_series(csv, options)->cache_path();
+  std::filesystem::remove(cache);
+  REQUIRE(::mkfifo(cache.c_str(), 0600) == 0);
+  auto s = load_series(csv, options);
+  CHECK_FALSE(s->from_cache());
+  CHECK(s->cache_note().find("a FIFO, not a regular file") != std::string::npos);
   CHECK(load_series(csv, options)->from_cache());
 }
 

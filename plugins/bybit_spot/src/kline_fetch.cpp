@@ -4,6 +4,7 @@
 #include "file_bytes.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
+#include <mmhost/sdk/regular_file.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -137,31 +138,10 @@ void write_candle_cache(const std::string& path, const std::map<int64_t, KlineRo
     }
     text += '\n';
   }
-  // Same directory as the target, so the rename is atomic.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error(tmp + ": cannot create: " + std::strerror(errno));
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw std::runtime_error(tmp + ": write failed: " + std::strerror(e));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    throw std::runtime_error(tmp + ": cannot flush to disk");
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    throw std::runtime_error(path + ": cannot replace: " + std::strerror(e));
-  }
+  // Same directory as the target, so the rename is atomic; only a regular file is replaced.
+  sdk::TempOutput out(path);
+  out.write(text.data(), text.size());
+  out.commit(/*sync=*/true);
 }
 
 asio::awaitable<FetchResult> fetch_klines(RestClient& rest, const FetchRequest& request,

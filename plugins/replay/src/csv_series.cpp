@@ -12,6 +12,7 @@ namespace mmh::replay {
 namespace {
 
 using sdk::kNsPerMs;
+constexpr const char* kMaxPriceText = "1000000000 (not a plausible price)";
 
 // Walks the text line by line, skipping leading '#' comments, keeping the 1-based line number.
 class LineReader {
@@ -108,7 +109,9 @@ void check_header(std::string_view header, std::string_view expected, const std:
                   size_t line) {
   if (header != expected)
     fail(source, line,
-         "bad header: expected '" + std::string(expected) + "', got " + quoted(header));
+         "bad header: expected '" + std::string(expected) + "', got another line of " +
+             std::to_string(std::count(header.begin(), header.end(), ',') + 1) +
+             " columns (not shown: nothing of a file that is not market data is echoed)");
 }
 
 }  // namespace
@@ -159,6 +162,8 @@ CandleSeries parse_candle_csv(std::string_view text, const std::string& source,
     c.close_e8 = parse_value(f[4], "close", source, n);
     c.volume_e8 = parse_value(f[5], "volume", source, n);
     if (c.low_e8 <= 0) fail(source, n, "prices must be positive, low is " + std::string(f[3]));
+    if (c.high_e8 > kMaxPriceE8)
+      fail(source, n, "high " + std::string(f[2]) + " is above " + kMaxPriceText);
     if (c.volume_e8 < 0) fail(source, n, "volume must not be negative, got " + std::string(f[5]));
     if (c.high_e8 < c.low_e8)
       fail(source, n, "high " + std::string(f[2]) + " is below low " + std::string(f[3]));
@@ -192,8 +197,7 @@ CandleSeries parse_candle_csv(std::string_view text, const std::string& source,
            "cannot infer the bar interval from a single candle; declare it");
     interval_ns = min_step_ms * kNsPerMs;
   }
-  series.gaps.interval_ns = interval_ns;
-  // Alignment and gaps: every bar opens on a multiple of the interval; a longer step is a gap.
+  // Alignment: every bar opens on a multiple of the interval; a longer step is a gap.
   for (size_t i = 0; i < series.candles.size(); ++i) {
     mmh_candle& c = series.candles[i];
     c.interval_ns = interval_ns;
@@ -208,12 +212,8 @@ CandleSeries parse_candle_csv(std::string_view text, const std::string& source,
            "step of " + std::to_string(step / kNsPerMs) +
                " ms from the previous bar is not a multiple of the " +
                sdk::format_interval(interval_ns) + " interval");
-    if (step > interval_ns) {
-      ++series.gaps.gap_count;
-      series.gaps.missing_bars += static_cast<uint64_t>(step / interval_ns - 1);
-      series.gaps.largest_gap_ns = std::max(series.gaps.largest_gap_ns, step - interval_ns);
-    }
   }
+  series.gaps = candle_gaps(series.candles.data(), series.candles.size(), interval_ns);
   return series;
 }
 
@@ -249,6 +249,8 @@ TradeSeries parse_trade_csv(std::string_view text, const std::string& source) {
     t.price_e8 = parse_value(f[1], "price", source, n);
     t.qty_e8 = parse_value(f[2], "qty", source, n);
     if (t.price_e8 <= 0) fail(source, n, "price must be positive, got " + std::string(f[1]));
+    if (t.price_e8 > kMaxPriceE8)
+      fail(source, n, "price " + std::string(f[1]) + " is above " + kMaxPriceText);
     if (t.qty_e8 <= 0) fail(source, n, "qty must be positive, got " + std::string(f[2]));
     if (f[3] == "buy" || f[3] == "Buy") {
       t.taker_side = MMH_SIDE_BUY;
@@ -384,6 +386,8 @@ BookSeries parse_depth_csv(std::string_view text, const std::string& source) {
     mmh_book_level level{parse_value(f[4], "price", source, n),
                          parse_value(f[5], "qty", source, n)};
     if (level.price_e8 <= 0) fail(source, n, "price must be positive, got " + std::string(f[4]));
+    if (level.price_e8 > kMaxPriceE8)
+      fail(source, n, "price " + std::string(f[4]) + " is above " + kMaxPriceText);
     if (level.qty_e8 < 0) fail(source, n, "qty must not be negative, got " + std::string(f[5]));
     const uint64_t first_id = parse_u64(f[6], "first_update_id", source, n);
     const uint64_t last_id = parse_u64(f[7], "last_update_id", source, n);
@@ -414,6 +418,47 @@ BookSeries parse_depth_csv(std::string_view text, const std::string& source) {
     series.updates[i].ts_ns = std::max(series.updates[i].ts_ns, series.updates[i - 1].ts_ns);
   series.fix_pointers();
   return series;
+}
+
+}  // namespace mmh::replay
+
+namespace mmh::replay {
+
+std::string candle_problem(const mmh_candle& c, const mmh_candle* previous, int64_t interval_ns) {
+  if (interval_ns <= 0 || interval_ns % kNsPerMs != 0) return "bad interval";
+  if (c.interval_ns != interval_ns) return "interval differs from the series'";
+  if (c.open_ts_ns <= 0 || c.open_ts_ns % interval_ns != 0) return "time not on the interval";
+  if (previous != nullptr && c.open_ts_ns <= previous->open_ts_ns) return "time does not increase";
+  if (c.low_e8 <= 0 || c.high_e8 > kMaxPriceE8 || c.high_e8 < c.low_e8) return "bad low/high";
+  if (c.open_e8 < c.low_e8 || c.open_e8 > c.high_e8) return "open outside low/high";
+  if (c.close_e8 < c.low_e8 || c.close_e8 > c.high_e8) return "close outside low/high";
+  if (c.volume_e8 < 0) return "negative volume";
+  if (c.flags != 0) return "flags set";
+  return {};
+}
+
+std::string trade_problem(const mmh_trade& t, const mmh_trade* previous) {
+  if (t.ts_ns <= 0 || t.ts_ns % kNsPerMs != 0) return "bad time";
+  if (previous != nullptr && t.ts_ns < previous->ts_ns) return "time goes back";
+  if (t.price_e8 <= 0 || t.price_e8 > kMaxPriceE8) return "bad price";
+  if (t.qty_e8 <= 0) return "bad quantity";
+  if (t.taker_side != MMH_SIDE_BUY && t.taker_side != MMH_SIDE_SELL) return "bad side";
+  if (t.trade_id != 0) return "trade id set";
+  return {};
+}
+
+GapStats candle_gaps(const mmh_candle* candles, size_t count, int64_t interval_ns) {
+  GapStats gaps;
+  gaps.interval_ns = interval_ns;
+  for (size_t i = 1; i < count; ++i) {
+    const int64_t step = candles[i].open_ts_ns - candles[i - 1].open_ts_ns;
+    if (step > interval_ns) {
+      ++gaps.gap_count;
+      gaps.missing_bars += static_cast<uint64_t>(step / interval_ns - 1);
+      gaps.largest_gap_ns = std::max(gaps.largest_gap_ns, step - interval_ns);
+    }
+  }
+  return gaps;
 }
 
 }  // namespace mmh::replay

@@ -1,14 +1,13 @@
 #include "file_bytes.hpp"
 
 #include <mmhost/sdk/plugin.hpp>
+#include <mmhost/sdk/regular_file.hpp>
 
-#include <sys/stat.h>
 #include <zlib.h>
 
-#include <cerrno>
+#include <algorithm>
+#include <climits>
 #include <cstdio>
-#include <cstring>
-#include <memory>
 
 namespace mmh::replay {
 namespace {
@@ -17,59 +16,94 @@ namespace {
   throw sdk::Error(MMH_ERR_IO, path + ": " + what);
 }
 
-std::string read_plain(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) fail_io(path, std::strerror(errno));
-  std::string bytes;
-  const FileStamp stamp = stat_file(path);
-  bytes.resize(stamp.size_bytes);
-  const size_t got = std::fread(bytes.data(), 1, bytes.size(), f.get());
-  if (got != bytes.size()) fail_io(path, "short read");
-  return bytes;
+std::string mib(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  return text;
 }
 
-std::string read_gzip(const std::string& path) {
-  gzFile gz = gzopen(path.c_str(), "rb");
-  if (gz == nullptr) fail_io(path, "cannot open gzip stream");
-  std::unique_ptr<gzFile_s, int (*)(gzFile)> guard(gz, &gzclose);
-  gzbuffer(gz, 1 << 17);
-  std::string bytes;
-  constexpr size_t kChunk = 1 << 20;
-  for (;;) {
-    const size_t old = bytes.size();
-    bytes.resize(old + kChunk);
-    const int n = gzread(gz, bytes.data() + old, static_cast<unsigned>(kChunk));
-    if (n < 0) {
-      int code = 0;
-      fail_io(path, std::string("corrupt gzip data: ") + gzerror(gz, &code));
-    }
-    bytes.resize(old + static_cast<size_t>(n));
-    if (n == 0) break;
+// Frees the inflate state on every way out.
+struct Inflater {
+  z_stream stream{};
+  bool open = false;
+  ~Inflater() {
+    if (open) inflateEnd(&stream);
   }
-  return bytes;
-}
+};
 
 }  // namespace
 
-FileStamp stat_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) fail_io(path, std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail_io(path, "not a regular file");
-  FileStamp stamp;
-  stamp.size_bytes = static_cast<uint64_t>(st.st_size);
-  stamp.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-  return stamp;
+std::string read_raw_file(const std::string& path, uint64_t max_bytes) {
+  try {
+    return sdk::read_regular_file(path, max_bytes);
+  } catch (const sdk::FileError& e) {
+    throw sdk::Error(MMH_ERR_IO, e.what());
+  }
 }
 
-std::string read_file_bytes(const std::string& path) {
-  unsigned char magic[2] = {0, 0};
-  {
-    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) fail_io(path, std::strerror(errno));
-    if (std::fread(magic, 1, 2, f.get()) != 2) magic[0] = magic[1] = 0;
+bool is_gzip(std::string_view raw) {
+  return raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1f &&
+         static_cast<unsigned char>(raw[1]) == 0x8b;
+}
+
+std::string decode_text(std::string raw, const std::string& path, const ReadLimits& limits) {
+  if (!is_gzip(raw)) return raw;
+  const uint64_t by_ratio =
+      std::max<uint64_t>(limits.ratio_free_bytes, raw.size() * limits.max_gzip_ratio);
+  const uint64_t allowed = std::min(limits.max_text_bytes, by_ratio);
+  std::string text;
+  // The last member's trailer holds its size mod 2^32: a good first guess for the text's size.
+  if (raw.size() >= 18) {
+    uint32_t isize = 0;
+    for (size_t i = 0; i < 4; ++i)
+      isize |= static_cast<uint32_t>(static_cast<unsigned char>(raw[raw.size() - 4 + i]))
+               << (8 * i);
+    text.reserve(std::min<uint64_t>(isize, allowed));
   }
-  if (magic[0] == 0x1f && magic[1] == 0x8b) return read_gzip(path);
-  return read_plain(path);
+  Inflater z;
+  if (inflateInit2(&z.stream, 16 + MAX_WBITS) != Z_OK) fail_io(path, "cannot start gzip decoding");
+  z.open = true;
+  size_t in_at = 0;
+  constexpr size_t kChunk = size_t{1} << 20;
+  for (;;) {
+    // Members follow one another (what `cat a.gz b.gz` makes); each one ends with Z_STREAM_END.
+    Bytef* const in_start = reinterpret_cast<Bytef*>(raw.data() + in_at);
+    z.stream.next_in = in_start;
+    z.stream.avail_in = static_cast<uInt>(std::min<size_t>(raw.size() - in_at, UINT_MAX));
+    const size_t out_at = text.size();
+    const size_t room = static_cast<size_t>(std::min<uint64_t>(kChunk, allowed + 1 - out_at));
+    text.resize(out_at + room);
+    z.stream.next_out = reinterpret_cast<Bytef*>(text.data() + out_at);
+    z.stream.avail_out = static_cast<uInt>(room);
+    const int status = inflate(&z.stream, Z_NO_FLUSH);
+    in_at += static_cast<size_t>(z.stream.next_in - in_start);
+    text.resize(out_at + room - z.stream.avail_out);
+    if (text.size() > allowed)
+      fail_io(path, "gzip data expands past " + mib(allowed) +
+                        " (limits: " + std::to_string(limits.max_gzip_ratio) + "x the " +
+                        mib(raw.size()) + " compressed, and " + mib(limits.max_text_bytes) +
+                        " of text); refused as a likely decompression bomb");
+    if (status == Z_STREAM_END) {
+      if (in_at == raw.size()) break;
+      if (!is_gzip(std::string_view(raw).substr(in_at)))
+        fail_io(path, std::to_string(raw.size() - in_at) +
+                          " bytes after the end of the gzip data (not a gzip member)");
+      inflateReset(&z.stream);
+      continue;
+    }
+    if (status == Z_DATA_ERROR || status == Z_NEED_DICT || status == Z_MEM_ERROR)
+      fail_io(path, std::string("corrupt gzip data: ") +
+                        (z.stream.msg != nullptr ? z.stream.msg : zError(status)));
+    // Z_OK or Z_BUF_ERROR: more to do, unless the input is used up with the member unfinished.
+    if (in_at == raw.size() && z.stream.avail_out != 0)
+      fail_io(path, "truncated gzip data: the file ends inside a compressed stream (after " +
+                        std::to_string(text.size()) + " bytes of text); `gzip -t` says the same");
+  }
+  return text;
+}
+
+std::string read_file_bytes(const std::string& path, const ReadLimits& limits) {
+  return decode_text(read_raw_file(path, limits.max_text_bytes), path, limits);
 }
 
 }  // namespace mmh::replay

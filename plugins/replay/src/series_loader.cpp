@@ -3,11 +3,13 @@
 #include "file_bytes.hpp"
 
 #include <mmhost/sdk/plugin.hpp>
+#include <mmhost/sdk/regular_file.hpp>
 
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -30,7 +32,7 @@ struct CacheHeader {
   uint32_t record_size;
   uint64_t record_count;
   uint64_t source_size;
-  int64_t source_mtime_ns;
+  uint64_t source_hash;  // XXH3-64 of the source file's bytes as stored
   uint64_t source_path_hash;
   int64_t declared_interval_ns;
   int64_t interval_ns;
@@ -61,47 +63,21 @@ uint32_t header_crc(const CacheHeader& h) {
   return crc32_of(&h, offsetof(CacheHeader, header_crc32));
 }
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-void write_all(int fd, const void* data, size_t size, const std::string& path) {
-  const char* p = static_cast<const char*>(data);
-  while (size > 0) {
-    const ssize_t n = ::write(fd, p, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw sdk::Error(MMH_ERR_IO, path + ": " + std::strerror(errno));
-    }
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-}
-
 // Writes to a temporary file in the same directory, then renames: readers see all or nothing.
 void write_cache(const std::string& path, CacheHeader header, const void* records) {
   fs::create_directories(fs::path(path).parent_path());
   const size_t payload = header.record_count * header.record_size;
   header.payload_crc32 = crc32_of(records, payload);
   header.header_crc32 = header_crc(header);
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    Fd f;
-    f.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (f.fd < 0) throw sdk::Error(MMH_ERR_IO, tmp + ": " + std::strerror(errno));
-    char pad[kPayloadOffset] = {};
-    std::memcpy(pad, &header, sizeof(header));
-    write_all(f.fd, pad, sizeof(pad), tmp);
-    write_all(f.fd, records, payload, tmp);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw sdk::Error(MMH_ERR_IO, path + ": " + why);
-  }
+  // Whatever sits at the entry's path (a FIFO, say) is removed first: the cache dir is ours.
+  std::error_code ec;
+  if (!fs::is_regular_file(fs::symlink_status(path, ec))) fs::remove(path, ec);
+  sdk::TempOutput out(path);
+  char pad[kPayloadOffset] = {};
+  std::memcpy(pad, &header, sizeof(header));
+  out.write(pad, sizeof(pad));
+  out.write(records, payload);
+  out.commit();
 }
 
 }  // namespace
@@ -127,28 +103,65 @@ std::string cache_file_for(const std::string& canonical_csv_path, const LoadOpti
   return (fs::path(options.cache_dir) / "replay" / name).string();
 }
 
+namespace {
+
+// Why mapped records could not have come from parsing the source ("" when they could): a
+// cache entry is trusted only as far as the parser would have gone.
+std::string records_problem(const CacheHeader& h, const char* payload) {
+  if (h.record_count == 0) return "no records";
+  if (h.kind == MMH_EVENT_CANDLE) {
+    const auto* candles = reinterpret_cast<const mmh_candle*>(payload);
+    for (size_t i = 0; i < h.record_count; ++i) {
+      const std::string problem =
+          candle_problem(candles[i], i > 0 ? &candles[i - 1] : nullptr, h.interval_ns);
+      if (!problem.empty()) return "record " + std::to_string(i) + ": " + problem;
+    }
+    const GapStats gaps = candle_gaps(candles, h.record_count, h.interval_ns);
+    if (gaps.gap_count != h.gap_count || gaps.missing_bars != h.missing_bars ||
+        gaps.largest_gap_ns != h.largest_gap_ns)
+      return "gap counts differ from the records";
+    return {};
+  }
+  const auto* trades = reinterpret_cast<const mmh_trade*>(payload);
+  for (size_t i = 0; i < h.record_count; ++i) {
+    const std::string problem = trade_problem(trades[i], i > 0 ? &trades[i - 1] : nullptr);
+    if (!problem.empty()) return "record " + std::to_string(i) + ": " + problem;
+  }
+  return {};
+}
+
+}  // namespace
+
 std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOptions& options) {
   std::error_code ec;
   const std::string canonical = fs::weakly_canonical(fs::path(path), ec).string();
   const std::string key_path = ec ? path : canonical;
-  const FileStamp stamp = stat_file(path);
+  // The bytes are read once: hashed to key the cache (an edit that keeps size and mtime still
+  // changes them), and decoded only when the cache cannot serve.
+  std::string raw = read_raw_file(path, options.limits.max_text_bytes);
+  const uint64_t source_hash = XXH3_64bits(raw.data(), raw.size());
+  const uint64_t source_size = raw.size();
   auto series = std::make_unique<LoadedSeries>();
 
   std::string cache_path;
   if (!options.cache_dir.empty()) {
     cache_path = cache_file_for(key_path, options);
     series->cache_path_ = cache_path;
-    // Try the cache: every field must match, both CRCs must hold.
-    Fd f;
-    f.fd = ::open(cache_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (f.fd < 0) {
-      series->cache_note_ = "no cache entry yet";
-    } else {
-      struct stat st {};
+    // Try the cache: every field must match, both CRCs must hold, every record must be valid.
+    std::unique_ptr<sdk::RegularFile> entry;
+    std::string why;
+    try {
+      entry = std::make_unique<sdk::RegularFile>(cache_path);
+    } catch (const sdk::FileError& e) {
+      if (!fs::exists(fs::symlink_status(cache_path, ec)))
+        series->cache_note_ = "no cache entry yet";
+      else
+        why = "cache entry unusable (" + std::string(e.what()) + ")";
+    }
+    if (entry != nullptr) {
       CacheHeader h{};
-      std::string why;
-      if (::fstat(f.fd, &st) != 0 || static_cast<size_t>(st.st_size) < kPayloadOffset ||
-          ::pread(f.fd, &h, sizeof(h), 0) != static_cast<ssize_t>(sizeof(h))) {
+      if (entry->size_bytes() < kPayloadOffset ||
+          entry->read_at(&h, sizeof(h), 0, cache_path) != sizeof(h)) {
         why = "cache entry truncated";
       } else if (std::memcmp(h.magic, kMagic, sizeof(kMagic)) != 0 ||
                  h.header_crc32 != header_crc(h)) {
@@ -156,7 +169,7 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
       } else if (h.format_version != kCacheFormatVersion) {
         why = "cache format version " + std::to_string(h.format_version) +
               " != " + std::to_string(kCacheFormatVersion);
-      } else if (h.source_size != stamp.size_bytes || h.source_mtime_ns != stamp.mtime_ns) {
+      } else if (h.source_size != source_size || h.source_hash != source_hash) {
         why = "source changed since the cache was built";
       } else if (h.source_path_hash != fnv1a64(key_path) ||
                  h.declared_interval_ns != options.declared_interval_ns) {
@@ -165,20 +178,24 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
                  (h.kind == MMH_EVENT_TRADE && h.record_size != sizeof(mmh_trade)) ||
                  (h.kind != MMH_EVENT_CANDLE && h.kind != MMH_EVENT_TRADE)) {
         why = "cache record layout differs from this build";
-      } else if (static_cast<uint64_t>(st.st_size) !=
-                 kPayloadOffset + h.record_count * h.record_size) {
+      } else if (h.record_count > (entry->size_bytes() - kPayloadOffset) / h.record_size ||
+                 entry->size_bytes() != kPayloadOffset + h.record_count * h.record_size) {
         why = "cache entry has the wrong size";
       } else {
-        const size_t map_size = static_cast<size_t>(st.st_size);
+        const size_t map_size = static_cast<size_t>(entry->size_bytes());
         // Private + writable so the symbol id can be set without touching the file.
-        void* map = ::mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, f.fd, 0);
+        void* map = ::mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, entry->fd(), 0);
         if (map == MAP_FAILED) {
           why = std::string("mmap failed: ") + std::strerror(errno);
         } else {
           char* payload = static_cast<char*>(map) + kPayloadOffset;
-          if (crc32_of(payload, h.record_count * h.record_size) != h.payload_crc32) {
-            ::munmap(map, map_size);
+          std::string problem;
+          if (crc32_of(payload, h.record_count * h.record_size) != h.payload_crc32)
             why = "cache payload corrupt";
+          else if (!(problem = records_problem(h, payload)).empty())
+            why = "cache entry invalid (" + problem + ")";
+          if (!why.empty()) {
+            ::munmap(map, map_size);
           } else {
             series->map_ = map;
             series->map_size_ = map_size;
@@ -191,18 +208,18 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
           }
         }
       }
-      series->cache_note_ = why + "; rebuilt";
     }
+    if (!why.empty()) series->cache_note_ = why + "; rebuilt";
   }
 
   // Parse the CSV.
-  const std::string bytes = read_file_bytes(path);
+  const std::string bytes = decode_text(std::move(raw), path, options.limits);
   CacheHeader h{};
   std::memcpy(h.magic, kMagic, sizeof(kMagic));
   h.format_version = kCacheFormatVersion;
   h.header_size = sizeof(CacheHeader);
-  h.source_size = stamp.size_bytes;
-  h.source_mtime_ns = stamp.mtime_ns;
+  h.source_size = source_size;
+  h.source_hash = source_hash;
   h.source_path_hash = fnv1a64(key_path);
   h.declared_interval_ns = options.declared_interval_ns;
   switch (detect_kind(bytes)) {

@@ -1,11 +1,13 @@
 // Loads a replay series (candles, trades or an L2 book stream) from CSV, candles and trades
 // through a binary cache in the host's cache directory (book streams hold pointers between
-// records and are parsed each time). The cache is memory-mapped, versioned, keyed by the CSV's
-// canonical path and declared interval, and checked against the CSV's size and mtime plus CRCs of
-// header and payload: a stale or corrupt entry is rebuilt, never trusted.
+// records and are parsed each time). The cache is memory-mapped, versioned, named by the CSV's
+// canonical path and declared interval, and checked against an XXH3-64 hash of the CSV's bytes,
+// CRCs of header and payload, and every record against the parser's rules: a stale, corrupt or
+// forged entry is rebuilt, never trusted.
 #pragma once
 
 #include "csv_series.hpp"
+#include "file_bytes.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -14,11 +16,13 @@
 
 namespace mmh::replay {
 
-inline constexpr uint32_t kCacheFormatVersion = 1;
+// 2: keyed by the source's content hash (was size + mtime).
+inline constexpr uint32_t kCacheFormatVersion = 2;
 
 struct LoadOptions {
   std::string cache_dir;             // empty = no cache
   int64_t declared_interval_ns = 0;  // candles: 0 = infer
+  ReadLimits limits;                 // how large a file, and its gzip text, may be
 };
 
 // A read-only view of the loaded records; backed by a private memory map or by owned vectors.
