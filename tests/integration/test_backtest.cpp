@@ -136,7 +136,7 @@ TEST_CASE("backtest: a missing candle file says how to get one, bad options say 
       "backtest strategies/eth_bos_mm.lua --symbol ETHUSDT --interval 5 "
       "--start 2026-01-01 --end 2026-02-01 --cache " +
       dir.file("eth_5m.csv"));
-  CHECK(missing.exit_code == 1);
+  CHECK(missing.exit_code == 2);  // a usage error
   CHECK(missing.output.find("no such file") != std::string::npos);
   CHECK(missing.output.find("mmhost fetch --symbol ETHUSDT --interval 5 --start 2026-01-01") !=
         std::string::npos);
@@ -145,12 +145,14 @@ TEST_CASE("backtest: a missing candle file says how to get one, bad options say 
       "backtest strategies/eth_bos_mm.lua --interval 1 --start 2025-13-01 "
       "--cache " +
       data);
-  CHECK(bad_date.exit_code == 1);
+  CHECK(bad_date.exit_code == 2);  // a usage error
   CHECK(bad_date.output.find("is not a UTC date") != std::string::npos);
   auto bad_fee = run_mmhost("backtest strategies/eth_bos_mm.lua --interval 1 --fees 5 --cache " +
                             data + " --out " + dir.file("x"));
-  CHECK(bad_fee.exit_code == 1);
+  CHECK(bad_fee.exit_code == 2);  // a usage error
   CHECK(bad_fee.output.find("fee rate maker must be in") != std::string::npos);
+  // A refused backtest creates nothing: no run directory, no staging directory beside it.
+  CHECK(std::filesystem::is_empty(dir.path()));
 }
 
 TEST_CASE("backtest: one strategy scored under the candle, trades and book models, side by side") {
@@ -216,14 +218,15 @@ TEST_CASE("backtest: tick-data options are checked before anything runs") {
       "backtest strategies/eth_bos_mm.lua --interval 1 --fill-model trades "
       "--cache " +
       candles + " --out " + dir.file("a"));
-  CHECK(no_tape.exit_code == 1);
+  CHECK(no_tape.exit_code == 2);  // a usage error
   CHECK(no_tape.output.find("the trades fill model needs the trade tape") != std::string::npos);
   auto book_wrong_model = run_mmhost("backtest strategies/eth_bos_mm.lua --interval 1 --book " +
                                      candles + " --cache " + candles + " --out " + dir.file("b"));
-  CHECK(book_wrong_model.exit_code == 1);
+  CHECK(book_wrong_model.exit_code == 2);  // a usage error
   CHECK(book_wrong_model.output.find("--book is for --fill-model book") != std::string::npos);
   auto bad_interval = run_mmhost("backtest strategies/eth_bos_mm.lua --ltf-interval 1x --cache " +
                                  candles + " --out " + dir.file("c"));
-  CHECK(bad_interval.exit_code == 1);
+  CHECK(bad_interval.exit_code == 2);  // a usage error
   CHECK(bad_interval.output.find("--ltf-interval 1x: not an interval") != std::string::npos);
+  CHECK(std::filesystem::is_empty(dir.path()));
 }

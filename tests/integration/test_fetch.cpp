@@ -67,16 +67,16 @@ TEST_CASE("mmhost fetch: a multi-page range, interrupted, resumed, read back wit
 TEST_CASE("mmhost fetch: bad input is refused with what to do") {
   const CommandResult interval = run_mmhost(
       "fetch --symbol ETHUSDT --interval 2 --start 2025-01-01 --end 2025-01-02 --cache /tmp/x.csv");
-  CHECK(interval.exit_code == 1);
+  CHECK(interval.exit_code == 2);  // a usage error
   CHECK(interval.output.find("not a Bybit kline interval") != std::string::npos);
   const CommandResult range =
       run_mmhost("fetch --symbol ETHUSDT --start 2025-01-02 --end 2025-01-01 --cache /tmp/x.csv");
-  CHECK(range.exit_code == 1);
+  CHECK(range.exit_code == 2);  // a usage error
   CHECK(range.output.find("is not after --start") != std::string::npos);
   const CommandResult venue = run_mmhost(
       "fetch --symbol ETHUSDT --start 2025-01-01 --end 2025-01-02 --venue moonnet --cache "
       "/tmp/x.csv");
-  CHECK(venue.exit_code == 1);
+  CHECK(venue.exit_code == 2);  // a usage error
   CHECK(venue.output.find("venue 'moonnet' not found") != std::string::npos);
   const CommandResult help = run_mmhost("fetch --help");
   CHECK(help.exit_code == 0);

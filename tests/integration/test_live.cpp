@@ -172,7 +172,7 @@ TEST_CASE("mmhost run --live: orders, a fill, a forced reconnect, both views end
 TEST_CASE("mmhost run --live: refuses without --confirm-live, and without keys") {
   const CommandResult unconfirmed =
       run_mmhost("run strategies/eth_bos_mm.lua --live --venue testnet");
-  CHECK(unconfirmed.exit_code == 1);
+  CHECK(unconfirmed.exit_code == 2);  // a usage error
   CHECK(unconfirmed.output.find("add --confirm-live") != std::string::npos);
   FakeBybit fake;
   TempDir dir;

@@ -76,8 +76,9 @@ TEST_CASE("precedence: environment over file, missing file is an error") {
   CHECK(config.log.level == "warn");
   CHECK(config.log.format == "json");
   CHECK_THROWS_AS(apply_environment(config, {{"MMHOST_LOG_LEVEL", "chatty"}}), ConfigError);
-  CHECK_THROWS_WITH_AS(apply_config_file(config, "/nonexistent/mmhost.yaml"),
-                       "/nonexistent/mmhost.yaml: cannot read the configuration file", ConfigError);
+  CHECK_THROWS_WITH_AS(
+      apply_config_file(config, "/nonexistent/mmhost.yaml"),
+      "/nonexistent/mmhost.yaml: No such file or directory (the configuration file)", ConfigError);
 }
 
 TEST_CASE("the cache dir defaults to XDG, then HOME") {

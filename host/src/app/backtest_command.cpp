@@ -7,6 +7,7 @@
 
 #include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/interval.hpp>
+#include <mmhost/sdk/regular_file.hpp>
 
 #include <openssl/evp.h>
 #include <unistd.h>
@@ -99,6 +100,53 @@ class FileSink final : public ExecutionSink {
   std::ofstream events_;
   std::ofstream fills_;
   std::ofstream equity_;
+};
+
+// The run's files are written into a staging directory beside the run directory and moved
+// into it only when the run has succeeded: a refused or failed backtest leaves nothing behind,
+// and a rerun into the same --out replaces each file whole.
+class StagedRunDir {
+ public:
+  explicit StagedRunDir(fs::path dir) : final_(std::move(dir)) {
+    final_ = final_.lexically_normal();
+    if (!final_.has_filename()) final_ = final_.parent_path();  // "runs/eth/"
+    staging_ = final_.parent_path() /
+               ("." + final_.filename().string() + ".partial-" + std::to_string(::getpid()));
+    std::error_code ec;
+    if (fs::exists(final_, ec) && !fs::is_directory(final_, ec))
+      throw UsageError("--out " + final_.string() + ": exists and is not a directory");
+    fs::remove_all(staging_, ec);
+    fs::create_directories(staging_);
+  }
+  ~StagedRunDir() {
+    std::error_code ec;
+    if (!committed_) fs::remove_all(staging_, ec);
+  }
+  StagedRunDir(const StagedRunDir&) = delete;
+  StagedRunDir& operator=(const StagedRunDir&) = delete;
+
+  const fs::path& path() const { return staging_; }
+  const fs::path& final_path() const { return final_; }
+
+  void commit() {
+    fs::create_directories(final_);
+    for (const fs::directory_entry& entry : fs::directory_iterator(staging_)) {
+      const fs::path target = final_ / entry.path().filename();
+      try {
+        sdk::check_replaceable(target.string());
+      } catch (const sdk::FileError& e) {
+        throw RunError(e.what());
+      }
+      fs::rename(entry.path(), target);
+    }
+    fs::remove(staging_);
+    committed_ = true;
+  }
+
+ private:
+  fs::path final_;
+  fs::path staging_;
+  bool committed_ = false;
 };
 
 std::string hex64(uint64_t v) {
@@ -336,23 +384,23 @@ int64_t parse_utc_date_flag(const char* flag, const std::string& text) {
   try {
     return parse_utc_date_ns(text);
   } catch (const std::invalid_argument& e) {
-    throw RunError(std::string(flag) + " " + e.what());
+    throw UsageError(std::string(flag) + " " + e.what());
   }
 }
 
 RunOptions backtest_run_options(const BacktestOptions& o) {
   if (!o.interval.empty() && (!o.htf_interval.empty() || !o.ltf_interval.empty()))
-    throw RunError("give either --interval (one timeframe) or --htf-interval/--ltf-interval");
+    throw UsageError("give either --interval (one timeframe) or --htf-interval/--ltf-interval");
   if (o.fill_model != "candle" && o.fill_model != "trades" && o.fill_model != "book")
-    throw RunError("--fill-model " + o.fill_model + ": expected candle, trades or book");
+    throw UsageError("--fill-model " + o.fill_model + ": expected candle, trades or book");
   for (const auto& [flag, file] : {std::pair{"--trades", &o.trades}, {"--book", &o.book}})
     if (!file->empty() && !fs::exists(*file))
-      throw RunError(std::string(flag) + " " + *file + ": no such file");
+      throw UsageError(std::string(flag) + " " + *file + ": no such file");
   if (!o.book.empty() && o.fill_model != "book")
-    throw RunError("--book is for --fill-model book (the " + o.fill_model +
-                   " model does not read a book)");
+    throw UsageError("--book is for --fill-model book (the " + o.fill_model +
+                     " model does not read a book)");
   if (!o.queue_model.empty() && o.fill_model != "book")
-    throw RunError("--queue-model is for --fill-model book");
+    throw UsageError("--queue-model is for --fill-model book");
 
   RunOptions run;
   run.strategy_path = o.strategy_path;
@@ -360,8 +408,8 @@ RunOptions backtest_run_options(const BacktestOptions& o) {
   auto interval = [](const char* flag, const std::string& text) {
     const int64_t ns = sdk::parse_interval_ns(text);
     if (ns == 0)
-      throw RunError(std::string(flag) + " " + text +
-                     ": not an interval (5 = 5 minutes; 30s, 15m, 1h also work)");
+      throw UsageError(std::string(flag) + " " + text +
+                       ": not an interval (5 = 5 minutes; 30s, 15m, 1h also work)");
     return ns;
   };
   if (!o.interval.empty())
@@ -373,7 +421,7 @@ RunOptions backtest_run_options(const BacktestOptions& o) {
   if (!o.queue_model.empty()) run.venue_settings["queue_model"] = o.queue_model;
   if (!o.start.empty()) run.start_ns = parse_utc_date_flag("--start", o.start);
   if (!o.end.empty()) run.end_ns = parse_utc_date_flag("--end", o.end);
-  if (run.start_ns >= run.end_ns) throw RunError("--start must be before --end");
+  if (run.start_ns >= run.end_ns) throw UsageError("--start must be before --end");
   run.venue_settings["fill_model"] = o.fill_model;
   run.venue_settings["seed"] = std::to_string(o.seed);
   if (!o.fees.empty()) {
@@ -411,12 +459,12 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
         << "\n(the bybit_spot connector), or pass --cache FILE with candles as "
            "ts_ms,open,high,low,close,volume, or a trade tape as ts_ms,price,qty,side "
            "(docs/data-formats.md).";
-    throw RunError(why.str());
+    throw UsageError(why.str());
   }
   run.replay_file = o.cache;
 
-  const fs::path dir = o.out_dir.empty() ? default_out_dir(o.strategy_path) : fs::path(o.out_dir);
-  fs::create_directories(dir);
+  StagedRunDir staged(o.out_dir.empty() ? default_out_dir(o.strategy_path) : fs::path(o.out_dir));
+  const fs::path& dir = staged.path();
   FileSink sink(dir);
   run.sink = &sink;
 
@@ -446,10 +494,11 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
   } catch (const std::runtime_error& e) {
     throw RunError(e.what());
   }
+  staged.commit();
   print_run_report(report, out);
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  out << "run        " << dir.string()
+  out << "run        " << staged.final_path().string()
       << "/ (report.html, summary.json, events.jsonl, fills.csv, equity.csv) in "
       << fixed(wall_s, 2) << " s\n";
   return 0;

@@ -12,6 +12,7 @@
 #include "sample/sample_data.hpp"
 
 #include <mmhost/sdk/interval.hpp>
+#include <mmhost/sdk/regular_file.hpp>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -82,6 +83,9 @@ int cmd_plugins(HostContext& host, bool json) {
   return 0;
 }
 
+constexpr double kMinSpeed = 1e-3;
+constexpr double kMaxSpeed = 1e9;
+
 int cmd_sample_data(HostContext& host, std::string out, int days, uint64_t seed) {
   if (out.empty())
     out = (std::filesystem::path(host.config().data_dir) / "sample" / "ETHUSDT_1m_synthetic.csv")
@@ -92,19 +96,25 @@ int cmd_sample_data(HostContext& host, std::string out, int days, uint64_t seed)
   }
   const std::filesystem::path path(out);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  const std::string tmp = out + ".tmp";
   uint64_t rows = 0;
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    if (!file) throw std::runtime_error(tmp + ": cannot write");
-    SampleSpec spec;
-    spec.seed = seed;
-    spec.days = days;
-    rows = write_sample_candles(spec, file);
-    file.flush();
-    if (!file) throw std::runtime_error(tmp + ": write failed");
+  try {
+    // Written beside the target and renamed over it: never a half-written file under the real
+    // name, and never a device or FIFO replaced (`--out /dev/null` as root would replace it).
+    sdk::TempOutput file_out(out);
+    {
+      std::ofstream file(file_out.temp_path(), std::ios::binary | std::ios::trunc);
+      SampleSpec spec;
+      spec.seed = seed;
+      spec.days = days;
+      rows = write_sample_candles(spec, file);
+      file.flush();
+      if (!file) throw std::runtime_error(file_out.temp_path() + ": write failed");
+    }
+    file_out.commit();
+  } catch (const sdk::FileError& e) {
+    std::cerr << "mmhost sample-data: --out " << e.what() << "\n";
+    return kExitUsage;
   }
-  std::filesystem::rename(tmp, out);  // never leave a half-written file under the real name
   std::cout << "wrote " << with_commas(rows) << " synthetic 1m candles (seed " << seed << ", "
             << days << " days) to " << out << "\n";
   return 0;
@@ -171,10 +181,13 @@ int run_cli(int argc, char** argv) {
         try {
           size_t used = 0;
           const double v = std::stod(text, &used);
-          if (used == text.size() && v > 0) return {};
+          // Bounded so a bar's wall-clock deadline always fits: 1e-3 paces a minute bar over
+          // 17 hours, 1e9 is as good as max.
+          if (used == text.size() && v >= kMinSpeed && v <= kMaxSpeed) return {};
         } catch (const std::exception&) {
         }
-        return "--speed takes a positive number (times real time) or max, got '" + text + "'";
+        return "--speed takes a number from 0.001 to 1e9 (times real time) or max, got '" + text +
+               "'";
       })
       ->capture_default_str();
   run->add_flag("--events", run_options.print_decisions,
@@ -433,6 +446,9 @@ int run_cli(int argc, char** argv) {
       print_run_report(report, std::cout);
       return 0;
     }
+  } catch (const UsageError& e) {
+    std::cerr << "mmhost: " << e.what() << "\n";
+    return kExitUsage;
   } catch (const ConfigError& e) {
     std::cerr << "mmhost: configuration error: " << e.what() << "\n";
     return kExitUsage;

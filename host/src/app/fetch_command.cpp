@@ -65,23 +65,23 @@ int run_fetch(HostContext& host, const FetchOptions& o, std::ostream& out) {
     request.start_ms = parse_utc_date_flag("--start", o.start) / 1000000LL;
     request.end_ms = parse_utc_date_flag("--end", o.end) / 1000000LL;
   } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(std::string("fetch: ") + e.what());
+    throw UsageError(std::string("fetch: ") + e.what());
   }
   if (request.end_ms <= request.start_ms)
-    throw std::runtime_error("fetch: --end " + o.end + " is not after --start " + o.start);
+    throw UsageError("fetch: --end " + o.end + " is not after --start " + o.start);
   if (o.limit < 1 || o.limit > 1000)
-    throw std::runtime_error("fetch: --limit must be in 1..1000 (Bybit's page size)");
+    throw UsageError("fetch: --limit must be in 1..1000 (Bybit's page size)");
   for (char c : o.symbol)
     if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-      throw std::runtime_error("fetch: symbol '" + o.symbol +
-                               "' must be upper-case letters and digits (e.g. ETHUSDT)");
+      throw UsageError("fetch: symbol '" + o.symbol +
+                       "' must be upper-case letters and digits (e.g. ETHUSDT)");
 
   const std::string venue_name = !o.venue.empty() ? o.venue : (o.testnet ? "testnet" : "mainnet");
   bybit::VenueConfig venue;
   try {
     venue = bybit::find_venue_config(venue_name, host.venue_search_dirs());
   } catch (const bybit::VenueConfigError& e) {
-    throw std::runtime_error(std::string("fetch: ") + e.what());
+    throw UsageError(std::string("fetch: ") + e.what());
   }
   const std::string interval_text = sdk::format_interval(interval_ms * 1000000LL);
   request.comment = "Bybit spot " + o.symbol + " " + interval_text + " klines (" + venue.name +

@@ -122,7 +122,7 @@ class Reloader {
     std::unique_ptr<StrategyScript> next;
     try {
       next = std::make_unique<StrategyScript>(spec_.path, nullptr);
-    } catch (const ScriptError& e) {
+    } catch (const std::exception& e) {  // a ScriptError, or out of memory building it
       spdlog::debug("{}", e.what());
       detail = first_line(e.what());
       return false;
@@ -200,7 +200,7 @@ class Reloader {
     } catch (const PluginCallError& e) {
       detail = core_param_error(spec, core_plugin_->name, e.what());
       return false;
-    } catch (const ScriptError& e) {
+    } catch (const std::exception& e) {
       detail = first_line(e.what()) + " (dry run)";
       return false;
     }
@@ -410,9 +410,10 @@ class CoreFeeder final : public BatchHandler {
       wall_start_ = now;
       return;
     }
-    const auto due =
-        wall_start_ + std::chrono::nanoseconds(static_cast<int64_t>(
-                          static_cast<double>(close_ns - first_close_ns_) / options_.speed));
+    // Clamped (about 31 years) so the conversion to an integer duration is always defined.
+    const double wait_ns =
+        std::min(static_cast<double>(close_ns - first_close_ns_) / options_.speed, 1e18);
+    const auto due = wall_start_ + std::chrono::nanoseconds(static_cast<int64_t>(wait_ns));
     if (due > now) std::this_thread::sleep_until(due);
   }
 
@@ -530,8 +531,14 @@ std::string resolve_data_file(const HostContext& host, const RunOptions& options
   if (spec.replay_file.empty())
     throw RunError(spec.path +
                    ": no market data: pass --replay FILE or set market.file in the strategy");
-  const std::filesystem::path file =
-      std::filesystem::path(host.config().data_dir) / spec.replay_file;
+  // A script names data only inside the data dir: it may come from someone else, and must not
+  // point the run at any file the user can read. The command line (--replay) can name any file.
+  const std::filesystem::path relative = std::filesystem::path(spec.replay_file).lexically_normal();
+  if (relative.is_absolute() || relative.empty() || *relative.begin() == "..")
+    throw RunError(spec.path + ": market.file '" + spec.replay_file +
+                   "' must be a path inside the data dir '" + host.config().data_dir +
+                   "' (no absolute path, no '..'); pass --replay FILE to replay another file");
+  const std::filesystem::path file = std::filesystem::path(host.config().data_dir) / relative;
   if (!std::filesystem::exists(file))
     throw RunError(file.string() + ": no such file (market.file of " + spec.path +
                    " is relative to the data dir '" + host.config().data_dir +
@@ -568,8 +575,11 @@ std::string core_param_error(const StrategySpec& spec, const std::string& core,
       named = name;
     }
   }
-  const int line = named.empty() ? 0 : script_line_of(spec.path, named);
-  return spec.path + (line > 0 ? ":" + std::to_string(line) : "") + ": " + what + " (" + core + ")";
+  const auto alias = spec.param_aliases.find(named);
+  const std::string written = alias == spec.param_aliases.end() ? named : alias->second;
+  const int line = written.empty() ? 0 : script_line_of(spec.path, written);
+  return spec.path + (line > 0 ? ":" + std::to_string(line) : "") + ": " + what +
+         (written != named ? " (set as " + written + ")" : "") + " (" + core + ")";
 }
 
 // The record's start time: a candle's open, an event's own time otherwise.
@@ -672,13 +682,13 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   if (options.paper) report.spec.data_plugin = "bybit_spot";
   if (options.live) {
     if (options.paper)
-      throw RunError(
+      throw UsageError(
           "--live and --paper exclude each other: --paper simulates the fills, --live places "
           "real orders");
     if (!options.confirm_live)
-      throw RunError("--live places real orders with the account's money on " +
-                     (options.venue.empty() ? std::string("mainnet") : options.venue) +
-                     "; add --confirm-live to go ahead (try --paper first)");
+      throw UsageError("--live places real orders with the account's money on " +
+                       (options.venue.empty() ? std::string("mainnet") : options.venue) +
+                       "; add --confirm-live to go ahead (try --paper first)");
     report.spec.data_plugin = "bybit_spot";
   }
   const StrategySpec& spec = report.spec;
@@ -790,11 +800,11 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                     {"file", file}, {"symbol_id", "1"}, {"cache_dir", host.cache_dir()}}));
     const mmh_source_info info = market.back()->describe();
     if (info.primary_kind == MMH_EVENT_CANDLE)
-      throw RunError(file +
-                     ": holds candles; tick streams for the venue are trade tapes or L2 "
-                     "book streams (docs/data-formats.md)");
+      throw UsageError(file +
+                       ": holds candles; tick streams for the venue are trade tapes or L2 "
+                       "book streams (docs/data-formats.md)");
     if (info.primary_kind == MMH_EVENT_TRADE) {
-      if (has_trades) throw RunError(file + ": a second trade tape (one run replays one tape)");
+      if (has_trades) throw UsageError(file + ": a second trade tape (one run replays one tape)");
       has_trades = true;
     }
     has_book = has_book || info.primary_kind == MMH_EVENT_BOOK_DELTA;
@@ -804,11 +814,11 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     auto it = options.venue_settings.find("fill_model");
     const std::string model = it == options.venue_settings.end() ? "" : it->second;
     if ((model == "trades" || model == "book") && !has_trades)
-      throw RunError("the " + model +
-                     " fill model needs the trade tape: pass --trades FILE, or a trade file as "
-                     "--cache (bars are then built from it)");
+      throw UsageError("the " + model +
+                       " fill model needs the trade tape: pass --trades FILE, or a trade file as "
+                       "--cache (bars are then built from it)");
     if (model == "book" && !has_book)
-      throw RunError(
+      throw UsageError(
           "the book fill model needs an L2 book stream: pass --book FILE (format: "
           "docs/data-formats.md)");
   }
@@ -888,6 +898,10 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     try {
       venue = std::make_unique<VenueInstance>(*venue_plugin, vs);
     } catch (const PluginCallError& e) {
+      // A refused setting that came from the command line (--fees, --latency-ms, ...) is a
+      // usage error: nothing has been written yet.
+      if (!options.venue_settings.empty())  // only a command line sets them (backtest)
+        throw UsageError(std::string(e.what()) + " (a venue option of the command line)");
       throw RunError(e.what());
     }
     VenueInstance* raw = venue.get();
@@ -1063,7 +1077,24 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       });
     spdlog::info("{} run on {}: Ctrl-C stops it", options.live ? "live" : "paper",
                  report.live_venue);
-    report.stats = engine.run_live(io);
+    try {
+      report.stats = engine.run_live(io);
+    } catch (...) {
+      // Whatever ended the loop, a live run never leaves orders behind: no new command, then
+      // cancel-all on the symbol, before the error goes on to the top.
+      inbox.close();
+      if (source_ptr != nullptr) source_ptr->stop();
+      if (venue && venue->is_live()) {
+        exec->stop_orders();
+        try {
+          venue->stop(MMH_VENUE_STOP_CANCEL_ALL);
+          spdlog::error("the run failed: every order on the symbol was cancelled");
+        } catch (const std::exception& e) {
+          spdlog::error("the run failed and cancelling its orders failed too: {}", e.what());
+        }
+      }
+      throw;
+    }
     inbox.close();
     source_ptr->stop();  // no post after this
     if (venue && venue->is_live()) {

@@ -135,6 +135,13 @@ class RunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A bad command line (an option's value, or options that exclude each other): the command
+// exits 2 and creates nothing.
+class UsageError : public RunError {
+ public:
+  using RunError::RunError;
+};
+
 // `decision_out` receives the --events lines.
 RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostream& decision_out);
 void print_run_report(const RunReport& report, std::ostream& out);

@@ -1,5 +1,7 @@
 #include "config/host_config.hpp"
 
+#include <mmhost/sdk/regular_file.hpp>
+
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -40,6 +42,8 @@ std::string one_of(const std::string& file, const YAML::Node& node, const std::s
 void check_keys(const std::string& file, const YAML::Node& map, const std::string& prefix,
                 const std::set<std::string>& known) {
   for (const auto& kv : map) {
+    if (!kv.first.IsScalar())
+      fail(file, kv.first, prefix + "?", "keys must be plain names (a list or mapping was given)");
     const std::string key = kv.first.as<std::string>();
     if (known.count(key) == 0) {
       std::string list;
@@ -49,20 +53,36 @@ void check_keys(const std::string& file, const YAML::Node& map, const std::strin
   }
 }
 
+constexpr uint64_t kMaxConfigBytes = uint64_t{1} << 20;
+
+void apply_config_text(HostConfig& config, const std::string& path);
+
 const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
 const std::set<std::string> kFormats = {"text", "json"};
 
 }  // namespace
 
 void apply_config_file(HostConfig& config, const std::string& path) {
-  YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(path + ": cannot read the configuration file");
+    apply_config_text(config, path);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(where(path, e.mark) + ": YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    // Anything the checks above did not foresee still names the file and place.
+    throw ConfigError(where(path, e.mark) + ": " + e.msg);
   }
+}
+
+namespace {
+
+void apply_config_text(HostConfig& config, const std::string& path) {
+  std::string text;
+  try {
+    text = sdk::read_regular_file(path, kMaxConfigBytes);
+  } catch (const sdk::FileError& e) {
+    throw ConfigError(std::string(e.what()) + " (the configuration file)");
+  }
+  const YAML::Node root = YAML::Load(text);
   config.source_file = path;
   if (root.IsNull()) return;  // an empty file is a valid, empty configuration
   if (!root.IsMap()) fail(path, root, "(top level)", "expected a mapping of settings");
@@ -89,6 +109,8 @@ void apply_config_file(HostConfig& config, const std::string& path) {
       config.log.file = n.IsNull() ? "" : scalar(path, n, "log.file");
   }
 }
+
+}  // namespace
 
 void apply_environment(HostConfig& config, const std::map<std::string, std::string>& env) {
   auto get = [&](const char* name) -> const std::string* {
