@@ -239,3 +239,67 @@ TEST_CASE("mmhost backtest and fetch: an impossible date is refused, naming the 
                           "2025-01-01T10:60", "2025-01-01 ", "2025-01-01T1:00", "+025-01-01"})
     CHECK_THROWS_AS(mmh::parse_utc_date_ns(bad), std::invalid_argument);
 }
+
+TEST_CASE("cli: outputs replace only regular files, and bad values exit 2 creating nothing") {
+  TempDir dir;
+  // As root, renaming over /dev/null would replace the system's.
+  auto device = run_mmhost("sample-data --days 1 --out /dev/null");
+  CHECK(device.exit_code == 2);
+  CHECK(device.output.find("/dev/null: a character device, not a regular file; refusing") !=
+        std::string::npos);
+  CHECK(std::filesystem::is_character_file("/dev/null"));
+  const std::string link = dir.file("link.csv");
+  std::filesystem::create_symlink("/etc/hostname", link);
+  auto symlink = run_mmhost("sample-data --days 1 --out " + link);
+  CHECK(symlink.exit_code == 2);
+  CHECK(std::filesystem::is_symlink(link));
+  auto speed = run_mmhost("run strategies/eth_bos_mm.lua --speed 1e-300");
+  CHECK(speed.exit_code == 2);
+  CHECK(speed.output.find("--speed takes a number from 0.001 to 1e9") != std::string::npos);
+  auto both = run_mmhost("run strategies/eth_bos_mm.lua --live --paper");
+  CHECK(both.exit_code == 2);
+  CHECK(both.output.find("--live and --paper exclude each other") != std::string::npos);
+}
+
+TEST_CASE("cli: a strategy's market.file stays inside the data dir, and a bad file is not echoed") {
+  TempDir dir;
+  write_file(dir.file("data/ok.csv"), "ts_ms,open,high,low,close,volume\n60000,1,1,1,1,1\n");
+  write_file(dir.file("secret.txt"), "token=hunter2\n");
+  for (const std::string& file : {dir.file("secret.txt"), std::string("../secret.txt"),
+                                  std::string("sub/../../secret.txt")}) {
+    const std::string strategy = write_file(
+        dir.file("s.lua"),
+        "return mmhost.strategy{ market = { symbol = 'ETHUSDT', file = '" + file + "' } }\n");
+    auto r = run_mmhost("run " + strategy + " --data-dir " + dir.file("data"), cache_env(dir));
+    INFO(file << ": " << r.output);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("must be a path inside the data dir") != std::string::npos);
+    CHECK(r.output.find("hunter2") == std::string::npos);
+  }
+  // The command line may name any file; one that is not market data is refused without a word
+  // of its content.
+  const std::string strategy =
+      write_file(dir.file("s.lua"), "return mmhost.strategy{ market = { symbol = 'ETHUSDT' } }\n");
+  auto r = run_mmhost("run " + strategy + " --replay " + dir.file("secret.txt"), cache_env(dir));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("bad header") != std::string::npos);
+  CHECK(r.output.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("cli: a core error about capital.target_base_share points at the line that set it") {
+  TempDir dir;
+  const std::string strategy =
+      write_file(dir.file("s.lua"),
+                 "return mmhost.strategy{ core = 'bos_mm',\n"
+                 "  market = { symbol = 'ETHUSDT', ltf = '5m', htf = '5m' },\n"
+                 "  capital = { target_base_share = 5 },\n"
+                 "}\n");
+  auto r = run_mmhost(
+      "run " + strategy + " --replay " +
+          mmh::test::shared_data("candles/bybit_spot_ETHUSDT_5m_2025-01-01_2025-08-09.csv"),
+      cache_env(dir));
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find(strategy + ":3: ") != std::string::npos);
+  CHECK(r.output.find("(set as capital.target_base_share)") != std::string::npos);
+}

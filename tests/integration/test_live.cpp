@@ -258,3 +258,32 @@ TEST_CASE(
   // The run's PnL starts at the first live book, not at the warm-up's first bar.
   CHECK(r.output.find("pnl        net 0 USDT") != std::string::npos);
 }
+
+TEST_CASE(
+    "mmhost run --live: a run that fails inside its loop cancels every order on the way out") {
+  // A fill whose fee is in a third coin is one the ledger cannot book: the run ends with an
+  // error. Whatever ends it, no order of it may stay at the exchange.
+  FakeBybit fake;
+  set_up_market(fake);
+  // An order a crashed earlier session left behind (another prefix): the normal stop leaves it
+  // alone (it is not this run's); a failed run cancels everything on the symbol.
+  fake.with_exchange([](FakeExchange& x) {
+    x.create(R"({"category":"spot","symbol":"ETHUSDT","side":"Buy","orderType":"Limit",)"
+             R"("qty":"0.01","price":"2000","timeInForce":"GTC","orderLinkId":"mmh-old-1"})",
+             wall_clock_ms());
+  });
+  TempDir dir;
+  auto run = start_live_run(fake, dir, "--duration 20s");
+  REQUIRE(wait_for([&] { return our_open(fake).size() == 2; }, 15000));
+  fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);  // the rebalance bid fills
+  REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
+  fake.with_exchange([](FakeExchange& x) { x.set_fee_coin("BNB"); });
+  fake.trade_through(false, 2400 * E8, 10 * E8);  // the grid bids fill, their fees in BNB
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("BNB") != std::string::npos);
+  CHECK(r.output.find("the run failed: every order on the symbol was cancelled") !=
+        std::string::npos);
+  fake.with_exchange([](FakeExchange& x) { CHECK(x.open_orders().empty()); });
+}

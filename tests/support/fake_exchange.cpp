@@ -187,6 +187,10 @@ void FakeExchange::fill(FakeOrder& o, int64_t price_e8, int64_t qty_e8, bool mak
     base.wallet -= e8_to_e18(qty_e8);
     quote.wallet += e8_to_e18(value) - x.fee;
   }
+  if (!fee_coin_override_.empty()) {  // the fee went elsewhere: give it back in base/quote
+    (x.fee_coin == base_ ? base : quote).wallet += x.fee;
+    x.fee_coin = fee_coin_override_;
+  }
   o.cum_qty_e8 += qty_e8;
   o.cum_value_e8 += value;
   o.updated_ms = now_ms;

@@ -67,6 +67,9 @@ class FakeExchange {
   // A fill races every cancel: the order fills in full (maker, at its price) just before the
   // cancel arrives, which then answers 110001 "Order does not exist".
   void set_fill_on_cancel(bool on) { fill_on_cancel_ = on; }
+  // Fees charged in a third coin (Bybit charges some accounts' fees in other coins): the
+  // execution reports `coin` as its fee currency; the wallet pays nothing in base or quote.
+  void set_fee_coin(std::string coin) { fee_coin_override_ = std::move(coin); }
   // The touch takers fill at (0 = none on that side).
   void set_touch(int64_t bid_e8, int64_t ask_e8);
   // A trade of someone else at `price_e8`: resting orders it crosses fill (makers), best price
@@ -113,6 +116,7 @@ class FakeExchange {
   int64_t tick_e8_, lot_e8_;
   int64_t maker_rate_e8_ = 100'000, taker_rate_e8_ = 100'000;  // 0.1%
   bool fill_on_cancel_ = false;
+  std::string fee_coin_override_;
   int64_t bid_e8_ = 0, ask_e8_ = 0;
   std::map<std::string, Coin> coins_;
   std::map<std::string, FakeOrder> orders_;     // orderId -> order

@@ -3,6 +3,7 @@
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 using namespace mmh;
 using mmh::test::TempDir;
@@ -61,6 +62,25 @@ TEST_CASE("errors name file:line:column and the key path") {
         "mmhost.yaml:1:15: plugin_paths: expected a list of directories");
   CHECK(config_error("data_dir: [a, b]\n") == "mmhost.yaml:1:11: data_dir: expected a string");
   CHECK(config_error("log: {level: info\n").find("mmhost.yaml:2:1: YAML syntax error:") == 0);
+  // Keys that are lists or mappings name the file, place and key path, never yaml-cpp's words.
+  CHECK(config_error("? [a, b]\n: 1\n") ==
+        "mmhost.yaml:1:3: ?: keys must be plain names (a list or mapping was given)");
+  CHECK(config_error("log:\n  ? {x: 1}\n  : 2\n") ==
+        "mmhost.yaml:2:5: log.?: keys must be plain names (a list or mapping was given)");
+}
+
+TEST_CASE("a configuration path that is not a regular file is refused, naming it") {
+  mmh::test::TempDir dir;
+  HostConfig config;
+  CHECK_THROWS_WITH_AS(
+      apply_config_file(config, dir.path().string()),
+      (dir.path().string() + ": a directory, not a regular file (the configuration file)").c_str(),
+      ConfigError);
+  REQUIRE(::mkfifo(dir.file("fifo.yaml").c_str(), 0600) == 0);
+  CHECK_THROWS_WITH_AS(
+      apply_config_file(config, dir.file("fifo.yaml")),
+      (dir.file("fifo.yaml") + ": a FIFO, not a regular file (the configuration file)").c_str(),
+      ConfigError);
 }
 
 TEST_CASE("precedence: environment over file, missing file is an error") {

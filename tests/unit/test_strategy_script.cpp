@@ -201,6 +201,17 @@ TEST_CASE("strategy script: host fields are checked and taken out of the core's 
         std::string::npos);
   CHECK(spec_error("  on_bar = 5").find("on_bar: expected a function, got number") !=
         std::string::npos);
+  // Host fields are parsed strictly: text that starts like a number, booleans and values past
+  // the range are refused with the key path; the range prints as written.
+  CHECK(spec_error("  risk = { script_memory_mib = '12abc' }")
+            .find("s.lua:2: risk.script_memory_mib: expected a number, got string") !=
+        std::string::npos);
+  CHECK(spec_error("  risk = { script_memory_mib = true }")
+            .find("risk.script_memory_mib: expected a number, got boolean") != std::string::npos);
+  CHECK(spec_error("  risk = { script_instructions = 3e10 }")
+            .find("risk.script_instructions: must be a whole number in [10000, 10000000000], got "
+                  "30000000000") != std::string::npos);
+  CHECK(spec_error("  risk = { script_memory_mib = 1.5 }").find("got 1.5") != std::string::npos);
   CHECK(
       spec_error("  transitions = { { from = 'mm' } }").find("transitions[1].reason is required") !=
       std::string::npos);

@@ -167,7 +167,7 @@ int guarded_pattern_fn(lua_State* L) {
 // "file.lua:12: ..." (or "[string ...]:3: ..."): Lua put the position in front.
 bool has_position(const std::string& message) {
   const size_t colon = message.find(": ");
-  if (colon == std::string::npos || colon == 0) return false;
+  if (colon == std::string::npos || colon == 0 || colon > message.find('\n')) return false;
   size_t digits = colon;
   while (digits > 0 && message[digits - 1] >= '0' && message[digits - 1] <= '9') --digits;
   return digits < colon && digits > 1 && message[digits - 1] == ':';
