@@ -272,11 +272,13 @@ TEST_CASE("patterns that could backtrack for ages are refused before they start"
   CHECK(error_of(lua, slow).find(
             "slow.lua:2: pattern with 40 quantifiers on a 40-byte string could take up to") !=
         std::string::npos);
-  // In a tail call Lua keeps no line: the error still names the file.
+  // In a tail call LuaJIT keeps no line (PUC Lua does): the error still names the file.
   const std::string tail =
       write_file(dir.file("tail.lua"),
                  "local s = string.rep('a', 40)\nreturn s:find(string.rep('a?', 40) .. s)\n");
-  CHECK(error_of(lua, tail).find(tail + ": pattern with 40 quantifiers") == 0);
+  const std::string tail_error = error_of(lua, tail);
+  CHECK(tail_error.find(tail) == 0);
+  CHECK(tail_error.find("pattern with 40 quantifiers") != std::string::npos);
   for (const char* fn : {"match", "gmatch", "gsub"}) {
     CAPTURE(fn);
     const std::string other =
