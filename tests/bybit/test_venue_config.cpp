@@ -4,6 +4,7 @@
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 using namespace mmh::bybit;
 using namespace mmh::test;
@@ -64,4 +65,11 @@ TEST_CASE("bybit venues: unknown keys, bad URLs and bad numbers name file:line")
       doctest::Contains("e.yaml:5: batch_orders must be true or false"), VenueConfigError);
   CHECK_THROWS_WITH_AS(load_venue_config(write_file(dir.file("d.yaml"), "name: t\n")),
                        doctest::Contains("missing required key"), VenueConfigError);
+  CHECK_THROWS_WITH_AS(load_venue_config(write_file(dir.file("f.yaml"), base + "? [a, b]\n: 1\n")),
+                       doctest::Contains("f.yaml:5: keys must be plain names"), VenueConfigError);
+  // Only a regular file is opened: a FIFO would block the run before it starts.
+  REQUIRE(::mkfifo(dir.file("fifo.yaml").c_str(), 0600) == 0);
+  CHECK_THROWS_WITH_AS(load_venue_config(dir.file("fifo.yaml")),
+                       doctest::Contains("fifo.yaml: a FIFO, not a regular file (the venue file)"),
+                       VenueConfigError);
 }

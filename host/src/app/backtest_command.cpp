@@ -3,6 +3,7 @@
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
+#include "lua/lua_state.hpp"
 #include "report/report_html.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
@@ -161,12 +162,14 @@ std::string script_hash(const std::vector<std::string>& files) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
   for (const std::string& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
+    std::string b;
+    try {
+      b = sdk::read_regular_file(f, LuaState::kMaxScriptBytes);
+    } catch (const sdk::FileError& e) {
+      b = e.what();  // swapped for something else since it ran: never block on it
+    }
     const std::string name = fs::path(f).filename().string();
     EVP_DigestUpdate(ctx, name.data(), name.size() + 1);
-    const std::string b = bytes.str();
     EVP_DigestUpdate(ctx, b.data(), b.size());
   }
   unsigned char md[EVP_MAX_MD_SIZE];

@@ -1,5 +1,7 @@
 #include "venue_config.hpp"
 
+#include <mmhost/sdk/regular_file.hpp>
+
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -48,22 +50,37 @@ std::string where(const std::string& path, const YAML::Node& node) {
   return path + ":" + std::to_string(node.Mark().line + 1);
 }
 
+constexpr uint64_t kMaxVenueFileBytes = uint64_t{1} << 20;
+
+VenueConfig venue_config_from(const YAML::Node& root, const std::string& path);
+
 }  // namespace
 
 VenueConfig load_venue_config(const std::string& path) {
-  YAML::Node root;
+  std::string text;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw VenueConfigError(path + ": cannot read the venue file");
+    text = sdk::read_regular_file(path, kMaxVenueFileBytes);  // a FIFO would block a plain open
+  } catch (const sdk::FileError& e) {
+    throw VenueConfigError(std::string(e.what()) + " (the venue file)");
+  }
+  try {
+    return venue_config_from(YAML::Load(text), path);
   } catch (const YAML::Exception& e) {
     throw VenueConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+}
+
+namespace {
+
+VenueConfig venue_config_from(const YAML::Node& root, const std::string& path) {
   if (!root.IsMap()) throw VenueConfigError(path + ": a venue file is a YAML mapping");
   VenueConfig c;
   c.source_file = path;
   std::set<std::string> required = {"name", "rest_url", "ws_public_url", "ws_private_url"};
   for (const auto& item : root) {
+    if (!item.first.IsScalar())
+      throw VenueConfigError(where(path, item.first) +
+                             ": keys must be plain names (a list or mapping was given)");
     const std::string key = item.first.as<std::string>();
     const YAML::Node& v = item.second;
     auto text = [&](std::string& out) {
@@ -134,6 +151,8 @@ VenueConfig load_venue_config(const std::string& path) {
     throw VenueConfigError(path + ": missing required key '" + *required.begin() + "'");
   return c;
 }
+
+}  // namespace
 
 VenueConfig find_venue_config(const std::string& name_or_path,
                               const std::vector<std::string>& search_dirs) {
