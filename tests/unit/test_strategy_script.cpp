@@ -212,6 +212,22 @@ TEST_CASE("strategy script: host fields are checked and taken out of the core's 
             .find("risk.script_instructions: must be a whole number in [10000, 10000000000], got "
                   "30000000000") != std::string::npos);
   CHECK(spec_error("  risk = { script_memory_mib = 1.5 }").find("got 1.5") != std::string::npos);
+  // What the host copies out of a script is bounded, and the symbol is the exchange's alphabet.
+  CHECK(spec_error("  name = string.rep('x', 5000)").find("name: longer than 4096 bytes") !=
+        std::string::npos);
+  CHECK(spec_error("  grid = { levels = string.rep('9', 5000) }")
+            .find("grid.levels: longer than 4096 bytes") != std::string::npos);
+  CHECK(spec_error("  grid = (function() local t = {} for i = 1, 2000 do t['p' .. i] = i end "
+                   "return t end)()")
+            .find("grid: more than 1000 parameters") != std::string::npos);
+  CHECK(spec_error("  transitions = (function() local t = {} for i = 1, 300 do "
+                   "t[i] = { from = 'mm', reason = 'r' .. i, remove = true } end return t end)()")
+            .find("more than 256 edge edits") != std::string::npos);
+  const std::string weird = write_file(
+      dir.file("w.lua"), "return mmhost.strategy{ market = { symbol = 'ETH/USDT\"' } }\n");
+  CHECK(error_of([&] {
+          StrategyScript(weird, nullptr);
+        }).find("market.symbol: must be 1-32 upper-case letters and digits") != std::string::npos);
   CHECK(
       spec_error("  transitions = { { from = 'mm' } }").find("transitions[1].reason is required") !=
       std::string::npos);

@@ -101,13 +101,25 @@ void check_keys(lua_State* L, int table, const std::string& path, const std::str
 }
 
 // Reads t[key] as a string; nullopt-like empty when absent. Wrong types are errors.
+// What the host copies out of a script is bounded: the script's memory is capped, the host's
+// copies must be too.
+constexpr size_t kMaxTextBytes = 4096;   // a string field or parameter value
+constexpr size_t kMaxParameters = 1000;  // parameters over all groups
+constexpr int kMaxListItems = 256;       // transitions, fact lists
+
 bool get_string(lua_State* L, int table, const char* key, const std::string& path,
                 const std::string& key_path, std::string& out) {
   push_raw_field(L, table, key);
   const int type = lua_type(L, -1);
   bool present = false;
   if (type == LUA_TSTRING) {
-    out = lua_tostring(L, -1);
+    size_t bytes = 0;
+    const char* text = lua_tolstring(L, -1, &bytes);
+    if (bytes > kMaxTextBytes) {
+      lua_pop(L, 1);
+      fail(path, key_path, "longer than " + std::to_string(kMaxTextBytes) + " bytes");
+    }
+    out.assign(text, bytes);
     present = true;
   } else if (type != LUA_TNIL) {
     const std::string got = lua_typename(L, type);
@@ -191,13 +203,22 @@ void read_param_group(lua_State* L, int table, const char* group, const std::str
   while (lua_next(L, t) != 0) {
     if (lua_type(L, -2) != LUA_TSTRING)
       fail(path, std::string(group) + ".?", "parameter names must be strings");
-    const std::string key = std::string(group) + "." + lua_tostring(L, -2);
+    if (out.size() >= kMaxParameters)
+      fail(path, group, "more than " + std::to_string(kMaxParameters) + " parameters");
+    size_t name_bytes = 0;
+    const char* name = lua_tolstring(L, -2, &name_bytes);
+    if (name_bytes > 64) fail(path, std::string(group) + ".?", "parameter names are 1-64 bytes");
+    const std::string key = std::string(group) + "." + std::string(name, name_bytes);
     const int type = lua_type(L, -1);
     if (type == LUA_TBOOLEAN) {
       out[key] = lua_toboolean(L, -1) ? "true" : "false";
     } else if (type == LUA_TNUMBER || type == LUA_TSTRING) {
       lua_pushvalue(L, -1);  // tostring on a copy: converting the original would upset lua_next
-      out[key] = lua_tostring(L, -1);
+      size_t bytes = 0;
+      const char* text = lua_tolstring(L, -1, &bytes);
+      if (bytes > kMaxTextBytes)
+        fail(path, key, "longer than " + std::to_string(kMaxTextBytes) + " bytes");
+      out[key] = std::string(text, bytes);
       lua_pop(L, 1);
     } else {
       fail(path, key,
@@ -220,7 +241,13 @@ bool take(std::map<std::string, std::string>& params, const std::string& key, st
 // A fact list: { "bearish_bos", "holding_base" } or "bearish_bos|holding_base".
 std::string fact_list(lua_State* L, int index, const std::string& path,
                       const std::string& key_path) {
-  if (lua_type(L, index) == LUA_TSTRING) return lua_tostring(L, index);
+  if (lua_type(L, index) == LUA_TSTRING) {
+    size_t bytes = 0;
+    const char* text = lua_tolstring(L, index, &bytes);
+    if (bytes > kMaxTextBytes)
+      fail(path, key_path, "longer than " + std::to_string(kMaxTextBytes) + " bytes");
+    return std::string(text, bytes);
+  }
   if (lua_type(L, index) != LUA_TTABLE)
     fail(path, key_path, "expected a list of fact names, e.g. { \"bearish_bos\" }");
   check_plain(L, index, path, key_path);
@@ -232,6 +259,10 @@ std::string fact_list(lua_State* L, int index, const std::string& path,
       break;
     }
     if (lua_type(L, -1) != LUA_TSTRING) fail(path, key_path, "fact names must be strings");
+    if (i > kMaxListItems || out.size() > kMaxTextBytes)
+      fail(path, key_path,
+           "more than " + std::to_string(kMaxListItems) + " facts or " +
+               std::to_string(kMaxTextBytes) + " bytes");
     out += (out.empty() ? "" : "|") + std::string(lua_tostring(L, -1));
     lua_pop(L, 1);
   }
@@ -258,6 +289,8 @@ void read_transitions(lua_State* L, int table, const std::string& path, Strategy
       break;
     }
     const std::string at = "transitions[" + std::to_string(i) + "]";
+    if (i > kMaxListItems)
+      fail(path, "transitions", "more than " + std::to_string(kMaxListItems) + " edge edits");
     if (lua_type(L, -1) != LUA_TTABLE) fail(path, "transitions", at + " must be a table");
     const int edge = lua_gettop(L);
     check_keys(L, edge, path, at + ".",
@@ -322,6 +355,10 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
   get_string(L, market, "data", path, "market.data", spec.data_plugin);
   if (!get_string(L, market, "symbol", path, "market.symbol", spec.symbol) || spec.symbol.empty())
     fail(path, "market.symbol", "required (e.g. \"ETHUSDT\")");
+  // It ends up in exchange requests, topics and file names: the exchange's own alphabet only.
+  if (spec.symbol.size() > 32 ||
+      spec.symbol.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != std::string::npos)
+    fail(path, "market.symbol", "must be 1-32 upper-case letters and digits (e.g. \"ETHUSDT\")");
   spec.ltf_interval_ns = get_interval(L, market, "ltf", "1m", path, "market.ltf");
   spec.htf_interval_ns = get_interval(L, market, "htf", "5m", path, "market.htf");
   if (spec.htf_interval_ns % spec.ltf_interval_ns != 0)
