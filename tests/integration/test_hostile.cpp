@@ -3,7 +3,8 @@
 // on the tables the host reads, require cycles, FIFO and bytecode modules, pattern bombs, ...).
 // Each one must be refused with a message naming the script, at load and on hot reload of a
 // paced run; the run goes on and finishes, and a good script still reloads after them.
-// MMHOST_HOSTILE_CASES sets how many scripts (default 24; tools/fuzz-long.sh runs more).
+// MMHOST_HOSTILE_CASES sets how many scripts (default 24, for CI); longer, by hand:
+//   MMHOST_HOSTILE_CASES=1000 build/release/bin/mmhost_tests -tc='hostile*'
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
 #include "lua/strategy_script.hpp"
