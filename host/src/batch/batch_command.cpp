@@ -8,8 +8,9 @@
 #include "batch/result_store.hpp"
 #include "lua/lua_state.hpp"
 
+#include <mmhost/sdk/regular_file.hpp>
+
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -34,13 +35,13 @@ size_t write_outputs(ResultStore& store, const fs::path& dir,
                      const std::vector<Objective>& objectives, const std::string& title) {
   const std::vector<RunRecord> rows = store.all();
   auto write = [&](const fs::path& file, const std::string& text) {
-    const fs::path tmp = file.string() + ".tmp";
-    {
-      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-      f << text;
-      if (!f) throw RunError(tmp.string() + ": cannot write");
+    try {
+      sdk::TempOutput out(file.string());  // whole or not at all, over a regular file only
+      out.write(text.data(), text.size());
+      out.commit();
+    } catch (const sdk::FileError& e) {
+      throw RunError(e.what());
     }
-    fs::rename(tmp, file);
   };
   std::ostringstream csv;
   write_csv(rows, csv);

@@ -11,6 +11,7 @@
 #include "lua/script_api.hpp"
 
 #include <mmhost/sdk/interval.hpp>
+#include <mmhost/sdk/regular_file.hpp>
 
 #include <lua.hpp>
 #include <nlohmann/json.hpp>
@@ -18,7 +19,6 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <set>
 
@@ -793,9 +793,12 @@ int save_csv_impl(lua_State* L) {
     if (std::optional<RunRecord> r = c.store->find(key)) rows.push_back(std::move(*r));
   }
   const fs::path path = fs::path(c.out_dir) / name;
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  write_csv(rows, f);
-  if (!f) throw std::runtime_error(path.string() + ": cannot write");
+  std::ostringstream csv;
+  write_csv(rows, csv);
+  sdk::TempOutput out(path.string());  // whole or not at all, over a regular file only
+  const std::string text = csv.str();
+  out.write(text.data(), text.size());
+  out.commit();
   lua_pushstring(L, path.string().c_str());
   return 1;
 }
