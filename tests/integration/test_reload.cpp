@@ -54,15 +54,9 @@ Run run(const std::string& script, const std::string& csv,
   return r;
 }
 
-std::string trimmed_csv(TempDir& dir, size_t rows) {
-  const std::string source =
-      mmh::test::shared_data("candles/bybit_spot_ETHUSDT_5m_2025-01-01_2025-08-09.csv");
-  REQUIRE_MESSAGE(std::filesystem::exists(source), "missing real data: ", source);
-  std::ifstream in(source);
-  std::ofstream out(dir.file("eth_5m.csv"));
-  std::string line;
-  for (size_t i = 0; i <= rows && std::getline(in, line); ++i) out << line << "\n";
-  return dir.file("eth_5m.csv");
+std::string trimmed_csv(const TempDir& dir, size_t rows) {
+  return mmh::test::trimmed_shared_data(
+      dir, "candles/bybit_spot_ETHUSDT_5m_2025-01-01_2025-08-09.csv", rows);
 }
 
 bool is_reload(const std::string& line) {

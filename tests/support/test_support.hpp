@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -79,6 +80,20 @@ inline std::string read_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The header and first `rows` rows of a file in ../shared/data, copied into `dir`: a short real
+// series. Throws when the shared data is missing.
+inline std::string trimmed_shared_data(const TempDir& dir, const std::string& relative,
+                                       size_t rows) {
+  const std::string source = shared_data(relative);
+  std::ifstream in(source);
+  if (!in) throw std::runtime_error("missing real data: " + source);
+  const std::string out_path = dir.file(std::filesystem::path(relative).filename().string());
+  std::ofstream out(out_path);
+  std::string line;
+  for (size_t i = 0; i <= rows && std::getline(in, line); ++i) out << line << "\n";
+  return out_path;
 }
 
 struct CommandResult {
