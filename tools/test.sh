@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds mmhost and runs every test: the release build (warnings are errors) and the
 # AddressSanitizer + UndefinedBehaviorSanitizer build; then the Lua tests again against PUC
-# Lua 5.4 (the `lua54` preset), and briefly fuzzes the Bybit parsers (tools/fuzz.sh). Installs
+# Lua 5.4 (the `lua54` preset), and briefly fuzzes the Bybit and data file parsers (tools/fuzz.sh). Installs
 # its own Debian packages first.
 # Needs ../shared (real market data and Bybit fixtures) beside the repository.
 set -euo pipefail
@@ -27,6 +27,7 @@ cmake --preset lua54 -DMMHOST_BUILD_TESTS=ON
 cmake --build --preset lua54 --target mmhost_lua_tests
 build/lua54/bin/mmhost_lua_tests
 
-# The network parsers under libFuzzer (clang), briefly: FUZZ_SECONDS per target (default 20).
-echo "==> fuzz: Bybit WebSocket and REST parsers"
+# The parsers of untrusted bytes under libFuzzer (clang), briefly: FUZZ_SECONDS per target
+# (default 20).
+echo "==> fuzz: Bybit WebSocket and REST parsers, market data files"
 bash tools/fuzz.sh

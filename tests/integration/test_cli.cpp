@@ -253,6 +253,10 @@ TEST_CASE("cli: outputs replace only regular files, and bad values exit 2 creati
   auto symlink = run_mmhost("sample-data --days 1 --out " + link);
   CHECK(symlink.exit_code == 2);
   CHECK(std::filesystem::is_symlink(link));
+  auto fetch =
+      run_mmhost("fetch --symbol ETHUSDT --start 2025-01-01 --end 2025-01-02 --cache /dev/null");
+  CHECK(fetch.exit_code == 2);
+  CHECK(fetch.output.find("--cache /dev/null: a character device") != std::string::npos);
   auto speed = run_mmhost("run strategies/eth_bos_mm.lua --speed 1e-300");
   CHECK(speed.exit_code == 2);
   CHECK(speed.output.find("--speed takes a number from 0.001 to 1e9") != std::string::npos);

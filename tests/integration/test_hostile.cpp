@@ -220,10 +220,18 @@ TEST_CASE("hostile scripts: each one is refused on reload of a paced run, which 
     ++bars;
     if (bars % kBarsApart != 0) return;
     const int slot = static_cast<int>(bars / kBarsApart);
-    if (slot > cases + 1) return;
+    if (slot > cases + 2) return;
     if (slot == cases + 1) {
+      // The script itself swapped for a FIFO: opening it would block the engine for good.
+      const std::string fifo = dir.file("fifo.tmp");
+      REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+      std::filesystem::rename(fifo, script);
+      return;
+    }
+    if (slot == cases + 2) {
       // After all of them, a good script still swaps in (some hostile ones trapped their own
       // tables and state before they were refused).
+      std::filesystem::remove(script);
       write_file(script, base_script(", defensive_atr_pct = 0.01", ""));
       ++good_reloads;
       return;
@@ -235,14 +243,15 @@ TEST_CASE("hostile scripts: each one is refused on reload of a paced run, which 
   const RunReport report = run_strategy(host, options, out);
 
   // The run reached the end of the data, through every reload.
-  CHECK(report.ltf_bars > static_cast<uint64_t>(kBarsApart * (cases + 1)));
+  CHECK(report.ltf_bars > static_cast<uint64_t>(kBarsApart * (cases + 2)));
   CHECK(report.decisions.reloads_ok == good_reloads);
-  CHECK(report.decisions.reloads_failed == written.size());
+  CHECK(report.decisions.reloads_failed == written.size() + 1);
   std::vector<std::string> refusals;
   std::istringstream lines(out.str());
   for (std::string line; std::getline(lines, line);)
     if (line.find(" reload_failed ") != std::string::npos) refusals.push_back(line);
-  REQUIRE(refusals.size() == written.size());
+  REQUIRE(refusals.size() == written.size() + 1);
+  CHECK(refusals.back().find("a FIFO, not a regular file") != std::string::npos);
   for (size_t i = 0; i < written.size(); ++i) {
     INFO("reload ", i, ": ", names(written[i]), "\n", refusals[i]);
     // The script, or the lib module where it failed.

@@ -292,6 +292,7 @@ TEST_CASE("patterns that could backtrack for ages are refused before they start"
       "local n = 0\nfor w in ('bos_confirmed|pullback'):gmatch('[^|]+') do n = n + 1 end\n"
       "local plain = string.rep('a?', 1000):find('a?a?', 1, true)\n"
       "local s = ('x = 12.5'):match('=%s*([%d%.]+)')\n"
+      "local trimmed = (string.rep(' ', 20000) .. 'x'):gsub('^%s+', '')\n"
       "return n .. ' ' .. plain .. ' ' .. s .. ' ' .. ('a-b'):gsub('%-', '+')\n");
   lua.run_file(ok, 1);
   CHECK(std::string(lua_tostring(lua.get(), -1)) == "2 1 12.5 a+b");

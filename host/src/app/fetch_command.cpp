@@ -10,6 +10,7 @@
 
 #include <mmhost/plugin.h>
 #include <mmhost/sdk/interval.hpp>
+#include <mmhost/sdk/regular_file.hpp>
 
 #include <boost/asio/io_context.hpp>
 
@@ -75,6 +76,12 @@ int run_fetch(HostContext& host, const FetchOptions& o, std::ostream& out) {
     if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
       throw UsageError("fetch: symbol '" + o.symbol +
                        "' must be upper-case letters and digits (e.g. ETHUSDT)");
+
+  try {
+    sdk::check_replaceable(o.cache);  // the cache is rewritten by rename: never over a device
+  } catch (const sdk::FileError& e) {
+    throw UsageError(std::string("fetch: --cache ") + e.what());
+  }
 
   const std::string venue_name = !o.venue.empty() ? o.venue : (o.testnet ? "testnet" : "mainnet");
   bybit::VenueConfig venue;

@@ -150,7 +150,7 @@ class Reloader {
     for (const auto& [name, value] : forced_) next_spec.core_params[name] = value;
     try {
       runtime_->swap(std::move(next));
-    } catch (const ScriptError& e) {
+    } catch (const std::exception& e) {  // on_reload failed (or memory ran out): keep the old
       core_->reconfigure(settings_for(spec_));  // these were in force a moment ago
       spdlog::debug("{}", e.what());
       detail = first_line(e.what());

@@ -124,9 +124,10 @@ int xpcall_fn(lua_State* L) {
 }
 
 // Lua patterns backtrack inside C, where no budget reaches: `("a"):rep(40):find(("a?"):rep(40)
-// .. ("a"):rep(40))` would run for ages. A match costs at most about (subject + 1)^(q + 1)
-// steps for q quantifiers (*, +, -, ?), so a pattern/subject pair past kMaxPatternSteps is
-// refused before the search starts. Upvalue 1 is the string library's own function.
+// .. ("a"):rep(40))` would run for ages. A search costs at most about (subject + 1)^(q + 1)
+// steps for q quantifiers (*, +, -, ?; one power less when anchored), so a pattern/subject pair
+// past kMaxPatternSteps is refused before it starts. Upvalue 1 is the string library's own
+// function.
 constexpr double kMaxPatternSteps = 1e8;
 
 int guarded_pattern_fn(lua_State* L) {
@@ -147,8 +148,10 @@ int guarded_pattern_fn(lua_State* L) {
         ++quantifiers;
       }
     }
-    const double steps =
-        std::pow(static_cast<double>(subject_bytes) + 1.0, static_cast<double>(quantifiers) + 1.0);
+    // An anchored pattern ('^') is tried at one start only.
+    const bool anchored = pattern_bytes > 0 && pattern[0] == '^';
+    const double steps = std::pow(static_cast<double>(subject_bytes) + 1.0,
+                                  static_cast<double>(quantifiers) + (anchored ? 0.0 : 1.0));
     if (steps > kMaxPatternSteps) {
       char message[200];  // lua_pushfstring has no %g
       std::snprintf(message, sizeof(message),
