@@ -5,10 +5,8 @@
 // paced run; the run goes on and finishes, and a good script still reloads after them.
 // MMHOST_HOSTILE_CASES sets how many scripts (default 24, for CI); longer, by hand:
 //   MMHOST_HOSTILE_CASES=1000 build/release/bin/mmhost_tests -tc='hostile*'
-#include "app/host_context.hpp"
-#include "app/run_command.hpp"
 #include "lua/strategy_script.hpp"
-#include "test_support.hpp"
+#include "reload_support.hpp"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
@@ -161,11 +159,6 @@ int hostile_cases() {
   return env != nullptr ? std::max(1, std::atoi(env)) : 24;
 }
 
-std::string trimmed_csv(const TempDir& dir, size_t rows) {
-  return mmh::test::trimmed_shared_data(
-      dir, "candles/bybit_spot_ETHUSDT_5m_2025-01-01_2025-08-09.csv", rows);
-}
-
 }  // namespace
 
 TEST_CASE("hostile scripts: every generated one is refused at load, naming the script") {
@@ -198,7 +191,8 @@ TEST_CASE("hostile scripts: each one is refused on reload of a paced run, which 
   write_lib(dir);
   const int cases = hostile_cases();
   constexpr int kBarsApart = 60;
-  const std::string csv = trimmed_csv(dir, static_cast<size_t>(kBarsApart * (cases + 4) + 200));
+  const std::string csv =
+      mmh::test::bybit_5m_csv(dir, static_cast<size_t>(kBarsApart * (cases + 4) + 200));
   const std::string good = base_script("", "");
   const std::string script = write_file(dir.file("s.lua"), good);
   std::mt19937 rng(6122026);
@@ -206,17 +200,7 @@ TEST_CASE("hostile scripts: each one is refused on reload of a paced run, which 
   uint64_t good_reloads = 0;
   int64_t bars = 0;
 
-  CliOverrides cli;
-  cli.plugin_paths = {mmh::test::host_plugin_dir()};
-  cli.cache_dir = dir.file("cache");
-  cli.log_level = "error";
-  HostContext host(cli);
-  RunOptions options;
-  options.strategy_path = script;
-  options.replay_file = csv;
-  options.print_decisions = true;
-  options.speed = 1e9;  // paced: the replay runs bar by bar against the wall clock
-  options.at_boundary = [&](int64_t) {
+  auto at_boundary = [&](int64_t) {
     ++bars;
     if (bars % kBarsApart != 0) return;
     const int slot = static_cast<int>(bars / kBarsApart);
@@ -239,17 +223,22 @@ TEST_CASE("hostile scripts: each one is refused on reload of a paced run, which 
     written.push_back(generate(rng));
     write_file(script, written.back().text);
   };
-  std::ostringstream out;
-  const RunReport report = run_strategy(host, options, out);
+  // Paced: the replay runs bar by bar against the wall clock.
+  const mmh::test::ReloadRun run = mmh::test::run_with_hook(script, csv, at_boundary, 1e9);
+  const RunReport& report = run.report;
 
   // The run reached the end of the data, through every reload.
   CHECK(report.ltf_bars > static_cast<uint64_t>(kBarsApart * (cases + 2)));
   CHECK(report.decisions.reloads_ok == good_reloads);
   CHECK(report.decisions.reloads_failed == written.size() + 1);
   std::vector<std::string> refusals;
-  std::istringstream lines(out.str());
-  for (std::string line; std::getline(lines, line);)
+  bool good_reload = false;
+  for (const std::string& line : run.lines) {
     if (line.find(" reload_failed ") != std::string::npos) refusals.push_back(line);
+    good_reload =
+        good_reload || line.find("reload_ok changed: policy.defensive_atr_pct (default) -> 0.01") !=
+                           std::string::npos;
+  }
   REQUIRE(refusals.size() == written.size() + 1);
   CHECK(refusals.back().find("a FIFO, not a regular file") != std::string::npos);
   for (size_t i = 0; i < written.size(); ++i) {
@@ -259,6 +248,5 @@ TEST_CASE("hostile scripts: each one is refused on reload of a paced run, which 
            refusals[i].find("/lib/") != std::string::npos));
     CHECK(expected(written[i], refusals[i]));
   }
-  CHECK(out.str().find("reload_ok changed: policy.defensive_atr_pct (default) -> 0.01") !=
-        std::string::npos);
+  CHECK(good_reload);
 }

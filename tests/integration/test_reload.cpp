@@ -2,9 +2,7 @@
 // (nothing lost, doubled or reset by the swap), a changed parameter rules from the next bar, and
 // a broken script is refused while the old one keeps running.
 #include "app/format.hpp"
-#include "app/host_context.hpp"
-#include "app/run_command.hpp"
-#include "test_support.hpp"
+#include "reload_support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -28,35 +26,15 @@ std::string strategy(const std::string& extra_policy) {
          extra_policy + " },\n}\n";
 }
 
-struct Run {
-  std::vector<std::string> lines;
-  RunReport report;
-};
+using Run = mmh::test::ReloadRun;
 
-// Runs the 5m Bybit file (first weeks of it, through a trimmed copy) with a hook at every bar.
 Run run(const std::string& script, const std::string& csv,
         const std::function<void(int64_t)>& at_boundary) {
-  CliOverrides cli;
-  cli.plugin_paths = {mmh::test::host_plugin_dir()};
-  cli.cache_dir = std::filesystem::path(script).parent_path().string() + "/cache";
-  cli.log_level = "error";
-  HostContext host(cli);
-  RunOptions options;
-  options.strategy_path = script;
-  options.replay_file = csv;
-  options.print_decisions = true;
-  options.at_boundary = at_boundary;
-  std::ostringstream out;
-  Run r;
-  r.report = run_strategy(host, options, out);
-  std::istringstream in(out.str());
-  for (std::string line; std::getline(in, line);) r.lines.push_back(line);
-  return r;
+  return mmh::test::run_with_hook(script, csv, at_boundary);
 }
 
 std::string trimmed_csv(const TempDir& dir, size_t rows) {
-  return mmh::test::trimmed_shared_data(
-      dir, "candles/bybit_spot_ETHUSDT_5m_2025-01-01_2025-08-09.csv", rows);
+  return mmh::test::bybit_5m_csv(dir, rows);
 }
 
 bool is_reload(const std::string& line) {
