@@ -30,7 +30,8 @@ using Run = mmh::test::ReloadRun;
 
 Run run(const std::string& script, const std::string& csv,
         const std::function<void(int64_t)>& at_boundary) {
-  return mmh::test::run_with_hook(script, csv, at_boundary);
+  // Paced (a reload needs the wall clock), at a speed where pacing costs nothing.
+  return mmh::test::run_with_hook(script, csv, at_boundary, 1e9);
 }
 
 std::string trimmed_csv(const TempDir& dir, size_t rows) {
@@ -287,4 +288,30 @@ TEST_CASE("reload: a failing on_reload or dry run keeps the old script and param
   CHECK(count_lines(r.lines, "atr! (in on_bar) (dry run on the last 50 HTF bars)") == 1);
   CHECK(last(r.report, "version") == 1);  // the first script ran to the end
   CHECK(r.report.script_errors == 0);     // failures inside a reload are not the running script's
+}
+
+TEST_CASE("reload: a run on the simulated clock never reloads, nor a paced one with --no-reload") {
+  TempDir dir;
+  const std::string csv = trimmed_csv(dir, 3000);
+  const std::string script = write_file(dir.file("s.lua"), strategy(""));
+  const Run baseline = mmh::test::run_with_hook(script, csv, {});
+  int64_t bars = 0;
+  auto edit = [&](int64_t) {
+    if (++bars == 1000) write_file(script, strategy(", defensive_atr_pct = 0.01"));
+  };
+  // Unpaced, as a backtest or batch run: the edit changes nothing, and nothing is watched.
+  const Run unpaced = mmh::test::run_with_hook(script, csv, edit);
+  CHECK(unpaced.report.decisions.reloads_ok + unpaced.report.decisions.reloads_failed == 0);
+  CHECK(unpaced.lines == baseline.lines);
+  // Paced with hot reload off.
+  write_file(script, strategy(""));
+  bars = 0;
+  const Run off = mmh::test::run_with_hook(script, csv, edit, 1e9, /*hot_reload=*/false);
+  CHECK(off.report.decisions.reloads_ok + off.report.decisions.reloads_failed == 0);
+  CHECK(off.lines == baseline.lines);
+  // Paced with it on (the default), the same edit lands.
+  write_file(script, strategy(""));
+  bars = 0;
+  const Run on = mmh::test::run_with_hook(script, csv, edit, 1e9);
+  CHECK(on.report.decisions.reloads_ok == 1);
 }

@@ -20,10 +20,11 @@ struct ReloadRun {
   RunReport report;
 };
 
-// `speed` > 0 paces the replay against the wall clock, as `--speed` does.
+// `speed` > 0 paces the replay against the wall clock, as `--speed` does (only then does it
+// reload); `hot_reload` false is `--no-reload`.
 inline ReloadRun run_with_hook(const std::string& script, const std::string& csv,
-                               const std::function<void(int64_t)>& at_boundary,
-                               double speed = 0.0) {
+                               const std::function<void(int64_t)>& at_boundary, double speed = 0.0,
+                               bool hot_reload = true) {
   CliOverrides cli;
   cli.plugin_paths = {host_plugin_dir()};
   cli.cache_dir = std::filesystem::path(script).parent_path().string() + "/cache";
@@ -34,6 +35,7 @@ inline ReloadRun run_with_hook(const std::string& script, const std::string& csv
   options.replay_file = csv;
   options.print_decisions = true;
   options.speed = speed;
+  options.hot_reload = hot_reload;
   options.at_boundary = at_boundary;
   std::ostringstream out;
   ReloadRun r;

@@ -190,6 +190,10 @@ int run_cli(int argc, char** argv) {
                "'";
       })
       ->capture_default_str();
+  bool no_reload = false;
+  run->add_flag("--no-reload", no_reload,
+                "Paced, paper and live runs: do not reload the strategy when its files change "
+                "(runs on the simulated clock never do)");
   run->add_flag("--events", run_options.print_decisions,
                 "Print every decision of the core (bos_confirmed, transition, ...) as it is made");
   run->add_flag("--paper", run_options.paper,
@@ -434,6 +438,7 @@ int run_cli(int argc, char** argv) {
     }
     if (*run) {
       run_options.speed = speed_text == "max" ? 0.0 : std::stod(speed_text);
+      run_options.hot_reload = !no_reload;
       if (!duration_text.empty()) {
         run_options.duration_ns = sdk::parse_interval_ns(duration_text);
         if (run_options.duration_ns <= 0) {

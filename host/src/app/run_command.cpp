@@ -53,12 +53,16 @@ std::string core_param_error(const StrategySpec& spec, const std::string& core,
 // Any failure keeps the old script and parameters and reports reload_failed with why.
 class Reloader {
  public:
+  // `watch`: the run reloads (it runs on the wall clock and --no-reload was not given); without
+  // it no file is watched and no SIGHUP handler is installed, so the run's parameters are the
+  // ones it started with.
   Reloader(StrategySpec spec, const LoadedPlugin* core_plugin,
-           std::map<std::string, std::string> base_settings)
+           std::map<std::string, std::string> base_settings, bool watch)
       : spec_(std::move(spec)),
         core_plugin_(core_plugin),
-        base_settings_(std::move(base_settings)),
-        watch_(spec_.source_files) {}
+        base_settings_(std::move(base_settings)) {
+    if (watch) watch_.emplace(spec_.source_files);
+  }
 
   // Live data: the connector is the run's, not the script's.
   void set_live_data() { live_data_ = true; }
@@ -79,7 +83,7 @@ class Reloader {
   // When a reload was attempted: counts it and fills a decision for the report (kind reload_ok
   // or reload_failed).
   bool check(int64_t ts_ns, DecisionSummary& summary, mmh_decision& out) {
-    if (core_ == nullptr || !watch_.poll()) return false;
+    if (core_ == nullptr || !watch_ || !watch_->poll()) return false;
     out = mmh_decision{};
     out.ts_ns = ts_ns;
     std::string detail;
@@ -128,7 +132,7 @@ class Reloader {
       return false;
     }
     const StrategySpec& spec = next->spec();
-    watch_.watch(spec.source_files);
+    watch_->watch(spec.source_files);
     // A paper run replaces the script's data connector; the reloaded script's choice is moot.
     const bool same_data = live_data_ || (spec.data_plugin == spec_.data_plugin &&
                                           spec.replay_file == spec_.replay_file);
@@ -216,7 +220,7 @@ class Reloader {
   CoreInstance* core_ = nullptr;
   StrategyRuntime* runtime_ = nullptr;
   std::map<std::string, std::string> base_settings_;
-  ScriptWatch watch_;
+  std::optional<ScriptWatch> watch_;
   std::deque<Remembered> history_;
   int64_t history_htf_ = 0;
   bool live_data_ = false;
@@ -826,6 +830,9 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   std::unique_ptr<CoreInstance> core;
   std::unique_ptr<Reloader> reloader;
   const LoadedPlugin* core_plugin = nullptr;
+  // Only runs on the wall clock reload: a run on the simulated clock (backtest, batch, an
+  // unpaced replay) must give the same result whatever happens to its files meanwhile.
+  const bool reloads = options.hot_reload && (live || options.speed > 0);
   if (!spec.core_plugin.empty()) {
     core_plugin = &find_plugin(host, spec.core_plugin, MMH_KIND_CORE, "core", spec.path, "core");
     for (const auto& [name, value] : options.param_overrides) report.spec.core_params[name] = value;
@@ -838,7 +845,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                                        {"lot_size", lot_size},
                                        {"htf_interval", sdk::format_interval(spec.htf_interval_ns)},
                                        {"ltf_interval", sdk::format_interval(spec.ltf_interval_ns)},
-                                   });
+                                   },
+                                   reloads);
     for (const auto& [name, value] : options.param_overrides) reloader->force(name, value);
     try {
       core = std::make_unique<CoreInstance>(*core_plugin, reloader->settings_for(spec));
@@ -996,7 +1004,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   Engine engine(clock);
   CoreFeeder htf(spec.htf_interval_ns, spec.ltf_interval_ns, core.get(), &runtime,
                  &report.decisions, options.print_decisions ? &decision_out : nullptr,
-                 options.hot_reload ? reloader.get() : nullptr, options);
+                 reloads ? reloader.get() : nullptr, options);
   engine.subscribe(MMH_EVENT_CANDLE, &htf);
   MarketFeed feed(exec.get(), report.bars_from_trades ? &htf : nullptr, spec.ltf_interval_ns);
   if (exec || report.bars_from_trades)

@@ -64,6 +64,8 @@ struct RunOptions {
   const std::vector<mmh_candle>* candles = nullptr;
   std::string candles_file;
   std::map<std::string, std::string> param_overrides;
+  // Paced replays, paper and live runs reload the strategy when its files change (or on
+  // SIGHUP); runs on the simulated clock never do. false = never (`run --no-reload`, batch).
   bool hot_reload = true;
   // Called every few thousand bars and at the end: bars done, bars in the data, event time.
   std::function<void(uint64_t done, uint64_t total, int64_t ts_ns)> progress;
