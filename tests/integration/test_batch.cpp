@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <climits>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 using namespace mmh::test;
@@ -243,4 +244,28 @@ TEST_CASE("mmhost batch: a run without overrides is the same run as mmhost backt
   const size_t first = batch.output.find(line);
   CHECK(first != std::string::npos);
   CHECK(batch.output.find(line, first + 1) != std::string::npos);  // the copy: the same run
+}
+
+TEST_CASE("mmhost batch: a rebuilt plugin with the same version string recomputes its runs") {
+  TempDir dir;
+  const std::string script = write_file(dir.file("sweep.lua"), sweep_script("{0.35}"));
+  const std::string plugins = dir.file("plugins");
+  std::filesystem::copy(host_plugin_dir(), plugins);
+  const std::string command = "--plugin-path " + plugins + " batch " + script +
+                              " --jobs 1 --no-progress --out " + dir.file("out");
+  const CommandResult first = run_mmhost(command);
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  CHECK(number_after(first.output, "computed") == 2);
+  CHECK(number_after(run_mmhost(command).output, "computed") == 0);
+  // Same name, same "1.0.0", other bytes (a rebuild): its earlier rows are not this build's.
+  {
+    std::ofstream so(plugins + "/bos_mm.so", std::ios::binary | std::ios::app);
+    so << "rebuilt";
+  }
+  const CommandResult rebuilt = run_mmhost(command);
+  INFO(rebuilt.output);
+  REQUIRE(rebuilt.exit_code == 0);
+  CHECK(number_after(rebuilt.output, "computed") == 2);
+  CHECK(number_after(rebuilt.output, "from the database") == 0);
 }

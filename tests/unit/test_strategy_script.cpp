@@ -1,5 +1,7 @@
 #include "lua/strategy_script.hpp"
 
+#include "hash/sha256.hpp"
+
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -326,4 +328,21 @@ TEST_CASE("strategy script: a reload reads the old script's state raw, whatever 
   gone.on_bar(bar(1));
   StrategyScript after(path, &host);
   after.on_reload(gone);
+}
+
+TEST_CASE("strategy script: the spec holds the SHA-256 of the bytes that were loaded") {
+  TempDir dir;
+  const std::string lib = "return { levels = 3 }\n";
+  write_file(dir.file("lib/mine.lua"), lib);
+  const std::string text =
+      std::string("local m = require('mine')\n") + kHead + "  grid = { levels = m.levels } }\n";
+  const std::string path = write_file(dir.file("s.lua"), text);
+  const StrategySpec spec = StrategyScript(path, nullptr).spec();
+  REQUIRE(spec.source_files.size() == 2);
+  REQUIRE(spec.source_sha256.size() == 2);
+  CHECK(spec.source_sha256[0] == sha256_hex(text));
+  CHECK(spec.source_sha256[1] == sha256_hex(lib));
+  // An edit after the load changes the files, not what the spec says ran.
+  write_file(path, text + "-- edited\n");
+  CHECK(spec.source_sha256[0] == sha256_hex(text));
 }

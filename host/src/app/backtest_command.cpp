@@ -3,6 +3,7 @@
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
+#include "hash/sha256.hpp"
 #include "lua/lua_state.hpp"
 #include "report/report_html.hpp"
 
@@ -10,7 +11,6 @@
 #include <mmhost/sdk/interval.hpp>
 #include <mmhost/sdk/regular_file.hpp>
 
-#include <openssl/evp.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
@@ -158,31 +158,14 @@ std::string hex64(uint64_t v) {
 
 }  // namespace
 
-std::string script_hash(const std::vector<std::string>& files) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (const std::string& f : files) {
-    std::string b;
-    try {
-      b = sdk::read_regular_file(f, LuaState::kMaxScriptBytes);
-    } catch (const sdk::FileError& e) {
-      b = e.what();  // swapped for something else since it ran: never block on it
-    }
-    const std::string name = fs::path(f).filename().string();
-    EVP_DigestUpdate(ctx, name.data(), name.size() + 1);
-    EVP_DigestUpdate(ctx, b.data(), b.size());
+std::string script_hash(const StrategySpec& spec) {
+  Sha256 h;
+  for (size_t i = 0; i < spec.source_files.size(); ++i) {
+    const std::string name = fs::path(spec.source_files[i]).filename().string();
+    h.add(name.data(), name.size() + 1);
+    h.add(i < spec.source_sha256.size() ? spec.source_sha256[i] : std::string("(not loaded)"));
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, md, &len);
-  EVP_MD_CTX_free(ctx);
-  std::string out;
-  char hex[3];
-  for (unsigned int i = 0; i < len; ++i) {
-    std::snprintf(hex, sizeof(hex), "%02x", md[i]);
-    out += hex;
-  }
-  return out;
+  return h.hex();
 }
 
 namespace {
@@ -317,7 +300,7 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
       {{"role", "core"}, {"name", d.core_name}, {"version", d.core_version}},
       {{"role", "venue"}, {"name", x.venue_name}, {"version", x.venue_version}},
   });
-  j["script"] = {{"path", r.spec.path}, {"sha256", script_hash(r.spec.source_files)}};
+  j["script"] = {{"path", r.spec.path}, {"sha256", script_hash(r.spec)}};
   json models = json::object();
   std::istringstream lines(x.venue_description);
   for (std::string line; std::getline(lines, line);) {

@@ -43,8 +43,9 @@ int run_backtest(HostContext& host, const BacktestOptions& options, std::ostream
 // The run options of a backtest (intervals, window, fill model, fees, latency, ...) without
 // its data file or output; throws RunError for a bad option.
 RunOptions backtest_run_options(const BacktestOptions& options);
-// SHA-256 (hex) over each file's name and bytes: which script (and libs) produced a run.
-std::string script_hash(const std::vector<std::string>& files);
+// SHA-256 (hex) over each source file's name and the SHA-256 of its bytes as loaded: which
+// script (and libs) produced a run, even if they were edited since.
+std::string script_hash(const StrategySpec& spec);
 // summary.json of a finished backtest (fields: docs/backtesting.md), as JSON text.
 std::string backtest_summary_json(const RunReport& report, const BacktestOptions& options,
                                   int indent = 2);

@@ -183,18 +183,14 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
       ledger_(LedgerConfig{setup.base_asset, setup.quote_asset, setup.tick_e8, setup.lot_e8,
                            setup.start_base_e18, setup.start_quote_e18, setup.check_venue}),
       orders_(setup.orders),
-      hash_(XXH3_createState(), &XXH3_freeState),
-      quotes_pulled_(setup.wait_for_book) {
-  if (!hash_) throw std::bad_alloc();
-  XXH3_64bits_reset(hash_.get());
-}
+      quotes_pulled_(setup.wait_for_book) {}
 
 uint64_t Execution::event_hash() const {
-  return XXH3_64bits_digest(hash_.get());
+  return hash_.value();
 }
 
 void Execution::line(std::string_view json_line) {
-  XXH3_64bits_update(hash_.get(), json_line.data(), json_line.size());
+  hash_.add(json_line);
   ++events_;
   if (sink_ != nullptr) sink_->event_line(json_line);
 }

@@ -16,6 +16,7 @@
 #include "orders/order_manager.hpp"
 
 #include <mmhost/plugin.h>
+#include <mmhost/sdk/hash.hpp>
 
 #include <array>
 #include <cstdint>
@@ -26,8 +27,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <xxhash.h>
 
 namespace mmh {
 
@@ -136,7 +135,7 @@ class Execution {
   std::vector<char> buffer_;  // the events.jsonl line being built
   ExecutionStats stats_;
   int64_t day_ = INT64_MIN;
-  std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> hash_;  // of events.jsonl
+  sdk::Hash64 hash_;  // of events.jsonl
   uint64_t events_ = 0;
   bool quotes_pulled_ = false;
   bool orders_stopped_ = false;

@@ -660,16 +660,10 @@ void DecisionSummary::add(const mmh_decision& d) {
   const std::string_view first = detail.substr(0, detail.find(' '));
   if (!first.empty() && first.find_first_of("=:") == std::string_view::npos)
     ++by_subkind[d.kind][std::string(first)];
-  auto mix = [this](const void* data, size_t size) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (size_t i = 0; i < size; ++i) {
-      hash ^= p[i];
-      hash *= 1099511628211ull;
-    }
-  };
-  mix(&d.ts_ns, sizeof(d.ts_ns));
-  mix(d.kind, std::strlen(d.kind) + 1);  // the NUL separates kind from detail
-  mix(d.detail, detail.size() + 1);
+  hasher_.add(&d.ts_ns, sizeof(d.ts_ns));
+  hasher_.add(d.kind, std::strlen(d.kind) + 1);  // the NUL separates kind from detail
+  hasher_.add(d.detail, detail.size() + 1);
+  hash = hasher_.value();
 }
 
 RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostream& decision_out) {

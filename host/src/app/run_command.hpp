@@ -9,6 +9,7 @@
 #include "lua/strategy_spec.hpp"
 
 #include <mmhost/plugin.h>
+#include <mmhost/sdk/hash.hpp>
 
 #include <climits>
 #include <functional>
@@ -80,7 +81,7 @@ struct ExecutionReport {
   ExecutionStats stats;
   OrderManagerStats orders;
   size_t open_orders_at_end = 0;
-  uint64_t event_hash = 0;   // FNV-1a 64 of the events.jsonl bytes
+  uint64_t event_hash = 0;   // XXH3-64 of the events.jsonl bytes
   uint64_t quote_pulls = 0;  // live: times the book was lost and every order cancelled
   uint64_t events = 0;
   // Live trading: this run's orderLinkId prefix and how the stop went (orders the venue still
@@ -100,13 +101,16 @@ struct DecisionSummary {
   std::map<std::string, uint64_t> by_kind;
   // By the detail's first word when it has no '=' (e.g. "bullish", "idle->bos").
   std::map<std::string, std::map<std::string, uint64_t>> by_subkind;
-  uint64_t hash = 14695981039346656037ull;  // FNV-1a over (ts_ns, kind, detail) of each decision
+  uint64_t hash = 0;  // XXH3-64 over (ts_ns, kind, NUL, detail, NUL) of every decision so far
   bool has_desired = false;
   std::string desired_mode;
   std::vector<mmh_desired_order> desired;
   uint64_t reloads_ok = 0;
   uint64_t reloads_failed = 0;
   void add(const mmh_decision& decision);
+
+ private:
+  sdk::Hash64 hasher_;
 };
 
 struct RunReport {

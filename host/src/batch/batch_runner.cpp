@@ -5,12 +5,12 @@
 #include "app/run_command.hpp"
 #include "batch/worker_pool.hpp"
 #include "engine/event_time.hpp"
+#include "hash/sha256.hpp"
 #include "loader/data_instance.hpp"
 #include "lua/strategy_spec.hpp"
 
 #include <mmhost/sdk/interval.hpp>
 
-#include <openssl/evp.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
@@ -27,31 +27,6 @@ namespace mmh::batch {
 namespace {
 
 using json = nlohmann::json;
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void add(const void* data, size_t n) { EVP_DigestUpdate(ctx_, data, n); }
-  void add(int64_t v) { add(&v, sizeof(v)); }  // little-endian hosts only (x86-64, arm64)
-  std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_, md, &len);
-    std::string out;
-    char buf[3];
-    for (unsigned int i = 0; i < len; ++i) {
-      std::snprintf(buf, sizeof(buf), "%02x", md[i]);
-      out += buf;
-    }
-    return out;
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
 
 std::string window_text(int64_t ns, bool start) {
   if (start ? ns == INT64_MIN : ns == INT64_MAX) return "";
@@ -111,9 +86,12 @@ BatchRunner::BatchRunner(HostContext& host, ResultStore& store, std::string batc
       batch_script_(std::move(batch_script)),
       workers_(workers == 0 ? 1 : workers),
       progress_(progress) {
-  json versions = json::object();
-  for (const LoadedPlugin& p : host_.plugins().plugins()) versions[p.name] = p.version;
-  plugin_versions_ = versions.dump();
+  // A rebuilt plugin (or host) keeps its version string: the files' bytes are what count.
+  json builds = json::object();
+  for (const LoadedPlugin& p : host_.plugins().plugins())
+    builds[p.name] = {{"version", p.version}, {"sha256", sha256_file_hex(p.path)}};
+  builds["mmhost"] = {{"version", MMHOST_VERSION}, {"sha256", sha256_file_hex("/proc/self/exe")}};
+  plugin_builds_ = builds.dump();
 }
 
 const std::string& BatchRunner::strategy_hash(const std::string& path) {
@@ -125,7 +103,7 @@ const std::string& BatchRunner::strategy_hash(const std::string& path) {
   } catch (const ScriptError& e) {
     throw RunError(e.what());
   }
-  return strategy_hashes_[path] = script_hash(spec.source_files);
+  return strategy_hashes_[path] = script_hash(spec);
 }
 
 std::string BatchRunner::key_of(const BatchJob& job, RunRecord& r) {
@@ -145,14 +123,13 @@ std::string BatchRunner::key_of(const BatchJob& job, RunRecord& r) {
   r.options_json = opt.dump();
   r.script_hash = strategy_hash(job.strategy);
   r.data_hash = job.data->hash;
-  // Everything a run's result depends on; plugin builds by version.
+  // Everything a run's result depends on; the plugins and the host by their files' SHA-256.
   json inputs = {{"script", r.script_hash},
                  {"data", r.data_hash},
                  {"params", std::move(params)},
                  {"window", {r.window_start, r.window_end}},
-                 {"options", opt},
-                 {"mmhost", MMHOST_VERSION}};
-  const std::string text = inputs.dump() + plugin_versions_;
+                 {"options", opt}};
+  const std::string text = inputs.dump() + plugin_builds_;
   Sha256 h;
   h.add(text.data(), text.size());
   return h.hex();

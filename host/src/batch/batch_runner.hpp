@@ -78,8 +78,9 @@ class BatchRunner {
   unsigned workers_;
   bool progress_;
   std::map<std::string, std::string> strategy_hashes_;
-  std::string plugin_versions_;  // {"bos_mm":"0.3.0", ...}: part of every key
-  int64_t calls_ = 0;            // run() calls so far: the first part of each row's seq
+  // {"bos_mm":{"version":"1.0.0","sha256":"..."}, ..., "mmhost":{...}}: part of every key
+  std::string plugin_builds_;
+  int64_t calls_ = 0;  // run() calls so far: the first part of each row's seq
   BatchStats totals_;
 };
 

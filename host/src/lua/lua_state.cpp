@@ -1,5 +1,7 @@
 #include "lua/lua_state.hpp"
 
+#include "hash/sha256.hpp"
+
 #include <mmhost/sdk/regular_file.hpp>
 
 #include <lua.hpp>
@@ -398,7 +400,10 @@ bool LuaState::load_chunk(lua_State* L, const std::string& file) {
   const std::string chunk_name = "@" + file;
   const int status =
       luaL_loadbufferx(L, text.data() + from, text.size() - from, chunk_name.c_str(), "t");
-  if (status == 0) return true;
+  if (status == 0) {
+    last_loaded_sha256_ = sha256_hex(text);  // of the bytes that will run, not of the file later
+    return true;
+  }
   std::string message = lua_tostring(L, -1) ? lua_tostring(L, -1) : "cannot load script";
   lua_pop(L, 1);
   // Lua says "attempt to load a binary chunk (mode is 't')", LuaJIT "... with wrong mode".
@@ -416,6 +421,7 @@ void LuaState::run_file(const std::string& path, int results) {
     throw ScriptError(message);
   }
   chunk_ = path;
+  chunk_sha256_ = last_loaded_sha256_;
   protected_call(0, results);
 }
 
@@ -466,6 +472,7 @@ int LuaState::require_fn(lua_State* L) {
       self->loading_.push_back(module);
       self->loading_files_.push_back(file);
       self->required_.push_back(std::filesystem::absolute(file).string());
+      self->required_sha256_.push_back(self->last_loaded_sha256_);
     }
   }
   if (!found) {

@@ -63,6 +63,9 @@ class LuaState {
   static constexpr uint64_t kMaxScriptBytes = uint64_t{16} << 20;
   // Files loaded through require so far (absolute paths), for reload watching.
   const std::vector<std::string>& required_files() const { return required_; }
+  // SHA-256 (hex) of the bytes loaded: the last run_file's script, and each required file.
+  const std::string& script_sha256() const { return chunk_sha256_; }
+  const std::vector<std::string>& required_sha256() const { return required_sha256_; }
 
   size_t memory_used() const { return used_bytes_; }
   const LuaLimits& limits() const { return limits_; }
@@ -92,6 +95,9 @@ class LuaState {
   char last_position_[160] = {};  // "file:line" the hook last saw while memory ran high
   std::string lib_dir_;
   std::vector<std::string> required_;
+  std::vector<std::string> required_sha256_;
+  std::string chunk_sha256_;
+  std::string last_loaded_sha256_;
   std::vector<std::string> loading_;        // modules being required, outermost first
   std::vector<std::string> loading_files_;  // their files
   lua_State* L_ = nullptr;

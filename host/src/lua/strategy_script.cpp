@@ -68,6 +68,8 @@ StrategyScript::StrategyScript(const std::string& path, ScriptHost* host)
   const int top = lua_gettop(L);
   spec_ = read_strategy_spec(L, top, path);
   for (const std::string& module : lua_->required_files()) spec_.source_files.push_back(module);
+  spec_.source_sha256 = {lua_->script_sha256()};
+  for (const std::string& digest : lua_->required_sha256()) spec_.source_sha256.push_back(digest);
   lua_->set_limits(spec_.limits);
 
   for (const std::string& name : spec_.callbacks) callbacks_[name] = ref_of(name.c_str());

@@ -48,6 +48,8 @@ struct StrategySpec {
   int64_t dry_run_bars = 0;  // reload.dry_run_bars: HTF bars a new script replays before a swap
   // The script and every lib/ module it required: what a hot reload watches.
   std::vector<std::string> source_files;
+  // SHA-256 (hex) of the bytes of each of them as they were loaded and ran, in the same order.
+  std::vector<std::string> source_sha256;
 };
 
 // Reads the strategy table at `table` of a state where the script ran. Throws ScriptError

@@ -94,19 +94,13 @@ std::string format_event_detail(const Event& e) {
   return s.empty() ? s : s.substr(1);  // every field above starts with its separator
 }
 
-void EventHash::text(const char* s) {
-  const size_t length = std::strlen(s);
-  word(length);
-  for (size_t i = 0; i < length; i += 8) {
-    uint64_t chunk = 0;
-    std::memcpy(&chunk, s + i, length - i < 8 ? length - i : 8);
-    word(chunk);
-  }
-}
-
 void EventHash::add(const Event& e) {
-  // Field by field (never the raw struct: padding bytes are unspecified).
-  auto w = [this](auto v) { word(static_cast<uint64_t>(v)); };
+  // Field by field (never the raw struct: padding bytes are unspecified), each widened to 64
+  // bits, gathered so the hash takes one update per event; the reason by length and content.
+  uint64_t words[32];
+  size_t n = 0;
+  auto w = [&](auto v) { words[n++] = static_cast<uint64_t>(v); };
+  const size_t reason_bytes = std::strlen(e.reason);
   w(e.kind);
   w(e.ts_ns);
   w(e.direction);
@@ -126,13 +120,15 @@ void EventHash::add(const Event& e) {
   w(e.drawdown_pct_bp);
   w(e.from);
   w(e.to);
-  text(e.reason);
+  w(reason_bytes);
   w(e.facts);
   w(e.bid_levels);
   w(e.ask_levels);
   w(e.step_e8);
   w(e.inventory_share_bp);
   w(e.marketable);
+  hash_.add(words, n * sizeof(uint64_t));
+  hash_.add(e.reason, reason_bytes);
 }
 
 }  // namespace mmh::bos

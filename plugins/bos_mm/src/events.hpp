@@ -7,6 +7,8 @@
 #include "policy.hpp"
 #include "state_machine.hpp"
 
+#include <mmhost/sdk/hash.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -64,17 +66,15 @@ std::string format_event(const Event& event);
 // The part after the kind: "bullish level=3512.1 close=3530 ..."
 std::string format_event_detail(const Event& event);
 
-// FNV-1a over 64-bit words: every field of every event in order, each widened to 64 bits, and
-// strings by content. Word-wise keeps it cheap enough to hash every event of a benchmark run.
+// XXH3-64 (the project's hash, mmhost/sdk/hash.hpp) over every field of every event in order,
+// each widened to 64 bits, and the reason by length and content.
 class EventHash {
  public:
   void add(const Event& event);
-  uint64_t value() const { return hash_; }
+  uint64_t value() const { return hash_.value(); }
 
  private:
-  void word(uint64_t v) { hash_ = (hash_ ^ v) * 1099511628211ull; }
-  void text(const char* s);
-  uint64_t hash_ = 14695981039346656037ull;
+  sdk::Hash64 hash_;
 };
 
 }  // namespace mmh::bos

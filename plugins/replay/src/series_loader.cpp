@@ -2,6 +2,7 @@
 
 #include "file_bytes.hpp"
 
+#include <mmhost/sdk/hash.hpp>
 #include <mmhost/sdk/plugin.hpp>
 #include <mmhost/sdk/regular_file.hpp>
 
@@ -9,7 +10,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -45,15 +45,6 @@ struct CacheHeader {
 static_assert(sizeof(CacheHeader) <= kPayloadOffset, "cache header must fit before the payload");
 static_assert(kPayloadOffset % alignof(mmh_candle) == 0 &&
               kPayloadOffset % alignof(mmh_trade) == 0);
-
-uint64_t fnv1a64(std::string_view s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
 
 uint32_t crc32_of(const void* data, size_t size) {
   return static_cast<uint32_t>(crc32_z(0L, static_cast<const Bytef*>(data), size));
@@ -98,7 +89,7 @@ void LoadedSeries::set_symbol_id(uint32_t symbol_id) {
 std::string cache_file_for(const std::string& canonical_csv_path, const LoadOptions& options) {
   char name[32];
   const uint64_t h =
-      fnv1a64(canonical_csv_path + "|" + std::to_string(options.declared_interval_ns));
+      sdk::hash64(canonical_csv_path + "|" + std::to_string(options.declared_interval_ns));
   std::snprintf(name, sizeof(name), "%016llx.mmhc", static_cast<unsigned long long>(h));
   return (fs::path(options.cache_dir) / "replay" / name).string();
 }
@@ -139,7 +130,7 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
   // The bytes are read once: hashed to key the cache (an edit that keeps size and mtime still
   // changes them), and decoded only when the cache cannot serve.
   std::string raw = read_raw_file(path, options.limits.max_text_bytes);
-  const uint64_t source_hash = XXH3_64bits(raw.data(), raw.size());
+  const uint64_t source_hash = sdk::hash64(raw);
   const uint64_t source_size = raw.size();
   auto series = std::make_unique<LoadedSeries>();
 
@@ -171,7 +162,7 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
               " != " + std::to_string(kCacheFormatVersion);
       } else if (h.source_size != source_size || h.source_hash != source_hash) {
         why = "source changed since the cache was built";
-      } else if (h.source_path_hash != fnv1a64(key_path) ||
+      } else if (h.source_path_hash != sdk::hash64(key_path) ||
                  h.declared_interval_ns != options.declared_interval_ns) {
         why = "cache entry belongs to another source";
       } else if ((h.kind == MMH_EVENT_CANDLE && h.record_size != sizeof(mmh_candle)) ||
@@ -220,7 +211,7 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
   h.header_size = sizeof(CacheHeader);
   h.source_size = source_size;
   h.source_hash = source_hash;
-  h.source_path_hash = fnv1a64(key_path);
+  h.source_path_hash = sdk::hash64(key_path);
   h.declared_interval_ns = options.declared_interval_ns;
   switch (detect_kind(bytes)) {
     case SeriesKind::candles: {

@@ -16,8 +16,8 @@
 
 namespace mmh::replay {
 
-// 2: keyed by the source's content hash (was size + mtime).
-inline constexpr uint32_t kCacheFormatVersion = 2;
+// 2: keyed by the source's content hash (was size + mtime); 3: path hash XXH3 (was FNV-1a).
+inline constexpr uint32_t kCacheFormatVersion = 3;
 
 struct LoadOptions {
   std::string cache_dir;             // empty = no cache
