@@ -230,3 +230,67 @@ TEST_CASE("backtest: tick-data options are checked before anything runs") {
   CHECK(bad_interval.output.find("--ltf-interval 1x: not an interval") != std::string::npos);
   CHECK(std::filesystem::is_empty(dir.path()));
 }
+
+TEST_CASE("backtest: a daily loss limit halts trading until the next UTC day, and is counted") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("lib"));
+  mmh::test::write_file(dir.file("lib/eth.lua"),
+                        read_file(mmh::test::source_dir() + "/strategies/lib/eth.lua"));
+  std::string text = read_file(mmh::test::source_dir() + "/strategies/eth_bos_mm.lua");
+  const std::string from = "risk = p.risk,";
+  REQUIRE(text.find(from) != std::string::npos);
+  text.replace(text.find(from), from.size(),
+               "risk = eth.with_changes(p, { risk = { daily_loss_pct = 0.5 } }).risk,");
+  const std::string strategy = mmh::test::write_file(dir.file("limited.lua"), text);
+  const std::string data = mmh::test::shared_data(kOneMinute);
+  const auto r = run_mmhost("backtest " + strategy +
+                                " --htf-interval 5 --ltf-interval 1 --start 2025-06-01 --end "
+                                "2025-07-01 --no-progress --cache " +
+                                data + " --out " + dir.file("run"),
+                            "MMHOST_CACHE_DIR=" + dir.file("cache"));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto summary = nlohmann::json::parse(read_file(dir.file("run/summary.json")));
+  const uint64_t trips = summary["risk"]["trips"].value("daily_loss", uint64_t{0});
+  CHECK(trips > 0);
+  CHECK(summary["risk"]["limits"]["daily_loss_pct"] == 0.5);
+  CHECK(summary["risk"]["bars_halted"].get<uint64_t>() > 0);
+  // In the event log: after each halt, no order is placed or amended until the next UTC day
+  // makes the gate active again; cancels go out.
+  std::istringstream events(read_file(dir.file("run/events.jsonl")));
+  bool halted = false;
+  uint64_t halts = 0;
+  int64_t halted_day = 0;
+  for (std::string line; std::getline(events, line);) {
+    const auto e = nlohmann::json::parse(line);
+    if (e["type"] == "risk") {
+      halted = e["state"] == "halted";
+      if (halted) {
+        ++halts;
+        halted_day = (e["ts_ns"].get<int64_t>() - 1) / 86'400'000'000'000;
+      } else {
+        CHECK((e["ts_ns"].get<int64_t>() - 1) / 86'400'000'000'000 > halted_day);
+      }
+    } else if (halted && e["type"] == "order") {
+      CHECK_MESSAGE(e["action"] == "cancel", line);
+    }
+  }
+  CHECK(halts == trips);
+  CHECK(r.output.find("risk       ") != std::string::npos);
+
+  // Limits that never bind change nothing: the same event stream as the plain flagship.
+  text.replace(text.find("daily_loss_pct = 0.5"), 20,
+               "daily_loss_pct = 50, max_drawdown_pct = 90, max_order_notional = 1e6, "
+               "price_band_bps = 5000");
+  mmh::test::write_file(strategy, text);
+  const auto loose = run_mmhost("backtest " + strategy +
+                                    " --htf-interval 5 --ltf-interval 1 --start 2025-06-01 --end "
+                                    "2025-07-01 --no-progress --cache " +
+                                    data + " --out " + dir.file("loose"),
+                                "MMHOST_CACHE_DIR=" + dir.file("cache"));
+  REQUIRE(loose.exit_code == 0);
+  const Backtest plain = backtest(dir, "plain");
+  const auto loose_summary = nlohmann::json::parse(read_file(dir.file("loose/summary.json")));
+  CHECK(loose_summary["event_hash"] == plain.summary["event_hash"]);
+  CHECK(loose_summary["risk"]["vetoes"].empty());
+}

@@ -253,6 +253,17 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
                  {"cancel_requests", x.orders.cancelled},
                  {"rejected", x.orders.rejected},
                  {"open_at_end", x.open_orders_at_end}};
+  // The RiskGate: limits (0 = off), trips, orders it held back, time halted.
+  j["risk"] = {{"limits",
+                {{"daily_loss_pct", x.risk_limits.daily_loss_pct},
+                 {"max_drawdown_pct", x.risk_limits.max_drawdown_pct},
+                 {"max_order_notional", sdk::e8_to_double(x.risk_limits.max_order_notional_e8)},
+                 {"price_band_bps", x.risk_limits.price_band_bps}}},
+               {"state_at_end", x.trading_state},
+               {"trips", x.risk.trips},
+               {"vetoes", x.risk.vetoes},
+               {"bars_halted", x.risk.bars_halted},
+               {"time_halted_share", round6(static_cast<double>(x.risk.bars_halted) / bars)}};
 
   // The seed's stage-1 statistics, from the core's decisions and per-bar state.
   auto count = [&](const char* kind) -> uint64_t {

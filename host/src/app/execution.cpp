@@ -183,6 +183,7 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
       ledger_(LedgerConfig{setup.base_asset, setup.quote_asset, setup.tick_e8, setup.lot_e8,
                            setup.start_base_e18, setup.start_quote_e18, setup.check_venue}),
       orders_(setup.orders),
+      gate_(setup.risk),
       quotes_pulled_(setup.wait_for_book) {}
 
 uint64_t Execution::event_hash() const {
@@ -391,6 +392,19 @@ void Execution::after_bar(const mmh_candle& bar) {
   const int64_t close_ns = bar.open_ts_ns + bar.interval_ns;
   if (!started_) return;  // live warm-up: history, before the run's ledger starts
   ledger_.mark(close_ns, bar.close_e8);
+  std::string why;
+  if (gate_.on_mark(close_ns, ledger_.equity_e8(), why)) {
+    // A change of trading state is part of the run's record (and of its hash).
+    JsonLine j(buffer_);
+    j.str("type", "risk")
+        .num("ts_ns", close_ns)
+        .time("time", close_ns)
+        .str("state", trading_state_name(gate_.state()))
+        .str("reason", why);
+    line(j.done());
+    spdlog::log(gate_.state() == TradingState::halted ? spdlog::level::warn : spdlog::level::info,
+                "risk: trading {} ({})", trading_state_name(gate_.state()), why);
+  }
   count_bar_state();
   ++stats_.bars;
   const double share = ledger_.base_share();
@@ -420,6 +434,7 @@ void Execution::sync(int64_t ts_ns) {
     d.size = sizeof(d);
     if (core_->desired_state(d)) desired_.assign(d.orders, d.orders + d.count);
   }
+  gate_.filter(desired_, ledger_.mid_e8(), setup_.tick_e8, setup_.lot_e8);
   commands_.clear();
   orders_.sync(ts_ns, desired_, commands_);
   for (const mmh_order_command& c : commands_) {

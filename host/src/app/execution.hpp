@@ -14,6 +14,7 @@
 #include "loader/core_instance.hpp"
 #include "loader/venue_instance.hpp"
 #include "orders/order_manager.hpp"
+#include "risk/risk_gate.hpp"
 
 #include <mmhost/plugin.h>
 #include <mmhost/sdk/hash.hpp>
@@ -64,6 +65,8 @@ struct ExecutionSetup {
   bool core_wallet_at_book = false;
   int64_t core_base_e8 = 0;
   int64_t core_quote_e8 = 0;
+  // The RiskGate's limits (the strategy's risk group); all off by default.
+  RiskLimits risk;
 };
 
 // Time-weighted (per LTF bar) statistics of the run.
@@ -106,6 +109,7 @@ class Execution {
   void stop_orders() { orders_stopped_ = true; }
 
   const Ledger& ledger() const { return ledger_; }
+  const RiskGate& risk() const { return gate_; }
   const OrderManager& orders() const { return orders_; }
   const ExecutionStats& stats() const { return stats_; }
   uint64_t event_hash() const;
@@ -125,6 +129,7 @@ class Execution {
   ExecutionSink* sink_;
   Ledger ledger_;
   OrderManager orders_;
+  RiskGate gate_;
   std::function<void()> after_core_input_;
   bool started_ = false;
   bool core_wallet_given_ = false;

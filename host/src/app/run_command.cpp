@@ -863,6 +863,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                                 MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
     setup.quote_asset = spec.quote_asset;
     setup.base_asset = base_asset;
+    setup.risk = spec.risk;
     sdk::parse_e8(tick_size, setup.tick_e8);
     sdk::parse_e8(lot_size, setup.lot_e8);
     setup.start_quote_e18 = e8_to_e18(capital_e8(spec, "capital.allocation", 10'000 * MMH_E8));
@@ -1133,6 +1134,9 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         std::count_if(exec->orders().working().begin(), exec->orders().working().end(),
                       [](const auto& entry) { return entry.second.acked; }));
     x.event_hash = exec->event_hash();
+    x.risk_limits = exec->risk().limits();
+    x.risk = exec->risk().stats();
+    x.trading_state = trading_state_name(exec->risk().state());
     x.quote_pulls = exec->quote_pulls();
     x.events = exec->event_count();
   }
@@ -1260,6 +1264,15 @@ void print_run_report(const RunReport& r, std::ostream& out) {
         << fixed(l.max_drawdown_pct(), 3) << "%\n";
     if (r.capital)
       out << "capital    " << describe(*r.capital, l.base_asset(), s.quote_asset) << "\n";
+    if (x.risk_limits.any()) {
+      out << "risk       " << x.trading_state << " at the end; trips:";
+      if (x.risk.trips.empty()) out << " none";
+      for (const auto& [why, n] : x.risk.trips) out << " " << why << " " << with_commas(n);
+      out << "; " << with_commas(x.risk.bars_halted) << " bars halted; orders vetoed:";
+      if (x.risk.vetoes.empty()) out << " none";
+      for (const auto& [why, n] : x.risk.vetoes) out << " " << why << " " << with_commas(n);
+      out << "\n";
+    }
     out << "holdings   " << format_e18(l.base_e18()) << " "
         << "base, " << format_e18(l.quote_e18()) << quote << ", equity "
         << format_e18(l.equity_e18()) << quote << " at " << sdk::format_e8(l.mid_e8()) << "\n";

@@ -90,6 +90,10 @@ struct ExecutionReport {
   std::string order_prefix;
   std::string stop_error;
   bool cancelled_all = false;  // stopped by a signal: every open order of the symbol cancelled
+  // The RiskGate: its limits, trips and vetoes, and the trading state at the end.
+  RiskLimits risk_limits;
+  RiskStats risk;
+  std::string trading_state = "active";
 };
 
 // What the core decided over the run: counts, a hash of the whole stream (same inputs -> same

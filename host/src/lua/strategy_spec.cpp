@@ -417,6 +417,28 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
                  host_number(L, top, "risk", "script_memory_mib", path), 1, 4096)
         << 20);
 
+  // The RiskGate's limits: percentages in (0, 100], a notional in quote units, a band in bps.
+  auto limit = [&](const char* name, double low, double high) {
+    const std::string key = std::string("risk.") + name;
+    if (!take(params, key, text)) return 0.0;
+    const double v = host_number(L, top, "risk", name, path);
+    if (!(v > low && v <= high))
+      fail(path, key,
+           "must be in (" + number_text(low) + ", " + number_text(high) + "], got " +
+               number_text(v));
+    return v;
+  };
+  spec.risk.daily_loss_pct = limit("daily_loss_pct", 0, 100);
+  spec.risk.max_drawdown_pct = limit("max_drawdown_pct", 0, 100);
+  spec.risk.max_order_notional_e8 =
+      static_cast<int64_t>(std::llround(limit("max_order_notional", 0, 1e10) * 1e8));
+  if (params.count("risk.price_band_bps") != 0) {
+    take(params, "risk.price_band_bps", text);
+    spec.risk.price_band_bps =
+        whole_in(path, "risk.price_band_bps", host_number(L, top, "risk", "price_band_bps", path),
+                 1, 100000);
+  }
+
   push_raw_field(L, top, "reload");
   if (!lua_isnil(L, -1)) {
     if (lua_type(L, -1) != LUA_TTABLE) fail(path, "reload", "expected a table (dry_run_bars)");
