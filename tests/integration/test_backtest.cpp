@@ -34,15 +34,17 @@ struct Backtest {
   nlohmann::json summary;
 };
 
-Backtest backtest(const TempDir& dir, const std::string& out, const std::string& extra = "") {
+// June 2025 of the 90-day 1m file, HTF 5m, into dir/out.
+Backtest backtest(const TempDir& dir, const std::string& out, const std::string& extra = "",
+                  const std::string& strategy = "strategies/eth_bos_mm.lua") {
   const std::string data = mmh::test::shared_data(kOneMinute);
   REQUIRE_MESSAGE(std::filesystem::exists(data), "missing real data: ", data);
   Backtest b;
-  b.result = run_mmhost(
-      "backtest strategies/eth_bos_mm.lua --symbol ETHUSDT --htf-interval 5 "
-      "--ltf-interval 1 --start 2025-06-01 --end 2025-07-01 --cache " +
-          data + " --out " + dir.file(out) + " " + extra,
-      "MMHOST_CACHE_DIR=" + dir.file("cache"));
+  b.result = run_mmhost("backtest " + strategy +
+                            " --symbol ETHUSDT --htf-interval 5 --ltf-interval 1 --start "
+                            "2025-06-01 --end 2025-07-01 --cache " +
+                            data + " --out " + dir.file(out) + " " + extra,
+                        "MMHOST_CACHE_DIR=" + dir.file("cache"));
   INFO(b.result.output);
   REQUIRE(b.result.exit_code == 0);
   b.summary = nlohmann::json::parse(read_file(dir.file(out + "/summary.json")));
@@ -242,15 +244,8 @@ TEST_CASE("backtest: a daily loss limit halts trading until the next UTC day, an
   text.replace(text.find(from), from.size(),
                "risk = eth.with_changes(p, { risk = { daily_loss_pct = 0.5 } }).risk,");
   const std::string strategy = mmh::test::write_file(dir.file("limited.lua"), text);
-  const std::string data = mmh::test::shared_data(kOneMinute);
-  const auto r = run_mmhost("backtest " + strategy +
-                                " --htf-interval 5 --ltf-interval 1 --start 2025-06-01 --end "
-                                "2025-07-01 --no-progress --cache " +
-                                data + " --out " + dir.file("run"),
-                            "MMHOST_CACHE_DIR=" + dir.file("cache"));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
-  const auto summary = nlohmann::json::parse(read_file(dir.file("run/summary.json")));
+  const Backtest limited = backtest(dir, "run", "--no-progress", strategy);
+  const nlohmann::json& summary = limited.summary;
   const uint64_t trips = summary["risk"]["trips"].value("daily_loss", uint64_t{0});
   CHECK(trips > 0);
   CHECK(summary["risk"]["limits"]["daily_loss_pct"] == 0.5);
@@ -276,21 +271,15 @@ TEST_CASE("backtest: a daily loss limit halts trading until the next UTC day, an
     }
   }
   CHECK(halts == trips);
-  CHECK(r.output.find("risk       ") != std::string::npos);
+  CHECK(limited.result.output.find("risk       ") != std::string::npos);
 
   // Limits that never bind change nothing: the same event stream as the plain flagship.
   text.replace(text.find("daily_loss_pct = 0.5"), 20,
                "daily_loss_pct = 50, max_drawdown_pct = 90, max_order_notional = 1e6, "
                "price_band_bps = 5000");
   mmh::test::write_file(strategy, text);
-  const auto loose = run_mmhost("backtest " + strategy +
-                                    " --htf-interval 5 --ltf-interval 1 --start 2025-06-01 --end "
-                                    "2025-07-01 --no-progress --cache " +
-                                    data + " --out " + dir.file("loose"),
-                                "MMHOST_CACHE_DIR=" + dir.file("cache"));
-  REQUIRE(loose.exit_code == 0);
+  const Backtest loose = backtest(dir, "loose", "--no-progress", strategy);
   const Backtest plain = backtest(dir, "plain");
-  const auto loose_summary = nlohmann::json::parse(read_file(dir.file("loose/summary.json")));
-  CHECK(loose_summary["event_hash"] == plain.summary["event_hash"]);
-  CHECK(loose_summary["risk"]["vetoes"].empty());
+  CHECK(loose.summary["event_hash"] == plain.summary["event_hash"]);
+  CHECK(loose.summary["risk"]["vetoes"].empty());
 }
