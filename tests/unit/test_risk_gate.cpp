@@ -82,3 +82,18 @@ TEST_CASE("risk gate: with no limits every order passes and nothing trips") {
   gate.filter(desired, 2500 * E8, E8 / 100, E8 / 1000);
   CHECK(desired.size() == 1);
 }
+
+TEST_CASE("risk gate: a new day's resume and a fresh trip on the same mark are both reported") {
+  RiskLimits limits;
+  limits.daily_loss_pct = 2;
+  limits.max_drawdown_pct = 5;
+  RiskGate gate(limits);
+  std::string why;
+  const int64_t day = 20000 * kDayNs;
+  gate.on_mark(day + 60'000'000'000, 10000 * E8, why);
+  CHECK(gate.on_mark(day + 120'000'000'000, 9790 * E8, why));  // daily loss: halted
+  // Next day, already 6% under the peak: resumes and trips the drawdown on the same mark.
+  CHECK(gate.on_mark(day + kDayNs + 60'000'000'000, 9400 * E8, why));
+  CHECK(gate.state() == TradingState::halted);
+  CHECK(why.find("max_drawdown") == 0);
+}

@@ -32,6 +32,7 @@ const char* trading_state_name(TradingState state) {
 
 bool RiskGate::on_mark(int64_t ts_ns, int64_t equity_e8, std::string& reason) {
   const TradingState before = state_;
+  bool tripped = false;  // a trip is news even when a new day's resume and it meet in one mark
   const int64_t day = (ts_ns - 1) / kDayNs;  // a mark at 00:00 closes the previous day
   if (day != day_) {
     day_ = day;
@@ -48,6 +49,7 @@ bool RiskGate::on_mark(int64_t ts_ns, int64_t equity_e8, std::string& reason) {
     if (dd >= limits_.max_drawdown_pct) {
       state_ = TradingState::halted;
       halted_for_good_ = true;
+      tripped = true;
       ++stats_.trips["max_drawdown"];
       reason = "max_drawdown " + percent(dd) + " from the equity peak (limit " +
                percent(limits_.max_drawdown_pct) + ")";
@@ -58,13 +60,14 @@ bool RiskGate::on_mark(int64_t ts_ns, int64_t equity_e8, std::string& reason) {
                         static_cast<double>(day_start_equity_e8_);
     if (loss >= limits_.daily_loss_pct) {
       state_ = TradingState::halted;
+      tripped = true;
       ++stats_.trips["daily_loss"];
       reason = "daily_loss " + percent(loss) + " since the UTC day's start (limit " +
                percent(limits_.daily_loss_pct) + "); halted until the next UTC day";
     }
   }
   if (state_ == TradingState::halted) ++stats_.bars_halted;
-  return state_ != before;
+  return state_ != before || tripped;
 }
 
 void RiskGate::filter(std::vector<mmh_desired_order>& desired, int64_t mid_e8, int64_t tick_e8,

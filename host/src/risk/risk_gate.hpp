@@ -45,7 +45,7 @@ class RiskGate {
   explicit RiskGate(RiskLimits limits = {}) : limits_(limits) {}
 
   // The mark at a bar's close: the equity the limits are measured on. Returns true when the
-  // state changed; `reason` then says why ("daily_loss -3.12% of 10000 at the day's start").
+  // state changed or a limit tripped; `reason` then says why ("daily_loss 2.00% since ...").
   bool on_mark(int64_t ts_ns, int64_t equity_e8, std::string& reason);
   // Removes from `desired` what may not be sent now (all of it while halted).
   void filter(std::vector<mmh_desired_order>& desired, int64_t mid_e8, int64_t tick_e8,
