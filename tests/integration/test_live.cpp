@@ -13,7 +13,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -286,4 +289,49 @@ TEST_CASE(
   CHECK(r.output.find("the run failed: every order on the symbol was cancelled") !=
         std::string::npos);
   fake.with_exchange([](FakeExchange& x) { CHECK(x.open_orders().empty()); });
+}
+
+namespace {
+
+// Signals the mmhost process whose command line contains `marker` (not the shell around it).
+bool signal_mmhost(const std::string& marker, int signal) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string comm = read_file(entry.path().string() + "/comm");
+    if (comm.rfind("mmhost", 0) != 0 || comm.rfind("mmhost_tests", 0) == 0) continue;
+    std::string cmdline = read_file(entry.path().string() + "/cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(marker) == std::string::npos) continue;
+    return ::kill(static_cast<pid_t>(std::stol(pid)), signal) == 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("mmhost run --live: SIGUSR1 is a kill switch: every order cancelled, nothing new sent") {
+  FakeBybit fake;
+  set_up_market(fake);
+  TempDir dir;
+  auto run = start_live_run(fake, dir, "--duration 8s");
+  REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
+  fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);  // the rebalance bid fills: a grid
+  REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
+  REQUIRE(signal_mmhost(dir.path().string(), SIGUSR1));
+  CHECK(wait_for([&] { return our_open(fake).empty(); }, 2000));
+  size_t orders_after_halt = 0;
+  fake.with_exchange([&](FakeExchange& x) { orders_after_halt = x.orders().size(); });
+  // The market moves (the grid would re-price and a fill would rebuild it): nothing is sent.
+  fake.trade_through(true, 2600 * E8, 1 * E8);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  fake.with_exchange([&](FakeExchange& x) { CHECK(x.orders().size() == orders_after_halt); });
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("SIGUSR1: halted by the operator for the rest of the run") !=
+        std::string::npos);
+  CHECK(r.output.find("risk       halted at the end; trips: SIGUSR1 1") != std::string::npos);
+  CHECK(our_open(fake).empty());
+  check_wallets_equal(fake, r.output);
 }

@@ -97,3 +97,16 @@ TEST_CASE("risk gate: a new day's resume and a fresh trip on the same mark are b
   CHECK(gate.state() == TradingState::halted);
   CHECK(why.find("max_drawdown") == 0);
 }
+
+TEST_CASE("risk gate: the kill switch halts for good, once") {
+  RiskGate gate;  // no limits needed
+  CHECK(gate.halt("SIGUSR1"));
+  CHECK_FALSE(gate.halt("SIGUSR1"));  // already halted: nothing new to report
+  std::string why;
+  CHECK_FALSE(gate.on_mark(20001 * kDayNs, 10000 * E8, why));  // a new day does not resume it
+  CHECK(gate.state() == TradingState::halted);
+  std::vector<mmh_desired_order> desired = {limit(MMH_SIDE_SELL, 250000, 1)};
+  gate.filter(desired, 2500 * E8, E8 / 100, E8 / 1000);
+  CHECK(desired.empty());
+  CHECK(gate.stats().trips.at("SIGUSR1") == 1);
+}

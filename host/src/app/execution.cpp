@@ -393,18 +393,7 @@ void Execution::after_bar(const mmh_candle& bar) {
   if (!started_) return;  // live warm-up: history, before the run's ledger starts
   ledger_.mark(close_ns, bar.close_e8);
   std::string why;
-  if (gate_.on_mark(close_ns, ledger_.equity_e8(), why)) {
-    // A change of trading state is part of the run's record (and of its hash).
-    JsonLine j(buffer_);
-    j.str("type", "risk")
-        .num("ts_ns", close_ns)
-        .time("time", close_ns)
-        .str("state", trading_state_name(gate_.state()))
-        .str("reason", why);
-    line(j.done());
-    spdlog::log(gate_.state() == TradingState::halted ? spdlog::level::warn : spdlog::level::info,
-                "risk: trading {} ({})", trading_state_name(gate_.state()), why);
-  }
+  if (gate_.on_mark(close_ns, ledger_.equity_e8(), why)) risk_line(close_ns, why);
   count_bar_state();
   ++stats_.bars;
   const double share = ledger_.base_share();
@@ -424,6 +413,25 @@ void Execution::after_bar(const mmh_candle& bar) {
     sink_->mark(close_ns, ledger_, state_, policy_);
   }
   sync(close_ns);
+}
+
+// A change of trading state is part of the run's record (and of its hash).
+void Execution::risk_line(int64_t ts_ns, const std::string& reason) {
+  JsonLine j(buffer_);
+  j.str("type", "risk")
+      .num("ts_ns", ts_ns)
+      .time("time", ts_ns)
+      .str("state", trading_state_name(gate_.state()))
+      .str("reason", reason);
+  line(j.done());
+  spdlog::log(gate_.state() == TradingState::halted ? spdlog::level::warn : spdlog::level::info,
+              "risk: trading {} ({})", trading_state_name(gate_.state()), reason);
+}
+
+void Execution::halt(int64_t ts_ns, const std::string& reason) {
+  if (!gate_.halt(reason)) return;
+  risk_line(ts_ns, reason + ": halted by the operator for the rest of the run");
+  sync(ts_ns);  // the desired set is now empty: every working order is cancelled at once
 }
 
 void Execution::sync(int64_t ts_ns) {

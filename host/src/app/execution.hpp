@@ -103,6 +103,10 @@ class Execution {
   // A decision the run recorded (core or script): logged and hashed with the rest.
   void record_decision(const mmh_decision& decision);
 
+  // The kill switch: the RiskGate halts for the rest of the run and every working order is
+  // cancelled now; fills and balances are still applied.
+  void halt(int64_t ts_ns, const std::string& reason);
+
   // The stop has begun: no order command leaves after this, whatever arrives (a fill racing the
   // stop's cancel would otherwise rebuild the grid behind the venue's back); fills, updates and
   // balances are still applied, so the report ends as the exchange does.
@@ -120,6 +124,7 @@ class Execution {
   void give_core_wallet(int64_t ts_ns);
   void line(std::string_view json_line);  // one events.jsonl line, with its '\n'
   void count_bar_state();
+  void risk_line(int64_t ts_ns, const std::string& reason);
   void sync(int64_t ts_ns);
 
   VenueInstance& venue_;

@@ -1066,6 +1066,17 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
           inbox.close();
           engine.stop_live();
         });
+    // The kill switch: SIGUSR1 halts trading for the rest of the run (every working order
+    // cancelled, nothing new sent); the run itself goes on until stopped.
+    boost::asio::signal_set kill_switch(io, SIGUSR1);
+    std::function<void(const boost::system::error_code&, int)> on_kill_switch =
+        [&](const boost::system::error_code& ec, int) {
+          if (ec) return;
+          spdlog::warn("SIGUSR1: halting trading (cancel all, no new orders)");
+          if (exec) exec->halt(wall_clock.now_ns(), "SIGUSR1");
+          kill_switch.async_wait(on_kill_switch);
+        };
+    kill_switch.async_wait(on_kill_switch);
     // Whatever way this block is left (an exception too), the venue stops waking `io` before it
     // is gone; the venue's own stop (or destructor) may still post afterwards.
     struct WakeReset {
@@ -1264,7 +1275,7 @@ void print_run_report(const RunReport& r, std::ostream& out) {
         << fixed(l.max_drawdown_pct(), 3) << "%\n";
     if (r.capital)
       out << "capital    " << describe(*r.capital, l.base_asset(), s.quote_asset) << "\n";
-    if (x.risk_limits.any()) {
+    if (x.risk_limits.any() || !x.risk.trips.empty()) {
       out << "risk       " << x.trading_state << " at the end; trips:";
       if (x.risk.trips.empty()) out << " none";
       for (const auto& [why, n] : x.risk.trips) out << " " << why << " " << with_commas(n);

@@ -70,6 +70,14 @@ bool RiskGate::on_mark(int64_t ts_ns, int64_t equity_e8, std::string& reason) {
   return state_ != before || tripped;
 }
 
+bool RiskGate::halt(const std::string& reason) {
+  if (state_ == TradingState::halted && halted_for_good_) return false;
+  state_ = TradingState::halted;
+  halted_for_good_ = true;
+  ++stats_.trips[reason];
+  return true;
+}
+
 void RiskGate::filter(std::vector<mmh_desired_order>& desired, int64_t mid_e8, int64_t tick_e8,
                       int64_t lot_e8) {
   if (state_ == TradingState::halted) {

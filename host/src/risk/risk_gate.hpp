@@ -8,7 +8,8 @@
 // from the UTC day's start) halts until the next UTC day; the maximum drawdown (from the run's
 // equity peak) halts for good. Pre-trade checks drop single orders with a named reason: larger
 // than `max_order_notional`, or priced more than `price_band_bps` from the mid (fat finger).
-// Every limit is off at 0; the strategy's `risk` group sets them (docs/strategy-api.md).
+// Every limit is off at 0; the strategy's `risk` group sets them (docs/strategy-api.md). The
+// kill switch (SIGUSR1 to a paper or live run) halts for good.
 #pragma once
 
 #include <mmhost/plugin.h>
@@ -47,6 +48,9 @@ class RiskGate {
   // The mark at a bar's close: the equity the limits are measured on. Returns true when the
   // state changed or a limit tripped; `reason` then says why ("daily_loss 2.00% since ...").
   bool on_mark(int64_t ts_ns, int64_t equity_e8, std::string& reason);
+  // The kill switch: halted for the rest of the run, whatever the limits (counted as a trip
+  // of `reason`, e.g. "SIGUSR1"). Returns false when it was halted for good already.
+  bool halt(const std::string& reason);
   // Removes from `desired` what may not be sent now (all of it while halted).
   void filter(std::vector<mmh_desired_order>& desired, int64_t mid_e8, int64_t tick_e8,
               int64_t lot_e8);
