@@ -178,7 +178,7 @@ TEST_CASE("scripts: callbacks see every HTF bar and transition, a policy functio
                          "    return m.suggested end,\n"
                          "}\n");
   const Run suggested = run(script, csv, {});
-  CHECK(suggested.report.decisions.hash == table.report.decisions.hash);
+  CHECK(suggested.report.decisions.hash() == table.report.decisions.hash());
   CHECK(suggested.lines == table.lines);
   CHECK(suggested.report.metrics.at("m.atr_pct").max > 0);  // real inputs, not the fallbacks
   CHECK(suggested.report.metrics.at("gap").max == 0);

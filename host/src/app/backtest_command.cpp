@@ -254,16 +254,18 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
                  {"rejected", x.orders.rejected},
                  {"open_at_end", x.open_orders_at_end}};
   // The RiskGate: limits (0 = off), trips, orders it held back, time halted.
+  const RiskLimits& limits = x.risk.limits();
+  const RiskStats& risk = x.risk.stats();
   j["risk"] = {{"limits",
-                {{"daily_loss_pct", x.risk_limits.daily_loss_pct},
-                 {"max_drawdown_pct", x.risk_limits.max_drawdown_pct},
-                 {"max_order_notional", sdk::e8_to_double(x.risk_limits.max_order_notional_e8)},
-                 {"price_band_bps", x.risk_limits.price_band_bps}}},
-               {"state_at_end", x.trading_state},
-               {"trips", x.risk.trips},
-               {"vetoes", x.risk.vetoes},
-               {"bars_halted", x.risk.bars_halted},
-               {"time_halted_share", round6(static_cast<double>(x.risk.bars_halted) / bars)}};
+                {{"daily_loss_pct", limits.daily_loss_pct},
+                 {"max_drawdown_pct", limits.max_drawdown_pct},
+                 {"max_order_notional", sdk::e8_to_double(limits.max_order_notional_e8)},
+                 {"price_band_bps", limits.price_band_bps}}},
+               {"state_at_end", trading_state_name(x.risk.state())},
+               {"trips", risk.trips},
+               {"vetoes", risk.vetoes},
+               {"bars_halted", risk.bars_halted},
+               {"time_halted_share", round6(static_cast<double>(risk.bars_halted) / bars)}};
 
   // The seed's stage-1 statistics, from the core's decisions and per-bar state.
   auto count = [&](const char* kind) -> uint64_t {
@@ -305,7 +307,7 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
 
   j["event_hash"] = hex64(x.event_hash);
   j["events"] = x.events;
-  j["decision_hash"] = hex64(d.hash);
+  j["decision_hash"] = hex64(d.hash());
   j["plugins"] = json::array({
       {{"role", "data"}, {"name", r.spec.data_plugin}, {"version", r.data_plugin_version}},
       {{"role", "core"}, {"name", d.core_name}, {"version", d.core_version}},

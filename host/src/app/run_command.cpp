@@ -663,7 +663,6 @@ void DecisionSummary::add(const mmh_decision& d) {
   hasher_.add(&d.ts_ns, sizeof(d.ts_ns));
   hasher_.add(d.kind, std::strlen(d.kind) + 1);  // the NUL separates kind from detail
   hasher_.add(d.detail, detail.size() + 1);
-  hash = hasher_.value();
 }
 
 RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostream& decision_out) {
@@ -1091,37 +1090,40 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       });
     spdlog::info("{} run on {}: Ctrl-C stops it", options.live ? "live" : "paper",
                  report.live_venue);
+    // The one way a live run stops: no event is taken and no order command leaves after this;
+    // then the venue cancels (every order on the symbol with `cancel_all`, else this run's) and
+    // reconciles. Returns the venue's error, empty when the stop went through.
+    auto stop_live = [&](bool cancel_all) -> std::string {
+      inbox.close();
+      if (source_ptr != nullptr) source_ptr->stop();  // no post after this
+      if (!venue || !venue->is_live()) return {};
+      exec->stop_orders();
+      try {
+        venue->stop(cancel_all ? MMH_VENUE_STOP_CANCEL_ALL : 0);
+      } catch (const std::exception& e) {
+        return e.what();
+      }
+      return {};
+    };
     try {
       report.stats = engine.run_live(io);
     } catch (...) {
-      // Whatever ended the loop, a live run never leaves orders behind: no new command, then
-      // cancel-all on the symbol, before the error goes on to the top.
-      inbox.close();
-      if (source_ptr != nullptr) source_ptr->stop();
-      if (venue && venue->is_live()) {
-        exec->stop_orders();
-        try {
-          venue->stop(MMH_VENUE_STOP_CANCEL_ALL);
-          spdlog::error("the run failed: every order on the symbol was cancelled");
-        } catch (const std::exception& e) {
-          spdlog::error("the run failed and cancelling its orders failed too: {}", e.what());
-        }
-      }
+      // Whatever ended the loop, a live run never leaves orders behind: cancel-all on the
+      // symbol, before the error goes on to the top.
+      const std::string error = stop_live(/*cancel_all=*/true);
+      if (venue && venue->is_live())
+        spdlog::error("{}", error.empty()
+                                ? "the run failed: every order on the symbol was cancelled"
+                                : "the run failed and cancelling its orders failed too: " + error);
       throw;
     }
-    inbox.close();
-    source_ptr->stop();  // no post after this
+    // A signal cancels everything on the symbol; otherwise this run's open orders. Then the
+    // venue's final reconciliation reaches the ledger.
+    const std::string stop_error = stop_live(by_signal);
     if (venue && venue->is_live()) {
-      // Signal: cancel everything on the symbol; otherwise this run's open orders. Then the
-      // venue's final reconciliation reaches the ledger.
       report.execution->cancelled_all = by_signal;
-      exec->stop_orders();
-      try {
-        venue->stop(by_signal ? MMH_VENUE_STOP_CANCEL_ALL : 0);
-      } catch (const PluginCallError& e) {
-        report.execution->stop_error = e.what();
-        spdlog::error("{}", e.what());
-      }
+      report.execution->stop_error = stop_error;
+      if (!stop_error.empty()) spdlog::error("{}", stop_error);
       exec->on_venue_events();
     }
   } else {
@@ -1145,9 +1147,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         std::count_if(exec->orders().working().begin(), exec->orders().working().end(),
                       [](const auto& entry) { return entry.second.acked; }));
     x.event_hash = exec->event_hash();
-    x.risk_limits = exec->risk().limits();
-    x.risk = exec->risk().stats();
-    x.trading_state = trading_state_name(exec->risk().state());
+    x.risk = exec->risk();
     x.quote_pulls = exec->quote_pulls();
     x.events = exec->event_count();
   }
@@ -1224,7 +1224,7 @@ void print_run_report(const RunReport& r, std::ostream& out) {
   const DecisionSummary& d = r.decisions;
   if (!d.core_name.empty()) {
     char hash[24];
-    std::snprintf(hash, sizeof(hash), "%016llx", static_cast<unsigned long long>(d.hash));
+    std::snprintf(hash, sizeof(hash), "%016llx", static_cast<unsigned long long>(d.hash()));
     out << "core       " << d.core_name << " " << d.core_version << ": " << with_commas(d.total)
         << " decisions, hash " << hash << "\n";
     for (const auto& [kind, count] : d.by_kind) {
@@ -1275,13 +1275,14 @@ void print_run_report(const RunReport& r, std::ostream& out) {
         << fixed(l.max_drawdown_pct(), 3) << "%\n";
     if (r.capital)
       out << "capital    " << describe(*r.capital, l.base_asset(), s.quote_asset) << "\n";
-    if (x.risk_limits.any() || !x.risk.trips.empty()) {
-      out << "risk       " << x.trading_state << " at the end; trips:";
-      if (x.risk.trips.empty()) out << " none";
-      for (const auto& [why, n] : x.risk.trips) out << " " << why << " " << with_commas(n);
-      out << "; " << with_commas(x.risk.bars_halted) << " bars halted; orders vetoed:";
-      if (x.risk.vetoes.empty()) out << " none";
-      for (const auto& [why, n] : x.risk.vetoes) out << " " << why << " " << with_commas(n);
+    const RiskStats& risk = x.risk.stats();
+    if (x.risk.limits().any() || !risk.trips.empty()) {
+      out << "risk       " << trading_state_name(x.risk.state()) << " at the end; trips:";
+      if (risk.trips.empty()) out << " none";
+      for (const auto& [why, n] : risk.trips) out << " " << why << " " << with_commas(n);
+      out << "; " << with_commas(risk.bars_halted) << " bars halted; orders vetoed:";
+      if (risk.vetoes.empty()) out << " none";
+      for (const auto& [why, n] : risk.vetoes) out << " " << why << " " << with_commas(n);
       out << "\n";
     }
     out << "holdings   " << format_e18(l.base_e18()) << " "

@@ -90,10 +90,8 @@ struct ExecutionReport {
   std::string order_prefix;
   std::string stop_error;
   bool cancelled_all = false;  // stopped by a signal: every open order of the symbol cancelled
-  // The RiskGate: its limits, trips and vetoes, and the trading state at the end.
-  RiskLimits risk_limits;
-  RiskStats risk;
-  std::string trading_state = "active";
+  // The RiskGate as the run left it: its limits, trips, vetoes and trading state.
+  RiskGate risk;
 };
 
 // What the core decided over the run: counts, a hash of the whole stream (same inputs -> same
@@ -105,13 +103,14 @@ struct DecisionSummary {
   std::map<std::string, uint64_t> by_kind;
   // By the detail's first word when it has no '=' (e.g. "bullish", "idle->bos").
   std::map<std::string, std::map<std::string, uint64_t>> by_subkind;
-  uint64_t hash = 0;  // XXH3-64 over (ts_ns, kind, NUL, detail, NUL) of every decision so far
   bool has_desired = false;
   std::string desired_mode;
   std::vector<mmh_desired_order> desired;
   uint64_t reloads_ok = 0;
   uint64_t reloads_failed = 0;
   void add(const mmh_decision& decision);
+  // XXH3-64 over (ts_ns, kind, NUL, detail, NUL) of every decision so far.
+  uint64_t hash() const { return hasher_.value(); }
 
  private:
   sdk::Hash64 hasher_;

@@ -85,25 +85,30 @@ BatchRunner::BatchRunner(HostContext& host, ResultStore& store, std::string batc
       store_(store),
       batch_script_(std::move(batch_script)),
       workers_(workers == 0 ? 1 : workers),
-      progress_(progress) {
-  // A rebuilt plugin (or host) keeps its version string: the files' bytes are what count.
-  json builds = json::object();
-  for (const LoadedPlugin& p : host_.plugins().plugins())
-    builds[p.name] = {{"version", p.version}, {"sha256", sha256_file_hex(p.path)}};
-  builds["mmhost"] = {{"version", MMHOST_VERSION}, {"sha256", sha256_file_hex("/proc/self/exe")}};
-  plugin_builds_ = builds.dump();
-}
+      progress_(progress) {}
 
-const std::string& BatchRunner::strategy_hash(const std::string& path) {
-  auto it = strategy_hashes_.find(path);
-  if (it != strategy_hashes_.end()) return it->second;
+const BatchRunner::StrategyInputs& BatchRunner::strategy_inputs(const std::string& path) {
+  auto it = strategy_inputs_.find(path);
+  if (it != strategy_inputs_.end()) return it->second;
   StrategySpec spec;
   try {
     spec = load_strategy_spec(path);
   } catch (const ScriptError& e) {
     throw RunError(e.what());
   }
-  return strategy_hashes_[path] = script_hash(spec);
+  auto file_hash = [this](const std::string& file) -> const std::string& {
+    auto [at, added] = file_sha256_.try_emplace(file);
+    if (added) at->second = sha256_file_hex(file);
+    return at->second;
+  };
+  json builds = json::object();
+  builds["mmhost"] = {{"version", MMHOST_VERSION}, {"sha256", file_hash("/proc/self/exe")}};
+  for (const auto& [name, kind] : {std::pair<std::string, uint32_t>{"replay", MMH_KIND_DATA},
+                                   {spec.core_plugin, MMH_KIND_CORE},
+                                   {spec.venue_plugin, MMH_KIND_VENUE}})
+    if (const LoadedPlugin* p = host_.plugins().find(name, kind))
+      builds[p->name] = {{"version", p->version}, {"sha256", file_hash(p->path)}};
+  return strategy_inputs_[path] = StrategyInputs{script_hash(spec), builds.dump()};
 }
 
 std::string BatchRunner::key_of(const BatchJob& job, RunRecord& r) {
@@ -121,15 +126,16 @@ std::string BatchRunner::key_of(const BatchJob& job, RunRecord& r) {
               {"slippage", o.slippage},        {"seed", o.seed},
               {"htf_interval", o.htf_interval}};
   r.options_json = opt.dump();
-  r.script_hash = strategy_hash(job.strategy);
+  const StrategyInputs& strategy = strategy_inputs(job.strategy);
+  r.script_hash = strategy.script_hash;
   r.data_hash = job.data->hash;
-  // Everything a run's result depends on; the plugins and the host by their files' SHA-256.
+  // Everything a run's result depends on.
   json inputs = {{"script", r.script_hash},
                  {"data", r.data_hash},
                  {"params", std::move(params)},
                  {"window", {r.window_start, r.window_end}},
                  {"options", opt}};
-  const std::string text = inputs.dump() + plugin_builds_;
+  const std::string text = inputs.dump() + strategy.builds;
   Sha256 h;
   h.add(text.data(), text.size());
   return h.hex();

@@ -70,16 +70,22 @@ class BatchRunner {
 
  private:
   std::string key_of(const BatchJob& job, RunRecord& record);
-  const std::string& strategy_hash(const std::string& path);
+  // What every run of a strategy depends on besides its data, window and options: the SHA-256
+  // of its sources as loaded, and the builds it runs on (mmhost and the data, core and venue
+  // plugin files, by SHA-256: a rebuild keeps its version string).
+  struct StrategyInputs {
+    std::string script_hash;
+    std::string builds;  // {"bos_mm":{"version":"1.0.0","sha256":"..."}, ..., "mmhost":{...}}
+  };
+  const StrategyInputs& strategy_inputs(const std::string& path);
 
   HostContext& host_;
   ResultStore& store_;
   std::string batch_script_;
   unsigned workers_;
   bool progress_;
-  std::map<std::string, std::string> strategy_hashes_;
-  // {"bos_mm":{"version":"1.0.0","sha256":"..."}, ..., "mmhost":{...}}: part of every key
-  std::string plugin_builds_;
+  std::map<std::string, StrategyInputs> strategy_inputs_;  // by strategy path
+  std::map<std::string, std::string> file_sha256_;         // by file path: each hashed once
   int64_t calls_ = 0;  // run() calls so far: the first part of each row's seq
   BatchStats totals_;
 };

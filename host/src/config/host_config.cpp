@@ -55,25 +55,8 @@ void check_keys(const std::string& file, const YAML::Node& map, const std::strin
 
 constexpr uint64_t kMaxConfigBytes = uint64_t{1} << 20;
 
-void apply_config_text(HostConfig& config, const std::string& path);
-
 const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
 const std::set<std::string> kFormats = {"text", "json"};
-
-}  // namespace
-
-void apply_config_file(HostConfig& config, const std::string& path) {
-  try {
-    apply_config_text(config, path);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(where(path, e.mark) + ": YAML syntax error: " + e.msg);
-  } catch (const YAML::Exception& e) {
-    // Anything the checks above did not foresee still names the file and place.
-    throw ConfigError(where(path, e.mark) + ": " + e.msg);
-  }
-}
-
-namespace {
 
 void apply_config_text(HostConfig& config, const std::string& path) {
   std::string text;
@@ -111,6 +94,17 @@ void apply_config_text(HostConfig& config, const std::string& path) {
 }
 
 }  // namespace
+
+void apply_config_file(HostConfig& config, const std::string& path) {
+  try {
+    apply_config_text(config, path);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(where(path, e.mark) + ": YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    // Anything the checks above did not foresee still names the file and place.
+    throw ConfigError(where(path, e.mark) + ": " + e.msg);
+  }
+}
 
 void apply_environment(HostConfig& config, const std::map<std::string, std::string>& env) {
   auto get = [&](const char* name) -> const std::string* {

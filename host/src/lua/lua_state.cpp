@@ -384,7 +384,7 @@ void LuaState::call_above_traceback(int handler, int nargs, int nresults) {
   throw ScriptError(message);
 }
 
-bool LuaState::load_chunk(lua_State* L, const std::string& file) {
+bool LuaState::load_chunk(lua_State* L, const std::string& file, std::string& sha256) {
   std::string text;
   try {
     text = sdk::read_regular_file(file, kMaxScriptBytes);
@@ -401,7 +401,7 @@ bool LuaState::load_chunk(lua_State* L, const std::string& file) {
   const int status =
       luaL_loadbufferx(L, text.data() + from, text.size() - from, chunk_name.c_str(), "t");
   if (status == 0) {
-    last_loaded_sha256_ = sha256_hex(text);  // of the bytes that will run, not of the file later
+    sha256 = sha256_hex(text);  // of the bytes that will run, not of the file later
     return true;
   }
   std::string message = lua_tostring(L, -1) ? lua_tostring(L, -1) : "cannot load script";
@@ -415,13 +415,14 @@ bool LuaState::load_chunk(lua_State* L, const std::string& file) {
 }
 
 void LuaState::run_file(const std::string& path, int results) {
-  if (!load_chunk(L_, path)) {
+  std::string sha256;
+  if (!load_chunk(L_, path, sha256)) {
     const std::string message = lua_tostring(L_, -1);
     lua_pop(L_, 1);
     throw ScriptError(message);
   }
   chunk_ = path;
-  chunk_sha256_ = last_loaded_sha256_;
+  chunk_sha256_ = std::move(sha256);
   protected_call(0, results);
 }
 
@@ -444,7 +445,8 @@ int LuaState::require_fn(lua_State* L) {
   bool found = false;
   {
     const std::string module(name, length);
-    const auto loading = std::find(self->loading_.begin(), self->loading_.end(), module);
+    const auto loading = std::find_if(self->loading_.begin(), self->loading_.end(),
+                                      [&](const Loading& l) { return l.module == module; });
     std::string relative = module;
     for (char& c : relative)
       if (c == '.') c = '/';
@@ -455,7 +457,7 @@ int LuaState::require_fn(lua_State* L) {
       lua_pushfstring(L, "require '%s': module names are [a-z0-9_] words joined by dots", name);
     } else if (loading != self->loading_.end()) {
       std::string chain;
-      for (auto it = loading; it != self->loading_.end(); ++it) chain += *it + " \u2192 ";
+      for (auto it = loading; it != self->loading_.end(); ++it) chain += it->module + " \u2192 ";
       lua_pushstring(L, ("require cycle " + chain + module).c_str());
     } else if (self->loading_.size() >= kMaxRequireDepth) {
       lua_pushstring(L, ("require '" + module + "': more than " + std::to_string(kMaxRequireDepth) +
@@ -467,12 +469,11 @@ int LuaState::require_fn(lua_State* L) {
       lua_pushstring(L, ("require '" + module + "': no file " + file +
                          " (modules load only from strategies/lib/)")
                             .c_str());
-    } else if (self->load_chunk(L, file)) {
+    } else if (std::string sha256; self->load_chunk(L, file, sha256)) {
       found = true;
-      self->loading_.push_back(module);
-      self->loading_files_.push_back(file);
+      self->loading_.push_back({module, file});
       self->required_.push_back(std::filesystem::absolute(file).string());
-      self->required_sha256_.push_back(self->last_loaded_sha256_);
+      self->required_sha256_.push_back(std::move(sha256));
     }
   }
   if (!found) {
@@ -491,7 +492,6 @@ int LuaState::require_fn(lua_State* L) {
   // list is unwound whatever happens, then its error goes on up.
   const int status = lua_pcall(L, 0, 1, 0);
   self->loading_.pop_back();
-  self->loading_files_.pop_back();
   if (status != 0) return lua_error(L);
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
@@ -503,7 +503,7 @@ int LuaState::require_fn(lua_State* L) {
 }
 
 void LuaState::push_require_site(lua_State* L, std::string_view module) {
-  const std::string& file = loading_files_.empty() ? chunk_ : loading_files_.back();
+  const std::string& file = loading_.empty() ? chunk_ : loading_.back().file;
   std::string site;
   if (!file.empty()) {
     int line = 0;

@@ -77,8 +77,9 @@ class LuaState {
   static void* allocate(void* self, void* block, size_t old_size, size_t new_size);
   static void count_hook(lua_State* L, lua_Debug* ar);
   static int require_fn(lua_State* L);
-  // Loads `file` as a text chunk named after it; pushes the function, or a message and false.
-  bool load_chunk(lua_State* L, const std::string& file);
+  // Loads `file` as a text chunk named after it and gives the SHA-256 of its bytes; pushes the
+  // function, or a message and false.
+  bool load_chunk(lua_State* L, const std::string& file, std::string& sha256);
   // Pushes "file:line: " of the require of `module` in the innermost file being loaded (for
   // errors raised where Lua has no line: a tail call).
   void push_require_site(lua_State* L, std::string_view module);
@@ -97,9 +98,11 @@ class LuaState {
   std::vector<std::string> required_;
   std::vector<std::string> required_sha256_;
   std::string chunk_sha256_;
-  std::string last_loaded_sha256_;
-  std::vector<std::string> loading_;        // modules being required, outermost first
-  std::vector<std::string> loading_files_;  // their files
+  struct Loading {
+    std::string module;
+    std::string file;
+  };
+  std::vector<Loading> loading_;  // modules being required, outermost first
   lua_State* L_ = nullptr;
 };
 

@@ -107,19 +107,23 @@ constexpr size_t kMaxTextBytes = 4096;   // a string field or parameter value
 constexpr size_t kMaxParameters = 1000;  // parameters over all groups
 constexpr int kMaxListItems = 256;       // transitions, fact lists
 
+// The string (or number, as text) at `index`, refused past kMaxTextBytes.
+std::string bounded_text(lua_State* L, int index, const std::string& path,
+                         const std::string& key_path) {
+  size_t bytes = 0;
+  const char* text = lua_tolstring(L, index, &bytes);
+  if (bytes > kMaxTextBytes)
+    fail(path, key_path, "longer than " + std::to_string(kMaxTextBytes) + " bytes");
+  return std::string(text, bytes);
+}
+
 bool get_string(lua_State* L, int table, const char* key, const std::string& path,
                 const std::string& key_path, std::string& out) {
   push_raw_field(L, table, key);
   const int type = lua_type(L, -1);
   bool present = false;
   if (type == LUA_TSTRING) {
-    size_t bytes = 0;
-    const char* text = lua_tolstring(L, -1, &bytes);
-    if (bytes > kMaxTextBytes) {
-      lua_pop(L, 1);
-      fail(path, key_path, "longer than " + std::to_string(kMaxTextBytes) + " bytes");
-    }
-    out.assign(text, bytes);
+    out = bounded_text(L, -1, path, key_path);
     present = true;
   } else if (type != LUA_TNIL) {
     const std::string got = lua_typename(L, type);
@@ -214,11 +218,7 @@ void read_param_group(lua_State* L, int table, const char* group, const std::str
       out[key] = lua_toboolean(L, -1) ? "true" : "false";
     } else if (type == LUA_TNUMBER || type == LUA_TSTRING) {
       lua_pushvalue(L, -1);  // tostring on a copy: converting the original would upset lua_next
-      size_t bytes = 0;
-      const char* text = lua_tolstring(L, -1, &bytes);
-      if (bytes > kMaxTextBytes)
-        fail(path, key, "longer than " + std::to_string(kMaxTextBytes) + " bytes");
-      out[key] = std::string(text, bytes);
+      out[key] = bounded_text(L, -1, path, key);
       lua_pop(L, 1);
     } else {
       fail(path, key,
@@ -241,13 +241,7 @@ bool take(std::map<std::string, std::string>& params, const std::string& key, st
 // A fact list: { "bearish_bos", "holding_base" } or "bearish_bos|holding_base".
 std::string fact_list(lua_State* L, int index, const std::string& path,
                       const std::string& key_path) {
-  if (lua_type(L, index) == LUA_TSTRING) {
-    size_t bytes = 0;
-    const char* text = lua_tolstring(L, index, &bytes);
-    if (bytes > kMaxTextBytes)
-      fail(path, key_path, "longer than " + std::to_string(kMaxTextBytes) + " bytes");
-    return std::string(text, bytes);
-  }
+  if (lua_type(L, index) == LUA_TSTRING) return bounded_text(L, index, path, key_path);
   if (lua_type(L, index) != LUA_TTABLE)
     fail(path, key_path, "expected a list of fact names, e.g. { \"bearish_bos\" }");
   check_plain(L, index, path, key_path);
@@ -432,12 +426,10 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
   spec.risk.max_drawdown_pct = limit("max_drawdown_pct", 0, 100);
   spec.risk.max_order_notional_e8 =
       static_cast<int64_t>(std::llround(limit("max_order_notional", 0, 1e10) * 1e8));
-  if (params.count("risk.price_band_bps") != 0) {
-    take(params, "risk.price_band_bps", text);
+  if (take(params, "risk.price_band_bps", text))
     spec.risk.price_band_bps =
         whole_in(path, "risk.price_band_bps", host_number(L, top, "risk", "price_band_bps", path),
                  1, 100000);
-  }
 
   push_raw_field(L, top, "reload");
   if (!lua_isnil(L, -1)) {

@@ -6,12 +6,7 @@
 #include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/regular_file.hpp>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 

@@ -52,26 +52,6 @@ std::string where(const std::string& path, const YAML::Node& node) {
 
 constexpr uint64_t kMaxVenueFileBytes = uint64_t{1} << 20;
 
-VenueConfig venue_config_from(const YAML::Node& root, const std::string& path);
-
-}  // namespace
-
-VenueConfig load_venue_config(const std::string& path) {
-  std::string text;
-  try {
-    text = sdk::read_regular_file(path, kMaxVenueFileBytes);  // a FIFO would block a plain open
-  } catch (const sdk::FileError& e) {
-    throw VenueConfigError(std::string(e.what()) + " (the venue file)");
-  }
-  try {
-    return venue_config_from(YAML::Load(text), path);
-  } catch (const YAML::Exception& e) {
-    throw VenueConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-}
-
-namespace {
-
 VenueConfig venue_config_from(const YAML::Node& root, const std::string& path) {
   if (!root.IsMap()) throw VenueConfigError(path + ": a venue file is a YAML mapping");
   VenueConfig c;
@@ -153,6 +133,20 @@ VenueConfig venue_config_from(const YAML::Node& root, const std::string& path) {
 }
 
 }  // namespace
+
+VenueConfig load_venue_config(const std::string& path) {
+  std::string text;
+  try {
+    text = sdk::read_regular_file(path, kMaxVenueFileBytes);  // a FIFO would block a plain open
+  } catch (const sdk::FileError& e) {
+    throw VenueConfigError(std::string(e.what()) + " (the venue file)");
+  }
+  try {
+    return venue_config_from(YAML::Load(text), path);
+  } catch (const YAML::Exception& e) {
+    throw VenueConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
 
 VenueConfig find_venue_config(const std::string& name_or_path,
                               const std::vector<std::string>& search_dirs) {

@@ -424,7 +424,7 @@ BookSeries parse_depth_csv(std::string_view text, const std::string& source) {
 
 namespace mmh::replay {
 
-std::string candle_problem(const mmh_candle& c, const mmh_candle* previous, int64_t interval_ns) {
+const char* candle_problem(const mmh_candle& c, const mmh_candle* previous, int64_t interval_ns) {
   if (interval_ns <= 0 || interval_ns % kNsPerMs != 0) return "bad interval";
   if (c.interval_ns != interval_ns) return "interval differs from the series'";
   if (c.open_ts_ns <= 0 || c.open_ts_ns % interval_ns != 0) return "time not on the interval";
@@ -434,17 +434,17 @@ std::string candle_problem(const mmh_candle& c, const mmh_candle* previous, int6
   if (c.close_e8 < c.low_e8 || c.close_e8 > c.high_e8) return "close outside low/high";
   if (c.volume_e8 < 0) return "negative volume";
   if (c.flags != 0) return "flags set";
-  return {};
+  return nullptr;
 }
 
-std::string trade_problem(const mmh_trade& t, const mmh_trade* previous) {
+const char* trade_problem(const mmh_trade& t, const mmh_trade* previous) {
   if (t.ts_ns <= 0 || t.ts_ns % kNsPerMs != 0) return "bad time";
   if (previous != nullptr && t.ts_ns < previous->ts_ns) return "time goes back";
   if (t.price_e8 <= 0 || t.price_e8 > kMaxPriceE8) return "bad price";
   if (t.qty_e8 <= 0) return "bad quantity";
   if (t.taker_side != MMH_SIDE_BUY && t.taker_side != MMH_SIDE_SELL) return "bad side";
   if (t.trade_id != 0) return "trade id set";
-  return {};
+  return nullptr;
 }
 
 GapStats candle_gaps(const mmh_candle* candles, size_t count, int64_t interval_ns) {

@@ -74,10 +74,10 @@ BookSeries parse_depth_csv(std::string_view text, const std::string& source_name
 // such prices would overflow the host's 64-bit fixed point.
 inline constexpr int64_t kMaxPriceE8 = int64_t{1'000'000'000} * MMH_E8;
 
-// Why a record could not have come from the parsers above ("" when it could); `previous` is the
-// record before it, nullptr for the first. The binary cache checks every record it maps.
-std::string candle_problem(const mmh_candle& c, const mmh_candle* previous, int64_t interval_ns);
-std::string trade_problem(const mmh_trade& t, const mmh_trade* previous);
+// Why a record could not have come from the parsers above (nullptr when it could); `previous`
+// is the record before it, nullptr for the first. The binary cache checks every record it maps.
+const char* candle_problem(const mmh_candle& c, const mmh_candle* previous, int64_t interval_ns);
+const char* trade_problem(const mmh_trade& t, const mmh_trade* previous);
 // Gaps of a candle series (runs of missing bars), as parse_candle_csv counts them.
 GapStats candle_gaps(const mmh_candle* candles, size_t count, int64_t interval_ns);
 

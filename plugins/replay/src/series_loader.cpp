@@ -6,15 +6,13 @@
 #include <mmhost/sdk/plugin.hpp>
 #include <mmhost/sdk/regular_file.hpp>
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 namespace mmh::replay {
 namespace {
@@ -103,9 +101,9 @@ std::string records_problem(const CacheHeader& h, const char* payload) {
   if (h.kind == MMH_EVENT_CANDLE) {
     const auto* candles = reinterpret_cast<const mmh_candle*>(payload);
     for (size_t i = 0; i < h.record_count; ++i) {
-      const std::string problem =
-          candle_problem(candles[i], i > 0 ? &candles[i - 1] : nullptr, h.interval_ns);
-      if (!problem.empty()) return "record " + std::to_string(i) + ": " + problem;
+      if (const char* problem =
+              candle_problem(candles[i], i > 0 ? &candles[i - 1] : nullptr, h.interval_ns))
+        return "record " + std::to_string(i) + ": " + problem;
     }
     const GapStats gaps = candle_gaps(candles, h.record_count, h.interval_ns);
     if (gaps.gap_count != h.gap_count || gaps.missing_bars != h.missing_bars ||
@@ -115,8 +113,8 @@ std::string records_problem(const CacheHeader& h, const char* payload) {
   }
   const auto* trades = reinterpret_cast<const mmh_trade*>(payload);
   for (size_t i = 0; i < h.record_count; ++i) {
-    const std::string problem = trade_problem(trades[i], i > 0 ? &trades[i - 1] : nullptr);
-    if (!problem.empty()) return "record " + std::to_string(i) + ": " + problem;
+    if (const char* problem = trade_problem(trades[i], i > 0 ? &trades[i - 1] : nullptr))
+      return "record " + std::to_string(i) + ": " + problem;
   }
   return {};
 }
@@ -139,17 +137,17 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
     cache_path = cache_file_for(key_path, options);
     series->cache_path_ = cache_path;
     // Try the cache: every field must match, both CRCs must hold, every record must be valid.
-    std::unique_ptr<sdk::RegularFile> entry;
+    std::optional<sdk::RegularFile> entry;
     std::string why;
     try {
-      entry = std::make_unique<sdk::RegularFile>(cache_path);
+      entry.emplace(cache_path);
     } catch (const sdk::FileError& e) {
       if (!fs::exists(fs::symlink_status(cache_path, ec)))
         series->cache_note_ = "no cache entry yet";
       else
         why = "cache entry unusable (" + std::string(e.what()) + ")";
     }
-    if (entry != nullptr) {
+    if (entry) {
       CacheHeader h{};
       if (entry->size_bytes() < kPayloadOffset ||
           entry->read_at(&h, sizeof(h), 0, cache_path) != sizeof(h)) {

@@ -46,7 +46,6 @@ class RegularFile {
       throw FileError(path + ": not a regular file");
     }
     size_bytes_ = static_cast<uint64_t>(st.st_size);
-    mtime_ns_ = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
   }
   ~RegularFile() { ::close(fd_); }
   RegularFile(const RegularFile&) = delete;
@@ -54,7 +53,6 @@ class RegularFile {
 
   int fd() const { return fd_; }
   uint64_t size_bytes() const { return size_bytes_; }
-  int64_t mtime_ns() const { return mtime_ns_; }
 
   // Reads up to `length` bytes at `offset`; fewer only at the end of the file.
   size_t read_at(void* out, size_t length, uint64_t offset, const std::string& path) const {
@@ -73,7 +71,6 @@ class RegularFile {
  private:
   int fd_ = -1;
   uint64_t size_bytes_ = 0;
-  int64_t mtime_ns_ = 0;
 };
 
 // The whole file, refused past `max_bytes` (the message states the limit).
