@@ -1,5 +1,6 @@
 // The RiskGate's cost per order the core wants (issue 19's target: <= 50 ns per order command):
-// a grid of 4 bids and 4 asks through every pre-trade check (notional and price band on), and
+// a grid of 4 bids and 4 asks through every pre-trade check (notional, price band, open orders,
+// free balance), and
 // the per-bar mark with both loss limits on.
 #include "risk/risk_gate.hpp"
 
@@ -31,7 +32,7 @@ void BM_RiskGateFilterGrid(benchmark::State& state) {
   desired.reserve(grid.size());
   for (auto _ : state) {
     desired = grid;
-    gate.filter(desired, 2500 * E8, E8 / 100, E8 / 1000);
+    gate.filter(desired, mmh::GateInputs{2500 * E8, E8 / 100, E8 / 1000, 10 * E8, 100000 * E8});
     benchmark::DoNotOptimize(desired.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(grid.size()));

@@ -329,9 +329,53 @@ TEST_CASE("mmhost run --live: SIGUSR1 is a kill switch: every order cancelled, n
   const CommandResult r = run.get();
   INFO(r.output);
   CHECK(r.exit_code == 0);
-  CHECK(r.output.find("SIGUSR1: halted by the operator for the rest of the run") !=
-        std::string::npos);
-  CHECK(r.output.find("risk       halted at the end; trips: SIGUSR1 1") != std::string::npos);
+  CHECK(r.output.find("SIGUSR1: halted by the operator until resume") != std::string::npos);
+  CHECK(r.output.find("risk       halted at the end; trips: SIGUSR1 1;") != std::string::npos);
   CHECK(our_open(fake).empty());
   check_wallets_equal(fake, r.output);
+}
+
+TEST_CASE("mmhost halt/resume: a live run's orders all cancelled, halted across a restart") {
+  FakeBybit fake;
+  set_up_market(fake);
+  TempDir dir;
+  const std::string run_dir = dir.file("run");
+  auto run = start_live_run(fake, dir, "--duration 8s --out " + run_dir);
+  REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
+  fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);  // the rebalance bid fills: a grid
+  REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
+  const CommandResult halt = run_mmhost("halt " + run_dir);
+  INFO(halt.output);
+  REQUIRE(halt.exit_code == 0);
+  CHECK(halt.output.find("now halted") == 0);
+  size_t orders_at_halt = 0;
+  fake.with_exchange([&](FakeExchange& x) { orders_at_halt = x.orders().size(); });
+  CHECK(wait_for([&] { return our_open(fake).empty(); }, 2000));
+  fake.trade_through(true, 2600 * E8, 1 * E8);  // the market moves: nothing is sent
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  fake.with_exchange([&](FakeExchange& x) { CHECK(x.orders().size() == orders_at_halt); });
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("risk       halted at the end; trips: halt 1;") != std::string::npos);
+  check_wallets_equal(fake, r.output);
+
+  // The same run again: halted before its first order; `resume` quotes again.
+  auto again = start_live_run(fake, dir, "--duration 10s --out " + run_dir);
+  REQUIRE(wait_for([&] {
+    const CommandResult s = run_mmhost("status " + run_dir);
+    return s.exit_code == 0 && s.output.find("state      halted") == 0;
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  fake.with_exchange([&](FakeExchange& x) { CHECK(x.orders().size() == orders_at_halt); });
+  const CommandResult resume = run_mmhost("resume " + run_dir);
+  INFO(resume.output);
+  CHECK(resume.output.find("now active") == 0);
+  CHECK(wait_for([&] { return !our_open(fake).empty(); }, 5000));
+  const CommandResult r2 = again.get();
+  INFO(r2.output);
+  CHECK(r2.exit_code == 0);
+  CHECK(r2.output.find("risk       active at the end") != std::string::npos);
+  CHECK(our_open(fake).empty());
+  check_wallets_equal(fake, r2.output);
 }

@@ -109,3 +109,49 @@ TEST_CASE("order manager: a market order is sent once while in flight, rejects a
   om.sync(6, {}, out);
   CHECK(actions(out) == "cancel ");
 }
+
+namespace {
+
+// Admits the first `places` places and `amends` amends, counts what it was asked.
+class CountingBudget final : public mmh::OrderBudget {
+ public:
+  CountingBudget(int places, int amends) : places_(places), amends_(amends) {}
+  bool admit(uint32_t action, int64_t /*ts_ns*/) override {
+    ++asked;
+    if (action == MMH_ORDER_ACTION_PLACE) return places_-- > 0;
+    if (action == MMH_ORDER_ACTION_AMEND) return amends_-- > 0;
+    return true;
+  }
+  int asked = 0;
+
+ private:
+  int places_;
+  int amends_;
+};
+
+}  // namespace
+
+TEST_CASE("order manager: a place the budget refuses is not made, an amend leaves the order") {
+  OrderManager om;
+  std::vector<mmh_order_command> out;
+  CountingBudget two(2, 0);
+  om.sync(1, {bid(100, 10), bid(99, 10), ask(102, 10)}, out, &two);
+  REQUIRE(actions(out) == "place place ");
+  CHECK(om.working().size() == 2);  // the refused one is not waiting for an ack
+  CHECK(om.stats().placed == 2);
+  for (const auto& c : out) om.on_update(update(c, MMH_ORDER_STATUS_NEW));
+  out.clear();
+  // The next sync asks again for the one missing; the resize of the first is refused.
+  CountingBudget places_only(5, 0);
+  om.sync(2, {bid(100, 50), bid(99, 10), ask(102, 10)}, out, &places_only);
+  REQUIRE(actions(out) == "place ");
+  CHECK(out[0].side == MMH_SIDE_SELL);
+  CHECK(places_only.asked == 2);  // one amend, one place
+  CHECK(om.stats().amended == 0);
+  out.clear();
+  // The refused amend left its order live: a later sync with budget amends it.
+  CountingBudget amends(0, 1);
+  om.sync(3, {bid(100, 50), bid(99, 10)}, out, &amends);
+  CHECK(actions(out) == "cancel amend ");  // cancels are never asked about
+  CHECK(amends.asked == 1);
+}

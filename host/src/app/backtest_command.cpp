@@ -253,19 +253,29 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
                  {"cancel_requests", x.orders.cancelled},
                  {"rejected", x.orders.rejected},
                  {"open_at_end", x.open_orders_at_end}};
-  // The RiskGate: limits (0 = off), trips, orders it held back, time halted.
+  // The RiskGate: limits (0 = off), trips, orders it held back, time in each state.
   const RiskLimits& limits = x.risk.limits();
   const RiskStats& risk = x.risk.stats();
   j["risk"] = {{"limits",
                 {{"daily_loss_pct", limits.daily_loss_pct},
+                 {"daily_loss_from_peak", limits.daily_loss_from_peak},
                  {"max_drawdown_pct", limits.max_drawdown_pct},
                  {"max_order_notional", sdk::e8_to_double(limits.max_order_notional_e8)},
-                 {"price_band_bps", limits.price_band_bps}}},
+                 {"price_band_bps", limits.price_band_bps},
+                 {"max_open_orders", limits.max_open_orders},
+                 {"places_per_s", limits.places_per_s},
+                 {"amends_per_s", limits.amends_per_s},
+                 {"stale_ms", limits.stale_ms}}},
                {"state_at_end", trading_state_name(x.risk.state())},
                {"trips", risk.trips},
                {"vetoes", risk.vetoes},
+               {"state_changes", risk.state_changes},
                {"bars_halted", risk.bars_halted},
-               {"time_halted_share", round6(static_cast<double>(risk.bars_halted) / bars)}};
+               {"bars_reducing", risk.bars_reducing},
+               {"bars_stale", risk.bars_stale},
+               {"stale_pulls", risk.stale_pulls},
+               {"time_halted_share", round6(static_cast<double>(risk.bars_halted) / bars)},
+               {"time_reducing_share", round6(static_cast<double>(risk.bars_reducing) / bars)}};
 
   // The seed's stage-1 statistics, from the core's decisions and per-bar state.
   auto count = [&](const char* kind) -> uint64_t {
@@ -336,19 +346,6 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
   j["tick_files"] = ticks;
   j["bars_from_trades"] = r.bars_from_trades;
   return j;
-}
-
-fs::path default_out_dir(const std::string& strategy) {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-  const fs::path base = fs::path("runs") / (fs::path(strategy).stem().string() + "-" + stamp);
-  fs::path dir = base;
-  for (int i = 2; fs::exists(dir); ++i) dir = base.string() + "-" + std::to_string(i);
-  return dir;
 }
 
 }  // namespace
@@ -432,6 +429,7 @@ RunOptions backtest_run_options(const BacktestOptions& o) {
   if (!o.latency_ms.empty()) run.venue_settings["latency.entry"] = o.latency_ms;
   if (!o.md_latency_ms.empty()) run.venue_settings["latency.market_data"] = o.md_latency_ms;
   if (!o.slippage.empty()) run.venue_settings["slippage"] = o.slippage;
+  run.risk_limits = risk_limits_from_flags(o.risk);
 
   return run;
 }
@@ -462,7 +460,8 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
   }
   run.replay_file = o.cache;
 
-  StagedRunDir staged(o.out_dir.empty() ? default_out_dir(o.strategy_path) : fs::path(o.out_dir));
+  StagedRunDir staged(o.out_dir.empty() ? default_run_dir(o.strategy_path, "")
+                                        : fs::path(o.out_dir));
   const fs::path& dir = staged.path();
   FileSink sink(dir);
   run.sink = &sink;

@@ -33,8 +33,9 @@ struct BacktestOptions {
   std::string md_latency_ms;  // --md-latency-ms: age of the data decisions are made on
   std::string slippage;       // --slippage bps:N | atr:X
   uint64_t seed = 1;
-  std::string out_dir;   // --out (default: runs/<strategy>-<utc time>)
-  bool progress = true;  // shown only when stderr is a terminal
+  std::vector<std::string> risk;  // --risk NAME=VALUE (host limits the strategy can tighten)
+  std::string out_dir;            // --out (default: runs/<strategy>-<utc time>)
+  bool progress = true;           // shown only when stderr is a terminal
 };
 
 // Thrown for bad options or missing inputs; the message says what to do.

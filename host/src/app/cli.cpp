@@ -6,6 +6,7 @@
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
+#include "app/run_control.hpp"
 #include "batch/batch_command.hpp"
 #include "loader/data_instance.hpp"
 #include "lua/lua_state.hpp"
@@ -214,6 +215,15 @@ int run_cli(int argc, char** argv) {
   std::string duration_text;
   run->add_option("--duration", duration_text,
                   "Live runs: stop after this long (30s, 15m, 2h); default until Ctrl-C");
+  run->add_option("--out", run_options.run_dir,
+                  "Paced, paper and live runs: run directory (control.sock, risk_state.json; "
+                  "default runs/<strategy>-<mode>-<UTC time>); the same directory again keeps "
+                  "a halt");
+  std::vector<std::string> run_risk;
+  run->add_option("--risk", run_risk,
+                  "Risk limit NAME=VALUE over the host's defaults (repeatable; the strategy can "
+                  "only tighten it): daily_loss_pct, max_drawdown_pct, max_order_notional, "
+                  "price_band_bps, max_open_orders, places_per_s, amends_per_s, stale_ms, ...");
   run->add_option("--warmup-bars", run_options.warmup_bars,
                   "Live runs: closed bars fetched at start to warm the core up (0..1000)")
       ->capture_default_str();
@@ -272,6 +282,9 @@ int run_cli(int argc, char** argv) {
                        "Age of the market data decisions are made on (same forms; default 0)");
   backtest->add_option("--slippage", bt.slippage, "Market orders: bps:N or atr:X (default bps:1)");
   backtest->add_option("--seed", bt.seed, "Seed of drawn latencies")->capture_default_str();
+  backtest->add_option("--risk", bt.risk,
+                       "Risk limit NAME=VALUE over the host's defaults (repeatable; the strategy "
+                       "can only tighten it), e.g. --risk daily_loss_pct=2");
   backtest->add_option("--out", bt.out_dir, "Run directory (default: runs/<strategy>-<UTC time>)");
   bool no_progress = false;
   backtest->add_flag("--no-progress", no_progress, "No progress bar (none off a terminal anyway)");
@@ -375,6 +388,28 @@ int run_cli(int argc, char** argv) {
       "data/eth_1m.csv\n"
       "Docs: docs/bybit.md");
 
+  // Steering a running paced, paper or live run through its control socket.
+  std::string control_dir;
+  bool control_json = false;
+  std::vector<std::pair<CLI::App*, std::string>> control_cmds;
+  for (const auto& [name, help] : std::vector<std::pair<std::string, std::string>>{
+           {"halt",
+            "Halt a running paper/live/paced run: cancel every order, send nothing new until "
+            "resume (returns once the cancels are sent)"},
+           {"reduce",
+            "Let a running run only reduce its inventory toward the target (no new exposure)"},
+           {"resume", "Resume trading after halt or reduce (also a daily-loss or drawdown halt)"},
+           {"status",
+            "State, equity, inventory, open orders and last data time of a running run"}}) {
+    CLI::App* c = app.add_subcommand(name, help);
+    c->add_option("run_dir", control_dir, "The run's directory (printed when it started)")
+        ->required();
+    c->add_flag("--json", control_json, "Print the run's JSON answer as it came");
+    c->footer("Example:\n  mmhost " + name +
+              " runs/eth_bos_mm-paper-20261206-101500\nDocs: docs/operations.md");
+    control_cmds.emplace_back(c, name);
+  }
+
   // CLI11 reports a mistyped command as a missing one; name it instead.
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -421,6 +456,8 @@ int run_cli(int argc, char** argv) {
   if (*o_cache) cli.cache_dir = cache_dir;
 
   try {
+    for (const auto& [c, name] : control_cmds)
+      if (*c) return run_control_command(control_dir, name, control_json, std::cout);
     HostContext host(cli);
     if (*plugins) return cmd_plugins(host, json);
     if (*sample) return cmd_sample_data(host, sample_out, sample_days, sample_seed);
@@ -437,6 +474,7 @@ int run_cli(int argc, char** argv) {
       return run_fetch(host, fetch_options, std::cout);
     }
     if (*run) {
+      run_options.risk_limits = risk_limits_from_flags(run_risk);
       run_options.speed = speed_text == "max" ? 0.0 : std::stod(speed_text);
       run_options.hot_reload = !no_reload;
       if (!duration_text.empty()) {

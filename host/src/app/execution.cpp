@@ -4,6 +4,7 @@
 #include "app/strategy_runtime.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
+#include <mmhost/sdk/regular_file.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -184,7 +185,13 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
                            setup.start_base_e18, setup.start_quote_e18, setup.check_venue}),
       orders_(setup.orders),
       gate_(setup.risk),
-      quotes_pulled_(setup.wait_for_book) {}
+      quotes_pulled_(setup.wait_for_book) {
+  if (!setup_.restored_risk_state.empty()) {
+    gate_.restore(setup_.restored_risk_state);
+    if (gate_.state() != TradingState::active)
+      restored_note_ = std::string("restored from ") + setup_.risk_state_file + " at start";
+  }
+}
 
 uint64_t Execution::event_hash() const {
   return hash_.value();
@@ -210,9 +217,23 @@ void Execution::record_decision(const mmh_decision& d) {
 void Execution::on_market(const mmh_batch& batch) {
   venue_.on_market(batch);
   drain();
+  if (batch.count == 0) return;
+  const void* last_record =
+      static_cast<const char*>(batch.records) + (batch.count - 1) * batch.record_size;
+  if (batch.kind == MMH_EVENT_TICKER) {
+    const auto* t = static_cast<const mmh_ticker*>(last_record);
+    const bool crossed =
+        t->bid_price_e8 > 0 && t->ask_price_e8 > 0 && t->bid_price_e8 >= t->ask_price_e8;
+    data_seen(t->ts_ns, crossed);
+    return;
+  }
+  if (batch.kind != MMH_EVENT_BOOK_SNAPSHOT && batch.kind != MMH_EVENT_BOOK_DELTA) return;
+  const auto* last = static_cast<const mmh_book_update*>(last_record);
+  // A delta's first levels are not the book's top: only a snapshot shows a crossed book.
+  data_seen(last->ts_ns, batch.kind == MMH_EVENT_BOOK_SNAPSHOT && last->bid_count > 0 &&
+                             last->ask_count > 0 &&
+                             last->bids[0].price_e8 >= last->asks[0].price_e8);
   if (batch.kind != MMH_EVENT_BOOK_SNAPSHOT) return;
-  const auto* last = reinterpret_cast<const mmh_book_update*>(
-      static_cast<const char*>(batch.records) + (batch.count - 1) * batch.record_size);
   const bool unknown = last->bid_count == 0 && last->ask_count == 0;
   if (unknown == quotes_pulled_) return;
   quotes_pulled_ = unknown;
@@ -238,6 +259,33 @@ void Execution::on_market(const mmh_batch& batch) {
   }
   if (!unknown && setup_.core_wallet_at_book && !core_wallet_given_) give_core_wallet(last->ts_ns);
   sync(last->ts_ns);
+}
+
+void Execution::data_seen(int64_t exchange_ns, bool crossed) {
+  last_market_ns_ = std::max(last_market_ns_, exchange_ns);
+  const int64_t local_ns = setup_.clock != nullptr ? setup_.clock->now_ns() : exchange_ns;
+  if (!gate_.on_data(exchange_ns, local_ns, crossed)) return;
+  data_line(exchange_ns);
+  sync(exchange_ns);
+}
+
+void Execution::check_data_age(int64_t now_ns) {
+  if (!gate_.check_data_age(now_ns)) return;
+  data_line(now_ns);
+  sync(now_ns);
+}
+
+// Stale market data pulls every quote (and fresh data restores them): part of the run's record.
+void Execution::data_line(int64_t ts_ns) {
+  const bool stale = gate_.data_stale();
+  line(JsonLine(buffer_)
+           .str("type", stale ? "quotes_pulled" : "quotes_restored")
+           .num("ts_ns", ts_ns)
+           .time("time", ts_ns)
+           .str("reason", gate_.stale_reason())
+           .done());
+  spdlog::log(stale ? spdlog::level::warn : spdlog::level::info, "risk: quotes {} ({})",
+              stale ? "pulled" : "restored", gate_.stale_reason());
 }
 
 void Execution::give_core_wallet(int64_t ts_ns) {
@@ -390,8 +438,13 @@ void Execution::count_bar_state() {
 
 void Execution::after_bar(const mmh_candle& bar) {
   const int64_t close_ns = bar.open_ts_ns + bar.interval_ns;
+  last_market_ns_ = std::max(last_market_ns_, close_ns);
   if (!started_) return;  // live warm-up: history, before the run's ledger starts
   ledger_.mark(close_ns, bar.close_e8);
+  if (!restored_note_.empty()) {
+    risk_line(close_ns, restored_note_);
+    restored_note_.clear();
+  }
   std::string why;
   if (gate_.on_mark(close_ns, ledger_.equity_e8(), why)) risk_line(close_ns, why);
   count_bar_state();
@@ -415,7 +468,8 @@ void Execution::after_bar(const mmh_candle& bar) {
   sync(close_ns);
 }
 
-// A change of trading state is part of the run's record (and of its hash).
+// A change of trading state is part of the run's record (and of its hash), and of the run
+// directory's risk_state.json (a restart starts from it).
 void Execution::risk_line(int64_t ts_ns, const std::string& reason) {
   JsonLine j(buffer_);
   j.str("type", "risk")
@@ -424,14 +478,41 @@ void Execution::risk_line(int64_t ts_ns, const std::string& reason) {
       .str("state", trading_state_name(gate_.state()))
       .str("reason", reason);
   line(j.done());
-  spdlog::log(gate_.state() == TradingState::halted ? spdlog::level::warn : spdlog::level::info,
+  spdlog::log(gate_.state() == TradingState::active ? spdlog::level::info : spdlog::level::warn,
               "risk: trading {} ({})", trading_state_name(gate_.state()), reason);
+  if (setup_.risk_state_file.empty()) return;
+  try {
+    const std::string text = gate_.saved_state(ts_ns, reason);
+    sdk::TempOutput out(setup_.risk_state_file);
+    out.write(text.data(), text.size());
+    out.commit(/*sync=*/true);
+  } catch (const std::exception& e) {
+    // The gate itself holds; only a restart would not know. Said loudly, never fatal.
+    spdlog::error("risk: could not keep the trading state: {}", e.what());
+  }
 }
 
-void Execution::halt(int64_t ts_ns, const std::string& reason) {
-  if (!gate_.halt(reason)) return;
-  risk_line(ts_ns, reason + ": halted by the operator for the rest of the run");
-  sync(ts_ns);  // the desired set is now empty: every working order is cancelled at once
+bool Execution::command(RiskCommand command, int64_t ts_ns, const std::string& reason) {
+  bool changed = false;
+  std::string why;
+  switch (command) {
+    case RiskCommand::halt:
+      changed = gate_.halt(reason);
+      why = reason + ": halted by the operator until resume";
+      break;
+    case RiskCommand::reduce:
+      changed = gate_.reduce(reason);
+      why = reason + ": reducing by the operator (only orders toward the target inventory)";
+      break;
+    case RiskCommand::resume:
+      changed = gate_.resume();
+      why = reason + ": resumed by the operator";
+      break;
+  }
+  if (!changed) return false;
+  risk_line(ts_ns, why);
+  sync(ts_ns);  // halted: the desired set is now empty, every working order is cancelled at once
+  return true;
 }
 
 void Execution::sync(int64_t ts_ns) {
@@ -442,9 +523,10 @@ void Execution::sync(int64_t ts_ns) {
     d.size = sizeof(d);
     if (core_->desired_state(d)) desired_.assign(d.orders, d.orders + d.count);
   }
-  gate_.filter(desired_, ledger_.mid_e8(), setup_.tick_e8, setup_.lot_e8);
+  gate_.filter(desired_, GateInputs{ledger_.mid_e8(), setup_.tick_e8, setup_.lot_e8,
+                                    ledger_.base_e8(), ledger_.quote_e8()});
   commands_.clear();
-  orders_.sync(ts_ns, desired_, commands_);
+  orders_.sync(ts_ns, desired_, commands_, &gate_);
   for (const mmh_order_command& c : commands_) {
     JsonLine j(buffer_);
     j.str("type", "order")

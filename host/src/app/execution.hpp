@@ -10,6 +10,7 @@
 // so two runs on the same inputs can be compared byte for byte.
 #pragma once
 
+#include "engine/clock.hpp"
 #include "ledger/ledger.hpp"
 #include "loader/core_instance.hpp"
 #include "loader/venue_instance.hpp"
@@ -65,9 +66,19 @@ struct ExecutionSetup {
   bool core_wallet_at_book = false;
   int64_t core_base_e8 = 0;
   int64_t core_quote_e8 = 0;
-  // The RiskGate's limits (the strategy's risk group); all off by default.
+  // The RiskGate's limits (the host's and the strategy's, the tighter of each).
   RiskLimits risk;
+  // Where the gate's trading state is kept across a restart (a run directory's risk_state.json;
+  // empty = nowhere), and a state read back from it.
+  std::string risk_state_file;
+  std::string restored_risk_state;
+  // The run's clock: market data is stamped with its time on arrival (stale-data checks).
+  // nullptr: the data's own time (a run on the simulated clock).
+  const Clock* clock = nullptr;
 };
+
+// An operator's command to the RiskGate (control socket, SIGUSR1).
+enum class RiskCommand { halt, reduce, resume };
 
 // Time-weighted (per LTF bar) statistics of the run.
 struct ExecutionStats {
@@ -103,9 +114,12 @@ class Execution {
   // A decision the run recorded (core or script): logged and hashed with the rest.
   void record_decision(const mmh_decision& decision);
 
-  // The kill switch: the RiskGate halts for the rest of the run and every working order is
-  // cancelled now; fills and balances are still applied.
-  void halt(int64_t ts_ns, const std::string& reason);
+  // An operator's command: `halt` cancels every working order now and sends nothing new until
+  // `resume` (fills and balances are still applied); `reduce` keeps only orders toward the
+  // target inventory. Returns false when the gate was in that state already.
+  bool command(RiskCommand command, int64_t ts_ns, const std::string& reason);
+  // Between market data updates (a live timer): data older than the stale limit pulls quotes.
+  void check_data_age(int64_t now_ns);
 
   // The stop has begun: no order command leaves after this, whatever arrives (a fill racing the
   // stop's cancel would otherwise rebuild the grid behind the venue's back); fills, updates and
@@ -115,6 +129,8 @@ class Execution {
   const Ledger& ledger() const { return ledger_; }
   const RiskGate& risk() const { return gate_; }
   const OrderManager& orders() const { return orders_; }
+  // The time of the last market data or bar the run took (INT64_MIN before any).
+  int64_t last_market_ns() const { return last_market_ns_; }
   const ExecutionStats& stats() const { return stats_; }
   uint64_t event_hash() const;
   uint64_t event_count() const { return events_; }
@@ -125,6 +141,8 @@ class Execution {
   void line(std::string_view json_line);  // one events.jsonl line, with its '\n'
   void count_bar_state();
   void risk_line(int64_t ts_ns, const std::string& reason);
+  void data_line(int64_t ts_ns);
+  void data_seen(int64_t exchange_ns, bool crossed);
   void sync(int64_t ts_ns);
 
   VenueInstance& venue_;
@@ -149,6 +167,8 @@ class Execution {
   uint64_t events_ = 0;
   bool quotes_pulled_ = false;
   bool orders_stopped_ = false;
+  std::string restored_note_;
+  int64_t last_market_ns_ = INT64_MIN;  // a restored state not yet in events.jsonl
   uint64_t quote_pulls_ = 0;
   int state_index_ = -1;
   int policy_index_ = -1;

@@ -1,8 +1,10 @@
 #include "app/run_command.hpp"
 
+#include "app/control_socket.hpp"
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/market_feed.hpp"
+#include "app/run_control.hpp"
 #include "app/start_capital.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/clock.hpp"
@@ -17,6 +19,7 @@
 
 #include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/interval.hpp>
+#include <mmhost/sdk/regular_file.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -29,10 +32,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -325,6 +330,8 @@ class CoreFeeder final : public BatchHandler {
     if (exec_ != nullptr) exec_->set_after_core_input([this] { collect(); });
   }
   uint64_t bars_fed() const { return bars_; }
+  // Steering commands of a paced replay run between bars and while it waits.
+  void set_inbox(EngineInbox* inbox) { inbox_ = inbox; }
 
   void on_batch(const mmh_batch& in) override {
     const mmh_batch batch = in.kind == MMH_EVENT_CANDLE ? only_new_bars(in) : in;
@@ -395,6 +402,7 @@ class CoreFeeder final : public BatchHandler {
 
   int64_t last_bar_open_ns_ = INT64_MIN;
   uint64_t bars_dropped_ = 0;
+  EngineInbox* inbox_ = nullptr;
   std::vector<mmh_candle> fresh_bars_;
   Resampler resampler_;
 
@@ -418,10 +426,15 @@ class CoreFeeder final : public BatchHandler {
     const double wait_ns =
         std::min(static_cast<double>(close_ns - first_close_ns_) / options_.speed, 1e18);
     const auto due = wall_start_ + std::chrono::nanoseconds(static_cast<int64_t>(wait_ns));
-    if (due > now) std::this_thread::sleep_until(due);
+    if (due <= now) return;
+    if (inbox_ != nullptr)
+      inbox_->wait_until(due);
+    else
+      std::this_thread::sleep_until(due);
   }
 
   void boundary(int64_t next_close_ns) {
+    if (inbox_ != nullptr) inbox_->run_pending();
     if (options_.at_boundary) options_.at_boundary(next_close_ns);
     mmh_decision reload{};
     if (reloader_ != nullptr && reloader_->check(next_close_ns, *summary_, reload)) record(reload);
@@ -665,6 +678,36 @@ void DecisionSummary::add(const mmh_decision& d) {
   hasher_.add(d.detail, detail.size() + 1);
 }
 
+std::filesystem::path default_run_dir(const std::string& strategy, const std::string& mode) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+  const std::filesystem::path base =
+      std::filesystem::path("runs") / (std::filesystem::path(strategy).stem().string() +
+                                       (mode.empty() ? "" : "-" + mode) + "-" + stamp);
+  std::filesystem::path dir = base;
+  for (int i = 2; std::filesystem::exists(dir); ++i) dir = base.string() + "-" + std::to_string(i);
+  return dir;
+}
+
+RiskLimits risk_limits_from_flags(const std::vector<std::string>& flags) {
+  RiskLimits limits;
+  for (const std::string& flag : flags) {
+    const size_t eq = flag.find('=');
+    const std::string name = flag.substr(0, eq);
+    double value = 0;
+    const char* last = flag.c_str() + flag.size();
+    const auto parsed = std::from_chars(flag.c_str() + std::min(eq + 1, flag.size()), last, value);
+    if (eq == std::string::npos || parsed.ec != std::errc() || parsed.ptr != last)
+      throw UsageError("--risk " + flag + ": expected NAME=NUMBER, e.g. --risk daily_loss_pct=2");
+    const std::string error = set_risk_limit(limits, name, value);
+    if (!error.empty()) throw UsageError("--risk " + flag + ": " + name + " " + error);
+  }
+  return limits;
+}
+
 RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostream& decision_out) {
   RunReport report;
   auto script = std::make_unique<StrategyScript>(options.strategy_path, nullptr);
@@ -711,6 +754,25 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       {"cache_dir", host.cache_dir()},
   };
   const bool live = options.paper || spec.data_plugin == "bybit_spot";
+  // Runs on the wall clock can be steered while they run (control.sock) and keep the gate's
+  // state across a restart: they have a run directory. Runs on the simulated clock write files
+  // only through `mmhost backtest --out`.
+  const bool steerable = live || options.speed > 0;
+  if (!options.run_dir.empty() && !steerable)
+    throw UsageError(
+        "--out is for runs on the wall clock (--speed, --paper, --live); a backtest's files go "
+        "to `mmhost backtest --out DIR`");
+  if (steerable) {
+    report.run_dir =
+        (options.run_dir.empty() ? default_run_dir(options.strategy_path, options.live ? "live"
+                                                                          : live       ? "paper"
+                                                                                       : "paced")
+                                 : std::filesystem::path(options.run_dir))
+            .string();
+    std::error_code ec;
+    std::filesystem::create_directories(report.run_dir, ec);
+    if (ec) throw RunError(report.run_dir + ": cannot create the run directory: " + ec.message());
+  }
   if (live) {
     try {
       const bybit::VenueConfig venue = bybit::find_venue_config(
@@ -862,7 +924,17 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                                 MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
     setup.quote_asset = spec.quote_asset;
     setup.base_asset = base_asset;
-    setup.risk = spec.risk;
+    setup.risk = tighter(options.risk_limits, spec.risk);
+    if (steerable) {
+      setup.risk_state_file = (std::filesystem::path(report.run_dir) / "risk_state.json").string();
+      if (std::filesystem::exists(setup.risk_state_file)) {
+        try {
+          setup.restored_risk_state = sdk::read_regular_file(setup.risk_state_file, 64 * 1024);
+        } catch (const std::exception& e) {
+          throw RunError(e.what());
+        }
+      }
+    }
     sdk::parse_e8(tick_size, setup.tick_e8);
     sdk::parse_e8(lot_size, setup.lot_e8);
     setup.start_quote_e18 = e8_to_e18(capital_e8(spec, "capital.allocation", 10'000 * MMH_E8));
@@ -980,10 +1052,21 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     }
     report.capital = capital;
   }
+  SimulatedClock sim_clock;
+  WallClock wall_clock;
   StrategyRuntime runtime(std::move(script), core.get());
   if (reloader) reloader->attach(core.get(), &runtime);
   if (venue) {
-    exec = std::make_unique<Execution>(*venue, core.get(), &runtime, setup, options.sink);
+    if (live) setup.clock = &wall_clock;  // market data is stamped on arrival
+    try {
+      exec = std::make_unique<Execution>(*venue, core.get(), &runtime, setup, options.sink);
+    } catch (const std::runtime_error& e) {  // a kept trading state that cannot be read back
+      throw RunError(setup.risk_state_file + ": " + e.what() +
+                     "; move the file away to start active");
+    }
+    if (exec->risk().state() != TradingState::active)
+      spdlog::warn("risk: trading {} as {} kept it; `mmhost resume {}` lifts it",
+                   trading_state_name(exec->risk().state()), setup.risk_state_file, report.run_dir);
     report.execution.emplace();
     report.execution->venue_name = venue_plugin->name;
     report.execution->venue_version = venue_plugin->version;
@@ -991,8 +1074,6 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     report.execution->live = options.live;
     report.execution->order_prefix = options.live ? setup.orders.id_prefix : "";
   }
-  SimulatedClock sim_clock;
-  WallClock wall_clock;
   Clock& clock = live ? static_cast<Clock&>(wall_clock) : static_cast<Clock&>(sim_clock);
   host.services().set_clock(&clock);
   Engine engine(clock);
@@ -1047,6 +1128,40 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                         return read_window(*src, out, INT64_MIN, options.end_ns);
                       });
 
+  // Steering while it runs: commands from the control socket and SIGUSR1 (the kill switch)
+  // run on this thread, between bars of a paced replay or as they come in a live loop.
+  EngineInbox engine_inbox;
+  // The run's time for a command: the wall clock live; a paced replay's last bar (its clock
+  // moves a batch at a time).
+  auto run_now = [&] {
+    return live || !exec || exec->last_market_ns() == INT64_MIN ? clock.now_ns()
+                                                                : exec->last_market_ns();
+  };
+  std::unique_ptr<ControlServer> control;
+  std::unique_ptr<SignalRelay> kill_switch;
+  if (steerable) {
+    try {
+      control = std::make_unique<ControlServer>(report.run_dir, [&engine_inbox, &exec, &run_now](
+                                                                    const std::string& command) {
+        return engine_inbox.call(
+            [&exec, &run_now, command] { return control_answer(exec.get(), run_now(), command); },
+            std::chrono::seconds(10));
+      });
+    } catch (const ControlError& e) {
+      throw RunError(e.what());
+    }
+    kill_switch = std::make_unique<SignalRelay>(SIGUSR1, engine_inbox, [&exec, &run_now] {
+      spdlog::warn("SIGUSR1: halting trading (cancel all, no new orders)");
+      if (exec) exec->command(RiskCommand::halt, run_now(), "SIGUSR1");
+    });
+    htf.set_inbox(&engine_inbox);
+    spdlog::info("run directory {}: `mmhost status|halt|reduce|resume {}` steer it", report.run_dir,
+                 report.run_dir);
+  }
+  struct CloseInbox {  // first thing on the way out: a waiting client is answered at once
+    EngineInbox& inbox;
+    ~CloseInbox() { inbox.close(); }
+  } close_inbox{engine_inbox};
   const auto start = std::chrono::steady_clock::now();
   runtime.set_now(live ? wall_clock.now_ns() : report.source.first_ts_ns);
   runtime.start();
@@ -1065,24 +1180,18 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
           inbox.close();
           engine.stop_live();
         });
-    // The kill switch: SIGUSR1 halts trading for the rest of the run (every working order
-    // cancelled, nothing new sent); the run itself goes on until stopped.
-    boost::asio::signal_set kill_switch(io, SIGUSR1);
-    std::function<void(const boost::system::error_code&, int)> on_kill_switch =
-        [&](const boost::system::error_code& ec, int) {
-          if (ec) return;
-          spdlog::warn("SIGUSR1: halting trading (cancel all, no new orders)");
-          if (exec) exec->halt(wall_clock.now_ns(), "SIGUSR1");
-          kill_switch.async_wait(on_kill_switch);
-        };
-    kill_switch.async_wait(on_kill_switch);
     // Whatever way this block is left (an exception too), the venue stops waking `io` before it
     // is gone; the venue's own stop (or destructor) may still post afterwards.
     struct WakeReset {
       std::atomic<boost::asio::io_context*>& wake;
-      ~WakeReset() { wake = nullptr; }
-    } wake_reset{venue_wake};
+      EngineInbox& inbox;
+      ~WakeReset() {
+        wake = nullptr;
+        inbox.bind(nullptr);
+      }
+    } wake_reset{venue_wake, engine_inbox};
     venue_wake = &io;
+    engine_inbox.bind(&io);
     if (options.duration_ns > 0)
       engine.add_timer(wall_clock.now_ns() + options.duration_ns, [&engine, &inbox](int64_t) {
         inbox.close();
@@ -1275,12 +1384,22 @@ void print_run_report(const RunReport& r, std::ostream& out) {
         << fixed(l.max_drawdown_pct(), 3) << "%\n";
     if (r.capital)
       out << "capital    " << describe(*r.capital, l.base_asset(), s.quote_asset) << "\n";
+    // Shown once the gate had something to do, or the strategy set a loss or order limit.
     const RiskStats& risk = x.risk.stats();
-    if (x.risk.limits().any() || !risk.trips.empty()) {
+    const RiskLimits& limits = x.risk.limits();
+    if (!risk.trips.empty() || !risk.vetoes.empty() || risk.stale_pulls > 0 ||
+        risk.state_changes > 0 || x.risk.state() != TradingState::active ||
+        limits.daily_loss_pct > 0 || limits.max_drawdown_pct > 0 ||
+        limits.max_order_notional_e8 > 0 || limits.price_band_bps > 0) {
       out << "risk       " << trading_state_name(x.risk.state()) << " at the end; trips:";
       if (risk.trips.empty()) out << " none";
       for (const auto& [why, n] : risk.trips) out << " " << why << " " << with_commas(n);
-      out << "; " << with_commas(risk.bars_halted) << " bars halted; orders vetoed:";
+      out << "; " << with_commas(risk.state_changes) << " state changes, "
+          << with_commas(risk.bars_halted) << " bars halted";
+      if (risk.bars_reducing > 0) out << ", " << with_commas(risk.bars_reducing) << " reducing";
+      if (risk.stale_pulls > 0)
+        out << "; quotes pulled " << with_commas(risk.stale_pulls) << "x for stale data";
+      out << "; orders vetoed:";
       if (risk.vetoes.empty()) out << " none";
       for (const auto& [why, n] : risk.vetoes) out << " " << why << " " << with_commas(n);
       out << "\n";

@@ -12,6 +12,7 @@
 #include <mmhost/sdk/hash.hpp>
 
 #include <climits>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -68,6 +69,13 @@ struct RunOptions {
   // Paced replays, paper and live runs reload the strategy when its files change (or on
   // SIGHUP); runs on the simulated clock never do. false = never (`run --no-reload`, batch).
   bool hot_reload = true;
+  // Paced replays, paper and live runs: the run directory (control.sock, risk_state.json);
+  // empty = a new one under runs/. Starting again with the same directory restores the
+  // trading state it kept (a halted run stays halted until `mmhost resume`).
+  std::string run_dir;
+  // The host's RiskGate limits (defaults, `--risk NAME=VALUE`): the strategy's `risk` group can
+  // only tighten them.
+  RiskLimits risk_limits;
   // Called every few thousand bars and at the end: bars done, bars in the data, event time.
   std::function<void(uint64_t done, uint64_t total, int64_t ts_ns)> progress;
 };
@@ -136,6 +144,7 @@ struct RunReport {
   uint64_t bars_dropped = 0;  // bars at or before the last bar fed (a repeated kline), not fed
   std::string live_venue;     // live runs: the Bybit environment and stream
   std::optional<mmh_instrument> instrument;  // live runs: the exchange's trading rules
+  std::string run_dir;  // paced, paper and live runs: where control.sock and the state are
 };
 
 // A run that cannot start or fails on its input (message says why; exit code 1).
@@ -150,6 +159,13 @@ class UsageError : public RunError {
  public:
   using RunError::RunError;
 };
+
+// A new run directory's path: runs/<strategy's stem>[-<mode>]-<UTC time>[-N].
+std::filesystem::path default_run_dir(const std::string& strategy, const std::string& mode);
+
+// The host's risk limits from `--risk NAME=VALUE` flags over the defaults; a UsageError names
+// the flag that is wrong.
+RiskLimits risk_limits_from_flags(const std::vector<std::string>& flags);
 
 // `decision_out` receives the --events lines.
 RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostream& decision_out);

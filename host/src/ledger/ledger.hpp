@@ -54,6 +54,7 @@ class Ledger {
   void mark(int64_t ts_ns, int64_t mid_e8);
 
   const std::string& base_asset() const { return config_.base_asset; }
+  const std::string& quote_asset() const { return config_.quote_asset; }
   // Exact figures.
   amount_e18 base_e18() const { return base_; }
   amount_e18 quote_e18() const { return quote_; }

@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -389,6 +390,7 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
       fail(path, "capital.target_base_share",
            "set in capital and in grid; say it once (capital.target_base_share)");
     params["grid.target_base_share"] = share;
+    spec.risk.target_base_share = std::strtod(share.c_str(), nullptr);  // where `reduce` heads
     spec.param_aliases["grid.target_base_share"] = "capital.target_base_share";
   }
   std::string text;
@@ -411,25 +413,15 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
                  host_number(L, top, "risk", "script_memory_mib", path), 1, 4096)
         << 20);
 
-  // The RiskGate's limits: percentages in (0, 100], a notional in quote units, a band in bps.
-  auto limit = [&](const char* name, double low, double high) {
-    const std::string key = std::string("risk.") + name;
-    if (!take(params, key, text)) return 0.0;
-    const double v = host_number(L, top, "risk", name, path);
-    if (!(v > low && v <= high))
-      fail(path, key,
-           "must be in (" + number_text(low) + ", " + number_text(high) + "], got " +
-               number_text(v));
-    return v;
-  };
-  spec.risk.daily_loss_pct = limit("daily_loss_pct", 0, 100);
-  spec.risk.max_drawdown_pct = limit("max_drawdown_pct", 0, 100);
-  spec.risk.max_order_notional_e8 =
-      static_cast<int64_t>(std::llround(limit("max_order_notional", 0, 1e10) * 1e8));
-  if (take(params, "risk.price_band_bps", text))
-    spec.risk.price_band_bps =
-        whole_in(path, "risk.price_band_bps", host_number(L, top, "risk", "price_band_bps", path),
-                 1, 100000);
+  // The RiskGate's limits (risk/risk_gate.cpp lists them with their ranges). The host's own
+  // limits are applied over these later, the tighter of each holding.
+  for (const RiskLimitSpec& limit : risk_limit_specs()) {
+    const std::string key = std::string("risk.") + limit.name;
+    if (!take(params, key, text)) continue;
+    const std::string error =
+        set_risk_limit(spec.risk, limit.name, host_number(L, top, "risk", limit.name, path));
+    if (!error.empty()) fail(path, key, error);
+  }
 
   push_raw_field(L, top, "reload");
   if (!lua_isnil(L, -1)) {

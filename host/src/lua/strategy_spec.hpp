@@ -46,9 +46,10 @@ struct StrategySpec {
   // Script budgets (risk.script_instructions, risk.script_memory_mib) and what a failure does.
   LuaLimits limits;
   ScriptErrorAction on_script_error = ScriptErrorAction::keep;  // risk.on_script_error
-  // The RiskGate's limits: risk.daily_loss_pct, risk.max_drawdown_pct, risk.max_order_notional
-  // (quote units), risk.price_band_bps. Off when absent.
-  RiskLimits risk;
+  // The RiskGate's limits from the `risk` group (risk_limit_specs() lists them) and where
+  // `reducing` heads (capital.target_base_share); off where the script is silent (the host's
+  // limits then hold).
+  RiskLimits risk = RiskLimits::none();
   int64_t dry_run_bars = 0;  // reload.dry_run_bars: HTF bars a new script replays before a swap
   // The script and every lib/ module it required: what a hot reload watches.
   std::vector<std::string> source_files;

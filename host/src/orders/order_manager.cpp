@@ -30,7 +30,7 @@ mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action,
 }
 
 void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& desired,
-                        std::vector<mmh_order_command>& out) {
+                        std::vector<mmh_order_command>& out, OrderBudget* budget) {
   const size_t before = out.size();
   std::vector<WorkingOrder*>& candidates = candidates_;
   candidates.clear();
@@ -42,6 +42,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
   std::vector<mmh_order_command>& amends = amends_;
   std::vector<mmh_order_command>& places = places_;
   amends.clear();
+  amended_.clear();
   places.clear();
 
   for (const mmh_desired_order& d : desired) {
@@ -94,6 +95,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
       c.qty_lots = w.filled_lots + d.qty_lots;  // the open quantity becomes the desired one
       w.state = WorkingOrder::State::pending_amend;
       amends.push_back(c);
+      amended_.push_back(&w);
     }
   }
 
@@ -103,9 +105,16 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
     out.push_back(command(ts_ns, MMH_ORDER_ACTION_CANCEL, candidates[i]->client_id));
     ++stats_.cancelled;
   }
-  out.insert(out.end(), amends.begin(), amends.end());
-  stats_.amended += amends.size();
+  for (size_t i = 0; i < amends.size(); ++i) {
+    if (budget != nullptr && !budget->admit(MMH_ORDER_ACTION_AMEND, ts_ns)) {
+      amended_[i]->state = WorkingOrder::State::live;
+      continue;
+    }
+    out.push_back(amends[i]);
+    ++stats_.amended;
+  }
   for (mmh_order_command& c : places) {
+    if (budget != nullptr && !budget->admit(MMH_ORDER_ACTION_PLACE, ts_ns)) continue;
     std::string id = config_.id_prefix;
     id += '-';
     char digits[24];

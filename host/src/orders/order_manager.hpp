@@ -18,6 +18,17 @@
 
 namespace mmh {
 
+// Who may veto a command before it leaves (the RiskGate's order-rate budgets): asked once per
+// place and amend, in the order they would be sent. A refused place is not made (the next sync
+// asks again); a refused amend leaves its order as it was.
+class OrderBudget {
+ public:
+  virtual bool admit(uint32_t action, int64_t ts_ns) = 0;
+
+ protected:
+  ~OrderBudget() = default;
+};
+
 struct OrderManagerConfig {
   uint32_t symbol_id = 1;
   int64_t replace_threshold_ticks = 0;
@@ -51,9 +62,10 @@ class OrderManager {
  public:
   explicit OrderManager(OrderManagerConfig config = {});
 
-  // Appends to `out` the commands (stamped ts_ns) that move working orders toward `desired`.
+  // Appends to `out` the commands (stamped ts_ns) that move working orders toward `desired`,
+  // the places and amends that `budget` admits.
   void sync(int64_t ts_ns, const std::vector<mmh_desired_order>& desired,
-            std::vector<mmh_order_command>& out);
+            std::vector<mmh_order_command>& out, OrderBudget* budget = nullptr);
   void on_update(const mmh_order_update& update);
 
   const std::map<std::string, WorkingOrder, std::less<>>& working() const { return working_; }
@@ -72,6 +84,7 @@ class OrderManager {
   std::vector<WorkingOrder*> candidates_;
   std::vector<char> taken_;
   std::vector<mmh_order_command> amends_;
+  std::vector<WorkingOrder*> amended_;  // the order of each of amends_
   std::vector<mmh_order_command> places_;
 };
 
