@@ -77,6 +77,10 @@ TEST_CASE("report: report.html is one offline file that Chromium renders without
   CHECK(page.find("<h2>Metrics</h2>") != std::string::npos);
   CHECK(page.find("net_pnl") != std::string::npos);
   CHECK(page.find("biases") != std::string::npos);
+  // The RiskGate's own table: its limits and what it held back.
+  CHECK(page.find("<h2>Risk gate</h2>") != std::string::npos);
+  CHECK(page.find("limits.places_per_s") != std::string::npos);
+  CHECK(page.find("bars_halted") != std::string::npos);
 
   // The page marks <body> when the chart has drawn: painted pixels of the chart's own canvases
   // and the errors window.onerror saw.

@@ -229,8 +229,11 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
   };
   std::string metrics;
   json shown = summary;
-  for (const char* skip : {"models", "plugins", "options", "tick_files"}) shown.erase(skip);
+  for (const char* skip : {"models", "plugins", "options", "tick_files", "risk"}) shown.erase(skip);
   flatten(shown, "", metrics);
+  // The RiskGate gets its own table: what it held back is read apart from the strategy's figures.
+  std::string risk;
+  if (summary.contains("risk")) flatten(summary["risk"], "", risk);
   std::string models;
   if (summary.contains("models")) flatten(summary["models"], "", models);
   std::string plugins;
@@ -262,6 +265,11 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
       "pullback) &middot; inventory (base share %) &middot; equity. State shading: " +
       legend + "</div>\n<div id=\"chart\"></div>\n";
   page += "<h2>Metrics</h2>\n<table>\n" + metrics + "</table>\n";
+  if (!risk.empty())
+    page +=
+        "<h2>Risk gate</h2>\n<p class=\"sub\">Limits (0 = off), trips and orders held back "
+        "by reason, time in each trading state (docs/strategy-api.md).</p>\n<table>\n" +
+        risk + "</table>\n";
   page += "<h2>Models</h2>\n<table>\n" + models + options + "</table>\n";
   page += "<h2>Plugins</h2>\n<table>\n" + plugins + "</table>\n";
   page += "<p class=\"sub\">Charts: TradingView Lightweight Charts&trade; " +
