@@ -7,6 +7,11 @@
 return mmhost.strategy{
   name = "eth_bos_mm_5m",
   core = "bos_mm",
-  market = { data = "replay", symbol = "ETHUSDT", ltf = "5m", htf = "5m" },
+  market = {
+    data = "replay", symbol = "ETHUSDT", ltf = "5m", htf = "5m",
+    -- Bybit spot ETHUSDT's trading rules (/v5/market/instruments-info), as decimal strings.
+    instrument = { tick_size = "0.01", lot_size = "0.00001", min_order_qty = "0.00062",
+                   min_order_value = "1" },
+  },
   capital = { allocation = 10000 },
 }

@@ -13,6 +13,10 @@ function M.market(overrides)
     -- Relative to the host's data_dir. `mmhost sample-data` writes this seeded SYNTHETIC
     -- series; --replay FILE overrides it with real data.
     file = "sample/ETHUSDT_1m_synthetic.csv",
+    -- Bybit spot ETHUSDT's trading rules (/v5/market/instruments-info: priceFilter.tickSize,
+    -- lotSizeFilter.basePrecision, minOrderQty, minOrderAmt), as decimal strings.
+    instrument = { tick_size = "0.01", lot_size = "0.00001", min_order_qty = "0.00062",
+                   min_order_value = "1" },
   }
   for key, value in pairs(overrides or {}) do market[key] = value end
   return market

@@ -283,3 +283,88 @@ TEST_CASE("backtest: a daily loss limit halts trading until the next UTC day, an
   CHECK(loose.summary["event_hash"] == plain.summary["event_hash"]);
   CHECK(loose.summary["risk"]["vetoes"].empty());
 }
+
+namespace {
+
+// Every quantity in fills.csv, as the text it was written with.
+std::vector<std::string> fill_quantities(const std::string& fills_csv) {
+  std::vector<std::string> out;
+  std::istringstream in(read_file(fills_csv));
+  std::string line;
+  std::getline(in, line);  // header: time,ts_ns,id,side,price,qty,...
+  while (std::getline(in, line)) {
+    std::string field;
+    std::istringstream row(line);
+    for (int i = 0; i < 6; ++i) std::getline(row, field, ',');
+    out.push_back(field);
+  }
+  return out;
+}
+
+int64_t decimals(const std::string& text) {
+  const size_t dot = text.find('.');
+  return dot == std::string::npos ? 0 : static_cast<int64_t>(text.size() - dot - 1);
+}
+
+std::string btc_strategy(const TempDir& dir, const std::string& market_extra) {
+  return mmh::test::write_file(dir.file("btc.lua"),
+                               "return mmhost.strategy{ core = 'bos_mm',\n"
+                               "  market = { symbol = 'BTCUSDT', ltf = '1m', htf = '5m'" +
+                                   market_extra +
+                                   " },\n"
+                                   "  capital = { allocation = 10000 } }\n");
+}
+
+}  // namespace
+
+TEST_CASE(
+    "backtest: BTCUSDT's stated lot of 0.000001 sizes every fill, from the strategy or a "
+    "file beside the data") {
+  TempDir dir;
+  const std::string data = mmh::test::trimmed_shared_data(
+      dir, "candles/binance_spot_BTCUSDT_1m_2025-05-20_2025-08-18.csv", 30000);
+  auto check_run = [&](const std::string& strategy, const std::string& out) {
+    const auto r = run_mmhost(
+        "backtest " + strategy + " --cache " + data + " --out " + dir.file(out) + " --no-progress",
+        "MMHOST_CACHE_DIR=" + dir.file("cache"));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.output.find("instrument BTCUSDT: tick 0.01, lot 0.000001, min order value 1 USDT") !=
+          std::string::npos);
+    const std::vector<std::string> qty = fill_quantities(dir.file(out + "/fills.csv"));
+    REQUIRE(qty.size() > 20);
+    size_t finer_than_eth = 0;
+    for (const std::string& q : qty) {
+      CHECK_MESSAGE(decimals(q) <= 6, q);
+      if (decimals(q) == 6) ++finer_than_eth;
+    }
+    // ETHUSDT's lot (0.00001) would round every one of these to 5 decimals.
+    CHECK(finer_than_eth > qty.size() / 2);
+  };
+  check_run(btc_strategy(dir,
+                         ", instrument = { tick_size = '0.01', lot_size = '0.000001', "
+                         "min_order_qty = '0.000048', min_order_value = '1' }"),
+            "stated");
+  // The same from a sidecar file beside the data, the strategy silent.
+  mmh::test::write_file(data + ".instrument.json",
+                        R"({"symbol": "BTCUSDT", "tick_size": "0.01", "lot_size": "0.000001",)"
+                        R"( "min_order_qty": "0.000048", "min_order_value": "1"})");
+  const std::string silent = btc_strategy(dir, "");
+  check_run(silent, "sidecar");
+  CHECK(read_file(dir.file("stated/fills.csv")) == read_file(dir.file("sidecar/fills.csv")));
+  // With neither, the run refuses and says how to state it; a sidecar for another symbol too.
+  std::filesystem::remove(data + ".instrument.json");
+  auto r = run_mmhost("backtest " + silent + " --cache " + data + " --out " + dir.file("none"),
+                      "MMHOST_CACHE_DIR=" + dir.file("cache"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("does not say BTCUSDT's trading rules; state them in the strategy's "
+                      "market table") != std::string::npos);
+  CHECK(r.output.find(".instrument.json") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("none")));
+  mmh::test::write_file(data + ".instrument.json",
+                        R"({"symbol": "ETHUSDT", "tick_size": "0.01", "lot_size": "0.00001"})");
+  r = run_mmhost("backtest " + silent + " --cache " + data + " --out " + dir.file("other"),
+                 "MMHOST_CACHE_DIR=" + dir.file("cache"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("is for ETHUSDT, the run trades BTCUSDT") != std::string::npos);
+}

@@ -31,7 +31,7 @@ TEST_CASE("cli: help and version teach, bad usage exits 2 saying what was expect
   CHECK(run_help.exit_code == 0);
   CHECK(run_help.output.find("--replay") != std::string::npos);
   CHECK(run_help.output.find("Examples:") != std::string::npos);
-  CHECK(run_mmhost("--version").output.find("plugin ABI 1.1") != std::string::npos);
+  CHECK(run_mmhost("--version").output.find("plugin ABI 1.2") != std::string::npos);
 
   auto unknown = run_mmhost("frobnicate");
   CHECK(unknown.exit_code == 2);
@@ -52,15 +52,15 @@ TEST_CASE("cli: plugins lists replay, a bad plugin is reported and the host cont
   auto table = run_mmhost("plugins");
   CHECK(table.exit_code == 0);
   CHECK(table.output.find("replay") != std::string::npos);
-  CHECK(table.output.find("abi 1.1") != std::string::npos);
+  CHECK(table.output.find("abi 1.2") != std::string::npos);
 
   auto json = run_mmhost("plugins --json --plugin-path " + mmh::test::test_plugin_dir());
   CHECK(json.exit_code == 0);
-  CHECK(json.output.find(R"({"name":"replay","kinds":["data"],"version":"0.1.0","abi":"1.1")") !=
+  CHECK(json.output.find(R"({"name":"replay","kinds":["data"],"version":"0.1.0","abi":"1.2")") !=
         std::string::npos);
   CHECK(json.output.find(R"("name":"good")") != std::string::npos);
   CHECK(json.output.find("wrong_major.so\",\"problems\":[\"built for plugin ABI 2.0 but this host "
-                         "speaks ABI 1.1") != std::string::npos);
+                         "speaks ABI 1.2") != std::string::npos);
 }
 
 TEST_CASE("cli: a bad config file fails with file:line:column and the key path") {
@@ -201,7 +201,7 @@ TEST_CASE("cli: a bad core parameter fails naming it") {
   const std::string strategy = write_file(
       dir.file("s.lua"),
       "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'ETHUSDT', ltf = '5m', htf = "
-      "'5m' }, grid = { levelz = 3 } }\n");
+      "'5m', " MMH_ETH_INSTRUMENT " }, grid = { levelz = 3 } }\n");
   const std::string csv = write_file(dir.file("c.csv"),
                                      "ts_ms,open,high,low,close,volume\n"
                                      "1735689600000,1,1,1,1,1\n");
@@ -212,7 +212,7 @@ TEST_CASE("cli: a bad core parameter fails naming it") {
   const std::string range = write_file(
       dir.file("r.lua"),
       "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'ETHUSDT', ltf = '5m', htf = "
-      "'5m' }, grid = { levels = 99 } }\n");
+      "'5m', " MMH_ETH_INSTRUMENT " }, grid = { levels = 99 } }\n");
   auto out_of_range = run_mmhost("run " + range + " --replay " + csv, cache_env(dir));
   CHECK(out_of_range.exit_code == 1);
   CHECK(out_of_range.output.find("r.lua:1: grid.levels must be in [1, 20], got 99 (bos_mm)") !=
@@ -296,7 +296,8 @@ TEST_CASE("cli: a core error about capital.target_base_share points at the line 
   const std::string strategy =
       write_file(dir.file("s.lua"),
                  "return mmhost.strategy{ core = 'bos_mm',\n"
-                 "  market = { symbol = 'ETHUSDT', ltf = '5m', htf = '5m' },\n"
+                 "  market = { symbol = 'ETHUSDT', ltf = '5m', htf = '5m', " MMH_ETH_INSTRUMENT
+                 " },\n"
                  "  capital = { target_base_share = 5 },\n"
                  "}\n");
   auto r = run_mmhost(

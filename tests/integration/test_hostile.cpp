@@ -101,7 +101,8 @@ const Construct kConstructs[] = {
 
 std::string base_script(const std::string& extra_policy, const std::string& constructs) {
   return "local s = mmhost.strategy{ core = 'bos_mm',\n"
-         "  market = { symbol = 'ETHUSDT', ltf = '5m', htf = '5m' },\n"
+         "  market = { symbol = 'ETHUSDT', ltf = '5m', htf = '5m', " MMH_ETH_INSTRUMENT
+         " },\n"
          "  grid = { levels = 4 },\n"
          "  policy = { recovery_bars = 6" +
          extra_policy + " },\n}\n" + constructs + "\nreturn s\n";

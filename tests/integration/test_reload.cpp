@@ -20,7 +20,8 @@ namespace {
 
 std::string strategy(const std::string& extra_policy) {
   return "return mmhost.strategy{ core = 'bos_mm',\n"
-         "  market = { symbol = 'ETHUSDT', ltf = '5m', htf = '5m' },\n"
+         "  market = { symbol = 'ETHUSDT', ltf = '5m', htf = '5m', " MMH_ETH_INSTRUMENT
+         " },\n"
          "  grid = { levels = 4 },\n"
          "  policy = { recovery_bars = 6" +
          extra_policy + " },\n}\n";
@@ -79,7 +80,7 @@ TEST_CASE("reload: a changed threshold rules from the next bar, a broken script 
     } else if (bars == 6000) {
       write_file(script,
                  "return mmhost.strategy{ core = 'bos_mm', market = { symbol = 'ETHUSDT', "
-                 "ltf = '5m', htf = '5m' }, grid = { levels = 99 } }\n");
+                 "ltf = '5m', htf = '5m', " MMH_ETH_INSTRUMENT " }, grid = { levels = 99 } }\n");
     }
   });
   CHECK(r.report.decisions.reloads_ok == 1);
@@ -121,7 +122,7 @@ namespace {
 
 const char* kMarket =
     "return mmhost.strategy{ core = 'bos_mm',\n"
-    "  market = { symbol = 'ETHUSDT', ltf = '5m', htf = '5m' },\n";
+    "  market = { symbol = 'ETHUSDT', ltf = '5m', htf = '5m', " MMH_ETH_INSTRUMENT " },\n";
 
 // Records, on every bar, the engine state a swap must carry over.
 const char* kRecordState =

@@ -14,6 +14,13 @@
 #include <string>
 #include <thread>
 
+// Bybit spot ETHUSDT's trading rules as a strategy states them in its market table (a replay
+// has no instrument of its own), for test strategies written inline: "market = { ..., "
+// MMH_ETH_INSTRUMENT " }".
+#define MMH_ETH_INSTRUMENT                                                               \
+  "instrument = { tick_size = '0.01', lot_size = '0.00001', min_order_qty = '0.00062', " \
+  "min_order_value = '1' }"
+
 namespace mmh::test {
 
 // Polls `pred` every 5 ms until it holds or `ms` have passed; returns its last value. A deadline

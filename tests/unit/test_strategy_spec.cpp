@@ -105,7 +105,7 @@ TEST_CASE("bad values name the key path") {
   CHECK(spec_error("return 5") ==
         "s.lua: the script must return a strategy table (return mmhost.strategy{ ... })");
   CHECK(spec_error("return mmhost.strategy{}") ==
-        "s.lua: market: required table (data, symbol, ltf, htf, file)");
+        "s.lua: market: required table (data, symbol, ltf, htf, file, instrument)");
   CHECK(spec_error("return mmhost.strategy{ market = {} }") ==
         "s.lua: market.symbol: required (e.g. \"ETHUSDT\")");
   CHECK(spec_error("return mmhost.strategy{ market = { symbol = 'X', ltf = '7q' } }") ==
@@ -116,9 +116,37 @@ TEST_CASE("bad values name the key path") {
         "s.lua:1: market.symbol: expected a string, got number");
   CHECK(spec_error("return mmhost.strategy{ market = { symbol = 'X', simbol = 'Y' } }") ==
         "s.lua:1: market.simbol: unknown key (did you mean 'symbol'? known: data, file, htf, "
-        "ltf, symbol)");
+        "instrument, ltf, symbol)");
   CHECK(spec_error("return mmhost.strategy{ markets = {} }")
             .find("s.lua:1: markets: unknown key (did you mean 'market'?") == 0);
+}
+
+TEST_CASE("market.instrument: decimal strings, a tick and a lot, nothing else") {
+  const char* head = "return mmhost.strategy{ market = { symbol = 'BTCUSDT', instrument = ";
+  auto with = [&](const std::string& instrument) { return spec_error(head + instrument + " } }"); };
+  CHECK(with("{ tick_size = 0.01, lot_size = '0.000001' }") ==
+        "s.lua:1: market.instrument.tick_size: expected a string, got number");
+  CHECK(with("{ tick_size = '0.01' }") ==
+        "s.lua:1: market.instrument: needs tick_size and lot_size (decimal strings)");
+  CHECK(with("{ tick_size = '0.01', lot_size = '0' }") ==
+        "s.lua:1: market.instrument.lot_size: must be a positive step of at most 8 decimals, "
+        "got '0'");
+  CHECK(with("{ tick_size = '0.01', lot_size = '1', min_order_value = 'five' }") ==
+        "s.lua:1: market.instrument.min_order_value: must be a decimal string like \"0.01\": "
+        "'five' is not a decimal of at most 19 digits");
+  CHECK(with("{ tick_size = '0.01', lot_size = '1', tick = '1' }")
+            .find("s.lua:1: market.instrument.tick: unknown key") == 0);
+  CHECK(with("'0.01'") ==
+        "s.lua:1: market.instrument: expected a table { tick_size = \"0.01\", lot_size = "
+        "\"0.00001\", ... }");
+  TempDir dir;
+  const StrategySpec spec = load_strategy_spec(
+      write_file(dir.file("s.lua"),
+                 std::string(head) +
+                     "{ tick_size = '0.01', lot_size = '0.000001', min_order_value = '5' } } }"));
+  CHECK(spec.instrument.at("lot_size") == "0.000001");
+  CHECK(spec.instrument.at("min_order_value") == "5");
+  CHECK(spec.instrument.count("min_order_qty") == 0);
 }
 
 TEST_CASE("errors point at the line that sets the key, following the group") {

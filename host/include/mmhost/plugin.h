@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define MMH_ABI_MAJOR 1
-#define MMH_ABI_MINOR 1
+#define MMH_ABI_MINOR 2
 
 /* The one symbol a plugin exports. */
 #define MMH_PLUGIN_ENTRY_SYMBOL "mmh_plugin_init"
@@ -388,6 +388,11 @@ typedef struct mmh_data_vtable {
   void (*stop)(void* self);
   /* Fills info. Optional. */
   mmh_status (*describe)(void* self, mmh_source_info* info, mmh_error* err);
+  /* ABI 1.2. The trading rules of the source's symbol as the source knows them (a replay from
+   * its settings or a file beside its data, a live connector from the exchange), for the core,
+   * the venue and the ledger: the host has no instrument numbers of its own. Live sources answer
+   * after start(). MMH_ERR_NOT_SUPPORTED when the source knows none. Optional. */
+  mmh_status (*instrument)(void* self, mmh_instrument* out, mmh_error* err);
 } mmh_data_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

@@ -49,12 +49,10 @@ class FileSink final : public ExecutionSink {
     events_.write(line.data(), static_cast<std::streamsize>(line.size()));
   }
 
-  void fill(const mmh_fill& f, const Ledger& l) override {
-    const int64_t price = f.price_ticks * tick_e8;
-    const int64_t qty = f.qty_lots * lot_e8;
+  void fill(const mmh_fill& f, int64_t price, int64_t qty, const Ledger& l) override {
     bool rounded = false;
     const amount_e18 fee = decimal_to_e18_rounded(f.fee, rounded).value_or(0);  // exact
-    const bool fee_in_base = std::string(f.fee_asset) != quote_asset;
+    const bool fee_in_base = l.quote_asset() != f.fee_asset;
     fills_ << iso_time(f.ts_ns) << ',' << f.ts_ns << ',' << f.client_id << ','
            << (f.side == MMH_SIDE_BUY ? "buy" : "sell") << ',' << e8(price) << ',' << e8(qty) << ','
            << e8(sdk::value_e8(price, qty)) << ',' << format_e18(fee) << ',' << f.fee_asset << ','
@@ -87,9 +85,6 @@ class FileSink final : public ExecutionSink {
     }
   }
 
-  int64_t tick_e8 = 1'000'000;
-  int64_t lot_e8 = 1'000;
-  std::string quote_asset = "USDT";
   ReportCollector report;
 
  private:

@@ -387,7 +387,8 @@ bool Execution::drain() {
                  .flag("maker", f.is_maker != 0)
                  .str("exec_id", f.exec_id)
                  .done());
-        if (sink_ != nullptr) sink_->fill(f, ledger_);
+        if (sink_ != nullptr)
+          sink_->fill(f, f.price_ticks * setup_.tick_e8, f.qty_lots * setup_.lot_e8, ledger_);
         break;
       }
       case MMH_EVENT_BALANCE:

@@ -39,7 +39,9 @@ class ExecutionSink {
  public:
   virtual ~ExecutionSink() = default;
   virtual void event_line(std::string_view json_line) = 0;  // one events.jsonl line, with its '\n'
-  virtual void fill(const mmh_fill& fill, const Ledger& ledger) = 0;
+  // A fill with its price and quantity in units of 1e-8 (the run's instrument applied).
+  virtual void fill(const mmh_fill& fill, int64_t price_e8, int64_t qty_e8,
+                    const Ledger& ledger) = 0;
   virtual void mark(int64_t ts_ns, const Ledger& ledger, const std::string& state,
                     const std::string& policy) = 0;
   virtual void bar(const mmh_candle& /*bar*/) {}  // each LTF bar, before its mark

@@ -302,6 +302,19 @@ std::string decimal_text(const mmh_decimal& d) {
   return sdk::format_e8(e8);
 }
 
+// The strategy's market.instrument (validated decimal text) as the ABI's record.
+mmh_instrument stated_instrument(const StrategySpec& spec) {
+  mmh_instrument ins{};
+  std::snprintf(ins.symbol, sizeof(ins.symbol), "%s", spec.symbol.c_str());
+  mmh_decimal* fields[] = {&ins.tick_size, &ins.lot_size, &ins.min_order_qty, &ins.min_order_value};
+  const char* names[] = {"tick_size", "lot_size", "min_order_qty", "min_order_value"};
+  for (int i = 0; i < 4; ++i) {
+    const auto it = spec.instrument.find(names[i]);
+    if (it != spec.instrument.end()) *fields[i] = sdk::decimal_from_text(it->second);
+  }
+  return ins;
+}
+
 // Builds the strategy's structure timeframe (HTF) from the execution-timeframe (LTF) candles and
 // feeds both to the core in time order: the LTF bars up to and including the one that closes an
 // HTF bar, then that HTF bar. A bar still open when the data ends is never fed (it never closed).
@@ -732,10 +745,12 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     report.spec.data_plugin = "bybit_spot";
   }
   const StrategySpec& spec = report.spec;
-  // One instrument for the core, the venue and the ledger. Replays use Bybit spot ETHUSDT's tick
-  // and lot; a live connector sends the exchange's own (below).
-  std::string tick_size = "0.01";
-  std::string lot_size = "0.00001";
+  // One instrument for the core, the venue and the ledger, as the data connector reports it
+  // (a replay: the strategy's market.instrument or the sidecar beside its data; a live
+  // connector: the exchange's). The host has no instrument numbers of its own.
+  std::optional<mmh_instrument> instrument;
+  std::string tick_size;
+  std::string lot_size;
   const bool quote_suffix = spec.symbol.size() > spec.quote_asset.size() &&
                             spec.symbol.compare(spec.symbol.size() - spec.quote_asset.size(),
                                                 spec.quote_asset.size(), spec.quote_asset) == 0;
@@ -783,9 +798,13 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       throw RunError(e.what());
     }
     settings["warmup_bars"] = std::to_string(options.warmup_bars);
-  } else if (options.candles == nullptr &&
-             (spec.data_plugin == "replay" || !options.replay_file.empty() ||
-              !spec.replay_file.empty())) {
+  } else {
+    settings["base_asset"] = base_asset;
+    settings["quote_asset"] = spec.quote_asset;
+    for (const auto& [field, text] : spec.instrument) settings["instrument." + field] = text;
+  }
+  if (!live && options.candles == nullptr &&
+      (spec.data_plugin == "replay" || !options.replay_file.empty() || !spec.replay_file.empty())) {
     // In-memory candles stand in for market.file, which need not exist then.
     report.source_file = resolve_data_file(host, options, spec);
     settings["file"] = report.source_file;
@@ -821,17 +840,33 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     } catch (const PluginCallError& e) {
       throw RunError(e.what());
     }
-    const std::optional<mmh_instrument> ins = inbox.instrument();
-    if (!ins)
-      throw RunError("plugin '" + plugin->name + "' started without sending the instrument");
-    tick_size = decimal_text(ins->tick_size);
-    lot_size = decimal_text(ins->lot_size);
+  }
+  try {
+    if (source_ptr != nullptr) instrument = source_ptr->instrument();
+  } catch (const PluginCallError& e) {
+    throw RunError(e.what());
+  }
+  if (!instrument && live) instrument = inbox.instrument();  // connectors before ABI 1.2
+  if (!instrument && source_ptr == nullptr)  // shared candles: the strategy's, or their sidecar
+    instrument = spec.instrument.empty() ? options.instrument : stated_instrument(spec);
+  if (instrument) {
+    tick_size = decimal_text(instrument->tick_size);
+    lot_size = decimal_text(instrument->lot_size);
     if (tick_size.empty() || lot_size.empty())
-      throw RunError(spec.symbol + ": the exchange's tick or lot size does not fit 8 decimals");
-    if (!base_asset.empty() && base_asset != ins->base_asset)
-      throw RunError(spec.symbol + ": the exchange's base asset is " + ins->base_asset +
+      throw RunError(spec.symbol + ": the instrument's tick or lot size does not fit 8 decimals");
+    if (live && !base_asset.empty() && base_asset != instrument->base_asset)
+      throw RunError(spec.symbol + ": the exchange's base asset is " + instrument->base_asset +
                      ", the strategy expects " + base_asset);
-    report.instrument = *ins;
+    report.instrument = *instrument;
+  } else if (!spec.core_plugin.empty()) {
+    throw RunError(spec.path + ": the data (" + plugin->name + ") does not say " + spec.symbol +
+                   "'s trading rules; state them in the strategy's market table, e.g.\n"
+                   "  market = { ..., instrument = { tick_size = \"0.01\", lot_size = \"0.00001\", "
+                   "min_order_value = \"1\" } }\n"
+                   "(Bybit: priceFilter.tickSize, lotSizeFilter.basePrecision, minOrderAmt of "
+                   "/v5/market/instruments-info), or in a file beside the data named " +
+                   (report.source_file.empty() ? std::string("DATA") : report.source_file) +
+                   ".instrument.json (docs/data-formats.md)");
   }
   // Declared after the inbox and the post routing: the connector stops before they go.
   struct StopSource {
@@ -1056,6 +1091,13 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   WallClock wall_clock;
   StrategyRuntime runtime(std::move(script), core.get());
   if (reloader) reloader->attach(core.get(), &runtime);
+  // The core hears the instrument first (its minimums size orders: min_order_qty/value).
+  if (core && instrument) {
+    mmh_instrument first = *instrument;
+    if (first.ts_ns == 0) first.ts_ns = report.source.first_ts_ns;
+    core->on_events(
+        mmh_batch{sizeof(mmh_batch), MMH_EVENT_INSTRUMENT, sizeof(mmh_instrument), 0, 1, &first});
+  }
   if (venue) {
     if (live) setup.clock = &wall_clock;  // market data is stamped on arrival
     try {
@@ -1285,11 +1327,13 @@ void print_run_report(const RunReport& r, std::ostream& out) {
   if (!r.source_file.empty()) out << ": " << r.source_file;
   if (!r.live_venue.empty()) out << ": live, " << r.live_venue;
   out << (r.source.from_cache ? " (binary cache)" : "") << "\n";
-  if (r.instrument)
+  if (r.instrument) {
+    const std::string min_value = decimal_text(r.instrument->min_order_value);
     out << "instrument " << r.instrument->symbol << ": tick "
         << decimal_text(r.instrument->tick_size) << ", lot " << decimal_text(r.instrument->lot_size)
-        << ", min order value " << decimal_text(r.instrument->min_order_value) << " "
-        << r.instrument->quote_asset << "\n";
+        << ", min order value " << (min_value.empty() ? std::string("none") : min_value)
+        << (min_value.empty() ? "" : " " + s.quote_asset) << "\n";
+  }
   if (!r.live_venue.empty()) {
     out << "live       " << with_commas(r.ltf_bars) << " bars fed to the core ("
         << with_commas(r.bars_dropped) << " repeated, dropped), "

@@ -65,6 +65,7 @@ struct RunOptions {
   // ("grid.step_atr" -> "0.3"), and no reload watching.
   const std::vector<mmh_candle>* candles = nullptr;
   std::string candles_file;
+  std::optional<mmh_instrument> instrument;  // the shared candles' (a sidecar), if any
   std::map<std::string, std::string> param_overrides;
   // Paced replays, paper and live runs reload the strategy when its files change (or on
   // SIGHUP); runs on the simulated clock never do. false = never (`run --no-reload`, batch).
@@ -143,7 +144,7 @@ struct RunReport {
   uint64_t ltf_bars = 0;                       // bars fed (after --start/--end)
   uint64_t bars_dropped = 0;  // bars at or before the last bar fed (a repeated kline), not fed
   std::string live_venue;     // live runs: the Bybit environment and stream
-  std::optional<mmh_instrument> instrument;  // live runs: the exchange's trading rules
+  std::optional<mmh_instrument> instrument;  // the trading rules the data connector reported
   std::string run_dir;  // paced, paper and live runs: where control.sock and the state are
 };
 

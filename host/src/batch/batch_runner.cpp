@@ -57,6 +57,7 @@ std::shared_ptr<const CandleSet> load_candles(HostContext& host, const std::stri
       throw RunError(file + ": holds " + event_kind_name(info.primary_kind) +
                      " records; a batch loads candles");
     set->interval_ns = info.interval_ns;
+    set->instrument = source.instrument();  // its sidecar, when it has one
     set->bars.reserve(info.record_count);
     mmh_batch batch{};
     while (source.read_batch(batch) && batch.count > 0) {
@@ -75,6 +76,14 @@ std::shared_ptr<const CandleSet> load_candles(HostContext& host, const std::stri
          {c.open_ts_ns, c.interval_ns, c.open_e8, c.high_e8, c.low_e8, c.close_e8, c.volume_e8})
       h.add(v);
   }
+  // A sidecar instrument changes the results as much as the bars do: it is part of the key.
+  if (set->instrument)
+    for (const mmh_decimal& d :
+         {set->instrument->tick_size, set->instrument->lot_size, set->instrument->min_order_qty,
+          set->instrument->min_order_value}) {
+      h.add(d.mantissa);
+      h.add(static_cast<int64_t>(d.exponent));
+    }
   set->hash = h.hex();
   return set;
 }
@@ -194,6 +203,7 @@ std::vector<RunRecord> BatchRunner::run(const std::vector<BatchJob>& jobs, bool&
     RunOptions run = backtest_run_options(o);
     run.candles = &job.data->bars;
     run.candles_file = job.data->file;
+    run.instrument = job.data->instrument;
     run.param_overrides = job.params;
     run.hot_reload = false;
     run.start_ns = job.start_ns;

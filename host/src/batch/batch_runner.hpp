@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,8 @@ struct CandleSet {
   std::string file;
   int64_t interval_ns = 0;  // the file's bar interval (the LTF)
   std::vector<mmh_candle> bars;
-  std::string hash;  // SHA-256 of the bars' values (hex): the data's part of a run's key
+  std::string hash;  // SHA-256 of the bars' values and the instrument (hex): the data's key
+  std::optional<mmh_instrument> instrument;  // from the file's sidecar, if it has one
 };
 
 // Reads `file` (candle CSV or its binary cache) through the replay plugin; keeps bars that open

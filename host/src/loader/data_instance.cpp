@@ -1,5 +1,6 @@
 #include "loader/data_instance.hpp"
 
+#include <cstddef>
 #include <vector>
 
 namespace mmh {
@@ -73,6 +74,20 @@ mmh_source_info DataInstance::describe() {
   if (status != MMH_OK)
     throw PluginCallError(plugin_call_failure(plugin_, "describe", status, err));
   return info;
+}
+
+std::optional<mmh_instrument> DataInstance::instrument() {
+  if (plugin_.data.size < offsetof(mmh_data_vtable, instrument) + sizeof(void*) ||
+      plugin_.data.instrument == nullptr)
+    return std::nullopt;
+  mmh_instrument out{};
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.data.instrument(self_, &out, &err);
+  if (status == MMH_ERR_NOT_SUPPORTED) return std::nullopt;
+  if (status != MMH_OK)
+    throw PluginCallError(plugin_call_failure(plugin_, "instrument", status, err));
+  return out;
 }
 
 }  // namespace mmh

@@ -5,6 +5,7 @@
 #include "loader/plugin_loader.hpp"
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -48,6 +49,9 @@ class DataInstance {
   const void* handle() const { return this; }
   // Zeroed info when the plugin does not describe itself.
   mmh_source_info describe();
+  // The symbol's trading rules as the source knows them (ABI 1.2); nullopt when it knows none
+  // or predates the call. Throws PluginCallError when the source fails to say.
+  std::optional<mmh_instrument> instrument();
   const LoadedPlugin& plugin() const { return plugin_; }
 
  private:

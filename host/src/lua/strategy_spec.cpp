@@ -2,6 +2,7 @@
 
 #include "lua/lua_state.hpp"
 
+#include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/interval.hpp>
 #include <mmhost/sdk/regular_file.hpp>
 #include <mmhost/sdk/suggest.hpp>
@@ -344,9 +345,9 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
   get_string(L, top, "name", path, "name", spec.name);
   push_raw_field(L, top, "market");
   if (lua_type(L, -1) != LUA_TTABLE)
-    fail(path, "market", "required table (data, symbol, ltf, htf, file)");
+    fail(path, "market", "required table (data, symbol, ltf, htf, file, instrument)");
   const int market = lua_gettop(L);
-  check_keys(L, market, path, "market.", {"data", "symbol", "ltf", "htf", "file"});
+  check_keys(L, market, path, "market.", {"data", "symbol", "ltf", "htf", "file", "instrument"});
   get_string(L, market, "data", path, "market.data", spec.data_plugin);
   if (!get_string(L, market, "symbol", path, "market.symbol", spec.symbol) || spec.symbol.empty())
     fail(path, "market.symbol", "required (e.g. \"ETHUSDT\")");
@@ -359,6 +360,36 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
   if (spec.htf_interval_ns % spec.ltf_interval_ns != 0)
     fail(path, "market.htf", "must be a multiple of market.ltf");
   get_string(L, market, "file", path, "market.file", spec.replay_file);
+  // The symbol's trading rules for a replay: decimal strings, as exchanges send them (a Lua
+  // number would lose digits: 1e-06 is not a step anyone types).
+  push_raw_field(L, market, "instrument");
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TTABLE)
+      fail(path, "market.instrument",
+           "expected a table { tick_size = \"0.01\", lot_size = \"0.00001\", ... }");
+    const int ins = lua_gettop(L);
+    check_plain(L, ins, path, "market.instrument");
+    const char* fields[] = {"tick_size", "lot_size", "min_order_qty", "min_order_value"};
+    check_keys(L, ins, path, "market.instrument.", {fields[0], fields[1], fields[2], fields[3]});
+    for (const char* field : fields) {
+      const std::string key = std::string("market.instrument.") + field;
+      std::string text;
+      if (!get_string(L, ins, field, path, key, text)) continue;
+      try {
+        const mmh_decimal d = sdk::decimal_from_text(text);
+        int64_t e8 = 0;
+        const bool step = std::string_view(field).find("_size") != std::string_view::npos;
+        if (step && (!sdk::decimal_to_e8(d, e8) || e8 <= 0))
+          fail(path, key, "must be a positive step of at most 8 decimals, got '" + text + "'");
+      } catch (const std::invalid_argument& e) {
+        fail(path, key, std::string("must be a decimal string like \"0.01\": ") + e.what());
+      }
+      spec.instrument[field] = text;
+    }
+    if (spec.instrument.count("tick_size") == 0 || spec.instrument.count("lot_size") == 0)
+      fail(path, "market.instrument", "needs tick_size and lot_size (decimal strings)");
+  }
+  lua_pop(L, 1);
   lua_pop(L, 1);
 
   get_string(L, top, "core", path, "core", spec.core_plugin);

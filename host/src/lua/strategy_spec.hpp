@@ -24,11 +24,14 @@ enum class ScriptErrorAction {
 struct StrategySpec {
   std::string path;
   std::string name;
-  std::string data_plugin = "replay";    // market.data
-  std::string symbol;                    // market.symbol
-  int64_t ltf_interval_ns = 0;           // market.ltf (execution timeframe), default 1m
-  int64_t htf_interval_ns = 0;           // market.htf (structure timeframe), default 5m
-  std::string replay_file;               // market.file, relative to the data dir
+  std::string data_plugin = "replay";  // market.data
+  std::string symbol;                  // market.symbol
+  int64_t ltf_interval_ns = 0;         // market.ltf (execution timeframe), default 1m
+  int64_t htf_interval_ns = 0;         // market.htf (structure timeframe), default 5m
+  std::string replay_file;             // market.file, relative to the data dir
+  // market.instrument: tick_size, lot_size, min_order_qty, min_order_value as decimal text
+  // (validated); handed to the data connector, which reports the instrument of the run.
+  std::map<std::string, std::string> instrument;
   std::string venue_plugin = "simfill";  // execution.venue
   std::string quote_asset;               // capital.quote_asset (default: USDT for *USDT)
   std::string core_plugin;               // core: the decision core plugin ("bos_mm"); empty = none

@@ -70,6 +70,12 @@ class BybitSource {
     info.primary_kind = MMH_EVENT_CANDLE;
     info.interval_ns = interval_ns_;
   }
+  // instruments-info, as start() fetched it.
+  bool instrument(mmh_instrument& out) const {
+    if (!source_->instrument()) return false;
+    out = *source_->instrument();
+    return true;
+  }
 
  private:
   void post(const mmh_batch& batch) { post_to_host(handle_, batch); }

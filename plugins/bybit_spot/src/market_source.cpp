@@ -18,38 +18,6 @@ namespace mmh::bybit {
 
 namespace asio = boost::asio;
 
-mmh_decimal decimal_from_text(const std::string& text) {
-  mmh_decimal d{};
-  // Trailing zeros of a fraction carry no value ("0.0100000000000000000000" is {1, -2}), so they
-  // never count against the 19 digits a 64-bit mantissa holds.
-  std::string_view digits_text(text);
-  if (digits_text.find('.') != std::string_view::npos)
-    while (digits_text.size() > 1 && digits_text.back() == '0') digits_text.remove_suffix(1);
-  int64_t mantissa = 0;
-  int32_t exponent = 0;
-  bool dot = false, digits = false;
-  for (char c : digits_text) {
-    if (c == '.' && !dot) {
-      dot = true;
-      continue;
-    }
-    if (c < '0' || c > '9' || __builtin_mul_overflow(mantissa, 10, &mantissa) ||
-        __builtin_add_overflow(mantissa, c - '0', &mantissa))
-      throw std::invalid_argument("'" + text + "' is not a decimal of at most 19 digits");
-    digits = true;
-    if (dot) --exponent;
-  }
-  if (!digits) throw std::invalid_argument("'" + text + "' is not a decimal");
-  while (mantissa != 0 && mantissa % 10 == 0 && exponent < 0) {  // 0.010 -> {1, -2}
-    mantissa /= 10;
-    ++exponent;
-  }
-  if (mantissa == 0) exponent = 0;
-  d.mantissa = mantissa;
-  d.exponent = exponent;
-  return d;
-}
-
 mmh_decimal decimal_minus(const mmh_decimal& a, const mmh_decimal& b) {
   __extension__ using wide = __int128;
   const int32_t exponent = std::min(a.exponent, b.exponent);
@@ -111,6 +79,7 @@ asio::awaitable<void> MarketSource::fetch_instrument(RestClient& rest) {
                            it->base_precision + ", min order " +
                            (it->min_order_amt.empty() ? "-" : it->min_order_amt) + " " +
                            it->quote_coin);
+  instrument_ = ins;
   emit_(mmh_batch{sizeof(mmh_batch), MMH_EVENT_INSTRUMENT, sizeof(mmh_instrument), 0, 1, &ins});
 }
 

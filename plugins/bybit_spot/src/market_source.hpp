@@ -11,11 +11,13 @@
 #include "venue_config.hpp"
 
 #include <mmhost/plugin.h>
+#include <mmhost/sdk/fixed_point.hpp>
 
 #include <boost/asio/io_context.hpp>
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -33,7 +35,7 @@ struct MarketSourceSettings {
 };
 
 // "0.01" -> {1, -2}; throws std::invalid_argument.
-mmh_decimal decimal_from_text(const std::string& text);
+using sdk::decimal_from_text;
 // a - b exactly (both as decimal_from_text makes them: at most 19 digits each).
 mmh_decimal decimal_minus(const mmh_decimal& a, const mmh_decimal& b);
 
@@ -49,6 +51,8 @@ class MarketSource {
   // Stops the stream and logs what it received (messages, connects, book messages, gaps, stale
   // spells, tickers and the last traded price); no emit happens after it returns.
   void stop();
+  // The exchange's trading rules of the symbol, once start() has fetched them.
+  const std::optional<mmh_instrument>& instrument() const { return instrument_; }
 
  private:
   boost::asio::awaitable<void> fetch_instrument(RestClient& rest);
@@ -64,6 +68,7 @@ class MarketSource {
   std::shared_ptr<PublicStream> stream_;
   std::thread thread_;
   std::vector<mmh_trade> trades_;
+  std::optional<mmh_instrument> instrument_;  // set inside start(), before it returns
 };
 
 }  // namespace mmh::bybit

@@ -1,11 +1,19 @@
 // The `replay` data connector: streams a candle, trade or L2 depth CSV (plain or gzip) in time
 // order.
 // Settings: file (required), interval (declared bar interval, e.g. "1m"; inferred when absent),
-// symbol_id (default 1), cache ("on"/"off"), cache_dir (default: the host's cache_dir).
+// symbol_id (default 1), cache ("on"/"off"), cache_dir (default: the host's cache_dir), and the
+// instrument: symbol, base_asset, quote_asset, instrument.tick_size, instrument.lot_size,
+// instrument.min_order_qty, instrument.min_order_value (decimal strings), over the sidecar
+// `<file>.instrument.json` (instrument_file.hpp).
+#include "instrument_file.hpp"
 #include "series_loader.hpp"
 
 #include <mmhost/sdk/interval.hpp>
 #include <mmhost/sdk/plugin.hpp>
+
+#include <cstdio>
+#include <map>
+#include <optional>
 
 namespace mmh::replay {
 namespace {
@@ -22,6 +30,23 @@ class ReplaySource {
       if (options.declared_interval_ns == 0)
         throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, "interval '" + config.get("interval") +
                                                        "' is not an interval (try 1m, 5m, 1h)");
+    }
+    std::map<std::string, std::string> fields;
+    for (const char* name : {"tick_size", "lot_size", "min_order_qty", "min_order_value"}) {
+      const std::string key = std::string("instrument.") + name;
+      if (config.has(key)) fields[name] = config.get(key);
+    }
+    try {
+      instrument_ = load_instrument(fields, file, config.get("symbol", ""));
+    } catch (const std::exception& e) {
+      throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());
+    }
+    if (instrument_) {
+      std::snprintf(instrument_->base_asset, sizeof(instrument_->base_asset), "%s",
+                    config.get("base_asset", "").c_str());
+      std::snprintf(instrument_->quote_asset, sizeof(instrument_->quote_asset), "%s",
+                    config.get("quote_asset", "").c_str());
+      instrument_->symbol_id = static_cast<uint32_t>(config.get_int("symbol_id", 1));
     }
     series_ = load_series(file, options);
     series_->set_symbol_id(static_cast<uint32_t>(config.get_int("symbol_id", 1)));
@@ -42,6 +67,12 @@ class ReplaySource {
     out.count = end - next_;
     out.records = static_cast<const char*>(series_->records()) + next_ * series_->record_size();
     next_ = end;
+    return true;
+  }
+
+  bool instrument(mmh_instrument& out) const {
+    if (!instrument_) return false;
+    out = *instrument_;
     return true;
   }
 
@@ -69,6 +100,7 @@ class ReplaySource {
 
   std::unique_ptr<LoadedSeries> series_;
   size_t next_ = 0;
+  std::optional<mmh_instrument> instrument_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <climits>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -187,6 +188,40 @@ inline std::string format_e8(int64_t value_e8) {
 
 inline double e8_to_double(int64_t value_e8) noexcept {
   return static_cast<double>(value_e8) / static_cast<double>(MMH_E8);
+}
+
+// Decimal text ("0.01", "12", "0.0000010") as an ABI decimal, exactly; trailing zeros of a
+// fraction carry no value, so they never count against the 19 digits a 64-bit mantissa holds.
+// Throws std::invalid_argument for anything else (signs, exponents, spaces, 20+ digits).
+inline mmh_decimal decimal_from_text(std::string_view text) {
+  std::string_view digits_text = text;
+  if (digits_text.find('.') != std::string_view::npos)
+    while (digits_text.size() > 1 && digits_text.back() == '0') digits_text.remove_suffix(1);
+  int64_t mantissa = 0;
+  int32_t exponent = 0;
+  bool dot = false, digits = false;
+  for (char c : digits_text) {
+    if (c == '.' && !dot) {
+      dot = true;
+      continue;
+    }
+    if (c < '0' || c > '9' || __builtin_mul_overflow(mantissa, 10, &mantissa) ||
+        __builtin_add_overflow(mantissa, c - '0', &mantissa))
+      throw std::invalid_argument("'" + std::string(text) +
+                                  "' is not a decimal of at most 19 digits");
+    digits = true;
+    if (dot) --exponent;
+  }
+  if (!digits) throw std::invalid_argument("'" + std::string(text) + "' is not a decimal");
+  while (mantissa != 0 && mantissa % 10 == 0 && exponent < 0) {  // 0.010 -> {1, -2}
+    mantissa /= 10;
+    ++exponent;
+  }
+  if (mantissa == 0) exponent = 0;
+  mmh_decimal d{};
+  d.mantissa = mantissa;
+  d.exponent = exponent;
+  return d;
 }
 
 // An ABI decimal (mantissa x 10^exponent) in units of 1e-8; false when it has more than 8

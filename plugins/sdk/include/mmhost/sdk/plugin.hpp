@@ -6,6 +6,7 @@
 //     MySource(const mmh::sdk::Config& config, void* host_handle);
 //     bool read_batch(mmh_batch& out);     // historical: false at end of stream
 //     void describe(mmh_source_info& info);        // optional
+//     bool instrument(mmh_instrument& out);         // optional: false = knows none
 //   };
 //   MMH_SDK_PLUGIN("my_source", "1.0.0", "What it does", mmh::sdk::data<MySource>)
 //
@@ -242,6 +243,18 @@ const mmh_data_vtable* data_vtable() {
         mmh_error ignored{};
         if (detail::guard(&ignored, [&] { static_cast<T*>(self)->stop(); }) != MMH_OK)
           log_error(std::string("stop failed: ") + ignored.message);
+      };
+    }
+    if constexpr (requires(T & s, mmh_instrument & i) {
+                    { s.instrument(i) } -> std::same_as<bool>;
+                  }) {
+      t.instrument = [](void* self, mmh_instrument* out, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          mmh_instrument local{};
+          if (!static_cast<T*>(self)->instrument(local))
+            throw Error(MMH_ERR_NOT_SUPPORTED, "the source knows no instrument");
+          *out = local;
+        });
       };
     }
     if constexpr (requires(T & s, mmh_source_info & i) { s.describe(i); }) {
