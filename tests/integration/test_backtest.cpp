@@ -207,7 +207,12 @@ TEST_CASE("backtest: one strategy scored under the candle, trades and book model
   // Same bars, different fills: the models disagree (else one of them is not running).
   CHECK(rows[0].s["event_hash"] != rows[1].s["event_hash"]);
   CHECK(rows[1].s["event_hash"] != rows[3].s["event_hash"]);
-  CHECK(rows[2].s["event_hash"] != rows[3].s["event_hash"]);
+  // The two queue models are checked level by level in tests/simfill/test_book_fill_model.cpp.
+  // Here the core hears the book's top (its rebalance bid joins the best bid, the grid is
+  // clamped to the book), and on this window every fill is a trade through the price, so both
+  // give the same fills; the venue says which one ran.
+  CHECK(rows[2].s["models"]["fill_model"].get<std::string>().find(
+            "under the risk_averse queue model") != std::string::npos);
   CHECK(rows[3].s["models"]["fill_model"].get<std::string>().find("power:2") != std::string::npos);
   CHECK(rows[3].s["tick_files"][0]["kind"] == "book");
   CHECK(rows[3].s["tick_files"][0]["records"] == 6469);
@@ -367,4 +372,45 @@ TEST_CASE(
                  "MMHOST_CACHE_DIR=" + dir.file("cache"));
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("is for ETHUSDT, the run trades BTCUSDT") != std::string::npos);
+}
+
+TEST_CASE(
+    "backtest: the core hears the book's top, and its spread input changes a policy "
+    "decision") {
+  // The tick strategy with a defensive spread of 0.01 bp: ETHUSDT's one-tick spread (about
+  // 0.04 bp) passes it, so with the book the policy turns Defensive for the spread; with the
+  // trade tape alone the core never learns a spread, and no decision names one.
+  const std::string trades = mmh::test::shared_data(
+      "trades/binance_spot_ETHUSDT_trades_2024-08-08T235415_2024-08-09T000505.csv");
+  const std::string book = mmh::test::shared_data(
+      "book/binance_spot_ETHUSDT_depth_2024-08-08T235414_2024-08-09T000504.csv.gz");
+  REQUIRE_MESSAGE(std::filesystem::exists(book), "missing real data: ", book);
+  TempDir dir;
+  std::string text = read_file(mmh::test::source_dir() + "/strategies/eth_bos_mm_ticks.lua");
+  const std::string from = "  grid = { step_min_bps = 1 },";
+  REQUIRE(text.find(from) != std::string::npos);
+  text.replace(text.find(from), from.size(),
+               "  grid = { step_min_bps = 1 },\n  policy = { defensive_spread_bps = 0.01 },");
+  const std::string strategy = mmh::test::write_file(dir.file("s/tight.lua"), text);
+  mmh::test::write_file(dir.file("s/lib/eth.lua"),
+                        read_file(mmh::test::source_dir() + "/strategies/lib/eth.lua"));
+  auto decisions = [&](const std::string& args, const std::string& out) {
+    const auto r = run_mmhost("backtest " + strategy + " --cache " + trades + " " + args +
+                                  " --out " + dir.file(out) + " --no-progress",
+                              "MMHOST_CACHE_DIR=" + dir.file("cache"));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    std::vector<std::string> policy;
+    std::istringstream events(read_file(dir.file(out + "/events.jsonl")));
+    for (std::string line; std::getline(events, line);)
+      if (line.find("\"kind\":\"policy_changed\"") != std::string::npos) policy.push_back(line);
+    return policy;
+  };
+  const auto with_book = decisions("--fill-model book --book " + book, "book");
+  const auto tape_only = decisions("--fill-model trades", "tape");
+  size_t spread = 0;
+  for (const std::string& line : with_book)
+    if (line.find("->defensive cause=spread") != std::string::npos) ++spread;
+  CHECK(spread > 0);
+  for (const std::string& line : tape_only) CHECK(line.find("cause=spread") == std::string::npos);
 }

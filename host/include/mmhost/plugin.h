@@ -100,6 +100,7 @@ typedef struct mmh_decimal {
 #define MMH_EVENT_BALANCE 10
 #define MMH_EVENT_DECISION 11   /* a core's report of a decision (mmh_decision) */
 #define MMH_EVENT_KIND_COUNT 12 /* one past the largest kind */
+#define MMH_EVENT_BIT(kind) (UINT64_C(1) << (kind))
 
 /* Plugin kinds (bit mask). */
 #define MMH_KIND_DATA 1u  /* brings market events in */
@@ -492,6 +493,11 @@ typedef struct mmh_core_vtable {
   mmh_status (*snapshot)(void* self, mmh_core_snapshot* out, mmh_error* err);
   /* Installs (or with NULL removes) script hooks; `hooks` is copied. Optional. */
   mmh_status (*set_hooks)(void* self, const mmh_core_hooks* hooks, mmh_error* err);
+  /* ABI 1.2. The event kinds the core wants on_events to carry, as a mask of
+   * MMH_EVENT_BIT(kind): the host feeds it those of the run it has (a book's top as a ticker
+   * when the core wants tickers and the data is a book stream). Absent: candles, fills,
+   * balances and the instrument, as 1.0/1.1 hosts fed. Optional. */
+  uint64_t (*event_interest)(void* self);
 } mmh_core_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

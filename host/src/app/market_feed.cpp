@@ -2,6 +2,7 @@
 
 #include "app/execution.hpp"
 #include "engine/event_time.hpp"
+#include "loader/core_instance.hpp"
 
 namespace mmh {
 
@@ -13,12 +14,44 @@ MarketFeed::MarketFeed(Execution* exec, BatchHandler* bars, int64_t bar_interval
     });
 }
 
+void MarketFeed::set_core(CoreInstance* core, std::function<void()> after_input) {
+  const bool wants =
+      core != nullptr && (core->wants(MMH_EVENT_TICKER) || core->wants(MMH_EVENT_BOOK_SNAPSHOT) ||
+                          core->wants(MMH_EVENT_BOOK_DELTA) || core->wants(MMH_EVENT_TRADE));
+  core_ = wants ? core : nullptr;
+  after_core_input_ = std::move(after_input);
+}
+
 void MarketFeed::forward(const mmh_batch& batch, size_t begin, size_t end) {
-  if (exec_ == nullptr || begin == end) return;
+  if (begin == end) return;
   mmh_batch part = batch;
   part.count = end - begin;
   part.records = static_cast<const char*>(batch.records) + begin * batch.record_size;
-  exec_->on_market(part);
+  if (exec_ != nullptr) exec_->on_market(part);
+  if (core_ != nullptr) tell_core(part);
+}
+
+void MarketFeed::tell_core(const mmh_batch& part) {
+  const bool book = part.kind == MMH_EVENT_BOOK_SNAPSHOT || part.kind == MMH_EVENT_BOOK_DELTA;
+  bool told = false;
+  if (core_->wants(part.kind)) {
+    core_->on_events(part);
+    told = true;
+  }
+  if (book && core_->wants(MMH_EVENT_TICKER)) {
+    tops_.clear();
+    const char* p = static_cast<const char*>(part.records);
+    mmh_ticker top{};
+    for (size_t i = 0; i < part.count; ++i, p += part.record_size)
+      if (book_top_.apply(part.kind, *reinterpret_cast<const mmh_book_update*>(p), top))
+        tops_.push_back(top);
+    if (!tops_.empty()) {
+      core_->on_events(mmh_batch{sizeof(mmh_batch), MMH_EVENT_TICKER, sizeof(mmh_ticker), 0,
+                                 tops_.size(), tops_.data()});
+      told = true;
+    }
+  }
+  if (told && after_core_input_) after_core_input_();
 }
 
 void MarketFeed::on_batch(const mmh_batch& batch) {

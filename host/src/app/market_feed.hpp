@@ -6,13 +6,17 @@
 // progress.
 #pragma once
 
+#include "engine/book_top.hpp"
 #include "engine/engine.hpp"
 #include "engine/trade_bars.hpp"
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 namespace mmh {
 
+class CoreInstance;
 class Execution;
 
 class MarketFeed final : public BatchHandler {
@@ -22,12 +26,23 @@ class MarketFeed final : public BatchHandler {
   MarketFeed(Execution* exec, BatchHandler* bars, int64_t bar_interval_ns);
   void on_batch(const mmh_batch& batch) override;
   uint64_t bars_built() const { return builder_ ? builder_->emitted() : 0; }
+  // The core hears the ticks it declared interest in, after the venue: tickers as they come,
+  // and a book stream's top as a ticker whenever it changes (when it wants tickers), or the
+  // book messages themselves (when it wants those). `after_input` collects what it decided.
+  void set_core(CoreInstance* core, std::function<void()> after_input);
+  // Whether a run must route ticks here for the core alone (no venue, no trade bars).
+  bool core_listens() const { return core_ != nullptr; }
 
  private:
   void forward(const mmh_batch& batch, size_t begin, size_t end);
+  void tell_core(const mmh_batch& part);
 
   Execution* exec_;
   std::unique_ptr<TradeBars> builder_;
+  CoreInstance* core_ = nullptr;
+  std::function<void()> after_core_input_;
+  BookTop book_top_;
+  std::vector<mmh_ticker> tops_;  // reused
 };
 
 }  // namespace mmh

@@ -365,8 +365,9 @@ class CoreFeeder final : public BatchHandler {
     }
   }
 
-  // on_stop's failures, after the last bar.
-  void drain_errors() { collect(); }
+  // What the core and script decided on an input between bars (ticks) or after the last bar
+  // (on_stop's failures).
+  void collect_decisions() { collect(); }
   uint64_t bars_dropped() const { return bars_dropped_; }
 
   // End of data: the bar in progress is counted in the report but not fed to the core.
@@ -1124,7 +1125,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                  reloads ? reloader.get() : nullptr, options);
   engine.subscribe(MMH_EVENT_CANDLE, &htf);
   MarketFeed feed(exec.get(), report.bars_from_trades ? &htf : nullptr, spec.ltf_interval_ns);
-  if (exec || report.bars_from_trades)
+  feed.set_core(core.get(), [&htf] { htf.collect_decisions(); });
+  if (exec || report.bars_from_trades || feed.core_listens())
     for (int kind :
          {MMH_EVENT_TRADE, MMH_EVENT_BOOK_SNAPSHOT, MMH_EVENT_BOOK_DELTA, MMH_EVENT_TICKER})
       engine.subscribe(static_cast<uint32_t>(kind), &feed);
@@ -1282,7 +1284,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   }
   htf.finish();
   runtime.stop();
-  htf.drain_errors();
+  htf.collect_decisions();
   report.ltf_bars = htf.bars_fed();
   report.bars_dropped = htf.bars_dropped();
   if (options.progress)

@@ -2,6 +2,7 @@
 
 #include "engine/event_time.hpp"
 
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -16,6 +17,12 @@ CoreInstance::CoreInstance(const LoadedPlugin& plugin,
   const mmh_status status = plugin_.core.create(config.get(), this, &self_, &err);
   if (status != MMH_OK || self_ == nullptr)
     throw PluginCallError(plugin_call_failure(plugin_, "create", status, err));
+  const bool declares =
+      plugin_.core.size >= offsetof(mmh_core_vtable, event_interest) + sizeof(void*) &&
+      plugin_.core.event_interest != nullptr;
+  interest_ = declares ? plugin_.core.event_interest(self_)
+                       : MMH_EVENT_BIT(MMH_EVENT_CANDLE) | MMH_EVENT_BIT(MMH_EVENT_FILL) |
+                             MMH_EVENT_BIT(MMH_EVENT_BALANCE) | MMH_EVENT_BIT(MMH_EVENT_INSTRUMENT);
 }
 
 CoreInstance::~CoreInstance() {

@@ -32,11 +32,15 @@ class CoreInstance {
   bool snapshot(mmh_core_snapshot& out, uint32_t wanted = 0);
   // Installs (nullptr: removes) script hooks; false when the core takes none.
   bool set_hooks(const mmh_core_hooks* hooks);
+  // Whether the core wants events of `kind` (its declared interest; before ABI 1.2: candles,
+  // fills, balances and the instrument).
+  bool wants(uint32_t kind) const { return (interest_ & MMH_EVENT_BIT(kind)) != 0; }
   const LoadedPlugin& plugin() const { return plugin_; }
 
  private:
   const LoadedPlugin& plugin_;
   void* self_ = nullptr;
+  uint64_t interest_ = 0;
 };
 
 }  // namespace mmh

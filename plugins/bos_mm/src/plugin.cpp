@@ -104,6 +104,13 @@ class BosMmPlugin {
                                      : symbol);
   }
 
+  // Bars, the book's top (the spread policy input), fills, the wallet and the instrument.
+  uint64_t event_interest() const {
+    return MMH_EVENT_BIT(MMH_EVENT_CANDLE) | MMH_EVENT_BIT(MMH_EVENT_TICKER) |
+           MMH_EVENT_BIT(MMH_EVENT_FILL) | MMH_EVENT_BIT(MMH_EVENT_BALANCE) |
+           MMH_EVENT_BIT(MMH_EVENT_INSTRUMENT);
+  }
+
   void on_events(const mmh_batch& batch) {
     const char* p = static_cast<const char*>(batch.records);
     for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {

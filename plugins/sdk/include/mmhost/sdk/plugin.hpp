@@ -365,6 +365,13 @@ const mmh_core_vtable* core_vtable() {
         });
       };
     }
+    if constexpr (requires(const T& s) {
+                    { s.event_interest() } -> std::convertible_to<uint64_t>;
+                  }) {
+      t.event_interest = [](void* self) -> uint64_t {
+        return static_cast<const T*>(self)->event_interest();
+      };
+    }
     if constexpr (requires(T & s, const mmh_core_hooks* h) { s.set_hooks(h); }) {
       t.set_hooks = [](void* self, const mmh_core_hooks* hooks, mmh_error* err) -> mmh_status {
         return detail::guard(err, [&] {
