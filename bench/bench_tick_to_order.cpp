@@ -6,12 +6,15 @@
 // messages end at "nothing to send" and the others re-price all 8 levels of a tight grid
 // (8 cancels + 8 creates);
 // `p50_requote_ns` is the median of those alone. Acks are applied outside the timed region (an
-// instant venue).
+// instant venue). `/1` runs the same path through the RiskGate (every pre-trade check and the
+// rate budgets on; messages 100 ms apart, so the budgets admit the requotes): the A/B of the
+// gate's cost on the tick-to-order path.
 #include "grid.hpp"
 #include "order_book.hpp"
 #include "order_request.hpp"
 #include "orders/order_manager.hpp"
 #include "public_message.hpp"
+#include "risk/risk_gate.hpp"
 #include "signer.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
@@ -21,6 +24,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -92,6 +96,7 @@ void BM_TickToOrderRequest(benchmark::State& state) {
   params.step_atr = 0.01;
   const mmh::bos::Instrument grid_ins;
   std::vector<int64_t> latency_ns, requote_ns;
+  std::map<std::string, uint64_t> gate_vetoes;
   latency_ns.reserve(messages.size());
   size_t requests = 0, request_bytes = 0;
   for (auto _ : state) {
@@ -102,15 +107,26 @@ void BM_TickToOrderRequest(benchmark::State& state) {
     omc.replace_threshold_ticks = 0;  // the default: a re-priced level is cancelled and placed
     omc.id_prefix = order_link_prefix(1732147200000000000);
     mmh::OrderManager orders(omc);
+    mmh::RiskLimits limits;  // defaults: 400 open orders, 16 places/s, 8 amends/s
+    limits.daily_loss_pct = 2;
+    limits.max_drawdown_pct = 10;
+    limits.max_order_notional_e8 = 100000LL * 100000000;
+    limits.price_band_bps = 200;
+    limits.stale_ms = 5000;
+    mmh::RiskGate gate(limits);
+    const bool gated = state.range(0) != 0;
+    int64_t ts_ns = 1732147200000000000;
     std::vector<mmh_desired_order> desired;
     std::vector<mmh_order_command> commands;
     std::vector<std::string> wire;
     latency_ns.clear();
     requote_ns.clear();
     for (const std::string& text : messages) {
+      ts_ns += 100'000'000;
       const auto t0 = std::chrono::steady_clock::now();
       parser.parse(text, m);
       book.apply(m);
+      if (gated) gate.on_data(ts_ns, ts_ns, false);
       mmh::bos::GridInputs in;
       in.best_bid_e8 = book.bids().front().price_e8;
       in.best_ask_e8 = book.asks().front().price_e8;
@@ -128,7 +144,13 @@ void BM_TickToOrderRequest(benchmark::State& state) {
         desired.push_back(
             {MMH_SIDE_SELL, MMH_ORDER_TYPE_LIMIT, g.asks[i].price_ticks, g.asks[i].qty_lots});
       commands.clear();
-      orders.sync(0, desired, commands);
+      if (gated) {
+        gate.filter(desired,
+                    mmh::GateInputs{in.centre_e8, kTick, 1000, in.base_free_e8, in.quote_free_e8});
+        orders.sync(ts_ns, desired, commands, &gate);
+      } else {
+        orders.sync(ts_ns, desired, commands);
+      }
       wire.clear();
       for (const mmh_order_command& c : commands) {
         std::string body = c.action == MMH_ORDER_ACTION_PLACE   ? create_body(ins, c)
@@ -156,6 +178,7 @@ void BM_TickToOrderRequest(benchmark::State& state) {
       }
     }
     benchmark::DoNotOptimize(request_bytes);
+    gate_vetoes = gate.stats().vetoes;
   }
   if (requote_ns.empty()) {
     state.SkipWithError("no message led to an order request: generator bug");
@@ -171,6 +194,11 @@ void BM_TickToOrderRequest(benchmark::State& state) {
   state.counters["p99_requote_ns"] = pct(requote_ns, 0.99);
   state.counters["requote_share"] =
       static_cast<double>(requote_ns.size()) / static_cast<double>(latency_ns.size());
+  if (state.range(0) != 0) {
+    uint64_t vetoes = 0;
+    for (const auto& [why, n] : gate_vetoes) vetoes += n;
+    state.counters["gate_vetoes"] = static_cast<double>(vetoes);
+  }
   state.counters["requests_per_requote"] =
       static_cast<double>(requests) /
       static_cast<double>(requote_ns.size() * static_cast<size_t>(state.iterations()));
@@ -180,4 +208,4 @@ void BM_TickToOrderRequest(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_TickToOrderRequest)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_TickToOrderRequest)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(5);

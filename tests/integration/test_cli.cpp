@@ -125,7 +125,8 @@ TEST_CASE("cli: a strategy naming a missing plugin says which ones exist") {
   auto r = run_mmhost("run " + strategy);
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("market.data names plugin 'nope', which was not found among data plugins "
-                      "(available: bybit_spot, replay)") != std::string::npos);
+                      "(available: ") != std::string::npos);
+  CHECK(r.output.find("replay)") != std::string::npos);  // whichever others are installed
 }
 
 TEST_CASE("cli: the main job: sample-data, then run the flagship strategy offline") {

@@ -7,6 +7,10 @@
 
 #include <doctest/doctest.h>
 
+// Needs the bybit_spot plugin (the fake exchange speaks its protocol): test suite "bybit"
+// (mmhost_tests -tse=bybit leaves it out; tools/test.sh runs the rest without the plugin).
+TEST_SUITE_BEGIN("bybit");
+
 using namespace mmh::test;
 
 namespace {
@@ -82,3 +86,5 @@ TEST_CASE("mmhost fetch: bad input is refused with what to do") {
   CHECK(help.exit_code == 0);
   CHECK(help.output.find("resumes") != std::string::npos);
 }
+
+TEST_SUITE_END();

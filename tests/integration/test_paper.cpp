@@ -12,6 +12,10 @@
 #include <future>
 #include <thread>
 
+// Needs the bybit_spot plugin (the fake exchange speaks its protocol): test suite "bybit"
+// (mmhost_tests -tse=bybit leaves it out; tools/test.sh runs the rest without the plugin).
+TEST_SUITE_BEGIN("bybit");
+
 using namespace mmh::test;
 
 namespace {
@@ -91,3 +95,5 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
   CHECK(r.output.find("rebalance->mm 1") != std::string::npos);
   CHECK(r.output.find("desired    grid: 4 bids, 4 asks") != std::string::npos);
 }
+
+TEST_SUITE_END();

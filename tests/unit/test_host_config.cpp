@@ -53,9 +53,9 @@ TEST_CASE("the shipped configs/mmhost.yaml is valid") {
 TEST_CASE("errors name file:line:column and the key path") {
   CHECK(config_error("log:\n  level: loud\n") ==
         "mmhost.yaml:2:10: log.level: 'loud' is not one of debug, error, info, off, trace, warn");
-  CHECK(
-      config_error("data_dir: x\nplugin_path: [a]\n") ==
-      "mmhost.yaml:2:1: plugin_path: unknown key (known: cache_dir, data_dir, log, plugin_paths)");
+  CHECK(config_error("data_dir: x\nplugin_path: [a]\n") ==
+        "mmhost.yaml:2:1: plugin_path: unknown key (known: cache_dir, connectors, data_dir, log, "
+        "plugin_paths)");
   CHECK(config_error("log:\n  colour: red\n") ==
         "mmhost.yaml:2:3: log.colour: unknown key (known: file, format, level)");
   CHECK(config_error("plugin_paths: /opt/a\n") ==

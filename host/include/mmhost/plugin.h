@@ -372,6 +372,47 @@ typedef struct mmh_source_info {
   uint32_t reserved;
 } mmh_source_info;
 
+/* ABI 1.2. History download (`mmhost fetch`) into a candle CSV, for connectors that have one. */
+typedef struct mmh_fetch_progress {
+  uint32_t size;
+  uint32_t reserved;
+  uint64_t requests_done;
+  uint64_t requests_total;
+  uint64_t bars_new;   /* bars added so far */
+  int64_t last_bar_ns; /* open time of the newest bar received so far; 0 before any */
+} mmh_fetch_progress;
+
+typedef struct mmh_fetch_request {
+  uint32_t size;
+  uint32_t page_limit; /* bars per request; 0 = the connector's largest */
+  const char* symbol;
+  const char* interval;   /* the connector's interval code (Bybit: 1 3 5 15 30 60 ... D W) */
+  int64_t start_ns;       /* first bar open, inclusive */
+  int64_t end_ns;         /* exclusive */
+  const char* cache_path; /* the candle CSV to create or extend; replaced atomically */
+  void* user;
+  /* Called from the calling thread as requests finish. May be NULL. */
+  void (*progress)(void* user, const mmh_fetch_progress* progress);
+  /* Asked between requests; nonzero: stop now, keeping what arrived. May be NULL. */
+  int (*cancelled)(void* user);
+} mmh_fetch_request;
+
+typedef struct mmh_fetch_result {
+  uint32_t size;
+  uint32_t interrupted; /* 1: stopped by `cancelled`; the cache holds what arrived */
+  uint64_t bars_before; /* in the cache when the fetch began */
+  uint64_t bars_new;
+  uint64_t bars_total;
+  uint64_t windows; /* ranges asked for (one request each, retries aside) */
+  uint64_t requests;
+  uint64_t retries;
+  uint64_t unfinished_dropped; /* the still-open last bar, never written */
+  uint64_t gaps;               /* runs of bars missing in the range after the fetch */
+  uint64_t missing_bars;
+  char source[128];   /* where the bars came from, e.g. "https://api.bybit.com (mainnet)" */
+  char gap_list[256]; /* the first gaps, "2025-01-01T00:05:00Z x3, ..." */
+} mmh_fetch_result;
+
 typedef struct mmh_data_vtable {
   uint32_t size;
   uint32_t reserved;
@@ -394,6 +435,12 @@ typedef struct mmh_data_vtable {
    * the venue and the ledger: the host has no instrument numbers of its own. Live sources answer
    * after start(). MMH_ERR_NOT_SUPPORTED when the source knows none. Optional. */
   mmh_status (*instrument)(void* self, mmh_instrument* out, mmh_error* err);
+  /* ABI 1.2. Downloads history into a candle CSV (`mmhost fetch`), blocking, resumable: an
+   * existing cache is extended with only what it lacks. On failure what arrived is kept and
+   * `err` says so. The instance is created with the same settings as for streaming (symbol,
+   * environment, config_dirs, interval). Optional. */
+  mmh_status (*fetch_history)(void* self, const mmh_fetch_request* request, mmh_fetch_result* out,
+                              mmh_error* err);
 } mmh_data_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

@@ -371,6 +371,8 @@ int run_cli(int argc, char** argv) {
   fetch->add_option(
       "--venue", fetch_options.venue,
       "Venue by name (mainnet, testnet, demo) or a venue .yaml file; default mainnet");
+  fetch->add_option("--connector", fetch_options.connector,
+                    "Data connector that downloads (default: connectors.live, bybit_spot)");
   fetch->add_option("--limit", fetch_options.limit, "Candles per request (1..1000)")
       ->capture_default_str();
   fetch->add_flag("--no-progress", fetch_no_progress,

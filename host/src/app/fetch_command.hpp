@@ -1,4 +1,5 @@
-// `mmhost fetch`: Bybit spot klines into a replay candle CSV, resumable (see kline_fetch.hpp).
+// `mmhost fetch`: history from a data connector that can download it (the configured live
+// connector, Bybit spot by default) into a replay candle CSV, resumable.
 #pragma once
 
 #include <ostream>
@@ -10,11 +11,12 @@ class HostContext;
 
 struct FetchOptions {
   std::string symbol;
-  std::string interval = "1";  // Bybit code
+  std::string interval = "1";  // the connector's interval code (Bybit: 1 5 60 D ...)
   std::string start;           // YYYY-MM-DD[THH:MM], UTC, inclusive
   std::string end;             // exclusive
   std::string cache;
-  std::string venue;  // name (mainnet, testnet, demo) or a venue .yaml; default mainnet
+  std::string venue;      // name (mainnet, testnet, demo) or a venue .yaml; default mainnet
+  std::string connector;  // data plugin; empty = connectors.live
   bool testnet = false;
   int limit = 1000;
   bool progress = true;

@@ -27,9 +27,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "order_request.hpp"
-#include "venue_config.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -300,6 +297,18 @@ std::string decimal_text(const mmh_decimal& d) {
   int64_t e8 = 0;
   if (!sdk::decimal_to_e8(d, e8) || e8 <= 0) return {};
   return sdk::format_e8(e8);
+}
+
+// The prefix of a live run's client order ids: "mmh-" and the run's start second in base 36
+// (10 characters for centuries), so every order names its run and ids stay short.
+std::string run_order_prefix(int64_t run_start_ns) {
+  uint64_t v = static_cast<uint64_t>(run_start_ns / 1'000'000'000);
+  std::string run;
+  do {
+    run.insert(run.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36]);
+    v /= 36;
+  } while (v != 0);
+  return "mmh-" + run;
 }
 
 // The strategy's market.instrument (validated decimal text) as the ABI's record.
@@ -733,7 +742,9 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     throw RunError("the HTF interval (" + sdk::format_interval(report.spec.htf_interval_ns) +
                    ") must be a whole multiple of the LTF interval (" +
                    sdk::format_interval(report.spec.ltf_interval_ns) + ")");
-  if (options.paper) report.spec.data_plugin = "bybit_spot";
+  // --paper and --live take their data (and --live its orders) from the configured live
+  // connector (connectors.live), whatever the script's market.data says.
+  if (options.paper) report.spec.data_plugin = host.config().live_connector;
   if (options.live) {
     if (options.paper)
       throw UsageError(
@@ -743,7 +754,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       throw UsageError("--live places real orders with the account's money on " +
                        (options.venue.empty() ? std::string("mainnet") : options.venue) +
                        "; add --confirm-live to go ahead (try --paper first)");
-    report.spec.data_plugin = "bybit_spot";
+    report.spec.data_plugin = host.config().live_connector;
   }
   const StrategySpec& spec = report.spec;
   // One instrument for the core, the venue and the ledger, as the data connector reports it
@@ -769,7 +780,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       {"interval", sdk::format_interval(spec.ltf_interval_ns)},
       {"cache_dir", host.cache_dir()},
   };
-  const bool live = options.paper || spec.data_plugin == "bybit_spot";
+  // A connector that cannot be read from streams live data: the run is on the wall clock.
+  const bool live = options.paper || options.live || plugin->data.read_batch == nullptr;
   // Runs on the wall clock can be steered while they run (control.sock) and keep the gate's
   // state across a restart: they have a run directory. Runs on the simulated clock write files
   // only through `mmhost backtest --out`.
@@ -789,23 +801,27 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     std::filesystem::create_directories(report.run_dir, ec);
     if (ec) throw RunError(report.run_dir + ": cannot create the run directory: " + ec.message());
   }
+  // A live connector's environment (a name or a file of its own) and where the host keeps such
+  // files; what they mean is the connector's business.
+  std::string config_dirs;
+  for (const std::string& dir : host.venue_search_dirs())
+    config_dirs += (config_dirs.empty() ? "" : ":") + dir;
+  const std::string environment = options.venue.empty() ? "mainnet" : options.venue;
   if (live) {
-    try {
-      const bybit::VenueConfig venue = bybit::find_venue_config(
-          options.venue.empty() ? "mainnet" : options.venue, host.venue_search_dirs());
-      settings["venue_file"] = venue.source_file;
-      report.live_venue = venue.name + " (" + venue.ws_public_url + ")";
-    } catch (const bybit::VenueConfigError& e) {
-      throw RunError(e.what());
-    }
+    settings["environment"] = environment;
+    settings["config_dirs"] = config_dirs;
+    report.live_venue = environment;
     settings["warmup_bars"] = std::to_string(options.warmup_bars);
   } else {
     settings["base_asset"] = base_asset;
     settings["quote_asset"] = spec.quote_asset;
     for (const auto& [field, text] : spec.instrument) settings["instrument." + field] = text;
   }
+  // The file connector (connectors.files) reads the strategy's market.file or --replay; another
+  // readable connector makes its own data and gets a file only when one is named.
   if (!live && options.candles == nullptr &&
-      (spec.data_plugin == "replay" || !options.replay_file.empty() || !spec.replay_file.empty())) {
+      (spec.data_plugin == host.config().file_connector || !options.replay_file.empty() ||
+       !spec.replay_file.empty())) {
     // In-memory candles stand in for market.file, which need not exist then.
     report.source_file = resolve_data_file(host, options, spec);
     settings["file"] = report.source_file;
@@ -888,8 +904,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   bool has_trades = report.bars_from_trades;
   bool has_book = false;
   for (const std::string& file : options.market_files) {
-    const LoadedPlugin& replay =
-        find_plugin(host, "replay", MMH_KIND_DATA, "data", spec.path, "market data");
+    const LoadedPlugin& replay = find_plugin(host, host.config().file_connector, MMH_KIND_DATA,
+                                             "data", spec.path, "market data");
     market.push_back(std::make_unique<DataInstance>(
         replay, std::map<std::string, std::string>{
                     {"file", file}, {"symbol_id", "1"}, {"cache_dir", host.cache_dir()}}));
@@ -956,8 +972,9 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   ExecutionSetup setup;
   const LoadedPlugin* venue_plugin = nullptr;
   if (options.execute && core) {
-    venue_plugin = &find_plugin(host, options.live ? "bybit_spot" : spec.venue_plugin,
-                                MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
+    venue_plugin =
+        &find_plugin(host, options.live ? host.config().live_connector : spec.venue_plugin,
+                     MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
     setup.quote_asset = spec.quote_asset;
     setup.base_asset = base_asset;
     setup.risk = tighter(options.risk_limits, spec.risk);
@@ -988,7 +1005,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     if (options.live) {
       // Real orders: ids "<run prefix>-<n>" tie every order to this run; the exchange's wallet
       // is the ledger's start (below).
-      setup.orders.id_prefix = bybit::order_link_prefix(WallClock().now_ns());
+      setup.orders.id_prefix = run_order_prefix(WallClock().now_ns());
       setup.check_venue = false;
       vs = {{"symbol", spec.symbol},
             {"symbol_id", "1"},
@@ -996,7 +1013,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
             {"quote_asset", setup.quote_asset},
             {"tick_size", tick_size},
             {"lot_size", lot_size},
-            {"venue_file", settings["venue_file"]},
+            {"environment", environment},
+            {"config_dirs", config_dirs},
             {"order_prefix", setup.orders.id_prefix}};
       if (!options.key_file.empty()) vs["key_file"] = options.key_file;
     } else {

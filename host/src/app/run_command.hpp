@@ -49,13 +49,13 @@ struct RunOptions {
   std::map<std::string, std::string> venue_settings;
   bool execute = true;            // false: decisions only, no venue (the core never fills)
   ExecutionSink* sink = nullptr;  // backtest files
-  // Paper trading: the bybit_spot connector's live public data (whatever the script's
+  // Paper trading: the live connector's (connectors.live) public data (whatever the script's
   // market.data says) and the strategy's simulated venue with the L2 book fill model.
   bool paper = false;
   std::string venue;        // Bybit environment: mainnet, testnet, demo or a venue .yaml
   int warmup_bars = 1000;   // closed LTF bars fetched at start to warm the core up
   int64_t duration_ns = 0;  // live runs: stop after this long (0 = until Ctrl-C / SIGTERM)
-  // Live trading: Bybit public data and real orders through the bybit_spot venue. Needs keys
+  // Live trading: the live connector's data and real orders through its venue. Needs keys
   // (BYBIT_API_KEY/BYBIT_API_SECRET or key_file) and confirm_live.
   bool live = false;
   bool confirm_live = false;

@@ -45,8 +45,11 @@ std::string eta_text(double seconds) {
 
 std::shared_ptr<const CandleSet> load_candles(HostContext& host, const std::string& file,
                                               int64_t start_ns, int64_t end_ns) {
-  const LoadedPlugin* replay = host.plugins().find("replay", MMH_KIND_DATA);
-  if (replay == nullptr) throw RunError("the replay plugin was not found (see `mmhost plugins`)");
+  const std::string& connector = host.config().file_connector;
+  const LoadedPlugin* replay = host.plugins().find(connector, MMH_KIND_DATA);
+  if (replay == nullptr)
+    throw RunError("the " + connector +
+                   " data connector (connectors.files) was not found (see `mmhost plugins`)");
   auto set = std::make_shared<CandleSet>();
   set->file = file;
   try {
@@ -112,9 +115,10 @@ const BatchRunner::StrategyInputs& BatchRunner::strategy_inputs(const std::strin
   };
   json builds = json::object();
   builds["mmhost"] = {{"version", MMHOST_VERSION}, {"sha256", file_hash("/proc/self/exe")}};
-  for (const auto& [name, kind] : {std::pair<std::string, uint32_t>{"replay", MMH_KIND_DATA},
-                                   {spec.core_plugin, MMH_KIND_CORE},
-                                   {spec.venue_plugin, MMH_KIND_VENUE}})
+  for (const auto& [name, kind] :
+       {std::pair<std::string, uint32_t>{host_.config().file_connector, MMH_KIND_DATA},
+        {spec.core_plugin, MMH_KIND_CORE},
+        {spec.venue_plugin, MMH_KIND_VENUE}})
     if (const LoadedPlugin* p = host_.plugins().find(name, kind))
       builds[p->name] = {{"version", p->version}, {"sha256", file_hash(p->path)}};
   return strategy_inputs_[path] = StrategyInputs{script_hash(spec), builds.dump()};

@@ -69,7 +69,7 @@ void apply_config_text(HostConfig& config, const std::string& path) {
   config.source_file = path;
   if (root.IsNull()) return;  // an empty file is a valid, empty configuration
   if (!root.IsMap()) fail(path, root, "(top level)", "expected a mapping of settings");
-  check_keys(path, root, "", {"plugin_paths", "data_dir", "cache_dir", "log"});
+  check_keys(path, root, "", {"plugin_paths", "data_dir", "cache_dir", "log", "connectors"});
   if (const YAML::Node n = root["plugin_paths"]) {
     if (!n.IsSequence() && !n.IsNull())
       fail(path, n, "plugin_paths", "expected a list of directories");
@@ -82,6 +82,13 @@ void apply_config_text(HostConfig& config, const std::string& path) {
   if (const YAML::Node n = root["data_dir"]) config.data_dir = scalar(path, n, "data_dir");
   if (const YAML::Node n = root["cache_dir"])
     config.cache_dir = n.IsNull() ? "" : scalar(path, n, "cache_dir");
+  if (const YAML::Node c = root["connectors"]) {
+    if (!c.IsMap()) fail(path, c, "connectors", "expected a mapping (live, files)");
+    check_keys(path, c, "connectors.", {"live", "files"});
+    if (const YAML::Node n = c["live"]) config.live_connector = scalar(path, n, "connectors.live");
+    if (const YAML::Node n = c["files"])
+      config.file_connector = scalar(path, n, "connectors.files");
+  }
   if (const YAML::Node log = root["log"]) {
     if (!log.IsMap()) fail(path, log, "log", "expected a mapping (level, format, file)");
     check_keys(path, log, "log.", {"level", "format", "file"});

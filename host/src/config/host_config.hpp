@@ -16,6 +16,11 @@ struct HostConfig {
   std::string data_dir = "data";
   std::string cache_dir;  // empty = $XDG_CACHE_HOME/mmhost or ~/.cache/mmhost
   LogSettings log;
+  // Which data connector a run uses where the strategy does not name one: `--paper`, `--live`
+  // and `mmhost fetch` (connectors.live), and the tick streams of a backtest and the candles of
+  // a batch (connectors.files). The host knows plugins by these names only.
+  std::string live_connector = "bybit_spot";
+  std::string file_connector = "replay";
   std::string source_file;  // the YAML file these values came from, if any
 };
 

@@ -47,6 +47,8 @@ class DataInstance {
   void start();
   void stop();
   const void* handle() const { return this; }
+  // The plugin's own instance, for calls the host makes directly (fetch_history).
+  void* self() const { return self_; }
   // Zeroed info when the plugin does not describe itself.
   mmh_source_info describe();
   // The symbol's trading rules as the source knows them (ABI 1.2); nullopt when it knows none

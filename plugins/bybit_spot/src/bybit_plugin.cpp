@@ -1,22 +1,63 @@
 // The `bybit_spot` plugin: Bybit V5 spot as a live market-data connector (paper trading pairs it
-// with the simfill venue). Settings: symbol, venue_file (a configs/venues/*.yaml), interval (LTF
-// bars, e.g. 1m), depth (1, 50, 200; default 50), warmup_bars (default 1000), stale_ms (default
-// 10000), symbol_id (default 1). It posts, in order: the instrument, the warm-up bars, then live
-// book snapshots/deltas, trades and closed bars; an EMPTY book snapshot means "book unknown".
+// with the simfill venue). Settings: symbol, environment (mainnet, testnet, demo, or a venue
+// .yaml; default mainnet) looked up in config_dirs (':'-separated directories of venue files,
+// the host's), interval (LTF bars, e.g. 1m), depth (1, 50, 200; default 50), warmup_bars
+// (default 1000), stale_ms (default 10000), symbol_id (default 1). It posts, in order: the
+// instrument, the warm-up bars, then live book snapshots/deltas, trades and closed bars; an
+// EMPTY book snapshot means "book unknown". It also downloads kline history (`mmhost fetch`,
+// kline_fetch.hpp).
 //
 // As a venue (live trading, live_venue.hpp) it takes: symbol, symbol_id, base_asset,
-// quote_asset, tick_size, lot_size, venue_file, order_prefix (this run's orderLinkId prefix),
-// key_file (optional; else BYBIT_API_KEY/BYBIT_API_SECRET), start_timeout_ms.
+// quote_asset, tick_size, lot_size, environment, config_dirs, order_prefix (the prefix of this
+// run's client order ids, its orderLinkIds), key_file (optional; else
+// BYBIT_API_KEY/BYBIT_API_SECRET), start_timeout_ms.
 #include "credentials.hpp"
 #include "kline_fetch.hpp"
 #include "live_venue.hpp"
 #include "market_source.hpp"
+#include "run_sync.hpp"
 
 #include <mmhost/sdk/interval.hpp>
 #include <mmhost/sdk/plugin.hpp>
 
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <string>
+#include <vector>
+
 namespace mmh::bybit {
 namespace {
+
+// The venue file the host's generic settings name: `environment` (a name or a .yaml path)
+// searched in `config_dirs` (':'-separated).
+VenueConfig venue_from(const sdk::Config& config) {
+  std::vector<std::string> dirs;
+  const std::string joined = config.get("config_dirs", "");
+  for (size_t at = 0; at <= joined.size();) {
+    const size_t colon = std::min(joined.find(':', at), joined.size());
+    if (colon > at) dirs.push_back(joined.substr(at, colon - at));
+    at = colon + 1;
+  }
+  return find_venue_config(config.get("environment", "mainnet"), dirs);
+}
+
+std::string with_commas(size_t n) {
+  std::string digits = std::to_string(n);
+  for (size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return digits;
+}
+
+std::string iso_minute(int64_t ms) {
+  const std::time_t s = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 // Hands a batch to the host from the plugin's own thread (market data, venue reports).
 void post_to_host(void* handle, const mmh_batch& batch) {
@@ -27,8 +68,8 @@ void post_to_host(void* handle, const mmh_batch& batch) {
 class BybitSource {
  public:
   BybitSource(const sdk::Config& config, void* host_handle) : handle_(host_handle) {
-    config.allow_only({"symbol", "venue_file", "interval", "depth", "warmup_bars", "stale_ms",
-                       "symbol_id", "cache_dir", "trades", "tickers"});
+    config.allow_only({"symbol", "environment", "config_dirs", "interval", "depth", "warmup_bars",
+                       "stale_ms", "symbol_id", "cache_dir", "trades", "tickers"});
     MarketSourceSettings s;
     s.symbol = config.require("symbol");
     s.symbol_id = static_cast<uint32_t>(config.get_int("symbol_id", 1));
@@ -44,7 +85,7 @@ class BybitSource {
     s.tickers = config.get("tickers", "on") != "off";
     try {
       kline_code_for(s.interval_ns);
-      venue_ = load_venue_config(config.require("venue_file"));
+      venue_ = venue_from(config);
     } catch (const std::exception& e) {
       throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());
     }
@@ -70,6 +111,79 @@ class BybitSource {
     info.primary_kind = MMH_EVENT_CANDLE;
     info.interval_ns = interval_ns_;
   }
+  // `mmhost fetch`: /v5/market/kline into the candle CSV, resumable (kline_fetch.hpp).
+  void fetch_history(const mmh_fetch_request& r, mmh_fetch_result& out) {
+    FetchRequest req;
+    req.symbol = r.symbol != nullptr ? r.symbol : "";
+    req.interval = r.interval != nullptr ? r.interval : "1";
+    req.start_ms = r.start_ns / 1'000'000;
+    req.end_ms = r.end_ns / 1'000'000;
+    req.cache_path = r.cache_path != nullptr ? r.cache_path : "";
+    req.limit = r.page_limit == 0 ? 1000 : static_cast<int>(r.page_limit);
+    int64_t interval_ms = 0;
+    try {
+      interval_ms = kline_interval_ms(req.interval);
+    } catch (const std::invalid_argument& e) {
+      throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());
+    }
+    req.comment = "Bybit spot " + req.symbol + " " + sdk::format_interval(interval_ms * 1'000'000) +
+                  " klines (" + venue_.name +
+                  "), written by mmhost fetch; ts_ms = bar open time, UTC";
+    boost::asio::io_context ioc;
+    RestClient rest(ioc.get_executor(), venue_, std::nullopt,
+                    [](int level, const std::string& message) {
+                      sdk::log(static_cast<uint32_t>(level), message);
+                    });
+    std::atomic<bool> stop{r.cancelled != nullptr && r.cancelled(r.user) != 0};
+    auto progress = [&](const FetchProgress& p) {
+      if (r.progress != nullptr) {
+        mmh_fetch_progress fp{};
+        fp.size = sizeof(fp);
+        fp.requests_done = p.windows_done;
+        fp.requests_total = p.windows_total;
+        fp.bars_new = p.rows_new;
+        fp.last_bar_ns = p.last_start_ms * 1'000'000;
+        r.progress(r.user, &fp);
+      }
+      if (r.cancelled != nullptr && r.cancelled(r.user) != 0) stop = true;
+    };
+    FetchResult result;
+    try {
+      result = run_sync(ioc, fetch_klines(rest, req, progress, &stop));
+    } catch (const std::invalid_argument& e) {
+      throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());
+    } catch (const std::exception& e) {
+      std::string kept;
+      try {
+        kept = with_commas(read_candle_cache(req.cache_path, interval_ms).size()) + " bars";
+      } catch (const std::exception&) {
+        kept = "nothing";
+      }
+      throw sdk::Error(MMH_ERR_IO, std::string(e.what()) + "\n  " + req.cache_path + " keeps " +
+                                       kept +
+                                       "; run the same command again to fetch only what is "
+                                       "missing");
+    }
+    out.interrupted = result.interrupted ? 1 : 0;
+    out.bars_before = result.rows_before;
+    out.bars_new = result.rows_new;
+    out.bars_total = result.rows_total;
+    out.windows = result.windows;
+    out.requests = rest.stats().requests;
+    out.retries = rest.stats().retries;
+    out.unfinished_dropped = result.unfinished_dropped;
+    out.gaps = result.gaps.size();
+    for (const KlineGap& g : result.gaps) out.missing_bars += static_cast<uint64_t>(g.bars);
+    std::snprintf(out.source, sizeof(out.source), "%s (%s)", venue_.rest_url.c_str(),
+                  venue_.name.c_str());
+    std::string gaps;
+    for (size_t i = 0; i < result.gaps.size() && i < 5; ++i)
+      gaps += (i ? ", " : "") + iso_minute(result.gaps[i].first_missing_ms) + " x" +
+              std::to_string(result.gaps[i].bars);
+    if (result.gaps.size() > 5) gaps += ", ...";
+    std::snprintf(out.gap_list, sizeof(out.gap_list), "%s", gaps.c_str());
+  }
+
   // instruments-info, as start() fetched it.
   bool instrument(mmh_instrument& out) const {
     if (!source_->instrument()) return false;
@@ -90,7 +204,8 @@ class BybitVenue {
  public:
   BybitVenue(const sdk::Config& config, void* host_handle) : handle_(host_handle) {
     config.allow_only({"symbol", "symbol_id", "base_asset", "quote_asset", "tick_size", "lot_size",
-                       "venue_file", "key_file", "order_prefix", "start_timeout_ms"});
+                       "environment", "config_dirs", "key_file", "order_prefix",
+                       "start_timeout_ms"});
     LiveVenueSettings s;
     s.symbol = config.require("symbol");
     s.symbol_id = static_cast<uint32_t>(config.get_int("symbol_id", 1));
@@ -102,7 +217,7 @@ class BybitVenue {
     try {
       s.tick_size = decimal_from_text(config.require("tick_size"));
       s.lot_size = decimal_from_text(config.require("lot_size"));
-      venue_ = load_venue_config(config.require("venue_file"));
+      venue_ = venue_from(config);
       keys = load_credentials(bybit_environment(), config.get("key_file", ""));
     } catch (const std::exception& e) {
       throw sdk::Error(MMH_ERR_INVALID_ARGUMENT, e.what());

@@ -7,6 +7,7 @@
 //     bool read_batch(mmh_batch& out);     // historical: false at end of stream
 //     void describe(mmh_source_info& info);        // optional
 //     bool instrument(mmh_instrument& out);         // optional: false = knows none
+//     void fetch_history(const mmh_fetch_request&, mmh_fetch_result&);  // optional
 //   };
 //   MMH_SDK_PLUGIN("my_source", "1.0.0", "What it does", mmh::sdk::data<MySource>)
 //
@@ -254,6 +255,25 @@ const mmh_data_vtable* data_vtable() {
           if (!static_cast<T*>(self)->instrument(local))
             throw Error(MMH_ERR_NOT_SUPPORTED, "the source knows no instrument");
           *out = local;
+        });
+      };
+    }
+    if constexpr (requires(T & s, const mmh_fetch_request& r, mmh_fetch_result& o) {
+                    s.fetch_history(r, o);
+                  }) {
+      t.fetch_history = [](void* self, const mmh_fetch_request* request, mmh_fetch_result* out,
+                           mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          // The caller's structs may be older (smaller): copy in and out only their prefix.
+          mmh_fetch_request req{};
+          std::memcpy(&req, request, request->size < sizeof(req) ? request->size : sizeof(req));
+          mmh_fetch_result local{};
+          local.size = sizeof(local);
+          static_cast<T*>(self)->fetch_history(req, local);
+          const uint32_t caller_size = out->size;
+          std::memcpy(out, &local, caller_size < sizeof(local) ? caller_size : sizeof(local));
+          out->size =
+              caller_size < sizeof(local) ? caller_size : static_cast<uint32_t>(sizeof(local));
         });
       };
     }
