@@ -105,7 +105,7 @@ void BM_TickToOrderRequest(benchmark::State& state) {
     OrderBook book(50);
     mmh::OrderManagerConfig omc;
     omc.replace_threshold_ticks = 0;  // the default: a re-priced level is cancelled and placed
-    omc.id_prefix = order_link_prefix(1732147200000000000);
+    omc.id_prefix = "mmh-snd6wg";     // a run prefix as the host makes them
     mmh::OrderManager orders(omc);
     mmh::RiskLimits limits;  // defaults: 400 open orders, 16 places/s, 8 amends/s
     limits.daily_loss_pct = 2;

@@ -299,18 +299,6 @@ std::string decimal_text(const mmh_decimal& d) {
   return sdk::format_e8(e8);
 }
 
-// The prefix of a live run's client order ids: "mmh-" and the run's start second in base 36
-// (10 characters for centuries), so every order names its run and ids stay short.
-std::string run_order_prefix(int64_t run_start_ns) {
-  uint64_t v = static_cast<uint64_t>(run_start_ns / 1'000'000'000);
-  std::string run;
-  do {
-    run.insert(run.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36]);
-    v /= 36;
-  } while (v != 0);
-  return "mmh-" + run;
-}
-
 // The strategy's market.instrument (validated decimal text) as the ABI's record.
 mmh_instrument stated_instrument(const StrategySpec& spec) {
   mmh_instrument ins{};
@@ -699,6 +687,16 @@ void DecisionSummary::add(const mmh_decision& d) {
   hasher_.add(&d.ts_ns, sizeof(d.ts_ns));
   hasher_.add(d.kind, std::strlen(d.kind) + 1);  // the NUL separates kind from detail
   hasher_.add(d.detail, detail.size() + 1);
+}
+
+std::string run_order_prefix(int64_t run_start_ns) {
+  uint64_t v = static_cast<uint64_t>(run_start_ns / 1'000'000'000);
+  std::string run;
+  do {
+    run.insert(run.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36]);
+    v /= 36;
+  } while (v != 0);
+  return "mmh-" + run;
 }
 
 std::filesystem::path default_run_dir(const std::string& strategy, const std::string& mode) {

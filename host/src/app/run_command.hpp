@@ -161,6 +161,10 @@ class UsageError : public RunError {
   using RunError::RunError;
 };
 
+// The prefix of a live run's client order ids (Bybit's orderLinkIds): "mmh-" and the run's
+// start second in base 36, e.g. "mmh-s44we8": every order names its run, ids stay short.
+std::string run_order_prefix(int64_t run_start_ns);
+
 // A new run directory's path: runs/<strategy's stem>[-<mode>]-<UTC time>[-N].
 std::filesystem::path default_run_dir(const std::string& strategy, const std::string& mode);
 

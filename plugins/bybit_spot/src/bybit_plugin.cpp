@@ -50,15 +50,6 @@ std::string with_commas(size_t n) {
   return digits;
 }
 
-std::string iso_minute(int64_t ms) {
-  const std::time_t s = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // Hands a batch to the host from the plugin's own thread (market data, venue reports).
 void post_to_host(void* handle, const mmh_batch& batch) {
   const mmh_host_api* host = sdk::host();
@@ -178,7 +169,7 @@ class BybitSource {
                   venue_.name.c_str());
     std::string gaps;
     for (size_t i = 0; i < result.gaps.size() && i < 5; ++i)
-      gaps += (i ? ", " : "") + iso_minute(result.gaps[i].first_missing_ms) + " x" +
+      gaps += (i ? ", " : "") + utc_text(result.gaps[i].first_missing_ms) + " x" +
               std::to_string(result.gaps[i].bars);
     if (result.gaps.size() > 5) gaps += ", ...";
     std::snprintf(out.gap_list, sizeof(out.gap_list), "%s", gaps.c_str());

@@ -49,7 +49,7 @@ struct LiveVenueSettings {
   std::string quote_asset;
   mmh_decimal tick_size{};
   mmh_decimal lot_size{};
-  std::string order_prefix;  // this run's orderLinkIds start with it (order_link_prefix())
+  std::string order_prefix;  // this run's orderLinkIds start with it (the host's, per run)
   int64_t run_start_ms = 0;  // executions before it are not this run's; 0 = the exchange's
                              // clock when start() runs
   int64_t start_timeout_ms = 20000;

@@ -91,16 +91,6 @@ bool valid_order_link_id(std::string_view id) {
   return true;
 }
 
-std::string order_link_prefix(int64_t run_start_ns) {
-  uint64_t v = static_cast<uint64_t>(run_start_ns / 1'000'000'000);
-  std::string run;
-  do {
-    run.insert(run.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36]);
-    v /= 36;
-  } while (v != 0);
-  return "mmh-" + run;
-}
-
 std::string create_body(const OrderInstrument& ins, const mmh_order_command& c) {
   std::string out = "{\"category\":\"spot\",";
   order_fields(out, ins, c);

@@ -25,10 +25,6 @@ std::string decimal_string(int64_t mantissa, int32_t exponent);
 // True when `id` is a valid orderLinkId.
 bool valid_order_link_id(std::string_view id);
 
-// The run's orderLinkId prefix: "mmh" + '-' + run id (base 36 of the start time in seconds,
-// 6-7 chars): ids look like "mmh-t9x2k1a-mm-42", unique across runs and traceable to one.
-std::string order_link_prefix(int64_t run_start_ns);
-
 // /v5/order/create body. Throws std::invalid_argument for a bad command or id.
 std::string create_body(const OrderInstrument& instrument, const mmh_order_command& command);
 // /v5/order/amend: new price and qty of the order with this orderLinkId.

@@ -21,8 +21,6 @@ int64_t wall_now_ms() {
       .count();
 }
 
-namespace {
-
 std::string utc_text(int64_t ms) {
   const std::time_t s = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
@@ -31,6 +29,8 @@ std::string utc_text(int64_t ms) {
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
 
 int64_t header_int(const HttpResponse& res, const char* name, int64_t fallback) {
   const std::string text = res.header(name);

@@ -85,5 +85,7 @@ class RestClient {
 
 // Wall clock, Unix ms.
 int64_t wall_now_ms();
+// "2025-01-01T00:05:00Z" for a time in ms (UTC).
+std::string utc_text(int64_t ms);
 
 }  // namespace mmh::bybit
