@@ -1,5 +1,7 @@
 #include "app/format.hpp"
 
+#include <mmhost/sdk/fixed_point.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -141,6 +143,12 @@ std::string progress_bar(double fraction, int width) {
   std::snprintf(percent, sizeof(percent), "%5.1f%%", fraction * 100.0);
   return "[" + std::string(static_cast<size_t>(filled), '#') +
          std::string(static_cast<size_t>(width - filled), '.') + "] " + percent;
+}
+
+std::string step_text(const mmh_decimal& d) {
+  int64_t e8 = 0;
+  if (!sdk::decimal_to_e8(d, e8) || e8 <= 0) return {};
+  return sdk::format_e8(e8);
 }
 
 }  // namespace mmh

@@ -1,6 +1,8 @@
 // Small text formatting helpers for command output (not logging).
 #pragma once
 
+#include <mmhost/plugin.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,6 +15,8 @@ std::string iso_time(int64_t ts_ns);             // "2025-05-20T00:01:00Z" (ms s
 std::string fixed(double value, int decimals);   // printf("%.*f")
 std::string human_rate(double per_second);       // "12.3M"
 std::string json_escape(std::string_view text);  // contents of a JSON string, without quotes
+// A positive ABI decimal of at most 8 places as text ("0.01"); empty for anything else.
+std::string step_text(const mmh_decimal& d);
 // The same two, written at `out` (room: kIsoTimeMaxChars; 6 bytes per byte of text) and
 // returning the end: the event log writes hundreds of thousands of lines per run, and building
 // them from string temporaries was a fifth of a backtest's time.
