@@ -11,6 +11,8 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <xxhash.h>
@@ -22,6 +24,16 @@ using mmh::test::TempDir;
 namespace {
 
 const char* kOneMinute = "candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv";
+
+// ~11 minutes of Binance spot ETHUSDT: every trade and every depth diff of the same window.
+std::pair<std::string, std::string> tick_window() {
+  const std::string trades = mmh::test::shared_data(
+      "trades/binance_spot_ETHUSDT_trades_2024-08-08T235415_2024-08-09T000505.csv");
+  const std::string book = mmh::test::shared_data(
+      "book/binance_spot_ETHUSDT_depth_2024-08-08T235414_2024-08-09T000504.csv.gz");
+  REQUIRE_MESSAGE(std::filesystem::exists(book), "missing real data: ", book);
+  return {trades, book};
+}
 
 int64_t e8(const nlohmann::json& text) {
   int64_t v = 0;
@@ -158,14 +170,10 @@ TEST_CASE("backtest: a missing candle file says how to get one, bad options say 
 }
 
 TEST_CASE("backtest: one strategy scored under the candle, trades and book models, side by side") {
-  // ~11 minutes of Binance spot ETHUSDT: every trade and every depth diff of the same window.
   // Bars (1s LTF, 10s HTF) are built from the trade tape, so the strategy sees the same bars and
   // only the fill model differs between the runs.
-  const std::string trades = mmh::test::shared_data(
-      "trades/binance_spot_ETHUSDT_trades_2024-08-08T235415_2024-08-09T000505.csv");
-  const std::string book = mmh::test::shared_data(
-      "book/binance_spot_ETHUSDT_depth_2024-08-08T235414_2024-08-09T000504.csv.gz");
-  REQUIRE_MESSAGE(std::filesystem::exists(book), "missing real data: ", book);
+  std::string trades, book;
+  std::tie(trades, book) = tick_window();
   TempDir dir;
   struct Row {
     std::string model, args;
@@ -380,11 +388,8 @@ TEST_CASE(
   // The tick strategy with a defensive spread of 0.01 bp: ETHUSDT's one-tick spread (about
   // 0.04 bp) passes it, so with the book the policy turns Defensive for the spread; with the
   // trade tape alone the core never learns a spread, and no decision names one.
-  const std::string trades = mmh::test::shared_data(
-      "trades/binance_spot_ETHUSDT_trades_2024-08-08T235415_2024-08-09T000505.csv");
-  const std::string book = mmh::test::shared_data(
-      "book/binance_spot_ETHUSDT_depth_2024-08-08T235414_2024-08-09T000504.csv.gz");
-  REQUIRE_MESSAGE(std::filesystem::exists(book), "missing real data: ", book);
+  std::string trades, book;
+  std::tie(trades, book) = tick_window();
   TempDir dir;
   std::string text = read_file(mmh::test::source_dir() + "/strategies/eth_bos_mm_ticks.lua");
   const std::string from = "  grid = { step_min_bps = 1 },";

@@ -92,9 +92,12 @@ std::future<CommandResult> start_live_run(
     const std::string& strategy = "strategies/eth_bos_mm.lua") {
   const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
   const std::string env = std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret;
-  return std::async(std::launch::async, [venue, env, args, strategy] {
-    return run_mmhost("run " + strategy + " --live --confirm-live --venue " + venue + " " + args,
-                      env);
+  // The run directory (control.sock, risk_state.json) inside the test's own, unless given.
+  const std::string out =
+      args.find("--out ") == std::string::npos ? " --out " + dir.file("live-run") : "";
+  return std::async(std::launch::async, [venue, env, args, strategy, out] {
+    return run_mmhost(
+        "run " + strategy + " --live --confirm-live --venue " + venue + " " + args + out, env);
   });
 }
 

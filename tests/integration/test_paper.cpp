@@ -49,7 +49,7 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
 
   auto run = std::async(std::launch::async, [&] {
     return run_mmhost("run strategies/eth_bos_mm.lua --paper --venue " + venue +
-                      " --duration 6s --log-level info");
+                      " --duration 6s --log-level info --out " + dir.file("run"));
   });
   REQUIRE(wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") >= 1; }, 15000));
   // Live market: trades through the touch and book moves, then a lost delta.
