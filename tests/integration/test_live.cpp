@@ -187,11 +187,13 @@ TEST_CASE("mmhost run --live: refuses without --confirm-live, and without keys")
   FakeBybit fake;
   TempDir dir;
   const std::string venue = fake.write_venue_file(dir.path().string());
-  const CommandResult no_keys = run_mmhost(
-      "run strategies/eth_bos_mm.lua --live --confirm-live --warmup-bars 0 --venue " + venue,
-      "-u BYBIT_API_KEY -u BYBIT_API_SECRET");
+  const CommandResult no_keys =
+      run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --warmup-bars 0 --venue " +
+                     venue + " --out " + dir.file("run"),
+                 "-u BYBIT_API_KEY -u BYBIT_API_SECRET");
   CHECK(no_keys.exit_code == 1);
   CHECK(no_keys.output.find("needs API keys") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("run")));  // a run that never started leaves none
   CHECK(fake.count("/v5/order/create") == 0);
 }
 
@@ -385,6 +387,23 @@ TEST_CASE("mmhost halt/resume: a live run's orders all cancelled, halted across 
   CHECK(r2.output.find("risk       active at the end") != std::string::npos);
   CHECK(our_open(fake).empty());
   check_wallets_equal(fake, r2.output);
+}
+
+TEST_CASE("mmhost run --live: a market stream gone quiet past stale_ms pulls every quote") {
+  FakeBybit fake;
+  set_up_market(fake);
+  TempDir dir;
+  auto run = start_live_run(fake, dir, "--duration 7s --risk stale_ms=1500");
+  REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
+  // The fake sends no book or ticker update unless told: after 1.5 s the data is stale and
+  // the rebalance bid is cancelled.
+  CHECK(wait_for([&] { return our_open(fake).empty(); }, 4000));
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("risk: quotes pulled (no book or ticker update for") != std::string::npos);
+  CHECK(r.output.find("quotes pulled 1x for stale data") != std::string::npos);
+  check_wallets_equal(fake, r.output);
 }
 
 TEST_SUITE_END();

@@ -35,6 +35,8 @@ inline ReloadRun run_with_hook(const std::string& script, const std::string& csv
   options.replay_file = csv;
   options.print_decisions = true;
   options.speed = speed;
+  if (speed > 0)  // a paced run's directory (control.sock), beside the script, not in the cwd
+    options.run_dir = std::filesystem::path(script).parent_path().string() + "/run";
   options.hot_reload = hot_reload;
   options.at_boundary = at_boundary;
   std::ostringstream out;

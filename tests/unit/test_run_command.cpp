@@ -1,5 +1,7 @@
 #include "app/run_command.hpp"
 
+#include "test_support.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -36,4 +38,16 @@ TEST_CASE("run command: a new run directory per mode and time, never an existing
   CHECK(name.rfind("eth_bos_mm-paper-", 0) == 0);
   CHECK(name.size() == std::string("eth_bos_mm-paper-20261206-101500").size());
   CHECK(default_run_dir("s.lua", "").filename().string().rfind("s-2", 0) == 0);
+}
+
+TEST_CASE("run command: two runs created in the same second take two directories") {
+  mmh::test::TempDir dir;
+  const std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  const std::filesystem::path a = default_run_dir("s.lua", "paced", /*create=*/true);
+  const std::filesystem::path b = default_run_dir("s.lua", "paced", /*create=*/true);
+  std::filesystem::current_path(cwd);
+  CHECK(a != b);
+  CHECK(std::filesystem::is_directory(dir.path() / a));
+  CHECK(std::filesystem::is_directory(dir.path() / b));
 }

@@ -177,7 +177,8 @@ std::string run_order_prefix(int64_t run_start_ns) {
   return "mmh-" + run;
 }
 
-std::filesystem::path default_run_dir(const std::string& strategy, const std::string& mode) {
+std::filesystem::path default_run_dir(const std::string& strategy, const std::string& mode,
+                                      bool create) {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -186,8 +187,12 @@ std::filesystem::path default_run_dir(const std::string& strategy, const std::st
   const std::filesystem::path base =
       std::filesystem::path("runs") / (std::filesystem::path(strategy).stem().string() +
                                        (mode.empty() ? "" : "-" + mode) + "-" + stamp);
+  if (create) std::filesystem::create_directories(base.parent_path());
   std::filesystem::path dir = base;
-  for (int i = 2; std::filesystem::exists(dir); ++i) dir = base.string() + "-" + std::to_string(i);
+  // Taken by creating it: two runs started in the same second never share a directory.
+  for (int i = 2; create ? !std::filesystem::create_directory(dir) : std::filesystem::exists(dir);
+       ++i)
+    dir = base.string() + "-" + std::to_string(i);
   return dir;
 }
 
@@ -267,16 +272,31 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         "--out is for runs on the wall clock (--speed, --paper, --live); a backtest's files go "
         "to `mmhost backtest --out DIR`");
   if (steerable) {
-    report.run_dir =
-        (options.run_dir.empty() ? default_run_dir(options.strategy_path, options.live ? "live"
-                                                                          : live       ? "paper"
-                                                                                       : "paced")
-                                 : std::filesystem::path(options.run_dir))
-            .string();
     std::error_code ec;
-    std::filesystem::create_directories(report.run_dir, ec);
+    try {
+      report.run_dir = options.run_dir.empty() ? default_run_dir(options.strategy_path,
+                                                                 options.live ? "live"
+                                                                 : live       ? "paper"
+                                                                              : "paced",
+                                                                 /*create=*/true)
+                                                     .string()
+                                               : options.run_dir;
+      std::filesystem::create_directories(report.run_dir, ec);
+    } catch (const std::filesystem::filesystem_error& e) {
+      ec = e.code();
+      report.run_dir = e.path1().string();
+    }
     if (ec) throw RunError(report.run_dir + ": cannot create the run directory: " + ec.message());
   }
+  // A run that fails before it has written anything leaves no empty directory behind.
+  struct DropEmptyDir {
+    const std::string& dir;
+    ~DropEmptyDir() {
+      std::error_code ignored;
+      if (!dir.empty() && std::filesystem::is_empty(dir, ignored))
+        std::filesystem::remove(dir, ignored);
+    }
+  } drop_empty_dir{report.run_dir};
   // A live connector's environment (a name or a file of its own) and where the host keeps such
   // files; what they mean is the connector's business.
   std::string config_dirs;
@@ -735,6 +755,14 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         inbox.close();
         engine.stop_live();
       });
+    // Stale data between updates: the gate weighs the age of the last book or ticker update
+    // four times a second (a stream that goes quiet sends nothing to react to).
+    std::function<void(int64_t)> age_check = [&](int64_t now_ns) {
+      exec->check_data_age(now_ns);
+      engine.add_timer(now_ns + 250'000'000, age_check);
+    };
+    if (exec && exec->risk().limits().stale_ms > 0)
+      engine.add_timer(wall_clock.now_ns() + 250'000'000, age_check);
     spdlog::info("{} run on {}: Ctrl-C stops it", options.live ? "live" : "paper",
                  report.live_venue);
     // The one way a live run stops: no event is taken and no order command leaves after this;

@@ -165,8 +165,10 @@ class UsageError : public RunError {
 // start second in base 36, e.g. "mmh-s44we8": every order names its run, ids stay short.
 std::string run_order_prefix(int64_t run_start_ns);
 
-// A new run directory's path: runs/<strategy's stem>[-<mode>]-<UTC time>[-N].
-std::filesystem::path default_run_dir(const std::string& strategy, const std::string& mode);
+// A new run directory's path: runs/<strategy's stem>[-<mode>]-<UTC time>[-N]; with `create`
+// the directory is made too (the first free name, taken atomically). Throws filesystem_error.
+std::filesystem::path default_run_dir(const std::string& strategy, const std::string& mode,
+                                      bool create = false);
 
 // The host's risk limits from `--risk NAME=VALUE` flags over the defaults; a UsageError names
 // the flag that is wrong.
