@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -109,4 +110,24 @@ TEST_CASE("mmhost run --out is for runs on the wall clock, --risk names a known 
   r = run_mmhost("run strategies/eth_bos_mm.lua --risk stale_ms");
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("expected NAME=NUMBER") != std::string::npos);
+}
+
+TEST_CASE("mmhost run --plan: says what a run would do and opens nothing") {
+  TempDir dir;
+  const CommandResult paper = run_mmhost("run strategies/eth_bos_mm.lua --paper --plan --out " +
+                                         dir.file("run") + " --risk daily_loss_pct=2");
+  INFO(paper.output);
+  CHECK(paper.exit_code == 0);
+  CHECK(paper.output.find("data       bybit_spot (live stream)") != std::string::npos);
+  CHECK(paper.output.find("venue      simfill (simulated fills)") != std::string::npos);
+  CHECK(paper.output.find("clock      wall") != std::string::npos);
+  CHECK(paper.output.find("risk       daily loss 2%") != std::string::npos);
+  CHECK(paper.output.find("run dir    " + dir.file("run")) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("run")));
+  const CommandResult live =
+      run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue testnet --plan");
+  CHECK(live.output.find("venue      bybit_spot (REAL orders)") != std::string::npos);
+  const CommandResult replay = run_mmhost("run strategies/eth_bos_mm.lua --plan");
+  CHECK(replay.output.find("clock      simulated") != std::string::npos);
+  CHECK(replay.output.find("run dir") == std::string::npos);
 }

@@ -7,9 +7,11 @@
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
 #include "app/run_control.hpp"
+#include "app/run_plan.hpp"
 #include "batch/batch_command.hpp"
 #include "loader/data_instance.hpp"
 #include "lua/lua_state.hpp"
+#include "lua/strategy_spec.hpp"
 #include "sample/sample_data.hpp"
 
 #include <mmhost/sdk/interval.hpp>
@@ -219,6 +221,10 @@ int run_cli(int argc, char** argv) {
                   "Paced, paper and live runs: run directory (control.sock, risk_state.json; "
                   "default runs/<strategy>-<mode>-<UTC time>); the same directory again keeps "
                   "a halt");
+  bool plan_only = false;
+  run->add_flag("--plan", plan_only,
+                "Print what the run would do (data connector, core, venue and whether its orders "
+                "are real, clock, risk limits, run directory) and stop before opening anything");
   std::vector<std::string> run_risk;
   run->add_option("--risk", run_risk,
                   "Risk limit NAME=VALUE over the host's defaults (repeatable; the strategy can "
@@ -486,6 +492,11 @@ int run_cli(int argc, char** argv) {
                     << duration_text << "'\n";
           return kExitUsage;
         }
+      }
+      if (plan_only) {
+        print_run_plan(plan_run(host, run_options, load_strategy_spec(run_options.strategy_path)),
+                       std::cout);
+        return 0;
       }
       const RunReport report = run_strategy(host, run_options, std::cout);
       print_run_report(report, std::cout);

@@ -8,6 +8,7 @@
 #include "app/market_feed.hpp"
 #include "app/reloader.hpp"
 #include "app/run_control.hpp"
+#include "app/run_plan.hpp"
 #include "app/start_capital.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/clock.hpp"
@@ -73,19 +74,6 @@ std::string resolve_data_file(const HostContext& host, const RunOptions& options
                    " is relative to the data dir '" + host.config().data_dir +
                    "'; generate sample data with `mmhost sample-data`, or pass --replay FILE)");
   return file.string();
-}
-
-const LoadedPlugin& find_plugin(HostContext& host, const std::string& name, uint32_t kind,
-                                const char* kind_name, const std::string& path, const char* key) {
-  const LoadedPlugin* plugin = host.plugins().find(name, kind);
-  if (plugin != nullptr) return *plugin;
-  std::string available;
-  for (const auto& p : host.plugins().plugins())
-    if (p.kinds & kind) available += (available.empty() ? "" : ", ") + p.name;
-  throw RunError(
-      path + ": " + key + " names plugin '" + name + "', which was not found among " + kind_name +
-      " plugins (" +
-      (available.empty() ? "none found; see `mmhost plugins`" : "available: " + available) + ")");
 }
 
 // The record's start time: a candle's open, an event's own time otherwise.
@@ -215,28 +203,8 @@ RiskLimits risk_limits_from_flags(const std::vector<std::string>& flags) {
 RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostream& decision_out) {
   RunReport report;
   auto script = std::make_unique<StrategyScript>(options.strategy_path, nullptr);
-  report.spec = script->spec();
-  if (!options.symbol.empty()) report.spec.symbol = options.symbol;
-  if (options.ltf_interval_ns > 0) report.spec.ltf_interval_ns = options.ltf_interval_ns;
-  if (options.htf_interval_ns > 0) report.spec.htf_interval_ns = options.htf_interval_ns;
-  if (report.spec.htf_interval_ns % report.spec.ltf_interval_ns != 0)
-    throw RunError("the HTF interval (" + sdk::format_interval(report.spec.htf_interval_ns) +
-                   ") must be a whole multiple of the LTF interval (" +
-                   sdk::format_interval(report.spec.ltf_interval_ns) + ")");
-  // --paper and --live take their data (and --live its orders) from the configured live
-  // connector (connectors.live), whatever the script's market.data says.
-  if (options.paper) report.spec.data_plugin = host.config().live_connector;
-  if (options.live) {
-    if (options.paper)
-      throw UsageError(
-          "--live and --paper exclude each other: --paper simulates the fills, --live places "
-          "real orders");
-    if (!options.confirm_live)
-      throw UsageError("--live places real orders with the account's money on " +
-                       (options.venue.empty() ? std::string("mainnet") : options.venue) +
-                       "; add --confirm-live to go ahead (try --paper first)");
-    report.spec.data_plugin = host.config().live_connector;
-  }
+  const RunPlan plan = plan_run(host, options, script->spec());
+  report.spec = plan.spec;
   const StrategySpec& spec = report.spec;
   // One instrument for the core, the venue and the ledger, as the data connector reports it
   // (a replay: the strategy's market.instrument or the sidecar beside its data; a live
@@ -261,16 +229,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       {"interval", sdk::format_interval(spec.ltf_interval_ns)},
       {"cache_dir", host.cache_dir()},
   };
-  // A connector that cannot be read from streams live data: the run is on the wall clock.
-  const bool live = options.paper || options.live || plugin->data.read_batch == nullptr;
-  // Runs on the wall clock can be steered while they run (control.sock) and keep the gate's
-  // state across a restart: they have a run directory. Runs on the simulated clock write files
-  // only through `mmhost backtest --out`.
-  const bool steerable = live || options.speed > 0;
-  if (!options.run_dir.empty() && !steerable)
-    throw UsageError(
-        "--out is for runs on the wall clock (--speed, --paper, --live); a backtest's files go "
-        "to `mmhost backtest --out DIR`");
+  const bool live = plan.live_data;
+  const bool steerable = plan.wall_clock;  // it has a run directory (control.sock)
   if (steerable) {
     std::error_code ec;
     try {
@@ -433,12 +393,9 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   std::unique_ptr<CoreInstance> core;
   std::unique_ptr<Reloader> reloader;
   const LoadedPlugin* core_plugin = nullptr;
-  // Only runs on the wall clock reload: a run on the simulated clock (backtest, batch, an
-  // unpaced replay) must give the same result whatever happens to its files meanwhile.
-  const bool reloads = options.hot_reload && (live || options.speed > 0);
-  if (!spec.core_plugin.empty()) {
-    core_plugin = &find_plugin(host, spec.core_plugin, MMH_KIND_CORE, "core", spec.path, "core");
-    for (const auto& [name, value] : options.param_overrides) report.spec.core_params[name] = value;
+  const bool reloads = plan.hot_reload;
+  if (!plan.core.empty()) {
+    core_plugin = &find_plugin(host, plan.core, MMH_KIND_CORE, "core", spec.path, "core");
     reloader =
         std::make_unique<Reloader>(spec, core_plugin,
                                    std::map<std::string, std::string>{
@@ -467,13 +424,12 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   std::atomic<boost::asio::io_context*> venue_wake{nullptr};  // live venue posts wake the loop
   ExecutionSetup setup;
   const LoadedPlugin* venue_plugin = nullptr;
-  if (options.execute && core) {
+  if (!plan.venue.empty()) {
     venue_plugin =
-        &find_plugin(host, options.live ? host.config().live_connector : spec.venue_plugin,
-                     MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
+        &find_plugin(host, plan.venue, MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
     setup.quote_asset = spec.quote_asset;
     setup.base_asset = base_asset;
-    setup.risk = tighter(options.risk_limits, spec.risk);
+    setup.risk = plan.risk;
     if (steerable) {
       setup.risk_state_file = (std::filesystem::path(report.run_dir) / "risk_state.json").string();
       if (std::filesystem::exists(setup.risk_state_file)) {
