@@ -112,22 +112,15 @@ TEST_CASE("mmhost run --out is for runs on the wall clock, --risk names a known 
   CHECK(r.output.find("expected NAME=NUMBER") != std::string::npos);
 }
 
-TEST_CASE("mmhost run --plan: says what a run would do and opens nothing") {
-  TempDir dir;
-  const CommandResult paper = run_mmhost("run strategies/eth_bos_mm.lua --paper --plan --out " +
-                                         dir.file("run") + " --risk daily_loss_pct=2");
-  INFO(paper.output);
-  CHECK(paper.exit_code == 0);
-  CHECK(paper.output.find("data       bybit_spot (live stream)") != std::string::npos);
-  CHECK(paper.output.find("venue      simfill (simulated fills)") != std::string::npos);
-  CHECK(paper.output.find("clock      wall") != std::string::npos);
-  CHECK(paper.output.find("risk       daily loss 2%") != std::string::npos);
-  CHECK(paper.output.find("run dir    " + dir.file("run")) != std::string::npos);
-  CHECK_FALSE(std::filesystem::exists(dir.file("run")));
-  const CommandResult live =
-      run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue testnet --plan");
-  CHECK(live.output.find("venue      bybit_spot (REAL orders)") != std::string::npos);
-  const CommandResult replay = run_mmhost("run strategies/eth_bos_mm.lua --plan");
-  CHECK(replay.output.find("clock      simulated") != std::string::npos);
-  CHECK(replay.output.find("run dir") == std::string::npos);
+TEST_CASE("mmhost run --plan: says what a replay would do and opens nothing") {
+  const CommandResult replay = run_mmhost("run strategies/eth_bos_mm.lua --plan --speed 60");
+  INFO(replay.output);
+  CHECK(replay.exit_code == 0);
+  CHECK(replay.output.find("data       replay (read to its end)") != std::string::npos);
+  CHECK(replay.output.find("venue      simfill (simulated fills)") != std::string::npos);
+  CHECK(replay.output.find("clock      wall; the strategy reloads") != std::string::npos);
+  CHECK(replay.output.find("run dir    a new one under runs/") != std::string::npos);
+  const CommandResult fast = run_mmhost("run strategies/eth_bos_mm.lua --plan");
+  CHECK(fast.output.find("clock      simulated") != std::string::npos);
+  CHECK(fast.output.find("run dir") == std::string::npos);
 }

@@ -406,4 +406,21 @@ TEST_CASE("mmhost run --live: a market stream gone quiet past stale_ms pulls eve
   check_wallets_equal(fake, r.output);
 }
 
+TEST_CASE("mmhost run --live: --plan says the orders are real and opens nothing") {
+  TempDir dir;
+  const CommandResult paper = run_mmhost("run strategies/eth_bos_mm.lua --paper --plan --out " +
+                                         dir.file("run") + " --risk daily_loss_pct=2");
+  INFO(paper.output);
+  CHECK(paper.exit_code == 0);
+  CHECK(paper.output.find("data       bybit_spot (live stream)") != std::string::npos);
+  CHECK(paper.output.find("venue      simfill (simulated fills)") != std::string::npos);
+  CHECK(paper.output.find("risk       daily loss 2%") != std::string::npos);
+  CHECK(paper.output.find("run dir    " + dir.file("run")) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("run")));
+  const CommandResult live =
+      run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue testnet --plan");
+  CHECK(live.exit_code == 0);
+  CHECK(live.output.find("venue      bybit_spot (REAL orders)") != std::string::npos);
+}
+
 TEST_SUITE_END();
