@@ -25,6 +25,17 @@ namespace {
 
 const char* kOneMinute = "candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv";
 
+// A shipped strategy copied into `dir` with its lib, one line replaced: a variant to run.
+std::string edited_strategy(const TempDir& dir, const std::string& shipped, const std::string& from,
+                            const std::string& to) {
+  std::string text = read_file(mmh::test::source_dir() + "/strategies/" + shipped);
+  REQUIRE(text.find(from) != std::string::npos);
+  text.replace(text.find(from), from.size(), to);
+  mmh::test::write_file(dir.file("s/lib/eth.lua"),
+                        read_file(mmh::test::source_dir() + "/strategies/lib/eth.lua"));
+  return mmh::test::write_file(dir.file("s/" + shipped), text);
+}
+
 // ~11 minutes of Binance spot ETHUSDT: every trade and every depth diff of the same window.
 std::pair<std::string, std::string> tick_window() {
   const std::string trades = mmh::test::shared_data(
@@ -248,15 +259,9 @@ TEST_CASE("backtest: tick-data options are checked before anything runs") {
 
 TEST_CASE("backtest: a daily loss limit halts trading until the next UTC day, and is counted") {
   TempDir dir;
-  std::filesystem::create_directories(dir.file("lib"));
-  mmh::test::write_file(dir.file("lib/eth.lua"),
-                        read_file(mmh::test::source_dir() + "/strategies/lib/eth.lua"));
-  std::string text = read_file(mmh::test::source_dir() + "/strategies/eth_bos_mm.lua");
-  const std::string from = "risk = p.risk,";
-  REQUIRE(text.find(from) != std::string::npos);
-  text.replace(text.find(from), from.size(),
-               "risk = eth.with_changes(p, { risk = { daily_loss_pct = 0.5 } }).risk,");
-  const std::string strategy = mmh::test::write_file(dir.file("limited.lua"), text);
+  const std::string strategy =
+      edited_strategy(dir, "eth_bos_mm.lua", "risk = p.risk,",
+                      "risk = eth.with_changes(p, { risk = { daily_loss_pct = 0.5 } }).risk,");
   const Backtest limited = backtest(dir, "run", "--no-progress", strategy);
   const nlohmann::json& summary = limited.summary;
   const uint64_t trips = summary["risk"]["trips"].value("daily_loss", uint64_t{0});
@@ -287,11 +292,11 @@ TEST_CASE("backtest: a daily loss limit halts trading until the next UTC day, an
   CHECK(limited.result.output.find("risk       ") != std::string::npos);
 
   // Limits that never bind change nothing: the same event stream as the plain flagship.
-  text.replace(text.find("daily_loss_pct = 0.5"), 20,
-               "daily_loss_pct = 50, max_drawdown_pct = 90, max_order_notional = 1e6, "
-               "price_band_bps = 5000");
-  mmh::test::write_file(strategy, text);
-  const Backtest loose = backtest(dir, "loose", "--no-progress", strategy);
+  const std::string loose_strategy = edited_strategy(
+      dir, "eth_bos_mm.lua", "risk = p.risk,",
+      "risk = eth.with_changes(p, { risk = { daily_loss_pct = 50, max_drawdown_pct = 90, "
+      "max_order_notional = 1e6, price_band_bps = 5000 } }).risk,");
+  const Backtest loose = backtest(dir, "loose", "--no-progress", loose_strategy);
   const Backtest plain = backtest(dir, "plain");
   CHECK(loose.summary["event_hash"] == plain.summary["event_hash"]);
   CHECK(loose.summary["risk"]["vetoes"].empty());
@@ -391,14 +396,9 @@ TEST_CASE(
   std::string trades, book;
   std::tie(trades, book) = tick_window();
   TempDir dir;
-  std::string text = read_file(mmh::test::source_dir() + "/strategies/eth_bos_mm_ticks.lua");
-  const std::string from = "  grid = { step_min_bps = 1 },";
-  REQUIRE(text.find(from) != std::string::npos);
-  text.replace(text.find(from), from.size(),
-               "  grid = { step_min_bps = 1 },\n  policy = { defensive_spread_bps = 0.01 },");
-  const std::string strategy = mmh::test::write_file(dir.file("s/tight.lua"), text);
-  mmh::test::write_file(dir.file("s/lib/eth.lua"),
-                        read_file(mmh::test::source_dir() + "/strategies/lib/eth.lua"));
+  const std::string strategy = edited_strategy(
+      dir, "eth_bos_mm_ticks.lua", "  grid = { step_min_bps = 1 },",
+      "  grid = { step_min_bps = 1 },\n  policy = { defensive_spread_bps = 0.01 },");
   auto decisions = [&](const std::string& args, const std::string& out) {
     const auto r = run_mmhost("backtest " + strategy + " --cache " + trades + " " + args +
                                   " --out " + dir.file(out) + " --no-progress",

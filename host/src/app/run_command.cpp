@@ -220,8 +220,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                    spec.quote_asset + "' (capital.quote_asset)");
   const std::string base_asset =
       quote_suffix ? spec.symbol.substr(0, spec.symbol.size() - spec.quote_asset.size()) : "";
-  const LoadedPlugin* plugin =
-      &find_plugin(host, spec.data_plugin, MMH_KIND_DATA, "data", spec.path, "market.data");
+  const LoadedPlugin* plugin = plan.data_plugin;
   report.data_plugin_version = plugin->version;
   std::map<std::string, std::string> settings = {
       {"symbol", spec.symbol},
@@ -395,7 +394,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   const LoadedPlugin* core_plugin = nullptr;
   const bool reloads = plan.hot_reload;
   if (!plan.core.empty()) {
-    core_plugin = &find_plugin(host, plan.core, MMH_KIND_CORE, "core", spec.path, "core");
+    core_plugin = plan.core_plugin;
     reloader =
         std::make_unique<Reloader>(spec, core_plugin,
                                    std::map<std::string, std::string>{
@@ -425,8 +424,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   ExecutionSetup setup;
   const LoadedPlugin* venue_plugin = nullptr;
   if (!plan.venue.empty()) {
-    venue_plugin =
-        &find_plugin(host, plan.venue, MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
+    venue_plugin = plan.venue_plugin;
     setup.quote_asset = spec.quote_asset;
     setup.base_asset = base_asset;
     setup.risk = plan.risk;

@@ -72,11 +72,8 @@ std::string EngineInbox::call(std::function<std::string()> task,
                               std::chrono::milliseconds timeout) {
   auto answer = std::make_shared<std::promise<std::string>>();
   std::future<std::string> result = answer->get_future();
-  {
-    std::lock_guard lock(mutex_);
-    if (closed_) return error_answer("the run is stopping");
-  }
-  // Only the task holds the promise: a task dropped unrun (the run ended) breaks it at once.
+  // Only the task holds the promise: a task dropped unrun (the run ended, or had ended: push
+  // drops it) breaks it at once.
   push([answer = std::move(answer), task = std::move(task)] {
     try {
       answer->set_value(task());

@@ -47,6 +47,7 @@ RunPlan plan_run(HostContext& host, const RunOptions& options, StrategySpec spec
   if (options.paper || options.live) spec.data_plugin = host.config().live_connector;
   const LoadedPlugin& data =
       find_plugin(host, spec.data_plugin, MMH_KIND_DATA, "data", spec.path, "market.data");
+  plan.data_plugin = &data;
   plan.data_connector = data.name;
   // A connector that cannot be read from streams live data: the run is on the wall clock.
   plan.live_data = options.paper || options.live || data.data.read_batch == nullptr;
@@ -61,11 +62,12 @@ RunPlan plan_run(HostContext& host, const RunOptions& options, StrategySpec spec
   plan.run_dir = options.run_dir;
   plan.core = spec.core_plugin;
   if (!plan.core.empty()) {
-    find_plugin(host, plan.core, MMH_KIND_CORE, "core", spec.path, "core");
+    plan.core_plugin = &find_plugin(host, plan.core, MMH_KIND_CORE, "core", spec.path, "core");
     for (const auto& [name, value] : options.param_overrides) spec.core_params[name] = value;
     if (options.execute) {
       plan.venue = options.live ? host.config().live_connector : spec.venue_plugin;
-      find_plugin(host, plan.venue, MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
+      plan.venue_plugin =
+          &find_plugin(host, plan.venue, MMH_KIND_VENUE, "venue", spec.path, "execution.venue");
     }
   }
   plan.real_orders = options.live;

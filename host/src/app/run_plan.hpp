@@ -5,6 +5,7 @@
 #pragma once
 
 #include "app/run_command.hpp"
+#include "loader/plugin_loader.hpp"
 #include "lua/strategy_spec.hpp"
 #include "risk/risk_gate.hpp"
 
@@ -15,7 +16,6 @@
 namespace mmh {
 
 class HostContext;
-struct LoadedPlugin;
 
 // The plugin `name` of `kind`, or a RunError naming the strategy's key (`key`) and the plugins
 // of that kind there are.
@@ -25,14 +25,18 @@ const LoadedPlugin& find_plugin(HostContext& host, const std::string& name, uint
 struct RunPlan {
   StrategySpec spec;           // the script's, with --symbol, --ltf/--htf and --param applied
   std::string data_connector;  // plugin name (market.data, or connectors.live for paper/live)
-  bool live_data = false;      // the connector streams: the run is on the wall clock
-  std::string core;            // plugin name; empty = decisions are not made
-  std::string venue;           // plugin name; empty = nothing executes
-  bool real_orders = false;    // --live: the venue is the exchange
-  bool wall_clock = false;     // live data or a paced replay (--speed)
-  bool hot_reload = false;     // only runs on the wall clock reload, unless --no-reload
-  RiskLimits risk;             // the host's limits tightened by the strategy's
-  std::string run_dir;         // wall-clock runs: --out, or empty for a new one under runs/
+  // The plugins found for the names here (null: none named); the run opens these.
+  const LoadedPlugin* data_plugin = nullptr;
+  const LoadedPlugin* core_plugin = nullptr;
+  const LoadedPlugin* venue_plugin = nullptr;
+  bool live_data = false;    // the connector streams: the run is on the wall clock
+  std::string core;          // plugin name; empty = decisions are not made
+  std::string venue;         // plugin name; empty = nothing executes
+  bool real_orders = false;  // --live: the venue is the exchange
+  bool wall_clock = false;   // live data or a paced replay (--speed)
+  bool hot_reload = false;   // only runs on the wall clock reload, unless --no-reload
+  RiskLimits risk;           // the host's limits tightened by the strategy's
+  std::string run_dir;       // wall-clock runs: --out, or empty for a new one under runs/
   std::vector<std::string> tick_files;  // trade tapes and books for the venue
 };
 
