@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -37,4 +38,52 @@ TEST_CASE("core snapshot: every value by default, the first `wanted` when the ho
   mmh_core_snapshot again{};
   REQUIRE(core.snapshot(again));
   CHECK(again.count == all.count);
+}
+
+namespace {
+
+double value_of(CoreInstance& core, const char* name) {
+  mmh_core_snapshot snap{};
+  REQUIRE(core.snapshot(snap));
+  for (size_t i = 0; i < snap.count; ++i)
+    if (std::strcmp(snap.values[i].name, name) == 0) return snap.values[i].number;
+  FAIL("no value " << name);
+  return 0;
+}
+
+mmh_balance balance(const char* asset, int64_t free_e8, int64_t locked_e8) {
+  mmh_balance b{};
+  b.ts_ns = 1'700'000'000'000'000'000;
+  std::snprintf(b.asset, sizeof(b.asset), "%s", asset);
+  b.free = mmh_decimal{free_e8, -8, 0};
+  b.locked = mmh_decimal{locked_e8, -8, 0};
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("core balances: a venue's report is the core's wallet, free plus locked, per asset") {
+  HostServices services;
+  PluginRegistry registry(services);
+  registry.discover({mmh::test::host_plugin_dir()});
+  const LoadedPlugin* bos_mm = registry.find("bos_mm", MMH_KIND_CORE);
+  REQUIRE(bos_mm != nullptr);
+  CoreInstance core(*bos_mm, {{"symbol", "ETHUSDT"}, {"param.capital.allocation", "1000"}});
+  REQUIRE(core.wants(MMH_EVENT_BALANCE));
+  CHECK(value_of(core, "balances.quote") == doctest::Approx(1000));
+
+  // Both assets in one batch: one wallet change.
+  const mmh_balance both[2] = {balance("ETH", 50'000'000, 25'000'000),
+                               balance("USDT", 90'000'000'000, 10'000'000'000)};
+  core.on_events(mmh_batch{sizeof(mmh_batch), MMH_EVENT_BALANCE, sizeof(mmh_balance), 0, 2, both});
+  CHECK(value_of(core, "balances.base") == doctest::Approx(0.75));
+  CHECK(value_of(core, "balances.quote") == doctest::Approx(1000));
+
+  // One asset: the other keeps the core's view; other assets are not the core's.
+  const mmh_balance quote_only[2] = {balance("USDT", 40'000'000'000, 0),
+                                     balance("BTC", 100'000'000, 0)};
+  core.on_events(
+      mmh_batch{sizeof(mmh_batch), MMH_EVENT_BALANCE, sizeof(mmh_balance), 0, 2, quote_only});
+  CHECK(value_of(core, "balances.base") == doctest::Approx(0.75));
+  CHECK(value_of(core, "balances.quote") == doctest::Approx(400));
 }

@@ -186,6 +186,8 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
       orders_(setup.orders),
       gate_(setup.risk),
       quotes_pulled_(setup.wait_for_book) {
+  forward_balances_ =
+      core_ != nullptr && core_->wants(MMH_EVENT_BALANCE) && !setup_.core_wallet_at_book;
   if (!setup_.restored_risk_state.empty()) {
     gate_.restore(setup_.restored_risk_state);
     if (gate_.state() != TradingState::active)
@@ -393,6 +395,12 @@ bool Execution::drain() {
       }
       case MMH_EVENT_BALANCE:
         ledger_.apply_balance(e.balance);
+        if (core_ != nullptr && forward_balances_) {
+          tell_core();
+          core_->on_events(mmh_batch{sizeof(mmh_batch), MMH_EVENT_BALANCE, sizeof(mmh_balance), 0,
+                                     1, &e.balance});
+          if (after_core_input_) after_core_input_();
+        }
         break;
       default:
         break;

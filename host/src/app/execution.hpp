@@ -65,6 +65,8 @@ struct ExecutionSetup {
   // Live runs: the wallet the core trades (capped by capital.allocation), handed to it as a
   // balance report with the first live book, after the warm-up (which it spends holding only
   // quote, so history's prices move no equity it does not have). Amounts at 1e-8.
+  // (Otherwise the venue's balance reports reach the core as they come: its wallet is the
+  // venue's.)
   bool core_wallet_at_book = false;
   int64_t core_base_e8 = 0;
   int64_t core_quote_e8 = 0;
@@ -158,6 +160,7 @@ class Execution {
   std::function<void()> after_core_input_;
   bool started_ = false;
   bool core_wallet_given_ = false;
+  bool forward_balances_ = false;
   std::vector<mmh_order_command> commands_;
   std::vector<mmh_desired_order> desired_;
   std::vector<mmh_fill> fill_batch_;

@@ -310,8 +310,11 @@ void Core::on_fill(int64_t ts_ns, uint32_t side, int64_t price_e8, int64_t qty_e
 }
 
 void Core::on_balances(int64_t ts_ns, int64_t base_e8, int64_t quote_e8) {
-  wallet_.base_e8 = std::max<int64_t>(0, base_e8);
-  wallet_.quote_e8 = std::max<int64_t>(0, quote_e8);
+  base_e8 = std::max<int64_t>(0, base_e8);
+  quote_e8 = std::max<int64_t>(0, quote_e8);
+  if (base_e8 == wallet_.base_e8 && quote_e8 == wallet_.quote_e8) return;
+  wallet_.base_e8 = base_e8;
+  wallet_.quote_e8 = quote_e8;
   evaluate(ts_ns);
   update_desired(ts_ns);
 }

@@ -112,6 +112,7 @@ class BosMmPlugin {
   }
 
   void on_events(const mmh_batch& batch) {
+    if (batch.kind == MMH_EVENT_BALANCE) return on_balances(batch);
     const char* p = static_cast<const char*>(batch.records);
     for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
       switch (batch.kind) {
@@ -125,9 +126,6 @@ class BosMmPlugin {
         }
         case MMH_EVENT_FILL:
           on_fill(*reinterpret_cast<const mmh_fill*>(p));
-          break;
-        case MMH_EVENT_BALANCE:
-          on_balance(*reinterpret_cast<const mmh_balance*>(p));
           break;
         case MMH_EVENT_INSTRUMENT:
           on_instrument(*reinterpret_cast<const mmh_instrument*>(p));
@@ -292,15 +290,26 @@ class BosMmPlugin {
                   fee_in_base ? 0 : fee, fee_in_base ? fee : 0);
   }
 
-  void on_balance(const mmh_balance& b) {
-    const int64_t total = reported_e8(b.free, false) + reported_e8(b.locked, false);
-    if (base_asset_ == b.asset)
-      base_e8_ = total;
-    else if (quote_asset_ == b.asset)
-      quote_e8_ = total;
-    else
-      return;
-    if (base_e8_ >= 0 && quote_e8_ >= 0) core_.on_balances(b.ts_ns, base_e8_, quote_e8_);
+  // A balance report names one asset; the other keeps the core's view. The batch's reports are
+  // applied together, so a report of both assets is one wallet change, not two.
+  void on_balances(const mmh_batch& batch) {
+    Wallet wallet = core_.wallet();
+    int64_t ts_ns = 0;
+    bool ours = false;
+    const char* p = static_cast<const char*>(batch.records);
+    for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
+      const auto& b = *reinterpret_cast<const mmh_balance*>(p);
+      const int64_t total = reported_e8(b.free, false) + reported_e8(b.locked, false);
+      if (base_asset_ == b.asset)
+        wallet.base_e8 = total;
+      else if (quote_asset_ == b.asset)
+        wallet.quote_e8 = total;
+      else
+        continue;
+      ours = true;
+      ts_ns = b.ts_ns;
+    }
+    if (ours) core_.on_balances(ts_ns, wallet.base_e8, wallet.quote_e8);
   }
 
   void on_instrument(const mmh_instrument& i) {
@@ -355,8 +364,6 @@ class BosMmPlugin {
   int64_t ltf_ns_ = 0;
   std::string base_asset_;
   std::string quote_asset_;
-  int64_t base_e8_ = -1;  // unknown until the venue reports it
-  int64_t quote_e8_ = -1;
   std::vector<mmh_decision> decisions_;
   std::vector<mmh_desired_order> orders_;
 };
