@@ -1,4 +1,5 @@
 // End-to-end: `mmhost backtest` as a user runs it, on real candles.
+#include "app/backtest_command.hpp"
 #include "test_support.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
@@ -418,4 +419,27 @@ TEST_CASE(
     if (line.find("->defensive cause=spread") != std::string::npos) ++spread;
   CHECK(spread > 0);
   for (const std::string& line : tape_only) CHECK(line.find("cause=spread") == std::string::npos);
+}
+
+TEST_CASE("backtest: summary.json nests what the core publishes, never over the host's figures") {
+  nlohmann::ordered_json j = {{"fills", {{"total", 3}}}, {"net_pnl", "1.5"}};
+  mmh::add_core_metrics(j, {{"stage1.bos_confirmed", true, 4},
+                            {"stage1.transitions.idle->bos", true, 2},
+                            {"stage1.time_in_mm_share", false, 1.0 / 3.0},
+                            {"fills.total", true, 99},
+                            {"net_pnl", false, 7},
+                            {"flat", true, 1}});
+  CHECK(j["fills"]["total"] == 3);  // the host's
+  CHECK(j["net_pnl"] == "1.5");
+  CHECK(j["core"]["fills"]["total"] == 99);
+  CHECK(j["core"]["net_pnl"] == 7.0);
+  CHECK(j["stage1"]["bos_confirmed"] == 4);
+  CHECK(j["stage1"]["bos_confirmed"].is_number_unsigned());
+  CHECK(j["stage1"]["transitions"]["idle->bos"] == 2);
+  CHECK(j["stage1"]["time_in_mm_share"] == 0.333333);
+  CHECK(j["flat"] == 1);
+  // The core's order, after the host's figures.
+  std::vector<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+  CHECK(keys == std::vector<std::string>{"fills", "net_pnl", "stage1", "core", "flat"});
 }

@@ -87,3 +87,32 @@ TEST_CASE("core balances: a venue's report is the core's wallet, free plus locke
   CHECK(value_of(core, "balances.base") == doctest::Approx(0.75));
   CHECK(value_of(core, "balances.quote") == doctest::Approx(400));
 }
+
+TEST_CASE("core publication: good names are taken, bad ones left out and named") {
+  HostServices services;
+  PluginRegistry registry(services);
+  registry.discover({mmh::test::test_plugin_dir()});
+  const LoadedPlugin* plugin = registry.find("publishing", MMH_KIND_CORE);
+  REQUIRE(plugin != nullptr);
+  CoreInstance core(*plugin, {});
+  mmh_candle bars[3] = {};
+  core.on_events(mmh_batch{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 3, bars});
+
+  const CorePublication pub = core.publication();
+  REQUIRE(pub.metrics.size() == 3);
+  CHECK(pub.metrics[0].name == "ok.count");
+  CHECK(pub.metrics[0].counter);
+  CHECK(pub.metrics[0].value == 3);
+  CHECK(pub.metrics[1].name == "ok.share");
+  CHECK_FALSE(pub.metrics[1].counter);
+  CHECK(pub.metrics[2].name == "fills.total");  // a host key: the summary moves it under "core"
+  REQUIRE(pub.bar_values.size() == 1);
+  CHECK(pub.bar_values[0] == "state");
+  REQUIRE(pub.bands.size() == 1);
+  CHECK(pub.bands[0].rgba == 0x11223344u);
+  REQUIRE(pub.markers.size() == 1);
+  CHECK(pub.markers[0].detail_prefix == "up");
+  // Four metrics (a quote, an empty part, NaN, an unknown type), a column with a comma, a marker
+  // with an unknown shape and one whose kind is markup.
+  CHECK(pub.left_out.size() == 7);
+}

@@ -48,14 +48,14 @@ TEST_CASE("a well-formed SDK plugin loads with its manifest") {
 TEST_CASE("a different ABI major is refused naming the file and both versions") {
   CHECK(rejection("wrong_major") ==
         plugin_path("wrong_major") +
-            ": built for plugin ABI 2.0 but this host speaks ABI 1.2 "
+            ": built for plugin ABI 2.0 but this host speaks ABI 1.3 "
             "(the major version must match; rebuild the plugin against this mmhost)");
 }
 
 TEST_CASE("a newer minor is refused") {
   CHECK(rejection("newer_minor") ==
         plugin_path("newer_minor") +
-            ": built for plugin ABI 1.3, newer than this host's 1.2 "
+            ": built for plugin ABI 1.4, newer than this host's 1.3 "
             "(upgrade mmhost or rebuild the plugin against this version)");
 }
 
@@ -109,7 +109,7 @@ TEST_CASE("discover loads the good ones, rejects the rest, and refuses duplicate
   std::vector<std::string> names;
   for (const auto& p : registry.plugins()) names.push_back(p.name);
   std::sort(names.begin(), names.end());
-  CHECK(names == std::vector<std::string>{"bigger_struct", "good"});
+  CHECK(names == std::vector<std::string>{"bigger_struct", "good", "publishing"});
   CHECK(registry.find("good", MMH_KIND_DATA) != nullptr);
   CHECK(registry.find("good", MMH_KIND_VENUE) == nullptr);
   CHECK(registry.failures().size() ==

@@ -30,8 +30,15 @@ nlohmann::json data_of(const std::string& page) {
 
 }  // namespace
 
-TEST_CASE("report html: bars, states, grouped markers and the metrics table") {
+TEST_CASE("report html: bars, the core's bands and markers, grouped, and the metrics table") {
   ReportCollector c;
+  // What the core publishes: how its bar value shades the chart and which decisions it marks.
+  mmh::CorePublication pub;
+  pub.bands = {{"mm", 0x26A69A29u}};
+  pub.markers = {
+      {"bos_confirmed", "bearish", "down", MMH_MARKER_ARROW_DOWN, MMH_MARKER_ABOVE, 0},
+      {"bos_confirmed", "bullish", "BOS", MMH_MARKER_ARROW_UP, MMH_MARKER_BELOW, 0x2962FFFFu}};
+  c.set_publication(pub);
   for (int i = 0; i < 5; ++i) {
     c.bar(bar(i, 100 + i));
     c.mark(10'000 + i, 0.25, i < 2 ? "idle" : "mm");
@@ -60,9 +67,14 @@ TEST_CASE("report html: bars, states, grouped markers and the metrics table") {
   const auto mm = d["bars"][4][5].get<size_t>();
   CHECK(d["bars"][0][5] == 0);
   CHECK(mm != 0);
-  CHECK(d["stateColors"][mm] != "rgba(0,0,0,0)");
+  CHECK(d["stateColors"][0] == "rgba(0,0,0,0)");  // "idle": no band
+  CHECK(d["stateColors"][mm] == "rgba(38,166,154,0.16)");
+  // The second core marker (style 4 + 1) matched the bullish BOS; grid_updated is no marker.
   REQUIRE(d["markers"].size() == 3);
-  CHECK(d["markers"][0] == nlohmann::json::array({60, 4, "BOS"}));
+  CHECK(d["markers"][0] == nlohmann::json::array({60, 5, "BOS"}));
+  CHECK(d["markerStyles"][5] ==
+        nlohmann::json(
+            {{"position", "belowBar"}, {"shape", "arrowUp"}, {"color", "rgba(41,98,255,1.00)"}}));
   CHECK(d["markers"][1] == nlohmann::json::array({120, 0, "B x2"}));
   CHECK(d["markers"][2] == nlohmann::json::array({180, 3, "S*"}));
 }

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define MMH_ABI_MAJOR 1
-#define MMH_ABI_MINOR 2
+#define MMH_ABI_MINOR 3
 
 /* The one symbol a plugin exports. */
 #define MMH_PLUGIN_ENTRY_SYMBOL "mmh_plugin_init"
@@ -520,6 +520,61 @@ typedef struct mmh_core_hooks {
                      const char* reason);
 } mmh_core_hooks;
 
+/* ABI 1.3. What a core publishes about its run, for summary.json, equity.csv and report.html.
+ * The host shows it without interpreting it (it knows no core's vocabulary). */
+#define MMH_METRIC_COUNTER 1 /* a count since the instance was created */
+#define MMH_METRIC_GAUGE 2   /* a level as of now: a share, a rate, a price */
+typedef struct mmh_core_metric {
+  /* Dot-separated segments of printable ASCII (no '"', '\\' or empty segment); each dot nests
+   * one level in summary.json: "stage1.bos_confirmed" -> {"stage1": {"bos_confirmed": n}}.
+   * A first segment the host writes itself ("fills", "risk", ...) goes under "core". */
+  const char* name;
+  uint32_t type; /* MMH_METRIC_* */
+  uint32_t reserved;
+  double value;
+} mmh_core_metric;
+
+/* Colours are 0xRRGGBBAA. */
+typedef struct mmh_core_band {
+  const char* value; /* a text of the first bar value, e.g. "mm" */
+  uint32_t rgba;     /* the chart's background on bars with that value */
+  uint32_t reserved;
+} mmh_core_band;
+
+#define MMH_MARKER_ARROW_UP 1
+#define MMH_MARKER_ARROW_DOWN 2
+#define MMH_MARKER_CIRCLE 3
+#define MMH_MARKER_SQUARE 4
+#define MMH_MARKER_ABOVE 1 /* above the bar */
+#define MMH_MARKER_BELOW 2 /* below the bar */
+/* A decision the chart marks where it happened. */
+typedef struct mmh_core_marker {
+  const char* decision_kind; /* e.g. "bos_confirmed" */
+  const char* detail_prefix; /* only decisions whose detail begins with it; NULL: every one */
+  const char* label;         /* the marker's text, e.g. "BOS" */
+  uint32_t shape;            /* MMH_MARKER_ARROW_UP ... SQUARE */
+  uint32_t position;         /* MMH_MARKER_ABOVE / BELOW */
+  uint32_t rgba;
+  uint32_t reserved;
+} mmh_core_marker;
+
+typedef struct mmh_core_publication {
+  uint32_t size;
+  uint32_t reserved;
+  /* Counters and gauges as of now (the host asks at the end of a run). */
+  size_t metric_count;
+  const mmh_core_metric* metrics;
+  /* Snapshot values (by name) the host records at every execution bar's close: equity.csv
+   * columns, and the first shades report.html's chart by its text. Fixed over the instance's
+   * life, like bands and markers. */
+  size_t bar_value_count;
+  const char* const* bar_values;
+  size_t band_count;
+  const mmh_core_band* bands;
+  size_t marker_count;
+  const mmh_core_marker* markers;
+} mmh_core_publication;
+
 typedef struct mmh_core_vtable {
   uint32_t size;
   uint32_t reserved;
@@ -545,6 +600,9 @@ typedef struct mmh_core_vtable {
    * when the core wants tickers and the data is a book stream). Absent: candles, fills,
    * balances and the instrument, as 1.0/1.1 hosts fed. Optional. */
   uint64_t (*event_interest)(void* self);
+  /* ABI 1.3. What the core publishes (above); borrowed until the next call on the instance.
+   * Optional: without it summary.json has no core figures and the chart no shading or markers. */
+  mmh_status (*publish)(void* self, mmh_core_publication* out, mmh_error* err);
 } mmh_core_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

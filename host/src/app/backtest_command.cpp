@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 namespace mmh {
@@ -42,7 +43,13 @@ class FileSink final : public ExecutionSink {
         equity_(open(dir / "equity.csv")) {
     fills_ << "time,ts_ns,id,side,price,qty,value,fee,fee_asset,fee_value,maker,base,quote,"
               "realized_pnl\n";
-    equity_ << "time,ts_ns,mid,base,quote,equity,drawdown_pct,base_share,state,policy\n";
+  }
+
+  // equity.csv's last columns are the core's per-bar values; the chart's shading and markers
+  // are the core's too.
+  void publication(const CorePublication& pub) override {
+    bar_values_ = pub.bar_values;
+    report.set_publication(pub);
   }
 
   void event_line(std::string_view line) override {
@@ -66,19 +73,22 @@ class FileSink final : public ExecutionSink {
   void bar(const mmh_candle& bar) override { report.bar(bar); }
   void decision(const mmh_decision& d) override { report.decision(d.ts_ns, d.kind, d.detail); }
 
-  void mark(int64_t ts_ns, const Ledger& l, const std::string& state,
-            const std::string& policy) override {
+  void mark(int64_t ts_ns, const Ledger& l, const std::vector<std::string>& values) override {
+    if (!equity_header_) write_equity_header();
     char dd[32], share[32];
     std::snprintf(dd, sizeof(dd), "%.4f", l.drawdown_pct());
     std::snprintf(share, sizeof(share), "%.4f", l.base_share());
     equity_ << iso_time(ts_ns) << ',' << ts_ns << ',' << e8(l.mid_e8()) << ','
             << format_e18(l.base_e18()) << ',' << format_e18(l.quote_e18()) << ','
-            << format_e18(l.equity_e18()) << ',' << dd << ',' << share << ',' << state << ','
-            << policy << '\n';
-    report.mark(sdk::e8_to_double(l.equity_e8()), l.base_share(), state);
+            << format_e18(l.equity_e18()) << ',' << dd << ',' << share;
+    for (const std::string& v : values) equity_ << ',' << v;
+    equity_ << '\n';
+    report.mark(sdk::e8_to_double(l.equity_e8()), l.base_share(),
+                values.empty() ? std::string() : values.front());
   }
 
   void close() {
+    if (!equity_header_) write_equity_header();
     for (std::ofstream* f : {&events_, &fills_, &equity_}) {
       f->flush();
       if (!*f) throw RunError("writing the run files failed (disk full?)");
@@ -93,9 +103,18 @@ class FileSink final : public ExecutionSink {
     if (!f) throw RunError(p.string() + ": cannot write");
     return f;
   }
+  void write_equity_header() {
+    equity_header_ = true;
+    equity_ << "time,ts_ns,mid,base,quote,equity,drawdown_pct,base_share";
+    for (const std::string& name : bar_values_) equity_ << ',' << name;
+    equity_ << '\n';
+  }
+
   std::ofstream events_;
   std::ofstream fills_;
   std::ofstream equity_;
+  std::vector<std::string> bar_values_;
+  bool equity_header_ = false;
 };
 
 // The run's files are written into a staging directory beside the run directory and moved
@@ -195,6 +214,32 @@ double round6(double v) {
   return std::round(v * 1e6) / 1e6;
 }
 
+}  // namespace
+
+void add_core_metrics(json& j, const std::vector<CorePublication::Metric>& metrics) {
+  // (json is nlohmann::ordered_json)
+  std::set<std::string> host_keys;
+  for (auto it = j.begin(); it != j.end(); ++it) host_keys.insert(it.key());
+  for (const CorePublication::Metric& m : metrics) {
+    json* at = host_keys.count(m.name.substr(0, m.name.find('.'))) != 0 ? &j["core"] : &j;
+    size_t from = 0;
+    for (size_t dot = m.name.find('.'); dot != std::string::npos; dot = m.name.find('.', from)) {
+      json& next = (*at)[m.name.substr(from, dot - from)];
+      if (!next.is_null() && !next.is_object()) next = json::object();  // a value, then a group
+      at = &next;
+      from = dot + 1;
+    }
+    json& leaf = (*at)[m.name.substr(from)];
+    if (leaf.is_object()) continue;  // a group already has that name
+    if (m.counter && m.value >= 0 && m.value <= 9e15 && m.value == std::floor(m.value))
+      leaf = static_cast<uint64_t>(m.value);
+    else
+      leaf = round6(m.value);
+  }
+}
+
+namespace {
+
 json summary_json(const RunReport& r, const BacktestOptions& o) {
   const ExecutionReport& x = *r.execution;
   const Ledger& l = *x.ledger;
@@ -272,44 +317,6 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
                {"time_halted_share", round6(static_cast<double>(risk.bars_halted) / bars)},
                {"time_reducing_share", round6(static_cast<double>(risk.bars_reducing) / bars)}};
 
-  // The seed's stage-1 statistics, from the core's decisions and per-bar state.
-  auto count = [&](const char* kind) -> uint64_t {
-    auto it = d.by_kind.find(kind);
-    return it == d.by_kind.end() ? 0 : it->second;
-  };
-  json stage1;
-  stage1["bos_potential"] = count("bos_potential");
-  stage1["bos_confirmed"] = count("bos_confirmed");
-  stage1["bos_failed"] = count("bos_failed");
-  json edges = json::object();
-  uint64_t mm_entries = 0, defensive_entries = 0;
-  if (auto it = d.by_subkind.find("transition"); it != d.by_subkind.end())
-    for (const auto& [edge, n] : it->second) {
-      edges[edge] = n;
-      if (edge.size() > 4 && edge.compare(edge.size() - 4, 4, "->mm") == 0) mm_entries += n;
-    }
-  if (auto it = d.by_subkind.find("policy_changed"); it != d.by_subkind.end())
-    for (const auto& [change, n] : it->second)
-      if (change.size() > 11 && change.compare(change.size() - 11, 11, "->defensive") == 0)
-        defensive_entries += n;
-  auto share = [&](const std::map<std::string, uint64_t>& m, const char* key) {
-    auto it = m.find(key);
-    return round6(it == m.end() ? 0.0 : static_cast<double>(it->second) / bars);
-  };
-  stage1["mm_entries"] = mm_entries;
-  stage1["time_in_mm_share"] = share(x.stats.bars_in_state, "mm");
-  stage1["time_disabled_share"] = share(x.stats.bars_in_policy, "disabled");
-  stage1["time_defensive_share"] = share(x.stats.bars_in_policy, "defensive");
-  stage1["defensive_entries"] = defensive_entries;
-  const double days = std::max(1.0, static_cast<double>(x.stats.daily_equity_e8.size()));
-  stage1["defensive_entries_per_day"] = round6(static_cast<double>(defensive_entries) / days);
-  json states = json::object();
-  for (const auto& [state, n] : x.stats.bars_in_state)
-    states[state] = round6(static_cast<double>(n) / bars);
-  stage1["time_share_by_state"] = states;
-  stage1["transitions"] = edges;
-  j["stage1"] = stage1;
-
   j["event_hash"] = hex64(x.event_hash);
   j["events"] = x.events;
   j["decision_hash"] = hex64(d.hash());
@@ -340,6 +347,7 @@ json summary_json(const RunReport& r, const BacktestOptions& o) {
                      {"records", info.record_count}});
   j["tick_files"] = ticks;
   j["bars_from_trades"] = r.bars_from_trades;
+  add_core_metrics(j, r.core_metrics);
   return j;
 }
 

@@ -5,6 +5,8 @@
 
 #include "app/run_command.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -50,6 +52,11 @@ std::string script_hash(const StrategySpec& spec);
 // summary.json of a finished backtest (fields: docs/backtesting.md), as JSON text.
 std::string backtest_summary_json(const RunReport& report, const BacktestOptions& options,
                                   int indent = 2);
+// What a core published (ABI 1.3) into summary.json, each dotted name one level deeper (bos_mm's
+// "stage1.bos_confirmed"); a first segment the host writes itself ("fills", "risk") goes under
+// "core" instead of replacing the host's figure. Counters are integers, gauges 6 decimals.
+void add_core_metrics(nlohmann::ordered_json& summary,
+                      const std::vector<CorePublication::Metric>& metrics);
 
 // "2026-01-01" or "2026-01-01T12:30" (UTC) -> ns; throws std::invalid_argument.
 int64_t parse_utc_date_ns(const std::string& text);

@@ -188,6 +188,14 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
       quotes_pulled_(setup.wait_for_book) {
   forward_balances_ =
       core_ != nullptr && core_->wants(MMH_EVENT_BALANCE) && !setup_.core_wallet_at_book;
+  if (core_ != nullptr) {
+    // The values the core asks to be recorded per bar, and how the report draws them.
+    CorePublication pub = core_->publication();
+    for (const std::string& why : pub.left_out) spdlog::warn("core publication: {} left out", why);
+    bar_values_ = pub.bar_values;
+    bar_texts_.assign(bar_values_.size(), std::string());
+    if (sink_ != nullptr) sink_->publication(pub);
+  }
   if (!setup_.restored_risk_state.empty()) {
     gate_.restore(setup_.restored_risk_state);
     if (gate_.state() != TradingState::active)
@@ -411,38 +419,36 @@ bool Execution::drain() {
   return !fill_batch_.empty();
 }
 
-void Execution::count_bar_state() {
-  if (core_ == nullptr) return;
+void Execution::sample_bar_values() {
+  if (bar_values_.empty()) return;
   mmh_core_snapshot snap{};
-  snap.size = sizeof(snap);
-  // After the first call the two indexes are known: ask for the values up to them only.
-  const uint32_t wanted =
-      state_index_ < 0 ? 0 : static_cast<uint32_t>(std::max(state_index_, policy_index_) + 1);
+  // After the first call the indexes are known: ask for the values up to them only.
+  const uint32_t wanted = bar_value_index_.empty() ? 0 : bar_values_wanted_;
   if (!core_->snapshot(snap, wanted)) return;
-  if (state_index_ < 0) {
-    state_index_ = policy_index_ = static_cast<int>(snap.count);
-    for (size_t i = 0; i < snap.count; ++i) {
-      const char* name = snap.values[i].name;
-      if (name == nullptr) continue;
-      if (std::strcmp(name, "state") == 0) state_index_ = static_cast<int>(i);
-      if (std::strcmp(name, "policy") == 0) policy_index_ = static_cast<int>(i);
+  if (bar_value_index_.empty()) {
+    for (const std::string& name : bar_values_) {
+      size_t at = snap.count;  // absent: an empty column
+      for (size_t i = 0; i < snap.count; ++i)
+        if (snap.values[i].name != nullptr && name == snap.values[i].name) at = i;
+      bar_value_index_.push_back(at);
+      if (at < snap.count)
+        bar_values_wanted_ = std::max(bar_values_wanted_, static_cast<uint32_t>(at + 1));
     }
   }
-  auto text = [&](int i) -> const char* {
-    if (i < 0 || static_cast<size_t>(i) >= snap.count) return "";
+  for (size_t k = 0; k < bar_value_index_.size(); ++k) {
+    const size_t i = bar_value_index_[k];
+    std::string& text = bar_texts_[k];
+    if (i >= snap.count) continue;
     const mmh_core_value& v = snap.values[i];
-    return v.type == MMH_VALUE_TEXT && v.text != nullptr ? v.text : "";
-  };
-  auto count = [](const char* now, std::string& last, uint64_t*& counter,
-                  std::map<std::string, uint64_t>& bars) {
-    if (last != now) {
-      last = now;
-      counter = last.empty() ? nullptr : &bars[last];
+    if (v.type == MMH_VALUE_TEXT) {
+      // Most bars repeat the last bar's text: compare before copying.
+      if (v.text != nullptr && text != v.text) text = v.text;
+    } else {
+      char number[32];
+      std::snprintf(number, sizeof(number), "%.10g", v.number);
+      text = number;
     }
-    if (counter != nullptr) ++*counter;
-  };
-  count(text(state_index_), state_, state_bars_, stats_.bars_in_state);
-  count(text(policy_index_), policy_, policy_bars_, stats_.bars_in_policy);
+  }
 }
 
 void Execution::after_bar(const mmh_candle& bar) {
@@ -456,7 +462,7 @@ void Execution::after_bar(const mmh_candle& bar) {
   }
   std::string why;
   if (gate_.on_mark(close_ns, ledger_.equity_e8(), why)) risk_line(close_ns, why);
-  count_bar_state();
+  sample_bar_values();
   ++stats_.bars;
   const double share = ledger_.base_share();
   stats_.base_share_sum += share;
@@ -472,7 +478,7 @@ void Execution::after_bar(const mmh_candle& bar) {
   }
   if (sink_ != nullptr) {
     sink_->bar(bar);
-    sink_->mark(close_ns, ledger_, state_, policy_);
+    sink_->mark(close_ns, ledger_, bar_texts_);
   }
   sync(close_ns);
 }

@@ -42,8 +42,12 @@ class ExecutionSink {
   // A fill with its price and quantity in units of 1e-8 (the run's instrument applied).
   virtual void fill(const mmh_fill& fill, int64_t price_e8, int64_t qty_e8,
                     const Ledger& ledger) = 0;
-  virtual void mark(int64_t ts_ns, const Ledger& ledger, const std::string& state,
-                    const std::string& policy) = 0;
+  // The core's publication (ABI 1.3: the values it wants recorded per bar, chart bands and
+  // markers), once before the run; empty for a core that publishes none.
+  virtual void publication(const CorePublication& /*pub*/) {}
+  // `bar_values`: the core's values named in its publication, at this bar's close.
+  virtual void mark(int64_t ts_ns, const Ledger& ledger,
+                    const std::vector<std::string>& bar_values) = 0;
   virtual void bar(const mmh_candle& /*bar*/) {}  // each LTF bar, before its mark
   virtual void decision(const mmh_decision& /*decision*/) {}
 };
@@ -87,8 +91,6 @@ enum class RiskCommand { halt, reduce, resume };
 // Time-weighted (per LTF bar) statistics of the run.
 struct ExecutionStats {
   uint64_t bars = 0;
-  std::map<std::string, uint64_t> bars_in_state;   // by the core's "state" value
-  std::map<std::string, uint64_t> bars_in_policy;  // by the core's "policy" value
   double base_share_sum = 0.0;
   double base_share_max = 0.0;
   uint64_t bars_holding_base = 0;
@@ -143,7 +145,7 @@ class Execution {
   bool drain();  // true when fills were applied (then fill_batch_ holds them)
   void give_core_wallet(int64_t ts_ns);
   void line(std::string_view json_line);  // one events.jsonl line, with its '\n'
-  void count_bar_state();
+  void sample_bar_values();
   void risk_line(int64_t ts_ns, const std::string& reason);
   void data_line(int64_t ts_ns);
   void data_seen(int64_t exchange_ns, bool crossed);
@@ -175,14 +177,12 @@ class Execution {
   std::string restored_note_;
   int64_t last_market_ns_ = INT64_MIN;  // a restored state not yet in events.jsonl
   uint64_t quote_pulls_ = 0;
-  int state_index_ = -1;
-  int policy_index_ = -1;
-  // The core's state and policy at the last bar, and their counters in stats_ (map nodes stay
-  // put): a bar in the same state as the one before costs a string compare, not a map lookup.
-  std::string state_;
-  std::string policy_;
-  uint64_t* state_bars_ = nullptr;
-  uint64_t* policy_bars_ = nullptr;
+  // The core's per-bar values (its publication): names, their snapshot indexes (found at the
+  // first bar), and their text at the last bar.
+  std::vector<std::string> bar_values_;
+  std::vector<size_t> bar_value_index_;
+  uint32_t bar_values_wanted_ = 0;
+  std::vector<std::string> bar_texts_;
 };
 
 }  // namespace mmh

@@ -787,6 +787,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     report.decisions.has_desired = core->desired_state(desired);
     report.decisions.desired_mode = desired.mode;
     report.decisions.desired.assign(desired.orders, desired.orders + desired.count);
+    report.core_metrics = core->publication().metrics;
   }
   report.elapsed_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

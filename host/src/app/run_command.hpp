@@ -6,6 +6,7 @@
 #include "app/start_capital.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/engine.hpp"
+#include "loader/core_instance.hpp"
 #include "lua/strategy_spec.hpp"
 
 #include <mmhost/plugin.h>
@@ -138,10 +139,11 @@ struct RunReport {
   double elapsed_s = 0.0;
   DecisionSummary decisions;   // empty core_name: the strategy names no core
   uint64_t script_errors = 0;  // failed script callbacks (each also a script_error decision)
-  std::map<std::string, MetricStats> metrics;  // mmhost.metric(name, value) over the run
-  std::optional<ExecutionReport> execution;    // empty when the run did not execute
-  std::optional<StartCapital> capital;         // what the core traded with, and from where
-  uint64_t ltf_bars = 0;                       // bars fed (after --start/--end)
+  std::map<std::string, MetricStats> metrics;         // mmhost.metric(name, value) over the run
+  std::vector<CorePublication::Metric> core_metrics;  // what the core published at the end
+  std::optional<ExecutionReport> execution;           // empty when the run did not execute
+  std::optional<StartCapital> capital;                // what the core traded with, and from where
+  uint64_t ltf_bars = 0;                              // bars fed (after --start/--end)
   uint64_t bars_dropped = 0;  // bars at or before the last bar fed (a repeated kline), not fed
   std::string live_venue;     // live runs: the Bybit environment and stream
   std::optional<mmh_instrument> instrument;  // the trading rules the data connector reported

@@ -2,6 +2,7 @@
 
 #include "engine/event_time.hpp"
 
+#include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <vector>
@@ -97,6 +98,81 @@ bool CoreInstance::snapshot(mmh_core_snapshot& out, uint32_t wanted) {
   if (status != MMH_OK)
     throw PluginCallError(plugin_call_failure(plugin_, "snapshot", status, err));
   return true;
+}
+
+namespace {
+
+// Printable ASCII without '"' or '\\' (JSON, CSV and HTML take it as it is, escaped only for
+// HTML), and for dotted names no empty segment.
+bool plain_text(const char* text, bool dotted) {
+  if (text == nullptr || *text == '\0') return false;
+  char last = '.';
+  for (const char* c = text; *c != '\0'; ++c) {
+    if (*c < 0x20 || *c > 0x7e || *c == '"' || *c == '\\' || *c == ',') return false;
+    if (dotted && *c == '.' && last == '.') return false;
+    last = *c;
+  }
+  return !dotted || last != '.';
+}
+
+// A decision kind as mmh_decision has them: [a-z0-9_]+.
+bool decision_kind(const char* text) {
+  if (text == nullptr || *text == '\0') return false;
+  for (const char* c = text; *c != '\0'; ++c)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_')) return false;
+  return true;
+}
+
+}  // namespace
+
+CorePublication CoreInstance::publication() {
+  CorePublication pub;
+  if (plugin_.core.publish == nullptr) return pub;
+  mmh_core_publication out{};
+  out.size = sizeof(out);
+  mmh_error err{};
+  err.size = sizeof(err);
+  const mmh_status status = plugin_.core.publish(self_, &out, &err);
+  if (status != MMH_OK) throw PluginCallError(plugin_call_failure(plugin_, "publish", status, err));
+  auto left_out = [&](const char* what, const char* name) {
+    pub.left_out.push_back(std::string(what) + " '" + (name == nullptr ? "(null)" : name) +
+                           "': not printable ASCII, or a quote, backslash, comma or empty part");
+  };
+  for (size_t i = 0; i < out.metric_count; ++i) {
+    const mmh_core_metric& m = out.metrics[i];
+    if (!plain_text(m.name, true) || !std::isfinite(m.value) ||
+        (m.type != MMH_METRIC_COUNTER && m.type != MMH_METRIC_GAUGE)) {
+      left_out("metric", m.name);
+      continue;
+    }
+    pub.metrics.push_back({m.name, m.type == MMH_METRIC_COUNTER, m.value});
+  }
+  for (size_t i = 0; i < out.bar_value_count; ++i) {
+    if (plain_text(out.bar_values[i], false))
+      pub.bar_values.emplace_back(out.bar_values[i]);
+    else
+      left_out("bar value", out.bar_values[i]);
+  }
+  for (size_t i = 0; i < out.band_count; ++i) {
+    if (plain_text(out.bands[i].value, false))
+      pub.bands.push_back({out.bands[i].value, out.bands[i].rgba});
+    else
+      left_out("band", out.bands[i].value);
+  }
+  for (size_t i = 0; i < out.marker_count; ++i) {
+    const mmh_core_marker& m = out.markers[i];
+    const bool prefix_ok = m.detail_prefix == nullptr || *m.detail_prefix == '\0' ||
+                           plain_text(m.detail_prefix, false);
+    if (!decision_kind(m.decision_kind) || !plain_text(m.label, false) || !prefix_ok ||
+        m.shape < MMH_MARKER_ARROW_UP || m.shape > MMH_MARKER_SQUARE ||
+        (m.position != MMH_MARKER_ABOVE && m.position != MMH_MARKER_BELOW)) {
+      left_out("marker", m.decision_kind);
+      continue;
+    }
+    pub.markers.push_back({m.decision_kind, m.detail_prefix == nullptr ? "" : m.detail_prefix,
+                           m.label, m.shape, m.position, m.rgba});
+  }
+  return pub;
 }
 
 bool CoreInstance::set_hooks(const mmh_core_hooks* hooks) {

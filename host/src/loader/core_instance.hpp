@@ -8,8 +8,36 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace mmh {
+
+// A core's publication (ABI 1.3), copied and checked: names the host writes into JSON, CSV and
+// HTML are printable ASCII without quotes or backslashes; anything else is left out.
+struct CorePublication {
+  struct Metric {
+    std::string name;  // dotted
+    bool counter = false;
+    double value = 0;
+  };
+  struct Band {
+    std::string value;
+    uint32_t rgba = 0;
+  };
+  struct Marker {
+    std::string decision_kind;
+    std::string detail_prefix;
+    std::string label;
+    uint32_t shape = 0;
+    uint32_t position = 0;
+    uint32_t rgba = 0;
+  };
+  std::vector<Metric> metrics;
+  std::vector<std::string> bar_values;
+  std::vector<Band> bands;
+  std::vector<Marker> markers;
+  std::vector<std::string> left_out;  // what was not taken, and why
+};
 
 class CoreInstance {
  public:
@@ -30,6 +58,9 @@ class CoreInstance {
   // The values scripts may read; false when the core exposes none. Borrowed like desired_state.
   // `wanted` > 0: only the first `wanted` values are needed (mmh_core_snapshot::wanted).
   bool snapshot(mmh_core_snapshot& out, uint32_t wanted = 0);
+  // What the core publishes (metrics, bar values, chart bands and markers), as of now; empty
+  // when it publishes nothing (a core before ABI 1.3).
+  CorePublication publication();
   // Installs (nullptr: removes) script hooks; false when the core takes none.
   bool set_hooks(const mmh_core_hooks* hooks);
   // Whether the core wants events of `kind` (its declared interest; before ABI 1.2: candles,

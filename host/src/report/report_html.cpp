@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <stdexcept>
@@ -15,17 +16,15 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-enum MarkKind {
-  kBuyMaker,
-  kSellMaker,
-  kBuyTaker,
-  kSellTaker,
-  kBosBullish,
-  kBosBearish,
-  kBosFailed,
-  kPullback,
-  kMarkKindCount
-};
+enum MarkKind { kBuyMaker, kSellMaker, kBuyTaker, kSellTaker, kCoreMarkers };
+
+// 0xRRGGBBAA as CSS.
+std::string css_color(uint32_t rgba) {
+  char text[48];
+  std::snprintf(text, sizeof(text), "rgba(%u,%u,%u,%.2f)", rgba >> 24, (rgba >> 16) & 0xffu,
+                (rgba >> 8) & 0xffu, static_cast<double>(rgba & 0xffu) / 255.0);
+  return text;
+}
 
 // "</script" inside embedded JSON or script text would end the element early.
 
@@ -132,13 +131,18 @@ void ReportCollector::bar(const mmh_candle& c) {
   bars_.push_back(b);
 }
 
-void ReportCollector::mark(double equity, double base_share, const std::string& state) {
+void ReportCollector::set_publication(const CorePublication& pub) {
+  bands_ = pub.bands;
+  markers_ = pub.markers;
+}
+
+void ReportCollector::mark(double equity, double base_share, const std::string& band) {
   if (bars_.empty()) return;
   Bar& b = bars_.back();
   b.equity = equity;
   b.base_share = base_share;
-  auto it = std::find(states_.begin(), states_.end(), state.empty() ? "idle" : state);
-  if (it == states_.end()) it = states_.insert(states_.end(), state);
+  auto it = std::find(states_.begin(), states_.end(), band);
+  if (it == states_.end()) it = states_.insert(states_.end(), band);
   b.state = static_cast<int>(it - states_.begin());
 }
 
@@ -148,12 +152,14 @@ void ReportCollector::fill(int64_t ts_ns, bool buy, bool maker) {
 }
 
 void ReportCollector::decision(int64_t ts_ns, const std::string& kind, const std::string& detail) {
-  if (kind == "bos_confirmed")
-    marks_.push_back({ts_ns, detail.rfind("bullish", 0) == 0 ? kBosBullish : kBosBearish, "BOS"});
-  else if (kind == "bos_failed")
-    marks_.push_back({ts_ns, kBosFailed, "BOS failed"});
-  else if (kind == "pullback_confirmed")
-    marks_.push_back({ts_ns, kPullback, "pullback"});
+  for (size_t i = 0; i < markers_.size(); ++i) {
+    const CorePublication::Marker& m = markers_[i];
+    if (m.decision_kind == kind &&
+        detail.compare(0, m.detail_prefix.size(), m.detail_prefix) == 0) {
+      marks_.push_back({ts_ns, kCoreMarkers + static_cast<int>(i), m.label});
+      return;
+    }
+  }
 }
 
 std::string ReportCollector::html(const json& summary, size_t max_bars) const {
@@ -189,33 +195,31 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
   json markers = json::array();
   for (const auto& [key, g] : grouped) {
     static constexpr const char* kFillLetters[] = {"B", "S", "B*", "S*"};
-    std::string text = key.second < kBosBullish ? kFillLetters[key.second] : g.second;
+    std::string text = key.second < kCoreMarkers ? kFillLetters[key.second] : g.second;
     if (g.first > 1) text += " x" + std::to_string(g.first);
     markers.push_back({bucket_open_ns[key.first] / 1'000'000'000, key.second, text});
   }
-  const std::map<std::string, std::string> palette = {{"bos", "rgba(41,98,255,0.10)"},
-                                                      {"rebalance", "rgba(255,152,0,0.14)"},
-                                                      {"mm", "rgba(38,166,154,0.16)"},
-                                                      {"exit", "rgba(239,83,80,0.14)"}};
   json state_colors = json::array();
   std::string legend;
   for (const std::string& s : states_) {
-    auto it = palette.find(s);
-    const std::string color = it == palette.end() ? "rgba(0,0,0,0)" : it->second;
+    auto it = std::find_if(bands_.begin(), bands_.end(),
+                           [&](const CorePublication::Band& b) { return b.value == s; });
+    const std::string color = it == bands_.end() ? "rgba(0,0,0,0)" : css_color(it->rgba);
     state_colors.push_back(color);
-    legend += "<span style=\"background:" + color + "\">" + html_escape(s) + "</span>";
+    if (!s.empty())
+      legend += "<span style=\"background:" + color + "\">" + html_escape(s) + "</span>";
   }
   json styles = json::array({
       {{"position", "belowBar"}, {"shape", "circle"}, {"color", "#26a69a"}},
       {{"position", "aboveBar"}, {"shape", "circle"}, {"color", "#ef5350"}},
       {{"position", "belowBar"}, {"shape", "square"}, {"color", "#00796b"}},
       {{"position", "aboveBar"}, {"shape", "square"}, {"color", "#c62828"}},
-      {{"position", "belowBar"}, {"shape", "arrowUp"}, {"color", "#2962ff"}},
-      {{"position", "aboveBar"}, {"shape", "arrowDown"}, {"color", "#2962ff"}},
-      {{"position", "aboveBar"}, {"shape", "circle"}, {"color", "#9e9e9e"}},
-      {{"position", "belowBar"}, {"shape", "square"}, {"color", "#ff9800"}},
   });
-  static_assert(kMarkKindCount == 8);
+  static constexpr const char* kShapes[] = {"", "arrowUp", "arrowDown", "circle", "square"};
+  for (const CorePublication::Marker& m : markers_)
+    styles.push_back({{"position", m.position == MMH_MARKER_ABOVE ? "aboveBar" : "belowBar"},
+                      {"shape", kShapes[m.shape]},
+                      {"color", css_color(m.rgba)}});
   const int64_t ltf_ns = bars_.empty() ? 60'000'000'000 : bars_.front().interval_ns;
   json data = {{"bars", bars},
                {"markers", markers},

@@ -8,6 +8,8 @@
 // a 90-day 1m run stays a few megabytes.
 #pragma once
 
+#include "loader/core_instance.hpp"
+
 #include <mmhost/plugin.h>
 
 #include <nlohmann/json.hpp>
@@ -27,9 +29,12 @@ class ReportCollector {
  public:
   std::string quote_asset = "USDT";  // the equity pane's unit
 
+  // How the core wants its run drawn: a shade per value of its first bar value, a marker per
+  // decision kind (and detail prefix).
+  void set_publication(const CorePublication& pub);
   void bar(const mmh_candle& bar);
-  // After bar(): the ledger and the core at that bar's close.
-  void mark(double equity, double base_share, const std::string& state);
+  // After bar(): the ledger and the core at that bar's close (`band`: its first bar value).
+  void mark(double equity, double base_share, const std::string& band);
   void fill(int64_t ts_ns, bool buy, bool maker);
   void decision(int64_t ts_ns, const std::string& kind, const std::string& detail);
 
@@ -47,11 +52,13 @@ class ReportCollector {
   };
   struct Mark {
     int64_t ts_ns = 0;
-    int kind = 0;  // see kMarkerKinds in the .cpp
+    int kind = 0;  // 0-3: fills (see the .cpp), 4 + i: markers_[i]
     std::string text;
   };
   std::vector<Bar> bars_;
-  std::vector<std::string> states_{"idle"};
+  std::vector<std::string> states_;  // the band values seen, in order
+  std::vector<CorePublication::Band> bands_;
+  std::vector<CorePublication::Marker> markers_;
   std::vector<Mark> marks_;
 };
 

@@ -3,6 +3,7 @@
 // and hands decisions and the desired order set back to the host.
 #include "core.hpp"
 #include "params.hpp"
+#include "publication.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/interval.hpp>
@@ -112,13 +113,19 @@ class BosMmPlugin {
   }
 
   void on_events(const mmh_batch& batch) {
+    if (batch.kind != MMH_EVENT_CANDLE && batch.count > 0)
+      publication_.before_input(core_, 0, 0, htf_ns_);
     if (batch.kind == MMH_EVENT_BALANCE) return on_balances(batch);
     const char* p = static_cast<const char*>(batch.records);
     for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
       switch (batch.kind) {
-        case MMH_EVENT_CANDLE:
-          on_candle(*reinterpret_cast<const mmh_candle*>(p));
+        case MMH_EVENT_CANDLE: {
+          const auto& c = *reinterpret_cast<const mmh_candle*>(p);
+          publication_.before_input(core_, c.open_ts_ns, c.interval_ns, htf_ns_);
+          on_candle(c);
+          if (c.interval_ns == ltf_ns_) publication_.after_ltf_bar(c.open_ts_ns + c.interval_ns);
           break;
+        }
         case MMH_EVENT_TICKER: {
           const auto& t = *reinterpret_cast<const mmh_ticker*>(p);
           core_.on_quote(t.ts_ns, t.bid_price_e8, t.ask_price_e8);
@@ -159,6 +166,7 @@ class BosMmPlugin {
   void take_decisions(mmh_batch& out) {
     decisions_.clear();
     for (const Event& e : core_.events()) {
+      publication_.count(e);
       mmh_decision d{};
       d.ts_ns = e.ts_ns;
       copy_text(d.kind, sizeof(d.kind), to_string(e.kind));
@@ -227,6 +235,8 @@ class BosMmPlugin {
     out.count = n;
     out.values = values_.data();
   }
+
+  void publish(mmh_core_publication& out) { publication_.publish(core_, out); }
 
   void set_hooks(const mmh_core_hooks* hooks) {
     if (hooks == nullptr) {
@@ -352,6 +362,7 @@ class BosMmPlugin {
 
   CoreSetup setup_;
   Core core_;
+  Publication publication_;
   HookBridge bridge_;
   std::vector<mmh_core_value> values_;
   const std::vector<std::string> fact_names_ = [] {

@@ -19,6 +19,7 @@
 //     void desired_state(mmh_desired_state& out);    // optional
 //     void reconfigure(const mmh::sdk::Config& c);   // optional: hot reload, all or nothing
 //     void snapshot(mmh_core_snapshot& out);         // optional: values scripts may read
+//     void publish(mmh_core_publication& out);       // optional: metrics, chart bands, markers
 //     void set_hooks(const mmh_core_hooks* hooks);   // optional: script hooks (NULL removes)
 //   };
 //
@@ -390,6 +391,15 @@ const mmh_core_vtable* core_vtable() {
                   }) {
       t.event_interest = [](void* self) -> uint64_t {
         return static_cast<const T*>(self)->event_interest();
+      };
+    }
+    if constexpr (requires(T & s, mmh_core_publication & o) { s.publish(o); }) {
+      t.publish = [](void* self, mmh_core_publication* out, mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          *out = mmh_core_publication{};
+          out->size = sizeof(mmh_core_publication);
+          static_cast<T*>(self)->publish(*out);
+        });
       };
     }
     if constexpr (requires(T & s, const mmh_core_hooks* h) { s.set_hooks(h); }) {
