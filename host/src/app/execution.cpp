@@ -186,8 +186,9 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
       orders_(setup.orders),
       gate_(setup.risk),
       quotes_pulled_(setup.wait_for_book) {
-  forward_balances_ =
-      core_ != nullptr && core_->wants(MMH_EVENT_BALANCE) && !setup_.core_wallet_at_book;
+  forward_balances_ = core_ != nullptr && setup_.routes.to(MMH_EVENT_BALANCE, kToCore);
+  fills_to_core_ = core_ != nullptr && setup_.routes.to(MMH_EVENT_FILL, kToCore);
+  fills_to_script_ = runtime_ != nullptr && setup_.routes.to(MMH_EVENT_FILL, kToScript);
   if (core_ != nullptr) {
     // The values the core asks to be recorded per bar, and how the report draws them.
     CorePublication pub = core_->publication();
@@ -350,10 +351,10 @@ bool Execution::drain() {
     const mmh_fill* first = fill_batch_.data() + told;
     const size_t count = fill_batch_.size() - told;
     told = fill_batch_.size();
-    if (core_ != nullptr)
+    if (fills_to_core_)
       core_->on_events(
           mmh_batch{sizeof(mmh_batch), MMH_EVENT_FILL, sizeof(mmh_fill), 0, count, first});
-    if (runtime_ != nullptr)
+    if (fills_to_script_)
       for (const mmh_fill* f = first; f != first + count; ++f)
         runtime_->on_fill(*f, sdk::e8_to_double(f->price_ticks * setup_.tick_e8),
                           sdk::e8_to_double(f->qty_lots * setup_.lot_e8), decimal_value(f->fee));

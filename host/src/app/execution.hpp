@@ -10,6 +10,7 @@
 // so two runs on the same inputs can be compared byte for byte.
 #pragma once
 
+#include "app/routes.hpp"
 #include "engine/clock.hpp"
 #include "ledger/ledger.hpp"
 #include "loader/core_instance.hpp"
@@ -74,6 +75,8 @@ struct ExecutionSetup {
   bool core_wallet_at_book = false;
   int64_t core_base_e8 = 0;
   int64_t core_quote_e8 = 0;
+  // Where fills and balances go (the core, the script): the run's routing table.
+  Routes routes;
   // The RiskGate's limits (the host's and the strategy's, the tighter of each).
   RiskLimits risk;
   // Where the gate's trading state is kept across a restart (a run directory's risk_state.json;
@@ -162,7 +165,9 @@ class Execution {
   std::function<void()> after_core_input_;
   bool started_ = false;
   bool core_wallet_given_ = false;
-  bool forward_balances_ = false;
+  bool forward_balances_ = false;  // by the routing table
+  bool fills_to_core_ = false;
+  bool fills_to_script_ = false;
   std::vector<mmh_order_command> commands_;
   std::vector<mmh_desired_order> desired_;
   std::vector<mmh_fill> fill_batch_;

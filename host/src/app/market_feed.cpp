@@ -6,7 +6,9 @@
 
 namespace mmh {
 
-MarketFeed::MarketFeed(Execution* exec, BatchHandler* bars, int64_t bar_interval_ns) : exec_(exec) {
+MarketFeed::MarketFeed(const Routes& routes, Execution* exec, BatchHandler* bars,
+                       int64_t bar_interval_ns)
+    : routes_(routes), exec_(exec) {
   if (bars != nullptr)
     builder_ = std::make_unique<TradeBars>(bar_interval_ns, [bars](const mmh_candle& bar) {
       const mmh_batch one{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 1, &bar};
@@ -15,10 +17,7 @@ MarketFeed::MarketFeed(Execution* exec, BatchHandler* bars, int64_t bar_interval
 }
 
 void MarketFeed::set_core(CoreInstance* core, std::function<void()> after_input) {
-  const bool wants =
-      core != nullptr && (core->wants(MMH_EVENT_TICKER) || core->wants(MMH_EVENT_BOOK_SNAPSHOT) ||
-                          core->wants(MMH_EVENT_BOOK_DELTA) || core->wants(MMH_EVENT_TRADE));
-  core_ = wants ? core : nullptr;
+  core_ = core;
   after_core_input_ = std::move(after_input);
 }
 
@@ -27,18 +26,18 @@ void MarketFeed::forward(const mmh_batch& batch, size_t begin, size_t end) {
   mmh_batch part = batch;
   part.count = end - begin;
   part.records = static_cast<const char*>(batch.records) + begin * batch.record_size;
-  if (exec_ != nullptr) exec_->on_market(part);
-  if (core_ != nullptr) tell_core(part);
+  if (exec_ != nullptr && routes_.to(part.kind, kToVenue | kToRisk)) exec_->on_market(part);
+  if (core_ != nullptr && routes_.to(part.kind, kToCore | kToCoreTop)) tell_core(part);
 }
 
 void MarketFeed::tell_core(const mmh_batch& part) {
   const bool book = part.kind == MMH_EVENT_BOOK_SNAPSHOT || part.kind == MMH_EVENT_BOOK_DELTA;
   bool told = false;
-  if (core_->wants(part.kind)) {
+  if (routes_.to(part.kind, kToCore)) {
     core_->on_events(part);
     told = true;
   }
-  if (book && core_->wants(MMH_EVENT_TICKER)) {
+  if (book && routes_.to(part.kind, kToCoreTop)) {
     tops_.clear();
     const char* p = static_cast<const char*>(part.records);
     mmh_ticker top{};

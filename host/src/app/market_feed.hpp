@@ -6,6 +6,7 @@
 // progress.
 #pragma once
 
+#include "app/routes.hpp"
 #include "engine/book_top.hpp"
 #include "engine/engine.hpp"
 #include "engine/trade_bars.hpp"
@@ -22,21 +23,21 @@ class Execution;
 class MarketFeed final : public BatchHandler {
  public:
   // exec: may be null (no venue); bars: receives the bars built from trades, or null when the
-  // run's bars come from a candle source (bar_interval_ns is then ignored).
-  MarketFeed(Execution* exec, BatchHandler* bars, int64_t bar_interval_ns);
+  // run's bars come from a candle source (bar_interval_ns is then ignored). Each kind goes
+  // where `routes` sends it.
+  MarketFeed(const Routes& routes, Execution* exec, BatchHandler* bars, int64_t bar_interval_ns);
   void on_batch(const mmh_batch& batch) override;
   uint64_t bars_built() const { return builder_ ? builder_->emitted() : 0; }
-  // The core hears the ticks it declared interest in, after the venue: tickers as they come,
-  // and a book stream's top as a ticker whenever it changes (when it wants tickers), or the
-  // book messages themselves (when it wants those). `after_input` collects what it decided.
+  // The core hears the ticks routed to it, after the venue: tickers as they come, a book
+  // stream's top as a ticker whenever it changes, or the book messages themselves.
+  // `after_input` collects what it decided.
   void set_core(CoreInstance* core, std::function<void()> after_input);
-  // Whether a run must route ticks here for the core alone (no venue, no trade bars).
-  bool core_listens() const { return core_ != nullptr; }
 
  private:
   void forward(const mmh_batch& batch, size_t begin, size_t end);
   void tell_core(const mmh_batch& part);
 
+  const Routes& routes_;
   Execution* exec_;
   std::unique_ptr<TradeBars> builder_;
   CoreInstance* core_ = nullptr;

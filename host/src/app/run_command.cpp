@@ -7,6 +7,7 @@
 #include "app/live_inbox.hpp"
 #include "app/market_feed.hpp"
 #include "app/reloader.hpp"
+#include "app/routes.hpp"
 #include "app/run_control.hpp"
 #include "app/run_plan.hpp"
 #include "app/start_capital.hpp"
@@ -560,8 +561,17 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   WallClock wall_clock;
   StrategyRuntime runtime(std::move(script), core.get());
   if (reloader) reloader->attach(core.get(), &runtime);
+  // One routing table, from what the run has; the engine, the market feed and the execution
+  // forward by it.
+  const Routes routes = Routes::plan({.core = core != nullptr,
+                                      .core_interest = core ? core->interest() : 0,
+                                      .venue = venue != nullptr,
+                                      .core_wallet_allotted = setup.core_wallet_at_book,
+                                      .script = true,
+                                      .bars_from_trades = report.bars_from_trades});
+  setup.routes = routes;
   // The core hears the instrument first (its minimums size orders: min_order_qty/value).
-  if (core && instrument) {
+  if (core && instrument && routes.to(MMH_EVENT_INSTRUMENT, kToCore)) {
     mmh_instrument first = *instrument;
     if (first.ts_ns == 0) first.ts_ns = report.source.first_ts_ns;
     core->on_events(
@@ -592,11 +602,12 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                  &report.decisions, options.print_decisions ? &decision_out : nullptr,
                  reloads ? reloader.get() : nullptr, options);
   engine.subscribe(MMH_EVENT_CANDLE, &htf);
-  MarketFeed feed(exec.get(), report.bars_from_trades ? &htf : nullptr, spec.ltf_interval_ns);
+  MarketFeed feed(routes, exec.get(), report.bars_from_trades ? &htf : nullptr,
+                  spec.ltf_interval_ns);
   feed.set_core(core.get(), [&htf] { htf.collect_decisions(); });
-  if (exec || report.bars_from_trades || feed.core_listens())
-    for (int kind :
-         {MMH_EVENT_TRADE, MMH_EVENT_BOOK_SNAPSHOT, MMH_EVENT_BOOK_DELTA, MMH_EVENT_TICKER})
+  for (int kind :
+       {MMH_EVENT_TRADE, MMH_EVENT_BOOK_SNAPSHOT, MMH_EVENT_BOOK_DELTA, MMH_EVENT_TICKER})
+    if (routes.any(static_cast<uint32_t>(kind)))
       engine.subscribe(static_cast<uint32_t>(kind), &feed);
   uint64_t total_bars = report.source.record_count;
   if (report.bars_from_trades)

@@ -1,6 +1,7 @@
 #include "app/run_plan.hpp"
 
 #include "app/host_context.hpp"
+#include "app/routes.hpp"
 #include "loader/plugin_loader.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
@@ -110,6 +111,16 @@ void print_run_plan(const RunPlan& p, std::ostream& out) {
       << ", open orders " << r.max_open_orders << ", " << r.places_per_s << " places/s, "
       << r.amends_per_s << " amends/s, stale data "
       << (r.stale_ms > 0 ? std::to_string(r.stale_ms) + " ms" : "off") << "\n";
+  // The routing table as far as the plan knows it: the core's own interest (event_interest) is
+  // known when it starts, and adds its kinds to the core's routes.
+  out << "routes     (the core also takes the kinds it declares when it starts)\n";
+  Routes::plan({.core = !p.core.empty(),
+                .core_interest = 0,
+                .venue = !p.venue.empty(),
+                .core_wallet_allotted = p.real_orders,
+                .script = true,
+                .bars_from_trades = false})
+      .print(out, "  ");
   if (p.wall_clock)
     out << "run dir    " << (p.run_dir.empty() ? "a new one under runs/" : p.run_dir)
         << " (control.sock, risk_state.json)\n";

@@ -66,6 +66,7 @@ class CoreInstance {
   // Whether the core wants events of `kind` (its declared interest; before ABI 1.2: candles,
   // fills, balances and the instrument).
   bool wants(uint32_t kind) const { return (interest_ & MMH_EVENT_BIT(kind)) != 0; }
+  uint64_t interest() const { return interest_; }
   const LoadedPlugin& plugin() const { return plugin_; }
 
  private:
