@@ -1,15 +1,12 @@
 #include "app/run_command.hpp"
 
-#include "app/control_socket.hpp"
-#include "app/core_feeder.hpp"
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/live_inbox.hpp"
-#include "app/market_feed.hpp"
 #include "app/reloader.hpp"
 #include "app/routes.hpp"
-#include "app/run_control.hpp"
 #include "app/run_plan.hpp"
+#include "app/session.hpp"
 #include "app/start_capital.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/clock.hpp"
@@ -26,13 +23,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -75,41 +70,6 @@ std::string resolve_data_file(const HostContext& host, const RunOptions& options
                    " is relative to the data dir '" + host.config().data_dir +
                    "'; generate sample data with `mmhost sample-data`, or pass --replay FILE)");
   return file.string();
-}
-
-// The record's start time: a candle's open, an event's own time otherwise.
-int64_t start_time_ns(const mmh_batch& batch, size_t i) {
-  const void* rec = static_cast<const char*>(batch.records) + i * batch.record_size;
-  if (batch.kind == MMH_EVENT_CANDLE) return static_cast<const mmh_candle*>(rec)->open_ts_ns;
-  return event_time_ns(batch.kind, rec);
-}
-
-// Index of the first record of a time-sorted batch that starts at or after t_ns.
-size_t first_from(const mmh_batch& batch, int64_t t_ns) {
-  size_t lo = 0, hi = batch.count;
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (start_time_ns(batch, mid) < t_ns)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
-}
-
-// Pulls the next batch, keeping only records that start in [start_ns, end_ns).
-bool read_window(DataInstance& source, mmh_batch& out, int64_t start_ns, int64_t end_ns) {
-  while (source.read_batch(out)) {
-    if (out.count == 0) return false;
-    const size_t begin = first_from(out, start_ns);
-    if (begin == out.count) continue;  // the whole batch is before the window
-    const size_t end = first_from(out, end_ns);
-    if (end == begin) return false;  // the window is over
-    out.records = static_cast<const char*>(out.records) + begin * out.record_size;
-    out.count = end - begin;
-    return true;
-  }
-  return false;
 }
 
 // What the data plugin would say of candles already in memory: count, span and gaps.
@@ -595,216 +555,11 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     report.execution->live = options.live;
     report.execution->order_prefix = options.live ? setup.orders.id_prefix : "";
   }
-  Clock& clock = live ? static_cast<Clock&>(wall_clock) : static_cast<Clock&>(sim_clock);
-  host.services().set_clock(&clock);
-  Engine engine(clock);
-  CoreFeeder htf(spec.htf_interval_ns, spec.ltf_interval_ns, core.get(), &runtime,
-                 &report.decisions, options.print_decisions ? &decision_out : nullptr,
-                 reloads ? reloader.get() : nullptr, options);
-  engine.subscribe(MMH_EVENT_CANDLE, &htf);
-  MarketFeed feed(routes, exec.get(), report.bars_from_trades ? &htf : nullptr,
-                  spec.ltf_interval_ns);
-  feed.set_core(core.get(), [&htf] { htf.collect_decisions(); });
-  for (int kind :
-       {MMH_EVENT_TRADE, MMH_EVENT_BOOK_SNAPSHOT, MMH_EVENT_BOOK_DELTA, MMH_EVENT_TICKER})
-    if (routes.any(static_cast<uint32_t>(kind)))
-      engine.subscribe(static_cast<uint32_t>(kind), &feed);
-  uint64_t total_bars = report.source.record_count;
-  if (report.bars_from_trades)
-    total_bars = static_cast<uint64_t>(
-        std::max<int64_t>(0, report.source.last_ts_ns - report.source.first_ts_ns) /
-        spec.ltf_interval_ns);
-  if ((options.start_ns != INT64_MIN || options.end_ns != INT64_MAX) &&
-      report.source.last_ts_ns > report.source.first_ts_ns) {
-    const double span = static_cast<double>(report.source.last_ts_ns - report.source.first_ts_ns);
-    const double from = static_cast<double>(std::max(options.start_ns, report.source.first_ts_ns));
-    const double to = static_cast<double>(std::min(options.end_ns, report.source.last_ts_ns));
-    total_bars =
-        to > from ? static_cast<uint64_t>(static_cast<double>(total_bars) * (to - from) / span) : 0;
-  }
-  htf.set_execution(exec.get(), total_bars);
-  if (source_ptr != nullptr) {
-    engine.add_source(plugin->name, [source_ptr, &options](mmh_batch& out) {
-      return read_window(*source_ptr, out, options.start_ns, options.end_ns);
-    });
-  } else {
-    // The window of the shared candles, in slices (no copy).
-    const std::vector<mmh_candle>& bars = *options.candles;
-    auto from = std::lower_bound(bars.begin(), bars.end(), options.start_ns,
-                                 [](const mmh_candle& c, int64_t t) { return c.open_ts_ns < t; });
-    auto to = std::lower_bound(from, bars.end(), options.end_ns,
-                               [](const mmh_candle& c, int64_t t) { return c.open_ts_ns < t; });
-    engine.add_source("memory", [at = from, to](mmh_batch& out) mutable {
-      if (at == to) return false;
-      const auto n = std::min<std::ptrdiff_t>(4096, to - at);
-      out = mmh_batch{
-          sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, static_cast<size_t>(n), &*at};
-      at += n;
-      return true;
-    });
-  }
-  // Tick streams are not cut at --start: a book needs its snapshot, and ticks before the first
-  // bar meet no orders anyway.
-  for (size_t i = 0; i < market.size(); ++i)
-    engine.add_source(report.market_sources[i].first,
-                      [src = market[i].get(), &options](mmh_batch& out) {
-                        return read_window(*src, out, INT64_MIN, options.end_ns);
-                      });
-
-  // Steering while it runs: commands from the control socket and SIGUSR1 (the kill switch)
-  // run on this thread, between bars of a paced replay or as they come in a live loop.
-  EngineInbox engine_inbox;
-  // The run's time for a command: the wall clock live; a paced replay's last bar (its clock
-  // moves a batch at a time).
-  auto run_now = [&] {
-    return live || !exec || exec->last_market_ns() == INT64_MIN ? clock.now_ns()
-                                                                : exec->last_market_ns();
-  };
-  std::unique_ptr<ControlServer> control;
-  std::unique_ptr<SignalRelay> kill_switch;
-  if (steerable) {
-    try {
-      control = std::make_unique<ControlServer>(report.run_dir, [&engine_inbox, &exec, &run_now](
-                                                                    const std::string& command) {
-        return engine_inbox.call(
-            [&exec, &run_now, command] { return control_answer(exec.get(), run_now(), command); },
-            std::chrono::seconds(10));
-      });
-    } catch (const ControlError& e) {
-      throw RunError(e.what());
-    }
-    kill_switch = std::make_unique<SignalRelay>(SIGUSR1, engine_inbox, [&exec, &run_now] {
-      spdlog::warn("SIGUSR1: halting trading (cancel all, no new orders)");
-      if (exec) exec->command(RiskCommand::halt, run_now(), "SIGUSR1");
-    });
-    htf.set_inbox(&engine_inbox);
-    spdlog::info("run directory {}: `mmhost status|halt|reduce|resume {}` steer it", report.run_dir,
-                 report.run_dir);
-  }
-  struct CloseInbox {  // first thing on the way out: a waiting client is answered at once
-    EngineInbox& inbox;
-    ~CloseInbox() { inbox.close(); }
-  } close_inbox{engine_inbox};
-  const auto start = std::chrono::steady_clock::now();
-  runtime.set_now(live ? wall_clock.now_ns() : report.source.first_ts_ns);
-  runtime.start();
-  if (live) {
-    // Until Ctrl-C / SIGTERM (or --duration): the connector's events on the wall clock.
-    boost::asio::io_context io;
-    engine.bind_live(io);
-    inbox.attach(engine);
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    bool by_signal = false;
-    signals.async_wait(
-        [&engine, &inbox, &by_signal](const boost::system::error_code& ec, int signal) {
-          if (ec) return;
-          spdlog::info("{}: stopping the run", signal == SIGINT ? "SIGINT" : "SIGTERM");
-          by_signal = true;
-          inbox.close();
-          engine.stop_live();
-        });
-    // Whatever way this block is left (an exception too), the venue stops waking `io` before it
-    // is gone; the venue's own stop (or destructor) may still post afterwards.
-    struct WakeReset {
-      std::atomic<boost::asio::io_context*>& wake;
-      EngineInbox& inbox;
-      ~WakeReset() {
-        wake = nullptr;
-        inbox.bind(nullptr);
-      }
-    } wake_reset{venue_wake, engine_inbox};
-    venue_wake = &io;
-    engine_inbox.bind(&io);
-    if (options.duration_ns > 0)
-      engine.add_timer(wall_clock.now_ns() + options.duration_ns, [&engine, &inbox](int64_t) {
-        inbox.close();
-        engine.stop_live();
-      });
-    // Stale data between updates: the gate weighs the age of the last book or ticker update
-    // four times a second (a stream that goes quiet sends nothing to react to).
-    std::function<void(int64_t)> age_check = [&](int64_t now_ns) {
-      exec->check_data_age(now_ns);
-      engine.add_timer(now_ns + 250'000'000, age_check);
-    };
-    if (exec && exec->risk().limits().stale_ms > 0)
-      engine.add_timer(wall_clock.now_ns() + 250'000'000, age_check);
-    spdlog::info("{} run on {}: Ctrl-C stops it", options.live ? "live" : "paper",
-                 report.live_venue);
-    // The one way a live run stops: no event is taken and no order command leaves after this;
-    // then the venue cancels (every order on the symbol with `cancel_all`, else this run's) and
-    // reconciles. Returns the venue's error, empty when the stop went through.
-    auto stop_live = [&](bool cancel_all) -> std::string {
-      inbox.close();
-      if (source_ptr != nullptr) source_ptr->stop();  // no post after this
-      if (!venue || !venue->is_live()) return {};
-      exec->stop_orders();
-      try {
-        venue->stop(cancel_all ? MMH_VENUE_STOP_CANCEL_ALL : 0);
-      } catch (const std::exception& e) {
-        return e.what();
-      }
-      return {};
-    };
-    try {
-      report.stats = engine.run_live(io);
-    } catch (...) {
-      // Whatever ended the loop, a live run never leaves orders behind: cancel-all on the
-      // symbol, before the error goes on to the top.
-      const std::string error = stop_live(/*cancel_all=*/true);
-      if (venue && venue->is_live())
-        spdlog::error("{}", error.empty()
-                                ? "the run failed: every order on the symbol was cancelled"
-                                : "the run failed and cancelling its orders failed too: " + error);
-      throw;
-    }
-    // A signal cancels everything on the symbol; otherwise this run's open orders. Then the
-    // venue's final reconciliation reaches the ledger.
-    const std::string stop_error = stop_live(by_signal);
-    if (venue && venue->is_live()) {
-      report.execution->cancelled_all = by_signal;
-      report.execution->stop_error = stop_error;
-      if (!stop_error.empty()) spdlog::error("{}", stop_error);
-      exec->on_venue_events();
-    }
-  } else {
-    report.stats = engine.run_historical(sim_clock);
-  }
-  htf.finish();
-  runtime.stop();
-  htf.collect_decisions();
-  report.ltf_bars = htf.bars_fed();
-  report.bars_dropped = htf.bars_dropped();
-  if (options.progress)
-    options.progress(report.ltf_bars, report.ltf_bars, report.stats.last_event_ns);
-  if (exec) {
-    ExecutionReport& x = *report.execution;
-    x.ledger.emplace(exec->ledger());
-    x.stats = exec->stats();
-    x.orders = exec->orders().stats();
-    // What the venue holds by its own word: a command sent at the last close that it never
-    // answered is not an open order.
-    x.open_orders_at_end = static_cast<size_t>(
-        std::count_if(exec->orders().working().begin(), exec->orders().working().end(),
-                      [](const auto& entry) { return entry.second.acked; }));
-    x.event_hash = exec->event_hash();
-    x.risk = exec->risk();
-    x.quote_pulls = exec->quote_pulls();
-    x.events = exec->event_count();
-  }
-  report.script_errors = runtime.error_count();
-  report.metrics = runtime.metrics();
-  if (core) {
-    mmh_desired_state desired{};
-    report.decisions.has_desired = core->desired_state(desired);
-    report.decisions.desired_mode = desired.mode;
-    report.decisions.desired.assign(desired.orders, desired.orders + desired.count);
-    report.core_metrics = core->publication().metrics;
-  }
-  report.elapsed_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  host.services().set_clock(nullptr);
-  report.htf_bars = htf.htf_bars();
-  report.htf_partial_bars = htf.htf_partial_bars();
+  Session session({host, plan, options, report, routes, source_ptr, market, core.get(),
+                   reloads ? reloader.get() : nullptr, runtime, exec.get(), venue.get(), inbox,
+                   venue_wake, live ? static_cast<Clock&>(wall_clock) : sim_clock,
+                   live ? nullptr : &sim_clock, decision_out});
+  session.run();
   return report;
 }
 }  // namespace mmh
