@@ -9,10 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 using namespace mmh::test;
 using nlohmann::json;
@@ -92,6 +95,27 @@ TEST_CASE("mmhost halt/resume: a paced replay halts at once, stays halted on res
   const CommandResult gone = run_mmhost("status " + run_dir);
   CHECK(gone.exit_code == 1);
   CHECK(gone.output.find("no run answers in") != std::string::npos);
+
+  // Both runs journaled into the same directory: two starts, the halt and the resume, and
+  // every order intent (the journal's commands are the run's placed, amended and cancelled).
+  const CommandResult summary = run_mmhost("journal " + run_dir);
+  INFO(summary.output);
+  CHECK(summary.exit_code == 0);
+  CHECK(summary.output.find("order_command") != std::string::npos);
+  const CommandResult notes = run_mmhost("journal " + run_dir + " --json --kind note");
+  CHECK(notes.exit_code == 0);
+  std::vector<std::string> texts;
+  std::istringstream lines(notes.output);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line[0] == '{') texts.push_back(json::parse(line)["text"]);
+  REQUIRE(texts.size() >= 4);
+  CHECK(texts.front().find("run started") == 0);
+  CHECK(std::count_if(texts.begin(), texts.end(),
+                      [](const std::string& t) { return t.find("run started") == 0; }) == 2);
+  CHECK(std::count_if(texts.begin(), texts.end(), [](const std::string& t) {
+          return t.find("risk halted") == 0;
+        }) >= 1);
+  CHECK(texts.back().find("risk active") == 0);
 }
 
 TEST_CASE("mmhost run --out is for runs on the wall clock, --risk names a known limit") {

@@ -5,6 +5,7 @@
 #include "app/fetch_command.hpp"
 #include "app/format.hpp"
 #include "app/host_context.hpp"
+#include "app/journal_command.hpp"
 #include "app/run_command.hpp"
 #include "app/run_control.hpp"
 #include "app/run_plan.hpp"
@@ -418,6 +419,23 @@ int run_cli(int argc, char** argv) {
     control_cmds.emplace_back(c, name);
   }
 
+  JournalCommandOptions journal_options;
+  auto* journal_cmd = app.add_subcommand(
+      "journal", "What a paced, paper or live run's journal holds, or its records as JSON lines");
+  journal_cmd->add_option("run_dir", journal_options.run_dir, "The run's directory")->required();
+  journal_cmd->add_flag("--json", journal_options.json,
+                        "Print the records as JSON lines (kind, local_ns, exchange_ns, fields)");
+  journal_cmd->add_option("--kind", journal_options.kind,
+                          "Only records of this kind: trade, book_snapshot, book_delta, ticker, "
+                          "candle, order_command, order_update, fill, balance, decision, note");
+  journal_cmd->footer(
+      "Every paced, paper and live run journals each input as received, each order intent (on "
+      "disk before the request leaves) and each decision, in RUN_DIR/journal/YYYY-MM-DD.mmj.\n"
+      "Examples:\n"
+      "  mmhost journal runs/eth_bos_mm-paper-20261206-101500\n"
+      "  mmhost journal runs/eth_bos_mm-paper-20261206-101500 --json --kind fill\n"
+      "Docs: docs/journal.md");
+
   // CLI11 reports a mistyped command as a missing one; name it instead.
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -466,6 +484,7 @@ int run_cli(int argc, char** argv) {
   try {
     for (const auto& [c, name] : control_cmds)
       if (*c) return run_control_command(control_dir, name, control_json, std::cout);
+    if (*journal_cmd) return run_journal_command(journal_options, std::cout, std::cerr);
     HostContext host(cli);
     if (*plugins) return cmd_plugins(host, json);
     if (*sample) return cmd_sample_data(host, sample_out, sample_days, sample_seed);

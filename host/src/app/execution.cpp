@@ -214,7 +214,14 @@ void Execution::line(std::string_view json_line) {
   if (sink_ != nullptr) sink_->event_line(json_line);
 }
 
+void Execution::journal(uint32_t kind, int64_t exchange_ns, const void* record, size_t size) {
+  if (setup_.journal == nullptr) return;
+  setup_.journal->append(static_cast<uint16_t>(kind), WallClock().now_ns(), exchange_ns, record,
+                         size);
+}
+
 void Execution::record_decision(const mmh_decision& d) {
+  journal(MMH_EVENT_DECISION, d.ts_ns, &d, sizeof(d));
   if (sink_ != nullptr) sink_->decision(d);
   line(JsonLine(buffer_)
            .str("type", "decision")
@@ -226,8 +233,10 @@ void Execution::record_decision(const mmh_decision& d) {
 }
 
 void Execution::on_market(const mmh_batch& batch) {
+  if (setup_.journal != nullptr) setup_.journal->append_batch(batch, WallClock().now_ns());
   venue_.on_market(batch);
   drain();
+  if (setup_.journal != nullptr) setup_.journal->flush();
   if (batch.count == 0) return;
   const void* last_record =
       static_cast<const char*>(batch.records) + (batch.count - 1) * batch.record_size;
@@ -328,6 +337,7 @@ void Execution::before_bar(const mmh_candle& bar) {
     started_ = true;
   }
   mmh_batch one{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 1, &bar};
+  journal(MMH_EVENT_CANDLE, bar.open_ts_ns + bar.interval_ns, &bar, sizeof(bar));
   venue_.on_market(one);
   drain();
 }
@@ -336,6 +346,7 @@ void Execution::on_venue_events() {
   // A fill changes what the core wants (a rebalance done, inventory bands): answer it now, not
   // at the next bar. Backtests get the same from after_bar, right after the bar's fills.
   if (drain()) sync(fill_batch_.back().ts_ns);
+  if (setup_.journal != nullptr) setup_.journal->flush();
 }
 
 bool Execution::drain() {
@@ -365,6 +376,7 @@ bool Execution::drain() {
     switch (e.kind) {
       case MMH_EVENT_ORDER_UPDATE: {
         const mmh_order_update& u = e.update;
+        journal(MMH_EVENT_ORDER_UPDATE, u.ts_ns, &u, sizeof(u));
         orders_.on_update(u);
         JsonLine j(buffer_);
         j.str("type", "update")
@@ -383,6 +395,7 @@ bool Execution::drain() {
       }
       case MMH_EVENT_FILL: {
         const mmh_fill& f = e.fill;
+        journal(MMH_EVENT_FILL, f.ts_ns, &f, sizeof(f));
         ledger_.apply_fill(f);
         fill_batch_.push_back(f);
         line(JsonLine(buffer_)
@@ -403,8 +416,9 @@ bool Execution::drain() {
         break;
       }
       case MMH_EVENT_BALANCE:
+        journal(MMH_EVENT_BALANCE, e.balance.ts_ns, &e.balance, sizeof(e.balance));
         ledger_.apply_balance(e.balance);
-        if (core_ != nullptr && forward_balances_) {
+        if (forward_balances_) {
           tell_core();
           core_->on_events(mmh_batch{sizeof(mmh_batch), MMH_EVENT_BALANCE, sizeof(mmh_balance), 0,
                                      1, &e.balance});
@@ -487,6 +501,9 @@ void Execution::after_bar(const mmh_candle& bar) {
 // A change of trading state is part of the run's record (and of its hash), and of the run
 // directory's risk_state.json (a restart starts from it).
 void Execution::risk_line(int64_t ts_ns, const std::string& reason) {
+  if (setup_.journal != nullptr)
+    setup_.journal->note(WallClock().now_ns(),
+                         std::string("risk ") + trading_state_name(gate_.state()) + ": " + reason);
   JsonLine j(buffer_);
   j.str("type", "risk")
       .num("ts_ns", ts_ns)
@@ -543,6 +560,12 @@ void Execution::sync(int64_t ts_ns) {
                                     ledger_.base_e8(), ledger_.quote_e8()});
   commands_.clear();
   orders_.sync(ts_ns, desired_, commands_, &gate_);
+  // Intents are on disk before any request leaves: a restart knows every order it may have sent.
+  if (setup_.journal != nullptr && !commands_.empty()) {
+    for (const mmh_order_command& c : commands_)
+      journal(MMH_EVENT_ORDER_COMMAND, c.ts_ns, &c, sizeof(c));
+    setup_.journal->sync();
+  }
   for (const mmh_order_command& c : commands_) {
     JsonLine j(buffer_);
     j.str("type", "order")
@@ -561,6 +584,7 @@ void Execution::sync(int64_t ts_ns) {
     venue_.submit(c);
   }
   drain();
+  if (setup_.journal != nullptr) setup_.journal->flush();
 }
 
 }  // namespace mmh

@@ -12,6 +12,7 @@
 
 #include "app/routes.hpp"
 #include "engine/clock.hpp"
+#include "journal/journal.hpp"
 #include "ledger/ledger.hpp"
 #include "loader/core_instance.hpp"
 #include "loader/venue_instance.hpp"
@@ -83,6 +84,9 @@ struct ExecutionSetup {
   // empty = nowhere), and a state read back from it.
   std::string risk_state_file;
   std::string restored_risk_state;
+  // Wall-clock runs: every input, intent and decision goes to the run's journal as well; order
+  // intents reach the disk before their requests leave.
+  JournalWriter* journal = nullptr;
   // The run's clock: market data is stamped with its time on arrival (stale-data checks).
   // nullptr: the data's own time (a run on the simulated clock).
   const Clock* clock = nullptr;
@@ -153,6 +157,8 @@ class Execution {
   void data_line(int64_t ts_ns);
   void data_seen(int64_t exchange_ns, bool crossed);
   void sync(int64_t ts_ns);
+  // The journal (wall-clock runs): one record, stamped with the local time now.
+  void journal(uint32_t kind, int64_t exchange_ns, const void* record, size_t size);
 
   VenueInstance& venue_;
   CoreInstance* core_;

@@ -379,6 +379,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   }
   // The venue: orders out, fills back. Its posts are queued on the instance and drained by the
   // execution between calls.
+  std::unique_ptr<JournalWriter> journal;  // wall-clock runs: RUN_DIR/journal/
   std::unique_ptr<VenueInstance> venue;
   std::unique_ptr<Execution> exec;
   std::atomic<boost::asio::io_context*> venue_wake{nullptr};  // live venue posts wake the loop
@@ -390,6 +391,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     setup.base_asset = base_asset;
     setup.risk = plan.risk;
     if (steerable) {
+      journal = std::make_unique<JournalWriter>(report.run_dir);
+      setup.journal = journal.get();
       setup.risk_state_file = (std::filesystem::path(report.run_dir) / "risk_state.json").string();
       if (std::filesystem::exists(setup.risk_state_file)) {
         try {
@@ -554,6 +557,19 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     report.execution->venue_description = venue->describe();
     report.execution->live = options.live;
     report.execution->order_prefix = options.live ? setup.orders.id_prefix : "";
+  }
+  if (journal) {
+    // The first record: what runs. A journal left torn by a crash is cut back here.
+    try {
+      journal->note(WallClock().now_ns(), "run started: " + spec.path + " " +
+                                             (options.live ? "live" : live ? "paper" : "paced"));
+      journal->flush();
+    } catch (const JournalError& e) {
+      throw RunError(e.what());
+    }
+    if (journal->bytes_cut() > 0)
+      spdlog::warn("journal: {} bytes of a torn tail cut (the last run did not end cleanly)",
+                   journal->bytes_cut());
   }
   Session session({host, plan, options, report, routes, source_ptr, market, core.get(),
                    reloads ? reloader.get() : nullptr, runtime, exec.get(), venue.get(), inbox,
