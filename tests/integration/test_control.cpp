@@ -112,9 +112,8 @@ TEST_CASE("mmhost halt/resume: a paced replay halts at once, stays halted on res
   CHECK(texts.front().find("run started") == 0);
   CHECK(std::count_if(texts.begin(), texts.end(),
                       [](const std::string& t) { return t.find("run started") == 0; }) == 2);
-  CHECK(std::count_if(texts.begin(), texts.end(), [](const std::string& t) {
-          return t.find("risk halted") == 0;
-        }) >= 1);
+  CHECK(std::count_if(texts.begin(), texts.end(),
+                      [](const std::string& t) { return t.find("risk halted") == 0; }) >= 1);
   CHECK(texts.back().find("risk active") == 0);
 }
 

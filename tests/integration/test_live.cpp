@@ -18,6 +18,8 @@
 #include <csignal>
 #include <filesystem>
 #include <future>
+#include <set>
+#include <sstream>
 #include <thread>
 
 // Needs the bybit_spot plugin (the fake exchange speaks its protocol): test suite "bybit"
@@ -387,6 +389,119 @@ TEST_CASE("mmhost halt/resume: a live run's orders all cancelled, halted across 
   CHECK(r2.output.find("risk       active at the end") != std::string::npos);
   CHECK(our_open(fake).empty());
   check_wallets_equal(fake, r2.output);
+}
+
+namespace {
+
+// The run's process id, from its status (0 while nothing answers).
+int run_pid(const std::string& run_dir) {
+  const CommandResult s = run_mmhost("status " + run_dir + " --json");
+  if (s.exit_code != 0) return 0;
+  const size_t at = s.output.find("\"pid\":");
+  return at == std::string::npos ? 0 : std::atoi(s.output.c_str() + at + 6);
+}
+
+// kill -9 of a live run, a fill while it is down, then --resume in the same directory.
+void kill_and_resume(bool adopt) {
+  FakeBybit fake;
+  set_up_market(fake);
+  TempDir dir;
+  const std::string run_dir = dir.file("run");
+  auto first = start_live_run(fake, dir, "--duration 60s --out " + run_dir);
+  REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
+  fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);  // the rebalance bid fills
+  REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
+  const int pid = run_pid(run_dir);
+  REQUIRE(pid > 0);
+  REQUIRE(::kill(pid, SIGKILL) == 0);
+  const CommandResult killed = first.get();
+  CHECK(killed.exit_code != 0);
+  const std::vector<FakeOrder> left = our_open(fake);
+  REQUIRE(left.size() >= 2);  // the dead run's grid still rests on the exchange
+  // While nobody runs, someone sells into the best bid: a fill the journal does not have.
+  int64_t best_bid = 0;
+  for (const FakeOrder& o : left)
+    if (o.side == "Buy") best_bid = std::max(best_bid, o.price_e8);
+  fake.trade_through(false, best_bid, E8 / 1000);
+
+  auto second = std::async(std::launch::async, [&] {
+    const std::string venue =
+        fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
+    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
+                          " --duration 8s --resume " + run_dir +
+                          (adopt ? " --resume-orders adopt" : ""),
+                      std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret);
+  });
+  const size_t requests_before = fake.requests().size();
+  auto is_left = [&](const std::string& body) {
+    for (const FakeOrder& o : left)
+      if (body.find("\"" + o.link_id + "\"") != std::string::npos) return true;
+    return false;
+  };
+  // The resumed run quotes again: a create of a new order id.
+  REQUIRE(wait_for(
+      [&] {
+        const std::vector<FakeRequest> q = fake.requests();
+        for (size_t i = requests_before; i < q.size(); ++i)
+          if (q[i].path == "/v5/order/create" && !is_left(q[i].body)) return true;
+        return false;
+      },
+      15000));
+  if (!adopt) {
+    // Every order the dead run left was cancelled before that first create went out.
+    const std::vector<FakeRequest> q = fake.requests();
+    size_t cancels = 0;
+    for (size_t i = requests_before; i < q.size(); ++i) {
+      if (q[i].path == "/v5/order/create" && !is_left(q[i].body)) break;
+      if (q[i].path == "/v5/order/cancel" && is_left(q[i].body)) ++cancels;
+    }
+    CHECK(cancels == left.size());
+  } else {
+    // Adopted: the run's working orders are what the exchange has open (not a second grid
+    // beside the first).
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const CommandResult s = run_mmhost("status " + run_dir + " --json");
+    const size_t at = s.output.find("\"open_orders\":");
+    REQUIRE(at != std::string::npos);
+    CHECK(static_cast<size_t>(std::atoi(s.output.c_str() + at + 14)) == our_open(fake).size());
+  }
+  const CommandResult r = second.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("resuming " + run_dir) != std::string::npos);
+  CHECK(r.output.find(adopt ? "adopted" : "cancelled before quoting") != std::string::npos);
+  CHECK(our_open(fake).empty());  // the stop cancels the run's orders, old and new
+  fake.with_exchange([&](FakeExchange& x) {
+    CHECK(x.duplicate_creates() == 0);  // order ids went on from the journal's last
+    // Every fill of the run is in the journal exactly once, the one missed while down too.
+    std::set<std::string> exchange_ids;
+    for (const FakeExecution& e : x.executions()) exchange_ids.insert(e.exec_id);
+    const CommandResult fills = run_mmhost("journal " + run_dir + " --json --kind fill");
+    std::set<std::string> journal_ids;
+    size_t journal_fills = 0;
+    std::istringstream lines(fills.output);
+    for (std::string line; std::getline(lines, line);) {
+      const size_t at = line.find("\"exec_id\":\"");
+      if (at == std::string::npos) continue;
+      ++journal_fills;
+      journal_ids.insert(line.substr(at + 11, line.find('"', at + 11) - at - 11));
+    }
+    CHECK(journal_fills == journal_ids.size());
+    CHECK(journal_ids == exchange_ids);
+  });
+  // The ledger went on from the run's first start: it and the exchange's wallet agree.
+  check_wallets_equal(fake, r.output);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "mmhost run --live --resume: after kill -9, the dead run's orders cancelled, fills once") {
+  kill_and_resume(false);
+}
+
+TEST_CASE("mmhost run --live --resume: --resume-orders adopt keeps them as working orders") {
+  kill_and_resume(true);
 }
 
 TEST_CASE("mmhost run --live: a market stream gone quiet past stale_ms pulls every quote") {

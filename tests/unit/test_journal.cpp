@@ -91,7 +91,10 @@ TEST_CASE("journal: records read back as they were written") {
 
 TEST_CASE("journal: a torn tail is found, never misread, and cut when the run appends again") {
   const mmh::test::TempDir dir;
-  { JournalWriter w(dir.path()); write_sample(w); }
+  {
+    JournalWriter w(dir.path());
+    write_sample(w);
+  }
   const auto file = journal_files(dir.path()).at(0);
   const auto whole = std::filesystem::file_size(file);
   SUBCASE("a record cut short (a crash during a write)") {
@@ -122,7 +125,10 @@ TEST_CASE("journal: a torn tail is found, never misread, and cut when the run ap
 
 TEST_CASE("journal: a record whose CRC does not match stops the reading there") {
   const mmh::test::TempDir dir;
-  { JournalWriter w(dir.path()); write_sample(w); }
+  {
+    JournalWriter w(dir.path());
+    write_sample(w);
+  }
   const auto file = journal_files(dir.path()).at(0);
   {
     // Flip one byte inside the second record's payload (header 32 + trade record).

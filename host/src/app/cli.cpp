@@ -222,6 +222,17 @@ int run_cli(int argc, char** argv) {
                   "Paced, paper and live runs: run directory (control.sock, risk_state.json; "
                   "default runs/<strategy>-<mode>-<UTC time>); the same directory again keeps "
                   "a halt");
+  std::string resume_dir;
+  run->add_option("--resume", resume_dir,
+                  "Paper and live runs: carry on the run in this directory where it stopped "
+                  "(a crash, a kill, a reboot): the same order ids, its ledger and every fill "
+                  "once from its journal, its open orders reconciled with the exchange before "
+                  "it quotes");
+  std::string resume_orders = "cancel";
+  run->add_option("--resume-orders", resume_orders,
+                  "With --resume: what to do with the run's orders still open on the exchange: "
+                  "cancel (before quoting) or adopt (keep as working orders)")
+      ->check(CLI::IsMember({"cancel", "adopt"}));
   bool plan_only = false;
   run->add_flag("--plan", plan_only,
                 "Print what the run would do (data connector, core, venue and whether its orders "
@@ -504,6 +515,15 @@ int run_cli(int argc, char** argv) {
       run_options.risk_limits = risk_limits_from_flags(run_risk);
       run_options.speed = speed_text == "max" ? 0.0 : std::stod(speed_text);
       run_options.hot_reload = !no_reload;
+      if (!resume_dir.empty()) {
+        if (!run_options.run_dir.empty()) {
+          std::cerr << "mmhost run: --resume names the run directory; leave out --out\n";
+          return kExitUsage;
+        }
+        run_options.run_dir = resume_dir;
+        run_options.resume = true;
+      }
+      run_options.resume_adopt_orders = resume_orders == "adopt";
       if (!duration_text.empty()) {
         run_options.duration_ns = sdk::parse_interval_ns(duration_text);
         if (run_options.duration_ns <= 0) {

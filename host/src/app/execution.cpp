@@ -197,6 +197,15 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
     bar_texts_.assign(bar_values_.size(), std::string());
     if (sink_ != nullptr) sink_->publication(pub);
   }
+  if (const RecoveredRun* r = setup_.recovered) {
+    // The run so far, as its journal holds it: the same start, every fill once.
+    if (r->ledger_started) {
+      ledger_.start(r->start_ts_ns, r->start_mid_e8);
+      started_ = true;
+    }
+    for (const mmh_fill& f : r->fills) ledger_.apply_fill(f);
+    exec_ids_.insert(r->exec_ids.begin(), r->exec_ids.end());
+  }
   if (!setup_.restored_risk_state.empty()) {
     gate_.restore(setup_.restored_risk_state);
     if (gate_.state() != TradingState::active)
@@ -218,6 +227,39 @@ void Execution::journal(uint32_t kind, int64_t exchange_ns, const void* record, 
   if (setup_.journal == nullptr) return;
   setup_.journal->append(static_cast<uint16_t>(kind), WallClock().now_ns(), exchange_ns, record,
                          size);
+}
+
+void Execution::start_ledger(int64_t ts_ns, int64_t mid_e8) {
+  ledger_.start(ts_ns, mid_e8);
+  started_ = true;
+  const int64_t mark[2] = {ts_ns, mid_e8};
+  journal(kJournalLedgerStart, ts_ns, mark, sizeof(mark));
+}
+
+void Execution::adopt_if_ours(const mmh_order_update& u) {
+  // A resumed run: an order of its own still open on the venue, not known here.
+  const std::string_view id(u.client_id, strnlen(u.client_id, sizeof(u.client_id)));
+  const std::string& prefix = setup_.orders.id_prefix;
+  if ((u.status != MMH_ORDER_STATUS_NEW && u.status != MMH_ORDER_STATUS_PARTIALLY_FILLED) ||
+      id.size() <= prefix.size() || id.compare(0, prefix.size(), prefix) != 0 ||
+      id[prefix.size()] != '-' || orders_.working().find(id) != orders_.working().end())
+    return;
+  orders_.adopt(u, !setup_.adopt_open_orders);
+  const char* what = setup_.adopt_open_orders ? "adopted" : "cancelled before quoting";
+  spdlog::warn("resume: order {} is still open on the venue: {}", id, what);
+  if (setup_.journal != nullptr)
+    setup_.journal->note(WallClock().now_ns(),
+                         "order " + std::string(id) + " open at resume: " + what);
+}
+
+bool Execution::first_report(const mmh_fill& f) {
+  if (setup_.journal == nullptr) return true;  // runs on the simulated clock: one report each
+  const std::string_view id(f.exec_id, strnlen(f.exec_id, sizeof(f.exec_id)));
+  if (id.empty() || exec_ids_.insert(std::string(id)).second) return true;
+  ++duplicate_fills_;
+  spdlog::info("fill {} of {} was applied before (a restart's reconciliation): not again", id,
+               std::string_view(f.client_id, strnlen(f.client_id, sizeof(f.client_id))));
+  return false;
 }
 
 void Execution::record_decision(const mmh_decision& d) {
@@ -274,8 +316,7 @@ void Execution::on_market(const mmh_batch& batch) {
   // A live run's ledger starts at the first live mid, not at the warm-up's first bar: the
   // wallet's PnL over history is not the run's.
   if (!unknown && !started_ && last->bid_count > 0 && last->ask_count > 0) {
-    ledger_.start(last->ts_ns, (last->bids[0].price_e8 + last->asks[0].price_e8) / 2);
-    started_ = true;
+    start_ledger(last->ts_ns, (last->bids[0].price_e8 + last->asks[0].price_e8) / 2);
   }
   if (!unknown && setup_.core_wallet_at_book && !core_wallet_given_) give_core_wallet(last->ts_ns);
   sync(last->ts_ns);
@@ -333,8 +374,7 @@ void Execution::give_core_wallet(int64_t ts_ns) {
 
 void Execution::before_bar(const mmh_candle& bar) {
   if (!started_ && !setup_.wait_for_book) {
-    ledger_.start(bar.open_ts_ns, bar.open_e8);
-    started_ = true;
+    start_ledger(bar.open_ts_ns, bar.open_e8);
   }
   mmh_batch one{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 1, &bar};
   journal(MMH_EVENT_CANDLE, bar.open_ts_ns + bar.interval_ns, &bar, sizeof(bar));
@@ -362,7 +402,8 @@ bool Execution::drain() {
     const mmh_fill* first = fill_batch_.data() + told;
     const size_t count = fill_batch_.size() - told;
     told = fill_batch_.size();
-    if (fills_to_core_)
+    // A live core takes the venue's wallet at the first book; fills before it are in it.
+    if (fills_to_core_ && (!setup_.core_wallet_at_book || core_wallet_given_))
       core_->on_events(
           mmh_batch{sizeof(mmh_batch), MMH_EVENT_FILL, sizeof(mmh_fill), 0, count, first});
     if (fills_to_script_)
@@ -377,6 +418,7 @@ bool Execution::drain() {
       case MMH_EVENT_ORDER_UPDATE: {
         const mmh_order_update& u = e.update;
         journal(MMH_EVENT_ORDER_UPDATE, u.ts_ns, &u, sizeof(u));
+        if (setup_.recovered != nullptr) adopt_if_ours(u);
         orders_.on_update(u);
         JsonLine j(buffer_);
         j.str("type", "update")
@@ -395,6 +437,7 @@ bool Execution::drain() {
       }
       case MMH_EVENT_FILL: {
         const mmh_fill& f = e.fill;
+        if (!first_report(f)) break;  // applied once, and journaled once
         journal(MMH_EVENT_FILL, f.ts_ns, &f, sizeof(f));
         ledger_.apply_fill(f);
         fill_batch_.push_back(f);

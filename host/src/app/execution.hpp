@@ -11,6 +11,7 @@
 #pragma once
 
 #include "app/routes.hpp"
+#include "app/run_recovery.hpp"
 #include "engine/clock.hpp"
 #include "journal/journal.hpp"
 #include "ledger/ledger.hpp"
@@ -28,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +89,11 @@ struct ExecutionSetup {
   // Wall-clock runs: every input, intent and decision goes to the run's journal as well; order
   // intents reach the disk before their requests leave.
   JournalWriter* journal = nullptr;
+  // A resumed run (--resume): what its journal says it did (the ledger's start and every fill,
+  // re-applied once; later reports of those fills are dropped), and what to do with its orders
+  // the venue still has open (adopt, or cancel before quoting).
+  const RecoveredRun* recovered = nullptr;
+  bool adopt_open_orders = false;
   // The run's clock: market data is stamped with its time on arrival (stale-data checks).
   // nullptr: the data's own time (a run on the simulated clock).
   const Clock* clock = nullptr;
@@ -119,6 +126,8 @@ class Execution {
   void on_market(const mmh_batch& batch);
   bool quotes_pulled() const { return quotes_pulled_; }
   uint64_t quote_pulls() const { return quote_pulls_; }
+  // Fill reports dropped as already applied (a resumed run's reconciliation).
+  uint64_t duplicate_fills() const { return duplicate_fills_; }
   // A live venue posted (from its own thread): take its events now, on the engine thread, and
   // after fills sync the core's orders at once.
   void on_venue_events();
@@ -159,6 +168,10 @@ class Execution {
   void sync(int64_t ts_ns);
   // The journal (wall-clock runs): one record, stamped with the local time now.
   void journal(uint32_t kind, int64_t exchange_ns, const void* record, size_t size);
+  void start_ledger(int64_t ts_ns, int64_t mid_e8);
+  // A fill's first report (true), or one already applied (a restart's reconciliation).
+  bool first_report(const mmh_fill& fill);
+  void adopt_if_ours(const mmh_order_update& update);
 
   VenueInstance& venue_;
   CoreInstance* core_;
@@ -174,6 +187,8 @@ class Execution {
   bool forward_balances_ = false;  // by the routing table
   bool fills_to_core_ = false;
   bool fills_to_script_ = false;
+  std::set<std::string, std::less<>> exec_ids_;  // fills applied (wall-clock runs)
+  uint64_t duplicate_fills_ = 0;
   std::vector<mmh_order_command> commands_;
   std::vector<mmh_desired_order> desired_;
   std::vector<mmh_fill> fill_batch_;

@@ -11,7 +11,9 @@ namespace mmh {
 namespace {
 
 std::string kind_name(uint16_t kind) {
-  return kind == kJournalNote ? "note" : event_kind_name(kind);
+  return kind == kJournalNote          ? "note"
+         : kind == kJournalLedgerStart ? "ledger_start"
+                                       : event_kind_name(kind);
 }
 
 }  // namespace
@@ -46,11 +48,10 @@ int run_journal_command(const JournalCommandOptions& options, std::ostream& out,
     if (!options.json)
       out << file.filename().string() << "  " << with_commas(scan.records) << " records, "
           << with_commas(scan.good_bytes) << " bytes"
-          << (scan.tail_problem.empty()
-                  ? std::string()
-                  : "; then " + scan.tail_problem + ": " +
-                        with_commas(scan.file_bytes - scan.good_bytes) +
-                        " bytes not read (a run appending here cuts them)")
+          << (scan.tail_problem.empty() ? std::string()
+                                        : "; then " + scan.tail_problem + ": " +
+                                              with_commas(scan.file_bytes - scan.good_bytes) +
+                                              " bytes not read (a run appending here cuts them)")
           << "\n";
     else if (!scan.tail_problem.empty())
       err << file.string() << ": " << scan.tail_problem << " at byte " << scan.good_bytes

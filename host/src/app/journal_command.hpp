@@ -14,7 +14,6 @@ struct JournalCommandOptions {
 };
 
 // Exit code: 0, or 1 when the directory has no journal or a file is not one.
-int run_journal_command(const JournalCommandOptions& options, std::ostream& out,
-                        std::ostream& err);
+int run_journal_command(const JournalCommandOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace mmh

@@ -6,6 +6,7 @@
 #include "app/reloader.hpp"
 #include "app/routes.hpp"
 #include "app/run_plan.hpp"
+#include "app/run_recovery.hpp"
 #include "app/session.hpp"
 #include "app/start_capital.hpp"
 #include "app/strategy_runtime.hpp"
@@ -191,6 +192,30 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   };
   const bool live = plan.live_data;
   const bool steerable = plan.wall_clock;  // it has a run directory (control.sock)
+  // A resumed run: who it is and what its journal says it did, read before anything changes.
+  std::optional<RunIdentity> identity;
+  RecoveredRun recovered;
+  if (options.resume) {
+    try {
+      identity = read_run_identity(options.run_dir);
+      recovered = recover_run(options.run_dir, identity->order_prefix);
+    } catch (const std::exception& e) {
+      throw RunError(std::string("--resume: ") + e.what());
+    }
+    const std::string mode = options.live ? "live" : "paper";
+    if (identity->mode != mode)
+      throw RunError("--resume: " + options.run_dir + " holds a " + identity->mode +
+                     " run; resume it as one (" +
+                     (identity->mode == "live" ? "--live --confirm-live" : "--paper") + ")");
+    if (identity->strategy != options.strategy_path)
+      throw RunError("--resume: " + options.run_dir + " ran " + identity->strategy +
+                     "; resume it with that strategy (edits to it are fine)");
+    spdlog::info("resuming {}: {} journal records, {} fills, orders {}-{} on", options.run_dir,
+                 recovered.records, recovered.fills.size(), identity->order_prefix,
+                 recovered.last_order_number + 1);
+  }
+  // When the run began (a resumed run: its first start): its order ids and executions.
+  const int64_t run_started_ns = identity ? identity->started_ns : WallClock().now_ns();
   if (steerable) {
     std::error_code ec;
     try {
@@ -380,6 +405,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   // The venue: orders out, fills back. Its posts are queued on the instance and drained by the
   // execution between calls.
   std::unique_ptr<JournalWriter> journal;  // wall-clock runs: RUN_DIR/journal/
+  amount_e18 resumed_base_e18 = 0;         // a resumed paper run's wallet
+  amount_e18 resumed_quote_e18 = 0;
   std::unique_ptr<VenueInstance> venue;
   std::unique_ptr<Execution> exec;
   std::atomic<boost::asio::io_context*> venue_wake{nullptr};  // live venue posts wake the loop
@@ -419,7 +446,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     if (options.live) {
       // Real orders: ids "<run prefix>-<n>" tie every order to this run; the exchange's wallet
       // is the ledger's start (below).
-      setup.orders.id_prefix = run_order_prefix(WallClock().now_ns());
+      setup.orders.id_prefix = identity ? identity->order_prefix : run_order_prefix(run_started_ns);
       setup.check_venue = false;
       vs = {{"symbol", spec.symbol},
             {"symbol_id", "1"},
@@ -430,11 +457,25 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
             {"environment", environment},
             {"config_dirs", config_dirs},
             {"order_prefix", setup.orders.id_prefix}};
+      // A resumed run's executions began at its first start. The exchange's clock is not ours:
+      // look an hour further back (only ids of the run's prefix count, and the ledger takes
+      // each fill once). A fresh run's begin at the exchange's clock when the venue starts.
+      if (identity) vs["run_start_ms"] = std::to_string(run_started_ns / 1'000'000 - 3'600'000);
       if (!options.key_file.empty()) vs["key_file"] = options.key_file;
     } else {
       // Paper: the live book and trades drive the fills.
       if (live) vs["fill_model"] = "book";
       for (const auto& [k, v] : options.venue_settings) vs[k] = v;
+      if (identity) {
+        // A resumed paper run: the simulated wallet is the run's as its fills left it.
+        Ledger now(LedgerConfig{setup.base_asset, setup.quote_asset, setup.tick_e8, setup.lot_e8,
+                                identity->start_base_e18, identity->start_quote_e18, false});
+        for (const mmh_fill& f : recovered.fills) now.apply_fill(f);
+        resumed_base_e18 = now.base_e18();
+        resumed_quote_e18 = now.quote_e18();
+        vs["balance.base"] = format_e18(resumed_base_e18);
+        vs["balance.quote"] = format_e18(resumed_quote_e18);
+      }
     }
     setup.wait_for_book = live;
     try {
@@ -518,7 +559,34 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       }
       spdlog::info("capital: {}", describe(capital, setup.base_asset, setup.quote_asset));
     }
+    if (identity && !options.live) {
+      // A resumed paper run's core trades the wallet as it is now.
+      reloader->force("capital.base", sdk::format_e8(e18_to_e8_floor(resumed_base_e18)));
+      reloader->force("capital.allocation", sdk::format_e8(e18_to_e8_floor(resumed_quote_e18)));
+      try {
+        core = std::make_unique<CoreInstance>(*core_plugin, reloader->settings_for(spec));
+      } catch (const PluginCallError& e) {
+        throw RunError(core_param_error(spec, core_plugin->name, e.what()));
+      }
+    }
     report.capital = capital;
+    if (identity) {
+      // The ledger goes on from the run's own start; the journal's fills bring it to now.
+      setup.start_base_e18 = identity->start_base_e18;
+      setup.start_quote_e18 = identity->start_quote_e18;
+      setup.recovered = &recovered;
+      setup.adopt_open_orders = options.resume_adopt_orders;
+      setup.orders.last_id = recovered.last_order_number;
+    } else if (live) {
+      try {
+        write_run_identity(report.run_dir,
+                           RunIdentity{options.strategy_path, options.live ? "live" : "paper",
+                                       setup.orders.id_prefix, run_started_ns, setup.start_base_e18,
+                                       setup.start_quote_e18});
+      } catch (const std::exception& e) {
+        throw RunError(e.what());
+      }
+    }
   }
   SimulatedClock sim_clock;
   WallClock wall_clock;
@@ -561,8 +629,11 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   if (journal) {
     // The first record: what runs. A journal left torn by a crash is cut back here.
     try {
-      journal->note(WallClock().now_ns(), "run started: " + spec.path + " " +
-                                             (options.live ? "live" : live ? "paper" : "paced"));
+      journal->note(WallClock().now_ns(),
+                    std::string(identity ? "run resumed: " : "run started: ") + spec.path + " " +
+                        (options.live ? "live"
+                         : live       ? "paper"
+                                      : "paced"));
       journal->flush();
     } catch (const JournalError& e) {
       throw RunError(e.what());

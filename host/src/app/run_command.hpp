@@ -75,6 +75,12 @@ struct RunOptions {
   // empty = a new one under runs/. Starting again with the same directory restores the
   // trading state it kept (a halted run stays halted until `mmhost resume`).
   std::string run_dir;
+  // Paper and live runs: carry on the run in run_dir where it stopped (its order ids, ledger
+  // and fills from its journal, open orders reconciled with the venue) instead of a fresh run.
+  bool resume = false;
+  // What a resumed run does with its orders the venue still has open: cancel them before it
+  // quotes (default), or adopt them as working orders.
+  bool resume_adopt_orders = false;
   // The host's RiskGate limits (defaults, `--risk NAME=VALUE`): the strategy's `risk` group can
   // only tighten them.
   RiskLimits risk_limits;

@@ -9,6 +9,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <future>
 #include <memory>
 #include <thread>
@@ -128,6 +130,7 @@ std::string control_answer(Execution* exec, int64_t now_ns, const std::string& c
   j["orders_placed"] = exec->orders().stats().placed;
   j["cancels_pending"] = cancelling;
   j["data_stale"] = exec->risk().data_stale();
+  j["pid"] = static_cast<int64_t>(::getpid());  // the run's process (e.g. to watch or kill it)
   const int64_t last = exec->last_market_ns();
   j["last_data_time"] = last == INT64_MIN ? json(nullptr) : json(iso_time(last));
   return j.dump();

@@ -60,7 +60,13 @@ RunPlan plan_run(HostContext& host, const RunOptions& options, StrategySpec spec
     throw UsageError(
         "--out is for runs on the wall clock (--speed, --paper, --live); a backtest's files go "
         "to `mmhost backtest --out DIR`");
+  if (options.resume && !(options.paper || options.live))
+    throw UsageError(
+        "--resume carries on a paper or live run: add --paper, or --live --confirm-live");
+  if (options.resume && spec.venue_plugin.empty() && !options.live)
+    throw UsageError("--resume: the strategy names no execution venue, so nothing can be resumed");
   plan.run_dir = options.run_dir;
+  plan.resume = options.resume;
   plan.core = spec.core_plugin;
   if (!plan.core.empty()) {
     plan.core_plugin = &find_plugin(host, plan.core, MMH_KIND_CORE, "core", spec.path, "core");
@@ -123,7 +129,9 @@ void print_run_plan(const RunPlan& p, std::ostream& out) {
       .print(out, "  ");
   if (p.wall_clock)
     out << "run dir    " << (p.run_dir.empty() ? "a new one under runs/" : p.run_dir)
-        << " (control.sock, risk_state.json)\n";
+        << (p.resume ? " (resumed: its order ids, ledger and fills from its journal)"
+                     : " (control.sock, risk_state.json, journal/)")
+        << "\n";
 }
 
 }  // namespace mmh

@@ -37,6 +37,7 @@ struct RunPlan {
   bool hot_reload = false;   // only runs on the wall clock reload, unless --no-reload
   RiskLimits risk;           // the host's limits tightened by the strategy's
   std::string run_dir;       // wall-clock runs: --out, or empty for a new one under runs/
+  bool resume = false;       // --resume: carry on the run in run_dir
   std::vector<std::string> tick_files;  // trade tapes and books for the venue
 };
 

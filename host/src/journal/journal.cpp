@@ -153,7 +153,8 @@ void JournalWriter::open_day(int64_t day) {
 
 void JournalWriter::append(uint16_t kind, int64_t local_ns, int64_t exchange_ns,
                            const void* payload, size_t size) {
-  if (size > kMaxPayload) throw JournalError("a journal record of " + std::to_string(size) + " bytes");
+  if (size > kMaxPayload)
+    throw JournalError("a journal record of " + std::to_string(size) + " bytes");
   if (day_of(local_ns) != day_) {
     flush();
     open_day(day_of(local_ns));
@@ -162,8 +163,9 @@ void JournalWriter::append(uint16_t kind, int64_t local_ns, int64_t exchange_ns,
   const uint32_t crc = crc32(&h, sizeof(h), payload, size);
   const char* hp = reinterpret_cast<const char*>(&h);
   buffer_.insert(buffer_.end(), hp, hp + sizeof(h));
-  if (size > 0) buffer_.insert(buffer_.end(), static_cast<const char*>(payload),
-                               static_cast<const char*>(payload) + size);
+  if (size > 0)
+    buffer_.insert(buffer_.end(), static_cast<const char*>(payload),
+                   static_cast<const char*>(payload) + size);
   const char* cp = reinterpret_cast<const char*>(&crc);
   buffer_.insert(buffer_.end(), cp, cp + sizeof(crc));
   ++records_;
@@ -299,16 +301,26 @@ std::string decimal_text(const mmh_decimal& d) {
 
 std::string journal_record_json(const JournalRecord& r) {
   nlohmann::ordered_json j;
-  j["kind"] = r.kind == kJournalNote ? "note" : event_kind_name(r.kind);
+  j["kind"] = r.kind == kJournalNote          ? "note"
+              : r.kind == kJournalLedgerStart ? "ledger_start"
+                                              : event_kind_name(r.kind);
   j["local_ns"] = r.local_ns;
   if (r.exchange_ns != 0) j["exchange_ns"] = r.exchange_ns;
   switch (r.kind) {
     case kJournalNote:
       j["text"] = std::string(r.payload);
       break;
+    case kJournalLedgerStart: {
+      int64_t v[2] = {0, 0};
+      std::memcpy(v, r.payload.data(), std::min(r.payload.size(), sizeof(v)));
+      j.update({{"ts_ns", v[0]}, {"mid_e8", v[1]}});
+      break;
+    }
     case MMH_EVENT_TRADE: {
       const auto t = record_of<mmh_trade>(r.payload);
-      j.update({{"price_e8", t.price_e8}, {"qty_e8", t.qty_e8}, {"taker_side", t.taker_side},
+      j.update({{"price_e8", t.price_e8},
+                {"qty_e8", t.qty_e8},
+                {"taker_side", t.taker_side},
                 {"trade_id", t.trade_id}});
       break;
     }
@@ -322,8 +334,8 @@ std::string journal_record_json(const JournalRecord& r) {
       const size_t head = offsetof(mmh_book_update, bids);
       const auto u = record_of<mmh_book_update>(r.payload.substr(0, head));
       j.update({{"update_id", u.update_id}});
-      const size_t levels = (r.payload.size() - std::min(head, r.payload.size())) /
-                            sizeof(mmh_book_level);
+      const size_t levels =
+          (r.payload.size() - std::min(head, r.payload.size())) / sizeof(mmh_book_level);
       nlohmann::json bids = nlohmann::json::array(), asks = nlohmann::json::array();
       for (size_t i = 0; i < levels && i < static_cast<size_t>(u.bid_count) + u.ask_count; ++i) {
         const auto l = record_of<mmh_book_level>(
@@ -336,31 +348,41 @@ std::string journal_record_json(const JournalRecord& r) {
     }
     case MMH_EVENT_ORDER_COMMAND: {
       const auto c = record_of<mmh_order_command>(r.payload);
-      j.update({{"action", c.action}, {"side", c.side}, {"order_type", c.order_type},
-                {"price_ticks", c.price_ticks}, {"qty_lots", c.qty_lots},
+      j.update({{"action", c.action},
+                {"side", c.side},
+                {"order_type", c.order_type},
+                {"price_ticks", c.price_ticks},
+                {"qty_lots", c.qty_lots},
                 {"client_id", text_of(c.client_id, sizeof(c.client_id))}});
       break;
     }
     case MMH_EVENT_ORDER_UPDATE: {
       const auto u = record_of<mmh_order_update>(r.payload);
       j.update({{"client_id", text_of(u.client_id, sizeof(u.client_id))},
-                {"status", u.status}, {"side", u.side}, {"price_ticks", u.price_ticks},
-                {"qty_lots", u.qty_lots}, {"filled_qty_lots", u.filled_qty_lots},
+                {"status", u.status},
+                {"side", u.side},
+                {"price_ticks", u.price_ticks},
+                {"qty_lots", u.qty_lots},
+                {"filled_qty_lots", u.filled_qty_lots},
                 {"reject_reason", text_of(u.reject_reason, sizeof(u.reject_reason))}});
       break;
     }
     case MMH_EVENT_FILL: {
       const auto f = record_of<mmh_fill>(r.payload);
       j.update({{"client_id", text_of(f.client_id, sizeof(f.client_id))},
-                {"exec_id", text_of(f.exec_id, sizeof(f.exec_id))}, {"side", f.side},
-                {"price_ticks", f.price_ticks}, {"qty_lots", f.qty_lots},
-                {"fee", decimal_text(f.fee)}, {"fee_asset", text_of(f.fee_asset, sizeof(f.fee_asset))},
+                {"exec_id", text_of(f.exec_id, sizeof(f.exec_id))},
+                {"side", f.side},
+                {"price_ticks", f.price_ticks},
+                {"qty_lots", f.qty_lots},
+                {"fee", decimal_text(f.fee)},
+                {"fee_asset", text_of(f.fee_asset, sizeof(f.fee_asset))},
                 {"maker", f.is_maker != 0}});
       break;
     }
     case MMH_EVENT_BALANCE: {
       const auto b = record_of<mmh_balance>(r.payload);
-      j.update({{"asset", text_of(b.asset, sizeof(b.asset))}, {"free", decimal_text(b.free)},
+      j.update({{"asset", text_of(b.asset, sizeof(b.asset))},
+                {"free", decimal_text(b.free)},
                 {"locked", decimal_text(b.locked)}});
       break;
     }

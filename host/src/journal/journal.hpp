@@ -25,6 +25,8 @@ class JournalError : public std::runtime_error {
 
 // Record kinds: the ABI's event kinds (MMH_EVENT_*), and the journal's own.
 inline constexpr uint16_t kJournalNote = 100;  // a line of text: run start, resume, risk state
+// The ledger's start mark: i64 ts_ns, i64 mid_e8 (a restart keeps the run's start).
+inline constexpr uint16_t kJournalLedgerStart = 101;
 
 inline constexpr uint32_t kJournalVersion = 1;
 
@@ -77,8 +79,8 @@ struct JournalFileScan {
   std::filesystem::path file;
   uint32_t version = 0;
   uint64_t records = 0;
-  uint64_t good_bytes = 0;  // the whole records end here
-  uint64_t file_bytes = 0;  // > good_bytes: a torn or corrupt tail
+  uint64_t good_bytes = 0;   // the whole records end here
+  uint64_t file_bytes = 0;   // > good_bytes: a torn or corrupt tail
   std::string tail_problem;  // why the rest is not read (empty: none)
 };
 

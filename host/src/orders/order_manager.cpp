@@ -17,7 +17,23 @@ void set_client_id(mmh_order_command& c, std::string_view id) {  // truncated, t
 
 }  // namespace
 
-OrderManager::OrderManager(OrderManagerConfig config) : config_(std::move(config)) {}
+OrderManager::OrderManager(OrderManagerConfig config)
+    : config_(std::move(config)), next_id_(config_.last_id) {}
+
+void OrderManager::adopt(const mmh_order_update& u, bool cancel) {
+  WorkingOrder w;
+  w.client_id.assign(u.client_id, strnlen(u.client_id, sizeof(u.client_id)));
+  if (w.client_id.empty() || working_.count(w.client_id) != 0) return;
+  w.side = u.side;
+  w.order_type = MMH_ORDER_TYPE_LIMIT;
+  w.price_ticks = u.price_ticks;
+  w.qty_lots = u.qty_lots;
+  w.filled_lots = u.filled_qty_lots;
+  w.acked = true;
+  w.state = WorkingOrder::State::live;
+  if (cancel) doomed_.push_back(w.client_id);
+  working_.emplace(w.client_id, w);
+}
 
 mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action,
                                         const std::string& id) const {
@@ -32,6 +48,15 @@ mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action,
 void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& desired,
                         std::vector<mmh_order_command>& out, OrderBudget* budget) {
   const size_t before = out.size();
+  // Adopted orders to cancel go first, whatever the core wants.
+  for (const std::string& id : doomed_) {
+    auto it = working_.find(id);
+    if (it == working_.end() || it->second.state == WorkingOrder::State::pending_cancel) continue;
+    it->second.state = WorkingOrder::State::pending_cancel;
+    out.push_back(command(ts_ns, MMH_ORDER_ACTION_CANCEL, id));
+    ++stats_.cancelled;
+  }
+  doomed_.clear();
   std::vector<WorkingOrder*>& candidates = candidates_;
   candidates.clear();
   for (auto& [id, w] : working_)

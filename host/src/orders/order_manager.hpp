@@ -35,6 +35,7 @@ struct OrderManagerConfig {
   double qty_tolerance = 0.1;  // amend when open qty differs from desired by more than this share
   uint32_t limit_tif = MMH_TIF_POST_ONLY;
   std::string id_prefix = "mm";
+  uint64_t last_id = 0;  // ids go on from last_id + 1 (a resumed run: the journal's last)
 };
 
 struct WorkingOrder {
@@ -67,6 +68,10 @@ class OrderManager {
   void sync(int64_t ts_ns, const std::vector<mmh_desired_order>& desired,
             std::vector<mmh_order_command>& out, OrderBudget* budget = nullptr);
   void on_update(const mmh_order_update& update);
+  // An open order of this run the manager does not know (a resumed run: the exchange still has
+  // it): kept as working, so the next sync keeps, amends or cancels it like any other, or
+  // (`cancel`) cancelled by the next sync whatever the core wants.
+  void adopt(const mmh_order_update& update, bool cancel);
 
   const std::map<std::string, WorkingOrder, std::less<>>& working() const { return working_; }
   const OrderManagerStats& stats() const { return stats_; }
@@ -79,6 +84,7 @@ class OrderManager {
   // part of every run's event log.
   std::map<std::string, WorkingOrder, std::less<>> working_;
   uint64_t next_id_ = 0;
+  std::vector<std::string> doomed_;  // adopted orders the next sync cancels
   OrderManagerStats stats_;
   // Reused by sync (it runs after every bar): no allocation once they have grown.
   std::vector<WorkingOrder*> candidates_;

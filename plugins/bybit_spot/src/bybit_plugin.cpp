@@ -10,7 +10,8 @@
 // As a venue (live trading, live_venue.hpp) it takes: symbol, symbol_id, base_asset,
 // quote_asset, tick_size, lot_size, environment, config_dirs, order_prefix (the prefix of this
 // run's client order ids, its orderLinkIds), key_file (optional; else
-// BYBIT_API_KEY/BYBIT_API_SECRET), start_timeout_ms.
+// BYBIT_API_KEY/BYBIT_API_SECRET), run_start_ms (executions since then are the run's; a resumed
+// run's first start), start_timeout_ms.
 #include "credentials.hpp"
 #include "kline_fetch.hpp"
 #include "live_venue.hpp"
@@ -195,7 +196,7 @@ class BybitVenue {
  public:
   BybitVenue(const sdk::Config& config, void* host_handle) : handle_(host_handle) {
     config.allow_only({"symbol", "symbol_id", "base_asset", "quote_asset", "tick_size", "lot_size",
-                       "environment", "config_dirs", "key_file", "order_prefix",
+                       "environment", "config_dirs", "key_file", "order_prefix", "run_start_ms",
                        "start_timeout_ms"});
     LiveVenueSettings s;
     s.symbol = config.require("symbol");
@@ -204,6 +205,8 @@ class BybitVenue {
     s.quote_asset = config.require("quote_asset");
     s.order_prefix = config.require("order_prefix");
     s.start_timeout_ms = config.get_int("start_timeout_ms", s.start_timeout_ms);
+    // Executions since then are the run's (a resumed run's began before this process).
+    s.run_start_ms = config.get_int("run_start_ms", 0);
     std::optional<Credentials> keys;
     try {
       s.tick_size = decimal_from_text(config.require("tick_size"));
