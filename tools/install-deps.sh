@@ -14,6 +14,7 @@ packages=(
   clang-format
   clang libclang-rt-dev  # libFuzzer for tools/fuzz.sh
   chromium  # renders report.html in its test
+  prometheus  # promtool checks the /metrics exposition in its test
 )
 
 missing=()

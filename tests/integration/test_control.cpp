@@ -7,12 +7,19 @@
 
 #include <doctest/doctest.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -33,11 +40,108 @@ json status(const std::string& run_dir) {
 
 // The flagship replayed at 60,000x real time (a 1m bar per millisecond): it places its first
 // order after about 1,100 bars, so `bars` of 8,000 give it several seconds of quoting.
-std::future<CommandResult> start_paced(const std::string& data, const std::string& run_dir) {
+std::future<CommandResult> start_paced(const std::string& data, const std::string& run_dir,
+                                       const std::string& args = "") {
   return std::async(std::launch::async, [=] {
     return run_mmhost("run strategies/eth_bos_mm.lua --replay " + data + " --speed 60000 --out " +
-                      run_dir);
+                      run_dir + " " + args);
   });
+}
+
+// GET (or another method) of an http://127.0.0.1:PORT/path URL: status code and body.
+std::pair<int, std::string> http_request(const std::string& url, const char* method = "GET") {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  const std::string rest = url.substr(url.find("//") + 2);
+  const std::string host_port = rest.substr(0, rest.find('/'));
+  const std::string target = rest.substr(rest.find('/'));
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  beast::tcp_stream stream(io);
+  stream.connect(resolver.resolve(host_port.substr(0, host_port.rfind(':')),
+                                  host_port.substr(host_port.rfind(':') + 1)));
+  http::request<http::empty_body> req(http::string_to_verb(method), target, 11);
+  req.set(http::field::host, host_port);
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  return {static_cast<int>(res.result_int()), res.body()};
+}
+
+// A loopback webhook: answers each POST with the next status of `answers` (then 200) and keeps
+// the bodies it answered 200 to.
+class HookReceiver {
+ public:
+  explicit HookReceiver(std::vector<int> answers = {}) : answers_(std::move(answers)) {
+    acceptor_.open(boost::asio::ip::tcp::v4());
+    acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~HookReceiver() {
+    stop_ = true;
+    boost::system::error_code ignored;
+    boost::asio::ip::tcp::socket poke(io_);
+    poke.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ignored);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<json> received() {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  int attempts() {
+    std::lock_guard lock(mutex_);
+    return attempts_;
+  }
+
+ private:
+  void serve() {
+    namespace http = boost::beast::http;
+    while (!stop_) {
+      boost::asio::ip::tcp::socket socket(io_);
+      boost::system::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (ec || stop_) continue;
+      boost::beast::flat_buffer buffer;
+      http::request<http::string_body> req;
+      http::read(socket, buffer, req, ec);
+      if (ec) continue;
+      int status = 200;
+      {
+        std::lock_guard lock(mutex_);
+        ++attempts_;
+        if (!answers_.empty()) {
+          status = answers_.front();
+          answers_.erase(answers_.begin());
+        }
+        if (status == 200 && req.method() == http::verb::post)
+          received_.push_back(json::parse(req.body()));
+      }
+      http::response<http::string_body> res(static_cast<http::status>(status), 11);
+      res.body() = "ok";
+      res.prepare_payload();
+      http::write(socket, res, ec);
+    }
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  unsigned short port_ = 0;
+  std::vector<int> answers_;
+  std::mutex mutex_;
+  std::vector<json> received_;
+  int attempts_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// The value of one sample line ("name{labels} value") of an exposition, or -1.
+double sample(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  return at == std::string::npos ? -1 : std::atof(text.c_str() + at + series.size() + 2);
 }
 
 }  // namespace
@@ -115,6 +219,97 @@ TEST_CASE("mmhost halt/resume: a paced replay halts at once, stays halted on res
   CHECK(std::count_if(texts.begin(), texts.end(),
                       [](const std::string& t) { return t.find("risk halted") == 0; }) >= 1);
   CHECK(texts.back().find("risk active") == 0);
+}
+
+TEST_CASE(
+    "mmhost run --metrics: Prometheus text that promtool accepts, equal to the run's counts") {
+  TempDir dir;
+  const std::string data =
+      trimmed_shared_data(dir, "candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv", 8000);
+  const std::string run_dir = dir.file("run");
+  auto run = start_paced(data, run_dir, "--metrics 127.0.0.1:0 --status-every 1s");
+  REQUIRE(wait_for([&] {
+    const json s = status(run_dir);
+    return !s.is_null() && s["orders_placed"].get<int>() > 0;
+  }));
+  const std::string url = status(run_dir)["metrics"].get<std::string>();
+  CHECK(url.rfind("http://127.0.0.1:", 0) == 0);
+  const auto [code, live_page] = http_request(url);
+  CHECK(code == 200);
+  CHECK(live_page.find("# TYPE mmhost_ack_latency_seconds histogram") != std::string::npos);
+  // Halted, the counts stand still: the page and the run's own status agree.
+  REQUIRE(run_mmhost("halt " + run_dir).exit_code == 0);
+  REQUIRE(wait_for([&] { return status(run_dir)["open_orders"].get<int>() == 0; }, 2000));
+  const json s = status(run_dir);
+  const auto [code2, page] = http_request(url);
+  REQUIRE(code2 == 200);
+  INFO(page);
+  CHECK(sample(page, "mmhost_orders_sent_total{action=\"place\"}") ==
+        s["orders_placed"].get<double>());
+  CHECK(sample(page, "mmhost_open_orders") == 0);
+  CHECK(sample(page, "mmhost_trading_state{state=\"halted\"}") == 1);
+  CHECK(sample(page, "mmhost_trading_state{state=\"active\"}") == 0);
+  // Halted, nothing fills: the holdings stand still (equity moves with the replayed price).
+  CHECK(sample(page, "mmhost_balance{asset=\"USDT\"}") ==
+        doctest::Approx(std::atof(s["quote"].get<std::string>().c_str())).epsilon(1e-12));
+  CHECK(sample(page, "mmhost_balance{asset=\"ETH\"}") ==
+        doctest::Approx(std::atof(s["base"].get<std::string>().c_str())).epsilon(1e-12));
+  CHECK(sample(page, "mmhost_equity{asset=\"USDT\"}") > 0);
+  CHECK(sample(page, "mmhost_ack_latency_seconds_count") > 0);
+  // promtool (Debian package prometheus) accepts it.
+  const std::string file = dir.file("metrics.txt");
+  std::ofstream(file) << page;
+  const CommandResult check = run_command("promtool check metrics < " + file);
+  INFO(check.output);
+  CHECK(check.exit_code == 0);
+  // Reads only: another path is 404, another method 405.
+  CHECK(http_request(url.substr(0, url.rfind('/')) + "/other").first == 404);
+  CHECK(http_request(url, "POST").first == 405);
+  // The status line: JSON lines in the run directory.
+  REQUIRE(wait_for([&] { return std::filesystem::exists(run_dir + "/status.jsonl"); }, 3000));
+  const json line = json::parse(read_file(run_dir + "/status.jsonl")
+                                    .substr(0, read_file(run_dir + "/status.jsonl").find('\n')));
+  CHECK(line.contains("equity"));
+  CHECK(line.contains("ack_p99_s"));
+  CHECK(run.get().exit_code == 0);
+}
+
+TEST_CASE("alerts: a halt reaches the webhook, a 500 is retried, the engine never waits") {
+  TempDir dir;
+  const std::string data =
+      trimmed_shared_data(dir, "candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv", 8000);
+  const std::string run_dir = dir.file("run");
+  HookReceiver hook({500});  // the first POST fails: the alert comes again
+  auto run = std::async(std::launch::async, [&] {
+    return run_mmhost("run strategies/eth_bos_mm.lua --replay " + data +
+                          " --speed 60000 --status-every 0 --out " + run_dir,
+                      "MMHOST_ALERT_WEBHOOK=" + hook.url());
+  });
+  REQUIRE(wait_for([&] {
+    const json s = status(run_dir);
+    return !s.is_null() && s["orders_placed"].get<int>() > 0;
+  }));
+  REQUIRE(run_mmhost("halt " + run_dir).exit_code == 0);
+  REQUIRE(wait_for([&] { return !hook.received().empty(); }, 5000));
+  const json alert = hook.received().front();
+  CHECK(alert["kind"] == "halted");
+  CHECK(alert["message"].get<std::string>().rfind("trading halted: halt", 0) == 0);
+  CHECK(alert["run"] == run_dir);
+  CHECK(hook.attempts() >= 2);
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("alert webhook answered 500") != std::string::npos);
+  // The URL is a secret: it is never logged.
+  CHECK(r.output.find(hook.url()) == std::string::npos);
+}
+
+TEST_CASE("mmhost run --metrics needs the wall clock and an address") {
+  CHECK(run_mmhost("run strategies/eth_bos_mm.lua --metrics 127.0.0.1:9464").exit_code == 2);
+  const CommandResult bad =
+      run_mmhost("run strategies/eth_bos_mm.lua --speed 100 --metrics localhost:x");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.output.find("expected HOST:PORT") != std::string::npos);
 }
 
 TEST_CASE("mmhost run --out is for runs on the wall clock, --risk names a known limit") {

@@ -222,6 +222,19 @@ int run_cli(int argc, char** argv) {
                   "Paced, paper and live runs: run directory (control.sock, risk_state.json; "
                   "default runs/<strategy>-<mode>-<UTC time>); the same directory again keeps "
                   "a halt");
+  run->add_option("--metrics", run_options.metrics_address,
+                  "Paced, paper and live runs: serve Prometheus metrics at HOST:PORT (e.g. "
+                  "127.0.0.1:9464; port 0 takes a free one), GET /metrics");
+  std::string status_every_text = "10s";
+  run->add_option("--status-every", status_every_text,
+                  "Paced, paper and live runs: a status line this often (log and "
+                  "RUN_DIR/status.jsonl), e.g. 10s or 1m; 0 turns it off")
+      ->capture_default_str();
+  std::string alert_stale_text = "30s";
+  run->add_option("--alert-stale", alert_stale_text,
+                  "With MMHOST_ALERT_WEBHOOK set: alert when market data stays stale this long "
+                  "(needs risk.stale_ms)")
+      ->capture_default_str();
   std::string resume_dir;
   run->add_option("--resume", resume_dir,
                   "Paper and live runs: carry on the run in this directory where it stopped "
@@ -524,6 +537,20 @@ int run_cli(int argc, char** argv) {
         run_options.resume = true;
       }
       run_options.resume_adopt_orders = resume_orders == "adopt";
+      run_options.alert_stale_ns = sdk::parse_interval_ns(alert_stale_text);
+      if (run_options.alert_stale_ns <= 0) {
+        std::cerr << "mmhost run: --alert-stale takes a time like 30s or 2m, got '"
+                  << alert_stale_text << "'\n";
+        return kExitUsage;
+      }
+      run_options.status_every_ns =
+          status_every_text == "0" ? 0 : sdk::parse_interval_ns(status_every_text);
+      if (run_options.status_every_ns < 0 ||
+          (run_options.status_every_ns == 0 && status_every_text != "0")) {
+        std::cerr << "mmhost run: --status-every takes a time like 10s or 1m (0: off), got '"
+                  << status_every_text << "'\n";
+        return kExitUsage;
+      }
       if (!duration_text.empty()) {
         run_options.duration_ns = sdk::parse_interval_ns(duration_text);
         if (run_options.duration_ns <= 0) {

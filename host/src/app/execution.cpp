@@ -2,6 +2,7 @@
 
 #include "app/format.hpp"
 #include "app/strategy_runtime.hpp"
+#include "engine/event_time.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/regular_file.hpp>
@@ -275,7 +276,16 @@ void Execution::record_decision(const mmh_decision& d) {
 }
 
 void Execution::on_market(const mmh_batch& batch) {
-  if (setup_.journal != nullptr) setup_.journal->append_batch(batch, WallClock().now_ns());
+  if (setup_.journal != nullptr && batch.count > 0) {
+    const int64_t now_ns = WallClock().now_ns();
+    setup_.journal->append_batch(batch, now_ns);
+    const void* last =
+        static_cast<const char*>(batch.records) + (batch.count - 1) * batch.record_size;
+    const int64_t lag_ns = now_ns - event_time_ns(batch.kind, last);
+    if (lag_ns >= 0 && setup_.clock != nullptr)  // a stream's updates, not a paced replay's
+      live_.market_data_latency.add(static_cast<double>(lag_ns) / 1e9);
+    if (batch.kind != MMH_EVENT_TRADE) live_.last_data_local_ns = now_ns;
+  }
   venue_.on_market(batch);
   drain();
   if (setup_.journal != nullptr) setup_.journal->flush();
@@ -299,7 +309,21 @@ void Execution::on_market(const mmh_batch& batch) {
   const bool unknown = last->bid_count == 0 && last->ask_count == 0;
   if (unknown == quotes_pulled_) return;
   quotes_pulled_ = unknown;
-  if (unknown) ++quote_pulls_;
+  if (unknown) {
+    ++quote_pulls_;
+    // Five unknown books within ten minutes: the connection is failing over and over.
+    constexpr int64_t kWindowNs = 600'000'000'000;
+    const int64_t now_ns = WallClock().now_ns();
+    pull_times_ns_.push_back(now_ns);
+    std::erase_if(pull_times_ns_, [&](int64_t t) { return now_ns - t > kWindowNs; });
+    if (setup_.alert && pull_times_ns_.size() >= 5 && now_ns - storm_alerted_ns_ > kWindowNs) {
+      storm_alerted_ns_ = now_ns;
+      setup_.alert("reconnect_storm",
+                   std::to_string(pull_times_ns_.size()) +
+                       " times the book was lost within 10 minutes (gaps, disconnects)",
+                   last->ts_ns);
+    }
+  }
   line(JsonLine(buffer_)
            .str("type", unknown ? "quotes_pulled" : "quotes_restored")
            .num("ts_ns", last->ts_ns)
@@ -330,7 +354,32 @@ void Execution::data_seen(int64_t exchange_ns, bool crossed) {
   sync(exchange_ns);
 }
 
+bool Execution::wallets_agree(int64_t ts_ns) {
+  std::string diff;
+  for (const auto& [asset, mine] :
+       {std::pair<std::string, amount_e18>{ledger_.base_asset(), ledger_.base_e18()},
+        std::pair<std::string, amount_e18>{ledger_.quote_asset(), ledger_.quote_e18()}}) {
+    const auto [free, locked] = ledger_.venue_balance(asset);
+    if (free + locked != mine)
+      diff += " " + asset + " venue " + format_e18(free + locked) + ", ledger " + format_e18(mine) +
+              ";";
+  }
+  if (diff.empty()) return true;
+  if (setup_.alert)
+    setup_.alert("reconciliation_mismatch", "the venue's wallet and the ledger differ:" + diff,
+                 ts_ns);
+  return false;
+}
+
 void Execution::check_data_age(int64_t now_ns) {
+  if (setup_.alert && stale_since_ns_ != 0 && !stale_alerted_ &&
+      WallClock().now_ns() - stale_since_ns_ >= setup_.alert_stale_ns) {
+    stale_alerted_ = true;
+    setup_.alert("stale_data",
+                 "market data stale for " + std::to_string(setup_.alert_stale_ns / 1'000'000'000) +
+                     " s: " + gate_.stale_reason(),
+                 now_ns);
+  }
   if (!gate_.check_data_age(now_ns)) return;
   data_line(now_ns);
   sync(now_ns);
@@ -339,6 +388,8 @@ void Execution::check_data_age(int64_t now_ns) {
 // Stale market data pulls every quote (and fresh data restores them): part of the run's record.
 void Execution::data_line(int64_t ts_ns) {
   const bool stale = gate_.data_stale();
+  stale_since_ns_ = stale ? WallClock().now_ns() : 0;
+  stale_alerted_ = false;
   line(JsonLine(buffer_)
            .str("type", stale ? "quotes_pulled" : "quotes_restored")
            .num("ts_ns", ts_ns)
@@ -419,6 +470,18 @@ bool Execution::drain() {
         const mmh_order_update& u = e.update;
         journal(MMH_EVENT_ORDER_UPDATE, u.ts_ns, &u, sizeof(u));
         if (setup_.recovered != nullptr) adopt_if_ours(u);
+        if (setup_.journal != nullptr) {
+          // The venue's first answer to a command: its ack latency.
+          const auto sent = live_.sent_ns.find(
+              std::string(u.client_id, strnlen(u.client_id, sizeof(u.client_id))));
+          if (sent != live_.sent_ns.end()) {
+            live_.ack_latency.add(static_cast<double>(WallClock().now_ns() - sent->second) / 1e9);
+            live_.sent_ns.erase(sent);
+          }
+          if (u.status == MMH_ORDER_STATUS_REJECTED)
+            live_.rejected(std::string_view(u.reject_reason,
+                                            strnlen(u.reject_reason, sizeof(u.reject_reason))));
+        }
         orders_.on_update(u);
         JsonLine j(buffer_);
         j.str("type", "update")
@@ -544,6 +607,12 @@ void Execution::after_bar(const mmh_candle& bar) {
 // A change of trading state is part of the run's record (and of its hash), and of the run
 // directory's risk_state.json (a restart starts from it).
 void Execution::risk_line(int64_t ts_ns, const std::string& reason) {
+  if (setup_.alert && gate_.state() == TradingState::halted &&
+      reason.rfind("restored from", 0) != 0)
+    setup_.alert(reason.rfind("daily_loss", 0) == 0     ? "daily_loss"
+                 : reason.rfind("max_drawdown", 0) == 0 ? "drawdown"
+                                                        : "halted",
+                 "trading halted: " + reason, ts_ns);
   if (setup_.journal != nullptr)
     setup_.journal->note(WallClock().now_ns(),
                          std::string("risk ") + trading_state_name(gate_.state()) + ": " + reason);
@@ -624,6 +693,12 @@ void Execution::sync(int64_t ts_ns) {
       j.e8("qty", c.qty_lots * setup_.lot_e8);
     }
     line(j.done());
+    if (setup_.journal != nullptr) {
+      // Answers that never come (a cancel racing its fill) must not pile up.
+      if (live_.sent_ns.size() > 4096) live_.sent_ns.clear();
+      live_.sent_ns[std::string(c.client_id, strnlen(c.client_id, sizeof(c.client_id)))] =
+          WallClock().now_ns();
+    }
     venue_.submit(c);
   }
   drain();

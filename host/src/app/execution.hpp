@@ -10,6 +10,7 @@
 // so two runs on the same inputs can be compared byte for byte.
 #pragma once
 
+#include "app/live_stats.hpp"
 #include "app/routes.hpp"
 #include "app/run_recovery.hpp"
 #include "engine/clock.hpp"
@@ -89,6 +90,11 @@ struct ExecutionSetup {
   // Wall-clock runs: every input, intent and decision goes to the run's journal as well; order
   // intents reach the disk before their requests leave.
   JournalWriter* journal = nullptr;
+  // Operators' alerts (a webhook; empty: none), called on the engine thread, never blocking:
+  // halted (daily_loss, drawdown or an operator), stale data past `alert_stale_ns`, quotes
+  // pulled for an unknown book 5 times within 10 minutes (a reconnect storm).
+  std::function<void(const std::string& kind, const std::string& message, int64_t ts_ns)> alert;
+  int64_t alert_stale_ns = 30'000'000'000;
   // A resumed run (--resume): what its journal says it did (the ledger's start and every fill,
   // re-applied once; later reports of those fills are dropped), and what to do with its orders
   // the venue still has open (adopt, or cancel before quoting).
@@ -126,6 +132,8 @@ class Execution {
   void on_market(const mmh_batch& batch);
   bool quotes_pulled() const { return quotes_pulled_; }
   uint64_t quote_pulls() const { return quote_pulls_; }
+  // Wall-clock runs: latencies, rejects by reason, the data's age (metrics, status line).
+  const LiveStats& live_stats() const { return live_; }
   // Fill reports dropped as already applied (a resumed run's reconciliation).
   uint64_t duplicate_fills() const { return duplicate_fills_; }
   // A live venue posted (from its own thread): take its events now, on the engine thread, and
@@ -140,6 +148,9 @@ class Execution {
   // `resume` (fills and balances are still applied); `reduce` keeps only orders toward the
   // target inventory. Returns false when the gate was in that state already.
   bool command(RiskCommand command, int64_t ts_ns, const std::string& reason);
+  // A live run's end, after the venue's last reconciliation: the ledger's holdings against the
+  // venue's wallet; a difference is alerted. True when they agree.
+  bool wallets_agree(int64_t ts_ns);
   // Between market data updates (a live timer): data older than the stale limit pulls quotes.
   void check_data_age(int64_t now_ns);
 
@@ -189,6 +200,11 @@ class Execution {
   bool fills_to_script_ = false;
   std::set<std::string, std::less<>> exec_ids_;  // fills applied (wall-clock runs)
   uint64_t duplicate_fills_ = 0;
+  LiveStats live_;
+  int64_t stale_since_ns_ = 0;  // data stale since (0: fresh)
+  bool stale_alerted_ = false;
+  std::vector<int64_t> pull_times_ns_;  // quote pulls for an unknown book, last 10 minutes
+  int64_t storm_alerted_ns_ = INT64_MIN;
   std::vector<mmh_order_command> commands_;
   std::vector<mmh_desired_order> desired_;
   std::vector<mmh_fill> fill_batch_;

@@ -1,5 +1,6 @@
 #include "app/run_command.hpp"
 
+#include "app/alerts.hpp"
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/live_inbox.hpp"
@@ -30,6 +31,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -404,6 +406,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   }
   // The venue: orders out, fills back. Its posts are queued on the instance and drained by the
   // execution between calls.
+  std::unique_ptr<AlertSender> alerts;     // MMHOST_ALERT_WEBHOOK: outlives the execution
   std::unique_ptr<JournalWriter> journal;  // wall-clock runs: RUN_DIR/journal/
   amount_e18 resumed_base_e18 = 0;         // a resumed paper run's wallet
   amount_e18 resumed_quote_e18 = 0;
@@ -420,6 +423,20 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
     if (steerable) {
       journal = std::make_unique<JournalWriter>(report.run_dir);
       setup.journal = journal.get();
+      // The webhook's URL is a secret (it often carries a token): from the environment only.
+      if (const char* url = std::getenv("MMHOST_ALERT_WEBHOOK"); url != nullptr && *url != '\0') {
+        try {
+          alerts = std::make_unique<AlertSender>(url, report.run_dir);
+        } catch (const AlertError& e) {
+          throw RunError(std::string("MMHOST_ALERT_WEBHOOK: ") + e.what());
+        }
+        setup.alert = [sender = alerts.get()](const std::string& kind, const std::string& message,
+                                              int64_t ts_ns) {
+          sender->send(kind, message, ts_ns);
+        };
+        setup.alert_stale_ns = options.alert_stale_ns;
+        spdlog::info("alerts go to the webhook in MMHOST_ALERT_WEBHOOK");
+      }
       setup.risk_state_file = (std::filesystem::path(report.run_dir) / "risk_state.json").string();
       if (std::filesystem::exists(setup.risk_state_file)) {
         try {

@@ -81,6 +81,12 @@ struct RunOptions {
   // What a resumed run does with its orders the venue still has open: cancel them before it
   // quotes (default), or adopt them as working orders.
   bool resume_adopt_orders = false;
+  // Wall-clock runs: serve Prometheus text at this address ("127.0.0.1:9464"; empty: none).
+  std::string metrics_address;
+  // Wall-clock runs: a status line this often (log and RUN_DIR/status.jsonl); 0: none.
+  int64_t status_every_ns = 10'000'000'000;
+  // With MMHOST_ALERT_WEBHOOK set: stale market data alerts after this long.
+  int64_t alert_stale_ns = 30'000'000'000;
   // The host's RiskGate limits (defaults, `--risk NAME=VALUE`): the strategy's `risk` group can
   // only tighten them.
   RiskLimits risk_limits;
@@ -153,7 +159,8 @@ struct RunReport {
   uint64_t bars_dropped = 0;  // bars at or before the last bar fed (a repeated kline), not fed
   std::string live_venue;     // live runs: the Bybit environment and stream
   std::optional<mmh_instrument> instrument;  // the trading rules the data connector reported
-  std::string run_dir;  // paced, paper and live runs: where control.sock and the state are
+  std::string run_dir;      // paced, paper and live runs: where control.sock and the state are
+  std::string metrics_url;  // --metrics: where the run served them
 };
 
 // A run that cannot start or fails on its input (message says why; exit code 1).

@@ -99,7 +99,8 @@ void EngineInbox::close() {
   tasks_.clear();
 }
 
-std::string control_answer(Execution* exec, int64_t now_ns, const std::string& command) {
+std::string control_answer(Execution* exec, int64_t now_ns, const std::string& command,
+                           const std::string& metrics_url) {
   using json = nlohmann::ordered_json;
   const bool acts = command == "halt" || command == "reduce" || command == "resume";
   if (!acts && command != "status")
@@ -131,6 +132,7 @@ std::string control_answer(Execution* exec, int64_t now_ns, const std::string& c
   j["cancels_pending"] = cancelling;
   j["data_stale"] = exec->risk().data_stale();
   j["pid"] = static_cast<int64_t>(::getpid());  // the run's process (e.g. to watch or kill it)
+  if (!metrics_url.empty()) j["metrics"] = metrics_url;
   const int64_t last = exec->last_market_ns();
   j["last_data_time"] = last == INT64_MIN ? json(nullptr) : json(iso_time(last));
   return j.dump();

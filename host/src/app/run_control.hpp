@@ -51,7 +51,9 @@ class EngineInbox {
 // "reduce", "resume" act on the RiskGate (through the execution, which cancels and syncs at
 // once) and answer with the state after; "status" reports state, equity, inventory, open
 // orders and the last market data time. `exec` is nullptr when the run trades nothing.
-std::string control_answer(Execution* exec, int64_t now_ns, const std::string& command);
+// `metrics_url`: where the run serves Prometheus metrics (status shows it; empty: nowhere).
+std::string control_answer(Execution* exec, int64_t now_ns, const std::string& command,
+                           const std::string& metrics_url = "");
 
 // `mmhost halt|reduce|resume|status RUN_DIR`: sends `command` to the run in `run_dir` and prints
 // its answer (as text, or the JSON line with `json`). Returns the exit code: 0 when the run

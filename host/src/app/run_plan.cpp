@@ -1,6 +1,7 @@
 #include "app/run_plan.hpp"
 
 #include "app/host_context.hpp"
+#include "app/metrics_server.hpp"
 #include "app/routes.hpp"
 #include "loader/plugin_loader.hpp"
 
@@ -60,6 +61,15 @@ RunPlan plan_run(HostContext& host, const RunOptions& options, StrategySpec spec
     throw UsageError(
         "--out is for runs on the wall clock (--speed, --paper, --live); a backtest's files go "
         "to `mmhost backtest --out DIR`");
+  if (!options.metrics_address.empty()) {
+    if (!plan.wall_clock)
+      throw UsageError("--metrics is for runs on the wall clock (--speed, --paper, --live)");
+    try {
+      check_metrics_address(options.metrics_address);
+    } catch (const MetricsError& e) {
+      throw UsageError(e.what());
+    }
+  }
   if (options.resume && !(options.paper || options.live))
     throw UsageError(
         "--resume carries on a paper or live run: add --paper, or --live --confirm-live");

@@ -4,6 +4,8 @@
 #include "app/execution.hpp"
 #include "app/host_context.hpp"
 #include "app/live_inbox.hpp"
+#include "app/metrics_server.hpp"
+#include "app/run_metrics.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/event_time.hpp"
 #include "loader/core_instance.hpp"
@@ -19,6 +21,8 @@
 #include <chrono>
 #include <climits>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 
@@ -105,6 +109,8 @@ Session::Session(const SessionParts& parts)
 
 Session::~Session() {
   steering_.close();  // first thing on the way out: a waiting client is answered at once
+  stop_status();
+  metrics_.reset();
   p_.host.services().set_clock(nullptr);
 }
 
@@ -151,8 +157,11 @@ void Session::open_steering() {
   RunReport& report = p_.report;
   try {
     control_ = std::make_unique<ControlServer>(report.run_dir, [this](const std::string& command) {
-      return steering_.call([this, command] { return control_answer(p_.exec, now_ns(), command); },
-                            std::chrono::seconds(10));
+      return steering_.call(
+          [this, command] {
+            return control_answer(p_.exec, now_ns(), command, p_.report.metrics_url);
+          },
+          std::chrono::seconds(10));
     });
   } catch (const ControlError& e) {
     throw RunError(e.what());
@@ -164,6 +173,49 @@ void Session::open_steering() {
   feeder_.set_inbox(&steering_);
   spdlog::info("run directory {}: `mmhost status|halt|reduce|resume {}` steer it", report.run_dir,
                report.run_dir);
+  if (!p_.options.metrics_address.empty() && p_.exec != nullptr) {
+    try {
+      metrics_ = std::make_unique<MetricsServer>(p_.options.metrics_address, [this] {
+        std::string page =
+            steering_.call([this] { return prometheus_text(*p_.exec, WallClock().now_ns()); },
+                           std::chrono::seconds(2));
+        return page.rfind("# ", 0) == 0 ? page : std::string();  // else the inbox's error
+      });
+    } catch (const MetricsError& e) {
+      throw UsageError(e.what());
+    }
+    report.metrics_url = metrics_->url();
+    spdlog::info("metrics: {}", metrics_->url());
+  }
+  if (p_.options.status_every_ns > 0 && p_.exec != nullptr)
+    report_status(std::chrono::nanoseconds(p_.options.status_every_ns));
+}
+
+void Session::report_status(std::chrono::nanoseconds every) {
+  const std::string file = (std::filesystem::path(p_.report.run_dir) / "status.jsonl").string();
+  status_thread_ = std::thread([this, every, file] {
+    std::unique_lock lock(status_mutex_);
+    while (!status_cv_.wait_for(lock, every, [this] { return status_stop_; })) {
+      lock.unlock();
+      // Read on the engine thread, like a control command; a busy run skips a line.
+      const std::string line = steering_.call(
+          [this] { return status_json(*p_.exec, WallClock().now_ns()); }, std::chrono::seconds(2));
+      if (line.rfind("{\"time\"", 0) == 0) {
+        spdlog::info("status {}", status_text(line));
+        std::ofstream(file, std::ios::app) << line << "\n";
+      }
+      lock.lock();
+    }
+  });
+}
+
+void Session::stop_status() {
+  {
+    std::lock_guard lock(status_mutex_);
+    status_stop_ = true;
+  }
+  status_cv_.notify_all();
+  if (status_thread_.joinable()) status_thread_.join();
 }
 
 void Session::run() {
@@ -255,6 +307,7 @@ EngineStats Session::run_stream() {
     report.execution->stop_error = stop_error;
     if (!stop_error.empty()) spdlog::error("{}", stop_error);
     exec->on_venue_events();
+    exec->wallets_agree(p_.clock.now_ns());
   }
   return stats;
 }

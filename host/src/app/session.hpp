@@ -15,8 +15,11 @@
 #include "engine/engine.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <ostream>
+#include <thread>
 #include <vector>
 
 namespace boost::asio {
@@ -26,6 +29,7 @@ class io_context;
 namespace mmh {
 
 class ControlServer;
+class MetricsServer;
 class DataInstance;
 class Execution;
 class HostContext;
@@ -73,6 +77,10 @@ class Session {
   // moves a batch at a time).
   int64_t now_ns() const;
   EngineStats run_stream();
+  // The status line's thread: every --status-every, the engine's figures to the log and
+  // RUN_DIR/status.jsonl.
+  void report_status(std::chrono::nanoseconds every);
+  void stop_status();
   void report_end(std::chrono::steady_clock::time_point start);
 
   SessionParts p_;
@@ -82,6 +90,12 @@ class Session {
   EngineInbox steering_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<SignalRelay> kill_switch_;
+  // Declared after steering_ (they call into it): gone before it.
+  std::unique_ptr<MetricsServer> metrics_;
+  std::mutex status_mutex_;
+  std::condition_variable status_cv_;
+  bool status_stop_ = false;
+  std::thread status_thread_;
 };
 
 }  // namespace mmh

@@ -140,6 +140,13 @@ bool RiskGate::RateWindow::take(int64_t ts_ns) {
   return true;
 }
 
+int64_t RiskGate::RateWindow::used_since(int64_t from_ns) const {
+  int64_t n = 0;
+  for (size_t i = 0; i < used_; ++i)
+    if (ring_[i] > from_ns) ++n;
+  return n;
+}
+
 RiskGate::RiskGate(RiskLimits limits)
     : limits_(limits), places_(limits.places_per_s), amends_(limits.amends_per_s) {}
 

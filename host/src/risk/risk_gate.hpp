@@ -95,8 +95,14 @@ struct GateInputs {
   int64_t quote_e8 = 0;
 };
 
+struct OrderRateUse {
+  int64_t places = 0;
+  int64_t amends = 0;
+};
+
 class RiskGate final : public OrderBudget {
  public:
+  static constexpr int64_t kRateWindowNs = 1'000'000'000;
   explicit RiskGate(RiskLimits limits = {});
 
   // The mark at a bar's close: the equity the limits are measured on. Returns true when the
@@ -132,6 +138,12 @@ class RiskGate final : public OrderBudget {
   void restore(std::string_view json);
 
   TradingState state() const { return state_; }
+  // The equity the day's loss is measured from (the UTC day's first mark).
+  int64_t day_start_equity_e8() const { return day_start_equity_e8_; }
+  // Commands of each budgeted action taken in the second before `now_ns`.
+  OrderRateUse rate_use(int64_t now_ns) const {
+    return {places_.used_since(now_ns - kRateWindowNs), amends_.used_since(now_ns - kRateWindowNs)};
+  }
   const RiskStats& stats() const { return stats_; }
   const RiskLimits& limits() const { return limits_; }
 
@@ -141,6 +153,7 @@ class RiskGate final : public OrderBudget {
    public:
     explicit RateWindow(int64_t per_s);
     bool take(int64_t ts_ns);
+    int64_t used_since(int64_t from_ns) const;
 
    private:
     std::vector<int64_t> ring_;
