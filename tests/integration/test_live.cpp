@@ -438,12 +438,12 @@ void kill_and_resume(bool adopt) {
       if (body.find("\"" + o.link_id + "\"") != std::string::npos) return true;
     return false;
   };
-  // The resumed run quotes again: a create of a new order id.
+  // The resumed run quotes again: a create (or create-batch) of a new order id.
   REQUIRE(wait_for(
       [&] {
         const std::vector<FakeRequest> q = fake.requests();
         for (size_t i = requests_before; i < q.size(); ++i)
-          if (q[i].path == "/v5/order/create" && !is_left(q[i].body)) return true;
+          if (q[i].path.rfind("/v5/order/create", 0) == 0 && !is_left(q[i].body)) return true;
         return false;
       },
       15000));
@@ -452,7 +452,7 @@ void kill_and_resume(bool adopt) {
     const std::vector<FakeRequest> q = fake.requests();
     size_t cancels = 0;
     for (size_t i = requests_before; i < q.size(); ++i) {
-      if (q[i].path == "/v5/order/create" && !is_left(q[i].body)) break;
+      if (q[i].path.rfind("/v5/order/create", 0) == 0 && !is_left(q[i].body)) break;
       if (q[i].path == "/v5/order/cancel" && is_left(q[i].body)) ++cancels;
     }
     CHECK(cancels == left.size());
@@ -502,6 +502,78 @@ TEST_CASE(
 
 TEST_CASE("mmhost run --live --resume: --resume-orders adopt keeps them as working orders") {
   kill_and_resume(true);
+}
+
+TEST_CASE("mmhost run --live: a private outage past --cancel-on-disconnect cancels, then quotes") {
+  FakeBybit fake;
+  set_up_market(fake);
+  fake.set_dcp(10);  // the account has Disconnected Cancel All: the run sets its window
+  TempDir dir;
+  auto run = start_live_run(fake, dir, "--duration 16s --cancel-on-disconnect 2s");
+  REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
+  fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);  // the rebalance bid fills: a grid
+  REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
+  CHECK(fake.dcp_window_set() == 3);  // 2 s, within the exchange's 3..300
+  CHECK(fake.subscribes("dcp") >= 1);
+  const std::vector<FakeOrder> left = our_open(fake);
+  const size_t before = fake.requests().size();
+  fake.set_private_down(true);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  fake.set_private_down(false);
+  auto is_left = [&](const std::string& body) {
+    for (const FakeOrder& o : left)
+      if (body.find("\"" + o.link_id + "\"") != std::string::npos) return true;
+    return false;
+  };
+  // The book moves after the outage: the run quotes again, with new orders.
+  bool quoted = false;
+  for (int i = 0; i < 60 && !quoted; ++i) {
+    fake.publish_book_delta({{2499 * E8 + 20000000 - (i % 3) * 1000000, (3 + i % 2) * E8}}, {});
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const std::vector<FakeRequest> q = fake.requests();
+    for (size_t k = before; k < q.size() && !quoted; ++k)
+      quoted = q[k].path.rfind("/v5/order/create", 0) == 0 && !is_left(q[k].body);
+  }
+  REQUIRE(quoted);
+  // Every order of before the outage was cancelled before the first new one went out.
+  const std::vector<FakeRequest> q = fake.requests();
+  size_t cancels = 0;
+  for (size_t k = before; k < q.size(); ++k) {
+    if (q[k].path.rfind("/v5/order/create", 0) == 0 && !is_left(q[k].body)) break;
+    if (q[k].path == "/v5/order/cancel" && is_left(q[k].body)) ++cancels;
+  }
+  CHECK(cancels == left.size());
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("Disconnected Cancel All on for spot") != std::string::npos);
+  CHECK(r.output.find("before new ones") != std::string::npos);
+  CHECK(our_open(fake).empty());
+  check_wallets_equal(fake, r.output);
+}
+
+TEST_CASE("mmhost run --live: a short private outage leaves the orders resting") {
+  FakeBybit fake;
+  set_up_market(fake);
+  TempDir dir;
+  auto run = start_live_run(fake, dir, "--duration 9s --cancel-on-disconnect 30s");
+  REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
+  fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);
+  REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
+  const size_t before = fake.requests().size();
+  const size_t auths = fake.private_auths();
+  fake.drop_private_connections();
+  REQUIRE(wait_for([&] { return fake.private_auths() > auths; }, 5000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  const std::vector<FakeRequest> q = fake.requests();
+  size_t cancels = 0;
+  for (size_t k = before; k < q.size(); ++k) cancels += q[k].path == "/v5/order/cancel";
+  CHECK(cancels == 0);  // reconciled, nothing cancelled: the outage was short
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("Disconnected Cancel All is off for spot") != std::string::npos);
+  check_wallets_equal(fake, r.output);
 }
 
 TEST_CASE("mmhost run --live: a market stream gone quiet past stale_ms pulls every quote") {

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <future>
@@ -118,6 +119,9 @@ struct FakeBybit::Impl {
   int64_t fixed_now_ms = 0;
   std::vector<Fault> faults;
   std::vector<FakeRequest> log;
+  int64_t dcp_window_s = 0;               // the account's Disconnected Cancel All for spot (0: off)
+  int64_t dcp_window_set_s = 0;           // what a client set it to
+  std::atomic<bool> private_down{false};  // private WebSocket upgrades refused
   size_t connections = 0;
 
   // Public WebSocket state: touched on the io thread only (the API posts and waits).
@@ -481,6 +485,27 @@ struct FakeBybit::Impl {
       }
       doc["time"] = now;
       r.body = doc.dump();
+    } else if (req.path == "/v5/account/query-dcp-info" ||
+               req.path == "/v5/order/disconnected-cancel-all") {
+      if (auto denied = check_auth(req, now)) {
+        r.body = *denied;
+      } else if (req.method == "GET") {
+        r.body = envelope(
+            0, "success",
+            dcp_window_s > 0 ? R"({"dcpInfos":[{"product":"SPOT","dcpStatus":"ON","timeWindow":")" +
+                                   std::to_string(dcp_window_s) + R"("}]})"
+                             : R"({"dcpInfos":[]})",
+            now);
+      } else {
+        const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+        if (body.is_discarded() || !body.contains("timeWindow") ||
+            body.value("product", "") != "SPOT") {
+          r.body = envelope(10001, "params error", "{}", now);
+        } else {
+          dcp_window_set_s = body["timeWindow"].get<int64_t>();
+          r.body = envelope(0, "success", "{}", now);
+        }
+      }
     } else if (private_route(req.path)) {
       if (auto denied = check_auth(req, now)) {
         r.body = *denied;
@@ -510,6 +535,8 @@ struct FakeBybit::Impl {
       (void)n;
       if (ec) co_return;
       if (websocket::is_upgrade(req)) {
+        // A private connection while it is down: refused (the client retries with backoff).
+        if (private_down && req.target().starts_with("/v5/private")) co_return;
         co_await ws_session(std::move(stream), std::move(req));
         co_return;
       }
@@ -812,6 +839,21 @@ void FakeBybit::drop_private_connections() {
       if (p->is_private) p->close();
     return 0;
   });
+}
+
+void FakeBybit::set_private_down(bool down) {
+  impl_->private_down = down;
+  if (down) drop_private_connections();
+}
+
+void FakeBybit::set_dcp(int64_t window_s) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->dcp_window_s = window_s;
+}
+
+int64_t FakeBybit::dcp_window_set() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->dcp_window_set_s;
 }
 
 size_t FakeBybit::connections() const {

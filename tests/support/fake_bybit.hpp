@@ -110,6 +110,13 @@ class FakeBybit {
   size_t private_auths() const;
   // Closes the private WebSocket connections only.
   void drop_private_connections();
+  // While down, private connections are closed and new ones refused (a long outage).
+  void set_private_down(bool down);
+  // The account's Disconnected Cancel All for spot (/v5/account/query-dcp-info): on with this
+  // window in seconds, or off (0, the default: an empty dcpInfos). dcp_window_set() is what a
+  // client set with /v5/order/disconnected-cancel-all (0: nothing).
+  void set_dcp(int64_t window_s);
+  int64_t dcp_window_set() const;
 
  private:
   struct Impl;

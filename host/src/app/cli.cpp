@@ -235,6 +235,12 @@ int run_cli(int argc, char** argv) {
                   "With MMHOST_ALERT_WEBHOOK set: alert when market data stays stale this long "
                   "(needs risk.stale_ms)")
       ->capture_default_str();
+  std::string cancel_on_disconnect_text = "30s";
+  run->add_option("--cancel-on-disconnect", cancel_on_disconnect_text,
+                  "Live runs: after the exchange's private connection was lost this long, "
+                  "cancel every order of the run before quoting again (and set the exchange's "
+                  "Disconnected Cancel All window where the account has it); 0 turns it off")
+      ->capture_default_str();
   std::string resume_dir;
   run->add_option("--resume", resume_dir,
                   "Paper and live runs: carry on the run in this directory where it stopped "
@@ -541,6 +547,13 @@ int run_cli(int argc, char** argv) {
       if (run_options.alert_stale_ns <= 0) {
         std::cerr << "mmhost run: --alert-stale takes a time like 30s or 2m, got '"
                   << alert_stale_text << "'\n";
+        return kExitUsage;
+      }
+      run_options.cancel_on_disconnect_ns =
+          cancel_on_disconnect_text == "0" ? 0 : sdk::parse_interval_ns(cancel_on_disconnect_text);
+      if (run_options.cancel_on_disconnect_ns <= 0 && cancel_on_disconnect_text != "0") {
+        std::cerr << "mmhost run: --cancel-on-disconnect takes a time like 30s (0: off), got '"
+                  << cancel_on_disconnect_text << "'\n";
         return kExitUsage;
       }
       run_options.status_every_ns =

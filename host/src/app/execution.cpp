@@ -354,6 +354,13 @@ void Execution::data_seen(int64_t exchange_ns, bool crossed) {
   sync(exchange_ns);
 }
 
+void Execution::resync(int64_t now_ns) {
+  if (quotes_pulled_ || orders_stopped_ || (setup_.core_wallet_at_book && !core_wallet_given_))
+    return;
+  sync(now_ns);
+  if (setup_.journal != nullptr) setup_.journal->flush();
+}
+
 bool Execution::wallets_agree(int64_t ts_ns) {
   std::string diff;
   for (const auto& [asset, mine] :

@@ -151,6 +151,10 @@ class Execution {
   // A live run's end, after the venue's last reconciliation: the ledger's holdings against the
   // venue's wallet; a difference is alerted. True when they agree.
   bool wallets_agree(int64_t ts_ns);
+  // A live timer, once a second: the orders the core wants now go out even when no bar closes
+  // and nothing fills (the book moved the core's grid; the venue cancelled orders on its own
+  // after an outage; places it refused while reconciling). Nothing before the first book.
+  void resync(int64_t now_ns);
   // Between market data updates (a live timer): data older than the stale limit pulls quotes.
   void check_data_age(int64_t now_ns);
 

@@ -479,6 +479,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       // each fill once). A fresh run's begin at the exchange's clock when the venue starts.
       if (identity) vs["run_start_ms"] = std::to_string(run_started_ns / 1'000'000 - 3'600'000);
       if (!options.key_file.empty()) vs["key_file"] = options.key_file;
+      vs["cancel_on_disconnect_ms"] = std::to_string(options.cancel_on_disconnect_ns / 1'000'000);
     } else {
       // Paper: the live book and trades drive the fills.
       if (live) vs["fill_model"] = "book";

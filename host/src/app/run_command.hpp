@@ -87,6 +87,9 @@ struct RunOptions {
   int64_t status_every_ns = 10'000'000'000;
   // With MMHOST_ALERT_WEBHOOK set: stale market data alerts after this long.
   int64_t alert_stale_ns = 30'000'000'000;
+  // Live runs: the venue's private connection lost longer than this: every open order of the
+  // run is cancelled before it quotes again (0: never).
+  int64_t cancel_on_disconnect_ns = 30'000'000'000;
   // The host's RiskGate limits (defaults, `--risk NAME=VALUE`): the strategy's `risk` group can
   // only tighten them.
   RiskLimits risk_limits;

@@ -270,6 +270,13 @@ EngineStats Session::run_stream() {
   };
   if (exec != nullptr && exec->risk().limits().stale_ms > 0)
     engine_.add_timer(p_.clock.now_ns() + 250'000'000, age_check);
+  // Once a second the venue gets what the core wants now (ticks move the core's grid; a venue
+  // may cancel or refuse orders on its own): bounded by the RiskGate's order-rate budgets.
+  std::function<void(int64_t)> resync = [&](int64_t now) {
+    exec->resync(now);
+    engine_.add_timer(now + 1'000'000'000, resync);
+  };
+  if (exec != nullptr) engine_.add_timer(p_.clock.now_ns() + 1'000'000'000, resync);
   spdlog::info("{} run on {}: Ctrl-C stops it", options.live ? "live" : "paper", report.live_venue);
   // The one way a stream stops: no event is taken and no order command leaves after this; then
   // the venue cancels (every order on the symbol with `cancel_all`, else this run's) and

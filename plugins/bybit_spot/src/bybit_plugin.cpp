@@ -11,7 +11,8 @@
 // quote_asset, tick_size, lot_size, environment, config_dirs, order_prefix (the prefix of this
 // run's client order ids, its orderLinkIds), key_file (optional; else
 // BYBIT_API_KEY/BYBIT_API_SECRET), run_start_ms (executions since then are the run's; a resumed
-// run's first start), start_timeout_ms.
+// run's first start), start_timeout_ms, cancel_on_disconnect_ms (a private connection lost longer
+// than this: the run's orders are cancelled before new ones; sets the exchange's DCP window).
 #include "credentials.hpp"
 #include "kline_fetch.hpp"
 #include "live_venue.hpp"
@@ -197,7 +198,7 @@ class BybitVenue {
   BybitVenue(const sdk::Config& config, void* host_handle) : handle_(host_handle) {
     config.allow_only({"symbol", "symbol_id", "base_asset", "quote_asset", "tick_size", "lot_size",
                        "environment", "config_dirs", "key_file", "order_prefix", "run_start_ms",
-                       "start_timeout_ms"});
+                       "start_timeout_ms", "cancel_on_disconnect_ms"});
     LiveVenueSettings s;
     s.symbol = config.require("symbol");
     s.symbol_id = static_cast<uint32_t>(config.get_int("symbol_id", 1));
@@ -207,6 +208,7 @@ class BybitVenue {
     s.start_timeout_ms = config.get_int("start_timeout_ms", s.start_timeout_ms);
     // Executions since then are the run's (a resumed run's began before this process).
     s.run_start_ms = config.get_int("run_start_ms", 0);
+    s.cancel_on_disconnect_ms = config.get_int("cancel_on_disconnect_ms", 0);
     std::optional<Credentials> keys;
     try {
       s.tick_size = decimal_from_text(config.require("tick_size"));
@@ -250,8 +252,12 @@ class BybitVenue {
     }
   }
   std::string describe() const {
+    const LiveVenueStats stats = live_->stats();
     return "venue: bybit_spot live (" + venue_.name + ", " + venue_.rest_url + ")\nkey: " + key_ +
-           "\norders: orderLinkId prefix " + prefix_ + "\n";
+           "\norders: orderLinkId prefix " + prefix_ + "\ndisconnected cancel all: " +
+           (stats.dcp_on ? "on (" + std::to_string(stats.dcp_window_s) + " s)"
+                         : std::string("off for this account")) +
+           "\n";
   }
 
  private:

@@ -69,6 +69,14 @@ mmh_decimal e8_decimal(int64_t value_e8) {
   return d;
 }
 
+constexpr int kNotFoundStrikes = 3;
+
+int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 asio::awaitable<void> sleep_ms(int64_t ms) {
   asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(ms));
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -170,8 +178,10 @@ void LiveVenue::start() {
     // On the exchange's clock: execution times are the exchange's, and ours may be skewed.
     if (settings_.run_start_ms == 0) settings_.run_start_ms = rest_->server_now_ms();
     co_await fetch_wallet();
+    co_await set_up_dcp();
   }());
   PrivateStreamSettings s = settings_.stream;
+  s.dcp = stats_.dcp_on;
   s.url = venue_.ws_private_url;
   s.ca_file = venue_.ca_file;
   s.connect_timeout_ms = venue_.timeout_ms;
@@ -182,6 +192,7 @@ void LiveVenue::start() {
     asio::co_spawn(ioc_, reconcile_loop(), asio::detached);
   };
   e.on_down = [this](const std::string& reason) {
+    if (down_since_ms_ == 0 && (stream_up_ || ready_)) down_since_ms_ = steady_now_ms();
     // At the stop the stream goes down on purpose: nothing to warn about.
     if ((stream_up_ || ready_) && !stopping_)
       log(MMH_LOG_WARN, "bybit venue: " + reason + "; new orders wait for reconciliation");
@@ -250,6 +261,48 @@ void LiveVenue::drop_private_stream() {
   });
 }
 
+asio::awaitable<void> LiveVenue::set_up_dcp() {
+  // An extra: an account without it, or an answer we cannot use, leaves it off.
+  try {
+    const RestReply info = co_await rest_->get("/v5/account/query-dcp-info", {}, true);
+    const int64_t window_s = parse_dcp_spot_window_s(info.body);
+    if (window_s <= 0) {
+      log(MMH_LOG_INFO, "bybit venue: Disconnected Cancel All is off for spot on this account");
+      co_return;
+    }
+    int64_t wanted_s = window_s;
+    if (settings_.cancel_on_disconnect_ms > 0) {
+      wanted_s = std::clamp<int64_t>(settings_.cancel_on_disconnect_ms / 1000, 3, 300);
+      if (wanted_s != window_s)
+        co_await rest_->post("/v5/order/disconnected-cancel-all",
+                             R"({"product":"SPOT","timeWindow":)" + std::to_string(wanted_s) + "}");
+    }
+    stats_.dcp_on = true;
+    stats_.dcp_window_s = wanted_s;
+    log(MMH_LOG_INFO,
+        "bybit venue: Disconnected Cancel All on for spot: the exchange cancels "
+        "every open order " +
+            std::to_string(wanted_s) + " s after the private connection is lost");
+  } catch (const std::exception& e) {
+    log(MMH_LOG_WARN, std::string("bybit venue: Disconnected Cancel All not set up: ") + e.what());
+  }
+}
+
+asio::awaitable<void> LiveVenue::cancel_open_orders() {
+  std::vector<std::string> open;
+  for (const auto& [link, t] : orders_)
+    if (!terminal(t.status)) open.push_back(link);
+  for (const std::string& link : open) {
+    std::optional<BybitError> failure;
+    try {
+      co_await rest_->post("/v5/order/cancel", cancel_body(instrument_, link));
+    } catch (const BybitError& e) {
+      failure = e;
+    }
+    if (failure && failure->recovery() != Recovery::reconcile) throw *failure;
+  }
+}
+
 asio::awaitable<void> LiveVenue::shutdown(bool cancel_all) {
   stopping_ = true;
   while (worker_running_) co_await sleep_ms(5);
@@ -257,21 +310,11 @@ asio::awaitable<void> LiveVenue::shutdown(bool cancel_all) {
     log(MMH_LOG_INFO, "bybit venue: cancelling every open " + settings_.symbol + " order");
     co_await rest_->post("/v5/order/cancel-all", cancel_all_body(instrument_));
   } else {
-    std::vector<std::string> open;
-    for (const auto& [link, t] : orders_)
-      if (!terminal(t.status)) open.push_back(link);
-    if (!open.empty())
+    const size_t open = count_open();
+    if (open > 0)
       log(MMH_LOG_INFO,
-          "bybit venue: cancelling this run's " + std::to_string(open.size()) + " open order(s)");
-    for (const std::string& link : open) {
-      std::optional<BybitError> failure;
-      try {
-        co_await rest_->post("/v5/order/cancel", cancel_body(instrument_, link));
-      } catch (const BybitError& e) {
-        failure = e;
-      }
-      if (failure && failure->recovery() != Recovery::reconcile) throw *failure;
-    }
+          "bybit venue: cancelling this run's " + std::to_string(open) + " open order(s)");
+    co_await cancel_open_orders();
   }
   // The final word comes from REST, not from pushes that may still be on their way.
   co_await reconcile();
@@ -523,17 +566,23 @@ asio::awaitable<void> LiveVenue::execute(mmh_order_command c) {
 
 asio::awaitable<void> LiveVenue::query_order(std::string link, bool reject_if_missing,
                                              std::string missing_reason) {
-  ++stats_.queries;
   std::vector<OrderRow> rows;
-  for (const char* open_only : {"0", "1"}) {  // open orders, then recently closed ones
-    std::map<std::string, std::string> params;
-    params["category"] = "spot";
-    params["symbol"] = settings_.symbol;
-    params["orderLinkId"] = link;
-    params["openOnly"] = open_only;
-    const RestReply reply = co_await rest_->get("/v5/order/realtime", params, true);
-    rows = parse_order_list(reply.body);
-    if (!rows.empty()) break;
+  // An order is lost only after three "not found" answers in a row (0.5 s, then 1 s apart): an
+  // order just created can take a moment to be listed. Its late fills still count (they come by
+  // execution id, whatever became of the order).
+  for (int strike = 1; rows.empty() && strike <= kNotFoundStrikes; ++strike) {
+    if (strike > 1) co_await sleep_ms(500LL * (strike - 1));
+    ++stats_.queries;
+    for (const char* open_only : {"0", "1"}) {  // open orders, then recently closed ones
+      std::map<std::string, std::string> params;
+      params["category"] = "spot";
+      params["symbol"] = settings_.symbol;
+      params["orderLinkId"] = link;
+      params["openOnly"] = open_only;
+      const RestReply reply = co_await rest_->get("/v5/order/realtime", params, true);
+      rows = parse_order_list(reply.body);
+      if (!rows.empty()) break;
+    }
   }
   for (const OrderRow& row : rows) apply_order(row);
   if (!rows.empty()) co_return;
@@ -623,12 +672,28 @@ asio::awaitable<void> LiveVenue::reconcile_loop() {
     co_return;
   }
   reconcile_running_ = true;
+  // How long the private connection was lost (0: the first connection).
+  const int64_t down_ms = down_since_ms_ == 0 ? 0 : steady_now_ms() - down_since_ms_;
+  bool cancel_first =
+      settings_.cancel_on_disconnect_ms > 0 && down_ms > settings_.cancel_on_disconnect_ms;
   int failures = 0;
   do {
     reconcile_again_ = false;
     bool failed = false;
     try {
       co_await reconcile();
+      if (cancel_first) {
+        // Lost for longer than the run allows: nothing of it may rest on a stale view.
+        log(MMH_LOG_WARN, "bybit venue: the private connection was lost for " +
+                              std::to_string(down_ms / 1000) + " s (over " +
+                              std::to_string(settings_.cancel_on_disconnect_ms / 1000) +
+                              " s): cancelling this run's " + std::to_string(count_open()) +
+                              " open order(s) before new ones");
+        co_await cancel_open_orders();
+        co_await reconcile();
+        ++stats_.disconnect_cancels;
+        cancel_first = false;
+      }
     } catch (const std::exception& e) {
       failed = true;
       log(MMH_LOG_WARN, std::string("bybit venue: reconciliation failed: ") + e.what());
@@ -640,6 +705,7 @@ asio::awaitable<void> LiveVenue::reconcile_loop() {
   } while (reconcile_again_ && !stopping_ && stream_up_);
   reconcile_running_ = false;
   ready_ = stream_up_;
+  if (ready_) down_since_ms_ = 0;
   if (ready_) {
     log(MMH_LOG_INFO, "bybit venue: reconciled (" + std::to_string(count_open()) +
                           " open order(s) of this run); orders accepted");

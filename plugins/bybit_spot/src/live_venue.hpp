@@ -14,7 +14,12 @@
 //    reconciliation may overlap in any order.
 //  - At start and after every private reconnect, REST reconciliation (open orders, this run's
 //    orders in doubt, executions since the run began, wallet) runs before new orders are
-//    accepted; places meanwhile are rejected with the reason, cancels still go out.
+//    accepted; places meanwhile are rejected with the reason, cancels still go out. After a
+//    loss longer than cancel_on_disconnect_ms, every open order of the run is cancelled first.
+//  - An order in doubt is declared lost only after three "not found" answers in a row; its
+//    late fills are still applied.
+//  - Disconnected Cancel All: when the account has it on for spot, its window is set to
+//    cancel_on_disconnect_ms (3..300 s) and the private stream subscribes `dcp`.
 #pragma once
 
 #include "order_request.hpp"
@@ -53,6 +58,10 @@ struct LiveVenueSettings {
   int64_t run_start_ms = 0;  // executions before it are not this run's; 0 = the exchange's
                              // clock when start() runs
   int64_t start_timeout_ms = 20000;
+  // A private connection lost for longer than this: on reconnect, every open order of the run
+  // is cancelled before new orders are accepted (0: off). With the account's Disconnected
+  // Cancel All on (SPOT), the exchange's window is set to it too (3..300 s).
+  int64_t cancel_on_disconnect_ms = 0;
   PrivateStreamSettings stream;  // url/ca_file are taken from the venue config
 };
 
@@ -63,6 +72,9 @@ struct LiveVenueStats {
   uint64_t queries = 0;             // single-order lookups
   uint64_t batches = 0;             // create-batch requests sent
   uint64_t reconciles = 0;
+  bool dcp_on = false;  // the exchange cancels on disconnect (its window: dcp_window_s)
+  int64_t dcp_window_s = 0;
+  uint64_t disconnect_cancels = 0;  // reconnects after a loss past cancel_on_disconnect_ms
   uint64_t fills = 0;
   uint64_t foreign_orders = 0;  // orders on the account that are not this run's
 };
@@ -113,6 +125,9 @@ class LiveVenue {
                                             std::optional<BybitError> failure);
   boost::asio::awaitable<void> place_batch(std::vector<mmh_order_command> group);
   boost::asio::awaitable<void> reconcile();
+  // Disconnected Cancel All: on for SPOT on this account? Then set its window.
+  boost::asio::awaitable<void> set_up_dcp();
+  boost::asio::awaitable<void> cancel_open_orders();
   boost::asio::awaitable<void> reconcile_loop();
   boost::asio::awaitable<void> query_order(std::string link_id, bool reject_if_missing,
                                            std::string missing_reason);
@@ -152,7 +167,8 @@ class LiveVenue {
   // I/O thread only.
   std::deque<mmh_order_command> queue_;
   bool worker_running_ = false;
-  bool ready_ = false;  // signed in, subscribed and reconciled
+  bool ready_ = false;         // signed in, subscribed and reconciled
+  int64_t down_since_ms_ = 0;  // steady clock; 0: the private stream is up (or never was)
   bool reconcile_running_ = false;
   bool reconcile_again_ = false;
   bool stopping_ = false;

@@ -104,6 +104,9 @@ PrivateMessage parse_private_message(std::string_view bytes) {
     } else if (topic == "wallet") {
       m.kind = PrivateKind::wallet;
       append_coins(data, m.balances);
+    } else if (topic == "dcp" || topic.rfind("dcp.", 0) == 0) {
+      // Disconnected-cancel-all heartbeat/state: subscribing arms it; nothing to apply.
+      m.kind = PrivateKind::dcp;
     } else {
       fail("unknown topic '" + m.topic.substr(0, 60) + "'");
     }

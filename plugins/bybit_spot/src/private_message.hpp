@@ -49,7 +49,7 @@ struct CoinBalance {
   std::string locked;
 };
 
-enum class PrivateKind { none, auth, subscribe, pong, order, execution, wallet };
+enum class PrivateKind { none, auth, subscribe, pong, order, execution, wallet, dcp };
 
 struct PrivateMessage {
   PrivateKind kind = PrivateKind::none;

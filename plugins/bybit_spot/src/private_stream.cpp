@@ -118,7 +118,8 @@ asio::awaitable<void> PrivateStream::session() {
         }
         ++stats_.auths;
         // The all-in-one topics: spot orders arrive on `order` as on `order.spot` (§6.7).
-        ws->send(R"({"op":"subscribe","args":["order","execution","wallet"]})");
+        ws->send(settings_.dcp ? R"({"op":"subscribe","args":["order","execution","wallet","dcp"]})"
+                               : R"({"op":"subscribe","args":["order","execution","wallet"]})");
         break;
       case PrivateKind::subscribe:
         if (!m.success) {

@@ -31,6 +31,9 @@ struct PrivateStreamSettings {
   int64_t connect_timeout_ms = 10000;
   int64_t backoff_initial_ms = 500;
   int64_t backoff_max_ms = 30000;
+  // Subscribe `dcp` too: the exchange's disconnected-cancel-all only fires for a connection
+  // subscribed to it.
+  bool dcp = false;
 };
 
 struct PrivateStreamStats {

@@ -137,6 +137,21 @@ int64_t parse_server_time_ms(std::string_view body) {
   fail("server time result has neither timeNano nor timeSecond");
 }
 
+int64_t parse_dcp_spot_window_s(std::string_view body) {
+  dom::parser parser;
+  const dom::element result = ok_result(parser, body);
+  dom::array infos;
+  if (result["dcpInfos"].get_array().get(infos)) return 0;  // not configured: nothing listed
+  for (dom::element info : infos) {
+    std::string_view product, status, window;
+    if (info["product"].get_string().get(product) || product != "SPOT") continue;
+    if (info["dcpStatus"].get_string().get(status) || status != "ON") return 0;
+    if (info["timeWindow"].get_string().get(window) || window.empty()) return 10;  // the default
+    return integer_text(window, "timeWindow");
+  }
+  return 0;
+}
+
 std::vector<InstrumentInfo> parse_instruments(std::string_view body) {
   dom::parser parser;
   const dom::array list = ok_list(parser, body, "instruments");

@@ -33,6 +33,10 @@ std::vector<KlineRow> parse_kline_list(std::string_view body);
 // /v5/market/time: the server clock in ms (timeNano when present, else timeSecond, else time).
 int64_t parse_server_time_ms(std::string_view body);
 
+// /v5/account/query-dcp-info: the SPOT time window in seconds when Disconnected Cancel All is
+// ON for spot, 0 when it is off or not configured (an empty dcpInfos).
+int64_t parse_dcp_spot_window_s(std::string_view body);
+
 // One /v5/market/instruments-info spot entry. Decimal fields keep the exchange's text ("0.01");
 // a field an older payload lacks is empty.
 struct InstrumentInfo {
