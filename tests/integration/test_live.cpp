@@ -401,8 +401,12 @@ int run_pid(const std::string& run_dir) {
   return at == std::string::npos ? 0 : std::atoi(s.output.c_str() + at + 6);
 }
 
+// When the run is killed: its grid resting and quiet; right after a fill reached it (the push
+// and the journal race the kill); while its private connection is down.
+enum class KillMoment { grid_resting, right_after_fill, private_outage };
+
 // kill -9 of a live run, a fill while it is down, then --resume in the same directory.
-void kill_and_resume(bool adopt) {
+void kill_and_resume(bool adopt, KillMoment moment = KillMoment::grid_resting) {
   FakeBybit fake;
   set_up_market(fake);
   TempDir dir;
@@ -413,9 +417,20 @@ void kill_and_resume(bool adopt) {
   REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
   const int pid = run_pid(run_dir);
   REQUIRE(pid > 0);
+  if (moment == KillMoment::right_after_fill) {
+    int64_t ask = INT64_MAX;
+    for (const FakeOrder& o : our_open(fake))
+      if (o.side == "Sell") ask = std::min(ask, o.price_e8);
+    fake.trade_through(true, ask, E8 / 1000);
+  }
+  if (moment == KillMoment::private_outage) {
+    fake.set_private_down(true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  }
   REQUIRE(::kill(pid, SIGKILL) == 0);
   const CommandResult killed = first.get();
   CHECK(killed.exit_code != 0);
+  fake.set_private_down(false);
   const std::vector<FakeOrder> left = our_open(fake);
   REQUIRE(left.size() >= 2);  // the dead run's grid still rests on the exchange
   // While nobody runs, someone sells into the best bid: a fill the journal does not have.
@@ -502,6 +517,14 @@ TEST_CASE(
 
 TEST_CASE("mmhost run --live --resume: --resume-orders adopt keeps them as working orders") {
   kill_and_resume(true);
+}
+
+TEST_CASE("mmhost run --live --resume: killed right after a fill, the fill counts once") {
+  kill_and_resume(false, KillMoment::right_after_fill);
+}
+
+TEST_CASE("mmhost run --live --resume: killed during a private outage") {
+  kill_and_resume(false, KillMoment::private_outage);
 }
 
 TEST_CASE("mmhost run --live: a private outage past --cancel-on-disconnect cancels, then quotes") {
