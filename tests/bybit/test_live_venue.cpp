@@ -213,6 +213,26 @@ TEST_CASE("bybit live venue: a create whose reply is lost is found, never placed
   CHECK(f.open_on_exchange().empty());
 }
 
+TEST_CASE("bybit live venue: an order is lost only after three not-found answers in a row") {
+  Fixture f;
+  f.venue->start();
+  f.fake.inject({"/v5/order/create", FaultKind::lose_reply, 0, 1, 0});
+  // The exchange is slow to list the order: two lookups (open, then closed) of each of the
+  // first two tries find nothing; the third try finds it.
+  f.fake.with_exchange([](FakeExchange& x) { x.hide_from_queries(4); });
+  const std::string id = std::string(kPrefix) + "-8";
+  f.place(id, MMH_SIDE_SELL, 260000, 5000);
+  REQUIRE(wait_for([&] { return f.reports.has(id, MMH_ORDER_STATUS_NEW); }, 8000));
+  // The pushed NEW comes first; the lookups go on until the exchange lists the order.
+  CHECK(wait_for([&] { return f.venue->stats().queries == 3; }, 5000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(f.venue->stats().rejects == 0);                        // not declared lost...
+  CHECK_FALSE(f.reports.has(id, MMH_ORDER_STATUS_CANCELLED));  // ...nor closed as gone
+  f.fake.with_exchange([&](FakeExchange& x) { CHECK(x.orders().size() == 1); });
+  f.venue->stop(false);
+  CHECK(f.open_on_exchange().empty());
+}
+
 TEST_CASE("bybit live venue: a fill missed during a private reconnect comes back once") {
   Fixture f;
   f.venue->start();

@@ -304,6 +304,32 @@ TEST_CASE("alerts: a halt reaches the webhook, a 500 is retried, the engine neve
   CHECK(r.output.find(hook.url()) == std::string::npos);
 }
 
+TEST_CASE("alerts: a daily loss trip is alerted as daily_loss, once per trip") {
+  TempDir dir;
+  const std::string data =
+      trimmed_shared_data(dir, "candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv", 8000);
+  HookReceiver hook;
+  const CommandResult r = run_mmhost("run strategies/eth_bos_mm.lua --replay " + data +
+                                         " --speed 200000 --status-every 0 --risk "
+                                         "daily_loss_pct=0.02 --out " +
+                                         dir.file("run"),
+                                     "MMHOST_ALERT_WEBHOOK=" + hook.url());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const size_t at = r.output.find("trips: daily_loss ");
+  REQUIRE(at != std::string::npos);
+  const int trips = std::atoi(r.output.c_str() + at + 18);
+  REQUIRE(trips >= 1);
+  // The sender delivers before the run's end returns (it waits for the queue).
+  int alerted = 0;
+  for (const json& a : hook.received()) {
+    if (a["kind"] != "daily_loss") continue;
+    ++alerted;
+    CHECK(a["message"].get<std::string>().find("daily_loss") != std::string::npos);
+  }
+  CHECK(alerted == trips);
+}
+
 TEST_CASE("mmhost run --metrics needs the wall clock and an address") {
   CHECK(run_mmhost("run strategies/eth_bos_mm.lua --metrics 127.0.0.1:9464").exit_code == 2);
   const CommandResult bad =

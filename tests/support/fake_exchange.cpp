@@ -423,9 +423,11 @@ FakeReply FakeExchange::realtime(const std::map<std::string, std::string>& q) co
   };
   if (get("category") != "spot") return error(10001, "category must be spot");
   const bool closed = get("openOnly") == "1";
+  const bool hidden = !get("orderLinkId").empty() && hidden_queries_ > 0;
+  if (hidden) --hidden_queries_;
   std::vector<const FakeOrder*> rows;
   for (const auto& [id, o] : orders_) {
-    if (o.open() == closed) continue;
+    if (o.open() == closed || hidden) continue;
     if (!get("orderId").empty() && o.order_id != get("orderId")) continue;
     if (!get("orderLinkId").empty() && o.link_id != get("orderLinkId")) continue;
     if (!get("symbol").empty() && get("symbol") != symbol_) continue;

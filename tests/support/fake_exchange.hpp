@@ -83,6 +83,8 @@ class FakeExchange {
   FakeReply cancel(const std::string& body, int64_t now_ms);
   FakeReply cancel_all(const std::string& body, int64_t now_ms);
   FakeReply realtime(const std::map<std::string, std::string>& query) const;
+  // The next n order queries by orderLinkId find nothing (an exchange slow to list a new order).
+  void hide_from_queries(int n) { hidden_queries_ = n; }
   FakeReply executions(const std::map<std::string, std::string>& query) const;
   FakeReply wallet(const std::map<std::string, std::string>& query) const;
 
@@ -127,6 +129,7 @@ class FakeExchange {
   uint64_t next_exec_ = 2100000000000000001ull;
   uint64_t duplicate_creates_ = 0;
   uint64_t push_id_ = 0;
+  mutable int hidden_queries_ = 0;
 };
 
 }  // namespace mmh::test
