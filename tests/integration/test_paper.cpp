@@ -96,4 +96,77 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
   CHECK(r.output.find("desired    grid: 4 bids, 4 asks") != std::string::npos);
 }
 
+TEST_CASE("mmhost run --paper --resume: the ledger goes on from the run's start, fills once") {
+  FakeBybit fake;
+  int64_t now_minute = wall_clock_ms() / 60000 * 60000;
+  while ((now_minute - 1747764240000) % 300000 != 0) now_minute -= 60000;
+  fake.set_candles(history_ending_now(1747764180000, now_minute));
+  fake.set_clock(0, now_minute + 30000);
+  std::vector<mmh_book_level> bids, asks;
+  for (int i = 0; i < 20; ++i) {
+    bids.push_back({2499 * E8 + 20000000 - i * 10 * 1000000, 2 * E8});
+    asks.push_back({2499 * E8 + 40000000 + i * 10 * 1000000, 2 * E8});
+  }
+  fake.set_book("ETHUSDT", bids, asks, 5000);
+  TempDir dir;
+  const std::string venue = fake.write_venue_file(dir.path().string());
+  const std::string run_dir = dir.file("run");
+  auto churn = [&](int rounds) {
+    for (int i = 0; i < rounds; ++i) {
+      const int64_t bump = (i % 5) * 1000000;
+      fake.publish_book_delta({{2499 * E8 + 20000000 - bump, (3 + i % 4) * E8}},
+                              {{2499 * E8 + 40000000 + bump, (2 + i % 3) * E8}});
+      fake.publish_trade(wall_clock_ms(), 2499 * E8 + 40000000, E8 / 2, true);
+      fake.publish_trade(wall_clock_ms(), 2499 * E8 + 30000000, E8 / 2, false);
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    }
+  };
+  auto paper = [&](const std::string& args) {
+    return std::async(std::launch::async, [&, args] {
+      return run_mmhost("run strategies/eth_bos_mm.lua --paper --venue " + venue +
+                        " --log-level info " + args);
+    });
+  };
+  const size_t subscribed = fake.subscribes("orderbook.50.ETHUSDT");
+  auto first = paper("--duration 5s --out " + run_dir);
+  REQUIRE(wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") > subscribed; }, 15000));
+  churn(25);
+  const CommandResult r1 = first.get();
+  INFO(r1.output);
+  REQUIRE(r1.exit_code == 0);
+  const CommandResult fills1 = run_mmhost("journal " + run_dir + " --kind fill");
+  CHECK(fills1.output.find("fill  ") != std::string::npos);  // the first run filled
+
+  const size_t subscribed2 = fake.subscribes("orderbook.50.ETHUSDT");
+  auto second = paper("--duration 4s --resume " + run_dir);
+  if (!wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") > subscribed2; }, 15000))
+    FAIL(second.get().output);
+  churn(10);
+  const CommandResult r2 = second.get();
+  INFO(r2.output);
+  CHECK(r2.exit_code == 0);
+  CHECK(r2.output.find("resuming " + run_dir) != std::string::npos);
+  // The journal holds both runs, the second's fills after the first's, none dropped as repeated
+  // (the simulated venue numbers its fills afresh).
+  CHECK(r2.output.find("applied before") == std::string::npos);
+  const CommandResult notes = run_mmhost("journal " + run_dir + " --json --kind note");
+  CHECK(notes.output.find("run started") != std::string::npos);
+  CHECK(notes.output.find("run resumed") != std::string::npos);
+  // The ledger is the whole run's: it starts from the first run's start (10,000 USDT) and holds
+  // the first run's fills (the simulated wallet was set to where they left it).
+  auto maker_fills = [](const std::string& out) {
+    const size_t at = out.find("simfill 0.1.0: ");
+    return at == std::string::npos ? -1 : std::atoi(out.c_str() + at + 15);
+  };
+  REQUIRE(maker_fills(r1.output) > 0);
+  CHECK(maker_fills(r2.output) >= maker_fills(r1.output));
+  CHECK(r2.output.find("0 ETH + 10000 USDT") != std::string::npos);
+  const auto holdings = [](const std::string& out) {
+    const size_t at = out.find("holdings   ");
+    return out.substr(at, out.find(' ', at + 11) - at);
+  };
+  if (maker_fills(r2.output) == maker_fills(r1.output))
+    CHECK(holdings(r2.output) == holdings(r1.output));
+}
+
 TEST_SUITE_END();

@@ -205,7 +205,7 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
       started_ = true;
     }
     for (const mmh_fill& f : r->fills) ledger_.apply_fill(f);
-    exec_ids_.insert(r->exec_ids.begin(), r->exec_ids.end());
+    if (setup_.venue_repeats_fills) exec_ids_.insert(r->exec_ids.begin(), r->exec_ids.end());
   }
   if (!setup_.restored_risk_state.empty()) {
     gate_.restore(setup_.restored_risk_state);

@@ -100,6 +100,10 @@ struct ExecutionSetup {
   // the venue still has open (adopt, or cancel before quoting).
   const RecoveredRun* recovered = nullptr;
   bool adopt_open_orders = false;
+  // The venue reports the run's past executions again when it starts (a live exchange
+  // reconciling since the run's start): the journal's are dropped. A simulated venue starts
+  // afresh, with ids of its own that may repeat the dead process's.
+  bool venue_repeats_fills = false;
   // The run's clock: market data is stamped with its time on arrival (stale-data checks).
   // nullptr: the data's own time (a run on the simulated clock).
   const Clock* clock = nullptr;

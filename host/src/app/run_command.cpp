@@ -488,6 +488,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         // A resumed paper run: the simulated wallet is the run's as its fills left it.
         Ledger now(LedgerConfig{setup.base_asset, setup.quote_asset, setup.tick_e8, setup.lot_e8,
                                 identity->start_base_e18, identity->start_quote_e18, false});
+        if (recovered.ledger_started) now.start(recovered.start_ts_ns, recovered.start_mid_e8);
         for (const mmh_fill& f : recovered.fills) now.apply_fill(f);
         resumed_base_e18 = now.base_e18();
         resumed_quote_e18 = now.quote_e18();
@@ -577,7 +578,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       }
       spdlog::info("capital: {}", describe(capital, setup.base_asset, setup.quote_asset));
     }
-    if (identity && !options.live) {
+    if (identity && !options.live && reloader) {
       // A resumed paper run's core trades the wallet as it is now.
       reloader->force("capital.base", sdk::format_e8(e18_to_e8_floor(resumed_base_e18)));
       reloader->force("capital.allocation", sdk::format_e8(e18_to_e8_floor(resumed_quote_e18)));
@@ -593,6 +594,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
       setup.start_base_e18 = identity->start_base_e18;
       setup.start_quote_e18 = identity->start_quote_e18;
       setup.recovered = &recovered;
+      setup.venue_repeats_fills = options.live;
       setup.adopt_open_orders = options.resume_adopt_orders;
       setup.orders.last_id = recovered.last_order_number;
     } else if (live) {
