@@ -22,28 +22,44 @@ namespace {
 
 constexpr int64_t E8 = 100000000;
 
-}  // namespace
-
-TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quotes meanwhile") {
-  FakeBybit fake;
-  // Warm-up ends just after the flagship's bullish BOS and confirmed pullback of
-  // 2025-05-20 18:04 (see `mmhost run ... --events` on that file): it wants to buy now.
-  // The fake's clock is pinned half-way into a minute, so the warm-up ends on the same bar
-  // however long the run takes to start, and the history moves by whole 5-minute bars (the
-  // strategy's HTF), so its structure bars are the ones of the original data: the last minute
-  // M <= now with M = 18:04 (mod 5 min).
+// The fake at the flagship's moment of entry. Warm-up ends just after the flagship's bullish BOS
+// and confirmed pullback of 2025-05-20 18:04 (see `mmhost run ... --events` on that file): it
+// wants to buy now. The fake's clock is pinned half-way into a minute, so the warm-up ends on
+// the same bar however long the run takes to start, and the history moves by whole 5-minute bars
+// (the strategy's HTF), so its structure bars are the ones of the original data: the last minute
+// M <= now with M = 18:04 (mod 5 min). The book straddles the last close (2499.30), so the core's
+// PostOnly rebalance bid there rests. Returns that minute.
+int64_t set_up_market(FakeBybit& fake) {
   int64_t now_minute = wall_clock_ms() / 60000 * 60000;
   while ((now_minute - 1747764240000) % 300000 != 0) now_minute -= 60000;
   fake.set_candles(history_ending_now(1747764180000, now_minute));  // 2025-05-20T18:03Z
   fake.set_clock(0, now_minute + 30000);
   std::vector<mmh_book_level> bids, asks;
-  // The last warm-up bar closed at 2499.30: the book straddles it, so the core's PostOnly
-  // rebalance bid there rests (no order goes out before the first live snapshot).
   for (int i = 0; i < 20; ++i) {
     bids.push_back({2499 * E8 + 20000000 - i * 10 * 1000000, 2 * E8});
     asks.push_back({2499 * E8 + 40000000 + i * 10 * 1000000, 2 * E8});
   }
   fake.set_book("ETHUSDT", bids, asks, 5000);
+  return now_minute;
+}
+
+// Live market: trades through the touch and book moves.
+void churn(FakeBybit& fake, int rounds) {
+  for (int i = 0; i < rounds; ++i) {
+    const int64_t bump = (i % 5) * 1000000;
+    fake.publish_book_delta({{2499 * E8 + 20000000 - bump, (3 + i % 4) * E8}},
+                            {{2499 * E8 + 40000000 + bump, (2 + i % 3) * E8}});
+    fake.publish_trade(wall_clock_ms(), 2499 * E8 + 40000000, E8 / 2, true);
+    fake.publish_trade(wall_clock_ms(), 2499 * E8 + 30000000, E8 / 2, false);  // sells at our bid
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quotes meanwhile") {
+  FakeBybit fake;
+  const int64_t now_minute = set_up_market(fake);
   TempDir dir;
   const std::string venue = fake.write_venue_file(dir.path().string());
 
@@ -53,27 +69,17 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
   });
   REQUIRE(wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") >= 1; }, 15000));
   // Live market: trades through the touch and book moves, then a lost delta.
-  auto churn = [&](int rounds) {
-    for (int i = 0; i < rounds; ++i) {
-      const int64_t bump = (i % 5) * 1000000;
-      fake.publish_book_delta({{2499 * E8 + 20000000 - bump, (3 + i % 4) * E8}},
-                              {{2499 * E8 + 40000000 + bump, (2 + i % 3) * E8}});
-      fake.publish_trade(wall_clock_ms(), 2499 * E8 + 40000000, E8 / 2, true);
-      fake.publish_trade(wall_clock_ms(), 2499 * E8 + 30000000, E8 / 2, false);  // sells at our bid
-      std::this_thread::sleep_for(std::chrono::milliseconds(40));
-    }
-  };
-  churn(25);
+  churn(fake, 25);
   const size_t subscribes_before = fake.subscribes("orderbook.50.ETHUSDT");
   fake.drop_next_book_delta();
   fake.publish_book_delta({{2498 * E8, E8}}, {});
   REQUIRE(
       wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") > subscribes_before; }, 5000));
-  churn(25);
+  churn(fake, 25);
   // A confirmed kline push for the bar the REST warm-up already returned: not fed again.
   const std::vector<mmh_candle> history = history_ending_now(1747764180000, now_minute);
   fake.publish_kline("1", history[history.size() - 2]);  // the last closed (the last one forms)
-  churn(5);
+  churn(fake, 5);
   const CommandResult r = run.get();
   INFO(r.output);
   CHECK(r.exit_code == 0);
@@ -98,29 +104,10 @@ TEST_CASE("mmhost run --paper: builds the book, resyncs after a gap, pulls quote
 
 TEST_CASE("mmhost run --paper --resume: the ledger goes on from the run's start, fills once") {
   FakeBybit fake;
-  int64_t now_minute = wall_clock_ms() / 60000 * 60000;
-  while ((now_minute - 1747764240000) % 300000 != 0) now_minute -= 60000;
-  fake.set_candles(history_ending_now(1747764180000, now_minute));
-  fake.set_clock(0, now_minute + 30000);
-  std::vector<mmh_book_level> bids, asks;
-  for (int i = 0; i < 20; ++i) {
-    bids.push_back({2499 * E8 + 20000000 - i * 10 * 1000000, 2 * E8});
-    asks.push_back({2499 * E8 + 40000000 + i * 10 * 1000000, 2 * E8});
-  }
-  fake.set_book("ETHUSDT", bids, asks, 5000);
+  set_up_market(fake);
   TempDir dir;
   const std::string venue = fake.write_venue_file(dir.path().string());
   const std::string run_dir = dir.file("run");
-  auto churn = [&](int rounds) {
-    for (int i = 0; i < rounds; ++i) {
-      const int64_t bump = (i % 5) * 1000000;
-      fake.publish_book_delta({{2499 * E8 + 20000000 - bump, (3 + i % 4) * E8}},
-                              {{2499 * E8 + 40000000 + bump, (2 + i % 3) * E8}});
-      fake.publish_trade(wall_clock_ms(), 2499 * E8 + 40000000, E8 / 2, true);
-      fake.publish_trade(wall_clock_ms(), 2499 * E8 + 30000000, E8 / 2, false);
-      std::this_thread::sleep_for(std::chrono::milliseconds(40));
-    }
-  };
   auto paper = [&](const std::string& args) {
     return std::async(std::launch::async, [&, args] {
       return run_mmhost("run strategies/eth_bos_mm.lua --paper --venue " + venue +
@@ -130,7 +117,7 @@ TEST_CASE("mmhost run --paper --resume: the ledger goes on from the run's start,
   const size_t subscribed = fake.subscribes("orderbook.50.ETHUSDT");
   auto first = paper("--duration 5s --out " + run_dir);
   REQUIRE(wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") > subscribed; }, 15000));
-  churn(25);
+  churn(fake, 25);
   const CommandResult r1 = first.get();
   INFO(r1.output);
   REQUIRE(r1.exit_code == 0);
@@ -141,7 +128,7 @@ TEST_CASE("mmhost run --paper --resume: the ledger goes on from the run's start,
   auto second = paper("--duration 4s --resume " + run_dir);
   if (!wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") > subscribed2; }, 15000))
     FAIL(second.get().output);
-  churn(10);
+  churn(fake, 10);
   const CommandResult r2 = second.get();
   INFO(r2.output);
   CHECK(r2.exit_code == 0);
