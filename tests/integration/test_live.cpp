@@ -6,6 +6,7 @@
 // The run's whole output never shows the secret.
 #include "fake_bybit.hpp"
 #include "fake_exchange.hpp"
+#include "hook_receiver.hpp"
 #include "live_history.hpp"
 #include "test_support.hpp"
 
@@ -401,22 +402,64 @@ int run_pid(const std::string& run_dir) {
   return at == std::string::npos ? 0 : std::atoi(s.output.c_str() + at + 6);
 }
 
-// When the run is killed: its grid resting and quiet; right after a fill reached it (the push
-// and the journal race the kill); while its private connection is down.
-enum class KillMoment { grid_resting, right_after_fill, private_outage };
+// When the run is killed. Before its first order (warming up); while a create is on its way (the
+// exchange took it, the answer is held); after a create whose answer was lost (the order in
+// doubt); its grid resting and quiet; right after a fill reached it (the push and the journal
+// race the kill); while its private connection is down; while it reconnects; during its stop's
+// cancels; and killed again while the resumed run reconciles.
+enum class KillMoment {
+  before_first_order,
+  during_create,
+  create_reply_lost,
+  grid_resting,
+  right_after_fill,
+  private_outage,
+  during_reconnect,
+  during_stop,
+  during_resume,
+};
 
-// kill -9 of a live run, a fill while it is down, then --resume in the same directory.
+size_t creates(FakeBybit& fake) {
+  return fake.count("/v5/order/create") + fake.count("/v5/order/create-batch");
+}
+
+std::future<CommandResult> start_resumed_run(FakeBybit& fake, const TempDir& dir,
+                                             const std::string& run_dir, bool adopt) {
+  const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
+  return std::async(std::launch::async, [=] {
+    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
+                          " --duration 8s --resume " + run_dir +
+                          (adopt ? " --resume-orders adopt" : ""),
+                      std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret);
+  });
+}
+
+// kill -9 of a live run at `moment`, a fill while it is down, then --resume in the same directory.
 void kill_and_resume(bool adopt, KillMoment moment = KillMoment::grid_resting) {
   FakeBybit fake;
   set_up_market(fake);
   TempDir dir;
   const std::string run_dir = dir.file("run");
+  for (const char* path : {"/v5/order/create", "/v5/order/create-batch"}) {
+    if (moment == KillMoment::during_create) fake.inject({path, FaultKind::delay, 5000, 1});
+    if (moment == KillMoment::create_reply_lost) fake.inject({path, FaultKind::lose_reply, 0, 1});
+  }
   auto first = start_live_run(fake, dir, "--duration 60s --out " + run_dir);
-  REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
-  fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);  // the rebalance bid fills
-  REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
-  const int pid = run_pid(run_dir);
-  REQUIRE(pid > 0);
+  int pid = 0;
+  REQUIRE(wait_for([&] { return (pid = run_pid(run_dir)) > 0; }, 15000));
+  switch (moment) {
+    case KillMoment::before_first_order:
+      break;
+    case KillMoment::during_create:
+    case KillMoment::create_reply_lost:
+      REQUIRE(wait_for([&] { return creates(fake) >= 1; }, 15000));
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      break;
+    default:
+      REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
+      fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);  // the rebalance bid fills
+      REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
+  }
   if (moment == KillMoment::right_after_fill) {
     int64_t ask = INT64_MAX;
     for (const FakeOrder& o : our_open(fake))
@@ -427,27 +470,53 @@ void kill_and_resume(bool adopt, KillMoment moment = KillMoment::grid_resting) {
     fake.set_private_down(true);
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
   }
+  if (moment == KillMoment::during_reconnect) {
+    fake.drop_private_connections();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (moment == KillMoment::during_stop) {
+    // The stop's cancels are taken by the exchange and answered late; killed meanwhile.
+    for (const char* path : {"/v5/order/cancel", "/v5/order/cancel-all"})
+      fake.inject({path, FaultKind::delay, 3000, -1});
+    const size_t cancels = fake.count("/v5/order/cancel") + fake.count("/v5/order/cancel-all");
+    REQUIRE(::kill(pid, SIGTERM) == 0);
+    REQUIRE(wait_for(
+        [&] {
+          return fake.count("/v5/order/cancel") + fake.count("/v5/order/cancel-all") > cancels;
+        },
+        8000));
+  }
   REQUIRE(::kill(pid, SIGKILL) == 0);
   const CommandResult killed = first.get();
   CHECK(killed.exit_code != 0);
   fake.set_private_down(false);
+  fake.clear_faults();
   const std::vector<FakeOrder> left = our_open(fake);
-  REQUIRE(left.size() >= 2);  // the dead run's grid still rests on the exchange
+  if (moment == KillMoment::during_create || moment == KillMoment::create_reply_lost)
+    CHECK(left.size() == 1);  // the exchange took the create its sender never heard about
+  if (moment >= KillMoment::grid_resting && moment != KillMoment::during_stop)
+    CHECK(left.size() >= 2);  // the dead run's grid still rests on the exchange
   // While nobody runs, someone sells into the best bid: a fill the journal does not have.
   int64_t best_bid = 0;
   for (const FakeOrder& o : left)
     if (o.side == "Buy") best_bid = std::max(best_bid, o.price_e8);
-  fake.trade_through(false, best_bid, E8 / 1000);
+  if (best_bid > 0) fake.trade_through(false, best_bid, E8 / 1000);
 
-  auto second = std::async(std::launch::async, [&] {
-    const std::string venue =
-        fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
-    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
-                          " --duration 8s --resume " + run_dir +
-                          (adopt ? " --resume-orders adopt" : ""),
-                      std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret);
-  });
+  if (moment == KillMoment::during_resume) {
+    // A resumed run killed while it reconciles (its first cancel of what the dead run left).
+    const size_t cancels = fake.count("/v5/order/cancel");
+    auto interim = start_resumed_run(fake, dir, run_dir, adopt);
+    REQUIRE(wait_for([&] { return fake.count("/v5/order/cancel") > cancels; }, 15000));
+    run_command("pkill -KILL -f -- 'resume " + run_dir + "'");
+    CHECK(interim.get().exit_code != 0);
+  }
+  const std::vector<FakeOrder> left_now = our_open(fake);
   const size_t requests_before = fake.requests().size();
+  // A create retried after a lost answer names its orderLinkId again (refused as a duplicate:
+  // how a retry stays idempotent); the resumed run's own ids must all be new.
+  uint64_t duplicates_before = 0;
+  fake.with_exchange([&](FakeExchange& x) { duplicates_before = x.duplicate_creates(); });
+  auto second = start_resumed_run(fake, dir, run_dir, adopt);
   auto is_left = [&](const std::string& body) {
     for (const FakeOrder& o : left)
       if (body.find("\"" + o.link_id + "\"") != std::string::npos) return true;
@@ -465,12 +534,14 @@ void kill_and_resume(bool adopt, KillMoment moment = KillMoment::grid_resting) {
   if (!adopt) {
     // Every order the dead run left was cancelled before that first create went out.
     const std::vector<FakeRequest> q = fake.requests();
-    size_t cancels = 0;
+    std::set<std::string> cancelled;
     for (size_t i = requests_before; i < q.size(); ++i) {
       if (q[i].path.rfind("/v5/order/create", 0) == 0 && !is_left(q[i].body)) break;
-      if (q[i].path == "/v5/order/cancel" && is_left(q[i].body)) ++cancels;
+      for (const FakeOrder& o : left_now)
+        if (q[i].path == "/v5/order/cancel" && q[i].body.find(o.link_id) != std::string::npos)
+          cancelled.insert(o.link_id);
     }
-    CHECK(cancels == left.size());
+    CHECK(cancelled.size() == left_now.size());
   } else {
     // Adopted: the run's working orders are what the exchange has open (not a second grid
     // beside the first).
@@ -484,10 +555,11 @@ void kill_and_resume(bool adopt, KillMoment moment = KillMoment::grid_resting) {
   INFO(r.output);
   CHECK(r.exit_code == 0);
   CHECK(r.output.find("resuming " + run_dir) != std::string::npos);
-  CHECK(r.output.find(adopt ? "adopted" : "cancelled before quoting") != std::string::npos);
+  if (!left_now.empty())
+    CHECK(r.output.find(adopt ? "adopted" : "cancelled before quoting") != std::string::npos);
   CHECK(our_open(fake).empty());  // the stop cancels the run's orders, old and new
   fake.with_exchange([&](FakeExchange& x) {
-    CHECK(x.duplicate_creates() == 0);  // order ids went on from the journal's last
+    CHECK(x.duplicate_creates() == duplicates_before);  // ids went on from the journal's last
     // Every fill of the run is in the journal exactly once, the one missed while down too.
     std::set<std::string> exchange_ids;
     for (const FakeExecution& e : x.executions()) exchange_ids.insert(e.exec_id);
@@ -525,6 +597,30 @@ TEST_CASE("mmhost run --live --resume: killed right after a fill, the fill count
 
 TEST_CASE("mmhost run --live --resume: killed during a private outage") {
   kill_and_resume(false, KillMoment::private_outage);
+}
+
+TEST_CASE("mmhost run --live --resume: killed before its first order") {
+  kill_and_resume(false, KillMoment::before_first_order);
+}
+
+TEST_CASE("mmhost run --live --resume: killed while a create is on its way") {
+  kill_and_resume(false, KillMoment::during_create);
+}
+
+TEST_CASE("mmhost run --live --resume: killed with a create whose answer was lost") {
+  kill_and_resume(false, KillMoment::create_reply_lost);
+}
+
+TEST_CASE("mmhost run --live --resume: killed while its private stream reconnects") {
+  kill_and_resume(false, KillMoment::during_reconnect);
+}
+
+TEST_CASE("mmhost run --live --resume: killed during its stop's cancels") {
+  kill_and_resume(false, KillMoment::during_stop);
+}
+
+TEST_CASE("mmhost run --live --resume: killed again while the resumed run reconciles") {
+  kill_and_resume(false, KillMoment::during_resume);
 }
 
 TEST_CASE("mmhost run --live: a private outage past --cancel-on-disconnect cancels, then quotes") {
@@ -603,10 +699,19 @@ TEST_CASE("mmhost run --live: a market stream gone quiet past stale_ms pulls eve
   FakeBybit fake;
   set_up_market(fake);
   TempDir dir;
-  auto run = start_live_run(fake, dir, "--duration 7s --risk stale_ms=1500");
+  HookReceiver hook;
+  auto run = std::async(std::launch::async, [&] {
+    const std::string venue =
+        fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
+    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
+                          " --duration 7s --risk stale_ms=1500 --alert-stale 2s --out " +
+                          dir.file("run"),
+                      std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret +
+                          " MMHOST_ALERT_WEBHOOK=" + hook.url());
+  });
   REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
   // The fake sends no book or ticker update unless told: after 1.5 s the data is stale and
-  // the rebalance bid is cancelled.
+  // the rebalance bid is cancelled; 2 s of it is alerted.
   CHECK(wait_for([&] { return our_open(fake).empty(); }, 4000));
   const CommandResult r = run.get();
   INFO(r.output);
@@ -614,6 +719,79 @@ TEST_CASE("mmhost run --live: a market stream gone quiet past stale_ms pulls eve
   CHECK(r.output.find("risk: quotes pulled (no book or ticker update for") != std::string::npos);
   CHECK(r.output.find("quotes pulled 1x for stale data") != std::string::npos);
   check_wallets_equal(fake, r.output);
+  int stale_alerts = 0;
+  for (const nlohmann::json& a : hook.received())
+    if (a["kind"] == "stale_data") {
+      ++stale_alerts;
+      CHECK(a["message"].get<std::string>().rfind("market data stale for 2 s", 0) == 0);
+    }
+  CHECK(stale_alerts == 1);  // once while it lasts, not once a second
+}
+
+TEST_CASE("mmhost run --live: the book lost five times in a row is alerted as a reconnect storm") {
+  FakeBybit fake;
+  set_up_market(fake);
+  TempDir dir;
+  HookReceiver hook;
+  auto run = std::async(std::launch::async, [&] {
+    const std::string venue =
+        fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
+    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
+                          " --duration 9s --out " + dir.file("run"),
+                      std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret +
+                          " MMHOST_ALERT_WEBHOOK=" + hook.url());
+  });
+  REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
+  for (int gap = 0; gap < 6; ++gap) {  // a lost delta each time: the book is resubscribed
+    const size_t subscribes = fake.subscribes("orderbook.50.ETHUSDT");
+    fake.drop_next_book_delta();
+    fake.publish_book_delta({{2499 * E8 + 10000000, (3 + gap) * E8}}, {});
+    REQUIRE(wait_for([&] { return fake.subscribes("orderbook.50.ETHUSDT") > subscribes; }, 5000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("quotes pulled 6 times") != std::string::npos);
+  int storms = 0;
+  for (const nlohmann::json& a : hook.received())
+    if (a["kind"] == "reconnect_storm") {
+      ++storms;
+      CHECK(a["message"].get<std::string>().rfind("5 times the book was lost within 10 minutes",
+                                                  0) == 0);
+    }
+  CHECK(storms == 1);  // the fifth loss alerts; the sixth, in the same ten minutes, does not
+  check_wallets_equal(fake, r.output);
+}
+
+TEST_CASE("mmhost run --live: a wallet that moved without a fill is a reconciliation mismatch") {
+  FakeBybit fake;
+  set_up_market(fake);
+  TempDir dir;
+  HookReceiver hook;
+  auto run = std::async(std::launch::async, [&] {
+    const std::string venue =
+        fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
+    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
+                          " --duration 5s --out " + dir.file("run"),
+                      std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret +
+                          " MMHOST_ALERT_WEBHOOK=" + hook.url());
+  });
+  REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
+  // Someone moved 5 USDT into the account behind the run's back (no fill, no push).
+  fake.with_exchange([](FakeExchange& x) { x.set_balance("USDT", 10005 * E8); });
+  const CommandResult r = run.get();
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("DIFFERENT") != std::string::npos);
+  int mismatches = 0;
+  for (const nlohmann::json& a : hook.received())
+    if (a["kind"] == "reconciliation_mismatch") {
+      ++mismatches;
+      CHECK(a["message"].get<std::string>().find("USDT venue 10005, ledger 10000;") !=
+            std::string::npos);
+    }
+  CHECK(mismatches == 1);
 }
 
 TEST_CASE("mmhost run --live: --plan says the orders are real and opens nothing") {

@@ -316,7 +316,8 @@ void Execution::on_market(const mmh_batch& batch) {
     const int64_t now_ns = WallClock().now_ns();
     pull_times_ns_.push_back(now_ns);
     std::erase_if(pull_times_ns_, [&](int64_t t) { return now_ns - t > kWindowNs; });
-    if (setup_.alert && pull_times_ns_.size() >= 5 && now_ns - storm_alerted_ns_ > kWindowNs) {
+    if (setup_.alert && pull_times_ns_.size() >= 5 &&
+        (storm_alerted_ns_ == 0 || now_ns - storm_alerted_ns_ > kWindowNs)) {
       storm_alerted_ns_ = now_ns;
       setup_.alert("reconnect_storm",
                    std::to_string(pull_times_ns_.size()) +

@@ -212,7 +212,7 @@ class Execution {
   int64_t stale_since_ns_ = 0;  // data stale since (0: fresh)
   bool stale_alerted_ = false;
   std::vector<int64_t> pull_times_ns_;  // quote pulls for an unknown book, last 10 minutes
-  int64_t storm_alerted_ns_ = INT64_MIN;
+  int64_t storm_alerted_ns_ = 0;        // 0: never
   std::vector<mmh_order_command> commands_;
   std::vector<mmh_desired_order> desired_;
   std::vector<mmh_fill> fill_batch_;
