@@ -4,6 +4,7 @@
 // the exchange here; tests/integration/test_live.cpp does the same against the fake Bybit.
 #include "app/control_socket.hpp"
 #include "hook_receiver.hpp"
+#include "http_get.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -47,27 +48,6 @@ std::future<CommandResult> start_paced(const std::string& data, const std::strin
     return run_mmhost("run strategies/eth_bos_mm.lua --replay " + data + " --speed 60000 --out " +
                       run_dir + " " + args);
   });
-}
-
-// GET (or another method) of an http://127.0.0.1:PORT/path URL: status code and body.
-std::pair<int, std::string> http_request(const std::string& url, const char* method = "GET") {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  const std::string rest = url.substr(url.find("//") + 2);
-  const std::string host_port = rest.substr(0, rest.find('/'));
-  const std::string target = rest.substr(rest.find('/'));
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::resolver resolver(io);
-  beast::tcp_stream stream(io);
-  stream.connect(resolver.resolve(host_port.substr(0, host_port.rfind(':')),
-                                  host_port.substr(host_port.rfind(':') + 1)));
-  http::request<http::empty_body> req(http::string_to_verb(method), target, 11);
-  req.set(http::field::host, host_port);
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res);
-  return {static_cast<int>(res.result_int()), res.body()};
 }
 
 // The value of one sample line ("name{labels} value") of an exposition, or -1.

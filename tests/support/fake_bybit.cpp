@@ -117,6 +117,15 @@ struct FakeBybit::Impl {
   std::vector<mmh_candle> candles;  // 1m, ascending
   int64_t clock_offset_ms = 0;
   int64_t fixed_now_ms = 0;
+  // An accelerated market clock (set_market_clock): REST and stream times both follow it.
+  std::atomic<int64_t> market_start_ms{0};
+  std::atomic<int64_t> market_wall0_ms{0};
+  std::atomic<int64_t> market_speed{0};  // 0: off
+  int64_t market_now_ms() const {
+    return market_start_ms + (wall_ms() - market_wall0_ms) * market_speed;
+  }
+  // The time stamped on stream messages: the wall clock unless a market clock runs.
+  int64_t stream_ts() const { return market_speed > 0 ? market_now_ms() : wall_ms(); }
   std::vector<Fault> faults;
   std::vector<FakeRequest> log;
   int64_t dcp_window_s = 0;               // the account's Disconnected Cancel All for spot (0: off)
@@ -177,7 +186,7 @@ struct FakeBybit::Impl {
   std::string book_message(const std::string& topic, bool snapshot,
                            const std::vector<mmh_book_level>& bids,
                            const std::vector<mmh_book_level>& asks, uint64_t u) {
-    const int64_t ts = wall_ms();
+    const int64_t ts = stream_ts();
     return "{\"topic\":\"" + topic + "\",\"ts\":" + std::to_string(ts) + ",\"type\":\"" +
            (snapshot ? "snapshot" : "delta") + "\",\"data\":{\"s\":\"" + book_symbol +
            "\",\"b\":" + levels_json(bids) + ",\"a\":" + levels_json(asks) +
@@ -251,7 +260,7 @@ struct FakeBybit::Impl {
       if (topic.rfind("tickers.", 0) == 0 && !book_bids.empty()) {
         // Bybit answers a tickers subscription with a snapshot; the fake's last price is its
         // best bid.
-        send(peer, "{\"topic\":\"" + topic + "\",\"ts\":" + std::to_string(wall_ms()) +
+        send(peer, "{\"topic\":\"" + topic + "\",\"ts\":" + std::to_string(stream_ts()) +
                        ",\"type\":\"snapshot\",\"cs\":1,\"data\":{\"symbol\":\"" + topic.substr(8) +
                        "\",\"lastPrice\":\"" + sdk::format_e8(book_bids.rbegin()->first) + "\"}}");
       }
@@ -314,6 +323,7 @@ struct FakeBybit::Impl {
   }
 
   int64_t now_locked() const {
+    if (market_speed > 0) return market_now_ms();
     return fixed_now_ms != 0 ? fixed_now_ms : wall_ms() + clock_offset_ms;
   }
 
@@ -658,6 +668,12 @@ void FakeBybit::set_clock(int64_t offset_ms, int64_t fixed_now_ms) {
   impl_->fixed_now_ms = fixed_now_ms;
 }
 
+void FakeBybit::set_market_clock(int64_t start_ms, int64_t speed) {
+  impl_->market_wall0_ms = wall_ms();
+  impl_->market_start_ms = start_ms;
+  impl_->market_speed = speed;
+}
+
 int64_t FakeBybit::now_ms() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->now_locked();
@@ -754,8 +770,8 @@ void FakeBybit::publish_kline(const std::string& interval, const mmh_candle& bar
         "\",\"high\":\"" + sdk::format_e8(bar.high_e8) + "\",\"low\":\"" +
         sdk::format_e8(bar.low_e8) + "\",\"volume\":\"" + sdk::format_e8(bar.volume_e8) +
         "\",\"turnover\":\"0\",\"confirm\":" + (confirm ? "true" : "false") +
-        ",\"timestamp\":" + std::to_string(wall_ms()) + "}],\"ts\":" + std::to_string(wall_ms()) +
-        ",\"type\":\"snapshot\"}";
+        ",\"timestamp\":" + std::to_string(i.stream_ts()) +
+        "}],\"ts\":" + std::to_string(i.stream_ts()) + ",\"type\":\"snapshot\"}";
     i.broadcast(topic, text);
     return 0;
   });

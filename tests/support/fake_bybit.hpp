@@ -67,6 +67,9 @@ class FakeBybit {
   void set_candles(std::vector<mmh_candle> one_minute);
   // The server clock: wall clock + offset, or a fixed time when fixed_now_ms != 0.
   void set_clock(int64_t offset_ms, int64_t fixed_now_ms = 0);
+  // A market clock from `start_ms` running `speed` times the wall clock (a soak carries a day of
+  // market data in two hours): REST times and the times on stream messages follow it.
+  void set_market_clock(int64_t start_ms, int64_t speed);
   int64_t now_ms() const;
   void inject(Fault fault);
   void clear_faults();

@@ -21,6 +21,16 @@ TEST_CASE("latency histogram: cumulative buckets, sum, count and an upper-bound 
   CHECK(h.quantile(0.99) == 10.0);  // beyond the last bound: at least it
 }
 
+TEST_CASE("latency histogram: in-process bounds from a microsecond, quantiles in them") {
+  LatencyHistogram h(LatencyHistogram::kInProcess);
+  for (double s : {0.0000008, 0.000003, 0.000004, 0.00002, 0.0003}) h.add(s);
+  CHECK(h.bounds().front() == 1e-6);
+  CHECK(h.at_or_below(0) == 1);  // <= 1 us
+  CHECK(h.at_or_below(2) == 3);  // <= 5 us
+  CHECK(h.quantile(0.5) == 5e-6);
+  CHECK(h.quantile(0.99) == 5e-4);
+}
+
 TEST_CASE("reject reasons: counted by the venue's words, at most 24 of them, then other") {
   LiveStats s;
   s.rejected("post-only order would cross the book");

@@ -275,6 +275,12 @@ void Execution::record_decision(const mmh_decision& d) {
            .done());
 }
 
+void Execution::reacted(uint32_t kind, int64_t ns) {
+  if (kind == MMH_EVENT_BOOK_SNAPSHOT || kind == MMH_EVENT_BOOK_DELTA || kind == MMH_EVENT_TICKER ||
+      kind == MMH_EVENT_TRADE || kind == MMH_EVENT_CANDLE)
+    live_.decision_latency.add(static_cast<double>(ns) / 1e9);
+}
+
 void Execution::on_market(const mmh_batch& batch) {
   if (setup_.journal != nullptr && batch.count > 0) {
     const int64_t now_ns = WallClock().now_ns();
@@ -355,10 +361,14 @@ void Execution::data_seen(int64_t exchange_ns, bool crossed) {
   sync(exchange_ns);
 }
 
+int64_t Execution::command_time(int64_t now_ns) const {
+  return setup_.venue_on_market_time && last_market_ns_ != INT64_MIN ? last_market_ns_ : now_ns;
+}
+
 void Execution::resync(int64_t now_ns) {
   if (quotes_pulled_ || orders_stopped_ || (setup_.core_wallet_at_book && !core_wallet_given_))
     return;
-  sync(now_ns);
+  sync(command_time(now_ns));
   if (setup_.journal != nullptr) setup_.journal->flush();
 }
 
@@ -389,8 +399,8 @@ void Execution::check_data_age(int64_t now_ns) {
                  now_ns);
   }
   if (!gate_.check_data_age(now_ns)) return;
-  data_line(now_ns);
-  sync(now_ns);
+  data_line(command_time(now_ns));
+  sync(command_time(now_ns));
 }
 
 // Stale market data pulls every quote (and fresh data restores them): part of the run's record.
@@ -663,6 +673,7 @@ bool Execution::command(RiskCommand command, int64_t ts_ns, const std::string& r
       break;
   }
   if (!changed) return false;
+  ts_ns = command_time(ts_ns);
   risk_line(ts_ns, why);
   sync(ts_ns);  // halted: the desired set is now empty, every working order is cancelled at once
   return true;

@@ -104,6 +104,11 @@ struct ExecutionSetup {
   // reconciling since the run's start): the journal's are dropped. A simulated venue starts
   // afresh, with ids of its own that may repeat the dead process's.
   bool venue_repeats_fills = false;
+  // A simulated venue on a stream (paper) lives on the exchange's time, as its market data does:
+  // commands sent on the wall clock's timers (resync, staleness, steering) are stamped with the
+  // last market time, not the wall clock, or the venue would hold them until the market caught
+  // up with a clock it does not follow (an exchange clock behind, or a soak's faster one).
+  bool venue_on_market_time = false;
   // The run's clock: market data is stamped with its time on arrival (stale-data checks).
   // nullptr: the data's own time (a run on the simulated clock).
   const Clock* clock = nullptr;
@@ -136,8 +141,13 @@ class Execution {
   void on_market(const mmh_batch& batch);
   bool quotes_pulled() const { return quotes_pulled_; }
   uint64_t quote_pulls() const { return quote_pulls_; }
+  // Every quote is pulled now: the book is unknown, or the market data is stale.
+  bool quotes_pulled_now() const { return quotes_pulled_ || gate_.data_stale(); }
   // Wall-clock runs: latencies, rejects by reason, the data's age (metrics, status line).
   const LiveStats& live_stats() const { return live_; }
+  // A market update posted by a live connector was handled `ns` after its post (the engine's
+  // observer): the decision latency operators watch.
+  void reacted(uint32_t kind, int64_t ns);
   // Fill reports dropped as already applied (a resumed run's reconciliation).
   uint64_t duplicate_fills() const { return duplicate_fills_; }
   // A live venue posted (from its own thread): take its events now, on the engine thread, and
@@ -184,6 +194,8 @@ class Execution {
   void risk_line(int64_t ts_ns, const std::string& reason);
   void data_line(int64_t ts_ns);
   void data_seen(int64_t exchange_ns, bool crossed);
+  // The time a command sent at wall time `now_ns` carries (venue_on_market_time).
+  int64_t command_time(int64_t now_ns) const;
   void sync(int64_t ts_ns);
   // The journal (wall-clock runs): one record, stamped with the local time now.
   void journal(uint32_t kind, int64_t exchange_ns, const void* record, size_t size);

@@ -5,8 +5,8 @@
 namespace mmh {
 
 void LatencyHistogram::add(double seconds) {
-  const auto it = std::lower_bound(kBounds.begin(), kBounds.end(), seconds);
-  ++buckets_[static_cast<size_t>(it - kBounds.begin())];
+  const auto it = std::lower_bound(bounds_->begin(), bounds_->end(), seconds);
+  ++buckets_[static_cast<size_t>(it - bounds_->begin())];
   ++count_;
   sum_ += seconds;
 }
@@ -21,11 +21,11 @@ double LatencyHistogram::quantile(double q) const {
   if (count_ == 0) return 0;
   const double target = q * static_cast<double>(count_);
   uint64_t n = 0;
-  for (size_t b = 0; b < kBounds.size(); ++b) {
+  for (size_t b = 0; b < bounds_->size(); ++b) {
     n += buckets_[b];
-    if (static_cast<double>(n) >= target) return kBounds[b];
+    if (static_cast<double>(n) >= target) return (*bounds_)[b];
   }
-  return kBounds.back();  // beyond the last bound: at least it
+  return bounds_->back();  // beyond the last bound: at least it
 }
 
 void LiveStats::rejected(std::string_view reason) {

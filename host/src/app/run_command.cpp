@@ -630,6 +630,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   }
   if (venue) {
     if (live) setup.clock = &wall_clock;  // market data is stamped on arrival
+    setup.venue_on_market_time = live && !options.live;
     try {
       exec = std::make_unique<Execution>(*venue, core.get(), &runtime, setup, options.sink);
     } catch (const std::runtime_error& e) {  // a kept trading state that cannot be read back

@@ -50,9 +50,9 @@ class Text {
   }
   void histogram(const char* name, const char* help, const LatencyHistogram& h) {
     family(name, "histogram", help);
-    for (size_t i = 0; i < LatencyHistogram::kBounds.size(); ++i)
+    for (size_t i = 0; i < h.bounds().size(); ++i)
       sample(std::string(name) + "_bucket", static_cast<double>(h.at_or_below(i)),
-             "le=\"" + number(LatencyHistogram::kBounds[i]) + "\"");
+             "le=\"" + number(h.bounds()[i]) + "\"");
     sample(std::string(name) + "_bucket", static_cast<double>(h.count()), "le=\"+Inf\"");
     sample(std::string(name) + "_sum", h.sum());
     sample(std::string(name) + "_count", static_cast<double>(h.count()));
@@ -100,6 +100,10 @@ std::string prometheus_text(const Execution& exec, int64_t now_ns) {
   t.histogram("mmhost_market_data_latency_seconds",
               "From the exchange's time of a market data update to the host taking it.",
               live.market_data_latency);
+  t.histogram("mmhost_decision_latency_seconds",
+              "From a connector's post of market data to every consumer done with it (the "
+              "core's decision, the gate, order commands handed to the venue).",
+              live.decision_latency);
   t.family("mmhost_market_data_age_seconds", "gauge",
            "Since the last book or ticker update was taken (-1: none yet).")
       .sample("mmhost_market_data_age_seconds",
@@ -109,6 +113,9 @@ std::string prometheus_text(const Execution& exec, int64_t now_ns) {
   t.family("mmhost_quote_pulls_total", "counter",
            "Times every quote was pulled because the book was unknown (gap, stale, disconnect).")
       .sample("mmhost_quote_pulls_total", static_cast<double>(exec.quote_pulls()));
+  t.family("mmhost_quotes_pulled", "gauge",
+           "1 while every quote is pulled (the book unknown or the market data stale).")
+      .sample("mmhost_quotes_pulled", exec.quotes_pulled_now() ? 1 : 0);
   const RiskLimits& limits = exec.risk().limits();
   const OrderRateUse use = exec.risk().rate_use(now_ns);
   t.family("mmhost_order_rate_headroom", "gauge",
@@ -169,6 +176,7 @@ std::string status_json(const Execution& exec, int64_t now_ns) {
                 std::round(static_cast<double>(now_ns - live.last_data_local_ns) / 1e6) / 1e3);
   j["ack_p50_s"] = live.ack_latency.quantile(0.5);
   j["ack_p99_s"] = live.ack_latency.quantile(0.99);
+  j["decision_p99_s"] = live.decision_latency.quantile(0.99);
   return j.dump();
 }
 
@@ -187,7 +195,8 @@ std::string status_text(const std::string& json_line) {
       " | data age " + (j["data_age_s"].is_null() ? std::string("n/a")
                                                   : number(j["data_age_s"].get<double>()) + " s");
   out += " | ack p50 " + number(j.value("ack_p50_s", 0.0) * 1000) + " ms p99 " +
-         number(j.value("ack_p99_s", 0.0) * 1000) + " ms";
+         number(j.value("ack_p99_s", 0.0) * 1000) + " ms | decision p99 " +
+         number(j.value("decision_p99_s", 0.0) * 1e6) + " us";
   return out;
 }
 

@@ -277,6 +277,8 @@ EngineStats Session::run_stream() {
     engine_.add_timer(now + 1'000'000'000, resync);
   };
   if (exec != nullptr) engine_.add_timer(p_.clock.now_ns() + 1'000'000'000, resync);
+  if (exec != nullptr)
+    engine_.observe_live([exec](uint32_t kind, int64_t ns) { exec->reacted(kind, ns); });
   spdlog::info("{} run on {}: Ctrl-C stops it", options.live ? "live" : "paper", report.live_venue);
   // The one way a stream stops: no event is taken and no order command leaves after this; then
   // the venue cancels (every order on the symbol with `cancel_all`, else this run's) and

@@ -206,14 +206,19 @@ void Engine::post_live(const mmh_batch& batch) {
   // Copy now, with the book levels the records point at: the poster's buffers are only
   // borrowed for the call.
   auto owned = std::make_shared<OwnedBatch>(batch);
+  const auto posted = std::chrono::steady_clock::now();
   std::lock_guard lock(live_mutex_);
   if (io_ == nullptr) throw EngineError("post: the live loop is not running");
-  boost::asio::post(*io_, [this, owned] {
+  boost::asio::post(*io_, [this, owned, posted] {
     const mmh_batch copy = owned->batch();
     const char* records = static_cast<const char*>(copy.records);
     const int64_t first = event_time_ns(copy.kind, records);
     const int64_t last = event_time_ns(copy.kind, records + (copy.count - 1) * copy.record_size);
     dispatch(copy, first, last);
+    if (live_observer_)
+      live_observer_(copy.kind, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::steady_clock::now() - posted)
+                                    .count());
   });
 }
 

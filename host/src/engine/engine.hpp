@@ -79,6 +79,10 @@ class Engine {
   void bind_live(boost::asio::io_context& io);
   void post_live(const mmh_batch& batch);  // thread-safe
   void stop_live();                        // thread-safe
+  // Told, on the loop's thread, how long each posted batch took from its post to the end of
+  // its delivery (the wait in the loop's queue and every handler): the run's reaction time.
+  using LiveObserver = std::function<void(uint32_t kind, int64_t latency_ns)>;
+  void observe_live(LiveObserver observer) { live_observer_ = std::move(observer); }
 
   const Clock& clock() const { return clock_; }
   const EngineStats& stats() const { return stats_; }
@@ -118,6 +122,7 @@ class Engine {
   EngineStats stats_;
   boost::asio::io_context* io_ = nullptr;
   std::mutex live_mutex_;
+  LiveObserver live_observer_;
 };
 
 }  // namespace mmh

@@ -127,6 +127,8 @@ asio::awaitable<void> MarketSource::fetch_warmup(RestClient& rest) {
 void MarketSource::emit_book(const OrderBook& book, const PublicMessage& m) {
   mmh_book_update u{};
   u.ts_ns = (m.cts_ms > 0 ? m.cts_ms : m.ts_ms) * 1'000'000;
+  last_book_exchange_ms_ = u.ts_ns / 1'000'000;
+  last_book_wall_ms_ = wall_now_ms();
   u.update_id = m.update_id;
   u.symbol_id = settings_.symbol_id;
   const bool snapshot = m.snapshot || m.update_id == 1;
@@ -145,7 +147,10 @@ void MarketSource::emit_book(const OrderBook& book, const PublicMessage& m) {
 
 void MarketSource::emit_invalid() {
   mmh_book_update u{};
-  u.ts_ns = wall_now_ms() * 1'000'000;
+  const int64_t wall_ms = wall_now_ms();
+  u.ts_ns = (last_book_exchange_ms_ > 0 ? last_book_exchange_ms_ + (wall_ms - last_book_wall_ms_)
+                                        : wall_ms) *
+            1'000'000;
   u.symbol_id = settings_.symbol_id;
   emit_(mmh_batch{sizeof(mmh_batch), MMH_EVENT_BOOK_SNAPSHOT, sizeof(mmh_book_update), 0, 1, &u});
 }

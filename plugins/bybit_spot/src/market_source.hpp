@@ -69,6 +69,10 @@ class MarketSource {
   std::thread thread_;
   std::vector<mmh_trade> trades_;
   std::optional<mmh_instrument> instrument_;  // set inside start(), before it returns
+  // The exchange's time of the last book message and the wall time it came: a lost book is
+  // stamped with the exchange's time now as they estimate it, so it stays on the data's clock.
+  int64_t last_book_exchange_ms_ = 0;
+  int64_t last_book_wall_ms_ = 0;
 };
 
 }  // namespace mmh::bybit

@@ -1,0 +1,36 @@
+// A one-shot HTTP/1.1 request to a loopback server (metrics pages, webhooks) for tests and the
+// soak's fake exchange: Boost.Beast, synchronous, no TLS.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <string>
+#include <utility>
+
+namespace mmh::test {
+
+// GET (or another method) of an http://127.0.0.1:PORT/path URL: status code and body.
+inline std::pair<int, std::string> http_request(const std::string& url,
+                                                const char* method = "GET") {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  const std::string rest = url.substr(url.find("//") + 2);
+  const std::string host_port = rest.substr(0, rest.find('/'));
+  const std::string target = rest.substr(rest.find('/'));
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  beast::tcp_stream stream(io);
+  stream.connect(resolver.resolve(host_port.substr(0, host_port.rfind(':')),
+                                  host_port.substr(host_port.rfind(':') + 1)));
+  http::request<http::empty_body> req(http::string_to_verb(method), target, 11);
+  req.set(http::field::host, host_port);
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  return {static_cast<int>(res.result_int()), res.body()};
+}
+
+}  // namespace mmh::test
