@@ -443,3 +443,15 @@ TEST_CASE("backtest: summary.json nests what the core publishes, never over the 
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
   CHECK(keys == std::vector<std::string>{"fills", "net_pnl", "stage1", "core", "flat"});
 }
+
+TEST_CASE("mmhost backtest: a --start/--end outside the data is an error naming the data's span") {
+  TempDir dir;
+  const mmh::test::CommandResult r = run_mmhost(
+      "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --start 2025-06-01 "
+      "--end 2025-07-01 --cache data/sample/ETHUSDT_1m_synthetic.csv --no-progress --out " +
+      dir.file("run"));
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("--start/--end select no data of data/sample/ETHUSDT_1m_synthetic.csv: it "
+                      "covers 2025-01-01T00:00:00Z to") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("run/summary.json")));
+}

@@ -8,12 +8,15 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace mmh::test {
 
-// GET (or another method) of an http://127.0.0.1:PORT/path URL: status code and body.
-inline std::pair<int, std::string> http_request(const std::string& url,
-                                                const char* method = "GET") {
+// GET (or another method) of an http://127.0.0.1:PORT/path URL: status code and body (read to
+// the end: a server-sent event stream is read until the server closes it).
+inline std::pair<int, std::string> http_request(
+    const std::string& url, const char* method = "GET", const std::string& body = "",
+    const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   namespace beast = boost::beast;
   namespace http = beast::http;
   const std::string rest = url.substr(url.find("//") + 2);
@@ -24,12 +27,20 @@ inline std::pair<int, std::string> http_request(const std::string& url,
   beast::tcp_stream stream(io);
   stream.connect(resolver.resolve(host_port.substr(0, host_port.rfind(':')),
                                   host_port.substr(host_port.rfind(':') + 1)));
-  http::request<http::empty_body> req(http::string_to_verb(method), target, 11);
+  http::request<http::string_body> req(http::string_to_verb(method), target, 11);
   req.set(http::field::host, host_port);
+  for (const auto& [name, value] : headers) req.set(name, value);
+  if (!body.empty() || std::string(method) == "POST") {
+    req.set(http::field::content_type, "application/json");
+    req.body() = body;
+    req.prepare_payload();
+  }
   http::write(stream, req);
   beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1ull << 30);
+  http::read(stream, buffer, parser);
+  auto& res = parser.get();
   return {static_cast<int>(res.result_int()), res.body()};
 }
 

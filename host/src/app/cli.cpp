@@ -9,6 +9,7 @@
 #include "app/run_command.hpp"
 #include "app/run_control.hpp"
 #include "app/run_plan.hpp"
+#include "app/serve_command.hpp"
 #include "batch/batch_command.hpp"
 #include "loader/data_instance.hpp"
 #include "lua/lua_state.hpp"
@@ -466,6 +467,39 @@ int run_cli(int argc, char** argv) {
       "  mmhost journal runs/eth_bos_mm-paper-20261206-101500 --json --kind fill\n"
       "Docs: docs/journal.md");
 
+  ServeOptions serve_options;
+  auto* serve_cmd = app.add_subcommand(
+      "serve",
+      "HTTP API for runs: submit backtests and batches, follow them, fetch their files; an "
+      "embedded SQLite store and a pool of worker processes (no other server needed)");
+  serve_cmd->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (0: a free port)")
+      ->capture_default_str();
+  serve_cmd->add_option("--workers", serve_options.workers,
+                        "Runs at a time, each a child mmhost process (default: one per core)");
+  serve_cmd
+      ->add_option("--store", serve_options.store,
+                   "Directory of the run store (runs.sqlite) and every run's files")
+      ->capture_default_str();
+  serve_cmd->add_option("--token-file", serve_options.token_file,
+                        "File (mode 0600) holding the API token; else MMHOST_API_TOKEN, else one "
+                        "is made in STORE/api-token");
+  serve_cmd->add_option("--data", serve_options.data_dirs,
+                        "More directories runs may read data from (besides data/ and "
+                        "../shared/data)");
+  serve_cmd->add_option("--ready-file", serve_options.ready_file,
+                        "Write the URL here once listening (for scripts)");
+  serve_cmd->footer(
+      "Examples:\n"
+      "  mmhost serve --listen 127.0.0.1:8080 --workers 2\n"
+      "  curl -s -X POST localhost:8080/runs -H \"Authorization: Bearer $(cat store/api-token)\" "
+      "\\\n"
+      "    -d "
+      "'{\"name\":\"eth\",\"kind\":\"backtest_mm_mtf\",\"cli_args\":[\"--htf-interval\",\"5\","
+      "\"--ltf-interval\",\"1\"]}'\n"
+      "  curl -s localhost:8080/runs\n"
+      "A non-loopback --listen needs a token you give (MMHOST_API_TOKEN or --token-file).\n"
+      "Docs: docs/serve.md");
+
   // CLI11 reports a mistyped command as a missing one; name it instead.
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -515,6 +549,7 @@ int run_cli(int argc, char** argv) {
     for (const auto& [c, name] : control_cmds)
       if (*c) return run_control_command(control_dir, name, control_json, std::cout);
     if (*journal_cmd) return run_journal_command(journal_options, std::cout, std::cerr);
+    if (*serve_cmd) return run_serve_command(serve_options, std::cout, std::cerr);
     HostContext host(cli);
     if (*plugins) return cmd_plugins(host, json);
     if (*sample) return cmd_sample_data(host, sample_out, sample_days, sample_seed);

@@ -1,5 +1,7 @@
 #include "app/metrics_server.hpp"
 
+#include "app/endpoint_text.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -10,7 +12,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include <charconv>
 #include <chrono>
 #include <thread>
 
@@ -93,24 +94,11 @@ struct MetricsServer::Impl {
 namespace {
 
 tcp::endpoint parse_address(const std::string& address) {
-  std::string host = "127.0.0.1";
-  std::string port_text = address;
-  const size_t colon = address.rfind(':');
-  if (colon != std::string::npos) {
-    host = address.substr(0, colon);
-    port_text = address.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-      host = host.substr(1, host.size() - 2);
-  }
-  unsigned port = 0;
-  const auto parsed = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  boost::system::error_code ec;
-  const asio::ip::address ip = asio::ip::make_address(host, ec);
-  if (parsed.ec != std::errc() || parsed.ptr != port_text.data() + port_text.size() ||
-      port > 65535 || ec)
+  const std::optional<tcp::endpoint> endpoint = parse_endpoint(address);
+  if (!endpoint)
     throw MetricsError("--metrics " + address +
                        ": expected HOST:PORT with a numeric address, e.g. 127.0.0.1:9464");
-  return tcp::endpoint(ip, static_cast<unsigned short>(port));
+  return *endpoint;
 }
 
 }  // namespace
@@ -129,10 +117,7 @@ MetricsServer::MetricsServer(const std::string& address, std::function<std::stri
   if (!ec) impl_->acceptor.bind(endpoint, ec);
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw MetricsError("--metrics " + address + ": cannot listen: " + ec.message());
-  const tcp::endpoint bound = impl_->acceptor.local_endpoint();
-  const std::string shown = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
-                                                    : bound.address().to_string();
-  impl_->url = "http://" + shown + ":" + std::to_string(bound.port()) + "/metrics";
+  impl_->url = http_origin(impl_->acceptor.local_endpoint()) + "/metrics";
   asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
   impl_->thread = std::thread([io = &impl_->io] { io->run(); });
 }

@@ -337,6 +337,15 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
   } stop_source{source_ptr};
   if (source_ptr != nullptr) report.source = source_ptr->describe();
   report.bars_from_trades = report.source.primary_kind == MMH_EVENT_TRADE;
+  // A window that misses the file's data is a mistake, not an empty run (whose "PnL" would be
+  // the capital, as no bar ever started the ledger). A batch's windows over shared candles are
+  // the script's to choose: an empty one is an empty result there.
+  if (!live && source_ptr != nullptr && report.source.record_count > 0 &&
+      (options.start_ns != INT64_MIN || options.end_ns != INT64_MAX) &&
+      (options.start_ns > report.source.last_ts_ns || options.end_ns <= report.source.first_ts_ns))
+    throw RunError("--start/--end select no data of " + report.source_file + ": it covers " +
+                   iso_time(report.source.first_ts_ns) + " to " +
+                   iso_time(report.source.last_ts_ns));
   if (report.source.primary_kind != MMH_EVENT_CANDLE && !report.bars_from_trades)
     throw RunError(report.source_file + ": holds " + event_kind_name(report.source.primary_kind) +
                    " records; the strategy's bars come from candles or a trade tape (a book "

@@ -1,6 +1,5 @@
 #include "batch/result_store.hpp"
 
-#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
 #include <set>
@@ -25,45 +24,7 @@ std::optional<double> number(const json& j, const char* key) {
   return std::nullopt;
 }
 
-class Statement {
- public:
-  Statement(sqlite3* db, const std::string& sql) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK)
-      throw StoreError(std::string("SQL error: ") + sqlite3_errmsg(db));
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  sqlite3_stmt* get() const { return stmt_; }
-  void bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, std::optional<double> v) {
-    if (v)
-      sqlite3_bind_double(stmt_, i, *v);
-    else
-      sqlite3_bind_null(stmt_, i);
-  }
-  void bind(int i, std::optional<int64_t> v) {
-    if (v)
-      sqlite3_bind_int64(stmt_, i, *v);
-    else
-      sqlite3_bind_null(stmt_, i);
-  }
-  std::string text(int i) const {
-    const auto* p = sqlite3_column_text(stmt_, i);
-    return p == nullptr ? std::string()
-                        : std::string(reinterpret_cast<const char*>(p),
-                                      static_cast<size_t>(sqlite3_column_bytes(stmt_, i)));
-  }
-  std::optional<double> real(int i) const {
-    if (sqlite3_column_type(stmt_, i) == SQLITE_NULL) return std::nullopt;
-    return sqlite3_column_double(stmt_, i);
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using store::SqliteStatement;
 
 // An upsert, not INSERT OR REPLACE: the row keeps its place (rowid) when it is written again.
 const std::string& upsert_sql() {
@@ -86,7 +47,7 @@ const std::string& upsert_sql() {
   return sql;
 }
 
-RunRecord read_row(const Statement& s) {
+RunRecord read_row(const SqliteStatement& s) {
   RunRecord r;
   int i = 0;
   for (std::string* f : {&r.key, &r.batch_script, &r.strategy, &r.label, &r.params_json,
@@ -138,58 +99,23 @@ std::optional<double> decimal_number(std::string_view text) {
   return std::strtod(std::string(text).c_str(), nullptr);
 }
 
-ResultStore::ResultStore(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);  // a failed open still allocates the handle
-    db_ = nullptr;
-    throw StoreError(path_ + ": cannot open: " + why);
-  }
-  try {
-    sqlite3_busy_timeout(db_, 5000);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=NORMAL");
-    exec(
-        "CREATE TABLE IF NOT EXISTS runs ("
-        " key TEXT PRIMARY KEY, batch_script TEXT NOT NULL, strategy TEXT NOT NULL,"
-        " label TEXT NOT NULL, params TEXT NOT NULL, window_start TEXT NOT NULL,"
-        " window_end TEXT NOT NULL, options TEXT NOT NULL,"
-        " status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), error TEXT NOT NULL,"
-        " summary TEXT NOT NULL, event_hash TEXT NOT NULL, script_hash TEXT NOT NULL,"
-        " data_hash TEXT NOT NULL, wall_ms REAL NOT NULL, net_pnl REAL, return_pct REAL,"
-        " max_drawdown_pct REAL, sharpe_daily REAL, fills INTEGER, seq INTEGER NOT NULL,"
-        " finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
-  } catch (...) {
-    sqlite3_close(db_);  // the destructor does not run for a throwing constructor
-    db_ = nullptr;
-    throw;
-  }
-}
-
-ResultStore::~ResultStore() {
-  sqlite3_close(db_);
-}
-
-void ResultStore::fail(const std::string& what) {
-  throw StoreError(path_ + ": " + what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory"));
-}
-
-void ResultStore::exec(const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    const std::string why = error != nullptr ? error : "unknown error";
-    sqlite3_free(error);
-    throw StoreError(path_ + ": " + why);
-  }
+ResultStore::ResultStore(const std::string& path) : db_(path) {
+  db_.exec(
+      "CREATE TABLE IF NOT EXISTS runs ("
+      " key TEXT PRIMARY KEY, batch_script TEXT NOT NULL, strategy TEXT NOT NULL,"
+      " label TEXT NOT NULL, params TEXT NOT NULL, window_start TEXT NOT NULL,"
+      " window_end TEXT NOT NULL, options TEXT NOT NULL,"
+      " status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), error TEXT NOT NULL,"
+      " summary TEXT NOT NULL, event_hash TEXT NOT NULL, script_hash TEXT NOT NULL,"
+      " data_hash TEXT NOT NULL, wall_ms REAL NOT NULL, net_pnl REAL, return_pct REAL,"
+      " max_drawdown_pct REAL, sharpe_daily REAL, fills INTEGER, seq INTEGER NOT NULL,"
+      " finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
 }
 
 std::optional<RunRecord> ResultStore::find(const std::string& key) {
-  Statement s(db_, std::string("SELECT ") + kColumns + " FROM runs WHERE key = ?");
+  SqliteStatement s(db_, std::string("SELECT ") + kColumns + " FROM runs WHERE key = ?");
   s.bind(1, key);
-  const int rc = sqlite3_step(s.get());
-  if (rc == SQLITE_ROW) return read_row(s);
-  if (rc != SQLITE_DONE) fail("reading a run");
+  if (s.step()) return read_row(s);
   return std::nullopt;
 }
 
@@ -206,7 +132,7 @@ void ResultStore::put(RunRecord& r) {
       if (auto h = j.find("event_hash"); h != j.end() && h->is_string()) r.event_hash = *h;
     }
   }
-  Statement s(db_, upsert_sql());
+  SqliteStatement s(db_, upsert_sql());
   int i = 1;
   for (const std::string* f : {&r.key, &r.batch_script, &r.strategy, &r.label, &r.params_json,
                                &r.window_start, &r.window_end, &r.options_json, &r.status, &r.error,
@@ -219,22 +145,20 @@ void ResultStore::put(RunRecord& r) {
   s.bind(i++, r.sharpe_daily);
   s.bind(i++, r.fills);
   s.bind(i++, std::optional<int64_t>(r.seq));
-  if (sqlite3_step(s.get()) != SQLITE_DONE) fail("writing a run");
+  s.step();
 }
 
 std::vector<RunRecord> ResultStore::all() {
-  Statement s(db_, std::string("SELECT ") + kColumns + " FROM runs ORDER BY seq, rowid");
+  SqliteStatement s(db_, std::string("SELECT ") + kColumns + " FROM runs ORDER BY seq, rowid");
   std::vector<RunRecord> out;
-  int rc = 0;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(read_row(s));
-  if (rc != SQLITE_DONE) fail("reading the runs");
+  while (s.step()) out.push_back(read_row(s));
   return out;
 }
 
 size_t ResultStore::count() {
-  Statement s(db_, "SELECT COUNT(*) FROM runs");
-  if (sqlite3_step(s.get()) != SQLITE_ROW) fail("counting the runs");
-  return static_cast<size_t>(sqlite3_column_int64(s.get(), 0));
+  SqliteStatement s(db_, "SELECT COUNT(*) FROM runs");
+  s.step();
+  return static_cast<size_t>(s.integer(0).value_or(0));
 }
 
 void write_csv(const std::vector<RunRecord>& rows, std::ostream& out) {

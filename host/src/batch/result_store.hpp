@@ -5,6 +5,8 @@
 // recomputing them. WAL mode: a report can read while a batch writes.
 #pragma once
 
+#include "store/sqlite.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -13,14 +15,9 @@
 #include <string_view>
 #include <vector>
 
-struct sqlite3;
-
 namespace mmh::batch {
 
-class StoreError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using StoreError = store::SqliteError;
 
 struct RunRecord {
   std::string key;           // SHA-256 of the inputs (hex)
@@ -51,7 +48,6 @@ class ResultStore {
  public:
   // Opens or creates the database; throws StoreError naming the file.
   explicit ResultStore(const std::string& path);
-  ~ResultStore();
   ResultStore(const ResultStore&) = delete;
   ResultStore& operator=(const ResultStore&) = delete;
 
@@ -62,13 +58,10 @@ class ResultStore {
   // Every row, in batch order (seq), whatever order the workers finished them in.
   std::vector<RunRecord> all();
   size_t count();
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return db_.path(); }
 
  private:
-  void exec(const char* sql);
-  [[noreturn]] void fail(const std::string& what);
-  sqlite3* db_ = nullptr;
-  std::string path_;
+  store::SqliteDb db_;
 };
 
 // The rows as CSV: key columns, then each parameter and the main metrics as columns.

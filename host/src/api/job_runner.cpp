@@ -1,0 +1,182 @@
+#include "api/job_runner.hpp"
+
+#include "engine/clock.hpp"
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+namespace mmh::api {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using store::RunStatus;
+
+namespace {
+
+int64_t now_ms() {
+  return WallClock().now_ns() / 1'000'000;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The last lines of the run's log: why a run failed.
+std::string log_tail(const fs::path& log, size_t max_chars = 600) {
+  std::string text = read_text(log);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.size() > max_chars) text = "..." + text.substr(text.size() - max_chars);
+  return text;
+}
+
+// Starts `argv` with stdout and stderr to `log`, in `cwd`; returns the pid or -1. The child
+// leads its own process group (a stop reaches the batch workers it forks too) and dies with the
+// thread that started it: a runner killed outright leaves no run going on without it.
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs::path& cwd) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    // Only async-signal-safe calls until exec.
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // the parent died before the line above
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(127);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(fd);
+  return pid;
+}
+
+}  // namespace
+
+fs::path run_dir(const fs::path& store_dir, const std::string& id) {
+  return store_dir / "runs" / id;
+}
+
+JobRunner::JobRunner(store::RunStore& store, RunnerOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+JobRunner::~JobRunner() {
+  stop();
+}
+
+void JobRunner::start() {
+  stopping_ = false;
+  for (int i = 0; i < options_.slots; ++i) threads_.emplace_back([this, i] { slot_loop(i); });
+}
+
+void JobRunner::stop() {
+  stopping_ = true;
+  for (std::thread& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+void JobRunner::slot_loop(int slot) {
+  int64_t last_reclaim = 0;
+  while (!stopping_) {
+    try {
+      if (slot == 0 && now_ms() - last_reclaim >= 1000) {
+        last_reclaim = now_ms();
+        if (const int64_t n = store_.reclaim(last_reclaim, options_.silent_ms); n > 0)
+          spdlog::warn("serve: {} run(s) of a silent worker taken back", n);
+      }
+      std::optional<store::RunRow> row = store_.claim(options_.worker_id, now_ms());
+      if (!row) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
+      ++busy_;
+      run_one(*row);
+      --busy_;
+    } catch (const std::exception& e) {
+      spdlog::error("serve: worker slot {}: {}", slot, e.what());
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+}
+
+void JobRunner::run_one(const store::RunRow& row) {
+  const fs::path dir = run_dir(options_.store_dir, row.id);
+  fs::create_directories(dir);
+  std::vector<std::string> argv = {options_.mmhost};
+  for (const json& a : json::parse(row.argv_json)) argv.push_back(a.get<std::string>());
+  argv.push_back("--out");
+  argv.push_back(dir.string());
+  const fs::path log = dir / "log.txt";
+  spdlog::info("serve: run {} ({} {}) on {} (attempt {})", row.id, row.kind, row.name,
+               options_.worker_id, row.attempts);
+  const pid_t pid = spawn(argv, log, options_.source_dir);
+  if (pid < 0) {
+    store_.finish(row.id, options_.worker_id, RunStatus::failed, "cannot start " + argv[0], "",
+                  now_ms());
+    return;
+  }
+  int status = 0;
+  int64_t last_beat = now_ms(), kill_at = 0;
+  bool cancelled = false, lost = false;
+  for (;;) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const int64_t now = now_ms();
+    if (kill_at != 0 && now >= kill_at) {
+      ::kill(-pid, SIGKILL);
+      kill_at = 0;
+    }
+    if (now - last_beat < 250) continue;
+    last_beat = now;
+    const bool mine = store_.heartbeat(row.id, options_.worker_id, now, 0);
+    const std::optional<store::RunRow> current = mine ? store_.get(row.id) : std::nullopt;
+    const bool cancel = current && current->cancel_requested;
+    if ((!mine || cancel || stopping_) && kill_at == 0 && !cancelled && !lost) {
+      cancelled = cancel;
+      lost = !mine || (stopping_ && !cancel);
+      ::kill(-pid, SIGTERM);  // a backtest stops at once; a batch keeps what it finished
+      kill_at = now + 1000;
+    }
+  }
+  const int64_t end = now_ms();
+  if (lost) {
+    // Taken over: the new holder finishes it. This runner stops: back to the queue.
+    if (stopping_) store_.release(row.id, options_.worker_id);
+    return;
+  }
+  if (cancelled) {
+    store_.finish(row.id, options_.worker_id, RunStatus::cancelled, "cancelled", "", end);
+    return;
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    const fs::path summary = dir / "summary.json";
+    store_.finish(row.id, options_.worker_id, RunStatus::done, "",
+                  fs::exists(summary) ? read_text(summary) : "", end);
+    return;
+  }
+  const std::string why = WIFEXITED(status)
+                              ? "exit code " + std::to_string(WEXITSTATUS(status))
+                              : "killed by signal " + std::to_string(WTERMSIG(status));
+  store_.finish(row.id, options_.worker_id, RunStatus::failed, why + ": " + log_tail(log), "", end);
+}
+
+}  // namespace mmh::api

@@ -1,0 +1,254 @@
+// `mmhost serve` end to end over HTTP, as a client would use it: the seed's body submitted, run
+// to done, every artifact fetched, the event hash equal to the command line's; duplicates,
+// refusals (token, bad fields, big bodies, artifact names that would leave the run), cancel of a
+// running batch, and a restart of serve with runs queued and running.
+#include "http_get.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <set>
+#include <thread>
+
+using namespace mmh::test;
+using nlohmann::json;
+
+namespace {
+
+// A serve on a free loopback port over `store`, stopped (SIGTERM) when it goes out of scope.
+class Serve {
+ public:
+  explicit Serve(const std::string& store, int workers = 2, const std::string& extra = "")
+      : store_(store) {
+    const std::string ready = store + ".url";
+    std::filesystem::remove(ready);
+    done_ = std::async(std::launch::async, [=] {
+      return run_mmhost("serve --listen 127.0.0.1:0 --workers " + std::to_string(workers) +
+                        " --store " + store + " --ready-file " + ready + " " + extra);
+    });
+    REQUIRE(wait_for([&] { return std::filesystem::exists(ready); }, 15000));
+    url_ = read_file(ready);
+    url_.erase(url_.find_last_not_of("\n") + 1);
+    token_ = read_file(store + "/api-token");
+    token_.erase(token_.find_last_not_of("\n") + 1);
+  }
+  ~Serve() {
+    if (done_.valid()) stop();
+  }
+  CommandResult stop() {
+    // The mmhost process only (not the shell that started it): its exit code is the answer.
+    run_command("pkill -TERM -f -- '^" + mmhost_binary() + " serve .*--store " + store_ + " '");
+    return done_.get();
+  }
+  std::pair<int, json> get(const std::string& path) {
+    const auto [code, body] = http_request(url_ + path);
+    return {code, json::parse(body, nullptr, false)};
+  }
+  std::pair<int, json> post(const std::string& path, const std::string& body,
+                            const std::string& token = "<own>") {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!token.empty())
+      headers.emplace_back("Authorization", "Bearer " + (token == "<own>" ? token_ : token));
+    const auto [code, text] = http_request(url_ + path, "POST", body, headers);
+    return {code, json::parse(text, nullptr, false)};
+  }
+  // Polls the run until it is finished; its last state.
+  json wait_finished(const std::string& id, int ms = 60000) {
+    json run;
+    wait_for(
+        [&] {
+          run = get("/runs/" + id).second;
+          const std::string s = run.value("status", "");
+          return s == "done" || s == "failed" || s == "cancelled";
+        },
+        ms);
+    return run;
+  }
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string store_, url_, token_;
+  std::future<CommandResult> done_;
+};
+
+const char* kSeedBody = R"({"name":"eth mtf june","kind":"backtest_mm_mtf","cli_args":[
+    "--symbol","ETHUSDT","--htf-interval","5","--ltf-interval","1",
+    "--start","2025-06-01","--end","2025-07-01"]})";
+
+}  // namespace
+
+TEST_CASE("mmhost serve: the seed's body runs to done, its files served, the CLI's event hash") {
+  TempDir dir;
+  Serve serve(dir.file("store"));
+  const auto [health_code, health] = serve.get("/health");
+  CHECK(health_code == 200);
+  CHECK(health["status"] == "ok");
+  CHECK(health["workers"]["slots"] == 2);
+
+  const auto [code, submitted] = serve.post("/runs", kSeedBody);
+  REQUIRE(code == 201);
+  const std::string id = submitted["id"];
+  CHECK(submitted["status"] == "queued");
+  const json run = serve.wait_finished(id);
+  INFO(run.dump());
+  REQUIRE(run["status"] == "done");
+  CHECK(run["attempts"] == 1);
+
+  // The same job from the command line: the same event hash.
+  const CommandResult cli = run_mmhost(
+      "backtest strategies/eth_bos_mm.lua --symbol ETHUSDT --htf-interval 5 --ltf-interval 1 "
+      "--start 2025-06-01 --end 2025-07-01 --cache " +
+      shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv") +
+      " --no-progress --out " + dir.file("cli"));
+  REQUIRE(cli.exit_code == 0);
+  const json cli_summary = json::parse(read_file(dir.file("cli/summary.json")));
+  const auto [mcode, metrics] = serve.get("/runs/" + id + "/metrics");
+  CHECK(mcode == 200);
+  CHECK(metrics["event_hash"] == cli_summary["event_hash"]);
+  CHECK(metrics["net_pnl"] == cli_summary["net_pnl"]);
+  CHECK(run["figures"]["event_hash"] == cli_summary["event_hash"]);
+
+  // Every artifact, byte for byte what the run wrote.
+  const auto [acode, artifacts] = serve.get("/runs/" + id + "/artifacts");
+  CHECK(acode == 200);
+  std::set<std::string> names;
+  for (const json& a : artifacts["artifacts"]) names.insert(a["name"].get<std::string>());
+  for (const char* want :
+       {"report.html", "summary.json", "events.jsonl", "fills.csv", "equity.csv", "log.txt"}) {
+    CHECK_MESSAGE(names.count(want), want);
+    const auto [fcode, bytes] = http_request(serve.url() + "/runs/" + id + "/artifacts/" + want);
+    CHECK(fcode == 200);
+    CHECK(bytes == read_file(dir.file("store/runs/" + id + "/" + want)));
+  }
+  // Events: paged and by kind.
+  const auto [ecode, page] = serve.get("/runs/" + id + "/events?limit=5&offset=10");
+  CHECK(ecode == 200);
+  CHECK(page["events"].size() == 5);
+  CHECK(page["total"].get<int64_t>() > 1000);
+  const json fills = serve.get("/runs/" + id + "/events?kind=fill&limit=1000").second;
+  CHECK(fills["total"] == metrics["fills"]["total"]);
+  for (const json& e : fills["events"]) CHECK(e["type"] == "fill");
+
+  // Posted again (another name): the same run, not a second one.
+  json again_body = json::parse(kSeedBody);
+  again_body["name"] = "the same job";
+  const auto [again_code, again] = serve.post("/runs", again_body.dump());
+  CHECK(again_code == 200);
+  CHECK(again["id"] == id);
+  CHECK(again["existing"] == true);
+  CHECK(serve.get("/runs").second["total"] == 1);
+  // The stream of a finished run: its last state, then the end.
+  const auto [scode, events] = http_request(serve.url() + "/runs/" + id + "/stream");
+  CHECK(scode == 200);
+  CHECK(events.find("event: run\ndata: {") != std::string::npos);
+  CHECK(events.find("\"status\":\"done\"") != std::string::npos);
+}
+
+TEST_CASE("mmhost serve: refusals name what is wrong, artifact names stay in the run") {
+  TempDir dir;
+  Serve serve(dir.file("store"), 1);
+  CHECK(serve.post("/runs", kSeedBody, "").first == 401);
+  CHECK(serve.post("/runs", kSeedBody, "not-the-token-at-all").first == 401);
+  auto bad = [&](const std::string& body) { return serve.post("/runs", body); };
+  {
+    const auto [code, e] = bad("{not json");
+    CHECK(code == 400);
+    CHECK(e["error"]["message"] == "the body is not valid JSON");
+  }
+  {
+    const auto [code, e] = bad(R"({"kind":"backtest_mm_mtf","cli_args":["--out","/tmp/x"]})");
+    CHECK(code == 400);
+    CHECK(e["error"]["field"] == "cli_args[0]");
+    CHECK(e["error"]["message"].get<std::string>().find("unknown option '--out'") == 0);
+  }
+  {
+    const auto [code, e] =
+        bad(R"({"kind":"backtest_mm_mtf","cli_args":["--cache","/etc/passwd"]})");
+    CHECK(code == 400);
+    CHECK(e["error"]["field"] == "cli_args[1]");
+  }
+  CHECK(bad(R"({"kind":"sweep"})").second["error"]["field"] == "kind");
+  CHECK(bad(std::string(2 << 20, ' ')).first == 413);  // over the 1 MiB limit
+  CHECK(serve.get("/runs?limit=0").first == 400);
+  CHECK(serve.get("/runs?status=sleeping").second["error"]["field"] == "status");
+  CHECK(serve.get("/runs/0123456789abcdef").first == 404);
+  CHECK(serve.get("/nothing").first == 404);
+  CHECK(http_request(serve.url() + "/runs", "PUT").first == 405);
+
+  const std::string id = serve.post("/runs", kSeedBody).second["id"];
+  REQUIRE(serve.wait_finished(id)["status"] == "done");
+  for (const char* name :
+       {"..%2Fruns.sqlite", "..%2F..%2Fapi-token", "%2Fetc%2Fpasswd", ".hidden", "missing.csv"})
+    CHECK_MESSAGE(http_request(serve.url() + "/runs/" + id + "/artifacts/" + name).first == 404,
+                  name);
+  // A finished run cannot be cancelled.
+  CHECK(serve.post("/runs/" + id + "/cancel", "").first == 409);
+  // The token is never logged.
+  const CommandResult out = serve.stop();
+  CHECK(out.output.find(read_file(dir.file("store/api-token")).substr(0, 32)) == std::string::npos);
+}
+
+TEST_CASE("mmhost serve: a non-loopback address needs a token given by the operator") {
+  TempDir dir;
+  const CommandResult r =
+      run_mmhost("serve --listen 0.0.0.0:0 --store " + dir.file("store"), "-u MMHOST_API_TOKEN");
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("is not a loopback address: give the API token yourself") !=
+        std::string::npos);
+  // A token file others can read is refused.
+  write_file(dir.file("token"), "0123456789abcdef0123\n");
+  std::filesystem::permissions(
+      dir.file("token"), std::filesystem::perms::owner_read | std::filesystem::perms::others_read);
+  const CommandResult open =
+      run_mmhost("serve --token-file " + dir.file("token") + " --store " + dir.file("store"));
+  CHECK(open.exit_code == 1);
+  CHECK(open.output.find("chmod 600 it") != std::string::npos);
+}
+
+TEST_CASE("mmhost serve: cancel stops a running batch and its workers") {
+  TempDir dir;
+  Serve serve(dir.file("store"), 1);
+  const std::string id = serve
+                             .post("/runs", R"({"kind":"batch","script":"scripts/sweep_grid.lua",
+                                                "jobs":1})")
+                             .second["id"];
+  REQUIRE(wait_for([&] { return serve.get("/runs/" + id).second["status"] == "running"; }, 15000));
+  REQUIRE(wait_for(
+      [&] { return std::filesystem::exists(dir.file("store/runs/" + id + "/results.sqlite")); },
+      15000));
+  const auto [code, accepted] = serve.post("/runs/" + id + "/cancel", "");
+  CHECK(code == 202);
+  const json run = serve.wait_finished(id, 10000);
+  CHECK(run["status"] == "cancelled");
+  // No process of the run is left (the batch and the workers it forked).
+  CHECK(wait_for([&] { return run_command("pgrep -f -- '[r]uns/" + id + "'").output.empty(); },
+                 3000));
+}
+
+TEST_CASE("mmhost serve: queued and running runs survive a restart and finish once") {
+  TempDir dir;
+  std::string long_id, quick_id;
+  {
+    Serve serve(dir.file("store"), 1);
+    long_id = serve.post("/runs", R"({"kind":"batch","script":"scripts/sweep_grid.lua","jobs":1})")
+                  .second["id"];
+    quick_id = serve.post("/runs", kSeedBody).second["id"];
+    REQUIRE(wait_for([&] { return serve.get("/runs/" + long_id).second["status"] == "running"; },
+                     15000));
+    CHECK(serve.get("/runs/" + quick_id).second["status"] == "queued");
+    const CommandResult stopped = serve.stop();
+    CHECK(stopped.exit_code == 0);
+    CHECK(stopped.output.find("running runs go back to the queue") != std::string::npos);
+  }
+  Serve again(dir.file("store"), 2);
+  const json quick = again.wait_finished(quick_id);
+  CHECK(quick["status"] == "done");
+  const json long_run = again.wait_finished(long_id, 120000);
+  CHECK(long_run["status"] == "done");
+  CHECK(long_run["attempts"] == 1);  // a clean stop gives the run back without using an attempt
+  CHECK(again.get("/runs").second["total"] == 2);
+}
