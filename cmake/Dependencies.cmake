@@ -11,6 +11,9 @@ find_package(CLI11 REQUIRED CONFIG)
 find_package(simdjson REQUIRED CONFIG)
 find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED CONFIG)
+# The scale-out run store of `mmhost serve` / `mmhost worker`: PostgreSQL (libpq) and Redis.
+find_package(PostgreSQL REQUIRED)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 # XXH3-64: the event hash (the bytes of events.jsonl), checkable with `xxhsum -H3`.
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 

@@ -9,6 +9,8 @@ packages=(
   libluajit-5.1-dev luajit liblua5.4-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libcli11-dev libsimdjson-dev libsqlite3-dev nlohmann-json3-dev libxxhash-dev
+  libpq-dev libhiredis-dev  # mmhost serve/worker's scale-out store (PostgreSQL + Redis)
+  postgresql redis-server   # started by the serve tests in temporary directories
   sqlite3  # the batch tests read results.sqlite while a sweep runs
   doctest-dev libbenchmark-dev
   clang-format

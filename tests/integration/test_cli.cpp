@@ -37,7 +37,7 @@ TEST_CASE("cli: help and version teach, bad usage exits 2 saying what was expect
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.output.find(
             "unknown command 'frobnicate' (commands: plugins, run, backtest, "
-            "batch, sample-data, fetch, halt, reduce, resume, status, journal, serve)") !=
+            "batch, sample-data, fetch, halt, reduce, resume, status, journal, serve, worker)") !=
         std::string::npos);
   auto bad_flag = run_mmhost("plugins --colour");
   CHECK(bad_flag.exit_code == 2);

@@ -2,7 +2,7 @@
 // to done, every artifact fetched, the event hash equal to the command line's; duplicates,
 // refusals (token, bad fields, big bodies, artifact names that would leave the run), cancel of a
 // running batch, and a restart of serve with runs queued and running.
-#include "http_get.hpp"
+#include "serve_client.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -18,62 +18,6 @@ using namespace mmh::test;
 using nlohmann::json;
 
 namespace {
-
-// A serve on a free loopback port over `store`, stopped (SIGTERM) when it goes out of scope.
-class Serve {
- public:
-  explicit Serve(const std::string& store, int workers = 2, const std::string& extra = "")
-      : store_(store) {
-    const std::string ready = store + ".url";
-    std::filesystem::remove(ready);
-    done_ = std::async(std::launch::async, [=] {
-      return run_mmhost("serve --listen 127.0.0.1:0 --workers " + std::to_string(workers) +
-                        " --store " + store + " --ready-file " + ready + " " + extra);
-    });
-    REQUIRE(wait_for([&] { return std::filesystem::exists(ready); }, 15000));
-    url_ = read_file(ready);
-    url_.erase(url_.find_last_not_of("\n") + 1);
-    token_ = read_file(store + "/api-token");
-    token_.erase(token_.find_last_not_of("\n") + 1);
-  }
-  ~Serve() {
-    if (done_.valid()) stop();
-  }
-  CommandResult stop() {
-    // The mmhost process only (not the shell that started it): its exit code is the answer.
-    run_command("pkill -TERM -f -- '^" + mmhost_binary() + " serve .*--store " + store_ + " '");
-    return done_.get();
-  }
-  std::pair<int, json> get(const std::string& path) {
-    const auto [code, body] = http_request(url_ + path);
-    return {code, json::parse(body, nullptr, false)};
-  }
-  std::pair<int, json> post(const std::string& path, const std::string& body,
-                            const std::string& token = "<own>") {
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!token.empty())
-      headers.emplace_back("Authorization", "Bearer " + (token == "<own>" ? token_ : token));
-    const auto [code, text] = http_request(url_ + path, "POST", body, headers);
-    return {code, json::parse(text, nullptr, false)};
-  }
-  // Polls the run until it is finished; its last state.
-  json wait_finished(const std::string& id, int ms = 60000) {
-    json run;
-    wait_for(
-        [&] {
-          run = get("/runs/" + id).second;
-          const std::string s = run.value("status", "");
-          return s == "done" || s == "failed" || s == "cancelled";
-        },
-        ms);
-    return run;
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::string store_, url_, token_;
-  std::future<CommandResult> done_;
-};
 
 const char* kSeedBody = R"({"name":"eth mtf june","kind":"backtest_mm_mtf","cli_args":[
     "--symbol","ETHUSDT","--htf-interval","5","--ltf-interval","1",

@@ -475,7 +475,9 @@ int run_cli(int argc, char** argv) {
   serve_cmd->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (0: a free port)")
       ->capture_default_str();
   serve_cmd->add_option("--workers", serve_options.workers,
-                        "Runs at a time, each a child mmhost process (default: one per core)");
+                        "Runs at a time in this process, each a child mmhost process (default: one "
+                        "per core; none with DATABASE_URL + REDIS_URL, where mmhost worker runs "
+                        "them)");
   serve_cmd
       ->add_option("--store", serve_options.store,
                    "Directory of the run store (runs.sqlite) and every run's files")
@@ -498,6 +500,26 @@ int run_cli(int argc, char** argv) {
       "\"--ltf-interval\",\"1\"]}'\n"
       "  curl -s localhost:8080/runs\n"
       "A non-loopback --listen needs a token you give (MMHOST_API_TOKEN or --token-file).\n"
+      "Scale out: DATABASE_URL=postgres://... REDIS_URL=redis://... mmhost serve, and\n"
+      "  mmhost worker on each machine that shares --store.\n"
+      "Docs: docs/serve.md");
+
+  WorkerOptions worker_options;
+  auto* worker_cmd = app.add_subcommand(
+      "worker",
+      "Run queued runs from the PostgreSQL + Redis store of mmhost serve (DATABASE_URL, "
+      "REDIS_URL); any number of them, on any machine sharing --store");
+  worker_cmd->add_option("--slots", worker_options.slots, "Runs at a time (default: one per core)");
+  worker_cmd
+      ->add_option("--store", worker_options.store,
+                   "The directory serve's --store names (shared): run files go there")
+      ->capture_default_str();
+  worker_cmd->footer(
+      "Example:\n"
+      "  DATABASE_URL=postgres://mmhost@db/mmhost REDIS_URL=redis://queue:6379 \\\n"
+      "    mmhost worker --slots 2 --store /shared/mmhost-store\n"
+      "A worker that stops heartbeating has its run taken over by another within 30 s; after 3\n"
+      "attempts the run fails. Ctrl-C gives its running runs back to the queue.\n"
       "Docs: docs/serve.md");
 
   // CLI11 reports a mistyped command as a missing one; name it instead.
@@ -550,6 +572,7 @@ int run_cli(int argc, char** argv) {
       if (*c) return run_control_command(control_dir, name, control_json, std::cout);
     if (*journal_cmd) return run_journal_command(journal_options, std::cout, std::cerr);
     if (*serve_cmd) return run_serve_command(serve_options, std::cout, std::cerr);
+    if (*worker_cmd) return run_worker_command(worker_options, std::cout, std::cerr);
     HostContext host(cli);
     if (*plugins) return cmd_plugins(host, json);
     if (*sample) return cmd_sample_data(host, sample_out, sample_days, sample_seed);

@@ -3,6 +3,7 @@
 #include "api/api_server.hpp"
 #include "api/job_runner.hpp"
 #include "hash/sha256.hpp"
+#include "store/pg_redis_store.hpp"
 #include "store/sqlite_run_store.hpp"
 
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <random>
 #include <sstream>
@@ -97,41 +99,104 @@ std::string build_hash() {
   return sha256_hex(all);
 }
 
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? "" : v;
+}
+
+// The store the environment names: PostgreSQL + Redis with both URLs, else SQLite in `store`.
+std::unique_ptr<store::RunStore> open_store(const std::string& store_dir, bool& scale_out) {
+  const std::string database = env("DATABASE_URL"), redis = env("REDIS_URL");
+  scale_out = !database.empty() || !redis.empty();
+  if (scale_out && (database.empty() || redis.empty()))
+    throw api::ServeError(std::string(database.empty() ? "REDIS_URL" : "DATABASE_URL") +
+                          " is set but " + (database.empty() ? "DATABASE_URL" : "REDIS_URL") +
+                          " is not: the scale-out store needs both (postgres://... and "
+                          "redis://...)");
+  if (scale_out) return std::make_unique<store::PgRedisStore>(database, redis);
+  return std::make_unique<store::SqliteRunStore>((fs::path(store_dir) / "runs.sqlite").string());
+}
+
+std::string worker_id() {
+  char host[256] = {};
+  ::gethostname(host, sizeof(host) - 1);
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+api::RunnerOptions runner_options(const std::string& store, int slots) {
+  std::error_code ec;
+  api::RunnerOptions ro;
+  ro.store_dir = fs::absolute(store);
+  ro.source_dir = fs::current_path();
+  ro.mmhost = fs::read_symlink("/proc/self/exe", ec).string();
+  ro.slots =
+      slots > 0 ? slots : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ro.worker_id = worker_id();
+  return ro;
+}
+
+void wait_for_signal() {
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
+  io.run();
+}
+
 }  // namespace
+
+int run_worker_command(const WorkerOptions& o, std::ostream& out, std::ostream& err) {
+  try {
+    if (env("DATABASE_URL").empty() || env("REDIS_URL").empty())
+      throw api::ServeError(
+          "mmhost worker takes runs from PostgreSQL + Redis: set DATABASE_URL (postgres://...) "
+          "and REDIS_URL (redis://...) as for mmhost serve; the embedded serve runs its own "
+          "workers");
+    fs::create_directories(fs::path(o.store) / "runs");
+    bool scale_out = false;
+    std::unique_ptr<store::RunStore> runs = open_store(o.store, scale_out);
+    api::JobRunner runner(*runs, runner_options(o.store, o.slots));
+    runner.start();
+    out << "mmhost worker " << worker_id() << ": " << runner.slots() << " slot"
+        << (runner.slots() == 1 ? "" : "s") << " on " << runs->describe() << ", files in "
+        << fs::absolute(o.store).string() << "\n"
+        << std::flush;
+    wait_for_signal();
+    out << "mmhost worker: stopping (running runs go back to the queue)\n" << std::flush;
+    runner.stop();
+    return 0;
+  } catch (const std::exception& e) {
+    err << "mmhost worker: " << e.what() << "\n";
+    return 1;
+  }
+}
 
 int run_serve_command(const ServeOptions& o, std::ostream& out, std::ostream& err) {
   try {
-    if (std::getenv("DATABASE_URL") != nullptr || std::getenv("REDIS_URL") != nullptr)
-      throw api::ServeError(
-          "DATABASE_URL/REDIS_URL are set, but this build's serve runs on its embedded SQLite "
-          "store only; unset them (PostgreSQL + Redis scale-out is not available yet)");
     fs::create_directories(fs::path(o.store) / "runs");
-    // One serve per store: its workers take back whatever the store says is running.
-    const std::string lock_path = (fs::path(o.store) / "serve.lock").string();
-    const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
-      throw api::ServeError("another mmhost serve uses the store " + o.store);
     bool token_given = false;
     const std::string token = api_token(o, token_given);
     if (!api::loopback_address(o.listen) && !token_given)
       throw api::ServeError("--listen " + o.listen +
                             " is not a loopback address: give the API token yourself "
                             "(MMHOST_API_TOKEN or --token-file, 16+ characters)");
-    store::SqliteRunStore runs((fs::path(o.store) / "runs.sqlite").string());
-    // A serve that stopped hard left runs 'running' under its old name: queue them again now.
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    api::RunnerOptions ro;
-    ro.store_dir = fs::absolute(o.store);
-    ro.source_dir = fs::current_path();
-    ro.mmhost = exe.string();
-    ro.slots = o.workers > 0 ? o.workers
-                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    char host[256] = {};
-    ::gethostname(host, sizeof(host) - 1);
-    ro.worker_id = std::string(host) + ":" + std::to_string(::getpid());
-    if (const int64_t n = runs.reclaim(INT64_MAX / 2, 0); n > 0)
-      spdlog::info("serve: {} run(s) left running by a previous serve queued again", n);
+    bool scale_out = false;
+    std::unique_ptr<store::RunStore> store_ptr = open_store(o.store, scale_out);
+    store::RunStore& runs = *store_ptr;
+    if (!scale_out) {
+      // One embedded serve per store: its workers take back whatever the store says is running.
+      const std::string lock_path = (fs::path(o.store) / "serve.lock").string();
+      const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
+        throw api::ServeError("another mmhost serve uses the store " + o.store);
+    }
+    const int slots = o.workers >= 0 ? o.workers : scale_out ? 0 : -1;
+    api::RunnerOptions ro = runner_options(o.store, slots < 0 ? 0 : slots);
+    if (slots == 0) ro.slots = 0;
+    // Embedded: a serve that stopped hard left runs 'running' under its old name; queue them
+    // again now (PostgreSQL + Redis: workers take over silent jobs themselves).
+    if (!scale_out)
+      if (const int64_t n = runs.reclaim(INT64_MAX / 2, 0); n > 0)
+        spdlog::info("serve: {} run(s) left running by a previous serve queued again", n);
 
     api::ApiOptions ao;
     ao.listen = o.listen;
@@ -144,8 +209,8 @@ int run_serve_command(const ServeOptions& o, std::ostream& out, std::ostream& er
       if (fs::is_directory(d)) ao.spec.data_roots.push_back(fs::canonical(d));
     ao.spec.build_hash = build_hash();
     api::JobRunner runner(runs, ro);
-    ao.workers_json = [&runner, id = ro.worker_id] {
-      return nlohmann::json{{"mode", "in-process"},
+    ao.workers_json = [&runner, id = ro.worker_id, scale_out] {
+      return nlohmann::json{{"mode", scale_out ? "postgresql+redis" : "in-process"},
                             {"worker", id},
                             {"slots", runner.slots()},
                             {"busy", runner.busy()}}
@@ -165,10 +230,7 @@ int run_serve_command(const ServeOptions& o, std::ostream& out, std::ostream& er
       std::ofstream(o.ready_file + ".tmp") << server.url() << "\n";
       fs::rename(o.ready_file + ".tmp", o.ready_file);
     }
-    boost::asio::io_context io;
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
-    io.run();
+    wait_for_signal();
     out << "mmhost serve: stopping (running runs go back to the queue)\n" << std::flush;
     runner.stop();
     return 0;
