@@ -137,3 +137,43 @@ TEST_CASE("job spec: the key follows the inputs, not the name") {
   c.build_hash = "build-2";  // another mmhost or plugin build
   CHECK(key(a) != before);
 }
+
+TEST_CASE("job spec: a sweep is one backtest per parameter set, each with its --set") {
+  TempDir dir;
+  const SpecContext c = context(dir);
+  const SweepSpec grid =
+      parse_sweep(json::parse(R"({"kind":"sweep","name":"lv","htf_interval":5,"ltf_interval":1,
+          "data":"data/sample/ETHUSDT_1m_synthetic.csv",
+          "grid":{"grid.levels":[3,4,5],"grid.step_atr":[0.2,"0.4"]}})"),
+                  c);
+  REQUIRE(grid.children.size() == 6);
+  CHECK(grid.parent.kind == "sweep");
+  CHECK(grid.children[0].name == "lv: grid.levels=3 grid.step_atr=0.2");
+  const std::vector<std::string>& argv = grid.children[5].argv;
+  CHECK(std::find(argv.begin(), argv.end(), "grid.levels=5") != argv.end());
+  CHECK(std::find(argv.begin(), argv.end(), "grid.step_atr=0.4") != argv.end());
+  CHECK(argv.back() == "--summary-only");
+  const SweepSpec sets = parse_sweep(
+      json::parse(R"({"kind":"sweep","sets":[{},{"policy.defensive_atr_pct":0.45}]})"), c);
+  CHECK(sets.children.size() == 2);
+  CHECK(sets.children[0].name == "sweep: defaults");
+  auto refused = [&](const char* body) {
+    try {
+      parse_sweep(json::parse(body), c);
+      return std::string();
+    } catch (const SpecError& e) {
+      return e.field();
+    }
+  };
+  CHECK(refused(R"({"kind":"sweep"})") == "grid");
+  CHECK(refused(R"({"kind":"sweep","grid":{"grid.levels":[]}})") == "grid.grid.levels");
+  CHECK(refused(R"({"kind":"sweep","grid":{"Bad Name":[1]}})") == "grid.Bad Name");
+  CHECK(refused(R"({"kind":"sweep","sets":[{"grid.levels":"1; rm -rf"}]})") ==
+        "sets[0].grid.levels");
+  CHECK(refused(R"({"kind":"sweep","grid":{"a":[1,2,3,4,5,6,7,8,9,10],"b":[1,2,3,4,5,6,7,8,9,10],
+                    "c":[1,2,3,4,5,6,7,8,9,10],"d":[1,2,3,4,5,6,7,8,9,10],"e":[1,2]}})") == "grid");
+  CHECK(refused_field({{"kind", "backtest"},
+                       {"strategy", "strategies/eth_bos_mm.lua"},
+                       {"grid", json::object()}},
+                      c) == "grid");
+}

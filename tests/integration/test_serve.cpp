@@ -115,7 +115,8 @@ TEST_CASE("mmhost serve: refusals name what is wrong, artifact names stay in the
     CHECK(code == 400);
     CHECK(e["error"]["field"] == "cli_args[1]");
   }
-  CHECK(bad(R"({"kind":"sweep"})").second["error"]["field"] == "kind");
+  CHECK(bad(R"({"kind":"everything"})").second["error"]["field"] == "kind");
+  CHECK(bad(R"({"kind":"sweep"})").second["error"]["field"] == "grid");
   CHECK(bad(std::string(2 << 20, ' ')).first == 413);  // over the 1 MiB limit
   CHECK(serve.get("/runs?limit=0").first == 400);
   CHECK(serve.get("/runs?status=sleeping").second["error"]["field"] == "status");
@@ -195,4 +196,49 @@ TEST_CASE("mmhost serve: queued and running runs survive a restart and finish on
   CHECK(long_run["status"] == "done");
   CHECK(long_run["attempts"] == 1);  // a clean stop gives the run back without using an attempt
   CHECK(again.get("/runs").second["total"] == 2);
+}
+
+TEST_CASE("mmhost serve: a sweep is a parent run whose children are the backtests") {
+  TempDir dir;
+  Serve serve(dir.file("store"), 2);
+  const auto [code, sweep] = serve.post("/runs", R"({"kind":"sweep","name":"steps",
+      "cli_args":["--htf-interval","5","--ltf-interval","1","--start","2025-06-01",
+                  "--end","2025-06-15"],
+      "grid":{"grid.step_atr":[0.2,0.6],"grid.levels":[2,4]}})");
+  REQUIRE(code == 201);
+  CHECK(sweep["runs"] == 4);
+  CHECK(sweep["kind"] == "sweep");
+  const std::string id = sweep["id"];
+  const json done = serve.wait_finished(id, 120000);
+  INFO(done.dump());
+  CHECK(done["status"] == "done");
+  CHECK(done["progress"] == 1.0);
+  CHECK(done["children"]["done"] == 4);
+  const json children = serve.get("/runs?parent=" + id).second;
+  REQUIRE(children["total"] == 4);
+  std::set<std::string> hashes;
+  for (const json& child : children["runs"]) {
+    CHECK(child["status"] == "done");
+    CHECK(child["parent_id"] == id);
+    hashes.insert(child["figures"]["event_hash"].get<std::string>());
+  }
+  CHECK(hashes.size() == 4);  // each set is its own run
+  // One child, checked against the command line with the same --set.
+  const json one = serve.get("/runs?parent=" + id + "&name=grid.levels%3D4%20grid.step_atr%3D0.6")
+                       .second["runs"][0];
+  const CommandResult cli = run_mmhost(
+      "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --start 2025-06-01 "
+      "--end 2025-06-15 --cache " +
+      shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv") +
+      " --set grid.levels=4 --set grid.step_atr=0.6 --no-progress --out " + dir.file("cli"));
+  REQUIRE(cli.exit_code == 0);
+  CHECK(one["figures"]["event_hash"] ==
+        json::parse(read_file(dir.file("cli/summary.json")))["event_hash"]);
+  // Posted again: the same sweep.
+  const auto [again_code, again] = serve.post("/runs", R"({"kind":"sweep","name":"steps",
+      "cli_args":["--htf-interval","5","--ltf-interval","1","--start","2025-06-01",
+                  "--end","2025-06-15"],
+      "grid":{"grid.step_atr":[0.2,0.6],"grid.levels":[2,4]}})");
+  CHECK(again_code == 200);
+  CHECK(again["id"] == id);
 }

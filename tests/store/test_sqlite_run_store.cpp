@@ -148,3 +148,29 @@ TEST_CASE("run store: filters and paging, newest first, the file keeps everythin
   f.status = RunStatus::done;
   CHECK(s.count(f) == 0);
 }
+
+TEST_CASE("run store: a sweep's parent is never a job, its children are, in one transaction") {
+  TempDir dir;
+  SqliteRunStore s(dir.file("runs.sqlite"));
+  RunRow parent = job("p");
+  parent.kind = "sweep";
+  parent.status = RunStatus::running;
+  s.submit(parent);
+  std::vector<RunRow> children;
+  for (int i = 0; i < 3; ++i) {
+    children.push_back(job("c" + std::to_string(i)));
+    children.back().parent_id = "p";
+  }
+  CHECK(s.submit_many(children) == 3);
+  CHECK(s.submit_many(children) == 0);
+  CHECK(s.reclaim(1'000'000'000, 0) == 0);  // the parent has no worker: nothing to take back
+  std::set<std::string> claimed;
+  while (auto r = s.claim("w", 5)) claimed.insert(r->id);
+  CHECK(claimed == std::set<std::string>{"c0", "c1", "c2"});
+  s.settle("p", RunStatus::done, "", 1.0, "{\"runs\":3}", 9);
+  CHECK(s.get("p")->status == RunStatus::done);
+  CHECK(s.get("p")->finished_ms == 9);
+  RunFilter f;
+  f.parent_id = "p";
+  CHECK(s.count(f) == 3);
+}

@@ -20,6 +20,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <fstream>
@@ -127,7 +128,9 @@ json run_json(const RunRow& r, bool full) {
   if (!r.error.empty()) j["error"] = r.error;
   if (r.cancel_requested && r.status == RunStatus::running) j["cancel_requested"] = true;
   const json summary = parse_or_null(r.summary_json);
-  if (summary.is_object()) {
+  if (r.kind == "sweep" && summary.is_object()) {
+    j["children"] = summary;
+  } else if (summary.is_object()) {
     json figures;
     for (const char* k : {"net_pnl", "return_pct", "max_drawdown_pct", "sharpe_daily", "fees_total",
                           "event_hash", "period"})
@@ -223,7 +226,19 @@ struct ApiServer::Impl {
             error_reply(http::status::payload_too_large,
                         "the body is larger than " + std::to_string(options.body_limit) + " bytes");
         co_await write(stream, r, 11, false);
-        break;
+        // Read what the client still sends (up to 64 MiB, 2 s) before closing: closing on
+        // unread bytes resets the connection and the client never sees the 413.
+        boost::system::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream.expires_after(std::chrono::seconds(2));
+        std::array<char, 65536> sink;
+        for (size_t drained = 0; drained < (64u << 20);) {
+          const size_t n = co_await stream.async_read_some(
+              asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ignored));
+          if (ignored || n == 0) break;
+          drained += n;
+        }
+        co_return;
       }
       if (ec) break;
       const http::request<http::string_body>& req = parser.get();
@@ -333,6 +348,75 @@ struct ApiServer::Impl {
     return r;
   }
 
+  Reply submit_sweep(const json& body) {
+    const SweepSpec sweep = parse_sweep(body, options.spec);
+    const int64_t now = now_ms();
+    std::vector<std::string> keys;
+    for (const JobSpec& child : sweep.children) keys.push_back(job_key(child, options.spec));
+    RunRow parent;
+    parent.id = sweep_key(keys);
+    parent.name = sweep.parent.name;
+    parent.kind = "sweep";
+    parent.status = RunStatus::running;  // no worker runs it: its children are the jobs
+    parent.spec_json = sweep.parent.normalized.dump();
+    parent.argv_json = json(sweep.parent.argv).dump();
+    parent.created_ms = now;
+    const auto [stored, added] = store.submit(parent);
+    if (added) {
+      std::vector<RunRow> rows;
+      for (size_t i = 0; i < sweep.children.size(); ++i) {
+        RunRow r;
+        r.id = sweep_key({parent.id, keys[i]});  // a sweep's own child, even of a job seen before
+        r.parent_id = parent.id;
+        r.name = sweep.children[i].name;
+        r.kind = "backtest";
+        r.spec_json = sweep.children[i].normalized.dump();
+        r.argv_json = json(sweep.children[i].argv).dump();
+        r.created_ms = now;
+        rows.push_back(std::move(r));
+      }
+      store.submit_many(rows);
+    }
+    json j = run_json(stored, true);
+    j["existing"] = !added;
+    j["runs"] = sweep.children.size();
+    Reply r = json_reply(added ? http::status::created : http::status::ok, j);
+    r.headers.emplace_back(http::field::location, "/runs/" + stored.id);
+    return r;
+  }
+
+  // A sweep's state from its children's: running until each is finished.
+  void refresh_sweep(RunRow& row) {
+    if (row.kind != "sweep" || store::finished(row.status)) return;
+    store::RunFilter f;
+    f.parent_id = row.id;
+    const int64_t total = store.count(f);
+    std::map<RunStatus, int64_t> n;
+    for (RunStatus s : {RunStatus::done, RunStatus::failed, RunStatus::cancelled}) {
+      f.status = s;
+      n[s] = store.count(f);
+    }
+    const int64_t ended = n[RunStatus::done] + n[RunStatus::failed] + n[RunStatus::cancelled];
+    const RunRow before = row;
+    row.progress = total > 0 ? static_cast<double>(ended) / static_cast<double>(total) : 1.0;
+    row.summary_json = json{{"runs", total},
+                            {"done", n[RunStatus::done]},
+                            {"failed", n[RunStatus::failed]},
+                            {"cancelled", n[RunStatus::cancelled]}}
+                           .dump();
+    if (ended == total) {
+      row.status = n[RunStatus::cancelled] > 0 && n[RunStatus::done] == 0 ? RunStatus::cancelled
+                                                                          : RunStatus::done;
+      row.error = n[RunStatus::failed] > 0 ? std::to_string(n[RunStatus::failed]) + " of " +
+                                                 std::to_string(total) + " runs failed"
+                                           : "";
+      row.finished_ms = now_ms();
+    }
+    if (row.status != before.status || row.progress != before.progress ||
+        row.summary_json != before.summary_json)
+      store.settle(row.id, row.status, row.error, row.progress, row.summary_json, now_ms());
+  }
+
   Reply handle(const http::request<http::string_body>& req, const std::string& path,
                const std::map<std::string, std::string>& q) {
     std::vector<std::string> parts;
@@ -359,6 +443,7 @@ struct ApiServer::Impl {
     if (parts.size() == 1 && post) {
       const json body = json::parse(req.body(), nullptr, false);
       if (body.is_discarded()) throw SpecError("", "the body is not valid JSON");
+      if (body.is_object() && body.value("kind", "") == "sweep") return submit_sweep(body);
       return submit(body);
     }
     if (parts.size() == 3 && parts[1] == "presets" && post) {
@@ -375,17 +460,28 @@ struct ApiServer::Impl {
         if (k != "name" && k != "jobs") throw SpecError(k, "unknown field '" + k + "'");
       return submit(spec);
     }
-    if (parts.size() == 1 && get) return list(q);
+    if (parts.size() == 1 && get) return cached_list(std::string(req.target()), q);
     if (parts.size() < 2) return error_reply(http::status::not_found, "no such endpoint");
     const std::string& id = parts[1];
     std::optional<RunRow> row = store.get(id);
     if (!row) return error_reply(http::status::not_found, "no run " + id);
+    refresh_sweep(*row);
     if (parts.size() == 2 && get) return json_reply(http::status::ok, run_json(*row, true));
     if (parts.size() == 3 && parts[2] == "cancel" && post) {
       if (store::finished(row->status))
         return error_reply(http::status::conflict,
                            "run " + id + " is already " + store::status_name(row->status));
-      store.cancel(id, now_ms());
+      if (row->kind == "sweep") {  // every child not finished, then the sweep itself
+        store::RunFilter f;
+        f.parent_id = id;
+        f.limit = static_cast<int64_t>(kMaxSweepRuns);
+        for (const RunRow& child : store.list(f))
+          if (!store::finished(child.status)) store.cancel(child.id, now_ms());
+        store.settle(id, RunStatus::cancelled, "cancelled", row->progress, row->summary_json,
+                     now_ms());
+      } else {
+        store.cancel(id, now_ms());
+      }
       return json_reply(http::status::accepted, run_json(*store.get(id), true));
     }
     if (!get) return error_reply(http::status::method_not_allowed, "use GET here");
@@ -416,6 +512,33 @@ struct ApiServer::Impl {
     return json_reply(http::status::ok, j);
   }
 
+  // GET /runs answers, kept while nothing changed through this store and for at most 250 ms
+  // (other processes' workers change it too): a page polled by many clients is built once.
+  struct Cached {
+    std::string body;
+    uint64_t generation = 0;
+    int64_t at_ms = 0;
+  };
+  std::mutex cache_mutex;
+  std::map<std::string, Cached> list_cache;
+
+  Reply cached_list(const std::string& target, const std::map<std::string, std::string>& q) {
+    const uint64_t generation = store.generation();
+    const int64_t now = now_ms();
+    {
+      std::lock_guard lock(cache_mutex);
+      auto it = list_cache.find(target);
+      if (it != list_cache.end() && it->second.generation == generation &&
+          now - it->second.at_ms < 250)
+        return Reply{http::status::ok, it->second.body, "application/json", {}};
+    }
+    Reply r = list(q);
+    std::lock_guard lock(cache_mutex);
+    if (list_cache.size() >= 256) list_cache.clear();
+    list_cache[target] = Cached{r.body, generation, now};
+    return r;
+  }
+
   Reply list(const std::map<std::string, std::string>& q) {
     store::RunFilter f;
     if (auto it = q.find("status"); it != q.end() && !it->second.empty()) {
@@ -429,7 +552,10 @@ struct ApiServer::Impl {
     f.limit = int_param(q, "limit", 50, 1, 1000);
     f.offset = int_param(q, "offset", 0, 0, INT64_MAX / 2);
     json runs = json::array();
-    for (const RunRow& r : store.list(f)) runs.push_back(run_json(r, false));
+    for (RunRow& r : store.list(f)) {
+      refresh_sweep(r);
+      runs.push_back(run_json(r, false));
+    }
     return json_reply(
         http::status::ok,
         {{"runs", runs}, {"total", store.count(f)}, {"limit", f.limit}, {"offset", f.offset}});

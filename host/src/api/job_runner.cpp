@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,10 +138,18 @@ void JobRunner::run_one(const store::RunRow& row) {
   int status = 0;
   int64_t last_beat = now_ms(), kill_at = 0;
   bool cancelled = false, lost = false;
+  // Woken the moment the child exits (a pidfd is readable then), else every 50 ms to heartbeat
+  // and look for a cancel: a short job costs no polling delay.
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   for (;;) {
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      ::poll(&p, 1, 50);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     const int64_t now = now_ms();
     if (kill_at != 0 && now >= kill_at) {
       ::kill(-pid, SIGKILL);
@@ -157,6 +167,7 @@ void JobRunner::run_one(const store::RunRow& row) {
       kill_at = now + 1000;
     }
   }
+  if (pidfd >= 0) ::close(pidfd);
   const int64_t end = now_ms();
   if (lost) {
     // Taken over: the new holder finishes it. This runner stops: back to the queue.

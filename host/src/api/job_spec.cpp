@@ -332,6 +332,8 @@ JobSpec parse_job(const json& body, const SpecContext& c) {
       spec.argv.push_back("--jobs");
       spec.argv.push_back(std::to_string(jobs->get<int>()));
     }
+  } else if (spec.kind == "sweep") {
+    throw SpecError("kind", "a sweep is submitted as a sweep (parse_sweep)");
   } else if (spec.kind.empty()) {
     throw SpecError("kind", "kind is required: backtest, backtest_mm_mtf or batch");
   } else {
@@ -342,6 +344,107 @@ JobSpec parse_job(const json& body, const SpecContext& c) {
   spec.normalized["name"] = spec.name;
   spec.normalized.erase("strategy_text");  // kept as a file; the argv names it
   return spec;
+}
+
+namespace {
+
+// A parameter value as --set takes it: a number or a word.
+std::string param_value(const json& v, const std::string& field) {
+  static const std::regex word("^[A-Za-z0-9._:-]{1,64}$");
+  std::string text = v.is_string() ? v.get<std::string>() : v.is_number() ? v.dump() : "";
+  if (v.is_boolean()) text = v.get<bool>() ? "true" : "false";
+  if (!std::regex_match(text, word))
+    throw SpecError(field, "a parameter value is a number, true/false or a word");
+  return text;
+}
+
+void check_param_name(const std::string& name, const std::string& field) {
+  static const std::regex ok("^[a-z_][a-z0-9_]*(\\.[a-z0-9_]+)*$");
+  if (!std::regex_match(name, ok))
+    throw SpecError(field, "'" + name + "' is not a parameter name (like grid.levels)");
+}
+
+}  // namespace
+
+SweepSpec parse_sweep(const json& body, const SpecContext& c) {
+  if (!body.is_object()) throw SpecError("", "the body must be a JSON object");
+  json base = body;
+  base["kind"] = "backtest";
+  base.erase("grid");
+  base.erase("sets");
+  if (!base.contains("strategy") && !base.contains("strategy_text"))
+    base["strategy"] = "strategies/eth_bos_mm.lua";
+  SweepSpec sweep;
+  const JobSpec child_base = parse_job(base, c);
+  std::vector<std::map<std::string, std::string>> sets;
+  const bool has_grid = body.contains("grid"), has_sets = body.contains("sets");
+  if (has_grid == has_sets) throw SpecError("grid", "a sweep needs grid or sets (one of them)");
+  if (has_grid) {
+    const json& grid = body["grid"];
+    if (!grid.is_object() || grid.empty())
+      throw SpecError("grid", "grid is an object of parameter: [values]");
+    sets.push_back({});
+    for (const auto& [name, values] : grid.items()) {
+      const std::string field = "grid." + name;
+      check_param_name(name, field);
+      if (!values.is_array() || values.empty())
+        throw SpecError(field, "each grid parameter takes a non-empty array of values");
+      std::vector<std::map<std::string, std::string>> next;
+      for (const auto& set : sets)
+        for (const json& v : values) {
+          auto more = set;
+          more[name] = param_value(v, field);
+          next.push_back(std::move(more));
+          if (next.size() > kMaxSweepRuns)
+            throw SpecError("grid", "more than " + std::to_string(kMaxSweepRuns) + " runs");
+        }
+      sets = std::move(next);
+    }
+  } else {
+    const json& list = body["sets"];
+    if (!list.is_array() || list.empty() || list.size() > kMaxSweepRuns)
+      throw SpecError("sets", "sets is an array of 1 to " + std::to_string(kMaxSweepRuns) +
+                                  " objects of parameter: value");
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string field = "sets[" + std::to_string(i) + "]";
+      if (!list[i].is_object()) throw SpecError(field, "each set is an object");
+      std::map<std::string, std::string> set;
+      for (const auto& [name, v] : list[i].items()) {
+        check_param_name(name, field + "." + name);
+        set[name] = param_value(v, field + "." + name);
+      }
+      sets.push_back(std::move(set));
+    }
+  }
+  sweep.parent.kind = "sweep";
+  sweep.parent.name = child_base.name == "backtest" ? "sweep" : child_base.name;
+  sweep.parent.normalized = body;
+  sweep.parent.normalized["name"] = sweep.parent.name;
+  sweep.parent.normalized.erase("strategy_text");
+  sweep.parent.argv = child_base.argv;
+  for (const auto& set : sets) {
+    JobSpec child = child_base;
+    std::string label;
+    // Before --no-progress, in name order: the same set is the same command line.
+    child.argv.pop_back();
+    for (const auto& [name, value] : set) {
+      child.argv.push_back("--set");
+      child.argv.push_back(name + "=" + value);
+      label += (label.empty() ? "" : " ") + name + "=" + value;
+    }
+    child.argv.push_back("--no-progress");
+    child.argv.push_back("--summary-only");  // as a batch's runs: the figures, not the files
+    child.name = sweep.parent.name + ": " + (label.empty() ? "defaults" : label);
+    child.normalized = {{"kind", "backtest"}, {"name", child.name}, {"params", set}};
+    sweep.children.push_back(std::move(child));
+  }
+  return sweep;
+}
+
+std::string sweep_key(const std::vector<std::string>& child_keys) {
+  std::string all = "sweep";
+  for (const std::string& k : child_keys) all += k;
+  return sha256_hex(all).substr(0, 32);
 }
 
 std::string job_key(const JobSpec& spec, const SpecContext& c) {

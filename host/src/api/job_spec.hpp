@@ -44,9 +44,20 @@ struct JobSpec {
 
 JobSpec parse_job(const nlohmann::json& body, const SpecContext& context);
 
+// A sweep (kind `sweep`): the fields of a backtest, plus `grid` ({"grid.levels": [3, 4, 5], ...},
+// every combination) or `sets` ([{"grid.levels": 3}, ...]). One child backtest per parameter set
+// (`mmhost backtest ... --set NAME=VALUE`); the parent is the sweep itself.
+struct SweepSpec {
+  JobSpec parent;
+  std::vector<JobSpec> children;
+};
+constexpr size_t kMaxSweepRuns = 10000;
+SweepSpec parse_sweep(const nlohmann::json& body, const SpecContext& context);
+
 // The run id: SHA-256 (hex, first 32 characters) of the kind, the command line, the content of
-// every input file and the build.
+// every input file and the build. A sweep's: of its children's.
 std::string job_key(const JobSpec& spec, const SpecContext& context);
+std::string sweep_key(const std::vector<std::string>& child_keys);
 
 // The default candle file for a symbol and execution interval ("1" = 1m) under the data roots:
 // of the files named <...>_spot_<SYMBOL>_<N>m_<first day>_<last day> (or <SYMBOL>_<N>m_...),

@@ -34,29 +34,34 @@ std::string e8(int64_t v) {
   return sdk::format_e8(v);
 }
 
-// Writes the per-event files of a run as they happen.
+// Writes the per-event files of a run as they happen (none with `summary_only`: a sweep's
+// children, like a batch's runs, keep their figures only).
 class FileSink final : public ExecutionSink {
  public:
-  explicit FileSink(const fs::path& dir)
-      : events_(open(dir / "events.jsonl")),
-        fills_(open(dir / "fills.csv")),
-        equity_(open(dir / "equity.csv")) {
+  FileSink(const fs::path& dir, bool summary_only) : files_(!summary_only) {
+    if (!files_) return;
+    events_ = open(dir / "events.jsonl");
+    fills_ = open(dir / "fills.csv");
+    equity_ = open(dir / "equity.csv");
     fills_ << "time,ts_ns,id,side,price,qty,value,fee,fee_asset,fee_value,maker,base,quote,"
               "realized_pnl\n";
   }
+  bool files() const { return files_; }
 
   // equity.csv's last columns are the core's per-bar values; the chart's shading and markers
   // are the core's too.
   void publication(const CorePublication& pub) override {
+    if (!files_) return;
     bar_values_ = pub.bar_values;
     report.set_publication(pub);
   }
 
   void event_line(std::string_view line) override {
-    events_.write(line.data(), static_cast<std::streamsize>(line.size()));
+    if (files_) events_.write(line.data(), static_cast<std::streamsize>(line.size()));
   }
 
   void fill(const mmh_fill& f, int64_t price, int64_t qty, const Ledger& l) override {
+    if (!files_) return;
     bool rounded = false;
     const amount_e18 fee = decimal_to_e18_rounded(f.fee, rounded).value_or(0);  // exact
     const bool fee_in_base = l.quote_asset() != f.fee_asset;
@@ -70,10 +75,15 @@ class FileSink final : public ExecutionSink {
     report.fill(f.ts_ns, f.side == MMH_SIDE_BUY, f.is_maker != 0);
   }
 
-  void bar(const mmh_candle& bar) override { report.bar(bar); }
-  void decision(const mmh_decision& d) override { report.decision(d.ts_ns, d.kind, d.detail); }
+  void bar(const mmh_candle& bar) override {
+    if (files_) report.bar(bar);
+  }
+  void decision(const mmh_decision& d) override {
+    if (files_) report.decision(d.ts_ns, d.kind, d.detail);
+  }
 
   void mark(int64_t ts_ns, const Ledger& l, const std::vector<std::string>& values) override {
+    if (!files_) return;
     if (!equity_header_) write_equity_header();
     char dd[32], share[32];
     std::snprintf(dd, sizeof(dd), "%.4f", l.drawdown_pct());
@@ -88,6 +98,7 @@ class FileSink final : public ExecutionSink {
   }
 
   void close() {
+    if (!files_) return;
     if (!equity_header_) write_equity_header();
     for (std::ofstream* f : {&events_, &fills_, &equity_}) {
       f->flush();
@@ -110,6 +121,7 @@ class FileSink final : public ExecutionSink {
     equity_ << '\n';
   }
 
+  bool files_;
   std::ofstream events_;
   std::ofstream fills_;
   std::ofstream equity_;
@@ -433,6 +445,12 @@ RunOptions backtest_run_options(const BacktestOptions& o) {
   if (!o.md_latency_ms.empty()) run.venue_settings["latency.market_data"] = o.md_latency_ms;
   if (!o.slippage.empty()) run.venue_settings["slippage"] = o.slippage;
   run.risk_limits = risk_limits_from_flags(o.risk);
+  for (const std::string& pair : o.set) {
+    const size_t eq = pair.find('=');
+    if (eq == 0 || eq == std::string::npos || eq + 1 == pair.size())
+      throw RunError("--set " + pair + ": expected NAME=VALUE, e.g. --set grid.levels=6");
+    run.param_overrides[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
 
   return run;
 }
@@ -466,7 +484,7 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
   StagedRunDir staged(o.out_dir.empty() ? default_run_dir(o.strategy_path, "")
                                         : fs::path(o.out_dir));
   const fs::path& dir = staged.path();
-  FileSink sink(dir);
+  FileSink sink(dir, o.summary_only);
   run.sink = &sink;
 
   const bool tty = o.progress && isatty(fileno(stderr)) != 0;
@@ -491,7 +509,7 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
     if (!f) throw RunError((dir / "summary.json").string() + ": cannot write");
   }
   try {
-    sink.report.write(dir / "report.html", summary);
+    if (sink.files()) sink.report.write(dir / "report.html", summary);
   } catch (const std::runtime_error& e) {
     throw RunError(e.what());
   }
@@ -500,7 +518,8 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   out << "run        " << staged.final_path().string()
-      << "/ (report.html, summary.json, events.jsonl, fills.csv, equity.csv) in "
+      << (sink.files() ? "/ (report.html, summary.json, events.jsonl, fills.csv, equity.csv) in "
+                       : "/ (summary.json) in ")
       << fixed(wall_s, 2) << " s\n";
   return 0;
 }

@@ -36,6 +36,8 @@ struct BacktestOptions {
   std::string slippage;       // --slippage bps:N | atr:X
   uint64_t seed = 1;
   std::vector<std::string> risk;  // --risk NAME=VALUE (host limits the strategy can tighten)
+  std::vector<std::string> set;   // --set NAME=VALUE: core parameters over the script's
+  bool summary_only = false;      // --summary-only: summary.json alone (a sweep's children)
   std::string out_dir;            // --out (default: runs/<strategy>-<utc time>)
   bool progress = true;           // shown only when stderr is a terminal
 };

@@ -323,6 +323,12 @@ int run_cli(int argc, char** argv) {
   backtest->add_option("--risk", bt.risk,
                        "Risk limit NAME=VALUE over the host's defaults (repeatable; the strategy "
                        "can only tighten it), e.g. --risk daily_loss_pct=2");
+  backtest->add_option("--set", bt.set,
+                       "Core parameter NAME=VALUE over the script's (repeatable), as a batch sets "
+                       "them, e.g. --set grid.levels=6");
+  backtest->add_flag("--summary-only", bt.summary_only,
+                     "Write summary.json only (the same run and event hash; no per-event files "
+                     "or report): a sweep's runs");
   backtest->add_option("--out", bt.out_dir, "Run directory (default: runs/<strategy>-<UTC time>)");
   bool no_progress = false;
   backtest->add_flag("--no-progress", no_progress, "No progress bar (none off a terminal anyway)");

@@ -222,6 +222,8 @@ PgRedisStore::PgRedisStore(const std::string& database_url, const std::string& r
       " seq BIGSERIAL)",
       {});
   pg_->exec("CREATE INDEX IF NOT EXISTS runs_status ON runs (status, seq)", {});
+  pg_->exec("CREATE INDEX IF NOT EXISTS runs_parent ON runs (parent_id, seq)", {});
+  pg_->exec("CREATE INDEX IF NOT EXISTS runs_seq ON runs (seq)", {});
   try {
     redis_->command({"XGROUP", "CREATE", kStream, kGroup, "0", "MKSTREAM"});
   } catch (const ServiceError& e) {
@@ -236,6 +238,7 @@ std::string PgRedisStore::describe() const {
 }
 
 std::pair<RunRow, bool> PgRedisStore::submit(const RunRow& row) {
+  changed();
   bool added = false;
   {
     std::lock_guard lock(pg_->mutex);
@@ -246,7 +249,7 @@ std::pair<RunRow, bool> PgRedisStore::submit(const RunRow& row) {
          row.argv_json, std::to_string(row.created_ms)});
     added = r->affected() > 0;
   }
-  if (added) {
+  if (added && row.status == RunStatus::queued) {
     try {
       std::lock_guard lock(redis_->mutex);
       redis_->command({"XADD", kStream, "*", "run", row.id});
@@ -258,6 +261,53 @@ std::pair<RunRow, bool> PgRedisStore::submit(const RunRow& row) {
     }
   }
   return {*get(row.id), added};
+}
+
+int64_t PgRedisStore::submit_many(const std::vector<RunRow>& rows) {
+  changed();
+  std::vector<std::string> added;
+  {
+    std::lock_guard lock(pg_->mutex);
+    pg_->exec("BEGIN", {});
+    try {
+      for (const RunRow& row : rows)
+        if (pg_->exec("INSERT INTO runs (id, parent_id, name, kind, status, spec, argv, "
+                      "created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO "
+                      "NOTHING",
+                      {row.id, row.parent_id, row.name, row.kind, status_name(row.status),
+                       row.spec_json, row.argv_json, std::to_string(row.created_ms)})
+                    ->affected() > 0 &&
+            row.status == RunStatus::queued)
+          added.push_back(row.id);
+      pg_->exec("COMMIT", {});
+    } catch (...) {
+      pg_->exec("ROLLBACK", {});
+      throw;
+    }
+  }
+  // Queued in one round trip (pipelined).
+  std::lock_guard lock(redis_->mutex);
+  for (const std::string& id : added)
+    redisAppendCommand(redis_->ctx, "XADD %s * run %s", kStream, id.c_str());
+  for (size_t i = 0; i < added.size(); ++i) {
+    void* reply = nullptr;
+    if (redisGetReply(redis_->ctx, &reply) != REDIS_OK)
+      throw ServiceError("Redis at " + redis_->shown + ": " + redis_->ctx->errstr);
+    freeReplyObject(reply);
+  }
+  return static_cast<int64_t>(added.size());
+}
+
+void PgRedisStore::settle(const std::string& id, RunStatus status, const std::string& error,
+                          double progress, const std::string& summary_json, int64_t now_ms) {
+  changed();
+  std::lock_guard lock(pg_->mutex);
+  pg_->exec(
+      "UPDATE runs SET status = $2, error = $3, progress = $4, summary = $5, finished_ms = CASE "
+      "WHEN $2 IN ('done', 'failed', 'cancelled') THEN $6::BIGINT ELSE finished_ms END WHERE id = "
+      "$1",
+      {id, status_name(status), error, std::to_string(progress), summary_json,
+       std::to_string(now_ms)});
 }
 
 std::optional<RunRow> PgRedisStore::get(const std::string& id) {
@@ -291,6 +341,7 @@ int64_t PgRedisStore::count(const RunFilter& filter) {
 }
 
 std::optional<RunRow> PgRedisStore::claim(const std::string& worker, int64_t now_ms) {
+  changed();
   for (;;) {
     std::vector<std::pair<std::string, std::string>> got;
     bool taken_over = false;
@@ -366,6 +417,7 @@ bool PgRedisStore::heartbeat(const std::string& id, const std::string& worker, i
 void PgRedisStore::finish(const std::string& id, const std::string& worker, RunStatus status,
                           const std::string& error, const std::string& summary_json,
                           int64_t now_ms) {
+  changed();
   int64_t mine = 0;
   {
     std::lock_guard lock(pg_->mutex);
@@ -389,6 +441,7 @@ void PgRedisStore::finish(const std::string& id, const std::string& worker, RunS
 }
 
 void PgRedisStore::release(const std::string& id, const std::string& worker) {
+  changed();
   int64_t mine = 0;
   {
     std::lock_guard lock(pg_->mutex);
@@ -415,6 +468,7 @@ void PgRedisStore::release(const std::string& id, const std::string& worker) {
 }
 
 bool PgRedisStore::cancel(const std::string& id, int64_t now_ms) {
+  changed();
   std::lock_guard lock(pg_->mutex);
   if (pg_->exec("UPDATE runs SET status = 'cancelled', finished_ms = $2, error = 'cancelled before "
                 "it started' WHERE id = $1 AND status = 'queued'",

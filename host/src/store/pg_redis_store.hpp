@@ -29,6 +29,9 @@ class PgRedisStore : public RunStore {
   ~PgRedisStore() override;
 
   std::pair<RunRow, bool> submit(const RunRow& row) override;
+  int64_t submit_many(const std::vector<RunRow>& rows) override;
+  void settle(const std::string& id, RunStatus status, const std::string& error, double progress,
+              const std::string& summary_json, int64_t now_ms) override;
   std::optional<RunRow> get(const std::string& id) override;
   std::vector<RunRow> list(const RunFilter& filter) override;
   int64_t count(const RunFilter& filter) override;

@@ -5,6 +5,7 @@
 // (sqlite_run_store.hpp); PostgreSQL for the scale-out.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,8 +51,15 @@ class RunStore {
  public:
   static constexpr int64_t kMaxAttempts = 3;
   virtual ~RunStore() = default;
-  // Adds the run if its id is new; returns the stored row and whether it was added.
+  // Adds the run if its id is new; returns the stored row and whether it was added. Only a
+  // `queued` row is a job for the workers (a sweep's parent is submitted `running`: its
+  // children are the jobs).
   virtual std::pair<RunRow, bool> submit(const RunRow& row) = 0;
+  // Many at once, in one transaction (a sweep's children); returns how many were new.
+  virtual int64_t submit_many(const std::vector<RunRow>& rows) = 0;
+  // A run no worker holds (a sweep's parent) takes its state from its children.
+  virtual void settle(const std::string& id, RunStatus status, const std::string& error,
+                      double progress, const std::string& summary_json, int64_t now_ms) = 0;
   virtual std::optional<RunRow> get(const std::string& id) = 0;
   virtual std::vector<RunRow> list(const RunFilter& filter) = 0;
   virtual int64_t count(const RunFilter& filter) = 0;
@@ -68,10 +76,18 @@ class RunStore {
   // Queued: cancelled at once. Running: flagged for its worker. False when already finished or
   // unknown.
   virtual bool cancel(const std::string& id, int64_t now_ms) = 0;
-  // Runs whose worker went silent for `silent_ms`: queued again, or failed after kMaxAttempts.
-  // Returns how many were taken back.
+  // Runs whose worker went silent for `silent_ms`: queued again, or failed after kMaxAttempts
+  // (runs no worker holds, a sweep's parent, are not jobs). Returns how many were taken back.
   virtual int64_t reclaim(int64_t now_ms, int64_t silent_ms) = 0;
   virtual std::string describe() const = 0;  // "sqlite /path/runs.sqlite"
+  // Changes made through this object so far (not a heartbeat's): readers cache on it.
+  uint64_t generation() const { return generation_; }
+
+ protected:
+  void changed() { ++generation_; }
+
+ private:
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace mmh::store

@@ -71,16 +71,21 @@ SqliteRunStore::SqliteRunStore(const std::string& path) : db_(path) {
       " seq INTEGER NOT NULL DEFAULT 0)");
   db_.exec("CREATE INDEX IF NOT EXISTS runs_queue ON runs (status, seq)");
   db_.exec("CREATE INDEX IF NOT EXISTS runs_parent ON runs (parent_id, seq)");
+  // Listing newest first (GET /runs) walks this one, not the table.
+  db_.exec("CREATE INDEX IF NOT EXISTS runs_seq ON runs (seq)");
+  db_.exec("CREATE INDEX IF NOT EXISTS runs_kind ON runs (kind, seq)");
 }
 
-std::pair<RunRow, bool> SqliteRunStore::submit(const RunRow& row) {
-  std::lock_guard lock(mutex_);
-  SqliteStatement insert(
-      db_,
-      "INSERT INTO runs (id, parent_id, name, kind, status, spec, argv, created_ms, seq) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs)) "
-      "ON CONFLICT(id) DO NOTHING");
-  insert.bind(1, row.id)
+namespace {
+
+constexpr const char* kInsert =
+    "INSERT INTO runs (id, parent_id, name, kind, status, spec, argv, created_ms, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs)) "
+    "ON CONFLICT(id) DO NOTHING";
+
+bool insert(const SqliteDb& db, SqliteStatement& s, const RunRow& row) {
+  s.reset();
+  s.bind(1, row.id)
       .bind(2, row.parent_id)
       .bind(3, row.name)
       .bind(4, row.kind)
@@ -88,9 +93,52 @@ std::pair<RunRow, bool> SqliteRunStore::submit(const RunRow& row) {
       .bind(6, row.spec_json)
       .bind(7, row.argv_json)
       .bind(8, row.created_ms);
-  insert.step();
-  const bool added = db_.changes() > 0;
+  s.step();
+  return db.changes() > 0;
+}
+
+}  // namespace
+
+std::pair<RunRow, bool> SqliteRunStore::submit(const RunRow& row) {
+  changed();
+  std::lock_guard lock(mutex_);
+  SqliteStatement s(db_, kInsert);
+  const bool added = insert(db_, s, row);
   return {*get_locked(row.id), added};
+}
+
+int64_t SqliteRunStore::submit_many(const std::vector<RunRow>& rows) {
+  changed();
+  std::lock_guard lock(mutex_);
+  db_.exec("BEGIN IMMEDIATE");
+  try {
+    SqliteStatement s(db_, kInsert);
+    int64_t added = 0;
+    for (const RunRow& row : rows) added += insert(db_, s, row) ? 1 : 0;
+    db_.exec("COMMIT");
+    return added;
+  } catch (...) {
+    db_.exec("ROLLBACK");
+    throw;
+  }
+}
+
+void SqliteRunStore::settle(const std::string& id, RunStatus status, const std::string& error,
+                            double progress, const std::string& summary_json, int64_t now_ms) {
+  changed();
+  std::lock_guard lock(mutex_);
+  SqliteStatement s(db_,
+                    "UPDATE runs SET status = ?, error = ?, progress = ?, summary = ?, "
+                    "finished_ms = CASE WHEN ? IN ('done', 'failed', 'cancelled') THEN ? ELSE "
+                    "finished_ms END WHERE id = ?");
+  s.bind(1, status_name(status))
+      .bind(2, error)
+      .bind(3, std::optional<double>(progress))
+      .bind(4, summary_json)
+      .bind(5, status_name(status))
+      .bind(6, now_ms)
+      .bind(7, id);
+  s.step();
 }
 
 std::optional<RunRow> SqliteRunStore::get(const std::string& id) {
@@ -131,6 +179,7 @@ int64_t SqliteRunStore::count(const RunFilter& filter) {
 }
 
 std::optional<RunRow> SqliteRunStore::claim(const std::string& worker, int64_t now_ms) {
+  changed();
   std::lock_guard lock(mutex_);
   // IMMEDIATE: another process claiming at the same moment waits for this one.
   db_.exec("BEGIN IMMEDIATE");
@@ -169,6 +218,7 @@ bool SqliteRunStore::heartbeat(const std::string& id, const std::string& worker,
 void SqliteRunStore::finish(const std::string& id, const std::string& worker, RunStatus status,
                             const std::string& error, const std::string& summary_json,
                             int64_t now_ms) {
+  changed();
   std::lock_guard lock(mutex_);
   // Only the worker that holds it: a worker taken over must not overwrite its successor's.
   SqliteStatement s(db_,
@@ -186,6 +236,7 @@ void SqliteRunStore::finish(const std::string& id, const std::string& worker, Ru
 }
 
 void SqliteRunStore::release(const std::string& id, const std::string& worker) {
+  changed();
   std::lock_guard lock(mutex_);
   SqliteStatement s(db_,
                     "UPDATE runs SET status = 'queued', worker = '', attempts = MAX(attempts - 1, "
@@ -195,6 +246,7 @@ void SqliteRunStore::release(const std::string& id, const std::string& worker) {
 }
 
 bool SqliteRunStore::cancel(const std::string& id, int64_t now_ms) {
+  changed();
   std::lock_guard lock(mutex_);
   SqliteStatement queued(db_,
                          "UPDATE runs SET status = 'cancelled', finished_ms = ?, "
@@ -211,18 +263,20 @@ bool SqliteRunStore::cancel(const std::string& id, int64_t now_ms) {
 }
 
 int64_t SqliteRunStore::reclaim(int64_t now_ms, int64_t silent_ms) {
+  changed();
   std::lock_guard lock(mutex_);
   const int64_t before = now_ms - silent_ms;
-  SqliteStatement fail(db_,
-                       "UPDATE runs SET status = 'failed', finished_ms = ?, error = 'its worker "
-                       "stopped ' || attempts || ' times (no heartbeat for ' || ? || ' ms)' "
-                       "WHERE status = 'running' AND heartbeat_ms < ? AND attempts >= ?");
+  SqliteStatement fail(
+      db_,
+      "UPDATE runs SET status = 'failed', finished_ms = ?, error = 'its worker "
+      "stopped ' || attempts || ' times (no heartbeat for ' || ? || ' ms)' "
+      "WHERE status = 'running' AND worker != '' AND heartbeat_ms < ? AND attempts >= ?");
   fail.bind(1, now_ms).bind(2, silent_ms).bind(3, before).bind(4, kMaxAttempts);
   fail.step();
   int64_t n = db_.changes();
   SqliteStatement requeue(db_,
                           "UPDATE runs SET status = 'queued', worker = '' "
-                          "WHERE status = 'running' AND heartbeat_ms < ?");
+                          "WHERE status = 'running' AND worker != '' AND heartbeat_ms < ?");
   requeue.bind(1, before);
   requeue.step();
   return n + db_.changes();
