@@ -455,3 +455,34 @@ TEST_CASE("mmhost backtest: a --start/--end outside the data is an error naming 
                       "covers 2025-01-01T00:00:00Z to") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.file("run/summary.json")));
 }
+
+TEST_CASE("mmhost backtest --set and --summary-only: a parameter over the script's, figures only") {
+  TempDir dir;
+  const std::string base =
+      "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --cache "
+      "data/sample/ETHUSDT_1m_synthetic.csv --no-progress ";
+  const mmh::test::CommandResult full =
+      run_mmhost(base + "--set grid.levels=6 --out " + dir.file("a"));
+  const mmh::test::CommandResult lean =
+      run_mmhost(base + "--set grid.levels=6 --summary-only --out " + dir.file("b"));
+  const mmh::test::CommandResult plain = run_mmhost(base + "--summary-only --out " + dir.file("c"));
+  REQUIRE(full.exit_code == 0);
+  REQUIRE(lean.exit_code == 0);
+  REQUIRE(plain.exit_code == 0);
+  const auto hash = [&](const char* run) {
+    return nlohmann::json::parse(
+        read_file(dir.file(std::string(run) + "/summary.json")))["event_hash"];
+  };
+  CHECK(hash("a") == hash("b"));  // the same run, without its files
+  CHECK(hash("a") != hash("c"));  // the parameter changed it
+  CHECK(std::filesystem::exists(dir.file("a/events.jsonl")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("b/events.jsonl")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("b/report.html")));
+  const mmh::test::CommandResult bad =
+      run_mmhost(base + "--set grid.nope=1 --out " + dir.file("d"));
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.output.find("unknown bos_mm parameter 'grid.nope'") != std::string::npos);
+  CHECK(
+      run_mmhost(base + "--set levels --out " + dir.file("e")).output.find("expected NAME=VALUE") !=
+      std::string::npos);
+}
