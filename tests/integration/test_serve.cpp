@@ -165,6 +165,11 @@ TEST_CASE("mmhost serve: cancel stops a running batch and its workers") {
   REQUIRE(wait_for(
       [&] { return std::filesystem::exists(dir.file("store/runs/" + id + "/results.sqlite")); },
       15000));
+  // The batch tells how far it is (runs finished of 90).
+  CHECK(wait_for([&] { return serve.get("/runs/" + id).second["progress"].get<double>() > 0; },
+                 15000));
+  CHECK(serve.get("/runs/" + id + "/artifacts").second.dump().find("progress") ==
+        std::string::npos);
   const auto [code, accepted] = serve.post("/runs/" + id + "/cancel", "");
   CHECK(code == 202);
   const json run = serve.wait_finished(id, 10000);

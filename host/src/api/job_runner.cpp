@@ -1,5 +1,6 @@
 #include "api/job_runner.hpp"
 
+#include "app/progress_file.hpp"
 #include "engine/clock.hpp"
 
 #include <spdlog/spdlog.h>
@@ -12,6 +13,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char** environ;
 
 #include <chrono>
 #include <fstream>
@@ -47,10 +50,16 @@ std::string log_tail(const fs::path& log, size_t max_chars = 600) {
 // Starts `argv` with stdout and stderr to `log`, in `cwd`; returns the pid or -1. The child
 // leads its own process group (a stop reaches the batch workers it forks too) and dies with the
 // thread that started it: a runner killed outright leaves no run going on without it.
-pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs::path& cwd) {
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs::path& cwd,
+            const std::string& extra_env) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // The environment, plus `extra_env`, built before the fork (nothing may allocate after it).
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+  envp.push_back(const_cast<char*>(extra_env.c_str()));
+  envp.push_back(nullptr);
   const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return -1;
   const pid_t parent = ::getpid();
@@ -63,7 +72,7 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs:
     ::dup2(fd, 1);
     ::dup2(fd, 2);
     if (::chdir(cwd.c_str()) != 0) ::_exit(127);
-    ::execv(args[0], args.data());
+    ::execve(args[0], args.data(), envp.data());
     ::_exit(127);
   }
   ::close(fd);
@@ -129,7 +138,9 @@ void JobRunner::run_one(const store::RunRow& row) {
   const fs::path log = dir / "log.txt";
   spdlog::info("serve: run {} ({} {}) on {} (attempt {})", row.id, row.kind, row.name,
                options_.worker_id, row.attempts);
-  const pid_t pid = spawn(argv, log, options_.source_dir);
+  const fs::path progress = dir / ".progress";  // not an artifact: names with a dot are not
+  const pid_t pid =
+      spawn(argv, log, options_.source_dir, "MMHOST_PROGRESS_FILE=" + progress.string());
   if (pid < 0) {
     store_.finish(row.id, options_.worker_id, RunStatus::failed, "cannot start " + argv[0], "",
                   now_ms());
@@ -157,7 +168,8 @@ void JobRunner::run_one(const store::RunRow& row) {
     }
     if (now - last_beat < 250) continue;
     last_beat = now;
-    const bool mine = store_.heartbeat(row.id, options_.worker_id, now, 0);
+    const bool mine =
+        store_.heartbeat(row.id, options_.worker_id, now, read_progress(progress.string(), 0));
     const std::optional<store::RunRow> current = mine ? store_.get(row.id) : std::nullopt;
     const bool cancel = current && current->cancel_requested;
     if ((!mine || cancel || stopping_) && kill_at == 0 && !cancelled && !lost) {

@@ -2,6 +2,7 @@
 
 #include "app/format.hpp"
 #include "app/host_context.hpp"
+#include "app/progress_file.hpp"
 #include "app/run_command.hpp"
 #include "hash/sha256.hpp"
 #include "lua/lua_state.hpp"
@@ -489,9 +490,12 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
 
   const bool tty = o.progress && isatty(fileno(stderr)) != 0;
   const auto wall_start = std::chrono::steady_clock::now();
-  if (tty)
-    run.progress = [&](uint64_t done, uint64_t total, int64_t ts_ns) {
+  ProgressFile progress_file;
+  if (tty || progress_file.active())
+    run.progress = [&, tty](uint64_t done, uint64_t total, int64_t ts_ns) {
       const double frac = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+      progress_file.update(frac);
+      if (!tty) return;
       std::fprintf(stderr, "\rbacktest %s  %s  %s bars ", progress_bar(frac).c_str(),
                    iso_time(ts_ns).substr(0, 10).c_str(), with_commas(done).c_str());
       if (done == total) std::fputc('\n', stderr);

@@ -1,5 +1,7 @@
 #include "batch/batch_runner.hpp"
 
+#include "app/progress_file.hpp"
+
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
@@ -184,7 +186,10 @@ std::vector<RunRecord> BatchRunner::run(const std::vector<BatchJob>& jobs, bool&
 
   const bool tty = progress_ && isatty(fileno(stderr)) != 0;
   size_t finished = 0, failed = 0;
+  ProgressFile progress_file;
   auto show = [&] {
+    progress_file.update(
+        todo.empty() ? 1.0 : static_cast<double>(finished) / static_cast<double>(todo.size()));
     if (!tty) return;
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
