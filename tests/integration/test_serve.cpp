@@ -184,7 +184,7 @@ TEST_CASE("mmhost serve: queued and running runs survive a restart and finish on
   std::string long_id, quick_id;
   {
     Serve serve(dir.file("store"), 1);
-    long_id = serve.post("/runs", R"({"kind":"batch","script":"scripts/sweep_grid.lua","jobs":1})")
+    long_id = serve.post("/runs", R"({"kind":"batch","script":"scripts/sweep_grid.lua","jobs":2})")
                   .second["id"];
     quick_id = serve.post("/runs", kSeedBody).second["id"];
     REQUIRE(wait_for([&] { return serve.get("/runs/" + long_id).second["status"] == "running"; },
@@ -197,7 +197,7 @@ TEST_CASE("mmhost serve: queued and running runs survive a restart and finish on
   Serve again(dir.file("store"), 2);
   const json quick = again.wait_finished(quick_id);
   CHECK(quick["status"] == "done");
-  const json long_run = again.wait_finished(long_id, 120000);
+  const json long_run = again.wait_finished(long_id, 300000);  // 90 backtests (ASan: minutes)
   CHECK(long_run["status"] == "done");
   CHECK(long_run["attempts"] == 1);  // a clean stop gives the run back without using an attempt
   CHECK(again.get("/runs").second["total"] == 2);

@@ -180,6 +180,9 @@ void JobRunner::run_one(const store::RunRow& row) {
     }
   }
   if (pidfd >= 0) ::close(pidfd);
+  // Whatever the run started and left behind (a batch's workers when the batch itself stopped
+  // first) goes with it: nothing of a finished run keeps running.
+  ::kill(-pid, SIGKILL);
   const int64_t end = now_ms();
   if (lost) {
     // Taken over: the new holder finishes it. This runner stops: back to the queue.

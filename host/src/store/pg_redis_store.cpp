@@ -1,14 +1,63 @@
 #include "store/pg_redis_store.hpp"
 
+#include <dlfcn.h>
 #include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <mutex>
 #include <regex>
 
 namespace mmh::store {
 
 namespace {
+
+// libpq is loaded when a PostgreSQL store is opened, not linked: its dependencies (Kerberos,
+// LDAP, GnuTLS, ...) would cost every mmhost process ~7 ms to load, every backtest a sweep
+// starts included.
+struct LibPq {
+  decltype(&::PQconnectdb) connectdb = nullptr;
+  decltype(&::PQstatus) status = nullptr;
+  decltype(&::PQerrorMessage) error_message = nullptr;
+  decltype(&::PQfinish) finish = nullptr;
+  decltype(&::PQreset) reset = nullptr;
+  decltype(&::PQexecParams) exec_params = nullptr;
+  decltype(&::PQresultStatus) result_status = nullptr;
+  decltype(&::PQclear) clear = nullptr;
+  decltype(&::PQntuples) ntuples = nullptr;
+  decltype(&::PQgetvalue) getvalue = nullptr;
+  decltype(&::PQcmdTuples) cmd_tuples = nullptr;
+};
+
+const LibPq& libpq() {
+  static LibPq pq;
+  static std::string error;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    void* lib = ::dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) {
+      error = std::string("cannot load libpq.so.5 (Debian package libpq5): ") + ::dlerror();
+      return;
+    }
+    auto get = [&](auto& fn, const char* name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(::dlsym(lib, name));
+      if (fn == nullptr && error.empty()) error = std::string("libpq.so.5 has no ") + name;
+    };
+    get(pq.connectdb, "PQconnectdb");
+    get(pq.status, "PQstatus");
+    get(pq.error_message, "PQerrorMessage");
+    get(pq.finish, "PQfinish");
+    get(pq.reset, "PQreset");
+    get(pq.exec_params, "PQexecParams");
+    get(pq.result_status, "PQresultStatus");
+    get(pq.clear, "PQclear");
+    get(pq.ntuples, "PQntuples");
+    get(pq.getvalue, "PQgetvalue");
+    get(pq.cmd_tuples, "PQcmdTuples");
+  });
+  if (!error.empty()) throw ServiceError("PostgreSQL: " + error);
+  return pq;
+}
 
 constexpr const char* kColumns =
     "id, parent_id, name, kind, status, spec, argv, attempts, worker, heartbeat_ms, "
@@ -35,21 +84,21 @@ struct PgRedisStore::Pg {
 
   struct Result {
     PGresult* r = nullptr;
-    ~Result() { PQclear(r); }
-    int rows() const { return PQntuples(r); }
-    const char* at(int row, int col) const { return PQgetvalue(r, row, col); }
-    int64_t affected() const { return to_int(PQcmdTuples(r)); }
+    ~Result() { libpq().clear(r); }
+    int rows() const { return libpq().ntuples(r); }
+    const char* at(int row, int col) const { return libpq().getvalue(r, row, col); }
+    int64_t affected() const { return to_int(libpq().cmd_tuples(r)); }
   };
 
   explicit Pg(const std::string& url) : shown(redact_url(url)) {
-    conn = PQconnectdb(url.c_str());
-    if (PQstatus(conn) != CONNECTION_OK) {
-      const std::string why = PQerrorMessage(conn);
-      PQfinish(conn);
+    conn = libpq().connectdb(url.c_str());
+    if (libpq().status(conn) != CONNECTION_OK) {
+      const std::string why = libpq().error_message(conn);
+      libpq().finish(conn);
       throw ServiceError("PostgreSQL at " + shown + ": " + why);
     }
   }
-  ~Pg() { PQfinish(conn); }
+  ~Pg() { libpq().finish(conn); }
 
   // Runs `sql` with text parameters ($1, $2, ...); throws on an error.
   std::unique_ptr<Result> exec(const std::string& sql, const std::vector<std::string>& params) {
@@ -57,15 +106,15 @@ struct PgRedisStore::Pg {
     for (const std::string& p : params) values.push_back(p.c_str());
     for (int attempt = 0;; ++attempt) {
       auto res = std::make_unique<Result>();
-      res->r = PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                            values.data(), nullptr, nullptr, 0);
-      const ExecStatusType st = PQresultStatus(res->r);
+      res->r = libpq().exec_params(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                   values.data(), nullptr, nullptr, 0);
+      const ExecStatusType st = libpq().result_status(res->r);
       if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return res;
-      if (attempt == 0 && PQstatus(conn) != CONNECTION_OK) {
-        PQreset(conn);  // the server restarted or the connection dropped: once more
+      if (attempt == 0 && libpq().status(conn) != CONNECTION_OK) {
+        libpq().reset(conn);  // the server restarted or the connection dropped: once more
         continue;
       }
-      throw ServiceError("PostgreSQL at " + shown + ": " + PQerrorMessage(conn) +
+      throw ServiceError("PostgreSQL at " + shown + ": " + libpq().error_message(conn) +
                          " (in: " + sql.substr(0, 60) + ")");
     }
   }
@@ -142,8 +191,8 @@ struct PgRedisStore::Redis {
 namespace {
 
 RunRow read_row(const PGresult* r, int row) {
-  auto text = [&](int col) { return std::string(PQgetvalue(r, row, col)); };
-  auto num = [&](int col) { return to_int(PQgetvalue(r, row, col)); };
+  auto text = [&](int col) { return std::string(libpq().getvalue(r, row, col)); };
+  auto num = [&](int col) { return to_int(libpq().getvalue(r, row, col)); };
   RunRow out;
   out.id = text(0);
   out.parent_id = text(1);
@@ -157,7 +206,7 @@ RunRow read_row(const PGresult* r, int row) {
   out.heartbeat_ms = num(9);
   out.cancel_requested = num(10) != 0;
   out.error = text(11);
-  out.progress = std::strtod(PQgetvalue(r, row, 12), nullptr);
+  out.progress = std::strtod(libpq().getvalue(r, row, 12), nullptr);
   out.created_ms = num(13);
   out.started_ms = num(14);
   out.finished_ms = num(15);
