@@ -7,6 +7,7 @@
 #include "fake_bybit.hpp"
 #include "fake_exchange.hpp"
 #include "hook_receiver.hpp"
+#include "http_get.hpp"
 #include "live_history.hpp"
 #include "test_support.hpp"
 
@@ -675,7 +676,8 @@ TEST_CASE("mmhost run --live: a short private outage leaves the orders resting")
   FakeBybit fake;
   set_up_market(fake);
   TempDir dir;
-  auto run = start_live_run(fake, dir, "--duration 9s --cancel-on-disconnect 30s");
+  auto run =
+      start_live_run(fake, dir, "--duration 9s --cancel-on-disconnect 30s --metrics 127.0.0.1:0");
   REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
   fake.trade_through(false, 2499 * E8 + 30000000, 2 * E8);
   REQUIRE(wait_for([&] { return both_sides_rest(fake); }, 8000));
@@ -683,6 +685,17 @@ TEST_CASE("mmhost run --live: a short private outage leaves the orders resting")
   const size_t auths = fake.private_auths();
   fake.drop_private_connections();
   REQUIRE(wait_for([&] { return fake.private_auths() > auths; }, 5000));
+  // The loss shows in the run's metrics.
+  const CommandResult st = run_mmhost("status " + dir.file("live-run") + " --json");
+  const size_t m = st.output.find("\"metrics\":\"");
+  REQUIRE(m != std::string::npos);
+  const std::string url = st.output.substr(m + 11, st.output.find('"', m + 11) - m - 11);
+  CHECK(wait_for(
+      [&] {
+        return http_request(url).second.find("\nmmhost_venue_reconnects_total 1\n") !=
+               std::string::npos;
+      },
+      3000));
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   const std::vector<FakeRequest> q = fake.requests();
   size_t cancels = 0;

@@ -459,7 +459,9 @@ typedef struct mmh_venue_vtable {
   /* Market data the venue needs to simulate or mark (simulated venues). Optional. */
   mmh_status (*on_market)(void* self, const mmh_batch* batch, mmh_error* err);
   /* What the venue is and, for simulated venues, which models run and their known biases, as
-   * NUL-terminated text ("key: value" lines), truncated to `capacity`. Optional. */
+   * NUL-terminated text ("key: value" lines), truncated to `capacity`. Optional. A live venue
+   * may say "reconnects: N" (its exchange connection lost and made again N times): the host's
+   * metrics show it. */
   mmh_status (*describe)(void* self, char* out, size_t capacity, mmh_error* err);
   /* ABI 1.1. Live venues: connect and reconcile with the exchange (open orders, balances); the
    * host posts no command before it returns and routes the venue's posts from here on. A

@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -359,6 +360,14 @@ void Execution::data_seen(int64_t exchange_ns, bool crossed) {
   if (!gate_.on_data(exchange_ns, local_ns, crossed)) return;
   data_line(exchange_ns);
   sync(exchange_ns);
+}
+
+std::optional<uint64_t> Execution::venue_reconnects() const {
+  if (!venue_.is_live()) return std::nullopt;
+  const std::string text = venue_.describe();
+  const size_t at = text.find("\nreconnects: ");
+  if (at == std::string::npos) return std::nullopt;
+  return std::strtoull(text.c_str() + at + 13, nullptr, 10);
 }
 
 int64_t Execution::command_time(int64_t now_ns) const {

@@ -29,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -145,6 +146,9 @@ class Execution {
   bool quotes_pulled_now() const { return quotes_pulled_ || gate_.data_stale(); }
   // Wall-clock runs: latencies, rejects by reason, the data's age (metrics, status line).
   const LiveStats& live_stats() const { return live_; }
+  // What a live venue says of its connection ("reconnects: N" in its description), for the
+  // metrics; nullopt when it says nothing.
+  std::optional<uint64_t> venue_reconnects() const;
   // A market update posted by a live connector was handled `ns` after its post (the engine's
   // observer): the decision latency operators watch.
   void reacted(uint32_t kind, int64_t ns);

@@ -110,8 +110,13 @@ std::string prometheus_text(const Execution& exec, int64_t now_ns) {
               live.last_data_local_ns == 0
                   ? -1.0
                   : static_cast<double>(now_ns - live.last_data_local_ns) / 1e9);
+  if (const std::optional<uint64_t> n = exec.venue_reconnects())
+    t.family("mmhost_venue_reconnects_total", "counter",
+             "Times the live venue's connection to the exchange was lost and made again.")
+        .sample("mmhost_venue_reconnects_total", static_cast<double>(*n));
   t.family("mmhost_quote_pulls_total", "counter",
-           "Times every quote was pulled because the book was unknown (gap, stale, disconnect).")
+           "Times the book was lost (a gap, a stale or reconnecting market stream) and every "
+           "quote pulled.")
       .sample("mmhost_quote_pulls_total", static_cast<double>(exec.quote_pulls()));
   t.family("mmhost_quotes_pulled", "gauge",
            "1 while every quote is pulled (the book unknown or the market data stale).")

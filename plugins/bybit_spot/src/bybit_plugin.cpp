@@ -47,9 +47,14 @@ VenueConfig venue_from(const sdk::Config& config) {
 }
 
 std::string with_commas(size_t n) {
-  std::string digits = std::to_string(n);
-  for (size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
-  return digits;
+  // Appended, not inserted: GCC 12 warns (falsely, -Wrestrict) on string::insert inlined here.
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
 }
 
 // Hands a batch to the host from the plugin's own thread (market data, venue reports).
@@ -253,11 +258,16 @@ class BybitVenue {
   }
   std::string describe() const {
     const LiveVenueStats stats = live_->stats();
-    return "venue: bybit_spot live (" + venue_.name + ", " + venue_.rest_url + ")\nkey: " + key_ +
-           "\norders: orderLinkId prefix " + prefix_ + "\ndisconnected cancel all: " +
-           (stats.dcp_on ? "on (" + std::to_string(stats.dcp_window_s) + " s)"
-                         : std::string("off for this account")) +
-           "\n";
+    std::string out = "venue: bybit_spot live (" + venue_.name + ", " + venue_.rest_url + ")\n";
+    out += "key: " + key_ + "\n";
+    out += "orders: orderLinkId prefix " + prefix_ + "\n";
+    out += "disconnected cancel all: ";
+    out +=
+        stats.dcp_on ? "on (" + std::to_string(stats.dcp_window_s) + " s)" : "off for this account";
+    out += "\nreconnects: ";  // the host's metrics read this line
+    out += std::to_string(stats.private_losses);
+    out += "\n";
+    return out;
   }
 
  private:

@@ -194,8 +194,10 @@ void LiveVenue::start() {
   e.on_down = [this](const std::string& reason) {
     if (down_since_ms_ == 0 && (stream_up_ || ready_)) down_since_ms_ = steady_now_ms();
     // At the stop the stream goes down on purpose: nothing to warn about.
-    if ((stream_up_ || ready_) && !stopping_)
+    if ((stream_up_ || ready_) && !stopping_) {
+      ++stats_.private_losses;
       log(MMH_LOG_WARN, "bybit venue: " + reason + "; new orders wait for reconciliation");
+    }
     stream_up_ = false;
     ready_ = false;
   };

@@ -75,6 +75,7 @@ struct LiveVenueStats {
   bool dcp_on = false;  // the exchange cancels on disconnect (its window: dcp_window_s)
   int64_t dcp_window_s = 0;
   uint64_t disconnect_cancels = 0;  // reconnects after a loss past cancel_on_disconnect_ms
+  uint64_t private_losses = 0;      // the private stream lost while trading (each reconnects)
   uint64_t fills = 0;
   uint64_t foreign_orders = 0;  // orders on the account that are not this run's
 };
