@@ -95,5 +95,5 @@ for name, label in [("mmhost_ack_latency_seconds", "ack"), ("mmhost_decision_lat
 print(f"faults             {injected} injected, {recovered} recovered: " + ", ".join(f"{k} {fake['faults_recovered'].get(k, 0)}/{v}" for k, v in fake["faults_injected"].items()))
 for f in fake["faults"]:
     if f["recovered_after_s"] is None: print(f"  NOT recovered: {f['kind']} at {f['at_s']} s")
-print(f"10006 answers      {run_log.count('10006')} in the run's log (1 injected at the start)")
+print(f"10006 answers      {run_log.count('Bybit error 10006')} in the run's log (1 injected at the start)")
 EOF

@@ -91,11 +91,13 @@ void check_wallets_equal(FakeBybit& fake, const std::string& output) {
 }
 
 // `mmhost run` of the flagship (or `strategy`) live at the fake, keys in the environment.
-std::future<CommandResult> start_live_run(
-    FakeBybit& fake, const TempDir& dir, const std::string& args,
-    const std::string& strategy = "strategies/eth_bos_mm.lua") {
+std::future<CommandResult> start_live_run(FakeBybit& fake, const TempDir& dir,
+                                          const std::string& args,
+                                          const std::string& strategy = "strategies/eth_bos_mm.lua",
+                                          const std::string& more_env = "") {
   const std::string venue = fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
-  const std::string env = std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret;
+  const std::string env =
+      std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret + " " + more_env;
   // The run directory (control.sock, risk_state.json) inside the test's own, unless given.
   const std::string out =
       args.find("--out ") == std::string::npos ? " --out " + dir.file("live-run") : "";
@@ -713,15 +715,8 @@ TEST_CASE("mmhost run --live: a market stream gone quiet past stale_ms pulls eve
   set_up_market(fake);
   TempDir dir;
   HookReceiver hook;
-  auto run = std::async(std::launch::async, [&] {
-    const std::string venue =
-        fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
-    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
-                          " --duration 7s --risk stale_ms=1500 --alert-stale 2s --out " +
-                          dir.file("run"),
-                      std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret +
-                          " MMHOST_ALERT_WEBHOOK=" + hook.url());
-  });
+  auto run = start_live_run(fake, dir, "--duration 7s --risk stale_ms=1500 --alert-stale 2s",
+                            "strategies/eth_bos_mm.lua", "MMHOST_ALERT_WEBHOOK=" + hook.url());
   REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
   // The fake sends no book or ticker update unless told: after 1.5 s the data is stale and
   // the rebalance bid is cancelled; 2 s of it is alerted.
@@ -746,14 +741,8 @@ TEST_CASE("mmhost run --live: the book lost five times in a row is alerted as a 
   set_up_market(fake);
   TempDir dir;
   HookReceiver hook;
-  auto run = std::async(std::launch::async, [&] {
-    const std::string venue =
-        fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
-    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
-                          " --duration 9s --out " + dir.file("run"),
-                      std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret +
-                          " MMHOST_ALERT_WEBHOOK=" + hook.url());
-  });
+  auto run = start_live_run(fake, dir, "--duration 9s", "strategies/eth_bos_mm.lua",
+                            "MMHOST_ALERT_WEBHOOK=" + hook.url());
   REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
   for (int gap = 0; gap < 6; ++gap) {  // a lost delta each time: the book is resubscribed
     const size_t subscribes = fake.subscribes("orderbook.50.ETHUSDT");
@@ -782,14 +771,8 @@ TEST_CASE("mmhost run --live: a wallet that moved without a fill is a reconcilia
   set_up_market(fake);
   TempDir dir;
   HookReceiver hook;
-  auto run = std::async(std::launch::async, [&] {
-    const std::string venue =
-        fake.write_venue_file(dir.path().string(), "backoff_initial_ms: 50\n");
-    return run_mmhost("run strategies/eth_bos_mm.lua --live --confirm-live --venue " + venue +
-                          " --duration 5s --out " + dir.file("run"),
-                      std::string("BYBIT_API_KEY=") + kKey + " BYBIT_API_SECRET=" + kSecret +
-                          " MMHOST_ALERT_WEBHOOK=" + hook.url());
-  });
+  auto run = start_live_run(fake, dir, "--duration 5s", "strategies/eth_bos_mm.lua",
+                            "MMHOST_ALERT_WEBHOOK=" + hook.url());
   REQUIRE(wait_for([&] { return our_open(fake).size() == 1; }, 15000));
   // Someone moved 5 USDT into the account behind the run's back (no fill, no push).
   fake.with_exchange([](FakeExchange& x) { x.set_balance("USDT", 10005 * E8); });

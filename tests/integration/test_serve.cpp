@@ -17,14 +17,6 @@
 using namespace mmh::test;
 using nlohmann::json;
 
-namespace {
-
-const char* kSeedBody = R"({"name":"eth mtf june","kind":"backtest_mm_mtf","cli_args":[
-    "--symbol","ETHUSDT","--htf-interval","5","--ltf-interval","1",
-    "--start","2025-06-01","--end","2025-07-01"]})";
-
-}  // namespace
-
 TEST_CASE("mmhost serve: the seed's body runs to done, its files served, the CLI's event hash") {
   TempDir dir;
   Serve serve(dir.file("store"));
@@ -43,13 +35,7 @@ TEST_CASE("mmhost serve: the seed's body runs to done, its files served, the CLI
   CHECK(run["attempts"] == 1);
 
   // The same job from the command line: the same event hash.
-  const CommandResult cli = run_mmhost(
-      "backtest strategies/eth_bos_mm.lua --symbol ETHUSDT --htf-interval 5 --ltf-interval 1 "
-      "--start 2025-06-01 --end 2025-07-01 --cache " +
-      shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv") +
-      " --no-progress --out " + dir.file("cli"));
-  REQUIRE(cli.exit_code == 0);
-  const json cli_summary = json::parse(read_file(dir.file("cli/summary.json")));
+  const json cli_summary = cli_seed_summary(dir.file("cli"));
   const auto [mcode, metrics] = serve.get("/runs/" + id + "/metrics");
   CHECK(mcode == 200);
   CHECK(metrics["event_hash"] == cli_summary["event_hash"]);
@@ -231,14 +217,10 @@ TEST_CASE("mmhost serve: a sweep is a parent run whose children are the backtest
   // One child, checked against the command line with the same --set.
   const json one = serve.get("/runs?parent=" + id + "&name=grid.levels%3D4%20grid.step_atr%3D0.6")
                        .second["runs"][0];
-  const CommandResult cli = run_mmhost(
-      "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --start 2025-06-01 "
-      "--end 2025-06-15 --cache " +
-      shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv") +
-      " --set grid.levels=4 --set grid.step_atr=0.6 --no-progress --out " + dir.file("cli"));
-  REQUIRE(cli.exit_code == 0);
   CHECK(one["figures"]["event_hash"] ==
-        json::parse(read_file(dir.file("cli/summary.json")))["event_hash"]);
+        cli_backtest_summary("--htf-interval 5 --ltf-interval 1 --start 2025-06-01 --end "
+                             "2025-06-15 --set grid.levels=4 --set grid.step_atr=0.6",
+                             dir.file("cli"))["event_hash"]);
   // Posted again: the same sweep.
   const auto [again_code, again] = serve.post("/runs", R"({"kind":"sweep","name":"steps",
       "cli_args":["--htf-interval","5","--ltf-interval","1","--start","2025-06-01",

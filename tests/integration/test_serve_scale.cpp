@@ -17,10 +17,6 @@ using namespace mmh::test;
 
 namespace {
 
-const char* kSeedBody = R"({"name":"eth mtf june","kind":"backtest_mm_mtf","cli_args":[
-    "--symbol","ETHUSDT","--htf-interval","5","--ltf-interval","1",
-    "--start","2025-06-01","--end","2025-07-01"]})";
-
 // `mmhost worker` in the background; its process id once it runs.
 class Worker {
  public:
@@ -71,13 +67,7 @@ TEST_CASE("mmhost serve + worker on PostgreSQL and Redis: the CLI's hash, a rest
   INFO(run.dump());
   REQUIRE(run["status"] == "done");
   CHECK(run["attempts"] == 1);
-  const CommandResult cli = run_mmhost(
-      "backtest strategies/eth_bos_mm.lua --symbol ETHUSDT --htf-interval 5 --ltf-interval 1 "
-      "--start 2025-06-01 --end 2025-07-01 --cache " +
-      shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv") +
-      " --no-progress --out " + dir.file("cli"));
-  REQUIRE(cli.exit_code == 0);
-  const json summary = json::parse(read_file(dir.file("cli/summary.json")));
+  const json summary = cli_seed_summary(dir.file("cli"));
   CHECK(serve.get("/runs/" + id + "/metrics").second["event_hash"] == summary["event_hash"]);
   const auto [fcode, fills] = http_request(serve.url() + "/runs/" + id + "/artifacts/fills.csv");
   CHECK(fcode == 200);

@@ -74,4 +74,31 @@ class Serve {
   std::future<CommandResult> done_;
 };
 
+// The seed's POST /runs body: the flagship, 5m structure, 1m execution, June 2025.
+inline constexpr const char* kSeedBody =
+    R"({"name":"eth mtf june","kind":"backtest_mm_mtf","cli_args":[
+    "--symbol","ETHUSDT","--htf-interval","5","--ltf-interval","1",
+    "--start","2025-06-01","--end","2025-07-01"]})";
+
+// The seed body's job (and the sweeps') data: the 90-day ETHUSDT 1m file.
+inline std::string eth_1m_file() {
+  return shared_data("candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv");
+}
+
+// `mmhost backtest strategies/eth_bos_mm.lua ARGS --cache <the 90-day file>` on the command line
+// into OUT: its summary.json, to compare with what serve ran.
+inline json cli_backtest_summary(const std::string& args, const std::string& out) {
+  const CommandResult cli = run_mmhost("backtest strategies/eth_bos_mm.lua " + args + " --cache " +
+                                       eth_1m_file() + " --no-progress --out " + out);
+  REQUIRE(cli.exit_code == 0);
+  return json::parse(read_file(out + "/summary.json"));
+}
+
+// The seed body's job (kSeedBody of the serve tests) on the command line.
+inline json cli_seed_summary(const std::string& out) {
+  return cli_backtest_summary(
+      "--symbol ETHUSDT --htf-interval 5 --ltf-interval 1 --start 2025-06-01 --end 2025-07-01",
+      out);
+}
+
 }  // namespace mmh::test
