@@ -1,7 +1,11 @@
 // `mmhost serve` end to end over HTTP, as a client would use it: the seed's body submitted, run
 // to done, every artifact fetched, the event hash equal to the command line's; duplicates,
 // refusals (token, bad fields, big bodies, artifact names that would leave the run), cancel of a
-// running batch, and a restart of serve with runs queued and running.
+// running batch, a restart of serve with runs queued and running, and a fetch from the fake
+// exchange into the store's data.
+#include "csv_series.hpp"
+#include "fake_bybit.hpp"
+#include "file_bytes.hpp"
 #include "serve_client.hpp"
 #include "test_support.hpp"
 
@@ -229,3 +233,64 @@ TEST_CASE("mmhost serve: a sweep is a parent run whose children are the backtest
   CHECK(again_code == 200);
   CHECK(again["id"] == id);
 }
+
+// Needs the bybit_spot plugin (the fake exchange speaks its protocol).
+TEST_SUITE_BEGIN("bybit");
+
+TEST_CASE(
+    "mmhost serve: a fetch run downloads candles into the store, where a backtest reads them") {
+  FakeBybit fake;
+  const std::string path = eth_1m_file();
+  auto series =
+      mmh::replay::parse_candle_csv(mmh::replay::read_file_bytes(path), path, 60000000000LL);
+  series.candles.resize(2 * 1440);
+  fake.set_candles(series.candles);
+  TempDir dir;
+  // A host configuration whose venues/ holds the fake (fetch finds venues beside the config).
+  std::filesystem::create_directories(dir.file("config/venues"));
+  std::filesystem::copy_file(source_dir() + "/configs/mmhost.yaml", dir.file("config/mmhost.yaml"));
+  fake.write_venue_file(dir.file("config/venues"));
+  Serve serve(dir.file("store"), 1, "", "MMHOST_CONFIG=" + dir.file("config/mmhost.yaml"));
+
+  auto bad = [&](const std::string& body) { return serve.post("/runs", body); };
+  CHECK(
+      bad(R"({"kind":"fetch","start":"2025-05-20","end":"2025-05-22"})").second["error"]["field"] ==
+      "symbol");
+  CHECK(bad(R"({"kind":"fetch","symbol":"ETHUSDT","interval":"7","start":"2025-05-20",
+                "end":"2025-05-22"})")
+            .second["error"]["field"] == "interval");
+  CHECK(bad(R"({"kind":"fetch","symbol":"ETHUSDT","venue":"../../etc/x","start":"2025-05-20",
+                "end":"2025-05-22"})")
+            .second["error"]["field"] == "venue");
+  CHECK(bad(R"({"kind":"fetch","symbol":"ETHUSDT","start":"2025-02-30","end":"2025-05-22"})")
+            .second["error"]["field"] == "start");
+  CHECK(bad(R"({"kind":"fetch","symbol":"ETHUSDT","start":"2025-05-22","end":"2025-05-22"})")
+            .second["error"]["field"] == "end");
+
+  const char* body =
+      R"({"kind":"fetch","symbol":"ETHUSDT","interval":"1","start":"2025-05-20","end":"2025-05-22","venue":"fake"})";
+  const auto [code, submitted] = serve.post("/runs", body);
+  REQUIRE(code == 201);
+  const json run = serve.wait_finished(submitted["id"]);
+  INFO(run.dump());
+  REQUIRE(run["status"] == "done");
+  const std::string file = dir.file("store/data/fake_spot_ETHUSDT_1m_2025-05-20_2025-05-21.csv");
+  REQUIRE(std::filesystem::exists(file));
+  const auto fetched = mmh::replay::parse_candle_csv(mmh::replay::read_file_bytes(file), file);
+  REQUIRE(fetched.candles.size() == series.candles.size());
+  CHECK(fetched.candles.front().open_ts_ns == series.candles.front().open_ts_ns);
+  CHECK(fetched.candles.back().close_e8 == series.candles.back().close_e8);
+  // Posted again: the same run.
+  CHECK(serve.post("/runs", body).second["id"] == submitted["id"]);
+
+  // The store's data directory is one the backtests may read.
+  const auto [bcode, backtest] =
+      serve.post("/runs", R"({"kind":"backtest","strategy":"strategies/eth_bos_mm.lua","data":")" +
+                              file + R"(","htf_interval":5,"ltf_interval":1})");
+  REQUIRE(bcode == 201);
+  const json done = serve.wait_finished(backtest["id"]);
+  INFO(done.dump());
+  CHECK(done["status"] == "done");
+}
+
+TEST_SUITE_END();

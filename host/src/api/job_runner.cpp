@@ -118,9 +118,15 @@ void JobRunner::slot_loop(int slot) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         continue;
       }
-      ++busy_;
+      // Given back however run_one ends (/health shows busy slots).
+      struct Busy {
+        std::atomic<int>& n;
+        explicit Busy(std::atomic<int>& count) : n(count) { ++n; }
+        ~Busy() { --n; }
+        Busy(const Busy&) = delete;
+        Busy& operator=(const Busy&) = delete;
+      } busy(busy_);
       run_one(*row);
-      --busy_;
     } catch (const std::exception& e) {
       spdlog::error("serve: worker slot {}: {}", slot, e.what());
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -133,8 +139,10 @@ void JobRunner::run_one(const store::RunRow& row) {
   fs::create_directories(dir);
   std::vector<std::string> argv = {options_.mmhost};
   for (const json& a : json::parse(row.argv_json)) argv.push_back(a.get<std::string>());
-  argv.push_back("--out");
-  argv.push_back(dir.string());
+  if (row.kind != "fetch") {  // a fetch writes its candle file (named in its argv), no run files
+    argv.push_back("--out");
+    argv.push_back(dir.string());
+  }
   const fs::path log = dir / "log.txt";
   spdlog::info("serve: run {} ({} {}) on {} (attempt {})", row.id, row.kind, row.name,
                options_.worker_id, row.attempts);

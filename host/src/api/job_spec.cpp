@@ -3,6 +3,8 @@
 #include "hash/sha256.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -252,6 +254,63 @@ std::string file_hash(const std::string& path) {
   return hash;
 }
 
+// A UTC day "YYYY-MM-DD" of a fetch request, or a SpecError naming the field.
+std::chrono::sys_days fetch_day(const json& body, const char* field) {
+  const std::string text = string_field(body, field, 10);
+  if (text.empty()) throw SpecError(field, std::string("a fetch needs ") + field + " (YYYY-MM-DD)");
+  static const std::regex day("^([0-9]{4})-([0-9]{2})-([0-9]{2})$");
+  std::smatch m;
+  const bool form = std::regex_match(text, m, day);
+  const std::chrono::year_month_day ymd{
+      std::chrono::year{form ? std::stoi(m.str(1)) : 0},
+      std::chrono::month{form ? static_cast<unsigned>(std::stoi(m.str(2))) : 0U},
+      std::chrono::day{form ? static_cast<unsigned>(std::stoi(m.str(3))) : 0U}};
+  if (!form || !ymd.ok())
+    throw SpecError(field, std::string(field) + " '" + text + "': expected a UTC day YYYY-MM-DD");
+  return std::chrono::sys_days{ymd};
+}
+
+std::string day_text(std::chrono::sys_days day) {
+  const std::chrono::year_month_day ymd{day};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return text;
+}
+
+// `mmhost fetch` of a symbol's candles into the store's data directory, named as find_candles
+// looks for them (<venue>_spot_<SYMBOL>_<N>m_<first day>_<last day>.csv), so a later backtest
+// finds them; the same range again resumes the same file.
+void add_fetch(const json& body, const SpecContext& c, JobSpec& spec) {
+  if (c.fetch_dir.empty()) throw SpecError("kind", "this server does not fetch data");
+  const std::string symbol = string_field(body, "symbol", 24);
+  if (!matches(Value::symbol, symbol))
+    throw SpecError("symbol", "a fetch needs symbol: " + std::string(expected(Value::symbol)));
+  const std::string interval = string_field(body, "interval", 4, "1");
+  static const std::map<std::string, std::string> minutes = {
+      {"1", "1"},     {"3", "3"},     {"5", "5"},     {"15", "15"},   {"30", "30"}, {"60", "60"},
+      {"120", "120"}, {"240", "240"}, {"360", "360"}, {"720", "720"}, {"D", "1440"}};
+  const auto tag = minutes.find(interval);
+  if (tag == minutes.end())
+    throw SpecError("interval",
+                    "interval '" + interval +
+                        "': expected a Bybit kline interval (minutes: 1 3 5 15 30 60 120 240 360 "
+                        "720, or D)");
+  const std::string venue = string_field(body, "venue", 40, "mainnet");
+  static const std::regex venue_name("^[a-z0-9_-]{1,40}$");
+  if (!std::regex_match(venue, venue_name))
+    throw SpecError("venue",
+                    "venue '" + venue + "': expected a venue name (mainnet, testnet, demo)");
+  const std::chrono::sys_days first = fetch_day(body, "start"), end = fetch_day(body, "end");
+  if (end <= first) throw SpecError("end", "end must be after start (end is exclusive)");
+  const fs::path file =
+      c.fetch_dir / (venue + "_spot_" + symbol + "_" + tag->second + "m_" + day_text(first) + "_" +
+                     day_text(end - std::chrono::days{1}) + ".csv");
+  spec.argv = {"fetch",   "--symbol",      symbol,        "--interval",   interval,
+               "--start", day_text(first), "--end",       day_text(end),  "--venue",
+               venue,     "--cache",       file.string(), "--no-progress"};
+}
+
 }  // namespace
 
 std::string find_candles(const SpecContext& c, const std::string& symbol,
@@ -286,9 +345,9 @@ std::string find_candles(const SpecContext& c, const std::string& symbol,
 JobSpec parse_job(const json& body, const SpecContext& c) {
   if (!body.is_object()) throw SpecError("", "the body must be a JSON object");
   static const std::set<std::string> known = {
-      "name",       "kind",  "cli_args",   "strategy", "strategy_text", "data",
-      "symbol",     "start", "end",        "interval", "htf_interval",  "ltf_interval",
-      "fill_model", "fees",  "latency_ms", "seed",     "script",        "jobs"};
+      "name",       "kind", "cli_args", "strategy",     "strategy_text", "data",       "symbol",
+      "start",      "end",  "interval", "htf_interval", "ltf_interval",  "fill_model", "fees",
+      "latency_ms", "seed", "script",   "jobs",         "venue"};
   for (const auto& [key, value] : body.items())
     if (!known.count(key)) throw SpecError(key, "unknown field '" + key + "'");
   JobSpec spec;
@@ -332,17 +391,20 @@ JobSpec parse_job(const json& body, const SpecContext& c) {
       spec.argv.push_back("--jobs");
       spec.argv.push_back(std::to_string(jobs->get<int>()));
     }
+  } else if (spec.kind == "fetch") {
+    add_fetch(body, c, spec);
   } else if (spec.kind == "sweep") {
     throw SpecError("kind", "a sweep is submitted as a sweep (parse_sweep)");
   } else if (spec.kind.empty()) {
-    throw SpecError("kind", "kind is required: backtest, backtest_mm_mtf or batch");
+    throw SpecError("kind", "kind is required: backtest, backtest_mm_mtf, batch or fetch");
   } else {
-    throw SpecError(
-        "kind", "unknown kind '" + spec.kind + "'; expected backtest, backtest_mm_mtf or batch");
+    throw SpecError("kind", "unknown kind '" + spec.kind +
+                                "'; expected backtest, backtest_mm_mtf, batch or fetch");
   }
   spec.normalized = body;
   spec.normalized["name"] = spec.name;
   spec.normalized.erase("strategy_text");  // kept as a file; the argv names it
+  if (spec.kind == "fetch") spec.normalized["file"] = spec.argv[spec.argv.size() - 2];
   return spec;
 }
 

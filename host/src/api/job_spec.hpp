@@ -1,10 +1,11 @@
 // What `POST /runs` accepts, checked field by field, and the mmhost command line a worker runs
 // for it. Kinds: `backtest_mm_mtf` (the seed's {"name","kind","cli_args":[...]}), `backtest`
 // (structured: strategy path or inline text, data, range, fill model, fees, latency; cli_args
-// too) and `batch` (a batch script). Paths may only name files under the allowed roots (the
-// strategies and scripts shipped with mmhost, the data directories): a request cannot make a
-// worker read anything else. The job key hashes every input (the command line, the bytes of each
-// file it reads, mmhost and its plugins), so the same job posted twice is one run.
+// too), `batch` (a batch script) and `fetch` (candles from a venue into the server's data). Paths
+// may only name files under the allowed roots (the strategies and scripts shipped with mmhost, the
+// data directories): a request cannot make a worker read anything else. The job key hashes every
+// input (the command line, the bytes of each file it reads, mmhost and its plugins), so the same
+// job posted twice is one run.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -32,6 +33,7 @@ struct SpecContext {
   std::vector<std::filesystem::path> data_roots;  // data files must lie under one of these
   std::filesystem::path inline_dir;  // where inline strategy texts are kept (by content hash)
   std::string build_hash;            // mmhost and its plugins (sha256 of their hashes)
+  std::filesystem::path fetch_dir;   // where `fetch` runs write their candles (a data root)
 };
 
 struct JobSpec {
