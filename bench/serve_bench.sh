@@ -3,10 +3,14 @@
 #   1. submitting a 1,000-run sweep (one POST; no workers, so only the submission is timed);
 #   2. GET /runs latency under 50 concurrent clients (p50/p99 over 5,000 requests, by
 #      mmhost_http_load; a page is cached while the store is unchanged, at most 250 ms);
-#   3. the 90-run grid of scripts/sweep_grid.lua as a serve sweep with 2 workers against
-#      `mmhost batch scripts/sweep_grid.lua --jobs 2`, and whether their event hashes agree;
+#   3. the 90-run grid of scripts/sweep_grid.lua as a serve sweep with 2 workers (the sweep's
+#      created -> finished in the store) against `mmhost batch scripts/sweep_grid.lua --jobs 2`,
+#      and whether their event hashes agree;
+#   3b. cancel: a running batch and a running sweep, from POST /cancel until the run is
+#      `cancelled` and nothing of it runs (polled every 20 ms);
 #   4. queue overhead per job through PostgreSQL + Redis (200 one-day backtests, 1 worker slot)
-#      against the same command lines run one after another (skipped without postgres/redis).
+#      against the same backtests fed straight to one `mmhost backtest-worker`, the process a
+#      slot runs them in (skipped without postgres/redis).
 # Usage: bench/serve_bench.sh   (after a release build: cmake --build --preset release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +35,16 @@ wait_done() {  # id: polls until the run is finished
   while :; do
     s=$(curl -sf "$url/runs/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
     case "$s" in done|failed|cancelled) echo "$s"; return;; esac
-    sleep 0.2
+    sleep 1  # a light poll: the figure is the store's own created -> finished
   done
+}
+# A run's created -> finished, in seconds, as the store recorded them.
+run_seconds() {
+  curl -sf "$url/runs/$1" | python3 -c '
+import datetime, json, sys
+r = json.load(sys.stdin)
+t = lambda s: datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+print(round(t(r["finished"]) - t(r["created"]), 3))'
 }
 now() { date +%s.%N; }
 
@@ -62,7 +74,7 @@ id=$(post /runs '{"kind":"sweep","name":"grid","data":"'"$(realpath "$data")"'",
 "grid":{"grid.step_atr":[0.2,0.4,0.6,0.8,1.0],"grid.step_min_bps":[10,25],"grid.levels":[2,4,6],"grid.level_pct":[1,2,3]}}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 status=$(wait_done "$id")
-t_serve=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {print b - a}')
+t_serve=$(run_seconds "$id")
 same=$(python3 - "$url" "$id" "$out/batch/results.sqlite" <<'EOF'
 import json, sqlite3, sys, urllib.request
 url, sweep, db = sys.argv[1:]
@@ -74,6 +86,30 @@ EOF
 )
 printf '  batch --jobs 2: %.2f s; serve sweep, 2 workers: %.2f s (%s); ratio %.3f (target <= 1.10); event hashes %s\n' \
   "$t_batch" "$t_serve" "$status" "$(awk -v a="$t_serve" -v b="$t_batch" 'BEGIN {print a / b}')" "$same"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+echo "== 3b. cancel of a running batch and of a running sweep (target <= 2 s)"
+start_serve "$out/s3b" 2
+cancel_time() {  # body: submits it, waits until it runs a second, cancels, times the end
+  local id s t0
+  id=$(post /runs "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  until curl -sf "$url/runs/$id" | grep -q '"status":"running"'; do sleep 0.05; done
+  sleep 1
+  t0=$(now)
+  post "/runs/$id/cancel" '' > /dev/null
+  while :; do
+    s=$(curl -sf "$url/runs/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+    [ "$s" = cancelled ] && ! pgrep -f -- "--out $out/s3b/runs/$id" > /dev/null &&
+      curl -sf "$url/runs?parent=$id&status=running" | grep -q '"total":0' && break
+    sleep 0.02
+  done
+  awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.3f", b - a}'
+}
+printf '  batch (scripts/sweep_grid.lua, 2 jobs): cancelled in %s s\n' \
+  "$(cancel_time '{"kind":"batch","script":"scripts/sweep_grid.lua","jobs":2}')"
+printf '  sweep (90 runs over 2 workers): cancelled in %s s\n' \
+  "$(cancel_time '{"kind":"sweep","name":"c","data":"'"$(realpath "$data")"'","htf_interval":5,"ltf_interval":1,
+"grid":{"grid.step_atr":[0.25,0.45,0.65,0.85,1.05],"grid.step_min_bps":[11,26],"grid.levels":[2,4,6],"grid.level_pct":[1,2,3]}}')"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
 echo "== 4. queue overhead per job through PostgreSQL + Redis (200 one-day backtests, 1 worker slot)"
@@ -99,15 +135,22 @@ t0=$(now)
 id=$(post /runs '{"kind":"sweep","name":"tiny","data":"data/sample/ETHUSDT_1m_synthetic.csv","start":"2025-01-02","end":"2025-01-03","htf_interval":5,"ltf_interval":1,"sets":['"$days"']}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 status=$(wait_done "$id")
-t_queue=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {print b - a}')
+t_queue=$(run_seconds "$id")
 kill "$wpid" "$pid"; wait "$wpid" "$pid" 2>/dev/null || true
-# The same 200 command lines, one after another, without a queue.
+# The same 200 backtests without a queue, in one `mmhost backtest-worker` as a serve slot runs
+# them (its stdin the jobs, fd 3 the exit codes).
+python3 - "$out/direct" > "$out/direct.jobs" <<'PY'
+import json, sys
+for i in range(200):
+    args = ["backtest", "strategies/eth_bos_mm.lua", "--cache", "data/sample/ETHUSDT_1m_synthetic.csv",
+            "--start", "2025-01-02", "--end", "2025-01-03", "--htf-interval", "5", "--ltf-interval", "1",
+            "--set", f"grid.levels={1 + i % 10}", "--set", f"grid.step_min_bps={5 + 5 * (i // 10)}",
+            "--no-progress", "--summary-only", "--out", f"{sys.argv[1]}/{i}"]
+    print(json.dumps({"args": args, "log": f"{sys.argv[1]}.log"}))
+PY
 t0=$(now)
-for i in $(seq 0 199); do
-  "$bin" backtest strategies/eth_bos_mm.lua --cache data/sample/ETHUSDT_1m_synthetic.csv --start 2025-01-02 --end 2025-01-03 \
-    --htf-interval 5 --ltf-interval 1 --set "grid.levels=$((1 + i % 10))" --set "grid.step_min_bps=$((5 + 5 * (i / 10)))" \
-    --no-progress --out "$out/direct/$i" > /dev/null
-done
+"$bin" backtest-worker < "$out/direct.jobs" 3> "$out/direct.codes"
 t_direct=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {print b - a}')
+[ "$(grep -c '^0$' "$out/direct.codes")" = 200 ] || echo "  (some direct backtests failed: $out/direct.log)"
 printf '  through serve + Redis + PostgreSQL: %.2f s (%s); directly: %.2f s; overhead %.2f ms per job (target <= 2 ms)\n' \
   "$t_queue" "$status" "$t_direct" "$(awk -v q="$t_queue" -v d="$t_direct" 'BEGIN {print (q - d) / 200 * 1000}')"

@@ -218,6 +218,11 @@ TEST_CASE("mmhost serve: a sweep is a parent run whose children are the backtest
     hashes.insert(child["figures"]["event_hash"].get<std::string>());
   }
   CHECK(hashes.size() == 4);  // each set is its own run
+  // The sweep finished when its last child did (not when a request noticed).
+  std::string last;
+  for (const json& child : children["runs"])
+    last = std::max(last, child["finished"].get<std::string>());
+  CHECK(done["finished"] == last);
   // One child, checked against the command line with the same --set.
   const json one = serve.get("/runs?parent=" + id + "&name=grid.levels%3D4%20grid.step_atr%3D0.6")
                        .second["runs"][0];
@@ -232,6 +237,38 @@ TEST_CASE("mmhost serve: a sweep is a parent run whose children are the backtest
       "grid":{"grid.step_atr":[0.2,0.6],"grid.levels":[2,4]}})");
   CHECK(again_code == 200);
   CHECK(again["id"] == id);
+}
+
+TEST_CASE("mmhost serve: a slot keeps its backtest worker between runs and replaces a dead one") {
+  TempDir dir;
+  Serve serve(dir.file("store"), 1);
+  auto week = [&](const std::string& start, const std::string& end) {
+    const auto [code, run] = serve.post(
+        "/runs", R"({"kind":"backtest","strategy":"strategies/eth_bos_mm.lua","data":")" +
+                     eth_1m_file() + R"(","htf_interval":5,"ltf_interval":1,"start":")" + start +
+                     R"(","end":")" + end + R"("})");
+    REQUIRE(code == 201);
+    return serve.wait_finished(run["id"]);
+  };
+  const std::string serve_pid = run_command("pgrep -f -- '^" + mmhost_binary() +
+                                            " serve .*--store " + dir.file("store") + " '")
+                                    .output;
+  REQUIRE(!serve_pid.empty());
+  const std::string workers =
+      "pgrep -P " + serve_pid.substr(0, serve_pid.find('\n')) + " -f -- 'mmhost backtest-worker'";
+  CHECK(week("2025-06-01", "2025-06-08")["status"] == "done");
+  const std::string first = run_command(workers).output;
+  CHECK(week("2025-06-08", "2025-06-15")["status"] == "done");
+  CHECK(run_command(workers).output == first);  // the same process ran both
+  REQUIRE(!first.empty());
+  run_command("kill -9 " + first);
+  const json after = week("2025-06-15", "2025-06-22");
+  INFO(after.dump());
+  CHECK(after["status"] == "done");
+  CHECK(after["attempts"] == 1);
+  const std::string second = run_command(workers).output;
+  CHECK(!second.empty());
+  CHECK(second != first);
 }
 
 // Needs the bybit_spot plugin (the fake exchange speaks its protocol).

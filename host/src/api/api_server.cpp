@@ -410,11 +410,18 @@ struct ApiServer::Impl {
       row.error = n[RunStatus::failed] > 0 ? std::to_string(n[RunStatus::failed]) + " of " +
                                                  std::to_string(total) + " runs failed"
                                            : "";
-      row.finished_ms = now_ms();
+      // When its last child finished, not when this request noticed.
+      f.status.reset();
+      f.limit = total;
+      row.finished_ms = 0;
+      for (const RunRow& child : store.list(f))
+        row.finished_ms = std::max(row.finished_ms, child.finished_ms);
+      if (row.finished_ms == 0) row.finished_ms = now_ms();
     }
     if (row.status != before.status || row.progress != before.progress ||
         row.summary_json != before.summary_json)
-      store.settle(row.id, row.status, row.error, row.progress, row.summary_json, now_ms());
+      store.settle(row.id, row.status, row.error, row.progress, row.summary_json,
+                   row.finished_ms != 0 ? row.finished_ms : now_ms());
   }
 
   Reply handle(const http::request<http::string_body>& req, const std::string& path,

@@ -50,15 +50,16 @@ std::string log_tail(const fs::path& log, size_t max_chars = 600) {
 // Starts `argv` with stdout and stderr to `log`, in `cwd`; returns the pid or -1. The child
 // leads its own process group (a stop reaches the batch workers it forks too) and dies with the
 // thread that started it: a runner killed outright leaves no run going on without it.
+// `stdin_fd` and `fd3` (when >= 0) become the child's stdin and fd 3.
 pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs::path& cwd,
-            const std::string& extra_env) {
+            const std::string& extra_env, int stdin_fd = -1, int fd3 = -1) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   // The environment, plus `extra_env`, built before the fork (nothing may allocate after it).
   std::vector<char*> envp;
   for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
-  envp.push_back(const_cast<char*>(extra_env.c_str()));
+  if (!extra_env.empty()) envp.push_back(const_cast<char*>(extra_env.c_str()));
   envp.push_back(nullptr);
   const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return -1;
@@ -68,9 +69,15 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs:
     // Only async-signal-safe calls until exec.
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigaction(SIGPIPE, &dfl, nullptr);      // ignored in serve (a dead worker's pipe), not here
     if (::getppid() != parent) ::_exit(127);  // the parent died before the line above
     ::dup2(fd, 1);
     ::dup2(fd, 2);
+    if (stdin_fd >= 0) ::dup2(stdin_fd, 0);
+    if (fd3 == 3) ::fcntl(3, F_SETFD, 0);  // dup2 onto itself would keep close-on-exec
+    if (fd3 >= 0 && fd3 != 3) ::dup2(fd3, 3);
     if (::chdir(cwd.c_str()) != 0) ::_exit(127);
     ::execve(args[0], args.data(), envp.data());
     ::_exit(127);
@@ -85,6 +92,40 @@ fs::path run_dir(const fs::path& store_dir, const std::string& id) {
   return store_dir / "runs" / id;
 }
 
+// A slot's `mmhost backtest-worker` (app/backtest_worker.hpp), kept between its backtests.
+struct JobRunner::Warm {
+  pid_t pid = -1;
+  int pidfd = -1;
+  int jobs = -1;     // we write job lines
+  int replies = -1;  // it writes exit codes
+  std::string pending;
+
+  bool alive() const { return pid > 0; }
+  // Stopped and reaped (it has no run of its own to finish).
+  void end() {
+    if (pid > 0) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    pid = -1;
+    for (int* fd : {&pidfd, &jobs, &replies}) {
+      if (*fd >= 0) ::close(*fd);
+      *fd = -1;
+    }
+    pending.clear();
+  }
+  ~Warm() { end(); }
+};
+
+namespace {
+
+// The pidfd of `pid`, or -1 (polling then falls back to a sleep).
+int open_pidfd(pid_t pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+}  // namespace
+
 JobRunner::JobRunner(store::RunStore& store, RunnerOptions options)
     : store_(store), options_(std::move(options)) {}
 
@@ -93,6 +134,9 @@ JobRunner::~JobRunner() {
 }
 
 void JobRunner::start() {
+  // A backtest worker that died leaves a pipe whose write must fail (EPIPE), not end this
+  // process; children get the default back (spawn).
+  ::signal(SIGPIPE, SIG_IGN);
   stopping_ = false;
   for (int i = 0; i < options_.slots; ++i) threads_.emplace_back([this, i] { slot_loop(i); });
 }
@@ -105,6 +149,7 @@ void JobRunner::stop() {
 }
 
 void JobRunner::slot_loop(int slot) {
+  Warm warm;  // ended with the slot
   int64_t last_reclaim = 0;
   while (!stopping_) {
     try {
@@ -126,7 +171,7 @@ void JobRunner::slot_loop(int slot) {
         Busy(const Busy&) = delete;
         Busy& operator=(const Busy&) = delete;
       } busy(busy_);
-      run_one(*row);
+      run_one(*row, warm);
     } catch (const std::exception& e) {
       spdlog::error("serve: worker slot {}: {}", slot, e.what());
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -134,7 +179,29 @@ void JobRunner::slot_loop(int slot) {
   }
 }
 
-void JobRunner::run_one(const store::RunRow& row) {
+bool JobRunner::start_warm(Warm& warm, const fs::path& log) {
+  int in[2], back[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) return false;
+  if (::pipe2(back, O_CLOEXEC) != 0) {
+    ::close(in[0]);
+    ::close(in[1]);
+    return false;
+  }
+  warm.pid =
+      spawn({options_.mmhost, "backtest-worker"}, log, options_.source_dir, "", in[0], back[1]);
+  ::close(in[0]);
+  ::close(back[1]);
+  warm.jobs = in[1];
+  warm.replies = back[0];
+  if (warm.pid < 0) {
+    warm.end();
+    return false;
+  }
+  warm.pidfd = open_pidfd(warm.pid);
+  return true;
+}
+
+void JobRunner::run_one(const store::RunRow& row, Warm& warm) {
   const fs::path dir = run_dir(options_.store_dir, row.id);
   fs::create_directories(dir);
   std::vector<std::string> argv = {options_.mmhost};
@@ -147,27 +214,66 @@ void JobRunner::run_one(const store::RunRow& row) {
   spdlog::info("serve: run {} ({} {}) on {} (attempt {})", row.id, row.kind, row.name,
                options_.worker_id, row.attempts);
   const fs::path progress = dir / ".progress";  // not an artifact: names with a dot are not
-  const pid_t pid =
-      spawn(argv, log, options_.source_dir, "MMHOST_PROGRESS_FILE=" + progress.string());
+  // A backtest goes to the slot's backtest worker (started on first use, its own start-up
+  // output in this run's log); anything else is a process of its own.
+  const bool use_warm = options_.warm_backtests && argv.size() > 1 && argv[1] == "backtest";
+  pid_t pid = -1;
+  int pidfd = -1;
+  if (use_warm) {
+    { std::ofstream truncate(log, std::ios::trunc); }
+    const json job = {{"args", std::vector<std::string>(argv.begin() + 1, argv.end())},
+                      {"log", log.string()},
+                      {"progress", progress.string()}};
+    const std::string line = job.dump() + "\n";
+    // A worker that died since its last job shows when the line cannot be written (EPIPE):
+    // then once more with a new one.
+    for (int attempt = 0; attempt < 2 && pid < 0; ++attempt) {
+      if (!warm.alive() && !start_warm(warm, log)) break;
+      if (::write(warm.jobs, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+        warm.end();
+        continue;
+      }
+      pid = warm.pid;
+      pidfd = warm.pidfd;
+    }
+  } else {
+    pid = spawn(argv, log, options_.source_dir, "MMHOST_PROGRESS_FILE=" + progress.string());
+    pidfd = pid > 0 ? open_pidfd(pid) : -1;
+  }
   if (pid < 0) {
     store_.finish(row.id, options_.worker_id, RunStatus::failed, "cannot start " + argv[0], "",
                   now_ms());
     return;
   }
-  int status = 0;
+  int status = 0;       // from waitpid, when the process ended
+  int reply_code = -1;  // the backtest worker's answer
+  bool exited = false;
   int64_t last_beat = now_ms(), kill_at = 0;
   bool cancelled = false, lost = false;
-  // Woken the moment the child exits (a pidfd is readable then), else every 50 ms to heartbeat
-  // and look for a cancel: a short job costs no polling delay.
-  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  // Woken the moment the child exits (a pidfd is readable then) or the worker answers, else
+  // every 50 ms to heartbeat and look for a cancel: a short job costs no polling delay.
   for (;;) {
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
-    if (pidfd >= 0) {
-      pollfd p{pidfd, POLLIN, 0};
-      ::poll(&p, 1, 50);
-    } else {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    if (use_warm && reply_code < 0) {
+      const size_t nl = warm.pending.find('\n');
+      if (nl != std::string::npos) {
+        reply_code = std::atoi(warm.pending.substr(0, nl).c_str());
+        warm.pending.erase(0, nl + 1);
+        break;
+      }
+    }
+    pollfd p[2] = {{pidfd, POLLIN, 0}, {use_warm ? warm.replies : -1, POLLIN, 0}};
+    if (pidfd >= 0 || use_warm)
+      ::poll(p, 2, 50);
+    else
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (use_warm && (p[1].revents & POLLIN) != 0) {
+      char buf[64];
+      const ssize_t n = ::read(warm.replies, buf, sizeof buf);
+      if (n > 0) warm.pending.append(buf, static_cast<size_t>(n));
     }
     const int64_t now = now_ms();
     if (kill_at != 0 && now >= kill_at) {
@@ -187,10 +293,17 @@ void JobRunner::run_one(const store::RunRow& row) {
       kill_at = now + 1000;
     }
   }
-  if (pidfd >= 0) ::close(pidfd);
-  // Whatever the run started and left behind (a batch's workers when the batch itself stopped
-  // first) goes with it: nothing of a finished run keeps running.
-  ::kill(-pid, SIGKILL);
+  if (use_warm) {
+    if (exited) {  // the worker died with this job: the next backtest starts another
+      warm.pid = -1;
+      warm.end();
+    }
+  } else {
+    if (pidfd >= 0) ::close(pidfd);
+    // Whatever the run started and left behind (a batch's workers when the batch itself stopped
+    // first) goes with it: nothing of a finished run keeps running.
+    ::kill(-pid, SIGKILL);
+  }
   const int64_t end = now_ms();
   if (lost) {
     // Taken over: the new holder finishes it. This runner stops: back to the queue.
@@ -201,13 +314,17 @@ void JobRunner::run_one(const store::RunRow& row) {
     store_.finish(row.id, options_.worker_id, RunStatus::cancelled, "cancelled", "", end);
     return;
   }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+  const bool ok =
+      reply_code == 0 || (exited && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !use_warm);
+  if (ok) {
     const fs::path summary = dir / "summary.json";
     store_.finish(row.id, options_.worker_id, RunStatus::done, "",
                   fs::exists(summary) ? read_text(summary) : "", end);
     return;
   }
-  const std::string why = WIFEXITED(status)
+  const std::string why = reply_code > 0 ? "exit code " + std::to_string(reply_code)
+                          : !exited      ? "no answer"
+                          : WIFEXITED(status)
                               ? "exit code " + std::to_string(WEXITSTATUS(status))
                               : "killed by signal " + std::to_string(WTERMSIG(status));
   store_.finish(row.id, options_.worker_id, RunStatus::failed, why + ": " + log_tail(log), "", end);

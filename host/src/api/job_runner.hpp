@@ -1,6 +1,7 @@
 // The workers of `mmhost serve` (in-process pool) and `mmhost worker`: each slot claims the
 // oldest queued run from the store, runs it as a child `mmhost` process in the run's directory
-// (STORE/runs/<id>, its output in log.txt), heartbeats while it runs, stops it within a second
+// (STORE/runs/<id>, its output in log.txt; backtests in a worker process the slot keeps),
+// heartbeats while it runs, stops it within a second
 // when a cancel is asked, and writes the outcome back. A run whose worker went silent is taken
 // back by any runner (RunStore::reclaim) and finishes once: the store only takes the outcome of
 // the worker holding the run.
@@ -25,6 +26,9 @@ struct RunnerOptions {
   int slots = 2;
   int64_t heartbeat_ms = 1000;
   int64_t silent_ms = 15000;  // a run without heartbeat this long is taken back
+  // Backtests run in a `mmhost backtest-worker` each slot keeps (no process start, plugin load or
+  // candle read per run: a sweep's many short runs); false: a process per run.
+  bool warm_backtests = true;
 };
 
 class JobRunner {
@@ -42,8 +46,10 @@ class JobRunner {
   int busy() const { return busy_; }
 
  private:
+  struct Warm;
   void slot_loop(int slot);
-  void run_one(const store::RunRow& row);
+  void run_one(const store::RunRow& row, Warm& warm);
+  bool start_warm(Warm& warm, const std::filesystem::path& log);
 
   store::RunStore& store_;
   RunnerOptions options_;

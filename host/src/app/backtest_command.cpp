@@ -461,7 +461,8 @@ std::string backtest_summary_json(const RunReport& report, const BacktestOptions
   return summary_json(report, options).dump(indent);
 }
 
-int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out) {
+int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out,
+                 const InMemoryCandles* candles) {
   // Every option first: the fetch command suggested below must not repeat a bad date.
   RunOptions run = backtest_run_options(o);
   if (o.cache.empty() || !fs::exists(o.cache)) {
@@ -480,7 +481,15 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out)
            "(docs/data-formats.md).";
     throw UsageError(why.str());
   }
-  run.replay_file = o.cache;
+  if (candles != nullptr && candles->bars != nullptr &&
+      (run.ltf_interval_ns == 0 || run.ltf_interval_ns == candles->interval_ns)) {
+    run.candles = candles->bars;
+    run.candles_file = candles->file;
+    run.instrument = candles->instrument;
+    run.ltf_interval_ns = candles->interval_ns;
+  } else {
+    run.replay_file = o.cache;
+  }
 
   StagedRunDir staged(o.out_dir.empty() ? default_run_dir(o.strategy_path, "")
                                         : fs::path(o.out_dir));

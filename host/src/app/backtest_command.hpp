@@ -7,7 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mmhost/plugin.h>
+
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -42,8 +45,19 @@ struct BacktestOptions {
   bool progress = true;           // shown only when stderr is a terminal
 };
 
-// Thrown for bad options or missing inputs; the message says what to do.
-int run_backtest(HostContext& host, const BacktestOptions& options, std::ostream& out);
+// Candles of --cache already in memory (a backtest worker keeps them between runs): the run
+// reads them instead of the file, with the same results.
+struct InMemoryCandles {
+  const std::vector<mmh_candle>* bars = nullptr;
+  int64_t interval_ns = 0;
+  std::string file;
+  std::optional<mmh_instrument> instrument;  // from the file's sidecar, if it has one
+};
+
+// Thrown for bad options or missing inputs; the message says what to do. `candles`, when given,
+// are --cache's (used only when the run's execution interval is theirs).
+int run_backtest(HostContext& host, const BacktestOptions& options, std::ostream& out,
+                 const InMemoryCandles* candles = nullptr);
 
 // The run options of a backtest (intervals, window, fill model, fees, latency, ...) without
 // its data file or output; throws RunError for a bad option.

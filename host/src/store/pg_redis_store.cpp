@@ -186,6 +186,34 @@ struct PgRedisStore::Redis {
                          " (" + args[0] + ")");
     return reply;
   }
+
+  // Commands sent together and their replies read after (one round trip; a finished job's
+  // XACK + XDEL). Throws on an error reply or a lost connection.
+  void pipeline(const std::vector<std::vector<std::string>>& commands) {
+    for (const auto& args : commands) {
+      std::vector<const char*> argv;
+      std::vector<size_t> lens;
+      for (const std::string& a : args) {
+        argv.push_back(a.data());
+        lens.push_back(a.size());
+      }
+      redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data());
+    }
+    std::string error;  // the first; every reply is read so the next command gets its own
+    for (size_t i = 0; i < commands.size(); ++i) {
+      Reply reply;
+      void* r = nullptr;
+      if (redisGetReply(ctx, &r) != REDIS_OK || r == nullptr) {
+        const std::string why = ctx->errstr;
+        connect();  // the next command starts clean
+        throw ServiceError("Redis at " + shown + ": " + why);
+      }
+      reply.r = static_cast<redisReply*>(r);
+      if (reply.r->type == REDIS_REPLY_ERROR && error.empty())
+        error = std::string(reply.r->str, reply.r->len) + " (" + commands[i][0] + ")";
+    }
+    if (!error.empty()) throw ServiceError("Redis at " + shown + ": " + error);
+  }
 };
 
 namespace {
@@ -396,11 +424,15 @@ std::optional<RunRow> PgRedisStore::claim(const std::string& worker, int64_t now
     bool taken_over = false;
     {
       std::lock_guard lock(redis_->mutex);
-      // A job whose worker went silent first, then a new one.
-      const auto stale = redis_->command(
-          {"XAUTOCLAIM", kStream, kGroup, worker, std::to_string(silent_ms_), "0-0", "COUNT", "1"});
-      if (stale->r->type == REDIS_REPLY_ARRAY && stale->r->elements >= 2)
-        got = entries_of(stale->r->element[1]);
+      // A job whose worker went silent first (looked for at most once a second: the silence
+      // that makes a takeover lasts 15), then a new one.
+      if (now_ms >= next_takeover_ms_) {
+        const auto stale = redis_->command({"XAUTOCLAIM", kStream, kGroup, worker,
+                                            std::to_string(silent_ms_), "0-0", "COUNT", "1"});
+        if (stale->r->type == REDIS_REPLY_ARRAY && stale->r->elements >= 2)
+          got = entries_of(stale->r->element[1]);
+        if (got.empty()) next_takeover_ms_ = now_ms + 1000;
+      }
       taken_over = !got.empty();
       if (got.empty()) {
         const auto fresh = redis_->command(
@@ -430,8 +462,7 @@ std::optional<RunRow> PgRedisStore::claim(const std::string& worker, int64_t now
     }
     if (r->rows() == 0) {  // cancelled, failed or finished meanwhile: the entry is done
       std::lock_guard lock(redis_->mutex);
-      redis_->command({"XACK", kStream, kGroup, entry});
-      redis_->command({"XDEL", kStream, entry});
+      redis_->pipeline({{"XACK", kStream, kGroup, entry}, {"XDEL", kStream, entry}});
       continue;
     }
     std::lock_guard lock(entries_mutex_);
@@ -485,8 +516,7 @@ void PgRedisStore::finish(const std::string& id, const std::string& worker, RunS
   }
   if (mine == 0 || entry.empty()) return;  // taken over: the new holder acknowledges it
   std::lock_guard lock(redis_->mutex);
-  redis_->command({"XACK", kStream, kGroup, entry});
-  redis_->command({"XDEL", kStream, entry});
+  redis_->pipeline({{"XACK", kStream, kGroup, entry}, {"XDEL", kStream, entry}});
 }
 
 void PgRedisStore::release(const std::string& id, const std::string& worker) {
@@ -511,8 +541,7 @@ void PgRedisStore::release(const std::string& id, const std::string& worker) {
   std::lock_guard lock(redis_->mutex);
   redis_->command({"XADD", kStream, "*", "run", id});
   if (!entry.empty()) {
-    redis_->command({"XACK", kStream, kGroup, entry});
-    redis_->command({"XDEL", kStream, entry});
+    redis_->pipeline({{"XACK", kStream, kGroup, entry}, {"XDEL", kStream, entry}});
   }
 }
 

@@ -54,6 +54,7 @@ class PgRedisStore : public RunStore {
   std::unique_ptr<Pg> pg_;
   std::unique_ptr<Redis> redis_;
   int64_t silent_ms_;
+  int64_t next_takeover_ms_ = 0;  // the next look for silent workers' jobs (under redis_->mutex)
   std::mutex entries_mutex_;
   std::map<std::string, std::string> entries_;  // run id -> its stream entry (held here)
 };
