@@ -37,9 +37,9 @@ TEST_CASE("mmhost backtest-worker: jobs give the files of mmhost backtest, error
       << job({"--set", "grid.no_such_parameter=1"}, "c") << "\n"
       << "not a job\n"
       << job({}, "d") << "\n";
-  const CommandResult worker = run_command("cd " + source_dir() + " && " + mmhost_binary() +
-                                           " backtest-worker < " + dir.file("jobs.txt") + " 3> " +
-                                           dir.file("replies.txt"));
+  const CommandResult worker =
+      run_command("cd " + source_dir() + " && " + mmhost_binary() + " backtest-worker < " +
+                  dir.file("jobs.txt") + " 3> " + dir.file("replies.txt"));
   INFO(worker.output);
   CHECK(worker.exit_code == 0);
   CHECK(read_file(dir.file("replies.txt")) == "0\n0\n1\n2\n0\n");
@@ -54,7 +54,8 @@ TEST_CASE("mmhost backtest-worker: jobs give the files of mmhost backtest, error
   REQUIRE(run_mmhost(base + " --set grid.levels=6 --out " + dir.file("cli_b")).exit_code == 0);
   REQUIRE(run_mmhost(base + " --out " + dir.file("cli_d")).exit_code == 0);
   CHECK(read_file(dir.file("a/summary.json")) == read_file(dir.file("cli_a/summary.json")));
-  for (const char* name : {"summary.json", "events.jsonl", "fills.csv", "equity.csv", "report.html"}) {
+  for (const char* name :
+       {"summary.json", "events.jsonl", "fills.csv", "equity.csv", "report.html"}) {
     CHECK_MESSAGE(read_file(dir.file(std::string("b/") + name)) ==
                       read_file(dir.file(std::string("cli_b/") + name)),
                   name);
