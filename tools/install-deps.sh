@@ -15,7 +15,8 @@ packages=(
   doctest-dev libbenchmark-dev
   clang-format
   clang libclang-rt-dev  # libFuzzer for tools/fuzz.sh
-  chromium  # renders report.html in its test
+  chromium  # renders report.html in its test, and the web UI in its browser test
+  nodejs  # runs playwright-core, which drives that browser test
   prometheus  # promtool checks the /metrics exposition in its test
 )
 

@@ -1,6 +1,7 @@
 #include "api/api_server.hpp"
 
 #include "api/job_runner.hpp"
+#include "api/web_ui.hpp"
 #include "app/endpoint_text.hpp"
 #include "app/format.hpp"
 #include "engine/clock.hpp"
@@ -50,7 +51,7 @@ struct Reply {
   http::status status = http::status::ok;
   std::string body;
   std::string content_type = "application/json";
-  std::vector<std::pair<http::field, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers;  // by name: Beast lacks some (CSP)
 };
 
 Reply json_reply(http::status status, const json& j) {
@@ -275,7 +276,7 @@ struct ApiServer::Impl {
     http::response<http::string_body> res{r.status, version};
     res.set(http::field::server, "mmhost");
     res.set(http::field::content_type, r.content_type);
-    for (const auto& [f, v] : r.headers) res.set(f, v);
+    for (const auto& [name, v] : r.headers) res.set(name, v);
     res.keep_alive(keep);
     res.body() = std::move(r.body);
     res.prepare_payload();
@@ -296,7 +297,7 @@ struct ApiServer::Impl {
     http::response<http::empty_body> res{http::status::ok, version};
     res.set(http::field::server, "mmhost");
     res.set(http::field::content_type, "text/event-stream");
-    res.set(http::field::cache_control, "no-cache");
+    res.set("Cache-Control", "no-cache");
     res.keep_alive(false);
     http::response_serializer<http::empty_body> header(res);
     co_await http::async_write_header(stream, header,
@@ -344,7 +345,7 @@ struct ApiServer::Impl {
     json j = run_json(stored, true);
     j["existing"] = !added;
     Reply r = json_reply(added ? http::status::created : http::status::ok, j);
-    r.headers.emplace_back(http::field::location, "/runs/" + stored.id);
+    r.headers.emplace_back("Location", "/runs/" + stored.id);
     return r;
   }
 
@@ -381,7 +382,7 @@ struct ApiServer::Impl {
     j["existing"] = !added;
     j["runs"] = sweep.children.size();
     Reply r = json_reply(added ? http::status::created : http::status::ok, j);
-    r.headers.emplace_back(http::field::location, "/runs/" + stored.id);
+    r.headers.emplace_back("Location", "/runs/" + stored.id);
     return r;
   }
 
@@ -424,6 +425,29 @@ struct ApiServer::Impl {
                    row.finished_ms != 0 ? row.finished_ms : now_ms());
   }
 
+  // The web UI: its page at / and its bundle under /ui/ (compiled in; same origin as the API).
+  Reply web_ui(const std::vector<std::string>& parts) {
+    Reply r;
+    if (parts.empty()) {
+      r.body = std::string(web_ui_index_html());
+      r.content_type = "text/html; charset=utf-8";
+    } else if (parts.size() == 2 && parts[1] == "app.js") {
+      r.body = std::string(web_ui_js());
+      r.content_type = "text/javascript; charset=utf-8";
+    } else if (parts.size() == 2 && parts[1] == "app.css") {
+      r.body = std::string(web_ui_css());
+      r.content_type = "text/css; charset=utf-8";
+    } else {
+      return error_reply(http::status::not_found, "no such file of the UI");
+    }
+    // Scripts only from here; the token the UI keeps cannot be read by anything injected.
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+                           "data:; frame-src 'self'; frame-ancestors 'self'");
+    r.headers.emplace_back("Cache-Control", "no-cache");
+    return r;
+  }
+
   Reply handle(const http::request<http::string_body>& req, const std::string& path,
                const std::map<std::string, std::string>& q) {
     std::vector<std::string> parts;
@@ -437,7 +461,7 @@ struct ApiServer::Impl {
     const bool post = req.method() == http::verb::post;
     if (!get && !post) {
       Reply r = error_reply(http::status::method_not_allowed, "only GET and POST");
-      r.headers.emplace_back(http::field::allow, "GET, HEAD, POST");
+      r.headers.emplace_back("Allow", "GET, HEAD, POST");
       return r;
     }
     if (post && !authorized(req))
@@ -445,6 +469,7 @@ struct ApiServer::Impl {
                          "this call changes state: send Authorization: Bearer <token> (the "
                          "token of mmhost serve, see docs/serve.md)");
     if (parts.size() == 1 && parts[0] == "health" && get) return health();
+    if (get && (parts.empty() || parts[0] == "ui")) return web_ui(parts);
     if (parts.empty() || parts[0] != "runs")
       return error_reply(http::status::not_found, "no such endpoint: " + path);
     if (parts.size() == 1 && post) {
@@ -610,7 +635,7 @@ struct ApiServer::Impl {
     std::stringstream ss;
     ss << in.rdbuf();
     Reply r{http::status::ok, ss.str(), content_type_of(file), {}};
-    r.headers.emplace_back(http::field::content_disposition, "inline; filename=\"" + name + "\"");
+    r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + name + "\"");
     return r;
   }
 };

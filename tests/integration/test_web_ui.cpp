@@ -1,0 +1,85 @@
+// The web UI of `mmhost serve` (api/web_ui.hpp) in headless Chromium, driven by
+// tests/ui/ui_test.mjs through playwright-core: pages render without a console error, a backtest
+// started from the form runs to done and its page's header shows the figures of its
+// summary.json, at desktop and phone widths. Screenshots: build/<preset>/test-artifacts/ui/.
+#include "serve_client.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <set>
+
+using namespace mmh::test;
+using nlohmann::json;
+
+namespace {
+
+// What format.js's money() shows: cents, thousands grouped, a minus sign for losses.
+std::string money(const std::string& value) {
+  const double v = std::stod(value);
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f", v < 0 ? -v : v);
+  std::string digits = text, out;
+  const size_t dot = digits.find('.');
+  for (size_t i = 0; i < dot; ++i) {
+    if (i > 0 && (dot - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return (v < 0 ? "\u2212" : "") + out + digits.substr(dot);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "mmhost serve: the web UI lists runs, starts a backtest from its form, shows its figures") {
+  TempDir dir;
+  Serve serve(dir.file("store"), 2);
+  // Served: the page, the bundle, and a policy that allows scripts from the server only.
+  const auto [page_code, page] = http_request(serve.url() + "/");
+  CHECK(page_code == 200);
+  CHECK(page.find("/ui/app.js") != std::string::npos);
+  CHECK(http_request(serve.url() + "/ui/app.js").first == 200);
+  CHECK(http_request(serve.url() + "/ui/app.css").first == 200);
+  CHECK(http_request(serve.url() + "/ui/../api-token").first == 404);
+
+  const auto [code, seed] = serve.post("/runs", kSeedBody);
+  REQUIRE(code == 201);
+  REQUIRE(serve.wait_finished(seed["id"])["status"] == "done");
+
+  const std::string shots = std::string(MMHOST_TEST_ARTIFACTS_DIR) + "/ui";
+  std::filesystem::create_directories(shots);
+  const std::string token = read_file(dir.file("store/api-token"));
+  const CommandResult ui =
+      run_command("NODE_PATH=" + std::string(MMHOST_TEST_NODE_MODULES) + " node " + source_dir() +
+                  "/tests/ui/ui_test.mjs " + serve.url() + " " + token.substr(0, token.find('\n')) +
+                  " " + shots + " 2>&1");
+  INFO(ui.output);
+  REQUIRE(ui.exit_code == 0);
+  const json r = json::parse(ui.output.substr(ui.output.rfind("\n{") + 1), nullptr, false);
+  REQUIRE(r.is_object());
+  CHECK(r["errors"].empty());
+  CHECK(r["runs_rows"].get<int>() >= 1);
+  CHECK(r["command"].get<std::string>().find(
+            "mmhost backtest strategies/eth_bos_mm.lua --symbol ETHUSDT --htf-interval 5") == 0);
+  const json& m = r["metrics"];
+  const json& f = r["figures"];
+  CHECK(f["Net PnL (USDT)"] == money(m["net_pnl"]));
+  CHECK(f["Fees (USDT)"] == money(m["fees_total"]));
+  CHECK(f["Fills maker / taker"] == std::to_string(m["fills"]["maker"].get<int>()) + " / " +
+                                        std::to_string(m["fills"]["taker"].get<int>()));
+  char ret[32];
+  const double rp = m["return_pct"].get<double>();
+  std::snprintf(ret, sizeof ret, "%.2f %%", rp < 0 ? -rp : rp);
+  CHECK(f["Return"] == (rp < 0 ? "\u2212" : "") + std::string(ret));
+  std::set<std::string> files;
+  for (const json& name : r["files"]) files.insert(name.get<std::string>());
+  for (const char* want :
+       {"report.html", "summary.json", "events.jsonl", "fills.csv", "equity.csv"})
+    CHECK_MESSAGE(files.count(want), want);
+  CHECK(r["fill_rows"].get<int>() > 0);
+  CHECK(r["phone_overflow_px"].get<int>() <= 0);
+  CHECK(r["phone_run_overflow_px"].get<int>() <= 0);
+  CHECK(r["pages"].size() == 5);
+}
