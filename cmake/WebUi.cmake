@@ -24,18 +24,23 @@ else()
 endif()
 set(MMHOST_ESBUILD "${_esbuild_dir}/bin/esbuild")
 
+# Three entry points: the UI (app.js) and the scripts of a backtest's and a batch's report.html,
+# each with the stylesheet of what it imports. lightweight-charts (cmake/ChartsLibrary.cmake) is
+# its standalone ES module: the package's main one imports a dependency of its own.
 set(MMHOST_WEB_OUT "${CMAKE_BINARY_DIR}/web")
-set(MMHOST_WEB_JS "${MMHOST_WEB_OUT}/app.js")
-set(MMHOST_WEB_CSS "${MMHOST_WEB_OUT}/app.css")
+set(MMHOST_WEB_OUTPUTS "${MMHOST_WEB_OUT}/app.js;${MMHOST_WEB_OUT}/app.css;${MMHOST_WEB_OUT}/batch_report.js;${MMHOST_WEB_OUT}/batch_report.css;${MMHOST_WEB_OUT}/backtest_report.js;${MMHOST_WEB_OUT}/backtest_report.css")
 file(GLOB MMHOST_WEB_SOURCES CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/web/src/*")
 # esbuild finds the packages through NODE_PATH (the build directory's node_modules).
 add_custom_command(
-  OUTPUT "${MMHOST_WEB_JS}" "${MMHOST_WEB_CSS}"
+  OUTPUT ${MMHOST_WEB_OUTPUTS}
   COMMAND ${CMAKE_COMMAND} -E env "NODE_PATH=${MMHOST_NODE_MODULES}" "${MMHOST_ESBUILD}"
-          "${CMAKE_SOURCE_DIR}/web/src/app.js" --bundle --minify --format=iife --target=es2020
-          --log-level=warning "--outfile=${MMHOST_WEB_JS}"
+          "${CMAKE_SOURCE_DIR}/web/src/app.js" "${CMAKE_SOURCE_DIR}/web/src/batch_report.js"
+          "${CMAKE_SOURCE_DIR}/web/src/backtest_report.js"
+          "--alias:lightweight-charts=${MMHOST_LWC_DIR}/dist/lightweight-charts.standalone.production.mjs"
+          --bundle --minify --format=iife --target=es2020 --log-level=warning
+          "--outdir=${MMHOST_WEB_OUT}"
   DEPENDS ${MMHOST_WEB_SOURCES}
   COMMENT "Bundling the web UI (esbuild)"
   VERBATIM)
-add_custom_target(mmhost_web_ui DEPENDS "${MMHOST_WEB_JS}" "${MMHOST_WEB_CSS}")
+add_custom_target(mmhost_web_ui DEPENDS ${MMHOST_WEB_OUTPUTS})
 message(STATUS "mmhost: web UI preact 10.29.0, htm 3.1.1, uPlot 1.6.32, esbuild 0.28.2")

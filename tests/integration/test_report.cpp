@@ -90,6 +90,11 @@ TEST_CASE("report: report.html is one offline file that Chromium renders without
   CHECK(tag.find("data-rendered=\"yes\"") != std::string::npos);
   CHECK(attribute(tag, "data-errors") == 0);
   CHECK(attribute(tag, "data-painted-pixels") > 20000);  // a blank chart paints none
+  // The whole run in view on first open; daily PnL bars drawn; markers thinned to a few hundred.
+  CHECK(attribute(tag, "data-visible-pct") == 100);
+  CHECK(attribute(tag, "data-days") >= 1);
+  CHECK(attribute(tag, "data-painted-daily") > 1000);
+  CHECK(attribute(tag, "data-markers") > 0);
   // No console errors (Chromium logs page console messages as CONSOLE lines).
   std::istringstream log(dom.output);
   for (std::string line; std::getline(log, line);)
@@ -137,6 +142,8 @@ TEST_CASE("report: a batch's report.html renders its table and both charts in Ch
   // Dots and the front line paint well beyond the bare axes of an empty chart.
   CHECK(attribute(tag, "data-painted-pareto") > 3000);
   CHECK(attribute(tag, "data-painted-scatter") > 3000);
+  // The front's x axis is a number line (it was a time axis placing runs by rank).
+  CHECK(tag.find("data-x-linear=\"yes\"") != std::string::npos);
   std::istringstream log(dom.output);
   for (std::string line; std::getline(log, line);)
     if (line.find("CONSOLE") != std::string::npos)

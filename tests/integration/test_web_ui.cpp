@@ -1,7 +1,8 @@
 // The web UI of `mmhost serve` (api/web_ui.hpp) in headless Chromium, driven by
 // tests/ui/ui_test.mjs through playwright-core: pages render without a console error, a backtest
 // started from the form runs to done and its page's header shows the figures of its
-// summary.json, at desktop and phone widths. Screenshots: build/<preset>/test-artifacts/ui/.
+// summary.json, two runs compare, a sweep's Pareto point opens its run, at desktop and phone
+// widths. Screenshots: build/<preset>/test-artifacts/ui/.
 #include "serve_client.hpp"
 #include "test_support.hpp"
 
@@ -52,7 +53,8 @@ TEST_CASE(
   std::filesystem::create_directories(shots);
   const std::string token = read_file(dir.file("store/api-token"));
   const CommandResult ui =
-      run_command("NODE_PATH=" + std::string(MMHOST_TEST_NODE_MODULES) + " node " + source_dir() +
+      run_command("SEED_RUN=" + seed["id"].get<std::string>() + " SWEEP_DATA=" + eth_1m_file() +
+                  " NODE_PATH=" + std::string(MMHOST_TEST_NODE_MODULES) + " node " + source_dir() +
                   "/tests/ui/ui_test.mjs " + serve.url() + " " + token.substr(0, token.find('\n')) +
                   " " + shots + " 2>&1");
   INFO(ui.output);
@@ -81,5 +83,19 @@ TEST_CASE(
   CHECK(r["fill_rows"].get<int>() > 0);
   CHECK(r["phone_overflow_px"].get<int>() <= 0);
   CHECK(r["phone_run_overflow_px"].get<int>() <= 0);
-  CHECK(r["pages"].size() == 5);
+  CHECK(r["pages"].size() == 7);
+  // Compare: the two runs differ in their window and name, not in the strategy.
+  std::set<std::string> differs;
+  for (const json& k : r["compare_differs"]) differs.insert(k.get<std::string>());
+  CHECK(differs.count("--end"));
+  CHECK(!differs.count("strategy"));
+  // The sweep: 6 runs, a front, a hovered point showing its parameters, a click opening it.
+  CHECK(r["sweep_rows"] == 6);
+  CHECK(r["sweep_front_rows"].get<int>() >= 1);
+  CHECK(r["tip"].get<std::string>().find("grid.levels = ") != std::string::npos);
+  CHECK(r["picked_is_front"] == r["sweep_id"]);
+  std::set<std::string> sweep_differs;
+  for (const json& k : r["sweep_compare_differs"]) sweep_differs.insert(k.get<std::string>());
+  CHECK(!sweep_differs.empty());
+  for (const std::string& k : sweep_differs) CHECK_MESSAGE(k.rfind("grid.", 0) == 0, k);
 }

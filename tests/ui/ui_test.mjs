@@ -1,7 +1,7 @@
 // Drives the web UI of a running `mmhost serve` in Debian's headless Chromium (playwright-core,
 // pinned from npm by cmake/WebUi.cmake): the runs table, a backtest started from the New run
-// form and followed to done, its page's header against the API's summary.json, the runs table
-// filtered, at 1280x800 and at a 390-pixel phone width, with every console error and page error
+// form and followed to done, its page's header against the API's summary.json, events filtered,
+// two runs compared, a sweep's Pareto point hovered and clicked, at 1280x800 and at a 390-pixel phone width, with every console error and page error
 // collected. Screenshots go to OUT_DIR. Prints one JSON object; the doctest asserts on it.
 // Usage: node ui_test.mjs URL TOKEN OUT_DIR
 // require() (unlike import) looks in NODE_PATH: the build directory's node_modules.
@@ -20,6 +20,7 @@ try {
   const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') result.errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => result.errors.push(`page: ${e.message}`));
+  page.on('response', (r) => { if (r.status() >= 400) result.errors.push(`HTTP ${r.status()}: ${r.url()}`); });
   const shot = async (name) => {
     await page.screenshot({ path: `${outDir}/${name}.png`, fullPage: true });
     result.pages.push(name);
@@ -61,6 +62,59 @@ try {
     [...document.querySelectorAll('.events tbody tr td:nth-child(2)')].every((td) => td.textContent === 'fill') &&
     document.querySelectorAll('.events tbody tr').length > 0);
   result.fill_rows = await page.locator('.events tbody tr').count();
+
+  // Compare: the seed run and the one the form started, both with equity curves.
+  const seedId = process.env.SEED_RUN;
+  await page.goto(`${url}/#/compare?ids=${seedId},${id}`);
+  await page.waitForSelector('table.compare');
+  await page.waitForSelector('.chart canvas');
+  result.compare_differs = await page.locator('h2:has-text("Settings that differ") + div table tbody tr td:first-child').allTextContents();
+  await shot('compare-1280');
+
+  // A sweep: its scatter and Pareto front; a click on a front point opens that run.
+  const sweep = await (await fetch(`${url}/runs`, {
+    method: 'POST', headers: { Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ kind: 'sweep', name: 'ui sweep', data: process.env.SWEEP_DATA, htf_interval: 5,
+      ltf_interval: 1, start: '2025-06-01', end: '2025-06-04', grid: { 'grid.step_atr': [0.2, 0.4, 0.6], 'grid.levels': [2, 4] } }),
+  })).json();
+  for (let i = 0; i < 240; ++i) {
+    const s = await (await fetch(`${url}/runs/${sweep.id}`)).json();
+    if (s.status === 'done') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await page.goto(`${url}/#/runs?kind=sweep`);
+  await page.click(`a[href="#/sweep/${sweep.id}"]`);
+  await page.waitForFunction(() => document.querySelectorAll('.chart.scatter canvas').length === 2 &&
+    document.querySelectorAll('table.sweep-runs tbody tr').length === 6);
+  result.sweep_rows = await page.locator('table.sweep-runs tbody tr').count();
+  result.sweep_front_rows = await page.locator('table.sweep-runs tbody tr.front').count();
+  await shot('sweep-1280');
+  await page.locator('.chart.scatter').nth(1).scrollIntoViewIfNeeded();
+  const target = await page.evaluate(() => {
+    const el = document.querySelectorAll('.chart.scatter')[1];
+    const { plot, points } = el.mmhScatter;
+    const p = points.find((q) => q.li === 1);  // a point of the front
+    const box = plot.over.getBoundingClientRect();
+    return { x: box.left + plot.valToPos(p.x, 'x'), y: box.top + plot.valToPos(p.y, 'y'), ref: p.ref };
+  });
+  await page.mouse.move(target.x - 30, target.y - 30);
+  await page.mouse.move(target.x, target.y, { steps: 5 });
+  await page.locator('.chart.scatter').nth(1).locator('.scatter-tip').waitFor({ state: 'visible' });
+  result.tip = await page.locator('.chart.scatter').nth(1).locator('.scatter-tip').textContent();
+  await page.mouse.click(target.x, target.y);
+  await page.waitForURL(new RegExp(`#/run/${target.ref}$`));
+  result.picked = target.ref;
+  result.picked_is_front = await page.evaluate(async (ref) =>
+    (await (await fetch(`/runs/${ref}`)).json()).parent_id, target.ref);
+  // Two ticked runs of the sweep compared: their parameters differ.
+  await page.goto(`${url}/#/sweep/${sweep.id}`);
+  await page.waitForSelector('table.sweep-runs tbody tr');
+  await page.locator('table.sweep-runs tbody tr input[type=checkbox]').nth(0).check();
+  await page.locator('table.sweep-runs tbody tr input[type=checkbox]').nth(1).check();
+  await page.click('button:has-text("Compare 2 ticked")');
+  await page.waitForSelector('table.compare');
+  result.sweep_compare_differs = await page.locator('h2:has-text("Settings that differ") + div table tbody tr td:first-child').allTextContents();
+  result.sweep_id = sweep.id;
 
   // A phone: nothing wider than the screen but the tables' own scrolling boxes.
   await page.setViewportSize({ width: 390, height: 844 });

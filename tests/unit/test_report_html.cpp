@@ -1,6 +1,6 @@
 #include "report/report_html.hpp"
 
-#include "report/charts_library.hpp"
+#include "report/web_assets.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -52,7 +52,10 @@ TEST_CASE("report html: bars, the core's bands and markers, grouped, and the met
                                     {"net_pnl", "-1.5"},
                                     {"models", {{"fill_model", "candle: O-L-H-C"}}}};
   const std::string page = c.html(summary);
-  CHECK(page.find(std::string(mmh::charts_library_js().substr(0, 40))) != std::string::npos);
+  CHECK(page.find(std::string(mmh::backtest_report_js().substr(0, 40))) != std::string::npos);
+  // Grouped figures with units; every field still listed as it is.
+  CHECK(page.find("<th title=\"net_pnl\">Net PnL</th><td class=\"n\">\u22121.50 USDT</td>") !=
+        std::string::npos);
   // Text from the summary is escaped, never markup.
   CHECK(page.find("s&lt;/script&gt;&lt;b&gt;") != std::string::npos);
   CHECK(page.find("<th>net_pnl</th><td>-1.5</td>") != std::string::npos);
@@ -96,10 +99,11 @@ TEST_CASE("report html: long runs are thinned to whole multiples of the LTF bar"
   CHECK(d["markers"][0][0] == 180);  // the fill lands in the second chart bar
 }
 
-TEST_CASE("charts library: the pinned lightweight-charts build is compiled in") {
+TEST_CASE("report scripts: the pinned chart libraries are bundled in") {
   CHECK(mmh::charts_library_version() == "5.2.1");
-  const std::string_view js = mmh::charts_library_js();
-  CHECK(js.size() > 100'000);
-  CHECK(js.find("Lightweight Charts") != std::string_view::npos);
-  CHECK(js.find("createSeriesMarkers") != std::string_view::npos);
+  const std::string_view backtest = mmh::backtest_report_js();
+  CHECK(backtest.size() > 100'000);
+  CHECK(backtest.find("Lightweight Charts") != std::string_view::npos);    // its licence comment
+  CHECK(mmh::batch_report_js().find("u-over") != std::string_view::npos);  // uPlot's
+  CHECK(mmh::web_ui_js().find("u-over") != std::string_view::npos);
 }

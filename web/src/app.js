@@ -5,6 +5,9 @@ import { useEffect, useState, useCallback } from 'preact/hooks';
 import { getJson, getText, postJson, parseCsv, token } from './api.js';
 import { money, pct, count, num, time, sign } from './format.js';
 import { LineChart } from './chart.js';
+import { usePoll, Status } from './common.js';
+import { SweepPage } from './sweep.js';
+import { ComparePage } from './compare.js';
 import './app.css';
 
 function useRoute() {
@@ -16,30 +19,6 @@ function useRoute() {
   }, []);
   const [path, query = ''] = hash.slice(1).split('?');
   return { parts: path.split('/').filter(Boolean), query: new URLSearchParams(query) };
-}
-
-// Polls `load` every `ms` while `active`; returns [data, error].
-function usePoll(load, ms, deps) {
-  const [state, setState] = useState({ data: null, error: null });
-  useEffect(() => {
-    let stop = false;
-    let timer = 0;
-    const tick = async () => {
-      try {
-        const data = await load();
-        if (!stop) setState({ data, error: null });
-      } catch (error) {
-        if (!stop) setState((s) => ({ data: s.data, error }));
-      }
-      if (!stop && ms > 0) timer = setTimeout(tick, ms);
-    };
-    tick();
-    return () => {
-      stop = true;
-      clearTimeout(timer);
-    };
-  }, deps);
-  return [state.data, state.error];
 }
 
 function TokenBox() {
@@ -69,11 +48,6 @@ function Nav({ at }) {
 
 const STATUSES = ['', 'queued', 'running', 'done', 'failed', 'cancelled'];
 const KINDS = ['', 'backtest', 'backtest_mm_mtf', 'sweep', 'batch', 'fetch'];
-
-function Status({ run }) {
-  const p = run.status === 'running' ? ` ${Math.round((run.progress || 0) * 100)} %` : '';
-  return html`<span class="status ${run.status}">${run.status}${p}</span>`;
-}
 
 function RunsPage({ query }) {
   const [status, setStatus] = useState(query.get('status') || '');
@@ -121,16 +95,17 @@ function RunsPage({ query }) {
     <div class="scroll"><table class="runs">
       <thead><tr>${th('name', 'Name')}${th('kind', 'Kind')}${th('status', 'Status')}
         <th>Period</th>${th('net_pnl', 'Net PnL (USDT)', 'n')}${th('return_pct', 'Return', 'n')}
-        ${th('max_drawdown_pct', 'Max DD', 'n')}${th('fills', 'Fills', 'n')}${th('created', 'Created (UTC)')}</tr></thead>
+        ${th('max_drawdown_pct', 'Max DD', 'n')}${th('fills', 'Fills', 'n')}${th('created', 'Created (UTC)')}<th></th></tr></thead>
       <tbody>${runs.map((r) => html`<tr key=${r.id}>
-        <td><a href=${'#/run/' + r.id}>${r.name}</a></td><td>${r.kind}</td><td><${Status} run=${r} /></td>
+        <td><a href=${(r.kind === 'sweep' ? '#/sweep/' : '#/run/') + r.id}>${r.name}</a></td><td>${r.kind}</td><td><${Status} run=${r} /></td>
         <td class="small">${r.figures?.period ? time(r.figures.period.first_bar_close).slice(0, 10) + ' → ' +
           time(r.figures.period.last_bar_close).slice(0, 10) : ''}</td>
         <td class="n ${sign(r.figures?.net_pnl)}">${money(r.figures?.net_pnl)}</td>
         <td class="n ${sign(r.figures?.return_pct)}">${pct(r.figures?.return_pct)}</td>
         <td class="n">${pct(r.figures?.max_drawdown_pct)}</td>
         <td class="n">${r.figures?.fills ? count(r.figures.fills.total) : ''}</td>
-        <td class="small">${time(r.created)}</td></tr>`)}</tbody>
+        <td class="small">${time(r.created)}</td>
+        <td>${['backtest', 'backtest_mm_mtf'].includes(r.kind) ? html`<a class="small" href=${'#/new?from=' + r.id}>re-run with changes</a>` : ''}</td></tr>`)}</tbody>
     </table></div>
     ${data && data.runs.length === 0 && html`<p class="muted">No runs yet: <a href="#/new">start one</a>.</p>`}
     <div class="pager">
@@ -214,6 +189,7 @@ function RunPage({ id }) {
   }, [id]);
   if (error && !run) return html`<main><p class="error">${error.message}</p></main>`;
   if (!run) return html`<main><p class="muted">Loading…</p></main>`;
+  if (run.kind === 'sweep') return html`<${SweepPage} id=${id} />`;
   const names = (artifacts?.artifacts || []).map((a) => a.name);
   return html`<main>
     <h1>${run.name} <${Status} run=${run} /></h1>
@@ -231,7 +207,25 @@ function RunPage({ id }) {
   </main>`;
 }
 
-function NewRunPage() {
+// The form's fields from a run's request: its structured fields, or its cli_args' flags.
+function formFrom(spec) {
+  const out = {};
+  const flags = { '--symbol': 'symbol', '--htf-interval': 'htf_interval', '--ltf-interval': 'ltf_interval',
+    '--start': 'start', '--end': 'end', '--fill-model': 'fill_model', '--fees': 'fees', '--latency-ms': 'latency_ms' };
+  const args = spec.cli_args || [];
+  for (let i = 0; i + 1 < args.length; i += 2) if (flags[args[i]]) out[flags[args[i]]] = args[i + 1];
+  for (const k of ['name', 'strategy', 'symbol', 'htf_interval', 'ltf_interval', 'start', 'end', 'fill_model', 'fees', 'latency_ms'])
+    if (spec[k] !== undefined && spec[k] !== null) out[k] = String(spec[k]);
+  if (spec.kind === 'backtest_mm_mtf' && !out.strategy) out.strategy = 'strategies/eth_bos_mm.lua';
+  return out;
+}
+
+function NewRunPage({ from }) {
+  useEffect(() => {
+    if (!from) return;
+    getJson('/runs/' + from).then((run) => setForm((f) => ({ ...f, ...formFrom(run.spec || {}), name: run.name + ' (changed)' })))
+      .catch(() => {});
+  }, [from]);
   const [form, setForm] = useState({
     name: 'eth mtf', strategy: 'strategies/eth_bos_mm.lua', symbol: 'ETHUSDT', htf_interval: '5',
     ltf_interval: '1', start: '2025-06-01', end: '2025-07-01', fill_model: 'candle', fees: '', latency_ms: '',
@@ -281,7 +275,9 @@ function App() {
   const { parts, query } = useRoute();
   let page;
   if (parts[0] === 'run' && parts[1]) page = html`<${RunPage} id=${parts[1]} />`;
-  else if (parts[0] === 'new') page = html`<${NewRunPage} />`;
+  else if (parts[0] === 'sweep' && parts[1]) page = html`<${SweepPage} id=${parts[1]} />`;
+  else if (parts[0] === 'compare') page = html`<${ComparePage} ids=${(query.get('ids') || '').split(',').filter(Boolean)} />`;
+  else if (parts[0] === 'new') page = html`<${NewRunPage} from=${query.get('from') || ''} />`;
   else page = html`<${RunsPage} query=${query} />`;
   return html`<${Nav} at=${'#/' + (parts[0] || 'runs')} />${page}`;
 }

@@ -25,6 +25,7 @@ export function LineChart({ xs, series, yLabel, time = true, height = 260, fill 
           label: s.label,
           stroke: s.color || palette[i % palette.length],
           width: 1.5,
+          spanGaps: true,
           fill: fill && i === 0 ? fill : undefined,
         })),
       ],

@@ -5,6 +5,7 @@
 #include "app/endpoint_text.hpp"
 #include "app/format.hpp"
 #include "engine/clock.hpp"
+#include "report/web_assets.hpp"
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
@@ -138,6 +139,10 @@ json run_json(const RunRow& r, bool full) {
       if (summary.contains(k)) figures[k] = summary[k];
     if (summary.contains("fills")) figures["fills"] = summary["fills"];
     j["figures"] = figures;
+  }
+  if (!r.parent_id.empty()) {  // a sweep's child: its parameter set, for the sweep's table
+    const json spec = parse_or_null(r.spec_json);
+    if (spec.is_object() && spec.contains("params")) j["params"] = spec["params"];
   }
   if (full) {
     j["spec"] = parse_or_null(r.spec_json);

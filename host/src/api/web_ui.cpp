@@ -1,27 +1,5 @@
 #include "api/web_ui.hpp"
 
-// .incbin keeps the bundle out of the compiler's hands; the paths come from cmake/WebUi.cmake.
-__asm__(
-    ".section .rodata\n"
-    ".balign 16\n"
-    "mmh_web_js_begin:\n"
-    ".incbin \"" MMHOST_WEB_JS
-    "\"\n"
-    "mmh_web_js_end:\n"
-    ".byte 0\n"
-    ".balign 16\n"
-    "mmh_web_css_begin:\n"
-    ".incbin \"" MMHOST_WEB_CSS
-    "\"\n"
-    "mmh_web_css_end:\n"
-    ".byte 0\n"
-    ".previous\n");
-
-extern "C" const char mmh_web_js_begin_ref[] __asm__("mmh_web_js_begin");
-extern "C" const char mmh_web_js_end_ref[] __asm__("mmh_web_js_end");
-extern "C" const char mmh_web_css_begin_ref[] __asm__("mmh_web_css_begin");
-extern "C" const char mmh_web_css_end_ref[] __asm__("mmh_web_css_end");
-
 namespace mmh::api {
 
 std::string_view web_ui_index_html() {
@@ -40,14 +18,6 @@ std::string_view web_ui_index_html() {
 </body>
 </html>
 )";
-}
-
-std::string_view web_ui_js() {
-  return {mmh_web_js_begin_ref, static_cast<size_t>(mmh_web_js_end_ref - mmh_web_js_begin_ref)};
-}
-
-std::string_view web_ui_css() {
-  return {mmh_web_css_begin_ref, static_cast<size_t>(mmh_web_css_end_ref - mmh_web_css_begin_ref)};
 }
 
 }  // namespace mmh::api

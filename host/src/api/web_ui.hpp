@@ -1,5 +1,5 @@
-// The web UI `mmhost serve` serves at / : a page shell, the bundled script and stylesheet built
-// from web/ by esbuild (cmake/WebUi.cmake) and compiled in. The UI uses only the public API.
+// The page of the web UI `mmhost serve` serves at / ; its script and stylesheet are
+// report/web_assets.hpp's. The UI uses only the public API.
 #pragma once
 
 #include <string_view>
@@ -7,7 +7,5 @@
 namespace mmh::api {
 
 std::string_view web_ui_index_html();
-std::string_view web_ui_js();
-std::string_view web_ui_css();
 
 }  // namespace mmh::api

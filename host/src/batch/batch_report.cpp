@@ -1,7 +1,7 @@
 #include "batch/batch_report.hpp"
 
-#include "report/charts_library.hpp"
 #include "report/report_html.hpp"
+#include "report/web_assets.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -27,129 +27,6 @@ void flatten(const json& j, const std::string& prefix, json& out) {
     }
   }
 }
-
-// The page's script: the table (click a header to sort), the scatter and the Pareto front.
-// Points sharing an x go to separate series (a series needs strictly increasing x).
-constexpr const char* kScript = R"JS(
-(function () {
-  var errors = [];
-  window.addEventListener('error', function (e) { errors.push(String(e.message)); });
-  var D = JSON.parse(document.getElementById('batch-data').textContent);
-  var L = window.LightweightCharts;
-  function value(r, col) {
-    if (col.indexOf('params.') === 0) { var p = r.params[col.slice(7)]; var n = Number(p); return isNaN(n) ? p : n; }
-    return r.metrics[col];
-  }
-  // Table.
-  var cols = ['label'].concat(D.params.map(function (p) { return 'params.' + p; }), D.metrics, ['status']);
-  var sortCol = D.objectives[0].metric, sortDesc = D.objectives[0].maximize;
-  function cell(v) {
-    if (v === undefined || v === null) return '';
-    if (typeof v === 'number') return Math.abs(v) >= 1000 || v === Math.round(v) ? String(Math.round(v * 100) / 100) : v.toFixed(4);
-    return String(v);
-  }
-  function drawTable() {
-    var rows = D.rows.slice();
-    rows.sort(function (a, b) {
-      var x = value(a, sortCol), y = value(b, sortCol);
-      if (x === undefined) return 1; if (y === undefined) return -1;
-      if (x === y) return a.i - b.i;
-      return (x < y ? -1 : 1) * (sortDesc ? -1 : 1);
-    });
-    var h = '<tr>' + cols.map(function (c) {
-      return '<th data-col="' + c + '">' + c.replace(/^params\./, '') + (c === sortCol ? (sortDesc ? ' \u25bc' : ' \u25b2') : '') + '</th>';
-    }).join('') + '</tr>';
-    rows.forEach(function (r) {
-      h += '<tr class="' + (r.front ? 'front' : '') + (r.status !== 'ok' ? ' failed' : '') + '">' + cols.map(function (c) {
-        if (c === 'label') return '<td>' + r.label + '</td>';
-        if (c === 'status') return '<td title="' + (r.error || '').replace(/"/g, '&quot;') + '">' + r.status + '</td>';
-        return '<td>' + cell(value(r, c)) + '</td>';
-      }).join('') + '</tr>';
-    });
-    var t = document.getElementById('runs');
-    t.innerHTML = h;
-    t.querySelectorAll('th').forEach(function (th) {
-      th.addEventListener('click', function () {
-        var c = th.getAttribute('data-col');
-        if (c === sortCol) sortDesc = !sortDesc; else { sortCol = c; sortDesc = true; }
-        drawTable();
-      });
-    });
-  }
-  drawTable();
-  function chart(id) {
-    return L.createOptionsChart(document.getElementById(id), {
-      autoSize: true,
-      layout: { background: { type: 'solid', color: '#ffffff' }, textColor: '#1d2330' },
-      grid: { vertLines: { color: '#f2f3f7' }, horzLines: { color: '#f2f3f7' } },
-    });
-  }
-  // Points [{x, y}] as dot series; returns the series made.
-  function dots(c, points, color) {
-    points = points.filter(function (p) { return typeof p.x === 'number' && typeof p.y === 'number' && isFinite(p.x) && isFinite(p.y); });
-    points.sort(function (a, b) { return a.x - b.x || a.y - b.y; });
-    var layers = [];
-    points.forEach(function (p) {
-      for (var k = 0; ; ++k) {
-        if (!layers[k]) layers[k] = [];
-        var l = layers[k];
-        if (!l.length || l[l.length - 1].time < p.x) { l.push({ time: p.x, value: p.y }); break; }
-      }
-    });
-    return layers.map(function (l) {
-      var s = c.addSeries(L.LineSeries, { color: color, lineVisible: false, pointMarkersVisible: true,
-        pointMarkersRadius: 3, lastValueVisible: false, priceLineVisible: false, crosshairMarkerVisible: false });
-      s.setData(l);
-      return s;
-    });
-  }
-  // Scatter: a parameter against a metric.
-  var scatter = chart('scatter'), scatterSeries = [];
-  var px = document.getElementById('scatter-x'), py = document.getElementById('scatter-y');
-  D.params.forEach(function (p) { px.add(new Option(p, 'params.' + p)); });
-  D.metrics.forEach(function (m) { py.add(new Option(m, m)); });
-  py.value = D.objectives[0].metric;
-  function drawScatter() {
-    scatterSeries.forEach(function (s) { scatter.removeSeries(s); });
-    scatterSeries = dots(scatter, D.rows.filter(function (r) { return r.status === 'ok'; }).map(function (r) {
-      return { x: value(r, px.value), y: value(r, py.value) };
-    }), '#2962ff');
-    scatter.timeScale().fitContent();
-  }
-  px.addEventListener('change', drawScatter);
-  py.addEventListener('change', drawScatter);
-  if (D.params.length) drawScatter();
-  // Pareto: every run, the front drawn over it.
-  var pareto = chart('pareto');
-  var ox = D.objectives[0].metric, oy = D.objectives[1].metric;
-  var ok = D.rows.filter(function (r) { return r.status === 'ok'; });
-  dots(pareto, ok.map(function (r) { return { x: value(r, ox), y: value(r, oy) }; }), '#b0b7c3');
-  var front = ok.filter(function (r) { return r.front; }).map(function (r) { return { time: value(r, ox), value: value(r, oy) }; });
-  front.sort(function (a, b) { return a.time - b.time; });
-  front = front.filter(function (p, i) { return i === 0 || p.time > front[i - 1].time; });
-  var fs = pareto.addSeries(L.LineSeries, { color: '#ef5350', lineWidth: 2, pointMarkersVisible: true,
-    pointMarkersRadius: 4, lastValueVisible: false, priceLineVisible: false });
-  fs.setData(front);
-  pareto.timeScale().fitContent();
-  // Two frames later the canvases are painted: count each chart's non-white pixels (a test reads
-  // them; an empty chart paints only its axes).
-  function painted(c) {
-    var shot = c.takeScreenshot();
-    var px = shot.getContext('2d').getImageData(0, 0, shot.width, shot.height).data, n = 0;
-    for (var i = 0; i < px.length; i += 4) if (px[i] < 250 || px[i + 1] < 250 || px[i + 2] < 250) n++;
-    return n;
-  }
-  requestAnimationFrame(function () { requestAnimationFrame(function () {
-    var b = document.body;
-    b.setAttribute('data-painted-pareto', String(painted(pareto)));
-    b.setAttribute('data-painted-scatter', String(painted(scatter)));
-    b.setAttribute('data-table-rows', String(document.querySelectorAll('#runs tr').length - 1));
-    b.setAttribute('data-front-points', String(front.length));
-    b.setAttribute('data-errors', String(errors.length));
-    b.setAttribute('data-rendered', 'yes');
-  }); });
-})();
-)JS";
 
 }  // namespace
 
@@ -219,7 +96,7 @@ std::string batch_report_html(const std::vector<RunRecord>& rows,
       "</title>\n<style>\n"
       "body{font:14px/1.4 system-ui,sans-serif;color:#1d2330;margin:24px;}\n"
       "h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}\n"
-      ".chart{height:360px;border:1px solid #e0e3eb}\n"
+      ".chart{min-height:360px;border:1px solid #e0e3eb;position:relative}\n"
       "table{border-collapse:collapse;font-variant-numeric:tabular-nums}\n"
       "th,td{padding:3px 8px;border-bottom:1px solid #eef0f4;text-align:right;white-space:nowrap}\n"
       "th{cursor:pointer;background:#f7f8fa;position:sticky;top:0}\n"
@@ -228,16 +105,17 @@ std::string batch_report_html(const std::vector<RunRecord>& rows,
       html_escape(title) + "</h1>\n<p>" + std::to_string(rows.size()) + " runs, " +
       std::to_string(failed) + " failed; Pareto front of " + html_escape(sense(objectives[0])) +
       " and " + html_escape(sense(objectives[1])) + ": " + std::to_string(front_size) +
-      " runs (highlighted). Charts: lightweight-charts " + std::string(charts_library_version()) +
-      ".</p>\n<h2>Pareto front</h2><p>x: " + html_escape(sense(objectives[0])) +
-      ", y: " + html_escape(sense(objectives[1])) +
+      " runs (highlighted). Hover a point for its run's parameters.</p>\n<h2>Pareto "
+      "front</h2><p>x: " +
+      html_escape(sense(objectives[0])) + ", y: " + html_escape(sense(objectives[1])) +
       "; grey: every run, red: the front.</p>\n<div id=\"pareto\" class=\"chart\"></div>\n"
       "<h2>Parameter against metric</h2><p>x <select id=\"scatter-x\"></select> y <select "
       "id=\"scatter-y\"></select></p>\n<div id=\"scatter\" class=\"chart\"></div>\n"
       "<h2>Runs</h2><p>Click a column to sort.</p>\n<table id=\"runs\"></table>\n";
-  page += "<script>\n" + script_safe(std::string(charts_library_js())) + "\n</script>\n";
+  page += "<style>\n" + std::string(batch_report_css()) + "\n</style>\n";
   page += "<script type=\"application/json\" id=\"batch-data\">" + script_safe(data.dump()) +
-          "</script>\n<script>\n" + kScript + "</script>\n</body></html>\n";
+          "</script>\n<script>\n" + script_safe(std::string(batch_report_js())) +
+          "\n</script>\n</body></html>\n";
   return page;
 }
 

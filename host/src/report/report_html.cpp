@@ -1,6 +1,6 @@
 #include "report/report_html.hpp"
 
-#include "report/charts_library.hpp"
+#include "report/web_assets.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
 
@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <stdexcept>
+#include <vector>
 
 namespace mmh {
 namespace {
@@ -56,67 +58,149 @@ body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24p
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .sub{color:#5b6475;margin-bottom:12px}
 #chart{height:760px;border:1px solid #e0e3eb;border-radius:4px}
+.groups{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:8px 28px}
+.groups h3{font-size:14px;margin:14px 0 4px}td.n{text-align:right}
+.note{color:#5b6475;font-size:13px;max-width:900px}
 .legend{color:#5b6475;font-size:12px;margin:6px 0}
 .legend span{display:inline-block;padding:0 6px;margin-right:6px;border-radius:3px}
 table{border-collapse:collapse}th,td{text-align:left;padding:3px 10px;border-bottom:1px solid #eef0f4;
 vertical-align:top}th{font-weight:500;color:#5b6475;white-space:nowrap}td{font-variant-numeric:tabular-nums}
 )";
 
-// Draws the chart from the REPORT data; marks the page when done (tests read the marks).
-constexpr const char* kRender = R"(
-(function () {
-  var errors = [];
-  window.addEventListener('error', function (e) { errors.push(String(e.message)); });
-  var R = JSON.parse(document.getElementById('report-data').textContent);
-  var L = window.LightweightCharts;
-  var chart = L.createChart(document.getElementById('chart'), {
-    autoSize: true,
-    layout: { background: { type: 'solid', color: '#ffffff' }, textColor: '#1d2330',
-              panes: { separatorColor: '#e0e3eb' } },
-    grid: { vertLines: { color: '#f2f3f7' }, horzLines: { color: '#f2f3f7' } },
-    timeScale: { timeVisible: true, secondsVisible: R.seconds },
-  });
-  var shade = chart.addSeries(L.HistogramSeries, {
-    priceScaleId: 'state', lastValueVisible: false, priceLineVisible: false,
-    title: '' }, 0);
-  chart.priceScale('state', 0).applyOptions({ scaleMargins: { top: 0, bottom: 0 },
-                                               visible: false });
-  shade.setData(R.bars.map(function (b) {
-    return { time: b[0], value: 1, color: R.stateColors[b[5]] || 'rgba(0,0,0,0)' };
-  }));
-  var candles = chart.addSeries(L.CandlestickSeries, {
-    upColor: '#26a69a', downColor: '#ef5350', borderVisible: false,
-    wickUpColor: '#26a69a', wickDownColor: '#ef5350' }, 0);
-  candles.setData(R.bars.map(function (b) {
-    return { time: b[0], open: b[1], high: b[2], low: b[3], close: b[4] };
-  }));
-  var styles = R.markerStyles;
-  L.createSeriesMarkers(candles, R.markers.map(function (m) {
-    var s = styles[m[1]];
-    return { time: m[0], position: s.position, shape: s.shape, color: s.color, text: m[2] };
-  }));
-  var inventory = chart.addSeries(L.LineSeries, {
-    color: '#7e57c2', lineWidth: 1, title: 'base share %', priceLineVisible: false }, 1);
-  inventory.setData(R.bars.map(function (b) { return { time: b[0], value: b[7] }; }));
-  var equity = chart.addSeries(L.LineSeries, {
-    color: '#2962ff', lineWidth: 2, title: 'equity ' + R.quote, priceLineVisible: false }, 2);
-  equity.setData(R.bars.map(function (b) { return { time: b[0], value: b[6] }; }));
-  var panes = chart.panes();
-  if (panes.length === 3) { panes[0].setHeight(460); panes[1].setHeight(130); panes[2].setHeight(170); }
-  chart.timeScale().fitContent();
-  // Two frames later the canvases are painted: count the non-white pixels of the whole chart.
-  requestAnimationFrame(function () { requestAnimationFrame(function () {
-    var shot = chart.takeScreenshot();
-    var data = shot.getContext('2d').getImageData(0, 0, shot.width, shot.height).data;
-    var painted = 0;
-    for (var i = 0; i < data.length; i += 4)
-      if (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250) painted++;
-    document.body.setAttribute('data-painted-pixels', String(painted));
-    document.body.setAttribute('data-errors', String(errors.length));
-    document.body.setAttribute('data-rendered', 'yes');
-  }); });
-})();
-)";
+enum class Unit { money, pct, share, count, ratio, bps, text };
+
+// A figure as a trader reads it: money to cents with thousands grouped, percentages to two
+// decimals, counts whole; the unit beside it.
+std::string figure_text(const json& v, Unit unit, const std::string& quote) {
+  if (v.is_null()) return "n/a";
+  double d = 0;
+  if (v.is_number()) {
+    d = v.get<double>();
+  } else if (v.is_string()) {
+    char* end = nullptr;
+    const std::string& t = v.get_ref<const std::string&>();
+    d = std::strtod(t.c_str(), &end);
+    if (end == t.c_str() || unit == Unit::text) return t;
+  } else {
+    return scalar_text(v);
+  }
+  auto grouped = [](double x, int decimals) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, std::fabs(x));
+    std::string digits = text,
+                out = x < 0 && std::fabs(x) >= 0.5 * std::pow(10.0, -decimals) ? "\u2212" : "";
+    const size_t dot = std::min(digits.find('.'), digits.size());
+    for (size_t i = 0; i < dot; ++i) {
+      if (i > 0 && (dot - i) % 3 == 0) out += ',';
+      out += digits[i];
+    }
+    return out + digits.substr(dot);
+  };
+  switch (unit) {
+    case Unit::money:
+      return grouped(d, 2) + " " + quote;
+    case Unit::pct:
+      return grouped(d, 2) + " %";
+    case Unit::share:
+      return grouped(d * 100, 1) + " %";
+    case Unit::count:
+      return grouped(d, 0);
+    case Unit::ratio:
+      return grouped(d, 2);
+    case Unit::bps:
+      return grouped(d, 1) + " bps";
+    case Unit::text:
+      break;
+  }
+  return scalar_text(v);
+}
+
+// summary at a dotted path, or null.
+const json* at_path(const json& j, const std::string& path) {
+  const json* at = &j;
+  for (size_t from = 0; from <= path.size();) {
+    const size_t dot = std::min(path.find('.', from), path.size());
+    const std::string key = path.substr(from, dot - from);
+    if (!at->is_object() || !at->contains(key)) return nullptr;
+    at = &(*at)[key];
+    from = dot + 1;
+  }
+  return at;
+}
+
+struct FigureSpec {
+  const char* path;
+  const char* label;
+  Unit unit;
+};
+struct FigureGroup {
+  const char* title;
+  std::vector<FigureSpec> figures;
+};
+
+const std::vector<FigureGroup>& figure_groups() {
+  static const std::vector<FigureGroup> groups = {
+      {"Returns",
+       {{"start_equity", "Start equity", Unit::money},
+        {"end_equity", "End equity", Unit::money},
+        {"net_pnl", "Net PnL", Unit::money},
+        {"return_pct", "Return", Unit::pct},
+        {"gross_pnl", "Gross PnL (before fees)", Unit::money},
+        {"realized_pnl", "Realized PnL", Unit::money},
+        {"unrealized_pnl", "Unrealized PnL", Unit::money}}},
+      {"Risk",
+       {{"max_drawdown_pct", "Max drawdown", Unit::pct},
+        {"sharpe_daily", "Sharpe (daily)", Unit::ratio},
+        {"sortino_daily", "Sortino (daily)", Unit::ratio},
+        {"inventory.mean_base_share", "Mean base share", Unit::share},
+        {"inventory.max_base_share", "Max base share", Unit::share},
+        {"inventory.time_holding_base_share", "Time holding base", Unit::share},
+        {"inventory.final_base", "Base at the end", Unit::text},
+        {"inventory.final_quote", "Quote at the end", Unit::money},
+        {"days", "Days", Unit::count}}},
+      {"Execution",
+       {{"fills.total", "Fills", Unit::count},
+        {"fills.maker", "Maker fills", Unit::count},
+        {"fills.taker", "Taker fills", Unit::count},
+        {"orders.placed", "Orders placed", Unit::count},
+        {"orders.amended", "Orders amended", Unit::count},
+        {"orders.cancel_requests", "Cancels", Unit::count},
+        {"orders.rejected", "Rejected", Unit::count},
+        {"orders.open_at_end", "Open at the end", Unit::count},
+        {"turnover", "Turnover", Unit::money},
+        {"avg_spread_captured_bps", "Spread captured (mean)", Unit::bps}}},
+      {"Fees", {{"fees_total", "Fees (in quote)", Unit::money}}},
+  };
+  return groups;
+}
+
+// A group's rows; an object the core published (its dotted names one level down) as the
+// "Structure" group: counts whole, shares as percentages.
+std::string group_rows(const json& summary, const FigureGroup& g, const std::string& quote) {
+  std::string rows;
+  for (const FigureSpec& f : g.figures)
+    if (const json* v = at_path(summary, f.path))
+      rows += "<tr><th title=\"" + html_escape(f.path) + "\">" + html_escape(f.label) +
+              "</th><td class=\"n\">" + html_escape(figure_text(*v, f.unit, quote)) +
+              "</td></tr>\n";
+  return rows;
+}
+
+void published_rows(const json& j, const std::string& prefix, std::string& rows) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+    if (it->is_object()) {
+      published_rows(*it, key, rows);
+      continue;
+    }
+    Unit unit = Unit::text;
+    if (it->is_number_integer()) unit = Unit::count;
+    if (it->is_number_float())
+      unit = key.find("share") != std::string::npos ? Unit::share : Unit::ratio;
+    rows += "<tr><th>" + html_escape(key) + "</th><td class=\"n\">" +
+            html_escape(figure_text(*it, unit, "")) + "</td></tr>\n";
+  }
+}
 
 }  // namespace
 
@@ -220,8 +304,18 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
     styles.push_back({{"position", m.position == MMH_MARKER_ABOVE ? "aboveBar" : "belowBar"},
                       {"shape", kShapes[m.shape]},
                       {"color", css_color(m.rgba)}});
+  json marker_names = {"maker buys (B)", "maker sells (S)", "taker buys (B*)", "taker sells (S*)"};
+  for (const CorePublication::Marker& m : markers_)
+    marker_names.push_back(m.label.empty() ? m.decision_kind
+                                           : m.label + " (" + m.decision_kind + ")");
   const int64_t ltf_ns = bars_.empty() ? 60'000'000'000 : bars_.front().interval_ns;
+  double start_equity = bars_.empty() ? 0.0 : bars_.front().equity;
+  if (summary.contains("start_equity") && summary["start_equity"].is_string())
+    start_equity =
+        std::strtod(summary["start_equity"].get_ref<const std::string&>().c_str(), nullptr);
   json data = {{"bars", bars},
+               {"markerNames", marker_names},
+               {"startEquity", start_equity},
                {"markers", markers},
                {"stateColors", state_colors},
                {"markerStyles", styles},
@@ -231,11 +325,59 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
   auto text = [&](const char* key) {
     return summary.contains(key) ? scalar_text(summary[key]) : "";
   };
+  // Figures grouped, with units; what the core published is its own group; every key of
+  // summary.json stays in summary.json (and in the table at the end).
   std::string metrics;
+  for (const FigureGroup& g : figure_groups()) {
+    const std::string rows = group_rows(summary, g, quote_asset);
+    if (!rows.empty())
+      metrics += "<div><h3>" + std::string(g.title) + "</h3><table>\n" + rows + "</table></div>\n";
+  }
+  static const std::set<std::string> host_keys = {"strategy",
+                                                  "symbol",
+                                                  "ltf_interval",
+                                                  "htf_interval",
+                                                  "data_file",
+                                                  "period",
+                                                  "start_equity",
+                                                  "capital",
+                                                  "end_equity",
+                                                  "net_pnl",
+                                                  "gross_pnl",
+                                                  "realized_pnl",
+                                                  "unrealized_pnl",
+                                                  "fees_total",
+                                                  "return_pct",
+                                                  "max_drawdown_pct",
+                                                  "sharpe_daily",
+                                                  "sortino_daily",
+                                                  "days",
+                                                  "fills",
+                                                  "turnover",
+                                                  "fees_by_currency",
+                                                  "avg_spread_captured_bps",
+                                                  "inventory",
+                                                  "orders",
+                                                  "risk",
+                                                  "event_hash",
+                                                  "events",
+                                                  "decision_hash",
+                                                  "plugins",
+                                                  "script",
+                                                  "models",
+                                                  "options",
+                                                  "tick_files",
+                                                  "bars_from_trades"};
+  std::string published;
+  for (auto it = summary.begin(); it != summary.end(); ++it)
+    if (!host_keys.count(it.key()) && it->is_object()) published_rows(*it, it.key(), published);
+  if (!published.empty())
+    metrics += "<div><h3>Structure (what the core published)</h3><table>\n" + published +
+               "</table></div>\n";
+  std::string all_fields;
   json shown = summary;
   for (const char* skip : {"models", "plugins", "options", "tick_files", "risk"}) shown.erase(skip);
-  flatten(shown, "", metrics);
-  // The RiskGate gets its own table: what it held back is read apart from the strategy's figures.
+  flatten(shown, "", all_fields);
   std::string risk;
   if (summary.contains("risk")) flatten(summary["risk"], "", risk);
   std::string models;
@@ -254,21 +396,35 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
   std::string page;
   page.reserve(bars.size() * 80 + 300'000);
   page += "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>";
-  page += html_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head><body>\n";
+  page += html_escape(title) + "</title>\n<style>" + kStyle + std::string(backtest_report_css()) +
+          "</style>\n</head><body>\n";
   page += "<h1>" + html_escape(title) + "</h1>\n<div class=\"sub\">";
   if (summary.contains("period"))
     page += html_escape(scalar_text(summary["period"].value("first_bar_close", json())) + " to " +
                         scalar_text(summary["period"].value("last_bar_close", json())));
-  page += " &middot; net " + html_escape(text("net_pnl")) + " (" + html_escape(text("return_pct")) +
-          " %) &middot; max drawdown " + html_escape(text("max_drawdown_pct")) +
-          " % &middot; event hash " + html_escape(text("event_hash")) + "</div>\n";
+  auto shown_figure = [&](const char* key, Unit unit) {
+    return summary.contains(key) ? figure_text(summary[key], unit, quote_asset) : "";
+  };
+  page += " &middot; net " + html_escape(shown_figure("net_pnl", Unit::money)) + " (" +
+          html_escape(shown_figure("return_pct", Unit::pct)) + ") &middot; max drawdown " +
+          html_escape(shown_figure("max_drawdown_pct", Unit::pct)) + " &middot; event hash " +
+          html_escape(text("event_hash")) + "</div>\n";
+  if (const json* fill_model = at_path(summary, "models.fill_model"))
+    page += "<p class=\"note\"><b>Fill model:</b> " + html_escape(scalar_text(*fill_model)) +
+            (at_path(summary, "models.biases") != nullptr
+                 ? ". <b>Its biases:</b> " +
+                       html_escape(scalar_text(*at_path(summary, "models.biases")))
+                 : std::string()) +
+            "</p>\n";
   page += "<div class=\"legend\">Panes: price (candles";
   if (k > 1) page += ", " + std::to_string(k) + " LTF bars each";
   page +=
-      "; markers: B/S maker fills, B*/S* taker fills, arrows BOS, grey BOS failed, orange "
-      "pullback) &middot; inventory (base share %) &middot; equity. State shading: " +
-      legend + "</div>\n<div id=\"chart\"></div>\n";
-  page += "<h2>Metrics</h2>\n<table>\n" + metrics + "</table>\n";
+      ") &middot; inventory (base share %) &middot; equity with its drawdown from the peak "
+      "(left scale, %). The whole run shows first: scroll to zoom, drag to pan; markers of a "
+      "kind close together merge (B ×12). State shading: " +
+      legend + "</div>\n<div id=\"marker-toggles\"></div>\n<div id=\"chart\"></div>\n";
+  page += "<h2>Daily PnL</h2>\n<div id=\"daily\"></div>\n";
+  page += "<h2>Metrics</h2>\n<div class=\"groups\">\n" + metrics + "</div>\n";
   if (!risk.empty())
     page +=
         "<h2>Risk gate</h2>\n<p class=\"sub\">Limits (0 = off), trips and orders held back "
@@ -276,13 +432,15 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
         risk + "</table>\n";
   page += "<h2>Models</h2>\n<table>\n" + models + options + "</table>\n";
   page += "<h2>Plugins</h2>\n<table>\n" + plugins + "</table>\n";
+  page += "<details><summary>Every field of summary.json</summary>\n<table>\n" + all_fields +
+          "</table></details>\n";
   page += "<p class=\"sub\">Charts: TradingView Lightweight Charts&trade; " +
           std::string(charts_library_version()) +
           " (Apache-2.0), embedded. Generated by mmhost.</p>\n";
-  page += "<script>\n" + script_safe(std::string(charts_library_js())) + "\n</script>\n";
   page += "<script type=\"application/json\" id=\"report-data\">" + script_safe(data.dump()) +
           "</script>\n";
-  page += std::string("<script>") + kRender + "</script>\n</body></html>\n";
+  page += "<script>\n" + script_safe(std::string(backtest_report_js())) +
+          "\n</script>\n</body></html>\n";
   return page;
 }
 
