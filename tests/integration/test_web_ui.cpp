@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <future>
 #include <set>
 
 using namespace mmh::test;
@@ -98,4 +99,53 @@ TEST_CASE(
   for (const json& k : r["sweep_compare_differs"]) sweep_differs.insert(k.get<std::string>());
   CHECK(!sweep_differs.empty());
   for (const std::string& k : sweep_differs) CHECK_MESSAGE(k.rfind("grid.", 0) == 0, k);
+}
+
+TEST_CASE("mmhost serve: the Live page halts and resumes a paced replay through its control") {
+  TempDir dir;
+  const std::string data =
+      trimmed_shared_data(dir, "candles/binance_spot_ETHUSDT_1m_2025-05-20_2025-08-18.csv", 8000);
+  const std::string sessions = dir.file("sessions");
+  const std::string run_dir = sessions + "/paced";
+  // 10 ms a bar: the replay runs for over a minute, longer than the page needs.
+  auto replay = std::async(std::launch::async, [&] {
+    return run_mmhost("run strategies/eth_bos_mm.lua --replay " + data +
+                      " --speed 6000 --status-every 0 --out " + run_dir);
+  });
+  REQUIRE(wait_for([&] { return std::filesystem::exists(run_dir + "/control.sock"); }, 20000));
+  Serve serve(dir.file("store"), 0, "--sessions " + sessions);
+  const auto [code, list] = serve.get("/sessions");
+  CHECK(code == 200);
+  REQUIRE(list["sessions"].size() == 1);
+  CHECK(list["sessions"][0]["name"] == "paced");
+  CHECK(list["sessions"][0]["status"]["state"] == "active");
+  // Commands need the token and a session that exists.
+  CHECK(serve.post("/sessions/paced/halt", "", "").first == 401);
+  CHECK(serve.post("/sessions/..%2Fpaced/halt", "").first == 404);
+  CHECK(serve.post("/sessions/paced/explode", "").first == 404);
+
+  const std::string shots = std::string(MMHOST_TEST_ARTIFACTS_DIR) + "/ui";
+  std::filesystem::create_directories(shots);
+  const std::string token = read_file(dir.file("store/api-token"));
+  const CommandResult ui =
+      run_command("NODE_PATH=" + std::string(MMHOST_TEST_NODE_MODULES) + " node " + source_dir() +
+                  "/tests/ui/live_test.mjs " + serve.url() + " " +
+                  token.substr(0, token.find('\n')) + " " + shots + " paced 2>&1");
+  INFO(ui.output);
+  REQUIRE(ui.exit_code == 0);
+  const json r = json::parse(ui.output.substr(ui.output.rfind("\n{") + 1), nullptr, false);
+  REQUIRE(r.is_object());
+  CHECK(r["errors"].empty());
+  CHECK(r["halted"] == true);
+  CHECK(r["halt_note"] == "halt: now halted");
+  CHECK(r["resumed"] == true);
+  CHECK(r["phone_overflow_px"].get<int>() <= 0);
+  // The run itself says so: active again, and its journal holds both commands.
+  CHECK(serve.get("/sessions").second["sessions"][0]["status"]["state"] == "active");
+  run_mmhost("halt " + run_dir);
+  run_command("pkill -TERM -f -- '--out " + run_dir + "'");
+  replay.get();
+  const CommandResult notes = run_mmhost("journal " + run_dir + " --json --kind note");
+  CHECK(notes.output.find("halt") != std::string::npos);
+  CHECK(notes.output.find("resume") != std::string::npos);
 }

@@ -1,4 +1,5 @@
-// The mmhost web UI: runs, a run, a new run. Pages are hash routes (#/runs, #/run/ID, #/new) so
+// The mmhost web UI: runs, a run, a sweep, a comparison, a new run, live sessions. Pages are hash
+// routes (#/runs, #/run/ID, #/sweep/ID, #/compare?ids=A,B, #/new, #/live) so
 // the server serves one page; every figure comes from the public API (api.js).
 import { html, render } from 'htm/preact';
 import { useEffect, useState, useCallback } from 'preact/hooks';
@@ -8,6 +9,7 @@ import { LineChart } from './chart.js';
 import { usePoll, Status } from './common.js';
 import { SweepPage } from './sweep.js';
 import { ComparePage } from './compare.js';
+import { LivePage } from './live.js';
 import './app.css';
 
 function useRoute() {
@@ -40,7 +42,7 @@ function Nav({ at }) {
     html`<a href=${href} class=${at === href ? 'on' : ''}>${label}</a>`;
   return html`<header class="nav">
     <strong>mmhost</strong>
-    ${link('#/runs', 'Runs')} ${link('#/new', 'New run')}
+    ${link('#/runs', 'Runs')} ${link('#/new', 'New run')} ${link('#/live', 'Live')}
     <span class="grow"></span>
     <${TokenBox} />
   </header>`;
@@ -277,6 +279,7 @@ function App() {
   if (parts[0] === 'run' && parts[1]) page = html`<${RunPage} id=${parts[1]} />`;
   else if (parts[0] === 'sweep' && parts[1]) page = html`<${SweepPage} id=${parts[1]} />`;
   else if (parts[0] === 'compare') page = html`<${ComparePage} ids=${(query.get('ids') || '').split(',').filter(Boolean)} />`;
+  else if (parts[0] === 'live') page = html`<${LivePage} />`;
   else if (parts[0] === 'new') page = html`<${NewRunPage} from=${query.get('from') || ''} />`;
   else page = html`<${RunsPage} query=${query} />`;
   return html`<${Nav} at=${'#/' + (parts[0] || 'runs')} />${page}`;

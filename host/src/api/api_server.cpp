@@ -1,7 +1,9 @@
 #include "api/api_server.hpp"
 
 #include "api/job_runner.hpp"
+#include "api/sessions.hpp"
 #include "api/web_ui.hpp"
+#include "app/control_socket.hpp"
 #include "app/endpoint_text.hpp"
 #include "app/format.hpp"
 #include "engine/clock.hpp"
@@ -430,6 +432,29 @@ struct ApiServer::Impl {
                    row.finished_ms != 0 ? row.finished_ms : now_ms());
   }
 
+  // GET /sessions: the paper, live and paced runs under the session directories, with their
+  // status; POST /sessions/NAME/{halt,reduce,resume}: the control command, its answer.
+  Reply session(const std::vector<std::string>& parts, bool post) {
+    if (parts.size() == 1 && !post)
+      return json_reply(http::status::ok, list_sessions(options.session_dirs, 1000));
+    if (parts.size() != 3 || !post)
+      return error_reply(http::status::not_found,
+                         "sessions: GET /sessions, POST /sessions/NAME/halt|reduce|resume");
+    const std::string& command = parts[2];
+    if (command != "halt" && command != "reduce" && command != "resume")
+      return error_reply(http::status::not_found,
+                         "no command " + command + "; commands: halt, reduce, resume", "command");
+    const std::optional<fs::path> dir = find_session(options.session_dirs, parts[1]);
+    if (!dir) return error_reply(http::status::not_found, "no session " + parts[1], "name");
+    try {
+      const json answer = json::parse(control_request(dir->string(), command, 5000));
+      return json_reply(answer.value("ok", false) ? http::status::ok : http::status::conflict,
+                        answer);
+    } catch (const std::exception& e) {
+      return error_reply(http::status::service_unavailable, e.what());
+    }
+  }
+
   // The web UI: its page at / and its bundle under /ui/ (compiled in; same origin as the API).
   Reply web_ui(const std::vector<std::string>& parts) {
     Reply r;
@@ -475,6 +500,7 @@ struct ApiServer::Impl {
                          "token of mmhost serve, see docs/serve.md)");
     if (parts.size() == 1 && parts[0] == "health" && get) return health();
     if (get && (parts.empty() || parts[0] == "ui")) return web_ui(parts);
+    if (!parts.empty() && parts[0] == "sessions") return session(parts, post);
     if (parts.empty() || parts[0] != "runs")
       return error_reply(http::status::not_found, "no such endpoint: " + path);
     if (parts.size() == 1 && post) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace mmh::api {
 
@@ -25,6 +26,7 @@ struct ApiOptions {
   std::string token;                      // required by every mutating call
   SpecContext spec;
   std::filesystem::path store_dir;
+  std::vector<std::filesystem::path> session_dirs;  // where paper/live/paced runs are (Live page)
   size_t body_limit = 1 << 20;
   int threads = 2;
   // Workers' state for /health: {"slots": N, "busy": M} or whatever the mode reports.

@@ -448,6 +448,9 @@ int run_cli(int argc, char** argv) {
   serve_cmd->add_option("--data", serve_options.data_dirs,
                         "More directories runs may read data from (besides data/ and "
                         "../shared/data)");
+  serve_cmd->add_option("--sessions", serve_options.session_dirs,
+                        "Directories whose run directories hold paper, live and paced runs for "
+                        "the UI's Live page and /sessions (default: runs)");
   serve_cmd->add_option("--ready-file", serve_options.ready_file,
                         "Write the URL here once listening (for scripts)");
   serve_cmd->footer(

@@ -213,6 +213,9 @@ int run_serve_command(const ServeOptions& o, std::ostream& out, std::ostream& er
     for (const char* d : {"data", "../shared/data"})
       if (fs::is_directory(d)) ao.spec.data_roots.push_back(fs::canonical(d));
     ao.spec.build_hash = build_hash();
+    for (const std::string& d :
+         o.session_dirs.empty() ? std::vector<std::string>{"runs"} : o.session_dirs)
+      ao.session_dirs.push_back(fs::absolute(d));
     api::JobRunner runner(runs, ro);
     ao.workers_json = [&runner, id = ro.worker_id, scale_out] {
       return nlohmann::json{{"mode", scale_out ? "postgresql+redis" : "in-process"},

@@ -15,9 +15,10 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   int workers = -1;  // -1: one per core (embedded), none (PostgreSQL + Redis)
   std::string store = "store";
-  std::string token_file;              // else MMHOST_API_TOKEN, else STORE/api-token (made)
-  std::vector<std::string> data_dirs;  // besides data/ and ../shared/data
-  std::string ready_file;              // written with the URL once listening (for scripts)
+  std::string token_file;                 // else MMHOST_API_TOKEN, else STORE/api-token (made)
+  std::vector<std::string> data_dirs;     // besides data/ and ../shared/data
+  std::string ready_file;                 // written with the URL once listening (for scripts)
+  std::vector<std::string> session_dirs;  // paper/live/paced runs for the Live page; default runs/
 };
 
 int run_serve_command(const ServeOptions& options, std::ostream& out, std::ostream& err);
