@@ -177,3 +177,28 @@ TEST_CASE("job spec: a sweep is one backtest per parameter set, each with its --
                        {"grid", json::object()}},
                       c) == "grid");
 }
+
+TEST_CASE("job spec: a backtest's params become --set in name order and bad ones are named") {
+  TempDir dir;
+  const SpecContext c = context(dir);
+  const JobSpec s =
+      parse_job(json::parse(R"({"kind":"backtest","strategy":"strategies/eth_bos_mm.lua",
+      "data":"data/sample/ETHUSDT_1m_synthetic.csv","params":{"grid.step_atr":0.4,"grid.levels":6}})"),
+                c);
+  const auto at = std::find(s.argv.begin(), s.argv.end(), "--set");
+  REQUIRE(at != s.argv.end());
+  REQUIRE(s.argv.end() - at >= 5);
+  CHECK(*(at + 1) == "grid.levels=6");
+  CHECK(*(at + 2) == "--set");
+  CHECK(*(at + 3) == "grid.step_atr=0.4");
+  CHECK(s.argv.back() == "--no-progress");
+  CHECK(refused_field(json::parse(R"({"kind":"backtest","strategy":"strategies/eth_bos_mm.lua",
+      "data":"data/sample/ETHUSDT_1m_synthetic.csv","params":[1]})"),
+                      c) == "params");
+  CHECK(refused_field(json::parse(R"({"kind":"backtest","strategy":"strategies/eth_bos_mm.lua",
+      "data":"data/sample/ETHUSDT_1m_synthetic.csv","params":{"Grid Levels":1}})"),
+                      c) == "params.Grid Levels");
+  CHECK(refused_field(json::parse(R"({"kind":"backtest","strategy":"strategies/eth_bos_mm.lua",
+      "data":"data/sample/ETHUSDT_1m_synthetic.csv","params":{"grid.levels":"6; rm -rf /"}})"),
+                      c) == "params.grid.levels");
+}

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -60,4 +61,33 @@ TEST_CASE("bad names and values are refused with the parameter named") {
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(set_param(s, "capital.allocation", "-5"), doctest::Contains("non-negative"),
                        std::invalid_argument);
+}
+
+TEST_CASE("params: the ABI description gives each parameter's type, default and checked range") {
+  const auto described = mmh::bos::param_descriptions();
+  REQUIRE(described.size() == mmh::bos::param_catalog().size());
+  const mmh_core_param* levels = nullptr;
+  const mmh_core_param* zone = nullptr;
+  for (const mmh_core_param& p : described) {
+    if (std::string(p.name) == "grid.levels") levels = &p;
+    if (std::string(p.name) == "pullback.zone") zone = &p;
+  }
+  REQUIRE(levels != nullptr);
+  CHECK(std::string(levels->type) == "integer");
+  CHECK(std::string(levels->default_value) ==
+        mmh::bos::get_param(mmh::bos::CoreSetup{}, "grid.levels"));
+  // The range is the one validate() enforces: its ends pass, one beyond fails.
+  CHECK(levels->min == 1);
+  mmh::bos::CoreSetup setup;
+  mmh::bos::set_param(setup, "grid.levels", std::to_string(static_cast<int>(levels->max)));
+  CHECK_NOTHROW(setup.params.validate());
+  mmh::bos::set_param(setup, "grid.levels", std::to_string(static_cast<int>(levels->max) + 1));
+  CHECK_THROWS_AS(setup.params.validate(), std::invalid_argument);
+  REQUIRE(zone != nullptr);
+  CHECK(std::string(zone->type) == "choice");
+  CHECK(std::string(zone->unit).find('|') != std::string::npos);
+  // Most parameters have a range the core checks.
+  size_t ranged = 0;
+  for (const mmh_core_param& p : described) ranged += std::isnan(p.min) ? 0U : 1U;
+  CHECK(ranged * 10 >= described.size() * 7);
 }

@@ -3,6 +3,7 @@
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 
@@ -31,14 +32,13 @@ TEST_CASE("cli: help and version teach, bad usage exits 2 saying what was expect
   CHECK(run_help.exit_code == 0);
   CHECK(run_help.output.find("--replay") != std::string::npos);
   CHECK(run_help.output.find("Examples:") != std::string::npos);
-  CHECK(run_mmhost("--version").output.find("plugin ABI 1.3") != std::string::npos);
+  CHECK(run_mmhost("--version").output.find("plugin ABI 1.4") != std::string::npos);
 
   auto unknown = run_mmhost("frobnicate");
   CHECK(unknown.exit_code == 2);
-  CHECK(unknown.output.find(
-            "unknown command 'frobnicate' (commands: plugins, run, backtest, "
-            "batch, sample-data, fetch, halt, reduce, resume, status, journal, serve, worker)") !=
-        std::string::npos);
+  CHECK(unknown.output.find("unknown command 'frobnicate' (commands: plugins, run, backtest, "
+                            "batch, sample-data, fetch, halt, reduce, resume, status, journal, "
+                            "serve, params, worker)") != std::string::npos);
   auto bad_flag = run_mmhost("plugins --colour");
   CHECK(bad_flag.exit_code == 2);
   CHECK(bad_flag.output.find("--colour") != std::string::npos);
@@ -53,15 +53,15 @@ TEST_CASE("cli: plugins lists replay, a bad plugin is reported and the host cont
   auto table = run_mmhost("plugins");
   CHECK(table.exit_code == 0);
   CHECK(table.output.find("replay") != std::string::npos);
-  CHECK(table.output.find("abi 1.3") != std::string::npos);
+  CHECK(table.output.find("abi 1.4") != std::string::npos);
 
   auto json = run_mmhost("plugins --json --plugin-path " + mmh::test::test_plugin_dir());
   CHECK(json.exit_code == 0);
-  CHECK(json.output.find(R"({"name":"replay","kinds":["data"],"version":"0.1.0","abi":"1.3")") !=
+  CHECK(json.output.find(R"({"name":"replay","kinds":["data"],"version":"0.1.0","abi":"1.4")") !=
         std::string::npos);
   CHECK(json.output.find(R"("name":"good")") != std::string::npos);
   CHECK(json.output.find("wrong_major.so\",\"problems\":[\"built for plugin ABI 2.0 but this host "
-                         "speaks ABI 1.3") != std::string::npos);
+                         "speaks ABI 1.4") != std::string::npos);
 }
 
 TEST_CASE("cli: a bad config file fails with file:line:column and the key path") {
@@ -310,4 +310,29 @@ TEST_CASE("cli: a core error about capital.target_base_share points at the line 
   CHECK(r.exit_code == 1);
   CHECK(r.output.find(strategy + ":3: ") != std::string::npos);
   CHECK(r.output.find("(set as capital.target_base_share)") != std::string::npos);
+}
+
+TEST_CASE("cli: params lists the core's parameters with defaults and ranges, as text or JSON") {
+  const mmh::test::CommandResult table = run_mmhost("params");
+  INFO(table.output);
+  CHECK(table.exit_code == 0);
+  CHECK(table.output.find("core bos_mm") != std::string::npos);
+  CHECK(table.output.find("grid.levels") != std::string::npos);
+  const mmh::test::CommandResult as_json = run_mmhost("params --json");
+  REQUIRE(as_json.exit_code == 0);
+  const auto j = nlohmann::json::parse(as_json.output);
+  CHECK(j["core"] == "bos_mm");
+  bool found = false;
+  for (const auto& p : j["params"])
+    if (p["name"] == "grid.step_atr") {
+      found = true;
+      CHECK(p["type"] == "number");
+      CHECK(p["unit"] == "ATR");
+      CHECK(p.contains("min"));
+      CHECK(p.contains("max"));
+    }
+  CHECK(found);
+  const mmh::test::CommandResult unknown = run_mmhost("params --core nosuch");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("no core plugin 'nosuch'") != std::string::npos);
 }

@@ -66,6 +66,14 @@ TEST_CASE(
   CHECK(r["runs_rows"].get<int>() >= 1);
   CHECK(r["command"].get<std::string>().find(
             "mmhost backtest strategies/eth_bos_mm.lua --symbol ETHUSDT --htf-interval 5") == 0);
+  // The parameter catalog: grid.levels with its range; 999 refused before submitting, 6 sent.
+  CHECK(r["param_info"].get<std::string>().find("range [1, ") != std::string::npos);
+  CHECK(r["param_error"].get<std::string>().find("'999' is not in [1, ") != std::string::npos);
+  CHECK(r["start_disabled_when_wrong"] == true);
+  CHECK(r["param_error_after"] == 0);
+  CHECK(r["command"].get<std::string>().find("--set grid.levels=6") != std::string::npos);
+  const std::string argv = r["argv"].dump();
+  CHECK(argv.find(R"("--set","grid.levels=6")") != std::string::npos);
   const json& m = r["metrics"];
   const json& f = r["figures"];
   CHECK(f["Net PnL (USDT)"] == money(m["net_pnl"]));

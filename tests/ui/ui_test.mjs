@@ -36,12 +36,21 @@ try {
   await page.goto(`${url}/#/new`);
   await page.fill('.token input', token);
   await page.click('.token button');
-  result.command = await page.textContent('pre.command');
   await page.fill('input[name=name]', 'ui week');
   await page.fill('input[name=start]', '2025-06-01');
   await page.fill('input[name=end]', '2025-06-08');
+  // A core parameter from the catalog: out of its range it blocks the start, in range it goes.
+  await page.click('button.add-param');
+  await page.selectOption('select.param-name', 'grid.levels');
+  result.param_info = await page.locator('.param-row .muted').textContent();
+  await page.fill('input.param-value', '999');
+  result.param_error = await page.locator('.param-error').textContent();
+  result.start_disabled_when_wrong = await page.locator('button.start').isDisabled();
+  await page.fill('input.param-value', '6');
+  result.param_error_after = await page.locator('.param-error').count();
+  result.command = await page.textContent('pre.command');
   await shot('new-1280');
-  await page.click('form.grid button[type=submit]');
+  await page.click('button.start');
   await page.waitForURL(/#\/run\/[0-9a-f]+$/);
   const id = page.url().split('/').pop();
   result.submitted = id;
@@ -53,6 +62,7 @@ try {
     figures[await f.locator('span').textContent()] = await f.locator('b').textContent();
   result.figures = figures;
   result.metrics = await (await fetch(`${url}/runs/${id}/metrics`)).json();
+  result.argv = (await (await fetch(`${url}/runs/${id}`)).json()).argv;
   result.files = await page.locator('ul.files li a').allTextContents();
   await shot('run-1280');
 

@@ -6,10 +6,11 @@ import { useEffect, useState, useCallback } from 'preact/hooks';
 import { getJson, getText, postJson, parseCsv, token } from './api.js';
 import { money, pct, count, num, time, sign } from './format.js';
 import { LineChart } from './chart.js';
-import { usePoll, Status } from './common.js';
+import { usePoll, useRun, Status } from './common.js';
 import { SweepPage } from './sweep.js';
 import { ComparePage } from './compare.js';
 import { LivePage } from './live.js';
+import { NewRunPage } from './new_run.js';
 import './app.css';
 
 function useRoute() {
@@ -96,10 +97,11 @@ function RunsPage({ query }) {
     ${error && html`<p class="error">${error.message}</p>`}
     <div class="scroll"><table class="runs">
       <thead><tr>${th('name', 'Name')}${th('kind', 'Kind')}${th('status', 'Status')}
-        <th>Period</th>${th('net_pnl', 'Net PnL (USDT)', 'n')}${th('return_pct', 'Return', 'n')}
+        <th>Strategy</th><th>Period</th>${th('net_pnl', 'Net PnL (USDT)', 'n')}${th('return_pct', 'Return', 'n')}
         ${th('max_drawdown_pct', 'Max DD', 'n')}${th('fills', 'Fills', 'n')}${th('created', 'Created (UTC)')}<th></th></tr></thead>
       <tbody>${runs.map((r) => html`<tr key=${r.id}>
         <td><a href=${(r.kind === 'sweep' ? '#/sweep/' : '#/run/') + r.id}>${r.name}</a></td><td>${r.kind}</td><td><${Status} run=${r} /></td>
+        <td class="small">${r.strategy || ''}</td>
         <td class="small">${r.figures?.period ? time(r.figures.period.first_bar_close).slice(0, 10) + ' → ' +
           time(r.figures.period.last_bar_close).slice(0, 10) : ''}</td>
         <td class="n ${sign(r.figures?.net_pnl)}">${money(r.figures?.net_pnl)}</td>
@@ -181,7 +183,7 @@ function Events({ id }) {
 }
 
 function RunPage({ id }) {
-  const [run, error] = usePoll(() => getJson('/runs/' + id), 2000, [id]);
+  const [run, error] = useRun(id);
   const finished = run && ['done', 'failed', 'cancelled'].includes(run.status);
   const [summary] = usePoll(() => (finished && run.status === 'done' ? getJson(`/runs/${id}/metrics`) : null), 0, [id, finished]);
   const [artifacts] = usePoll(() => (finished ? getJson(`/runs/${id}/artifacts`) : null), 0, [id, finished]);
@@ -206,70 +208,6 @@ function RunPage({ id }) {
     ${names.length > 0 && html`<section><h2>Files</h2><ul class="files">${artifacts.artifacts.map((a) =>
       html`<li><a href=${`/runs/${id}/artifacts/${encodeURIComponent(a.name)}`} download=${a.name}>${a.name}</a> <span class="muted">${count(a.size)} bytes</span></li>`)}</ul></section>`}
     ${names.includes('events.jsonl') && html`<${Events} id=${id} />`}
-  </main>`;
-}
-
-// The form's fields from a run's request: its structured fields, or its cli_args' flags.
-function formFrom(spec) {
-  const out = {};
-  const flags = { '--symbol': 'symbol', '--htf-interval': 'htf_interval', '--ltf-interval': 'ltf_interval',
-    '--start': 'start', '--end': 'end', '--fill-model': 'fill_model', '--fees': 'fees', '--latency-ms': 'latency_ms' };
-  const args = spec.cli_args || [];
-  for (let i = 0; i + 1 < args.length; i += 2) if (flags[args[i]]) out[flags[args[i]]] = args[i + 1];
-  for (const k of ['name', 'strategy', 'symbol', 'htf_interval', 'ltf_interval', 'start', 'end', 'fill_model', 'fees', 'latency_ms'])
-    if (spec[k] !== undefined && spec[k] !== null) out[k] = String(spec[k]);
-  if (spec.kind === 'backtest_mm_mtf' && !out.strategy) out.strategy = 'strategies/eth_bos_mm.lua';
-  return out;
-}
-
-function NewRunPage({ from }) {
-  useEffect(() => {
-    if (!from) return;
-    getJson('/runs/' + from).then((run) => setForm((f) => ({ ...f, ...formFrom(run.spec || {}), name: run.name + ' (changed)' })))
-      .catch(() => {});
-  }, [from]);
-  const [form, setForm] = useState({
-    name: 'eth mtf', strategy: 'strategies/eth_bos_mm.lua', symbol: 'ETHUSDT', htf_interval: '5',
-    ltf_interval: '1', start: '2025-06-01', end: '2025-07-01', fill_model: 'candle', fees: '', latency_ms: '',
-  });
-  const [result, setResult] = useState(null);
-  const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
-  const body = () => {
-    const b = { kind: 'backtest' };
-    for (const [k, v] of Object.entries(form)) if (v !== '') b[k] = v;
-    return b;
-  };
-  const command = () => {
-    const b = body();
-    const flags = [['symbol', '--symbol'], ['htf_interval', '--htf-interval'], ['ltf_interval', '--ltf-interval'],
-      ['start', '--start'], ['end', '--end'], ['fill_model', '--fill-model'], ['fees', '--fees'], ['latency_ms', '--latency-ms']];
-    return ['mmhost backtest', b.strategy, ...flags.filter(([k]) => b[k]).map(([k, f]) => `${f} ${b[k]}`)].join(' ');
-  };
-  const submit = async (e) => {
-    e.preventDefault();
-    try {
-      const run = await postJson('/runs', body());
-      location.hash = '#/run/' + run.id;
-    } catch (err) {
-      setResult({ error: err.message, field: err.field });
-    }
-  };
-  const field = (k, label, hint = '') => html`<label class=${result?.field === k ? 'bad' : ''}>${label}
-    <input name=${k} value=${form[k]} placeholder=${hint} onInput=${set(k)} /></label>`;
-  return html`<main>
-    <h1>New backtest</h1>
-    <form class="grid" onSubmit=${submit}>
-      ${field('name', 'Name')} ${field('strategy', 'Strategy', 'strategies/*.lua')}
-      ${field('symbol', 'Symbol')} ${field('htf_interval', 'Structure interval (min)')}
-      ${field('ltf_interval', 'Execution interval (min)')} ${field('start', 'Start (UTC day)')}
-      ${field('end', 'End (UTC day, exclusive)')}
-      <label>Fill model <select name="fill_model" value=${form.fill_model} onChange=${set('fill_model')}>
-        ${['candle', 'trades', 'book'].map((m) => html`<option>${m}</option>`)}</select></label>
-      ${field('fees', 'Fees MAKER,TAKER', '0.001,0.001')} ${field('latency_ms', 'Latency (ms)', '0')}
-      <button type="submit">Start</button>
-    </form>
-    ${result?.error && html`<p class="error">${result.field ? result.field + ': ' : ''}${result.error}</p>`}
-    <p class="muted">The same run on the command line:</p><pre class="command">${command()}</pre>
   </main>`;
 }
 

@@ -1,6 +1,7 @@
 // Hooks and small parts the pages share.
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
+import { getJson } from './api.js';
 
 // Polls `load` every `ms` while `active`; returns [data, error].
 export function usePoll(load, ms, deps) {
@@ -31,3 +32,35 @@ export function Status({ run }) {
   return html`<span class="status ${run.status}">${run.status}${p}</span>`;
 }
 
+
+const FINISHED = ['done', 'failed', 'cancelled'];
+
+// A run as GET /runs/ID gives it, kept up to date by its server-sent events (GET
+// /runs/ID/stream) until it is finished; returns [run, error].
+export function useRun(id) {
+  const [state, setState] = useState({ run: null, error: null });
+  useEffect(() => {
+    let source = null;
+    let stop = false;
+    getJson('/runs/' + id)
+      .then((run) => {
+        if (stop) return;
+        setState({ run, error: null });
+        if (FINISHED.includes(run.status)) return;
+        source = new EventSource(`/runs/${id}/stream`);
+        source.addEventListener('run', (e) => {
+          const update = JSON.parse(e.data);
+          setState((s) => ({ run: { ...s.run, ...update }, error: null }));
+          if (FINISHED.includes(update.status)) source.close();
+        });
+      })
+      .catch((error) => {
+        if (!stop) setState({ run: null, error });
+      });
+    return () => {
+      stop = true;
+      if (source) source.close();
+    };
+  }, [id]);
+  return [state.run, state.error];
+}

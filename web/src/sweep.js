@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { getJson, postJson } from './api.js';
 import { money, pct, count, num } from './format.js';
 import { scatterPlot, axisTitle } from './scatter.js';
-import { usePoll, Status } from './common.js';
+import { usePoll, useRun, Status } from './common.js';
 
 const FIGURES = ['net_pnl', 'return_pct', 'max_drawdown_pct', 'sharpe_daily', 'fees_total', 'fills.total'];
 const figure = (r, k) => {
@@ -52,7 +52,7 @@ async function allChildren(id) {
 }
 
 export function SweepPage({ id }) {
-  const [sweep, error] = usePoll(() => getJson('/runs/' + id), 2000, [id]);
+  const [sweep, error] = useRun(id);
   const running = sweep && !['done', 'failed', 'cancelled'].includes(sweep.status);
   const [children] = usePoll(() => allChildren(id), running ? 3000 : 0, [id, running]);
   const [x, setX] = useState('');

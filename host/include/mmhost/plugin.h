@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define MMH_ABI_MAJOR 1
-#define MMH_ABI_MINOR 3
+#define MMH_ABI_MINOR 4
 
 /* The one symbol a plugin exports. */
 #define MMH_PLUGIN_ENTRY_SYMBOL "mmh_plugin_init"
@@ -577,6 +577,22 @@ typedef struct mmh_core_publication {
   const mmh_core_marker* markers;
 } mmh_core_publication;
 
+/* ABI 1.4. One tunable of a core, for forms and `mmhost params`: its name as a strategy or
+ * `--set` names it, its type ("integer", "number", "decimal" or "choice", the choices then in
+ * `unit` as "a|b|c"), its unit, a one-line meaning, its default as text, and the closed range
+ * [min, max] the core accepts (NaN when the core states none). All owned by the plugin. */
+typedef struct mmh_core_param {
+  uint32_t size;
+  uint32_t reserved;
+  const char* name;
+  const char* type;
+  const char* unit;
+  const char* meaning;
+  const char* default_value;
+  double min;
+  double max;
+} mmh_core_param;
+
 typedef struct mmh_core_vtable {
   uint32_t size;
   uint32_t reserved;
@@ -605,6 +621,9 @@ typedef struct mmh_core_vtable {
   /* ABI 1.3. What the core publishes (above); borrowed until the next call on the instance.
    * Optional: without it summary.json has no core figures and the chart no shading or markers. */
   mmh_status (*publish)(void* self, mmh_core_publication* out, mmh_error* err);
+  /* ABI 1.4. The core's tunables (above), without an instance: `*out` points at `*count`
+   * entries owned by the plugin until it is unloaded. Optional. */
+  mmh_status (*describe_params)(size_t* count, const mmh_core_param** out, mmh_error* err);
 } mmh_core_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

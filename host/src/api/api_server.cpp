@@ -142,6 +142,10 @@ json run_json(const RunRow& r, bool full) {
     if (summary.contains("fills")) figures["fills"] = summary["fills"];
     j["figures"] = figures;
   }
+  // The strategy a backtest ran (its file's name; a pasted one is named by its hash).
+  const json argv = parse_or_null(r.argv_json);
+  if (argv.is_array() && argv.size() > 1 && argv[0] == "backtest" && argv[1].is_string())
+    j["strategy"] = fs::path(argv[1].get<std::string>()).filename().string();
   if (!r.parent_id.empty()) {  // a sweep's child: its parameter set, for the sweep's table
     const json spec = parse_or_null(r.spec_json);
     if (spec.is_object() && spec.contains("params")) j["params"] = spec["params"];
@@ -432,6 +436,38 @@ struct ApiServer::Impl {
                    row.finished_ms != 0 ? row.finished_ms : now_ms());
   }
 
+  // GET /catalog: what a new run can name — the shipped strategies, the candle files under the
+  // data directories, and the core's parameters (name, type, unit, default, range).
+  Reply catalog() {
+    json strategies = json::array(), data = json::array();
+    std::error_code ec;
+    const fs::path dir = options.spec.source_dir / "strategies";
+    std::vector<std::string> names;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_regular_file() && it->path().extension() == ".lua")
+        names.push_back("strategies/" + it->path().filename().string());
+    std::sort(names.begin(), names.end());
+    for (const std::string& n : names) strategies.push_back(n);
+    for (const fs::path& root : options.spec.data_roots)
+      for (fs::recursive_directory_iterator it(root, ec), end;
+           !ec && it != end && data.size() < 500; it.increment(ec)) {
+        // Candle files: named with their interval (ETHUSDT_1m_..., ..._spot_ETHUSDT_5m_...) or
+        // kept in a candles/ directory.
+        static const std::regex candle_name("_[0-9]+m_.*\\.csv(\\.gz)?$");
+        const std::string name = it->path().filename().string();
+        const bool in_candles = it->path().parent_path().filename() == "candles";
+        if (it->is_regular_file() &&
+            (std::regex_search(name, candle_name) ||
+             (in_candles && (name.ends_with(".csv") || name.ends_with(".csv.gz")))))
+          data.push_back(
+              {{"path", it->path().string()}, {"name", name}, {"size", it->file_size()}});
+      }
+    const json params = parse_or_null(options.params_catalog_json);
+    return json_reply(http::status::ok, {{"strategies", strategies},
+                                         {"data", data},
+                                         {"core", params.is_object() ? params : json(nullptr)}});
+  }
+
   // GET /sessions: the paper, live and paced runs under the session directories, with their
   // status; POST /sessions/NAME/{halt,reduce,resume}: the control command, its answer.
   Reply session(const std::vector<std::string>& parts, bool post) {
@@ -501,6 +537,7 @@ struct ApiServer::Impl {
     if (parts.size() == 1 && parts[0] == "health" && get) return health();
     if (get && (parts.empty() || parts[0] == "ui")) return web_ui(parts);
     if (!parts.empty() && parts[0] == "sessions") return session(parts, post);
+    if (parts.size() == 1 && parts[0] == "catalog" && get) return catalog();
     if (parts.empty() || parts[0] != "runs")
       return error_reply(http::status::not_found, "no such endpoint: " + path);
     if (parts.size() == 1 && post) {

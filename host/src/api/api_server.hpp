@@ -27,6 +27,7 @@ struct ApiOptions {
   SpecContext spec;
   std::filesystem::path store_dir;
   std::vector<std::filesystem::path> session_dirs;  // where paper/live/paced runs are (Live page)
+  std::string params_catalog_json;  // `mmhost params --json` (GET /catalog), or empty
   size_t body_limit = 1 << 20;
   int threads = 2;
   // Workers' state for /health: {"slots": N, "busy": M} or whatever the mode reports.

@@ -311,6 +311,22 @@ void add_fetch(const json& body, const SpecContext& c, JobSpec& spec) {
                venue,     "--cache",       file.string(), "--no-progress"};
 }
 
+// A parameter value as --set takes it: a number or a word.
+std::string param_value(const json& v, const std::string& field) {
+  static const std::regex word("^[A-Za-z0-9._:-]{1,64}$");
+  std::string text = v.is_string() ? v.get<std::string>() : v.is_number() ? v.dump() : "";
+  if (v.is_boolean()) text = v.get<bool>() ? "true" : "false";
+  if (!std::regex_match(text, word))
+    throw SpecError(field, "a parameter value is a number, true/false or a word");
+  return text;
+}
+
+void check_param_name(const std::string& name, const std::string& field) {
+  static const std::regex ok("^[a-z_][a-z0-9_]*(\\.[a-z0-9_]+)*$");
+  if (!std::regex_match(name, ok))
+    throw SpecError(field, "'" + name + "' is not a parameter name (like grid.levels)");
+}
+
 }  // namespace
 
 std::string find_candles(const SpecContext& c, const std::string& symbol,
@@ -347,7 +363,7 @@ JobSpec parse_job(const json& body, const SpecContext& c) {
   static const std::set<std::string> known = {
       "name",       "kind", "cli_args", "strategy",     "strategy_text", "data",       "symbol",
       "start",      "end",  "interval", "htf_interval", "ltf_interval",  "fill_model", "fees",
-      "latency_ms", "seed", "script",   "jobs",         "venue"};
+      "latency_ms", "seed", "script",   "jobs",         "venue",         "params"};
   for (const auto& [key, value] : body.items())
     if (!known.count(key)) throw SpecError(key, "unknown field '" + key + "'");
   JobSpec spec;
@@ -361,6 +377,16 @@ JobSpec parse_job(const json& body, const SpecContext& c) {
     spec.argv = {"backtest", strategy};
     add_cli_args(body, c, spec, given);
     add_structured(body, c, spec, given);
+    // Core parameters over the script's, as --set (in name order: the same set, the same job).
+    if (auto it = body.find("params"); it != body.end() && !it->is_null()) {
+      if (!it->is_object())
+        throw SpecError("params", "params is an object of parameter: value (like grid.levels: 6)");
+      for (const auto& [name, value] : it->items()) {
+        check_param_name(name, "params." + name);
+        spec.argv.push_back("--set");
+        spec.argv.push_back(name + "=" + param_value(value, "params." + name));
+      }
+    }
     if (!given.count("--cache")) {
       const std::string symbol = given.count("--symbol") ? given["--symbol"] : "ETHUSDT";
       std::string ltf = given.count("--ltf-interval") ? given["--ltf-interval"]
@@ -407,26 +433,6 @@ JobSpec parse_job(const json& body, const SpecContext& c) {
   if (spec.kind == "fetch") spec.normalized["file"] = spec.argv[spec.argv.size() - 2];
   return spec;
 }
-
-namespace {
-
-// A parameter value as --set takes it: a number or a word.
-std::string param_value(const json& v, const std::string& field) {
-  static const std::regex word("^[A-Za-z0-9._:-]{1,64}$");
-  std::string text = v.is_string() ? v.get<std::string>() : v.is_number() ? v.dump() : "";
-  if (v.is_boolean()) text = v.get<bool>() ? "true" : "false";
-  if (!std::regex_match(text, word))
-    throw SpecError(field, "a parameter value is a number, true/false or a word");
-  return text;
-}
-
-void check_param_name(const std::string& name, const std::string& field) {
-  static const std::regex ok("^[a-z_][a-z0-9_]*(\\.[a-z0-9_]+)*$");
-  if (!std::regex_match(name, ok))
-    throw SpecError(field, "'" + name + "' is not a parameter name (like grid.levels)");
-}
-
-}  // namespace
 
 SweepSpec parse_sweep(const json& body, const SpecContext& c) {
   if (!body.is_object()) throw SpecError("", "the body must be a JSON object");

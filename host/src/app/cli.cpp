@@ -8,6 +8,7 @@
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/journal_command.hpp"
+#include "app/params_command.hpp"
 #include "app/run_command.hpp"
 #include "app/run_control.hpp"
 #include "app/run_plan.hpp"
@@ -467,6 +468,20 @@ int run_cli(int argc, char** argv) {
       "  mmhost worker on each machine that shares --store.\n"
       "Docs: docs/serve.md");
 
+  std::string params_core;
+  bool params_json = false;
+  auto* params_cmd = app.add_subcommand(
+      "params",
+      "List a core's parameters: name, type, default, the range it accepts, unit and meaning");
+  params_cmd->add_option("--core", params_core, "Core plugin (default: the first core loaded)");
+  params_cmd->add_flag("--json", params_json, "One JSON object (what serve's New run form reads)");
+  params_cmd->footer(
+      "Examples:\n"
+      "  mmhost params\n"
+      "  mmhost params --json | python3 -m json.tool\n"
+      "Set one in a strategy script (core.params) or for one run: mmhost backtest ... --set "
+      "grid.levels=6");
+
   // Internal: what a serve worker slot runs its backtests in (app/backtest_worker.hpp).
   auto* backtest_worker = app.add_subcommand("backtest-worker", "internal: serve's backtests");
   backtest_worker->group("");
@@ -543,6 +558,7 @@ int run_cli(int argc, char** argv) {
     if (*worker_cmd) return run_worker_command(worker_options, std::cout, std::cerr);
     HostContext host(cli);
     if (*plugins) return cmd_plugins(host, json);
+    if (*params_cmd) return run_params_command(host, params_core, params_json, std::cout);
     if (*backtest_worker) return run_backtest_worker(host, 3);  // fd 3: the slot's reply pipe
     if (*sample) return cmd_sample_data(host, sample_out, sample_days, sample_seed);
     if (*backtest) {

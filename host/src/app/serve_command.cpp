@@ -123,6 +123,19 @@ std::string worker_id() {
   return std::string(host) + ":" + std::to_string(::getpid());
 }
 
+// The core's parameter catalog for the New run form: `mmhost params --json` of this binary, as
+// its runs will see the plugins (a failure leaves the form without a catalog, not the server
+// down).
+std::string params_catalog(const std::string& mmhost) {
+  std::string out;
+  if (FILE* pipe = ::popen(("'" + mmhost + "' params --json 2>/dev/null").c_str(), "r")) {
+    char buffer[4096];
+    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+    if (::pclose(pipe) != 0) out.clear();
+  }
+  return nlohmann::json::accept(out) ? out : "";
+}
+
 api::RunnerOptions runner_options(const std::string& store, int slots) {
   std::error_code ec;
   api::RunnerOptions ro;
@@ -213,6 +226,7 @@ int run_serve_command(const ServeOptions& o, std::ostream& out, std::ostream& er
     for (const char* d : {"data", "../shared/data"})
       if (fs::is_directory(d)) ao.spec.data_roots.push_back(fs::canonical(d));
     ao.spec.build_hash = build_hash();
+    ao.params_catalog_json = params_catalog(ro.mmhost);
     for (const std::string& d :
          o.session_dirs.empty() ? std::vector<std::string>{"runs"} : o.session_dirs)
       ao.session_dirs.push_back(fs::absolute(d));

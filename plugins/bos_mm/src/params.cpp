@@ -1,12 +1,16 @@
 #include "params.hpp"
 
 #include "transition_edits.hpp"
+#include "validate.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/suggest.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <deque>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -289,6 +293,52 @@ std::string get_param(const CoreSetup& setup, std::string_view name) {
       return to_string(*static_cast<const ConfirmRule*>(field));
   }
   return {};
+}
+
+std::span<const mmh_core_param> param_descriptions() {
+  static const std::vector<mmh_core_param> described = [] {
+    const CoreSetup defaults;
+    RangeRecorder recorder;
+    try {
+      defaults.params.validate();
+    } catch (const std::invalid_argument&) {
+      // A default outside its own range would be a bug; the ranges seen so far still stand.
+    }
+    static std::deque<std::string> texts;  // the defaults' text, alive as long as the entries
+    std::vector<mmh_core_param> out;
+    for (const ParamInfo& p : param_catalog()) {
+      mmh_core_param d{};
+      d.size = sizeof(d);
+      d.name = p.name;
+      switch (p.type) {
+        case ParamType::integer:
+        case ParamType::integer64:
+          d.type = "integer";
+          break;
+        case ParamType::number:
+          d.type = "number";
+          break;
+        case ParamType::decimal_e8:
+          d.type = "decimal";
+          break;
+        case ParamType::zone_mode:
+        case ParamType::confirm_rule:
+          d.type = "choice";
+          break;
+      }
+      d.unit = p.unit;
+      d.meaning = p.meaning;
+      d.default_value = texts.emplace_back(get_param(defaults, p.name)).c_str();
+      const auto range = recorder.ranges.find(p.name);
+      d.min = range == recorder.ranges.end() ? std::numeric_limits<double>::quiet_NaN()
+                                             : range->second.first;
+      d.max = range == recorder.ranges.end() ? std::numeric_limits<double>::quiet_NaN()
+                                             : range->second.second;
+      out.push_back(d);
+    }
+    return out;
+  }();
+  return described;
 }
 
 }  // namespace mmh::bos

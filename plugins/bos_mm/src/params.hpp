@@ -5,6 +5,8 @@
 
 #include "core.hpp"
 
+#include <mmhost/plugin.h>
+
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +36,10 @@ struct CoreSetup {
 };
 
 std::span<const ParamInfo> param_catalog();
+
+// The catalog as the ABI describes it (mmh_core_param): types, units, meanings, defaults, and
+// the ranges CoreParams::validate() checks (read from the checks themselves). Built once.
+std::span<const mmh_core_param> param_descriptions();
 
 // Parses `value` into the named field. Throws std::invalid_argument naming the parameter: an
 // unknown name (with the closest known names), or a value of the wrong type.

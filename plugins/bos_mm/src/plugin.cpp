@@ -105,6 +105,9 @@ class BosMmPlugin {
                                      : symbol);
   }
 
+  // Every tunable with its unit, default and range (ABI 1.4).
+  static std::span<const mmh_core_param> describe_params() { return param_descriptions(); }
+
   // Bars, the book's top (the spread policy input), fills, the wallet and the instrument.
   uint64_t event_interest() const {
     return MMH_EVENT_BIT(MMH_EVENT_CANDLE) | MMH_EVENT_BIT(MMH_EVENT_TICKER) |

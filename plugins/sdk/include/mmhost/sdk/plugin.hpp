@@ -36,6 +36,7 @@
 #include <exception>
 #include <initializer_list>
 #include <map>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -399,6 +400,20 @@ const mmh_core_vtable* core_vtable() {
           *out = mmh_core_publication{};
           out->size = sizeof(mmh_core_publication);
           static_cast<T*>(self)->publish(*out);
+        });
+      };
+    }
+    if constexpr (requires {
+                    {
+                      T::describe_params()
+                      } -> std::convertible_to<std::span<const mmh_core_param>>;
+                  }) {
+      t.describe_params = [](size_t* count, const mmh_core_param** out,
+                             mmh_error* err) -> mmh_status {
+        return detail::guard(err, [&] {
+          const std::span<const mmh_core_param> params = T::describe_params();
+          *count = params.size();
+          *out = params.data();
         });
       };
     }
