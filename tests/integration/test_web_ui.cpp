@@ -90,6 +90,10 @@ TEST_CASE(
        {"report.html", "summary.json", "events.jsonl", "fills.csv", "equity.csv"})
     CHECK_MESSAGE(files.count(want), want);
   CHECK(r["fill_rows"].get<int>() > 0);
+  CHECK(r["fills_table_rows"].get<int>() == std::min(100, m["fills"]["total"].get<int>()));
+  CHECK(r["report_frame"] == 1);
+  CHECK(r["report_errors"] == 0);  // the report drew inside the Run page
+  CHECK(f.contains("Time in MM"));
   CHECK(r["phone_overflow_px"].get<int>() <= 0);
   CHECK(r["phone_run_overflow_px"].get<int>() <= 0);
   CHECK(r["pages"].size() == 7);

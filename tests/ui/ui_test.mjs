@@ -64,6 +64,14 @@ try {
   result.metrics = await (await fetch(`${url}/runs/${id}/metrics`)).json();
   result.argv = (await (await fetch(`${url}/runs/${id}`)).json()).argv;
   result.files = await page.locator('ul.files li a').allTextContents();
+  await page.waitForSelector('table.fills tbody tr');
+  result.fills_table_rows = await page.locator('table.fills tbody tr').count();
+  result.report_frame = await page.locator('iframe.report').count();
+  // The report draws once its frame is in view (a browser paints no hidden frame).
+  await page.locator('iframe.report').scrollIntoViewIfNeeded();
+  const report = page.frames().find((f) => f.url().includes('/artifacts/report.html'));
+  await report.waitForFunction(() => document.body.getAttribute('data-rendered') === 'yes', null, { timeout: 30000 });
+  result.report_errors = Number(await report.evaluate(() => document.body.getAttribute('data-errors')));
   await shot('run-1280');
 
   // Events filtered by kind.

@@ -127,6 +127,8 @@ function Figure({ label, value, cls = '' }) {
 // The key figures of summary.json, grouped, with units.
 function Header({ s }) {
   const quote = 'USDT';
+  // Time in each policy level, as the core published it (bos_mm: stage1.*).
+  const share = (k) => (s.stage1 && s.stage1[k] !== undefined ? pct(s.stage1[k] * 100, 1) : null);
   return html`<section class="figures">
     <${Figure} label=${'Net PnL (' + quote + ')'} value=${money(s.net_pnl)} cls=${sign(s.net_pnl)} />
     <${Figure} label="Return" value=${pct(s.return_pct)} cls=${sign(s.return_pct)} />
@@ -135,6 +137,10 @@ function Header({ s }) {
     <${Figure} label="Fills maker / taker" value=${count(s.fills?.maker) + ' / ' + count(s.fills?.taker)} />
     <${Figure} label=${'Fees (' + quote + ')'} value=${money(s.fees_total)} />
     <${Figure} label="Days" value=${count(s.days)} />
+    ${share('time_in_mm_share') !== null && html`
+      <${Figure} label="Time in MM" value=${share('time_in_mm_share')} />
+      <${Figure} label="Time Disabled" value=${share('time_disabled_share')} />
+      <${Figure} label="Time Defensive" value=${share('time_defensive_share')} />`}
   </section>`;
 }
 
@@ -156,6 +162,24 @@ function EquityChart({ id }) {
     <h2>Equity</h2><${LineChart} xs=${data.xs} series=${data.equity} yLabel="Equity (USDT)" />
     <h2>Drawdown</h2><${LineChart} xs=${data.xs} series=${data.drawdown} yLabel="Drawdown (%)" height=${160} fill="rgba(220,38,38,0.15)" />
   </div>`;
+}
+
+// fills.csv as a table, 100 rows a page.
+function Fills({ id }) {
+  const [page, setPage] = useState(0);
+  const [rows, error] = usePoll(async () => parseCsv(await getText(`/runs/${id}/artifacts/fills.csv`)), 0, [id]);
+  if (error) return html`<p class="muted">${error.message}</p>`;
+  if (!rows) return html`<p class="muted">Loading the fills…</p>`;
+  const shown = rows.slice(page * 100, page * 100 + 100);
+  return html`<section><h2>Fills (${count(rows.length)})</h2>
+    <div class="filters"><button disabled=${page === 0} onClick=${() => setPage(page - 1)}>Previous</button>
+      <button disabled=${(page + 1) * 100 >= rows.length} onClick=${() => setPage(page + 1)}>Next</button></div>
+    <div class="scroll fills-box"><table class="fills"><thead><tr><th>Time (UTC)</th><th>Side</th><th class="n">Price</th>
+      <th class="n">Qty</th><th class="n">Value</th><th class="n">Fee</th><th>Liquidity</th><th class="n">Realized PnL</th></tr></thead>
+      <tbody>${shown.map((f, i) => html`<tr key=${i}><td class="small">${time(f.time)}</td><td class=${f.side === 'buy' ? 'pos' : 'neg'}>${f.side}</td>
+        <td class="n">${f.price}</td><td class="n">${f.qty}</td><td class="n">${money(f.value)}</td>
+        <td class="n">${f.fee} ${f.fee_asset}</td><td>${f.maker}</td><td class="n">${money(f.realized_pnl)}</td></tr>`)}</tbody></table></div>
+  </section>`;
 }
 
 function Events({ id }) {
@@ -207,6 +231,10 @@ function RunPage({ id }) {
     ${names.includes('equity.csv') && html`<${EquityChart} id=${id} />`}
     ${names.length > 0 && html`<section><h2>Files</h2><ul class="files">${artifacts.artifacts.map((a) =>
       html`<li><a href=${`/runs/${id}/artifacts/${encodeURIComponent(a.name)}`} download=${a.name}>${a.name}</a> <span class="muted">${count(a.size)} bytes</span></li>`)}</ul></section>`}
+    ${names.includes('report.html') && html`<section><h2>Report</h2>
+      <p class="muted small">The run's report.html (<a href=${`/runs/${id}/artifacts/report.html`} target="_blank" rel="noopener">open it alone</a>): candles, markers, state, inventory, equity, daily PnL.</p>
+      <iframe class="report" sandbox="allow-scripts" title="report" src=${`/runs/${id}/artifacts/report.html`}></iframe></section>`}
+    ${names.includes('fills.csv') && html`<${Fills} id=${id} />`}
     ${names.includes('events.jsonl') && html`<${Events} id=${id} />`}
   </main>`;
 }

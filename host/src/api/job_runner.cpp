@@ -76,7 +76,10 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs:
     ::dup2(fd, 1);
     ::dup2(fd, 2);
     if (stdin_fd >= 0) ::dup2(stdin_fd, 0);
-    if (fd3 == 3) ::fcntl(3, F_SETFD, 0);  // dup2 onto itself would keep close-on-exec
+    // dup2 onto itself would keep close-on-exec (a serve started with fd 0 closed gets its pipe
+    // there).
+    if (stdin_fd == 0) ::fcntl(0, F_SETFD, 0);
+    if (fd3 == 3) ::fcntl(3, F_SETFD, 0);
     if (fd3 >= 0 && fd3 != 3) ::dup2(fd3, 3);
     if (::chdir(cwd.c_str()) != 0) ::_exit(127);
     ::execve(args[0], args.data(), envp.data());
