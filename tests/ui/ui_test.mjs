@@ -144,6 +144,18 @@ try {
   await page.waitForSelector('.figures');
   result.phone_run_overflow_px = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   await shot('run-390');
+  // The other pages at the phone's width too.
+  result.phone_other_overflow_px = {};
+  for (const [name, hash, ready] of [
+    ['new', '#/new', 'button.start'],
+    ['sweep', `#/sweep/${result.sweep_id}`, '.chart.scatter canvas'],
+    ['compare', `#/compare?ids=${seedId},${id}`, 'table.compare'],
+  ]) {
+    await page.goto(`${url}/${hash}`);
+    await page.waitForSelector(ready);
+    result.phone_other_overflow_px[name] = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await shot(`${name}-390`);
+  }
 } catch (e) {
   result.errors.push(`test: ${e.message}`);
 } finally {

@@ -1,12 +1,11 @@
-// The Live page (#/live): paper, live and paced-replay runs (GET /sessions, refreshed every
-// second) with their state, equity, PnL, inventory, open orders and data time, and the halt /
+// The Live page (#/live): paper, live and paced-replay runs (GET /sessions/stream, each second
+// they change) with their state, equity, PnL, inventory, open orders and data time, and the halt /
 // reduce / resume buttons, which send the same control command as `mmhost halt RUN_DIR` (token
 // required).
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
-import { getJson, postJson } from './api.js';
+import { useEffect, useState } from 'preact/hooks';
+import { postJson } from './api.js';
 import { money, count, time, sign } from './format.js';
-import { usePoll } from './common.js';
 
 function Session({ s }) {
   const st = s.status;
@@ -43,8 +42,20 @@ function Session({ s }) {
   </section>`;
 }
 
+// The sessions as GET /sessions/stream sends them (server-sent events, each second they change).
+function useSessions() {
+  const [state, setState] = useState({ data: null, error: null });
+  useEffect(() => {
+    const source = new EventSource('/sessions/stream');
+    source.addEventListener('sessions', (e) => setState({ data: JSON.parse(e.data), error: null }));
+    source.onerror = () => setState((s) => ({ ...s, error: new Error('the server is not answering; retrying') }));
+    return () => source.close();
+  }, []);
+  return [state.data, state.error];
+}
+
 export function LivePage() {
-  const [data, error] = usePoll(() => getJson('/sessions'), 1000, []);
+  const [data, error] = useSessions();
   return html`<main>
     <h1>Live sessions</h1>
     <p class="muted">Paper, live and paced runs under the server's session directories (<code>--sessions</code>, default runs/), refreshed every second. Halt cancels every order and stops trading; reduce only lets orders that shrink inventory through; resume trades again.</p>

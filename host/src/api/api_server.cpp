@@ -28,6 +28,7 @@
 #include <charconv>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -262,6 +263,11 @@ struct ApiServer::Impl {
         co_await sse(stream, path.substr(6, path.size() - 6 - 7), req.version());
         break;
       }
+      if (req.method() == http::verb::get && path == "/sessions/stream") {
+        stream.expires_never();
+        co_await sessions_sse(stream, req.version());
+        break;
+      }
       Reply r;
       try {
         r = handle(req, path,
@@ -296,15 +302,12 @@ struct ApiServer::Impl {
     co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
   }
 
-  // Server-sent events: the run's state each time it changes, until it is finished.
-  asio::awaitable<void> sse(beast::tcp_stream& stream, const std::string& id, unsigned version) {
+  // Server-sent events: `next()` gives the state (JSON text) and whether it is final; each
+  // change goes out as `event: NAME`, every `period`; a comment every 15 s keeps it alive.
+  asio::awaitable<void> event_stream(beast::tcp_stream& stream, unsigned version, const char* name,
+                                     std::chrono::milliseconds period,
+                                     const std::function<std::pair<std::string, bool>()>& next) {
     boost::system::error_code ec;
-    std::optional<RunRow> row = store.get(id);
-    if (!row) {
-      Reply r = error_reply(http::status::not_found, "no run " + id);
-      co_await write(stream, r, version, false);
-      co_return;
-    }
     http::response<http::empty_body> res{http::status::ok, version};
     res.set(http::field::server, "mmhost");
     res.set(http::field::content_type, "text/event-stream");
@@ -315,25 +318,47 @@ struct ApiServer::Impl {
                                       asio::redirect_error(asio::use_awaitable, ec));
     std::string last;
     asio::steady_timer timer(stream.get_executor());
-    for (int quiet = 0; !ec;) {
-      row = store.get(id);
-      if (!row) break;
-      const std::string now = run_json(*row, false).dump();
+    const auto keep_alive_every = std::max<int64_t>(1, 15'000 / period.count());
+    for (int64_t quiet = 0; !ec;) {
+      const auto [now, done] = next();
       std::string out;
       if (now != last) {
-        out = "event: run\ndata: " + now + "\n\n";
+        out = std::string("event: ") + name + "\ndata: " + now + "\n\n";
         last = now;
         quiet = 0;
-      } else if (++quiet % 60 == 0) {
-        out = ": keep-alive\n\n";  // every 15 s: proxies and clients see the stream is alive
+      } else if (++quiet % keep_alive_every == 0) {
+        out = ": keep-alive\n\n";  // proxies and clients see the stream is alive
       }
       if (!out.empty())
         co_await asio::async_write(stream.socket(), asio::buffer(out),
                                    asio::redirect_error(asio::use_awaitable, ec));
-      if (store::finished(row->status)) break;
-      timer.expires_after(std::chrono::milliseconds(250));
+      if (done) break;
+      timer.expires_after(period);
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
+  }
+
+  // The run's state each time it changes, until it is finished.
+  asio::awaitable<void> sse(beast::tcp_stream& stream, const std::string& id, unsigned version) {
+    if (!store.get(id)) {
+      Reply r = error_reply(http::status::not_found, "no run " + id);
+      co_await write(stream, r, version, false);
+      co_return;
+    }
+    co_await event_stream(stream, version, "run", std::chrono::milliseconds(250), [&] {
+      std::optional<RunRow> row = store.get(id);
+      if (!row) return std::pair<std::string, bool>{"", true};
+      refresh_sweep(*row);  // a sweep ends with its last child
+      return std::pair<std::string, bool>{run_json(*row, false).dump(),
+                                          store::finished(row->status)};
+    });
+  }
+
+  // The sessions (as GET /sessions) each second they change, until the client goes.
+  asio::awaitable<void> sessions_sse(beast::tcp_stream& stream, unsigned version) {
+    co_await event_stream(stream, version, "sessions", std::chrono::milliseconds(1000), [&] {
+      return std::pair<std::string, bool>{list_sessions(options.session_dirs, 1000).dump(), false};
+    });
   }
 
   bool authorized(const http::request<http::string_body>& req) const {
