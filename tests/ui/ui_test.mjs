@@ -1,31 +1,14 @@
-// Drives the web UI of a running `mmhost serve` in Debian's headless Chromium (playwright-core,
-// pinned from npm by cmake/WebUi.cmake): the runs table, a backtest started from the New run
+// Drives the web UI of a running `mmhost serve` in Debian's headless Chromium (browser.mjs):
+// the runs table, a backtest started from the New run
 // form and followed to done, its page's header against the API's summary.json, events filtered,
-// two runs compared, a sweep's Pareto point hovered and clicked, at 1280x800 and at a 390-pixel phone width, with every console error and page error
-// collected. Screenshots go to OUT_DIR. Prints one JSON object; the doctest asserts on it.
+// two runs compared, a sweep's Pareto point hovered and clicked, at 1280x800 and at a 390-pixel
+// phone width, with every console, page and HTTP error collected (browser.mjs). Screenshots go
+// to OUT_DIR. Prints one JSON object; the doctest asserts on it.
 // Usage: node ui_test.mjs URL TOKEN OUT_DIR
-// require() (unlike import) looks in NODE_PATH: the build directory's node_modules.
-import { createRequire } from 'node:module';
-
-const { chromium } = createRequire(import.meta.url)('playwright-core');
+import { runInBrowser } from './browser.mjs';
 
 const [url, token, outDir] = process.argv.slice(2);
-const result = { errors: [], pages: [] };
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu'],
-});
-try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') result.errors.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => result.errors.push(`page: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 400) result.errors.push(`HTTP ${r.status()}: ${r.url()}`); });
-  const shot = async (name) => {
-    await page.screenshot({ path: `${outDir}/${name}.png`, fullPage: true });
-    result.pages.push(name);
-  };
-
+await runInBrowser(outDir, async ({ page, shot, result }) => {
   // Runs: the table lists the run the test submitted through the API.
   await page.goto(`${url}/#/runs`);
   await page.waitForSelector('table.runs tbody tr');
@@ -156,9 +139,4 @@ try {
     result.phone_other_overflow_px[name] = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await shot(`${name}-390`);
   }
-} catch (e) {
-  result.errors.push(`test: ${e.message}`);
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(result));
+});

@@ -146,7 +146,8 @@ for (let i = 0; i < R.bars.length; ++i) {
 daily.addSeries(HistogramSeries, { title: `daily PnL ${R.quote}`, priceLineVisible: false }).setData(days);
 daily.timeScale().fitContent();
 
-// Two frames later the canvases are painted: tests read what was drawn.
+// A timer later (timers, unlike animation frames, always run under a headless browser's virtual
+// time) a test reads what was drawn; takeScreenshot paints the charts as they stand.
 function painted(c) {
   const shot = c.takeScreenshot();
   const px = shot.getContext('2d').getImageData(0, 0, shot.width, shot.height).data;
@@ -154,7 +155,7 @@ function painted(c) {
   for (let i = 0; i < px.length; i += 4) if (px[i] < 250 || px[i + 1] < 250 || px[i + 2] < 250) n++;
   return n;
 }
-requestAnimationFrame(() => requestAnimationFrame(() => {
+setTimeout(() => {
   const b = document.body;
   const range = chart.timeScale().getVisibleLogicalRange();
   b.setAttribute('data-painted-pixels', String(painted(chart)));
@@ -164,4 +165,4 @@ requestAnimationFrame(() => requestAnimationFrame(() => {
   b.setAttribute('data-visible-pct', range ? String(Math.round(Math.min(1, (range.to - range.from + 1) / R.bars.length) * 100)) : '0');
   b.setAttribute('data-errors', String(errors.length));
   b.setAttribute('data-rendered', 'yes');
-}));
+}, 50);

@@ -87,7 +87,7 @@ export function NewRunPage({ from }) {
   };
   const command = () => {
     const b = body();
-    const sets = kind === 'sweep' ? rows.map((r) => `--set ${r.name}=${values(r)[0]}`) : rows.map((r) => `--set ${r.name}=${values(r)[0]}`);
+    const sets = rows.map((r) => `--set ${r.name}=${values(r)[0]}`);  // a sweep: its first set
     const line = ['mmhost backtest', b.strategy || 'SCRIPT.lua', ...FLAGS.filter(([k]) => b[k]).map(([k, f]) => `${f} ${b[k]}`), ...sets].join(' ');
     return kind === 'sweep' ? `${line}\n# … and the other ${count(runs - 1)} sets of the grid (${count(runs)} runs)` : line;
   };

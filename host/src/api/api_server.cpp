@@ -153,7 +153,7 @@ json run_json(const RunRow& r, bool full) {
   }
   if (full) {
     j["spec"] = parse_or_null(r.spec_json);
-    j["argv"] = parse_or_null(r.argv_json);
+    j["argv"] = argv;
     j["worker"] = r.worker;
   }
   return j;

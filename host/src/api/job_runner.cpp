@@ -325,8 +325,8 @@ void JobRunner::run_one(const store::RunRow& row, Warm& warm) {
                   fs::exists(summary) ? read_text(summary) : "", end);
     return;
   }
+  // Here the worker answered a failure, or the process ended without an answer.
   const std::string why = reply_code > 0 ? "exit code " + std::to_string(reply_code)
-                          : !exited      ? "no answer"
                           : WIFEXITED(status)
                               ? "exit code " + std::to_string(WEXITSTATUS(status))
                               : "killed by signal " + std::to_string(WTERMSIG(status));

@@ -137,7 +137,7 @@ std::string control_answer(Execution* exec, int64_t now_ns, const std::string& c
   const int64_t last = exec->last_market_ns();
   j["last_data_time"] = last == INT64_MIN ? json(nullptr) : json(iso_time(last));
   // What the status line shows besides (the Live page shows it too).
-  const json line = json::parse(status_json(*exec, now_ns));
+  const json line = status_object(*exec, now_ns);
   for (const char* k :
        {"pnl_today", "fees", "base_share", "fills", "data_age_s", "ack_p99_s", "decision_p99_s"})
     if (line.contains(k)) j[k] = line[k];

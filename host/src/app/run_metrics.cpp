@@ -158,6 +158,10 @@ std::string prometheus_text(const Execution& exec, int64_t now_ns) {
 }
 
 std::string status_json(const Execution& exec, int64_t now_ns) {
+  return status_object(exec, now_ns).dump();
+}
+
+nlohmann::ordered_json status_object(const Execution& exec, int64_t now_ns) {
   const Ledger& l = exec.ledger();
   const LiveStats& live = exec.live_stats();
   nlohmann::ordered_json j;
@@ -182,7 +186,7 @@ std::string status_json(const Execution& exec, int64_t now_ns) {
   j["ack_p50_s"] = live.ack_latency.quantile(0.5);
   j["ack_p99_s"] = live.ack_latency.quantile(0.99);
   j["decision_p99_s"] = live.decision_latency.quantile(0.99);
-  return j.dump();
+  return j;
 }
 
 std::string status_text(const std::string& json_line) {

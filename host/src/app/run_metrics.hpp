@@ -5,6 +5,8 @@
 // lists them.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <string>
 
@@ -19,6 +21,8 @@ std::string prometheus_text(const Execution& exec, int64_t now_ns);
 // PnL since the start and today, fees (quote value), holdings, base share, open orders, the
 // market data's age and the ack latency p50/p99 (histogram bounds).
 std::string status_json(const Execution& exec, int64_t now_ns);
+nlohmann::ordered_json status_object(const Execution& exec,
+                                     int64_t now_ns);  // the same, unrendered
 // The same for a terminal: "08:15:42 active equity 10012.3 USDT pnl +12.3 (today +1.2) ...".
 std::string status_text(const std::string& json_line);
 

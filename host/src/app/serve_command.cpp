@@ -218,10 +218,9 @@ int run_serve_command(const ServeOptions& o, std::ostream& out, std::ostream& er
     ao.spec.source_dir = ro.source_dir;
     ao.spec.inline_dir = ro.store_dir / "strategies";
     // Fetched candles land in the store's data directory, where backtests can read them.
-    ao.spec.fetch_dir = fs::absolute(fs::path(o.store) / "data");
-    fs::create_directories(ao.spec.fetch_dir);
-    ao.spec.data_roots.push_back(fs::canonical(ao.spec.fetch_dir));
-    ao.spec.fetch_dir = ao.spec.data_roots.back();
+    fs::create_directories(fs::path(o.store) / "data");
+    ao.spec.fetch_dir = fs::canonical(fs::path(o.store) / "data");
+    ao.spec.data_roots.push_back(ao.spec.fetch_dir);
     for (const std::string& d : o.data_dirs) ao.spec.data_roots.push_back(fs::absolute(d));
     for (const char* d : {"data", "../shared/data"})
       if (fs::is_directory(d)) ao.spec.data_roots.push_back(fs::canonical(d));

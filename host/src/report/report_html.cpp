@@ -1,5 +1,6 @@
 #include "report/report_html.hpp"
 
+#include "app/format.hpp"
 #include "report/web_assets.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
@@ -85,16 +86,11 @@ std::string figure_text(const json& v, Unit unit, const std::string& quote) {
     return scalar_text(v);
   }
   auto grouped = [](double x, int decimals) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, std::fabs(x));
-    std::string digits = text,
-                out = x < 0 && std::fabs(x) >= 0.5 * std::pow(10.0, -decimals) ? "\u2212" : "";
+    const std::string digits = fixed(std::fabs(x), decimals);  // "1234.50"
     const size_t dot = std::min(digits.find('.'), digits.size());
-    for (size_t i = 0; i < dot; ++i) {
-      if (i > 0 && (dot - i) % 3 == 0) out += ',';
-      out += digits[i];
-    }
-    return out + digits.substr(dot);
+    const bool negative = x < 0 && digits.find_first_not_of("0.") != std::string::npos;
+    return (negative ? "\u2212" : "") + with_commas(std::stoull(digits.substr(0, dot))) +
+           digits.substr(dot);
   };
   switch (unit) {
     case Unit::money:

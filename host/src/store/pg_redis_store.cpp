@@ -163,16 +163,24 @@ struct PgRedisStore::Redis {
   }
 
   // A command as separate arguments (binary safe); throws on an error reply.
-  std::unique_ptr<Reply> command(const std::vector<std::string>& args, bool retry = true) {
+  // hiredis's argument vector (pointers and lengths) of `args`.
+  struct Argv {
     std::vector<const char*> argv;
     std::vector<size_t> lens;
-    for (const std::string& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
+    explicit Argv(const std::vector<std::string>& args) {
+      for (const std::string& a : args) {
+        argv.push_back(a.data());
+        lens.push_back(a.size());
+      }
     }
+    int count() const { return static_cast<int>(argv.size()); }
+  };
+
+  std::unique_ptr<Reply> command(const std::vector<std::string>& args, bool retry = true) {
+    Argv a(args);
     auto reply = std::make_unique<Reply>();
-    reply->r = static_cast<redisReply*>(
-        redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
+    reply->r =
+        static_cast<redisReply*>(redisCommandArgv(ctx, a.count(), a.argv.data(), a.lens.data()));
     if (reply->r == nullptr) {
       const std::string why = ctx->errstr;
       if (retry) {
@@ -191,13 +199,8 @@ struct PgRedisStore::Redis {
   // XACK + XDEL). Throws on an error reply or a lost connection.
   void pipeline(const std::vector<std::vector<std::string>>& commands) {
     for (const auto& args : commands) {
-      std::vector<const char*> argv;
-      std::vector<size_t> lens;
-      for (const std::string& a : args) {
-        argv.push_back(a.data());
-        lens.push_back(a.size());
-      }
-      redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data());
+      Argv a(args);
+      redisAppendCommandArgv(ctx, a.count(), a.argv.data(), a.lens.data());
     }
     std::string error;  // the first; every reply is read so the next command gets its own
     for (size_t i = 0; i < commands.size(); ++i) {
