@@ -1,5 +1,6 @@
 // End-to-end: `mmhost backtest` as a user runs it, on real candles.
 #include "app/backtest_command.hpp"
+#include "app/event_line.hpp"
 #include "test_support.hpp"
 
 #include <mmhost/sdk/fixed_point.hpp>
@@ -107,12 +108,20 @@ TEST_CASE("backtest: writes the run files, and summary.json has every figure") {
         s["fills"]["total"].get<int>() + 1);
   CHECK(b.result.output.find("event hash " + s["event_hash"].get<std::string>()) !=
         std::string::npos);
-  // The event hash is XXH3-64 of events.jsonl, as `xxhsum -H3` prints it.
+  // The event hash is XXH3-64 of the event records; events.jsonl gives it back, line by line
+  // (mmhost event-hash), and it is not the hash of the file's bytes.
   const std::string events = read_file(dir.file("run/events.jsonl"));
+  std::istringstream event_lines(events);
+  uint64_t event_count = 0;
   char hex[24];
+  std::snprintf(
+      hex, sizeof(hex), "%016llx",
+      static_cast<unsigned long long>(mmh::event_hash_of_lines(event_lines, &event_count)));
+  CHECK(s["event_hash"].get<std::string>() == hex);
+  CHECK(event_count == s["events"].get<uint64_t>());
   std::snprintf(hex, sizeof(hex), "%016llx",
                 static_cast<unsigned long long>(XXH3_64bits(events.data(), events.size())));
-  CHECK(s["event_hash"].get<std::string>() == hex);
+  CHECK(s["event_hash"].get<std::string>() != hex);
   // Open at the end: the orders the venue holds by its last word on each, not the commands sent
   // at the last close that it never saw.
   // events.jsonl is in time order: a decision a fill caused comes before any later event.
@@ -485,4 +494,34 @@ TEST_CASE("mmhost backtest --set and --summary-only: a parameter over the script
   CHECK(
       run_mmhost(base + "--set levels --out " + dir.file("e")).output.find("expected NAME=VALUE") !=
       std::string::npos);
+  // The event hash comes back from the run's events.jsonl.
+  const mmh::test::CommandResult again = run_mmhost("event-hash " + dir.file("a"));
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.output.rfind(hash("a").get<std::string>() + "  ", 0) == 0);
+  CHECK(run_mmhost("event-hash " + dir.file("b")).exit_code != 0);  // no events.jsonl there
+}
+
+TEST_CASE("execution.replace_threshold_ticks: orders within it stay, 0 is the old rule") {
+  TempDir dir;
+  const std::string base =
+      "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --cache "
+      "data/sample/ETHUSDT_1m_synthetic.csv --no-progress --summary-only ";
+  const auto run = [&](const std::string& set, const char* out) {
+    const mmh::test::CommandResult r = run_mmhost(base + set + " --out " + dir.file(out));
+    REQUIRE(r.exit_code == 0);
+    return nlohmann::json::parse(read_file(dir.file(std::string(out) + "/summary.json")));
+  };
+  const nlohmann::json plain = run("", "a");
+  const nlohmann::json zero = run("--set execution.replace_threshold_ticks=0", "b");
+  const nlohmann::json wide = run("--set execution.replace_threshold_ticks=300", "c");
+  CHECK(zero["event_hash"] == plain["event_hash"]);
+  CHECK(zero["net_pnl"] == plain["net_pnl"]);
+  REQUIRE(plain["orders"]["placed"].get<int>() > 0);
+  CHECK(wide["orders"]["placed"].get<int>() < plain["orders"]["placed"].get<int>());
+  CHECK(wide["orders"]["cancel_requests"].get<int>() <
+        plain["orders"]["cancel_requests"].get<int>());
+  const mmh::test::CommandResult bad =
+      run_mmhost(base + "--set execution.replace_threshold_ticks=-1 --out " + dir.file("d"));
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.output.find("replace_threshold_ticks must be a whole number") != std::string::npos);
 }

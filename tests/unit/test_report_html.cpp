@@ -99,6 +99,23 @@ TEST_CASE("report html: long runs are thinned to whole multiples of the LTF bar"
   CHECK(d["markers"][0][0] == 180);  // the fill lands in the second chart bar
 }
 
+TEST_CASE("report html: told the run's length, chart bars are built as the bars come") {
+  ReportCollector later, streamed;
+  streamed.expect_bars(5, 2);  // k = 3, as html() would thin at the end
+  for (int i = 0; i < 5; ++i) {
+    for (ReportCollector* c : {&later, &streamed}) {
+      c->bar(bar(i, 100 + i));
+      c->mark(1000 + i, 0.1 * i, i < 3 ? "idle" : "mm");
+    }
+  }
+  const nlohmann::json a = data_of(later.html(nlohmann::ordered_json::object(), 2));
+  const nlohmann::json b = data_of(streamed.html(nlohmann::ordered_json::object(), 2));
+  REQUIRE(a["bars"].size() == 2);
+  CHECK(b["bars"] == a["bars"]);  // open, high, low, close, state, equity, share of each
+  CHECK(b["seconds"] == a["seconds"]);
+  CHECK(b["stateColors"] == a["stateColors"]);
+}
+
 TEST_CASE("report scripts: the pinned chart libraries are bundled in") {
   CHECK(mmh::charts_library_version() == "5.2.1");
   const std::string_view backtest = mmh::backtest_report_js();

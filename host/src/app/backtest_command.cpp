@@ -76,6 +76,7 @@ class FileSink final : public ExecutionSink {
     report.fill(f.ts_ns, f.side == MMH_SIDE_BUY, f.is_maker != 0);
   }
 
+  void expect_bars(uint64_t ltf_bars) override { report.expect_bars(ltf_bars); }
   void bar(const mmh_candle& bar) override {
     if (files_) report.bar(bar);
   }
@@ -495,7 +496,7 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out,
                                         : fs::path(o.out_dir));
   const fs::path& dir = staged.path();
   FileSink sink(dir, o.summary_only);
-  run.sink = &sink;
+  run.sink = o.summary_only ? nullptr : &sink;  // nothing to write: no lines rendered
 
   const bool tty = o.progress && isatty(fileno(stderr)) != 0;
   const auto wall_start = std::chrono::steady_clock::now();

@@ -4,6 +4,7 @@
 #include "app/backtest_command.hpp"
 #include "app/backtest_worker.hpp"
 
+#include "app/event_line.hpp"
 #include "app/fetch_command.hpp"
 #include "app/format.hpp"
 #include "app/host_context.hpp"
@@ -125,6 +126,31 @@ int cmd_sample_data(HostContext& host, std::string out, int days, uint64_t seed)
   }
   std::cout << "wrote " << with_commas(rows) << " synthetic 1m candles (seed " << seed << ", "
             << days << " days) to " << out << "\n";
+  return 0;
+}
+
+int cmd_event_hash(const std::string& run, std::ostream& out) {
+  std::filesystem::path file(run);
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) file /= "events.jsonl";
+  std::ifstream in(file, std::ios::binary);
+  if (!in || std::filesystem::is_directory(file, ec)) {
+    std::cerr << "mmhost event-hash: " << file.string()
+              << ": cannot read (a run directory written without --summary-only, or its "
+                 "events.jsonl)\n";
+    return kExitUsage;
+  }
+  uint64_t events = 0;
+  uint64_t hash = 0;
+  try {
+    hash = event_hash_of_lines(in, &events);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "mmhost event-hash: " << file.string() << ": " << e.what() << "\n";
+    return kExitFailure;
+  }
+  char hex[24];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
+  out << hex << "  " << file.string() << " (" << with_commas(events) << " events)\n";
   return 0;
 }
 
@@ -428,6 +454,18 @@ int run_cli(int argc, char** argv) {
       "  mmhost journal runs/eth_bos_mm-paper-20261206-101500 --json --kind fill\n"
       "Docs: docs/journal.md");
 
+  std::string event_hash_path;
+  auto* event_hash_cmd =
+      app.add_subcommand("event-hash", "A run's event hash, computed again from its events.jsonl");
+  event_hash_cmd->add_option("run", event_hash_path, "The run's directory, or its events.jsonl")
+      ->required();
+  event_hash_cmd->footer(
+      "The hash every run prints and keeps in summary.json (and batch and serve in their rows) "
+      "is XXH3-64 of the run's binary event records; each line of events.jsonl renders one of "
+      "them, so the file gives the same number back (docs/adr/0031-event-records.md).\n"
+      "Example:\n"
+      "  mmhost backtest strategies/eth_bos_mm.lua --out runs/a && mmhost event-hash runs/a");
+
   ServeOptions serve_options;
   auto* serve_cmd = app.add_subcommand(
       "serve",
@@ -554,6 +592,7 @@ int run_cli(int argc, char** argv) {
     for (const auto& [c, name] : control_cmds)
       if (*c) return run_control_command(control_dir, name, control_json, std::cout);
     if (*journal_cmd) return run_journal_command(journal_options, std::cout, std::cerr);
+    if (*event_hash_cmd) return cmd_event_hash(event_hash_path, std::cout);
     if (*serve_cmd) return run_serve_command(serve_options, std::cout, std::cerr);
     if (*worker_cmd) return run_worker_command(worker_options, std::cout, std::cerr);
     HostContext host(cli);

@@ -1,5 +1,6 @@
 #include "app/execution.hpp"
 
+#include "app/event_line.hpp"
 #include "app/format.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/event_time.hpp"
@@ -75,82 +76,6 @@ const char* tif_name(uint32_t tif) {
   }
 }
 
-// One events.jsonl line, keys in the order written. Hand-rolled and written straight into a
-// reused buffer because a run writes hundreds of thousands of these: building each as a DOM,
-// or from string temporaries, cost more than the simulation. Keys are literals.
-class JsonLine {
- public:
-  explicit JsonLine(std::vector<char>& buffer) : b_(buffer) {
-    *room(1) = '{';
-    n_ = 1;
-  }
-  template <size_t N>
-  JsonLine& str(const char (&key)[N], std::string_view value) {
-    char* p = key_at(key, 2 + 6 * value.size());
-    *p++ = '"';
-    p = write_json_escaped(p, value);
-    *p++ = '"';
-    return end_at(p);
-  }
-  template <size_t N>
-  JsonLine& time(const char (&key)[N], int64_t ts_ns) {  // ISO-8601 UTC text
-    char* p = key_at(key, 2 + kIsoTimeMaxChars);
-    *p++ = '"';
-    p = write_iso_time(p, ts_ns);
-    *p++ = '"';
-    return end_at(p);
-  }
-  template <size_t N>
-  JsonLine& e8(const char (&key)[N], int64_t value_e8) {  // exact decimal text
-    char* p = key_at(key, 2 + sdk::kE8MaxChars);
-    *p++ = '"';
-    p = sdk::write_e8(p, value_e8);
-    *p++ = '"';
-    return end_at(p);
-  }
-  template <size_t N>
-  JsonLine& num(const char (&key)[N], int64_t value) {
-    char* p = key_at(key, 24);
-    return end_at(std::to_chars(p, p + 24, value).ptr);
-  }
-  template <size_t N>
-  JsonLine& flag(const char (&key)[N], bool value) {
-    char* p = key_at(key, 5);
-    return end_at(value ? std::copy_n("true", 4, p) : std::copy_n("false", 5, p));
-  }
-  // The line with its '\n', valid until the buffer's next line.
-  std::string_view done() {
-    char* p = room(2);
-    *p++ = '}';
-    *p++ = '\n';
-    end_at(p);
-    return {b_.data(), n_};
-  }
-
- private:
-  char* room(size_t extra) {
-    if (n_ + extra > b_.size()) b_.resize(std::max(2 * b_.size(), n_ + extra));
-    return b_.data() + n_;
-  }
-  template <size_t N>
-  char* key_at(const char (&key)[N], size_t value_room) {  // writes ,"key": and leaves room
-    char* p = room(N + 3 + value_room);
-    if (n_ > 1) *p++ = ',';
-    *p++ = '"';
-    std::memcpy(p, key, N - 1);
-    p += N - 1;
-    *p++ = '"';
-    *p++ = ':';
-    return p;
-  }
-  JsonLine& end_at(const char* p) {
-    n_ = static_cast<size_t>(p - b_.data());
-    return *this;
-  }
-  std::vector<char>& b_;
-  size_t n_ = 0;
-};
-
 double decimal_value(const mmh_decimal& d) {
   return static_cast<double>(d.mantissa) * std::pow(10.0, d.exponent);
 }
@@ -216,12 +141,18 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
 }
 
 uint64_t Execution::event_hash() const {
+  hash_.add(record_.data(), record_used_);
+  record_used_ = 0;
   return hash_.value();
 }
 
 void Execution::line(std::string_view json_line) {
-  hash_.add(json_line);
   ++events_;
+  // Records are hashed in bulk: the stream's hash does not depend on how it is cut.
+  if (record_used_ >= 64 * 1024) {
+    hash_.add(record_.data(), record_used_);
+    record_used_ = 0;
+  }
   if (sink_ != nullptr) sink_->event_line(json_line);
 }
 
@@ -244,7 +175,7 @@ void Execution::adopt_if_ours(const mmh_order_update& u) {
   const std::string& prefix = setup_.orders.id_prefix;
   if ((u.status != MMH_ORDER_STATUS_NEW && u.status != MMH_ORDER_STATUS_PARTIALLY_FILLED) ||
       id.size() <= prefix.size() || id.compare(0, prefix.size(), prefix) != 0 ||
-      id[prefix.size()] != '-' || orders_.working().find(id) != orders_.working().end())
+      id[prefix.size()] != '-' || orders_.knows(id))
     return;
   orders_.adopt(u, !setup_.adopt_open_orders);
   const char* what = setup_.adopt_open_orders ? "adopted" : "cancelled before quoting";
@@ -267,7 +198,7 @@ bool Execution::first_report(const mmh_fill& f) {
 void Execution::record_decision(const mmh_decision& d) {
   journal(MMH_EVENT_DECISION, d.ts_ns, &d, sizeof(d));
   if (sink_ != nullptr) sink_->decision(d);
-  line(JsonLine(buffer_)
+  line(EventLine(text_buffer(), record_, record_used_)
            .str("type", "decision")
            .num("ts_ns", d.ts_ns)
            .time("time", d.ts_ns)
@@ -332,7 +263,7 @@ void Execution::on_market(const mmh_batch& batch) {
                    last->ts_ns);
     }
   }
-  line(JsonLine(buffer_)
+  line(EventLine(text_buffer(), record_, record_used_)
            .str("type", unknown ? "quotes_pulled" : "quotes_restored")
            .num("ts_ns", last->ts_ns)
            .time("time", last->ts_ns)
@@ -417,7 +348,7 @@ void Execution::data_line(int64_t ts_ns) {
   const bool stale = gate_.data_stale();
   stale_since_ns_ = stale ? WallClock().now_ns() : 0;
   stale_alerted_ = false;
-  line(JsonLine(buffer_)
+  line(EventLine(text_buffer(), record_, record_used_)
            .str("type", stale ? "quotes_pulled" : "quotes_restored")
            .num("ts_ns", ts_ns)
            .time("time", ts_ns)
@@ -437,7 +368,7 @@ void Execution::give_core_wallet(int64_t ts_ns) {
     std::snprintf(wallet[i].asset, sizeof(wallet[i].asset), "%s", assets[i].first->c_str());
     wallet[i].free = mmh_decimal{assets[i].second, -8, 0};
   }
-  line(JsonLine(buffer_)
+  line(EventLine(text_buffer(), record_, record_used_)
            .str("type", "core_wallet")
            .num("ts_ns", ts_ns)
            .time("time", ts_ns)
@@ -510,7 +441,7 @@ bool Execution::drain() {
                                             strnlen(u.reject_reason, sizeof(u.reject_reason))));
         }
         orders_.on_update(u);
-        JsonLine j(buffer_);
+        EventLine j(text_buffer(), record_, record_used_);
         j.str("type", "update")
             .num("ts_ns", u.ts_ns)
             .time("time", u.ts_ns)
@@ -531,7 +462,7 @@ bool Execution::drain() {
         journal(MMH_EVENT_FILL, f.ts_ns, &f, sizeof(f));
         ledger_.apply_fill(f);
         fill_batch_.push_back(f);
-        line(JsonLine(buffer_)
+        line(EventLine(text_buffer(), record_, record_used_)
                  .str("type", "fill")
                  .num("ts_ns", f.ts_ns)
                  .time("time", f.ts_ns)
@@ -568,7 +499,7 @@ bool Execution::drain() {
 }
 
 void Execution::sample_bar_values() {
-  if (bar_values_.empty()) return;
+  if (bar_values_.empty() || sink_ == nullptr) return;  // only the files show them
   mmh_core_snapshot snap{};
   // After the first call the indexes are known: ask for the values up to them only.
   const uint32_t wanted = bar_value_index_.empty() ? 0 : bar_values_wanted_;
@@ -643,7 +574,7 @@ void Execution::risk_line(int64_t ts_ns, const std::string& reason) {
   if (setup_.journal != nullptr)
     setup_.journal->note(WallClock().now_ns(),
                          std::string("risk ") + trading_state_name(gate_.state()) + ": " + reason);
-  JsonLine j(buffer_);
+  EventLine j(text_buffer(), record_, record_used_);
   j.str("type", "risk")
       .num("ts_ns", ts_ns)
       .time("time", ts_ns)
@@ -707,7 +638,7 @@ void Execution::sync(int64_t ts_ns) {
     setup_.journal->sync();
   }
   for (const mmh_order_command& c : commands_) {
-    JsonLine j(buffer_);
+    EventLine j(text_buffer(), record_, record_used_);
     j.str("type", "order")
         .num("ts_ns", c.ts_ns)
         .time("time", c.ts_ns)

@@ -5,9 +5,9 @@
 //                    the ledger, the core and the script's on_fill;
 //   (the caller feeds the bar to the core)
 //   after_bar(bar):  mark the ledger at the close, sync the core's desired orders to the venue.
-// Every input and output is written to the event log (the JSON lines of events.jsonl) and
-// folded into the event hash (XXH3-64 of those bytes, as `xxhsum -H3 events.jsonl` prints it),
-// so two runs on the same inputs can be compared byte for byte.
+// Every input and output is an event of the run's record: folded into the event hash (XXH3-64 of
+// the binary event records, ADR 0031), and written as a line of events.jsonl when the run writes
+// files, so two runs on the same inputs can be compared by one number.
 #pragma once
 
 #include "app/live_stats.hpp"
@@ -54,7 +54,8 @@ class ExecutionSink {
   // `bar_values`: the core's values named in its publication, at this bar's close.
   virtual void mark(int64_t ts_ns, const Ledger& ledger,
                     const std::vector<std::string>& bar_values) = 0;
-  virtual void bar(const mmh_candle& /*bar*/) {}  // each LTF bar, before its mark
+  virtual void expect_bars(uint64_t /*ltf_bars*/) {}  // about how many bars the run will have
+  virtual void bar(const mmh_candle& /*bar*/) {}      // each LTF bar, before its mark
   virtual void decision(const mmh_decision& /*decision*/) {}
 };
 
@@ -193,7 +194,10 @@ class Execution {
  private:
   bool drain();  // true when fills were applied (then fill_batch_ holds them)
   void give_core_wallet(int64_t ts_ns);
-  void line(std::string_view json_line);  // one events.jsonl line, with its '\n'
+  // One event ended: counted, its record hashed (in bulk), its events.jsonl line (with its '\n',
+  // rendered only when a sink takes lines) to the sink.
+  void line(std::string_view json_line);
+  std::vector<char>* text_buffer() { return sink_ != nullptr ? &buffer_ : nullptr; }
   void sample_bar_values();
   void risk_line(int64_t ts_ns, const std::string& reason);
   void data_line(int64_t ts_ns);
@@ -234,9 +238,12 @@ class Execution {
   std::vector<mmh_fill> fill_batch_;
   std::vector<VenueEvent> venue_events_;
   std::vector<char> buffer_;  // the events.jsonl line being built
+  // Event records not hashed yet: the first record_used_ bytes (app/event_line.hpp).
+  mutable std::vector<char> record_ = std::vector<char>(80 * 1024);
+  mutable size_t record_used_ = 0;
   ExecutionStats stats_;
   int64_t day_ = INT64_MIN;
-  sdk::Hash64 hash_;  // of events.jsonl
+  mutable sdk::Hash64 hash_;  // of the event records (ADR 0031)
   uint64_t events_ = 0;
   bool quotes_pulled_ = false;
   bool orders_stopped_ = false;

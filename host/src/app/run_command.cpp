@@ -107,16 +107,36 @@ int64_t capital_e8(const StrategySpec& spec, const char* key, int64_t fallback) 
 
 }  // namespace
 
+namespace {
+
+// ++map[key] without a string built for a key already there (tens of thousands per run).
+template <typename Map>
+typename Map::mapped_type& entry(Map& map, std::string_view key) {
+  auto it = map.find(key);
+  if (it == map.end()) it = map.emplace(std::string(key), typename Map::mapped_type{}).first;
+  return it->second;
+}
+
+}  // namespace
+
 void DecisionSummary::add(const mmh_decision& d) {
   ++total;
-  ++by_kind[d.kind];
+  const std::string_view kind(d.kind);
+  ++entry(by_kind, kind);
   const std::string_view detail(d.detail);
   const std::string_view first = detail.substr(0, detail.find(' '));
   if (!first.empty() && first.find_first_of("=:") == std::string_view::npos)
-    ++by_subkind[d.kind][std::string(first)];
-  hasher_.add(&d.ts_ns, sizeof(d.ts_ns));
-  hasher_.add(d.kind, std::strlen(d.kind) + 1);  // the NUL separates kind from detail
-  hasher_.add(d.detail, detail.size() + 1);
+    ++entry(entry(by_subkind, kind), first);
+  // One update of (ts_ns, kind, NUL, detail, NUL): the NUL separates kind from detail.
+  char bytes[sizeof(d.ts_ns) + sizeof(d.kind) + sizeof(d.detail)];
+  size_t n = 0;
+  std::memcpy(bytes, &d.ts_ns, sizeof(d.ts_ns));
+  n += sizeof(d.ts_ns);
+  std::memcpy(bytes + n, kind.data(), kind.size() + 1);
+  n += kind.size() + 1;
+  std::memcpy(bytes + n, detail.data(), detail.size() + 1);
+  n += detail.size() + 1;
+  hasher_.add(bytes, n);
 }
 
 std::string run_order_prefix(int64_t run_start_ns) {
@@ -403,7 +423,8 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
                                        {"ltf_interval", sdk::format_interval(spec.ltf_interval_ns)},
                                    },
                                    reloads);
-    for (const auto& [name, value] : options.param_overrides) reloader->force(name, value);
+    for (const auto& [name, value] : options.param_overrides)
+      if (!is_host_field(name)) reloader->force(name, value);  // host fields are in the spec
     try {
       core = std::make_unique<CoreInstance>(*core_plugin, reloader->settings_for(spec));
     } catch (const PluginCallError& e) {
@@ -469,6 +490,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         {"balance.base", format_e18(setup.start_base_e18)},
         {"balance.quote", format_e18(setup.start_quote_e18)},
     };
+    setup.orders.replace_threshold_ticks = spec.replace_threshold_ticks;
     if (options.live) {
       // Real orders: ids "<run prefix>-<n>" tie every order to this run; the exchange's wallet
       // is the ledger's start (below).

@@ -125,9 +125,9 @@ struct DecisionSummary {
   std::string core_name;
   std::string core_version;
   uint64_t total = 0;
-  std::map<std::string, uint64_t> by_kind;
+  std::map<std::string, uint64_t, std::less<>> by_kind;
   // By the detail's first word when it has no '=' (e.g. "bullish", "idle->bos").
-  std::map<std::string, std::map<std::string, uint64_t>> by_subkind;
+  std::map<std::string, std::map<std::string, uint64_t, std::less<>>, std::less<>> by_subkind;
   bool has_desired = false;
   std::string desired_mode;
   std::vector<mmh_desired_order> desired;

@@ -114,7 +114,7 @@ std::string control_answer(Execution* exec, int64_t now_ns, const std::string& c
   if (command == "resume") changed = exec->command(RiskCommand::resume, now_ns, "resume");
   const Ledger& l = exec->ledger();
   size_t open = 0, cancelling = 0;
-  for (const auto& [id, w] : exec->orders().working()) {
+  for (const WorkingOrder& w : exec->orders().working()) {
     ++open;
     if (w.state == WorkingOrder::State::pending_cancel) ++cancelling;
   }

@@ -80,7 +80,14 @@ RunPlan plan_run(HostContext& host, const RunOptions& options, StrategySpec spec
   plan.core = spec.core_plugin;
   if (!plan.core.empty()) {
     plan.core_plugin = &find_plugin(host, plan.core, MMH_KIND_CORE, "core", spec.path, "core");
-    for (const auto& [name, value] : options.param_overrides) spec.core_params[name] = value;
+    for (const auto& [name, value] : options.param_overrides) {
+      try {
+        if (set_host_field(spec, name, value)) continue;
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--set: ") + e.what());
+      }
+      spec.core_params[name] = value;
+    }
     if (options.execute) {
       plan.venue = options.live ? host.config().live_connector : spec.venue_plugin;
       plan.venue_plugin =

@@ -101,8 +101,9 @@ Session::Session(const SessionParts& parts)
        {MMH_EVENT_TRADE, MMH_EVENT_BOOK_SNAPSHOT, MMH_EVENT_BOOK_DELTA, MMH_EVENT_TICKER})
     if (p_.routes.any(static_cast<uint32_t>(kind)))
       engine_.subscribe(static_cast<uint32_t>(kind), &feed_);
-  feeder_.set_execution(p_.exec,
-                        expected_bars(p_.report, p_.options, p_.report.spec.ltf_interval_ns));
+  const uint64_t bars = expected_bars(p_.report, p_.options, p_.report.spec.ltf_interval_ns);
+  feeder_.set_execution(p_.exec, bars);
+  if (p_.options.sink != nullptr) p_.options.sink->expect_bars(bars);
   add_sources();
   if (p_.plan.wall_clock) open_steering();
 }
@@ -339,7 +340,7 @@ void Session::report_end(std::chrono::steady_clock::time_point start) {
     // answered is not an open order.
     x.open_orders_at_end = static_cast<size_t>(
         std::count_if(exec->orders().working().begin(), exec->orders().working().end(),
-                      [](const auto& entry) { return entry.second.acked; }));
+                      [](const WorkingOrder& w) { return w.acked; }));
     x.event_hash = exec->event_hash();
     x.risk = exec->risk();
     x.quote_pulls = exec->quote_pulls();

@@ -39,15 +39,37 @@ void Ledger::start(int64_t /*ts_ns*/, int64_t mid_e8) {
   cost_ = value_e18(mid_e8, base_);
   start_equity_ = equity_e18();
   peak_equity_ = start_equity_;
+  peak_equity_e8_ = e18_to_e8_floor(peak_equity_);
   started_ = true;
 }
 
+amount_e18 Ledger::base_value_e18() const {
+  // Asked several times per bar with the same holding and mid (equity, drawdown, share, the
+  // identity check): 128-bit divisions each, so the last answer is kept.
+  if (mid_e8_ != valued_mid_e8_ || base_ != valued_base_) {
+    valued_mid_e8_ = mid_e8_;
+    valued_base_ = base_;
+    base_value_ = value_e18(mid_e8_, base_);
+    base_value_e8_ = e18_to_e8_floor(base_value_);
+  }
+  return base_value_;
+}
+
 amount_e18 Ledger::equity_e18() const {
-  return quote_ + value_e18(mid_e8_, base_);
+  return quote_ + base_value_e18();
+}
+
+int64_t Ledger::equity_e8() const {
+  const amount_e18 equity = equity_e18();
+  if (equity != floored_equity_) {
+    floored_equity_ = equity;
+    equity_e8_ = e18_to_e8_floor(equity);
+  }
+  return equity_e8_;
 }
 
 amount_e18 Ledger::unrealized_e18() const {
-  return value_e18(mid_e8_, base_) - cost_;
+  return base_value_e18() - cost_;
 }
 
 int64_t Ledger::avg_cost_e8() const {
@@ -145,23 +167,25 @@ std::pair<amount_e18, amount_e18> Ledger::venue_balance(const std::string& asset
 void Ledger::mark(int64_t /*ts_ns*/, int64_t mid_e8) {
   if (!started_) throw LedgerError("mark before start");
   mid_e8_ = mid_e8;
-  peak_equity_ = std::max(peak_equity_, equity_e18());
+  if (equity_e18() > peak_equity_) {
+    peak_equity_ = equity_e18();
+    peak_equity_e8_ = equity_e8();
+  }
   max_drawdown_pct_ = std::max(max_drawdown_pct_, drawdown_pct());
   check_identity();
 }
 
 // Ratios from the figures at 1e-8, as they were before amounts went to 1e-18 (same doubles).
 double Ledger::drawdown_pct() const {
-  const int64_t peak = e18_to_e8_floor(peak_equity_);
+  const int64_t peak = peak_equity_e8_;
   if (peak <= 0) return 0.0;
   return static_cast<double>(peak - equity_e8()) / static_cast<double>(peak) * 100.0;
 }
 
 double Ledger::base_share() const {
   const int64_t equity = equity_e8();
-  return equity > 0 ? static_cast<double>(e18_to_e8_floor(value_e18(mid_e8_, base_))) /
-                          static_cast<double>(equity)
-                    : 0.0;
+  base_value_e18();  // fresh base_value_e8_
+  return equity > 0 ? static_cast<double>(base_value_e8_) / static_cast<double>(equity) : 0.0;
 }
 
 double Ledger::avg_spread_captured_bps() const {

@@ -70,7 +70,7 @@ class Ledger {
   int64_t base_e8() const { return e18_to_e8_floor(base_); }
   int64_t quote_e8() const { return e18_to_e8_floor(quote_); }
   int64_t mid_e8() const { return mid_e8_; }
-  int64_t equity_e8() const { return e18_to_e8_floor(equity_e18()); }
+  int64_t equity_e8() const;
   int64_t start_equity_e8() const { return e18_to_e8_floor(start_equity_); }
   int64_t realized_e8() const { return e18_to_e8_floor(realized_); }
   int64_t unrealized_e8() const { return e18_to_e8_floor(unrealized_e18()); }
@@ -98,6 +98,7 @@ class Ledger {
   void buy_base(amount_e18 qty, amount_e18 value);
   void sell_base(amount_e18 qty, amount_e18 value, const char* what);
   void check_identity() const;
+  amount_e18 base_value_e18() const;  // base_ at mid_e8_, rounded down to 1e-8
 
   LedgerConfig config_;
   amount_e18 base_ = 0;
@@ -117,6 +118,14 @@ class Ledger {
   uint64_t taker_fills_ = 0;
   uint64_t rounded_amounts_ = 0;
   double spread_bps_sum_ = 0.0;
+  // The last valuation and its flooring (base_value_e18, equity_e8).
+  mutable int64_t valued_mid_e8_ = 0;
+  mutable amount_e18 valued_base_ = 0;
+  mutable amount_e18 base_value_ = 0;
+  mutable int64_t base_value_e8_ = 0;
+  int64_t peak_equity_e8_ = 0;  // peak_equity_ rounded down to 1e-8
+  mutable amount_e18 floored_equity_ = 0;
+  mutable int64_t equity_e8_ = 0;
 };
 
 }  // namespace mmh

@@ -9,6 +9,7 @@
 
 #include <lua.hpp>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -425,6 +426,10 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
     spec.param_aliases["grid.target_base_share"] = "capital.target_base_share";
   }
   std::string text;
+  if (take(params, "execution.replace_threshold_ticks", text))
+    spec.replace_threshold_ticks = static_cast<int64_t>(
+        whole_in(path, "execution.replace_threshold_ticks",
+                 host_number(L, top, "execution", "replace_threshold_ticks", path), 0, 100000));
   if (take(params, "risk.on_script_error", text)) {
     if (text == "keep")
       spec.on_script_error = ScriptErrorAction::keep;
@@ -477,6 +482,21 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
     fail(path, "core", "parameter groups are set but no core plugin is named (core = \"bos_mm\")");
   spec.source_files.push_back(path);
   return spec;
+}
+
+bool is_host_field(const std::string& name) {
+  return name == "execution.replace_threshold_ticks";
+}
+
+bool set_host_field(StrategySpec& spec, const std::string& name, const std::string& value) {
+  if (!is_host_field(name)) return false;
+  int64_t ticks = -1;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ticks);
+  if (ec != std::errc() || end != value.data() + value.size() || ticks < 0 || ticks > 100000)
+    throw std::invalid_argument(name + " must be a whole number of ticks in [0, 100000], got '" +
+                                value + "'");
+  spec.replace_threshold_ticks = ticks;
+  return true;
 }
 
 }  // namespace mmh

@@ -33,8 +33,11 @@ struct StrategySpec {
   // (validated); handed to the data connector, which reports the instrument of the run.
   std::map<std::string, std::string> instrument;
   std::string venue_plugin = "simfill";  // execution.venue
-  std::string quote_asset;               // capital.quote_asset (default: USDT for *USDT)
-  std::string core_plugin;               // core: the decision core plugin ("bos_mm"); empty = none
+  // execution.replace_threshold_ticks: a working order stays while the price the core wants is
+  // within this many ticks of its own (0: any move re-prices it; the order manager's rule).
+  int64_t replace_threshold_ticks = 0;
+  std::string quote_asset;  // capital.quote_asset (default: USDT for *USDT)
+  std::string core_plugin;  // core: the decision core plugin ("bos_mm"); empty = none
   // The core's parameters from the groups structure, bos, pullback, policy, grid, execution,
   // risk and capital (host fields taken out), flattened to "group.name" -> text, plus
   // "transitions" (edits as text). The plugin parses and validates them.
@@ -63,6 +66,12 @@ struct StrategySpec {
 // Reads the strategy table at `table` of a state where the script ran. Throws ScriptError
 // naming the key path and script line.
 StrategySpec read_strategy_spec(lua_State* L, int table, const std::string& path);
+
+// `--set NAME=VALUE` of a field the host reads (execution.replace_threshold_ticks): applied to
+// `spec`, true; false when NAME is none (a core parameter). Throws std::invalid_argument for a
+// bad value.
+bool set_host_field(StrategySpec& spec, const std::string& name, const std::string& value);
+bool is_host_field(const std::string& name);
 
 // Loads the script in a fresh sandboxed state and reads it. Throws ScriptError naming the
 // script (file:line for Lua errors, key path for bad values).

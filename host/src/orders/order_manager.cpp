@@ -1,5 +1,7 @@
 #include "orders/order_manager.hpp"
 
+#include <mmhost/sdk/hash.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -20,10 +22,29 @@ void set_client_id(mmh_order_command& c, std::string_view id) {  // truncated, t
 OrderManager::OrderManager(OrderManagerConfig config)
     : config_(std::move(config)), next_id_(config_.last_id) {}
 
+std::vector<WorkingOrder>::iterator OrderManager::find(std::string_view id) {
+  const uint64_t h = sdk::hash64(id);
+  return std::find_if(working_.begin(), working_.end(),
+                      [&](const WorkingOrder& w) { return w.id_hash == h && w.client_id == id; });
+}
+
+bool OrderManager::knows(std::string_view client_id) const {
+  return std::any_of(working_.begin(), working_.end(),
+                     [&](const WorkingOrder& w) { return w.client_id == client_id; });
+}
+
+void OrderManager::insert(WorkingOrder w) {
+  w.id_hash = sdk::hash64(w.client_id);
+  const auto at = std::lower_bound(
+      working_.begin(), working_.end(), w.client_id,
+      [](const WorkingOrder& a, const std::string& id) { return a.client_id < id; });
+  working_.insert(at, std::move(w));
+}
+
 void OrderManager::adopt(const mmh_order_update& u, bool cancel) {
   WorkingOrder w;
   w.client_id.assign(u.client_id, strnlen(u.client_id, sizeof(u.client_id)));
-  if (w.client_id.empty() || working_.count(w.client_id) != 0) return;
+  if (w.client_id.empty() || knows(w.client_id)) return;
   w.side = u.side;
   w.order_type = MMH_ORDER_TYPE_LIMIT;
   w.price_ticks = u.price_ticks;
@@ -32,7 +53,7 @@ void OrderManager::adopt(const mmh_order_update& u, bool cancel) {
   w.acked = true;
   w.state = WorkingOrder::State::live;
   if (cancel) doomed_.push_back(w.client_id);
-  working_.emplace(w.client_id, w);
+  insert(std::move(w));
 }
 
 mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action,
@@ -50,16 +71,16 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
   const size_t before = out.size();
   // Adopted orders to cancel go first, whatever the core wants.
   for (const std::string& id : doomed_) {
-    auto it = working_.find(id);
-    if (it == working_.end() || it->second.state == WorkingOrder::State::pending_cancel) continue;
-    it->second.state = WorkingOrder::State::pending_cancel;
+    auto it = find(id);
+    if (it == working_.end() || it->state == WorkingOrder::State::pending_cancel) continue;
+    it->state = WorkingOrder::State::pending_cancel;
     out.push_back(command(ts_ns, MMH_ORDER_ACTION_CANCEL, id));
     ++stats_.cancelled;
   }
   doomed_.clear();
   std::vector<WorkingOrder*>& candidates = candidates_;
   candidates.clear();
-  for (auto& [id, w] : working_)
+  for (WorkingOrder& w : working_)
     if (w.order_type == MMH_ORDER_TYPE_LIMIT && w.state != WorkingOrder::State::pending_cancel)
       candidates.push_back(&w);
   std::vector<char>& taken = taken_;
@@ -73,9 +94,10 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
   for (const mmh_desired_order& d : desired) {
     if (d.qty_lots <= 0) continue;
     if (d.order_type == MMH_ORDER_TYPE_MARKET) {
-      const bool in_flight = std::any_of(working_.begin(), working_.end(), [&](const auto& kv) {
-        return kv.second.order_type == MMH_ORDER_TYPE_MARKET && kv.second.side == d.side;
-      });
+      const bool in_flight =
+          std::any_of(working_.begin(), working_.end(), [&](const WorkingOrder& w) {
+            return w.order_type == MMH_ORDER_TYPE_MARKET && w.side == d.side;
+          });
       if (in_flight) continue;
       mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_PLACE, "");
       c.side = d.side;
@@ -138,6 +160,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
     out.push_back(amends[i]);
     ++stats_.amended;
   }
+  // Candidates point into working_: places (which insert) come after every use of them.
   for (mmh_order_command& c : places) {
     if (budget != nullptr && !budget->admit(MMH_ORDER_ACTION_PLACE, ts_ns)) continue;
     std::string id = config_.id_prefix;
@@ -147,12 +170,12 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
               static_cast<size_t>(std::to_chars(digits, digits + 24, ++next_id_).ptr - digits));
     set_client_id(c, id);
     WorkingOrder w;
-    w.client_id = id;
+    w.client_id = std::move(id);
     w.side = c.side;
     w.order_type = c.order_type;
     w.price_ticks = c.price_ticks;
     w.qty_lots = c.qty_lots;
-    working_.emplace(std::move(id), std::move(w));
+    insert(std::move(w));
     out.push_back(c);
     ++stats_.placed;
   }
@@ -160,10 +183,11 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
 }
 
 void OrderManager::on_update(const mmh_order_update& u) {
-  auto it = working_.find(std::string_view(u.client_id, strnlen(u.client_id, sizeof(u.client_id))));
+  const std::string_view id(u.client_id, strnlen(u.client_id, sizeof(u.client_id)));
+  auto it = find(id);
   if (u.status == MMH_ORDER_STATUS_REJECTED) ++stats_.rejected;
   if (it == working_.end()) return;  // e.g. a late reject of a cancel for a closed order
-  WorkingOrder& w = it->second;
+  WorkingOrder& w = *it;
   switch (u.status) {
     case MMH_ORDER_STATUS_NEW:
     case MMH_ORDER_STATUS_PARTIALLY_FILLED:

@@ -12,8 +12,8 @@
 #include <mmhost/plugin.h>
 
 #include <cstdint>
-#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mmh {
@@ -41,6 +41,7 @@ struct OrderManagerConfig {
 struct WorkingOrder {
   enum class State { pending_new, live, pending_amend, pending_cancel };
   std::string client_id;
+  uint64_t id_hash = 0;  // of client_id: lookups compare this first
   uint32_t side = 0;
   uint32_t order_type = 0;
   int64_t price_ticks = 0;
@@ -73,16 +74,23 @@ class OrderManager {
   // (`cancel`) cancelled by the next sync whatever the core wants.
   void adopt(const mmh_order_update& update, bool cancel);
 
-  const std::map<std::string, WorkingOrder, std::less<>>& working() const { return working_; }
+  // Working orders in the order of their client ids (as text).
+  const std::vector<WorkingOrder>& working() const { return working_; }
+  bool knows(std::string_view client_id) const;
   const OrderManagerStats& stats() const { return stats_; }
 
  private:
   mmh_order_command command(int64_t ts_ns, uint32_t action, const std::string& id) const;
+  // The working order of this id, or end().
+  std::vector<WorkingOrder>::iterator find(std::string_view id);
+  void insert(WorkingOrder w);  // in id order
 
   OrderManagerConfig config_;
-  // By client id, in its (string) order: sync walks it to match and cancel, so that order is
-  // part of every run's event log.
-  std::map<std::string, WorkingOrder, std::less<>> working_;
+  // Sorted by client id as text: sync walks them in that order to match and cancel, so the order
+  // is part of every run's event log. A flat vector: a grid has a few dozen orders at most, and
+  // a tree's node per order and pointer chasing cost more than moving them (ids are short
+  // strings, kept inline).
+  std::vector<WorkingOrder> working_;
   uint64_t next_id_ = 0;
   std::vector<std::string> doomed_;  // adopted orders the next sync cancels
   OrderManagerStats stats_;

@@ -200,7 +200,21 @@ void published_rows(const json& j, const std::string& prefix, std::string& rows)
 
 }  // namespace
 
+void ReportCollector::expect_bars(uint64_t ltf_bars, size_t max_bars) {
+  max_bars = std::max<size_t>(1, max_bars);
+  if (bars_.empty()) per_bar_ = std::max<uint64_t>(1, (ltf_bars + max_bars - 1) / max_bars);
+}
+
 void ReportCollector::bar(const mmh_candle& c) {
+  if (!bars_.empty() && in_last_ < per_bar_) {  // into the chart bar being built
+    Bar& b = bars_.back();
+    b.high = std::max(b.high, sdk::e8_to_double(c.high_e8));
+    b.low = std::min(b.low, sdk::e8_to_double(c.low_e8));
+    b.close = sdk::e8_to_double(c.close_e8);
+    ++in_last_;
+    return;
+  }
+  in_last_ = 1;
   Bar b;
   b.open_ts_ns = c.open_ts_ns;
   b.interval_ns = c.interval_ns;
@@ -315,7 +329,7 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
                {"markers", markers},
                {"stateColors", state_colors},
                {"markerStyles", styles},
-               {"seconds", ltf_ns * static_cast<int64_t>(k) < 60'000'000'000},
+               {"seconds", ltf_ns * static_cast<int64_t>(per_bar_ * k) < 60'000'000'000},
                {"quote", quote_asset}};
 
   auto text = [&](const char* key) {
@@ -413,7 +427,7 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
                  : std::string()) +
             "</p>\n";
   page += "<div class=\"legend\">Panes: price (candles";
-  if (k > 1) page += ", " + std::to_string(k) + " LTF bars each";
+  if (per_bar_ * k > 1) page += ", " + std::to_string(per_bar_ * k) + " LTF bars each";
   page +=
       ") &middot; inventory (base share %) &middot; equity with its drawdown from the peak "
       "(left scale, %). The whole run shows first: scroll to zoom, drag to pan; markers of a "

@@ -3,9 +3,10 @@
 // equity panes below it (lightweight-charts, embedded), then the metrics table and the models
 // that ran with their known biases (rendered as HTML, readable without JavaScript).
 //
-// The collector takes the run as it happens (one entry per LTF bar, each fill and decision) and
-// at the end thins the bars to at most `max_bars` chart bars (whole multiples of the LTF bar), so
-// a 90-day 1m run stays a few megabytes.
+// The collector takes the run as it happens (each LTF bar, fill and decision) and thins the bars
+// to at most `max_bars` chart bars (whole multiples of the LTF bar), so a 90-day 1m run stays a
+// few megabytes. Told the run's length first (expect_bars), it builds the chart bars as the LTF
+// bars come: its memory then does not grow with the run's length.
 #pragma once
 
 #include "loader/core_instance.hpp"
@@ -32,6 +33,10 @@ class ReportCollector {
   // How the core wants its run drawn: a shade per value of its first bar value, a marker per
   // decision kind (and detail prefix).
   void set_publication(const CorePublication& pub);
+  static constexpr size_t kMaxChartBars = 20000;
+  // The run will have about `ltf_bars` bars: each chart bar takes ceil(ltf_bars / max_bars) of
+  // them as they come (the thinning html() would do at the end).
+  void expect_bars(uint64_t ltf_bars, size_t max_bars = kMaxChartBars);
   void bar(const mmh_candle& bar);
   // After bar(): the ledger and the core at that bar's close (`band`: its first bar value).
   void mark(double equity, double base_share, const std::string& band);
@@ -39,7 +44,7 @@ class ReportCollector {
   void decision(int64_t ts_ns, const std::string& kind, const std::string& detail);
 
   // The page as text; `summary` is summary.json's object.
-  std::string html(const nlohmann::ordered_json& summary, size_t max_bars = 20000) const;
+  std::string html(const nlohmann::ordered_json& summary, size_t max_bars = kMaxChartBars) const;
   void write(const std::filesystem::path& file, const nlohmann::ordered_json& summary) const;
 
  private:
@@ -55,7 +60,9 @@ class ReportCollector {
     int kind = 0;  // 0-3: fills (see the .cpp), 4 + i: markers_[i]
     std::string text;
   };
-  std::vector<Bar> bars_;
+  std::vector<Bar> bars_;  // chart bars of per_bar_ LTF bars each (the last one filling)
+  uint64_t per_bar_ = 1;
+  uint64_t in_last_ = 0;             // LTF bars in bars_.back()
   std::vector<std::string> states_;  // the band values seen, in order
   std::vector<CorePublication::Band> bands_;
   std::vector<CorePublication::Marker> markers_;

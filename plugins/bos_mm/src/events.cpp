@@ -2,6 +2,8 @@
 
 #include <mmhost/sdk/fixed_point.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -15,16 +17,6 @@ std::string iso(int64_t ts_ns) {
   gmtime_r(&seconds, &tm);
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string price(int64_t e8) {
-  return sdk::format_e8(e8);
-}
-
-std::string pct(int32_t bp) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.2f%%", bp / 100.0);
   return buf;
 }
 
@@ -56,42 +48,112 @@ std::string format_event(const Event& e) {
   return iso(e.ts_ns) + " " + to_string(e.kind) + " " + format_event_detail(e);
 }
 
-std::string format_event_detail(const Event& e) {
-  std::string s;
+namespace {
+
+// Text into a fixed buffer, cut at its capacity (the ABI's detail field): decisions are made
+// tens of thousands of times per run, and a string per field cost more than the core's work.
+class Text {
+ public:
+  Text(char* out, size_t capacity) : p_(out), end_(out + capacity - 1) {}
+  Text& operator<<(std::string_view s) {
+    const size_t n = std::min(s.size(), static_cast<size_t>(end_ - p_));
+    std::memcpy(p_, s.data(), n);
+    p_ += n;
+    return *this;
+  }
+  Text& price(int64_t e8) {
+    char buf[sdk::kE8MaxChars];
+    return *this << std::string_view(buf, static_cast<size_t>(sdk::write_e8(buf, e8) - buf));
+  }
+  Text& whole(int64_t v) {
+    char buf[24];
+    return *this << std::string_view(
+               buf, static_cast<size_t>(std::to_chars(buf, buf + 24, v).ptr - buf));
+  }
+  // Basis points as a percentage with two decimals ("%.2f%%" of bp / 100, exactly).
+  Text& pct(int32_t bp) {
+    const int64_t v = bp;
+    const int64_t a = v < 0 ? -v : v;
+    if (v < 0) *this << "-";
+    whole(a / 100);
+    const char frac[3] = {'.', static_cast<char>('0' + a % 100 / 10),
+                          static_cast<char>('0' + a % 10)};
+    return *this << std::string_view(frac, 3) << "%";
+  }
+  Text& facts(uint32_t facts) {
+    bool any = false;
+    for (int i = 0; i < kFactCount; ++i) {
+      if ((facts & (1u << i)) == 0) continue;
+      if (any) *this << "|";
+      *this << fact_name(1u << i);
+      any = true;
+    }
+    return any ? *this : *this << "-";
+  }
+  size_t size(const char* start) const { return static_cast<size_t>(p_ - start); }
+  void terminate() { *p_ = '\0'; }
+
+ private:
+  char* p_;
+  char* end_;
+};
+
+}  // namespace
+
+size_t write_event_detail(const Event& e, char* out, size_t capacity) {
+  Text t(out, capacity);
   switch (e.kind) {
     case EventKind::bos_potential:
     case EventKind::bos_confirmed:
     case EventKind::bos_failed:
-      s += std::string(" ") + to_string(e.direction) + " level=" + price(e.level_e8) +
-           " close=" + price(e.price_e8) + " threshold=" + price(e.threshold_e8) +
-           " atr=" + price(e.atr_e8) + " closes=" + std::to_string(e.closes);
-      if (e.kind == EventKind::bos_failed) s += std::string(" why=") + to_string(e.fail_reason);
+      t << to_string(e.direction) << " level=";
+      t.price(e.level_e8) << " close=";
+      t.price(e.price_e8) << " threshold=";
+      t.price(e.threshold_e8) << " atr=";
+      t.price(e.atr_e8) << " closes=";
+      t.whole(e.closes);
+      if (e.kind == EventKind::bos_failed) t << " why=" << to_string(e.fail_reason);
       break;
     case EventKind::pullback_started:
     case EventKind::pullback_confirmed:
-      s += " zone=" + price(e.zone_low_e8) + ".." + price(e.zone_high_e8) +
-           " price=" + price(e.price_e8) + " leg_high=" + price(e.level_e8) +
-           " protect_low=" + price(e.threshold_e8) + " atr=" + price(e.atr_e8);
+      t << "zone=";
+      t.price(e.zone_low_e8) << "..";
+      t.price(e.zone_high_e8) << " price=";
+      t.price(e.price_e8) << " leg_high=";
+      t.price(e.level_e8) << " protect_low=";
+      t.price(e.threshold_e8) << " atr=";
+      t.price(e.atr_e8);
       break;
     case EventKind::policy_changed:
-      s += std::string(" ") + to_string(e.policy_from) + "->" + to_string(e.policy_to) +
-           " cause=" + to_string(e.cause) + " atr=" + pct(e.atr_pct_bp) +
-           " volatility=" + pct(e.volatility_pct_bp) + " drawdown=" + pct(e.drawdown_pct_bp) +
-           " close=" + price(e.price_e8);
+      t << to_string(e.policy_from) << "->" << to_string(e.policy_to)
+        << " cause=" << to_string(e.cause) << " atr=";
+      t.pct(e.atr_pct_bp) << " volatility=";
+      t.pct(e.volatility_pct_bp) << " drawdown=";
+      t.pct(e.drawdown_pct_bp) << " close=";
+      t.price(e.price_e8);
       break;
     case EventKind::transition:
-      s += std::string(" ") + to_string(e.from) + "->" + to_string(e.to) + " reason=" + e.reason +
-           " price=" + price(e.price_e8) + " inventory=" + pct(e.inventory_share_bp) +
-           " facts=" + describe_facts(e.facts);
+      t << to_string(e.from) << "->" << to_string(e.to) << " reason=" << e.reason << " price=";
+      t.price(e.price_e8) << " inventory=";
+      t.pct(e.inventory_share_bp) << " facts=";
+      t.facts(e.facts);
       break;
     case EventKind::grid_updated:
-      s += std::string(" state=") + to_string(e.to) + " policy=" + to_string(e.policy_to) +
-           " centre=" + price(e.price_e8) + " step=" + price(e.step_e8) +
-           " bids=" + std::to_string(e.bid_levels) + " asks=" + std::to_string(e.ask_levels) +
-           " inventory=" + pct(e.inventory_share_bp) + (e.marketable ? " marketable" : "");
+      t << "state=" << to_string(e.to) << " policy=" << to_string(e.policy_to) << " centre=";
+      t.price(e.price_e8) << " step=";
+      t.price(e.step_e8) << " bids=";
+      t.whole(e.bid_levels) << " asks=";
+      t.whole(e.ask_levels) << " inventory=";
+      t.pct(e.inventory_share_bp) << (e.marketable ? " marketable" : "");
       break;
   }
-  return s.empty() ? s : s.substr(1);  // every field above starts with its separator
+  t.terminate();
+  return t.size(out);
+}
+
+std::string format_event_detail(const Event& e) {
+  char buf[1024];
+  return std::string(buf, write_event_detail(e, buf, sizeof(buf)));
 }
 
 void EventHash::add(const Event& e) {

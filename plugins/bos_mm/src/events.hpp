@@ -65,6 +65,8 @@ struct Event {
 std::string format_event(const Event& event);
 // The part after the kind: "bullish level=3512.1 close=3530 ..."
 std::string format_event_detail(const Event& event);
+// The same into `out` (NUL-terminated, cut at `capacity` - 1 chars); returns its length.
+size_t write_event_detail(const Event& event, char* out, size_t capacity);
 
 // XXH3-64 (the project's hash, mmhost/sdk/hash.hpp) over every field of every event in order,
 // each widened to 64 bits, and the reason by length and content.

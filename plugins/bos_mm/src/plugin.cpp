@@ -173,7 +173,7 @@ class BosMmPlugin {
       mmh_decision d{};
       d.ts_ns = e.ts_ns;
       copy_text(d.kind, sizeof(d.kind), to_string(e.kind));
-      copy_text(d.detail, sizeof(d.detail), format_event_detail(e));
+      write_event_detail(e, d.detail, sizeof(d.detail));
       decisions_.push_back(d);
     }
     core_.clear_events();

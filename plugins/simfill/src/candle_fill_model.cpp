@@ -115,8 +115,30 @@ CandleFillModel::CandleFillModel(CandleModelConfig config) : config_(config) {
   config_.validate();
 }
 
+bool CandleFillModel::quiet(SimVenue& venue, const std::array<PathPoint, 4>& path) {
+  if (venue.next_due_ns() < path[3].ts_ns) return false;
+  if (venue.open_orders() == 0) return true;
+  int64_t lo = path[0].price_e8, hi = path[0].price_e8;
+  for (const PathPoint& p : path) {
+    lo = std::min(lo, p.price_e8);
+    hi = std::max(hi, p.price_e8);
+  }
+  const SimInstrument& inst = venue.instrument();
+  const int64_t through = config_.through_ticks * inst.tick_e8;
+  venue.resting(resting_);
+  // The same test as sweep()'s, over the whole path at once.
+  return std::none_of(resting_.begin(), resting_.end(), [&](const SimOrder* o) {
+    const int64_t price = inst.price_e8(o->price_ticks);
+    return o->is_buy() ? lo <= price - through : hi >= price + through;
+  });
+}
+
 void CandleFillModel::on_candle(SimVenue& venue, const mmh_candle& candle) {
   const std::array<PathPoint, 4> path = candle_path(candle);
+  if (quiet(venue, path)) {
+    update_atr(candle);
+    return;
+  }
   cap_left_e8_ =
       static_cast<int64_t>(static_cast<double>(candle.volume_e8) * config_.participation);
   Market market(*this, venue.instrument());
@@ -138,7 +160,10 @@ void CandleFillModel::on_candle(SimVenue& venue, const mmh_candle& candle) {
     sweep(venue, cur, end);
     cur = end;
   }
+  update_atr(candle);
+}
 
+void CandleFillModel::update_atr(const mmh_candle& candle) {
   // Wilder's ATR of the candles so far (used by the next candle's slippage).
   const int64_t prev = prev_close_e8_ > 0 ? prev_close_e8_ : candle.open_e8;
   const double tr = static_cast<double>(std::max(

@@ -58,6 +58,10 @@ class CandleFillModel {
  private:
   class Market;
   void sweep(SimVenue& venue, PathPoint from, PathPoint to);
+  // Nothing can happen inside the candle: no command is due before it closes and its range
+  // reaches no resting order by the trade-through rule (most candles of a backtest).
+  bool quiet(SimVenue& venue, const std::array<PathPoint, 4>& path);
+  void update_atr(const mmh_candle& candle);
 
   struct Hit {
     int64_t ts_ns;

@@ -77,6 +77,13 @@ void SimVenue::apply_due(int64_t until_ns, MarketAccess& market) {
 }
 
 void SimVenue::resting(std::vector<SimOrder*>& out) {
+  // The fill models ask several times per candle, and orders come and go far less often: the
+  // last list stands while no order was placed, amended or cancelled and none has filled up.
+  if (!resting_dirty_ && std::all_of(resting_cache_.begin(), resting_cache_.end(),
+                                     [](const SimOrder* o) { return o->leaves_lots() > 0; })) {
+    out = resting_cache_;
+    return;
+  }
   out.clear();
   for (auto it = orders_.begin(); it != orders_.end();) {
     if (it->second.leaves_lots() <= 0) {
@@ -89,6 +96,8 @@ void SimVenue::resting(std::vector<SimOrder*>& out) {
   // Time priority: the model walks them in arrival order.
   std::sort(out.begin(), out.end(),
             [](const SimOrder* a, const SimOrder* b) { return a->seq < b->seq; });
+  resting_cache_ = out;
+  resting_dirty_ = false;
 }
 
 void SimVenue::act(const Action& action, MarketAccess& market) {
@@ -208,6 +217,7 @@ void SimVenue::place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& ma
   }
   order.queue_ahead_e8 = market.queue_ahead_e8(buy, order.price_ticks);
   orders_.emplace(id, std::move(order));
+  resting_dirty_ = true;
   push_balances(ts_ns);
 }
 
@@ -240,6 +250,7 @@ void SimVenue::cancel(const mmh_order_command& c, int64_t ts_ns) {
                                     : MMH_ORDER_STATUS_CANCELLED,
               ts_ns);
   orders_.erase(it);
+  resting_dirty_ = true;
   push_balances(ts_ns);
 }
 
@@ -273,6 +284,7 @@ void SimVenue::amend(const mmh_order_command& c, int64_t ts_ns, MarketAccess& ma
     order.queue_ahead_e8 = market.queue_ahead_e8(order.is_buy(), price_ticks);
     order.queue_traded_e8 = 0;
     order.seq = ++order_seq_;
+    resting_dirty_ = true;
   }
   order.price_ticks = price_ticks;
   order.qty_lots = qty_lots;

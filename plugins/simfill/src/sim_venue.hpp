@@ -141,6 +141,8 @@ class SimVenue {
   uint64_t order_seq_ = 0;
   uint64_t exec_seq_ = 0;
   std::map<std::string, SimOrder> orders_;  // live resting orders by client id
+  std::vector<SimOrder*> resting_cache_;    // resting()'s last answer
+  bool resting_dirty_ = true;               // an order came, went or lost its priority since
   std::vector<VenueEvent> events_;
   bool balances_due_ = false;
   int64_t balances_ts_ns_ = 0;

@@ -1,7 +1,7 @@
 // The project's fast hash: XXH3-64 (libxxhash, inlined here so plugins need not link it). For
-// equality of bytes that never leave a machine's trust: the event hash of a run (checkable with
-// `xxhsum -H3`), cache keys, decision streams. Provenance (files a result depends on) uses
-// SHA-256 in the host (hash/sha256.hpp).
+// equality of bytes that never leave a machine's trust: the event hash of a run (over its event
+// records, ADR 0031), cache keys, decision streams; `xxhsum -H3` prints the same for bytes.
+// Provenance (files a result depends on) uses SHA-256 in the host (hash/sha256.hpp).
 #pragma once
 
 #define XXH_INLINE_ALL
