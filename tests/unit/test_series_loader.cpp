@@ -194,17 +194,26 @@ TEST_CASE("an unwritable cache dir slows the next run down but does not fail thi
   CHECK(s->cache_note().find("cache not written") != std::string::npos);
 }
 
-TEST_CASE("set_symbol_id rewrites records without touching the cache file") {
+TEST_CASE("set_symbol_id: records read from the cache carry it, the cache file is untouched") {
   TempDir dir;
   const std::string csv = write_file(dir.file("eth.csv"), kCsv);
   LoadOptions options;
   options.cache_dir = dir.file("cache");
-  load_series(csv, options);
+  auto parsed = load_series(csv, options);
+  REQUIRE_FALSE(parsed->from_cache());
   auto s = load_series(csv, options);
   REQUIRE(s->from_cache());
   s->set_symbol_id(7);
-  CHECK(candle(*s, 0).symbol_id == 7);
-  CHECK(candle(*s, 2).symbol_id == 7);
+  std::vector<char> scratch;
+  const auto* read = static_cast<const mmh_candle*>(s->records_at(1, 2, scratch));
+  CHECK(read[0].symbol_id == 7);
+  CHECK(read[1].symbol_id == 7);
+  CHECK(read[1].close_e8 == candle(*parsed, 2).close_e8);  // the same records, in order
+  CHECK(read[0].open_ts_ns == candle(*parsed, 1).open_ts_ns);
+  CHECK(candle(*s, 0).symbol_id != 7);  // the mapping itself is read-only
+  parsed->set_symbol_id(9);  // a parsed series is rewritten in place
+  CHECK(candle(*parsed, 2).symbol_id == 9);
+  CHECK(static_cast<const mmh_candle*>(parsed->records_at(2, 1, scratch))->symbol_id == 9);
   CHECK(load_series(csv, options)->from_cache());  // the file's CRC still holds
 }
 

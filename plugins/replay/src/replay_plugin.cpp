@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace mmh::replay {
 namespace {
@@ -55,17 +56,19 @@ class ReplaySource {
   }
 
   bool read_batch(mmh_batch& out) {
-    // Zero-copy batches, one per run of same-kind records (a candle or trade series is one run;
-    // a book stream alternates snapshots and deltas); the engine slices them as it merges.
+    // One batch per run of same-kind records (a candle or trade series is one run; a book stream
+    // alternates snapshots and deltas); the engine slices them as it merges.
+    // A cache entry's records are copied out in slices (LoadedSeries::records_at).
     const size_t count = series_->count();
     if (next_ >= count) return false;
     const uint32_t kind = series_->kind_of(next_);
     size_t end = next_ + 1;
-    while (end < count && series_->kind_of(end) == kind) ++end;
+    const size_t limit = series_->from_cache() ? next_ + kSliceRecords : count;
+    while (end < count && end < limit && series_->kind_of(end) == kind) ++end;
     out.kind = kind;
     out.record_size = series_->record_size();
     out.count = end - next_;
-    out.records = static_cast<const char*>(series_->records()) + next_ * series_->record_size();
+    out.records = series_->records_at(next_, out.count, scratch_);
     next_ = end;
     return true;
   }
@@ -98,8 +101,10 @@ class ReplaySource {
     return *reinterpret_cast<const int64_t*>(p);  // trades and book updates start with ts_ns
   }
 
+  static constexpr size_t kSliceRecords = 4096;
   std::unique_ptr<LoadedSeries> series_;
   size_t next_ = 0;
+  std::vector<char> scratch_;
   std::optional<mmh_instrument> instrument_;
 };
 

@@ -7,6 +7,7 @@
 #include <mmhost/sdk/regular_file.hpp>
 
 #include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -75,13 +76,43 @@ LoadedSeries::~LoadedSeries() {
   if (map_ != nullptr) ::munmap(map_, map_size_);
 }
 
+namespace {
+
+void stamp_symbol_id(char* p, size_t count, uint32_t kind, size_t record_size, uint32_t id) {
+  const size_t offset = kind == MMH_EVENT_CANDLE  ? offsetof(mmh_candle, symbol_id)
+                        : kind == MMH_EVENT_TRADE ? offsetof(mmh_trade, symbol_id)
+                                                  : offsetof(mmh_book_update, symbol_id);
+  for (size_t i = 0; i < count; ++i) std::memcpy(p + i * record_size + offset, &id, sizeof(id));
+}
+
+// Gives the pages of [from, to) of a read-only private file mapping back to the kernel: they
+// stay in the page cache, not in this process.
+void drop_pages(void* map, size_t from, size_t to) {
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  from = (from + page - 1) / page * page;
+  to = to / page * page;
+  if (to > from) ::madvise(static_cast<char*>(map) + from, to - from, MADV_DONTNEED);
+}
+
+}  // namespace
+
 void LoadedSeries::set_symbol_id(uint32_t symbol_id) {
-  char* p = static_cast<char*>(records_);
-  const size_t offset = kind_ == MMH_EVENT_CANDLE  ? offsetof(mmh_candle, symbol_id)
-                        : kind_ == MMH_EVENT_TRADE ? offsetof(mmh_trade, symbol_id)
-                                                   : offsetof(mmh_book_update, symbol_id);
-  for (size_t i = 0; i < count_; ++i)
-    std::memcpy(p + i * record_size_ + offset, &symbol_id, sizeof(symbol_id));
+  symbol_id_ = symbol_id;
+  if (map_ == nullptr)
+    stamp_symbol_id(static_cast<char*>(records_), count_, kind_, record_size_, symbol_id);
+}
+
+const void* LoadedSeries::records_at(size_t first, size_t count, std::vector<char>& scratch) {
+  const char* from = static_cast<const char*>(records_) + first * record_size_;
+  if (map_ == nullptr) return from;
+  scratch.assign(from, from + count * record_size_);
+  stamp_symbol_id(scratch.data(), count, kind_, record_size_, symbol_id_);
+  const size_t end = static_cast<size_t>(from + count * record_size_ - static_cast<char*>(map_));
+  if (end > dropped_until_) {
+    drop_pages(map_, dropped_until_, end);
+    dropped_until_ = end;
+  }
+  return scratch.data();
 }
 
 std::string cache_file_for(const std::string& canonical_csv_path, const LoadOptions& options) {
@@ -95,28 +126,78 @@ std::string cache_file_for(const std::string& canonical_csv_path, const LoadOpti
 namespace {
 
 // Why mapped records could not have come from parsing the source ("" when they could): a
-// cache entry is trusted only as far as the parser would have gone.
-std::string records_problem(const CacheHeader& h, const char* payload) {
+// cache entry is trusted only as far as the parser would have gone. Checked with the payload's
+// CRC in windows whose pages are given back as it goes: a long series is never all resident.
+std::string records_problem(const CacheHeader& h, void* map, char* payload) {
   if (h.record_count == 0) return "no records";
-  if (h.kind == MMH_EVENT_CANDLE) {
-    const auto* candles = reinterpret_cast<const mmh_candle*>(payload);
-    for (size_t i = 0; i < h.record_count; ++i) {
-      if (const char* problem =
-              candle_problem(candles[i], i > 0 ? &candles[i - 1] : nullptr, h.interval_ns))
-        return "record " + std::to_string(i) + ": " + problem;
+  constexpr size_t kWindow = 16384;  // records
+  const auto behind = [&](const char* window) {
+    drop_pages(map, 0, static_cast<size_t>(window - static_cast<char*>(map)));
+  };
+  uLong crc = crc32_z(0L, Z_NULL, 0);
+  for (size_t first = 0; first < h.record_count; first += kWindow) {
+    const size_t n = std::min<size_t>(kWindow, h.record_count - first);
+    const char* window = payload + first * h.record_size;
+    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(window), n * h.record_size);
+    behind(window);
+  }
+  if (static_cast<uint32_t>(crc) != h.payload_crc32) return "payload corrupt";
+  GapStats gaps;
+  gaps.interval_ns = h.interval_ns;
+  for (size_t first = 0; first < h.record_count; first += kWindow) {
+    const size_t n = std::min<size_t>(kWindow, h.record_count - first);
+    const char* window = payload + first * h.record_size;
+    if (h.kind == MMH_EVENT_CANDLE) {
+      const auto* candles = reinterpret_cast<const mmh_candle*>(payload);
+      for (size_t i = first; i < first + n; ++i)
+        if (const char* problem =
+                candle_problem(candles[i], i > 0 ? &candles[i - 1] : nullptr, h.interval_ns))
+          return "record " + std::to_string(i) + ": " + problem;
+      // Gaps are between neighbours: each window from the record before it.
+      const size_t from = first > 0 ? first - 1 : 0;
+      const GapStats part = candle_gaps(candles + from, first + n - from, h.interval_ns);
+      gaps.gap_count += part.gap_count;
+      gaps.missing_bars += part.missing_bars;
+      gaps.largest_gap_ns = std::max(gaps.largest_gap_ns, part.largest_gap_ns);
+    } else {
+      const auto* trades = reinterpret_cast<const mmh_trade*>(payload);
+      for (size_t i = first; i < first + n; ++i)
+        if (const char* problem = trade_problem(trades[i], i > 0 ? &trades[i - 1] : nullptr))
+          return "record " + std::to_string(i) + ": " + problem;
     }
-    const GapStats gaps = candle_gaps(candles, h.record_count, h.interval_ns);
-    if (gaps.gap_count != h.gap_count || gaps.missing_bars != h.missing_bars ||
-        gaps.largest_gap_ns != h.largest_gap_ns)
-      return "gap counts differ from the records";
-    return {};
+    behind(window);
   }
-  const auto* trades = reinterpret_cast<const mmh_trade*>(payload);
-  for (size_t i = 0; i < h.record_count; ++i) {
-    if (const char* problem = trade_problem(trades[i], i > 0 ? &trades[i - 1] : nullptr))
-      return "record " + std::to_string(i) + ": " + problem;
-  }
+  if (h.kind == MMH_EVENT_CANDLE &&
+      (gaps.gap_count != h.gap_count || gaps.missing_bars != h.missing_bars ||
+       gaps.largest_gap_ns != h.largest_gap_ns))
+    return "gap counts differ from the records";
   return {};
+}
+
+}  // namespace
+
+namespace {
+
+// XXH3-64 and size of a file's bytes as stored, read in 1 MiB blocks; the errors of
+// read_raw_file (not a regular file, too large).
+uint64_t hash_file(const std::string& path, uint64_t max_bytes, uint64_t& size) {
+  std::optional<sdk::RegularFile> file;
+  try {
+    file.emplace(path);
+  } catch (const sdk::FileError& e) {
+    throw sdk::Error(MMH_ERR_IO, e.what());
+  }
+  if (file->size_bytes() > max_bytes) read_raw_file(path, max_bytes);  // throws its error
+  sdk::Hash64 hash;
+  std::vector<char> block(size_t{1} << 20);
+  size = 0;
+  try {
+    for (size_t n; (n = file->read_at(block.data(), block.size(), size, path)) > 0; size += n)
+      hash.add(block.data(), n);
+  } catch (const sdk::FileError& e) {
+    throw sdk::Error(MMH_ERR_IO, e.what());
+  }
+  return hash.value();
 }
 
 }  // namespace
@@ -125,11 +206,10 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
   std::error_code ec;
   const std::string canonical = fs::weakly_canonical(fs::path(path), ec).string();
   const std::string key_path = ec ? path : canonical;
-  // The bytes are read once: hashed to key the cache (an edit that keeps size and mtime still
-  // changes them), and decoded only when the cache cannot serve.
-  std::string raw = read_raw_file(path, options.limits.max_text_bytes);
-  const uint64_t source_hash = sdk::hash64(raw);
-  const uint64_t source_size = raw.size();
+  // The bytes are hashed to key the cache (an edit that keeps size and mtime still changes
+  // them), in blocks: they are read whole only when the cache cannot serve.
+  uint64_t source_size = 0;
+  uint64_t source_hash = hash_file(path, options.limits.max_text_bytes, source_size);
   auto series = std::make_unique<LoadedSeries>();
 
   std::string cache_path;
@@ -172,20 +252,21 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
         why = "cache entry has the wrong size";
       } else {
         const size_t map_size = static_cast<size_t>(entry->size_bytes());
-        // Private + writable so the symbol id can be set without touching the file.
-        void* map = ::mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, entry->fd(), 0);
+        // Read-only: records are copied out as they are read (records_at) with the symbol id.
+        void* map = ::mmap(nullptr, map_size, PROT_READ, MAP_PRIVATE, entry->fd(), 0);
         if (map == MAP_FAILED) {
           why = std::string("mmap failed: ") + std::strerror(errno);
         } else {
           char* payload = static_cast<char*>(map) + kPayloadOffset;
-          std::string problem;
-          if (crc32_of(payload, h.record_count * h.record_size) != h.payload_crc32)
+          const std::string problem = records_problem(h, map, payload);
+          if (problem == "payload corrupt")
             why = "cache payload corrupt";
-          else if (!(problem = records_problem(h, payload)).empty())
+          else if (!problem.empty())
             why = "cache entry invalid (" + problem + ")";
           if (!why.empty()) {
             ::munmap(map, map_size);
           } else {
+            drop_pages(map, 0, map_size);  // checked; read again as the run gets there
             series->map_ = map;
             series->map_size_ = map_size;
             series->kind_ = h.kind;
@@ -201,7 +282,10 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
     if (!why.empty()) series->cache_note_ = why + "; rebuilt";
   }
 
-  // Parse the CSV.
+  // Parse the CSV (the cache is keyed by the bytes parsed, should the file have changed since).
+  std::string raw = read_raw_file(path, options.limits.max_text_bytes);
+  source_hash = sdk::hash64(raw);
+  source_size = raw.size();
   const std::string bytes = decode_text(std::move(raw), path, options.limits);
   CacheHeader h{};
   std::memcpy(h.magic, kMagic, sizeof(kMagic));

@@ -46,8 +46,14 @@ class LoadedSeries {
   const std::string& cache_note() const { return cache_note_; }
   const std::string& cache_path() const { return cache_path_; }
 
-  // Rewrites every record's symbol id (private mapping: the cache file is untouched).
+  // Every record's symbol id: rewritten in place in a parsed series, set as records are read
+  // from a cache entry (records_at).
   void set_symbol_id(uint32_t symbol_id);
+
+  // Records [first, first + count) with the symbol id set. A parsed series hands out its own; a
+  // cache entry's are copied into `scratch` and the mapping's pages behind them are given back,
+  // so reading a series through does not keep it in memory (its length does not matter).
+  const void* records_at(size_t first, size_t count, std::vector<char>& scratch);
 
  private:
   friend std::unique_ptr<LoadedSeries> load_series(const std::string& path,
@@ -59,6 +65,8 @@ class LoadedSeries {
   GapStats gaps_;
   void* map_ = nullptr;
   size_t map_size_ = 0;
+  size_t dropped_until_ = 0;  // bytes of the mapping given back so far (whole pages)
+  uint32_t symbol_id_ = 1;
   std::vector<mmh_candle> candles_;
   std::vector<mmh_trade> trades_;
   BookSeries book_;
