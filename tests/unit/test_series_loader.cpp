@@ -211,7 +211,7 @@ TEST_CASE("set_symbol_id: records read from the cache carry it, the cache file i
   CHECK(read[1].close_e8 == candle(*parsed, 2).close_e8);  // the same records, in order
   CHECK(read[0].open_ts_ns == candle(*parsed, 1).open_ts_ns);
   CHECK(candle(*s, 0).symbol_id != 7);  // the mapping itself is read-only
-  parsed->set_symbol_id(9);  // a parsed series is rewritten in place
+  parsed->set_symbol_id(9);             // a parsed series is rewritten in place
   CHECK(candle(*parsed, 2).symbol_id == 9);
   CHECK(static_cast<const mmh_candle*>(parsed->records_at(2, 1, scratch))->symbol_id == 9);
   CHECK(load_series(csv, options)->from_cache());  // the file's CRC still holds

@@ -421,7 +421,18 @@ bool Execution::drain() {
                           sdk::e8_to_double(f->qty_lots * setup_.lot_e8), decimal_value(f->fee));
     if (after_core_input_) after_core_input_();
   };
+  // A venue reports balances one per asset, together: the core hears them in one call.
+  std::vector<mmh_balance>& balances = balance_batch_;
+  balances.clear();
+  auto tell_balances = [&] {
+    if (balances.empty()) return;
+    core_->on_events(mmh_batch{sizeof(mmh_batch), MMH_EVENT_BALANCE, sizeof(mmh_balance), 0,
+                               balances.size(), balances.data()});
+    balances.clear();
+    if (after_core_input_) after_core_input_();
+  };
   for (const VenueEvent& e : pending) {
+    if (e.kind != MMH_EVENT_BALANCE) tell_balances();
     if (told < fill_batch_.size() && event_ts_ns(e) > fill_batch_.back().ts_ns) tell_core();
     switch (e.kind) {
       case MMH_EVENT_ORDER_UPDATE: {
@@ -484,15 +495,14 @@ bool Execution::drain() {
         ledger_.apply_balance(e.balance);
         if (forward_balances_) {
           tell_core();
-          core_->on_events(mmh_batch{sizeof(mmh_batch), MMH_EVENT_BALANCE, sizeof(mmh_balance), 0,
-                                     1, &e.balance});
-          if (after_core_input_) after_core_input_();
+          balances.push_back(e.balance);
         }
         break;
       default:
         break;
     }
   }
+  tell_balances();
   pending.clear();
   tell_core();
   return !fill_batch_.empty();

@@ -236,6 +236,7 @@ class Execution {
   std::vector<mmh_order_command> commands_;
   std::vector<mmh_desired_order> desired_;
   std::vector<mmh_fill> fill_batch_;
+  std::vector<mmh_balance> balance_batch_;  // drain's balances for the core, told together
   std::vector<VenueEvent> venue_events_;
   std::vector<char> buffer_;  // the events.jsonl line being built
   // Event records not hashed yet: the first record_used_ bytes (app/event_line.hpp).

@@ -1,7 +1,5 @@
 #include "orders/order_manager.hpp"
 
-#include <mmhost/sdk/hash.hpp>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -23,9 +21,11 @@ OrderManager::OrderManager(OrderManagerConfig config)
     : config_(std::move(config)), next_id_(config_.last_id) {}
 
 std::vector<WorkingOrder>::iterator OrderManager::find(std::string_view id) {
-  const uint64_t h = sdk::hash64(id);
-  return std::find_if(working_.begin(), working_.end(),
-                      [&](const WorkingOrder& w) { return w.id_hash == h && w.client_id == id; });
+  // Ids of one run share their prefix and differ at the end: compare the last byte first.
+  if (id.empty()) return working_.end();
+  return std::find_if(working_.begin(), working_.end(), [&](const WorkingOrder& w) {
+    return !w.client_id.empty() && w.client_id.back() == id.back() && w.client_id == id;
+  });
 }
 
 bool OrderManager::knows(std::string_view client_id) const {
@@ -34,7 +34,6 @@ bool OrderManager::knows(std::string_view client_id) const {
 }
 
 void OrderManager::insert(WorkingOrder w) {
-  w.id_hash = sdk::hash64(w.client_id);
   const auto at = std::lower_bound(
       working_.begin(), working_.end(), w.client_id,
       [](const WorkingOrder& a, const std::string& id) { return a.client_id < id; });

@@ -41,7 +41,6 @@ struct OrderManagerConfig {
 struct WorkingOrder {
   enum class State { pending_new, live, pending_amend, pending_cancel };
   std::string client_id;
-  uint64_t id_hash = 0;  // of client_id: lookups compare this first
   uint32_t side = 0;
   uint32_t order_type = 0;
   int64_t price_ticks = 0;
