@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <sstream>
 
 using namespace mmh;
@@ -49,4 +50,17 @@ TEST_CASE("sample data has trending and ranging stretches") {
   }
   CHECK(trending >= 5);
   CHECK(ranging >= 5);
+}
+
+TEST_CASE("sample data stays a plausible price however many days") {
+  mmh::SampleSpec spec;
+  spec.days = 3650;
+  std::ostringstream out;
+  CHECK(mmh::write_sample_candles(spec, out) == 3650 * 1440);
+  // The replay parser refuses an implausible price (it did past ~7 years: the walk compounded).
+  const auto series = mmh::replay::parse_candle_csv(out.str(), "sample.csv");
+  REQUIRE(series.candles.size() == 3650 * 1440);
+  int64_t high = 0;
+  for (const mmh_candle& c : series.candles) high = std::max(high, c.high_e8);
+  CHECK(static_cast<double>(high) < 100 * spec.start_price * 1e8);
 }

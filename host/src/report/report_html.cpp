@@ -205,7 +205,30 @@ void ReportCollector::expect_bars(uint64_t ltf_bars, size_t max_bars) {
   if (bars_.empty()) per_bar_ = std::max<uint64_t>(1, (ltf_bars + max_bars - 1) / max_bars);
 }
 
+void ReportCollector::add_mark(int64_t ts_ns, int kind) {
+  // A mark belongs to the last bar opening at or before it. Before the newest bar's open that
+  // bar is known now; from it on, only once the next bar opens (or the run ends).
+  if (bars_.empty() || ts_ns >= bars_.back().open_ts_ns) {
+    pending_.emplace_back(ts_ns, kind);
+    return;
+  }
+  const auto it = std::upper_bound(bars_.begin(), bars_.end(), ts_ns,
+                                   [](int64_t t, const Bar& b) { return t < b.open_ts_ns; });
+  const size_t at = it == bars_.begin() ? 0 : static_cast<size_t>(it - bars_.begin()) - 1;
+  ++marks_[{at, kind}];
+}
+
 void ReportCollector::bar(const mmh_candle& c) {
+  if (bars_.empty() || in_last_ >= per_bar_) {
+    // A new bar opens: the marks before it belong to the one before (or, before the first bar,
+    // to the first).
+    const size_t at = bars_.empty() ? 0 : bars_.size() - 1;
+    std::erase_if(pending_, [&](const std::pair<int64_t, int>& m) {
+      if (m.first >= c.open_ts_ns) return false;
+      ++marks_[{at, m.second}];
+      return true;
+    });
+  }
   if (!bars_.empty() && in_last_ < per_bar_) {  // into the chart bar being built
     Bar& b = bars_.back();
     b.high = std::max(b.high, sdk::e8_to_double(c.high_e8));
@@ -241,8 +264,7 @@ void ReportCollector::mark(double equity, double base_share, const std::string& 
 }
 
 void ReportCollector::fill(int64_t ts_ns, bool buy, bool maker) {
-  marks_.push_back(
-      {ts_ns, maker ? (buy ? kBuyMaker : kSellMaker) : (buy ? kBuyTaker : kSellTaker), ""});
+  add_mark(ts_ns, maker ? (buy ? kBuyMaker : kSellMaker) : (buy ? kBuyTaker : kSellTaker));
 }
 
 void ReportCollector::decision(int64_t ts_ns, const std::string& kind, const std::string& detail) {
@@ -250,7 +272,7 @@ void ReportCollector::decision(int64_t ts_ns, const std::string& kind, const std
     const CorePublication::Marker& m = markers_[i];
     if (m.decision_kind == kind &&
         detail.compare(0, m.detail_prefix.size(), m.detail_prefix) == 0) {
-      marks_.push_back({ts_ns, kCoreMarkers + static_cast<int>(i), m.label});
+      add_mark(ts_ns, kCoreMarkers + static_cast<int>(i));
       return;
     }
   }
@@ -275,22 +297,20 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
                     last.state, std::round(last.equity * 100) / 100,
                     std::round(last.base_share * 10000) / 100});
   }
-  // Markers: per chart bar and kind, one marker with a count.
-  std::map<std::pair<size_t, int>, std::pair<int, std::string>> grouped;
-  for (const Mark& m : marks_) {
-    if (bucket_open_ns.empty()) break;
-    const auto it = std::upper_bound(bucket_open_ns.begin(), bucket_open_ns.end(), m.ts_ns);
-    const size_t b =
-        it == bucket_open_ns.begin() ? 0 : static_cast<size_t>(it - bucket_open_ns.begin()) - 1;
-    auto& g = grouped[{b, m.kind}];
-    ++g.first;
-    g.second = m.text;
+  // Markers: per chart bar and kind, one marker with a count (the marks still waiting belong to
+  // the last bar).
+  std::map<std::pair<size_t, int>, uint64_t> grouped;
+  if (!bars_.empty()) {
+    for (const auto& [at, n] : marks_) grouped[{at.first / k, at.second}] += n;
+    for (const auto& [ts_ns, kind] : pending_) ++grouped[{(bars_.size() - 1) / k, kind}];
   }
   json markers = json::array();
-  for (const auto& [key, g] : grouped) {
+  for (const auto& [key, n] : grouped) {
     static constexpr const char* kFillLetters[] = {"B", "S", "B*", "S*"};
-    std::string text = key.second < kCoreMarkers ? kFillLetters[key.second] : g.second;
-    if (g.first > 1) text += " x" + std::to_string(g.first);
+    std::string text = key.second < kCoreMarkers
+                           ? std::string(kFillLetters[key.second])
+                           : markers_[static_cast<size_t>(key.second - kCoreMarkers)].label;
+    if (n > 1) text += " x" + std::to_string(n);
     markers.push_back({bucket_open_ns[key.first] / 1'000'000'000, key.second, text});
   }
   json state_colors = json::array();

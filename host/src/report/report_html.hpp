@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -55,18 +56,17 @@ class ReportCollector {
     double equity = 0, base_share = 0;
     int state = 0;
   };
-  struct Mark {
-    int64_t ts_ns = 0;
-    int kind = 0;  // 0-3: fills (see the .cpp), 4 + i: markers_[i]
-    std::string text;
-  };
+  void add_mark(int64_t ts_ns, int kind);  // kind 0-3: fills (see the .cpp), 4 + i: markers_[i]
   std::vector<Bar> bars_;  // chart bars of per_bar_ LTF bars each (the last one filling)
   uint64_t per_bar_ = 1;
   uint64_t in_last_ = 0;             // LTF bars in bars_.back()
   std::vector<std::string> states_;  // the band values seen, in order
   std::vector<CorePublication::Band> bands_;
   std::vector<CorePublication::Marker> markers_;
-  std::vector<Mark> marks_;
+  // Marks counted per (bar of bars_, kind): bounded by the chart, not by the run's length. A
+  // mark at or after the newest bar's open waits in pending_ until the next bar opens.
+  std::map<std::pair<size_t, int>, uint64_t> marks_;
+  std::vector<std::pair<int64_t, int>> pending_;
 };
 
 }  // namespace mmh

@@ -51,7 +51,13 @@ uint64_t write_sample_candles(const SampleSpec& spec, std::ostream& out) {
   for (uint64_t i = 0; i < minutes; ++i) {
     if (regime_left <= 0) {
       const double u = rng.uniform();
-      regime = u < 0.35 ? Regime::up : (u < 0.75 ? Regime::range : Regime::down);
+      // Up is likelier than down (a market worth trading), which compounds: past twice (half)
+      // the start price the odds turn, so any number of days stays a plausible price. Within
+      // that band the draws are what they always were (the same seed, the same bytes).
+      const double level = price / spec.start_price;
+      const double up = level > 2.0 ? 0.15 : level < 0.5 ? 0.45 : 0.35;
+      const double down_from = level > 2.0 ? 0.55 : 0.75;
+      regime = u < up ? Regime::up : (u < down_from ? Regime::range : Regime::down);
       regime_left = 360 + static_cast<int64_t>(rng.uniform() * 2520);  // 6 to 48 hours
       anchor = price;
     }
