@@ -39,6 +39,23 @@ TEST_CASE("iso_time agrees with gmtime and strftime, and writes in place") {
   CHECK(std::string(line) == "t=2025-05-20T00:00:00.123Z");
 }
 
+TEST_CASE("iso_time: times of one day, then of others, then of it again (the kept date)") {
+  const auto want = [](int64_t ms) {
+    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char text[48];
+    std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return std::string(text);
+  };
+  const int64_t day_ms = int64_t{1747699200000};  // 2025-05-20
+  for (const int64_t ms : {day_ms, day_ms + 59'000, day_ms + 86'399'000, day_ms + 86'400'000,
+                           day_ms - 1'000, day_ms + 3'600'000, int64_t{0}, day_ms + 7'000})
+    CHECK(iso_time(ms * 1'000'000) == want(ms));
+  CHECK(iso_time(-1'000'000'000) == "1969-12-31T23:59:59Z");
+  CHECK(iso_time(day_ms * 1'000'000) == "2025-05-20T00:00:00Z");
+}
+
 TEST_CASE("json escapes: quotes, backslashes and control characters, the rest as is") {
   CHECK(json_escape("") == "");
   CHECK(json_escape("plain text, no escapes") == "plain text, no escapes");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -41,9 +42,9 @@ class FileSink final : public ExecutionSink {
  public:
   FileSink(const fs::path& dir, bool summary_only) : files_(!summary_only) {
     if (!files_) return;
-    events_ = open(dir / "events.jsonl");
-    fills_ = open(dir / "fills.csv");
-    equity_ = open(dir / "equity.csv");
+    open(events_, buffers_[0], dir / "events.jsonl");
+    open(fills_, buffers_[1], dir / "fills.csv");
+    open(equity_, buffers_[2], dir / "equity.csv");
     fills_ << "time,ts_ns,id,side,price,qty,value,fee,fee_asset,fee_value,maker,base,quote,"
               "realized_pnl\n";
   }
@@ -87,14 +88,41 @@ class FileSink final : public ExecutionSink {
   void mark(int64_t ts_ns, const Ledger& l, const std::vector<std::string>& values) override {
     if (!files_) return;
     if (!equity_header_) write_equity_header();
-    char dd[32], share[32];
-    std::snprintf(dd, sizeof(dd), "%.4f", l.drawdown_pct());
-    std::snprintf(share, sizeof(share), "%.4f", l.base_share());
-    equity_ << iso_time(ts_ns) << ',' << ts_ns << ',' << e8(l.mid_e8()) << ','
-            << format_e18(l.base_e18()) << ',' << format_e18(l.quote_e18()) << ','
-            << format_e18(l.equity_e18()) << ',' << dd << ',' << share;
-    for (const std::string& v : values) equity_ << ',' << v;
-    equity_ << '\n';
+    // One line per bar: built in one reused buffer; holdings change only with fills, so their
+    // text is kept until they do (exact decimals cost two 128-bit divisions each).
+    if (l.base_e18() != base_shown_ || base_text_.empty()) {
+      base_shown_ = l.base_e18();
+      base_text_ = format_e18(base_shown_);
+    }
+    if (l.quote_e18() != quote_shown_ || quote_text_.empty()) {
+      quote_shown_ = l.quote_e18();
+      quote_text_ = format_e18(quote_shown_);
+    }
+    std::string& line = line_;
+    line.clear();
+    char buf[64];
+    line.append(buf, write_iso_time(buf, ts_ns));
+    line += ',';
+    line.append(buf, std::to_chars(buf, buf + sizeof(buf), ts_ns).ptr);
+    line += ',';
+    line.append(buf, sdk::write_e8(buf, l.mid_e8()));
+    line += ',';
+    line += base_text_;
+    line += ',';
+    line += quote_text_;
+    line += ',';
+    line += format_e18(l.equity_e18());
+    // "%.4f" exactly (to_chars rounds as printf does), without printf's cost.
+    for (const double v : {l.drawdown_pct(), l.base_share()}) {
+      line += ',';
+      line.append(buf, std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, 4).ptr);
+    }
+    for (const std::string& v : values) {
+      line += ',';
+      line += v;
+    }
+    line += '\n';
+    equity_.write(line.data(), static_cast<std::streamsize>(line.size()));
     report.mark(sdk::e8_to_double(l.equity_e8()), l.base_share(),
                 values.empty() ? std::string() : values.front());
   }
@@ -111,10 +139,12 @@ class FileSink final : public ExecutionSink {
   ReportCollector report;
 
  private:
-  static std::ofstream open(const fs::path& p) {
-    std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  // With a 1 MiB buffer: the stream's default wrote a run's ~50 MB in 8 KiB system calls.
+  static void open(std::ofstream& f, std::vector<char>& buffer, const fs::path& p) {
+    buffer.resize(size_t{1} << 20);
+    f.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    f.open(p, std::ios::binary | std::ios::trunc);
     if (!f) throw RunError(p.string() + ": cannot write");
-    return f;
   }
   void write_equity_header() {
     equity_header_ = true;
@@ -124,6 +154,12 @@ class FileSink final : public ExecutionSink {
   }
 
   bool files_;
+  std::vector<char> buffers_[3];  // declared before the streams: they outlive them
+  std::string line_;              // the equity.csv line being built
+  amount_e18 base_shown_ = 0;
+  amount_e18 quote_shown_ = 0;
+  std::string base_text_;
+  std::string quote_text_;
   std::ofstream events_;
   std::ofstream fills_;
   std::ofstream equity_;

@@ -3,7 +3,9 @@
 #include <mmhost/sdk/fixed_point.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace mmh {
@@ -28,6 +30,27 @@ char* two_digits(char* p, int64_t v) {
   return p + 2;
 }
 
+// "HH:MM:SS[.mmm]Z" of a second of the day (and its milliseconds).
+char* write_time_of_day(char* p, int64_t of_day, int64_t ms) {
+  p = two_digits(p, of_day / 3600);
+  *p++ = ':';
+  p = two_digits(p, of_day / 60 % 60);
+  *p++ = ':';
+  p = two_digits(p, of_day % 60);
+  const int64_t milli = ms % 1000;
+  if (milli != 0) {
+    if (milli > 0) {
+      *p++ = '.';
+      *p++ = static_cast<char>('0' + milli / 100);
+      p = two_digits(p, milli % 100);
+    } else {
+      p += std::snprintf(p, 8, ".%03d", static_cast<int>(milli));
+    }
+  }
+  *p++ = 'Z';
+  return p;
+}
+
 }  // namespace
 
 char* write_iso_time(char* p, int64_t ts_ns) {
@@ -36,6 +59,14 @@ char* write_iso_time(char* p, int64_t ts_ns) {
   const int64_t seconds = ms / 1000;
   const int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
   const int64_t of_day = seconds - days * 86400;
+  // Runs write hundreds of thousands of times a day: the date part of the last day is kept.
+  thread_local int64_t cached_days = INT64_MIN;
+  thread_local char cached_date[11];  // "YYYY-MM-DDT"
+  if (days == cached_days) {
+    std::memcpy(p, cached_date, sizeof(cached_date));
+    return write_time_of_day(p + sizeof(cached_date), of_day, ms);
+  }
+  char* const date = p;
   // Civil date from days since 1970-01-01 (H. Hinnant's algorithm, proleptic Gregorian).
   const int64_t z = days + 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -58,23 +89,11 @@ char* write_iso_time(char* p, int64_t ts_ns) {
   *p++ = '-';
   p = two_digits(p, day);
   *p++ = 'T';
-  p = two_digits(p, of_day / 3600);
-  *p++ = ':';
-  p = two_digits(p, of_day / 60 % 60);
-  *p++ = ':';
-  p = two_digits(p, of_day % 60);
-  const int64_t milli = ms % 1000;
-  if (milli != 0) {
-    if (milli > 0) {
-      *p++ = '.';
-      *p++ = static_cast<char>('0' + milli / 100);
-      p = two_digits(p, milli % 100);
-    } else {
-      p += std::snprintf(p, 8, ".%03d", static_cast<int>(milli));
-    }
+  if (p - date == sizeof(cached_date)) {  // four-digit years only
+    std::memcpy(cached_date, date, sizeof(cached_date));
+    cached_days = days;
   }
-  *p++ = 'Z';
-  return p;
+  return write_time_of_day(p, of_day, ms);
 }
 
 std::string iso_time(int64_t ts_ns) {
