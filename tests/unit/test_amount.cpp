@@ -70,3 +70,30 @@ TEST_CASE("amount: e8 conversions and trade values at 1e-8") {
   CHECK(format_e18(mmh::value_e18(100'000'000'000'000, *decimal_to_e18(dec(1, 9)))) ==
         "1000000000000000");
 }
+
+TEST_CASE("value_e18: the fast path gives the general formula's floor") {
+  // The general formula, written out: floor(price * qty / 1e18) at 1e-8, in 128-bit parts.
+  const auto slow = [](int64_t price, mmh::amount_e18 qty) {
+    const mmh::amount_e18 qty_e8 = qty / mmh::kE18PerE8, rest = qty % mmh::kE18PerE8;
+    const mmh::amount_e18 a = static_cast<mmh::amount_e18>(price) * qty_e8;
+    return (a / 100'000'000 + ((a % 100'000'000) * mmh::kE18PerE8 + price * rest) / mmh::kE18) *
+           mmh::kE18PerE8;
+  };
+  uint64_t x = 88172645463325252ULL;  // xorshift: many prices and holdings, edges included
+  const auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    const int64_t price = static_cast<int64_t>(next() % 10'000'000'000'000ULL);  // < 100,000
+    mmh::amount_e18 qty = static_cast<mmh::amount_e18>(next() >> (next() % 64));
+    if (i % 3 == 0) qty -= qty % mmh::kE18PerE8;  // whole 1e-8 lots, as fills make
+    REQUIRE(mmh::value_e18(price, qty) == slow(price, qty));
+  }
+  // Exact multiples of 1e18 in the product, and the largest 64-bit holding.
+  CHECK(mmh::value_e18(100'000'000, mmh::kE18) == mmh::kE18);
+  const mmh::amount_e18 big = static_cast<mmh::amount_e18>(UINT64_MAX);
+  CHECK(mmh::value_e18(123'456'789'012, big) == slow(123'456'789'012, big));
+}

@@ -83,6 +83,28 @@ std::optional<amount_e18> decimal_to_e18(const mmh_decimal& d) {
 }
 
 amount_e18 value_e18(int64_t price_e8, amount_e18 qty_e18) {
+  // The usual case (a holding under 18.4 units at any price): one 64x64 product, its quotient by
+  // 1e18 estimated in floating point and made exact by the remainder (no 128-bit division; the
+  // ledger values its holding at every bar). The same floor as the general path below.
+  if (price_e8 >= 0 && qty_e18 >= 0 && qty_e18 <= static_cast<amount_e18>(UINT64_MAX)) {
+    const u128 product =
+        static_cast<u128>(static_cast<uint64_t>(price_e8)) * static_cast<uint64_t>(qty_e18);
+    constexpr uint64_t kE18u = 1'000'000'000'000'000'000ULL;
+    const double estimate = static_cast<double>(product) / 1e18;
+    if (estimate < 4e15) {  // far below 2^53: the estimate is within 2 of the floor
+      uint64_t q = static_cast<uint64_t>(estimate);
+      u128 at = static_cast<u128>(q) * kE18u;
+      while (at > product) {
+        --q;
+        at -= kE18u;
+      }
+      while (product - at >= kE18u) {
+        ++q;
+        at += kE18u;
+      }
+      return static_cast<amount_e18>(q) * kE18PerE8;
+    }
+  }
   // price_e8 * qty_e18 / 1e18 in two parts so that neither product overflows: the whole-lot
   // part (qty at 1e-8) and the finer remainder.
   const amount_e18 qty_e8 = qty_e18 / kE18PerE8;
