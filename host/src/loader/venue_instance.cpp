@@ -81,28 +81,34 @@ std::string VenueInstance::describe() {
 mmh_status VenueInstance::receive(const mmh_batch& batch) {
   std::lock_guard lock(mutex_);
   const char* p = static_cast<const char*>(batch.records);
+  size_t size = 0;  // the host's size of the record: a longer one is cut to it
+  switch (batch.kind) {
+    case MMH_EVENT_ORDER_UPDATE:
+      size = sizeof(mmh_order_update);
+      break;
+    case MMH_EVENT_FILL:
+      size = sizeof(mmh_fill);
+      break;
+    case MMH_EVENT_BALANCE:
+      size = sizeof(mmh_balance);
+      break;
+    default:
+      return MMH_ERR_INVALID_ARGUMENT;  // a venue posts only execution events
+  }
   for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
-    VenueEvent& e = pending_.emplace_back();  // built in place: no copy of the record
-    e.kind = batch.kind;
-    // Copy the writer's prefix of the record: an older plugin's smaller struct leaves the rest 0.
+    // The writer's prefix of the record: an older plugin's smaller struct leaves the rest 0.
+    VenueEvent& e = pending_.emplace_back(batch.kind, p, std::min<size_t>(batch.record_size, size));
     switch (batch.kind) {
       case MMH_EVENT_ORDER_UPDATE:
-        std::memcpy(&e.update, p, std::min<size_t>(batch.record_size, sizeof(e.update)));
         e.update.client_id[sizeof(e.update.client_id) - 1] = '\0';
         e.update.reject_reason[sizeof(e.update.reject_reason) - 1] = '\0';
         break;
       case MMH_EVENT_FILL:
-        std::memcpy(&e.fill, p, std::min<size_t>(batch.record_size, sizeof(e.fill)));
         e.fill.fee_asset[sizeof(e.fill.fee_asset) - 1] = '\0';
         e.fill.client_id[sizeof(e.fill.client_id) - 1] = '\0';
         break;
-      case MMH_EVENT_BALANCE:
-        std::memcpy(&e.balance, p, std::min<size_t>(batch.record_size, sizeof(e.balance)));
-        e.balance.asset[sizeof(e.balance.asset) - 1] = '\0';
-        break;
       default:
-        pending_.pop_back();
-        return MMH_ERR_INVALID_ARGUMENT;  // a venue posts only execution events
+        e.balance.asset[sizeof(e.balance.asset) - 1] = '\0';
     }
   }
   return MMH_OK;

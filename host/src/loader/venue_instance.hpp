@@ -7,6 +7,7 @@
 #include "loader/data_instance.hpp"
 #include "loader/plugin_loader.hpp"
 
+#include <cstddef>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -23,6 +24,15 @@ struct VenueEvent {
     mmh_balance balance;
   };
   VenueEvent() { std::memset(static_cast<void*>(this), 0, sizeof(*this)); }
+  // Every byte of the record from `record` (`size` of them, the rest zero): one pass over the
+  // union, not a zeroing and then a copy (hundreds of thousands per backtest).
+  VenueEvent(uint32_t event_kind, const void* record, size_t size) : kind(event_kind) {
+    char* out = reinterpret_cast<char*>(&update);
+    constexpr size_t kUnion = sizeof(VenueEvent) - offsetof(VenueEvent, update);
+    size = size < kUnion ? size : kUnion;
+    std::memcpy(out, record, size);
+    std::memset(out + size, 0, kUnion - size);
+  }
 };
 
 class VenueInstance {
