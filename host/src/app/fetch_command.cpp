@@ -135,8 +135,7 @@ int run_fetch(HostContext& host, const FetchOptions& o, std::ostream& out) {
   request.cancelled = &on_cancelled;
   mmh_fetch_result result{};
   result.size = sizeof(result);
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   mmh_status status = MMH_OK;
   {
     InterruptGuard guard;
@@ -144,8 +143,8 @@ int run_fetch(HostContext& host, const FetchOptions& o, std::ostream& out) {
   }
   if (status != MMH_OK) {
     if (line.tty) std::fputc('\n', stderr);
-    if (status == MMH_ERR_INVALID_ARGUMENT) throw UsageError(std::string("fetch: ") + err.message);
-    throw std::runtime_error(std::string("fetch failed: ") + err.message);
+    if (status == MMH_ERR_INVALID_ARGUMENT) throw UsageError("fetch: " + error_message(err));
+    throw std::runtime_error("fetch failed: " + error_message(err));
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - line.started).count();

@@ -2,6 +2,7 @@
 
 #include "app/host_context.hpp"
 #include "app/run_command.hpp"
+#include "loader/data_instance.hpp"
 
 #include <cmath>
 #include <cstddef>
@@ -28,9 +29,9 @@ json core_params_json(HostContext& host, const std::string& core) {
                      " core does not describe its parameters (ABI 1.4 describe_params)");
   size_t count = 0;
   const mmh_core_param* params = nullptr;
-  mmh_error err{};
+  CallError err;
   if (plugin->core.describe_params(&count, &params, &err) != MMH_OK)
-    throw RunError("params: " + plugin->name + ": " + err.message);
+    throw RunError("params: " + plugin->name + ": " + error_message(err));
   json list = json::array();
   auto text = [](const char* s) { return s == nullptr ? std::string() : std::string(s); };
   for (size_t i = 0; i < count; ++i) {

@@ -13,8 +13,7 @@ CoreInstance::CoreInstance(const LoadedPlugin& plugin,
                            const std::map<std::string, std::string>& settings)
     : plugin_(plugin) {
   const PluginConfig config(settings);
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.core.create(config.get(), this, &self_, &err);
   if (status != MMH_OK || self_ == nullptr)
     throw PluginCallError(plugin_call_failure(plugin_, "create", status, err));
@@ -31,8 +30,7 @@ CoreInstance::~CoreInstance() {
 }
 
 void CoreInstance::on_events(const mmh_batch& batch) {
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.core.on_events(self_, &batch, &err);
   if (status != MMH_OK)
     throw PluginCallError(plugin_call_failure(plugin_, "on_events", status, err));
@@ -40,8 +38,7 @@ void CoreInstance::on_events(const mmh_batch& batch) {
 
 void CoreInstance::take_decisions(const std::function<void(const mmh_decision&)>& fn) {
   if (plugin_.core.take_decisions == nullptr) return;
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   mmh_batch batch{};
   batch.size = sizeof(batch);
   const mmh_status status = plugin_.core.take_decisions(self_, &batch, &err);
@@ -67,8 +64,7 @@ void CoreInstance::reconfigure(const std::map<std::string, std::string>& setting
     throw PluginCallError("plugin '" + plugin_.name +
                           "' cannot reload its parameters while running");
   const PluginConfig config(settings);
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.core.reconfigure(self_, config.get(), &err);
   if (status != MMH_OK)
     throw PluginCallError(plugin_call_failure(plugin_, "reconfigure", status, err));
@@ -78,8 +74,7 @@ bool CoreInstance::desired_state(mmh_desired_state& out) {
   out = mmh_desired_state{};
   out.size = sizeof(out);
   if (plugin_.core.desired_state == nullptr) return false;
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.core.desired_state(self_, &out, &err);
   if (status != MMH_OK)
     throw PluginCallError(plugin_call_failure(plugin_, "desired_state", status, err));
@@ -92,8 +87,7 @@ bool CoreInstance::snapshot(mmh_core_snapshot& out, uint32_t wanted) {
   out.size = sizeof(out);
   out.wanted = wanted;
   if (plugin_.core.snapshot == nullptr) return false;
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.core.snapshot(self_, &out, &err);
   if (status != MMH_OK)
     throw PluginCallError(plugin_call_failure(plugin_, "snapshot", status, err));
@@ -130,8 +124,7 @@ CorePublication CoreInstance::publication() {
   if (plugin_.core.publish == nullptr) return pub;
   mmh_core_publication out{};
   out.size = sizeof(out);
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.core.publish(self_, &out, &err);
   if (status != MMH_OK) throw PluginCallError(plugin_call_failure(plugin_, "publish", status, err));
   auto left_out = [&](const char* what, const char* name) {
@@ -177,8 +170,7 @@ CorePublication CoreInstance::publication() {
 
 bool CoreInstance::set_hooks(const mmh_core_hooks* hooks) {
   if (plugin_.core.set_hooks == nullptr) return false;
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.core.set_hooks(self_, hooks, &err);
   if (status != MMH_OK)
     throw PluginCallError(plugin_call_failure(plugin_, "set_hooks", status, err));

@@ -1,5 +1,7 @@
 #include "loader/data_instance.hpp"
 
+#include <cstring>
+
 #include <cstddef>
 #include <vector>
 
@@ -7,8 +9,13 @@ namespace mmh {
 
 std::string plugin_call_failure(const LoadedPlugin& plugin, const char* call, mmh_status status,
                                 const mmh_error& err) {
+  const std::string why = error_message(err);
   return "plugin '" + plugin.name + "' " + call + " failed (status " + std::to_string(status) +
-         "): " + (err.message[0] != '\0' ? err.message : "no message");
+         "): " + (why.empty() ? "no message" : why);
+}
+
+std::string error_message(const mmh_error& err) {
+  return std::string(err.message, strnlen(err.message, sizeof(err.message)));
 }
 
 PluginConfig::PluginConfig(const std::map<std::string, std::string>& settings) {
@@ -24,8 +31,7 @@ DataInstance::DataInstance(const LoadedPlugin& plugin,
                            const std::map<std::string, std::string>& settings)
     : plugin_(plugin) {
   const PluginConfig config(settings);
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.data.create(config.get(), this, &self_, &err);
   if (status != MMH_OK || self_ == nullptr)
     throw PluginCallError(plugin_call_failure(plugin_, "create", status, err));
@@ -39,8 +45,7 @@ DataInstance::~DataInstance() {
 void DataInstance::start() {
   if (plugin_.data.start == nullptr)
     throw PluginCallError("plugin '" + plugin_.name + "' cannot stream live (no start())");
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.data.start(self_, &err);
   if (status != MMH_OK) throw PluginCallError(plugin_call_failure(plugin_, "start", status, err));
   started_ = true;
@@ -54,8 +59,7 @@ void DataInstance::stop() {
 
 bool DataInstance::read_batch(mmh_batch& out) {
   if (plugin_.data.read_batch == nullptr) return false;
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   out = mmh_batch{};
   out.size = sizeof(out);
   const mmh_status status = plugin_.data.read_batch(self_, &out, &err);
@@ -68,8 +72,7 @@ mmh_source_info DataInstance::describe() {
   mmh_source_info info{};
   info.size = sizeof(info);
   if (plugin_.data.describe == nullptr) return info;
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.data.describe(self_, &info, &err);
   if (status != MMH_OK)
     throw PluginCallError(plugin_call_failure(plugin_, "describe", status, err));
@@ -81,8 +84,7 @@ std::optional<mmh_instrument> DataInstance::instrument() {
       plugin_.data.instrument == nullptr)
     return std::nullopt;
   mmh_instrument out{};
-  mmh_error err{};
-  err.size = sizeof(err);
+  CallError err;
   const mmh_status status = plugin_.data.instrument(self_, &out, &err);
   if (status == MMH_ERR_NOT_SUPPORTED) return std::nullopt;
   if (status != MMH_OK)

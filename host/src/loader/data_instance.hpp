@@ -21,6 +21,17 @@ class PluginCallError : public std::runtime_error {
 std::string plugin_call_failure(const LoadedPlugin& plugin, const char* call, mmh_status status,
                                 const mmh_error& err);
 
+// The error record of one plugin call: its size set and its message empty, the rest left as
+// is (zeroing 1 KiB per call cost more than some calls; several run per bar). Whatever the
+// plugin leaves, a failure's message is read only up to its NUL or the capacity (message()).
+struct CallError : mmh_error {
+  CallError() {
+    size = sizeof(mmh_error);
+    message[0] = '\0';
+  }
+};
+std::string error_message(const mmh_error& err);
+
 // String settings as the borrowed mmh_config a plugin's create() reads; lives as long as this.
 class PluginConfig {
  public:

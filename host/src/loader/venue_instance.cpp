@@ -4,21 +4,12 @@
 #include <cstring>
 
 namespace mmh {
-namespace {
-
-mmh_error fresh_error() {
-  mmh_error err{};
-  err.size = sizeof(err);
-  return err;
-}
-
-}  // namespace
 
 VenueInstance::VenueInstance(const LoadedPlugin& plugin,
                              const std::map<std::string, std::string>& settings)
     : plugin_(plugin) {
   const PluginConfig config(settings);
-  mmh_error err = fresh_error();
+  CallError err;
   const mmh_status status = plugin_.venue.create(config.get(), this, &self_, &err);
   if (status != MMH_OK || self_ == nullptr)
     throw PluginCallError(plugin_call_failure(plugin_, "create", status, err));
@@ -30,14 +21,14 @@ VenueInstance::~VenueInstance() {
 
 void VenueInstance::start() {
   if (plugin_.venue.start == nullptr) return;
-  mmh_error err = fresh_error();
+  CallError err;
   const mmh_status status = plugin_.venue.start(self_, &err);
   if (status != MMH_OK) throw PluginCallError(plugin_call_failure(plugin_, "start", status, err));
 }
 
 bool VenueInstance::stop(uint32_t flags) {
   if (plugin_.venue.stop == nullptr) return false;
-  mmh_error err = fresh_error();
+  CallError err;
   const mmh_status status = plugin_.venue.stop(self_, flags, &err);
   if (status != MMH_OK) throw PluginCallError(plugin_call_failure(plugin_, "stop", status, err));
   return true;
@@ -56,14 +47,14 @@ void VenueInstance::requeue_front(std::vector<VenueEvent>& events) {
 }
 
 void VenueInstance::submit(const mmh_order_command& command) {
-  mmh_error err = fresh_error();
+  CallError err;
   const mmh_status status = plugin_.venue.submit(self_, &command, &err);
   if (status != MMH_OK) throw PluginCallError(plugin_call_failure(plugin_, "submit", status, err));
 }
 
 void VenueInstance::on_market(const mmh_batch& batch) {
   if (plugin_.venue.on_market == nullptr) return;
-  mmh_error err = fresh_error();
+  CallError err;
   const mmh_status status = plugin_.venue.on_market(self_, &batch, &err);
   if (status != MMH_OK)
     throw PluginCallError(plugin_call_failure(plugin_, "on_market", status, err));
@@ -72,7 +63,7 @@ void VenueInstance::on_market(const mmh_batch& batch) {
 std::string VenueInstance::describe() {
   if (plugin_.venue.describe == nullptr) return {};
   std::string text(4096, '\0');
-  mmh_error err = fresh_error();
+  CallError err;
   if (plugin_.venue.describe(self_, text.data(), text.size(), &err) != MMH_OK) return {};
   text.resize(strnlen(text.data(), text.size()));
   return text;
