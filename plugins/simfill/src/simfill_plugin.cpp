@@ -184,24 +184,18 @@ class SimfillVenue {
     while (i < events.size()) {
       const uint32_t kind = events[i].kind;
       size_t j = i;
-      scratch_.clear();
-      for (; j < events.size() && events[j].kind == kind; ++j) {
-        const void* rec = kind == MMH_EVENT_FILL ? static_cast<const void*>(&events[j].fill)
-                          : kind == MMH_EVENT_ORDER_UPDATE
-                              ? static_cast<const void*>(&events[j].update)
-                              : static_cast<const void*>(&events[j].balance);
-        const size_t size = kind == MMH_EVENT_FILL           ? sizeof(mmh_fill)
-                            : kind == MMH_EVENT_ORDER_UPDATE ? sizeof(mmh_order_update)
-                                                             : sizeof(mmh_balance);
-        scratch_.insert(scratch_.end(), static_cast<const char*>(rec),
-                        static_cast<const char*>(rec) + size);
-      }
+      while (j < events.size() && events[j].kind == kind) ++j;
+      // Straight from the event list, a record per VenueEvent (the stride is longer than the
+      // record: the host takes the record's size of each, as from a newer writer's struct).
+      const VenueEvent& first = events[i];
       mmh_batch batch{};
       batch.size = sizeof(batch);
       batch.kind = kind;
-      batch.record_size = static_cast<uint32_t>(scratch_.size() / (j - i));
+      batch.record_size = static_cast<uint32_t>(sizeof(VenueEvent));
       batch.count = j - i;
-      batch.records = scratch_.data();
+      batch.records = kind == MMH_EVENT_FILL           ? static_cast<const void*>(&first.fill)
+                      : kind == MMH_EVENT_ORDER_UPDATE ? static_cast<const void*>(&first.update)
+                                                       : static_cast<const void*>(&first.balance);
       if (host != nullptr && host->post_batch != nullptr) {
         const mmh_status status = host->post_batch(host->host, handle_, &batch);
         if (status != MMH_OK)
@@ -218,7 +212,6 @@ class SimfillVenue {
   std::unique_ptr<CandleFillModel> candle_;
   std::unique_ptr<TradeFillModel> trades_;
   std::unique_ptr<BookFillModel> book_;
-  std::vector<char> scratch_;
 };
 
 }  // namespace
