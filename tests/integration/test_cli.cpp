@@ -26,7 +26,7 @@ std::string cache_env(const TempDir& dir) {
 TEST_CASE("cli: help and version teach, bad usage exits 2 saying what was expected") {
   auto help = run_mmhost("--help");
   CHECK(help.exit_code == 0);
-  for (const char* cmd : {"plugins", "run", "sample-data"})
+  for (const char* cmd : {"plugins", "run", "sample-data", "event-hash"})
     CHECK(help.output.find(cmd) != std::string::npos);
   auto run_help = run_mmhost("run --help");
   CHECK(run_help.exit_code == 0);
@@ -38,7 +38,7 @@ TEST_CASE("cli: help and version teach, bad usage exits 2 saying what was expect
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.output.find("unknown command 'frobnicate' (commands: plugins, run, backtest, "
                             "batch, sample-data, fetch, halt, reduce, resume, status, journal, "
-                            "serve, params, worker)") != std::string::npos);
+                            "event-hash, serve, params, worker)") != std::string::npos);
   auto bad_flag = run_mmhost("plugins --colour");
   CHECK(bad_flag.exit_code == 2);
   CHECK(bad_flag.output.find("--colour") != std::string::npos);
