@@ -125,27 +125,33 @@ std::string cache_file_for(const std::string& canonical_csv_path, const LoadOpti
 
 namespace {
 
-// Why mapped records could not have come from parsing the source ("" when they could): a
-// cache entry is trusted only as far as the parser would have gone. Checked with the payload's
-// CRC in windows whose pages are given back as it goes: a long series is never all resident.
-std::string records_problem(const CacheHeader& h, void* map, char* payload) {
-  if (h.record_count == 0) return "no records";
-  constexpr size_t kWindow = 16384;  // records
-  const auto behind = [&](const char* window) {
-    drop_pages(map, 0, static_cast<size_t>(window - static_cast<char*>(map)));
-  };
+constexpr size_t kCheckWindow = 16384;  // records checked before their pages are given back
+
+void drop_pages_before(void* map, const char* at) {
+  drop_pages(map, 0, static_cast<size_t>(at - static_cast<char*>(map)));
+}
+
+// The payload's CRC against the header's, read in windows whose pages are given back as it goes:
+// a long series is never all resident.
+bool payload_intact(const CacheHeader& h, void* map, const char* payload) {
   uLong crc = crc32_z(0L, Z_NULL, 0);
-  for (size_t first = 0; first < h.record_count; first += kWindow) {
-    const size_t n = std::min<size_t>(kWindow, h.record_count - first);
+  for (size_t first = 0; first < h.record_count; first += kCheckWindow) {
+    const size_t n = std::min<size_t>(kCheckWindow, h.record_count - first);
     const char* window = payload + first * h.record_size;
     crc = crc32_z(crc, reinterpret_cast<const Bytef*>(window), n * h.record_size);
-    behind(window);
+    drop_pages_before(map, window);
   }
-  if (static_cast<uint32_t>(crc) != h.payload_crc32) return "payload corrupt";
+  return static_cast<uint32_t>(crc) == h.payload_crc32;
+}
+
+// Why mapped records could not have come from parsing the source ("" when they could): a
+// cache entry is trusted only as far as the parser would have gone. In windows, as above.
+std::string records_problem(const CacheHeader& h, void* map, const char* payload) {
+  if (h.record_count == 0) return "no records";
   GapStats gaps;
   gaps.interval_ns = h.interval_ns;
-  for (size_t first = 0; first < h.record_count; first += kWindow) {
-    const size_t n = std::min<size_t>(kWindow, h.record_count - first);
+  for (size_t first = 0; first < h.record_count; first += kCheckWindow) {
+    const size_t n = std::min<size_t>(kCheckWindow, h.record_count - first);
     const char* window = payload + first * h.record_size;
     if (h.kind == MMH_EVENT_CANDLE) {
       const auto* candles = reinterpret_cast<const mmh_candle*>(payload);
@@ -165,7 +171,7 @@ std::string records_problem(const CacheHeader& h, void* map, char* payload) {
         if (const char* problem = trade_problem(trades[i], i > 0 ? &trades[i - 1] : nullptr))
           return "record " + std::to_string(i) + ": " + problem;
     }
-    behind(window);
+    drop_pages_before(map, window);
   }
   if (h.kind == MMH_EVENT_CANDLE &&
       (gaps.gap_count != h.gap_count || gaps.missing_bars != h.missing_bars ||
@@ -173,10 +179,6 @@ std::string records_problem(const CacheHeader& h, void* map, char* payload) {
     return "gap counts differ from the records";
   return {};
 }
-
-}  // namespace
-
-namespace {
 
 // XXH3-64 and size of a file's bytes as stored, read in 1 MiB blocks; the errors of
 // read_raw_file (not a regular file, too large).
@@ -258,10 +260,10 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
           why = std::string("mmap failed: ") + std::strerror(errno);
         } else {
           char* payload = static_cast<char*>(map) + kPayloadOffset;
-          const std::string problem = records_problem(h, map, payload);
-          if (problem == "payload corrupt")
+          std::string problem;
+          if (!payload_intact(h, map, payload))
             why = "cache payload corrupt";
-          else if (!problem.empty())
+          else if (!(problem = records_problem(h, map, payload)).empty())
             why = "cache entry invalid (" + problem + ")";
           if (!why.empty()) {
             ::munmap(map, map_size);
