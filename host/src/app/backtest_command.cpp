@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -36,34 +37,30 @@ std::string e8(int64_t v) {
   return sdk::format_e8(v);
 }
 
-// Writes the per-event files of a run as they happen (none with `summary_only`: a sweep's
+// Writes the per-event files of a run as they happen (a `--summary-only` run has none: a sweep's
 // children, like a batch's runs, keep their figures only).
 class FileSink final : public ExecutionSink {
  public:
-  FileSink(const fs::path& dir, bool summary_only) : files_(!summary_only) {
-    if (!files_) return;
+  explicit FileSink(const fs::path& dir) {
     open(events_, buffers_[0], dir / "events.jsonl");
     open(fills_, buffers_[1], dir / "fills.csv");
     open(equity_, buffers_[2], dir / "equity.csv");
     fills_ << "time,ts_ns,id,side,price,qty,value,fee,fee_asset,fee_value,maker,base,quote,"
               "realized_pnl\n";
   }
-  bool files() const { return files_; }
 
   // equity.csv's last columns are the core's per-bar values; the chart's shading and markers
   // are the core's too.
   void publication(const CorePublication& pub) override {
-    if (!files_) return;
     bar_values_ = pub.bar_values;
     report.set_publication(pub);
   }
 
   void event_line(std::string_view line) override {
-    if (files_) events_.write(line.data(), static_cast<std::streamsize>(line.size()));
+    events_.write(line.data(), static_cast<std::streamsize>(line.size()));
   }
 
   void fill(const mmh_fill& f, int64_t price, int64_t qty, const Ledger& l) override {
-    if (!files_) return;
     bool rounded = false;
     const amount_e18 fee = decimal_to_e18_rounded(f.fee, rounded).value_or(0);  // exact
     const bool fee_in_base = l.quote_asset() != f.fee_asset;
@@ -78,15 +75,10 @@ class FileSink final : public ExecutionSink {
   }
 
   void expect_bars(uint64_t ltf_bars) override { report.expect_bars(ltf_bars); }
-  void bar(const mmh_candle& bar) override {
-    if (files_) report.bar(bar);
-  }
-  void decision(const mmh_decision& d) override {
-    if (files_) report.decision(d.ts_ns, d.kind, d.detail);
-  }
+  void bar(const mmh_candle& bar) override { report.bar(bar); }
+  void decision(const mmh_decision& d) override { report.decision(d.ts_ns, d.kind, d.detail); }
 
   void mark(int64_t ts_ns, const Ledger& l, const std::vector<std::string>& values) override {
-    if (!files_) return;
     if (!equity_header_) write_equity_header();
     // One line per bar: built in one reused buffer; holdings change only with fills, so their
     // text is kept until they do (exact decimals cost two 128-bit divisions each).
@@ -128,7 +120,6 @@ class FileSink final : public ExecutionSink {
   }
 
   void close() {
-    if (!files_) return;
     if (!equity_header_) write_equity_header();
     for (std::ofstream* f : {&events_, &fills_, &equity_}) {
       f->flush();
@@ -153,7 +144,6 @@ class FileSink final : public ExecutionSink {
     equity_ << '\n';
   }
 
-  bool files_;
   std::vector<char> buffers_[3];  // declared before the streams: they outlive them
   std::string line_;              // the equity.csv line being built
   amount_e18 base_shown_ = 0;
@@ -531,8 +521,10 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out,
   StagedRunDir staged(o.out_dir.empty() ? default_run_dir(o.strategy_path, "")
                                         : fs::path(o.out_dir));
   const fs::path& dir = staged.path();
-  FileSink sink(dir, o.summary_only);
-  run.sink = o.summary_only ? nullptr : &sink;  // nothing to write: no lines rendered
+  // --summary-only: no sink at all, so no line is even rendered.
+  std::optional<FileSink> sink;
+  if (!o.summary_only) sink.emplace(dir);
+  run.sink = sink ? &*sink : nullptr;
 
   const bool tty = o.progress && isatty(fileno(stderr)) != 0;
   const auto wall_start = std::chrono::steady_clock::now();
@@ -551,7 +543,7 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out,
   const RunReport report = run_strategy(host, run, std::cout);
   if (!report.execution || !report.execution->ledger)
     throw RunError(o.strategy_path + ": the strategy names no core, so there is nothing to trade");
-  sink.close();
+  if (sink) sink->close();
   const json summary = summary_json(report, o);
   {
     std::ofstream f(dir / "summary.json", std::ios::binary | std::ios::trunc);
@@ -559,7 +551,7 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out,
     if (!f) throw RunError((dir / "summary.json").string() + ": cannot write");
   }
   try {
-    if (sink.files()) sink.report.write(dir / "report.html", summary);
+    if (sink) sink->report.write(dir / "report.html", summary);
   } catch (const std::runtime_error& e) {
     throw RunError(e.what());
   }
@@ -568,8 +560,8 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out,
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   out << "run        " << staged.final_path().string()
-      << (sink.files() ? "/ (report.html, summary.json, events.jsonl, fills.csv, equity.csv) in "
-                       : "/ (summary.json) in ")
+      << (sink ? "/ (report.html, summary.json, events.jsonl, fills.csv, equity.csv) in "
+               : "/ (summary.json) in ")
       << fixed(wall_s, 2) << " s\n";
   return 0;
 }

@@ -134,7 +134,7 @@ int cmd_event_hash(const std::string& run, std::ostream& out) {
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) file /= "events.jsonl";
   std::ifstream in(file, std::ios::binary);
-  if (!in || std::filesystem::is_directory(file, ec)) {
+  if (!std::filesystem::is_regular_file(file, ec) || !in) {
     std::cerr << "mmhost event-hash: " << file.string()
               << ": cannot read (a run directory written without --summary-only, or its "
                  "events.jsonl)\n";

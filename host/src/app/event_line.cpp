@@ -10,10 +10,6 @@
 namespace mmh {
 namespace {
 
-bool is_decimal_key(std::string_view key) {
-  return key == "price" || key == "qty" || key == "filled" || key == "base" || key == "quote";
-}
-
 void put_key(std::string& r, std::string_view key, char type) {
   r.append(key);
   r.push_back(type);
@@ -58,7 +54,7 @@ uint64_t event_hash_of_lines(std::istream& in, uint64_t* events) {
       } else if (v.is_number_integer()) {
         put_key(record, key, 'I');
         put_i64(record, v.get<int64_t>());
-      } else if (v.is_string() && is_decimal_key(key)) {
+      } else if (v.is_string() && is_decimal_field(key)) {
         int64_t e8 = 0;
         if (sdk::parse_e8(v.get_ref<const std::string&>(), e8) != sdk::ParseDecimal::ok)
           fail(key + " is not a decimal with at most 8 places");

@@ -15,6 +15,7 @@
 #include <mmhost/sdk/fixed_point.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -23,6 +24,12 @@
 #include <vector>
 
 namespace mmh {
+
+// The fields written with EventLine::e8: what tells a decimal ('D') from text ('S') when a line
+// is read back (event_hash_of_lines). A new decimal field is added here (e8 asserts it).
+constexpr bool is_decimal_field(std::string_view key) {
+  return key == "price" || key == "qty" || key == "filled" || key == "base" || key == "quote";
+}
 
 class EventLine {
  public:
@@ -51,28 +58,13 @@ class EventLine {
     return *this;
   }
   template <size_t N>
-  EventLine& time(const char (&key)[N], int64_t ts_ns) {
-    std::memcpy(rkey(key, 'T', 8), &ts_ns, 8);
-    if (t_ != nullptr) {
-      char* p = tkey(key, 2 + kIsoTimeMaxChars);
-      *p++ = '"';
-      p = write_iso_time(p, ts_ns);
-      *p++ = '"';
-      tend(p);
-    }
-    return *this;
+  EventLine& time(const char (&key)[N], int64_t ts_ns) {  // ISO-8601 UTC text
+    return quoted(key, 'T', ts_ns, kIsoTimeMaxChars, &write_iso_time);
   }
   template <size_t N>
   EventLine& e8(const char (&key)[N], int64_t value_e8) {  // exact decimal text
-    std::memcpy(rkey(key, 'D', 8), &value_e8, 8);
-    if (t_ != nullptr) {
-      char* p = tkey(key, 2 + sdk::kE8MaxChars);
-      *p++ = '"';
-      p = sdk::write_e8(p, value_e8);
-      *p++ = '"';
-      tend(p);
-    }
-    return *this;
+    assert(is_decimal_field(key));
+    return quoted(key, 'D', value_e8, sdk::kE8MaxChars, &sdk::write_e8);
   }
   template <size_t N>
   EventLine& num(const char (&key)[N], int64_t value) {
@@ -106,6 +98,25 @@ class EventLine {
   }
 
  private:
+  // An i64 in the record, its text quoted in the line (written by `write`, at most `room`).
+  template <size_t N>
+  EventLine& quoted(const char (&key)[N], char type, int64_t value, size_t room,
+                    char* (*write)(char*, int64_t)) {
+    std::memcpy(rkey(key, type, 8), &value, 8);
+    if (t_ != nullptr) {
+      char* p = tkey(key, 2 + room);
+      *p++ = '"';
+      p = write(p, value);
+      *p++ = '"';
+      tend(p);
+    }
+    return *this;
+  }
+  // Room for `extra` more bytes after the first `used` of `b` (it grows, never shrinks).
+  static char* room(std::vector<char>& b, size_t used, size_t extra) {
+    if (used + extra > b.size()) b.resize(std::max(2 * b.size(), used + extra));
+    return b.data() + used;
+  }
   template <size_t N>
   char* rkey(const char (&key)[N], char type, size_t value_size) {
     char* p = rroom(N + value_size);  // key bytes (N - 1) + the type byte + the value
@@ -114,14 +125,8 @@ class EventLine {
     p[N - 1] = type;
     return p + N;
   }
-  char* rroom(size_t extra) {
-    if (rn_ + extra > r_.size()) r_.resize(std::max(2 * r_.size(), rn_ + extra));
-    return r_.data() + rn_;
-  }
-  char* troom(size_t extra) {
-    if (tn_ + extra > t_->size()) t_->resize(std::max(2 * t_->size(), tn_ + extra));
-    return t_->data() + tn_;
-  }
+  char* rroom(size_t extra) { return room(r_, rn_, extra); }
+  char* troom(size_t extra) { return room(*t_, tn_, extra); }
   template <size_t N>
   char* tkey(const char (&key)[N], size_t value_room) {  // writes ,"key": and leaves room
     char* p = troom(N + 3 + value_room);
@@ -141,14 +146,10 @@ class EventLine {
   size_t tn_ = 0;
 };
 
-}  // namespace mmh
-
-namespace mmh {
-
 // The event hash of a run from its events.jsonl, as the run computed it from the records: each
 // line parsed back into its record (a number is 'I', a flag 'B', "time" 'T' with the line's
-// ts_ns, the decimal fields price/qty/filled/base/quote 'D', any other string 'S'). What
-// `mmhost event-hash` prints; `events` (optional) gets the line count. Throws
+// ts_ns, is_decimal_field() fields 'D', any other string 'S'). What `mmhost event-hash`
+// prints; `events` (optional) gets the line count. Throws
 // std::runtime_error naming the line that is not an event.
 uint64_t event_hash_of_lines(std::istream& in, uint64_t* events = nullptr);
 

@@ -105,10 +105,6 @@ int64_t capital_e8(const StrategySpec& spec, const char* key, int64_t fallback) 
   return v;
 }
 
-}  // namespace
-
-namespace {
-
 // ++map[key] without a string built for a key already there (tens of thousands per run).
 template <typename Map>
 typename Map::mapped_type& entry(Map& map, std::string_view key) {

@@ -55,6 +55,11 @@ amount_e18 Ledger::base_value_e18() const {
   return base_value_;
 }
 
+int64_t Ledger::base_value_e8() const {
+  base_value_e18();  // brings base_value_e8_ up to date
+  return base_value_e8_;
+}
+
 amount_e18 Ledger::equity_e18() const {
   return quote_ + base_value_e18();
 }
@@ -184,8 +189,7 @@ double Ledger::drawdown_pct() const {
 
 double Ledger::base_share() const {
   const int64_t equity = equity_e8();
-  base_value_e18();  // fresh base_value_e8_
-  return equity > 0 ? static_cast<double>(base_value_e8_) / static_cast<double>(equity) : 0.0;
+  return equity > 0 ? static_cast<double>(base_value_e8()) / static_cast<double>(equity) : 0.0;
 }
 
 double Ledger::avg_spread_captured_bps() const {

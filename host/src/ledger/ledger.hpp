@@ -99,6 +99,7 @@ class Ledger {
   void sell_base(amount_e18 qty, amount_e18 value, const char* what);
   void check_identity() const;
   amount_e18 base_value_e18() const;  // base_ at mid_e8_, rounded down to 1e-8
+  int64_t base_value_e8() const;      // the same at 1e-8
 
   LedgerConfig config_;
   amount_e18 base_ = 0;

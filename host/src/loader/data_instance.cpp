@@ -1,8 +1,7 @@
 #include "loader/data_instance.hpp"
 
-#include <cstring>
-
 #include <cstddef>
+#include <cstring>
 #include <vector>
 
 namespace mmh {

@@ -23,7 +23,8 @@ std::string plugin_call_failure(const LoadedPlugin& plugin, const char* call, mm
 
 // The error record of one plugin call: its size set and its message empty, the rest left as
 // is (zeroing 1 KiB per call cost more than some calls; several run per bar). Whatever the
-// plugin leaves, a failure's message is read only up to its NUL or the capacity (message()).
+// plugin leaves, a failure's message is read only up to its NUL or the capacity
+// (error_message()).
 struct CallError : mmh_error {
   CallError() {
     size = sizeof(mmh_error);

@@ -429,7 +429,8 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
   if (take(params, "execution.replace_threshold_ticks", text))
     spec.replace_threshold_ticks = static_cast<int64_t>(
         whole_in(path, "execution.replace_threshold_ticks",
-                 host_number(L, top, "execution", "replace_threshold_ticks", path), 0, 100000));
+                 host_number(L, top, "execution", "replace_threshold_ticks", path), 0,
+                 kMaxReplaceThresholdTicks));
   if (take(params, "risk.on_script_error", text)) {
     if (text == "keep")
       spec.on_script_error = ScriptErrorAction::keep;
@@ -492,9 +493,11 @@ bool set_host_field(StrategySpec& spec, const std::string& name, const std::stri
   if (!is_host_field(name)) return false;
   int64_t ticks = -1;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ticks);
-  if (ec != std::errc() || end != value.data() + value.size() || ticks < 0 || ticks > 100000)
-    throw std::invalid_argument(name + " must be a whole number of ticks in [0, 100000], got '" +
-                                value + "'");
+  if (ec != std::errc() || end != value.data() + value.size() || ticks < 0 ||
+      ticks > kMaxReplaceThresholdTicks)
+    throw std::invalid_argument(name + " must be a whole number of ticks in [0, " +
+                                std::to_string(kMaxReplaceThresholdTicks) + "], got '" + value +
+                                "'");
   spec.replace_threshold_ticks = ticks;
   return true;
 }

@@ -21,6 +21,8 @@ enum class ScriptErrorAction {
   stop_quoting,  // the policy turns Disabled until a reload succeeds: no new orders, exit
 };
 
+inline constexpr int64_t kMaxReplaceThresholdTicks = 100000;
+
 struct StrategySpec {
   std::string path;
   std::string name;
@@ -35,9 +37,9 @@ struct StrategySpec {
   std::string venue_plugin = "simfill";  // execution.venue
   // execution.replace_threshold_ticks: a working order stays while the price the core wants is
   // within this many ticks of its own (0: any move re-prices it; the order manager's rule).
-  int64_t replace_threshold_ticks = 0;
-  std::string quote_asset;  // capital.quote_asset (default: USDT for *USDT)
-  std::string core_plugin;  // core: the decision core plugin ("bos_mm"); empty = none
+  int64_t replace_threshold_ticks = 0;  // [0, kMaxReplaceThresholdTicks]
+  std::string quote_asset;              // capital.quote_asset (default: USDT for *USDT)
+  std::string core_plugin;              // core: the decision core plugin ("bos_mm"); empty = none
   // The core's parameters from the groups structure, bos, pullback, policy, grid, execution,
   // risk and capital (host fields taken out), flattened to "group.name" -> text, plus
   // "transitions" (edits as text). The plugin parses and validates them.

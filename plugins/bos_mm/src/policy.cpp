@@ -153,16 +153,14 @@ RollingMax::RollingMax(int window) : ring_(static_cast<size_t>(window)), window_
 
 void RollingMax::add(double value) {
   const size_t cap = ring_.size();
-  // Ring positions are below 2 * cap: one compare wraps them (no division per bar).
-  const auto at = [cap](size_t i) { return i >= cap ? i - cap : i; };
   const int64_t index = next_++;
   // Drop the front when it left the window, then every tail value the new one dominates.
   if (size_ > 0 && ring_[head_].index <= index - window_) {
-    head_ = at(head_ + 1);
+    head_ = (head_ + 1) % cap;
     --size_;
   }
-  while (size_ > 0 && ring_[at(head_ + size_ - 1)].value <= value) --size_;
-  ring_[at(head_ + size_)] = Item{index, value};
+  while (size_ > 0 && ring_[(head_ + size_ - 1) % cap].value <= value) --size_;
+  ring_[(head_ + size_) % cap] = Item{index, value};
   ++size_;
 }
 
@@ -184,8 +182,7 @@ void RollingVolatility::add_close(int64_t close_e8) {
       static_cast<double>(close_e8 - previous_close_e8_) / static_cast<double>(previous_close_e8_);
   previous_close_e8_ = close_e8;
   const size_t n = returns_.size();
-  const size_t slot = slot_;  // count_ % n, kept as it goes (a 64-bit modulo per bar was dear)
-  slot_ = slot + 1 == n ? 0 : slot + 1;
+  const size_t slot = static_cast<size_t>(count_ % static_cast<int64_t>(n));
   const double old = returns_[slot];
   returns_[slot] = r;
   ++count_;

@@ -124,13 +124,22 @@ bool CandleFillModel::quiet(SimVenue& venue, const std::array<PathPoint, 4>& pat
     hi = std::max(hi, p.price_e8);
   }
   const SimInstrument& inst = venue.instrument();
-  const int64_t through = config_.through_ticks * inst.tick_e8;
   venue.resting(resting_);
-  // The same test as sweep()'s, over the whole path at once.
+  // sweep()'s test, over the whole path at once.
   return std::none_of(resting_.begin(), resting_.end(), [&](const SimOrder* o) {
-    const int64_t price = inst.price_e8(o->price_ticks);
-    return o->is_buy() ? lo <= price - through : hi >= price + through;
+    return reaches(*o, fill_level_e8(*o, inst), lo, hi);
   });
+}
+
+int64_t CandleFillModel::fill_level_e8(const SimOrder& order, const SimInstrument& inst) const {
+  const int64_t through = config_.through_ticks * inst.tick_e8;
+  const int64_t price = inst.price_e8(order.price_ticks);
+  return order.is_buy() ? price - through : price + through;
+}
+
+bool CandleFillModel::reaches(const SimOrder& order, int64_t level_e8, int64_t lo_e8,
+                              int64_t hi_e8) {
+  return order.is_buy() ? lo_e8 <= level_e8 : hi_e8 >= level_e8;
 }
 
 void CandleFillModel::on_candle(SimVenue& venue, const mmh_candle& candle) {
@@ -183,10 +192,8 @@ void CandleFillModel::sweep(SimVenue& venue, PathPoint from, PathPoint to) {
   hits.clear();
   venue.resting(resting_);
   for (SimOrder* o : resting_) {
-    const int64_t through = config_.through_ticks * inst.tick_e8;
-    const int64_t price = inst.price_e8(o->price_ticks);
-    const int64_t level = o->is_buy() ? price - through : price + through;
-    if (o->is_buy() ? lo > level : hi < level) continue;
+    const int64_t level = fill_level_e8(*o, inst);
+    if (!reaches(*o, level, lo, hi)) continue;
     const bool already = o->is_buy() ? from.price_e8 <= level : from.price_e8 >= level;
     hits.push_back({already ? from.ts_ns : time_at_price(from, to, level), o});
   }

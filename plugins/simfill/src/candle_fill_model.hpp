@@ -62,6 +62,10 @@ class CandleFillModel {
   // reaches no resting order by the trade-through rule (most candles of a backtest).
   bool quiet(SimVenue& venue, const std::array<PathPoint, 4>& path);
   void update_atr(const mmh_candle& candle);
+  // The trade-through rule: the price the path must reach for a resting order to fill, and
+  // whether a stretch of the path between lo and hi reaches it.
+  int64_t fill_level_e8(const SimOrder& order, const SimInstrument& inst) const;
+  static bool reaches(const SimOrder& order, int64_t level_e8, int64_t lo_e8, int64_t hi_e8);
 
   struct Hit {
     int64_t ts_ns;
