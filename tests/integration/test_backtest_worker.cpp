@@ -40,7 +40,12 @@ TEST_CASE("mmhost backtest-worker: jobs give the files of mmhost backtest, error
   const CommandResult worker =
       run_command("cd " + source_dir() + " && " + mmhost_binary() + " backtest-worker < " +
                   dir.file("jobs.txt") + " 3> " + dir.file("replies.txt"));
-  INFO(worker.output);
+  // On a failure: what the worker said itself, then each job's log.
+  std::string said = worker.output;
+  for (const char* name : {"a", "b", "c", "d"})
+    said +=
+        std::string("\n--- ") + name + ".log:\n" + read_file(dir.file(name + std::string(".log")));
+  INFO(said);
   CHECK(worker.exit_code == 0);
   CHECK(read_file(dir.file("replies.txt")) == "0\n0\n1\n2\n0\n");
   CHECK(read_file(dir.file("c.log")).find("grid.no_such_parameter") != std::string::npos);

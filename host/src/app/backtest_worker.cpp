@@ -105,6 +105,18 @@ int run_job(HostContext& host, CandleCache& cache, const json& job) {
 
 int run_backtest_worker(HostContext& host, int reply_fd) {
   CandleCache cache;
+  // The worker's own stdout and stderr, given back after each job: what it says between jobs and
+  // at exit (a sanitizer's report included) must not land in the last job's log.
+  const int own_out = ::fcntl(1, F_DUPFD_CLOEXEC, 0);
+  const int own_err = ::fcntl(2, F_DUPFD_CLOEXEC, 0);
+  auto restore_output = [&] {
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(stdout);
+    std::fflush(stderr);
+    if (own_out >= 0) ::dup2(own_out, 1);
+    if (own_err >= 0) ::dup2(own_err, 2);
+  };
   std::string line;
   while (std::getline(std::cin, line)) {
     int code = 2;
@@ -121,11 +133,10 @@ int run_backtest_worker(HostContext& host, int reply_fd) {
       } catch (...) {
         code = report_command_error(std::cerr);
       }
+      restore_output();
     } else {
       std::cerr << "mmhost backtest-worker: a job line is {\"args\": [...], \"log\": PATH}\n";
     }
-    std::cout.flush();
-    std::cerr.flush();
     const std::string reply = std::to_string(code) + "\n";
     if (::write(reply_fd, reply.data(), reply.size()) != static_cast<ssize_t>(reply.size()))
       return 1;  // the slot is gone
