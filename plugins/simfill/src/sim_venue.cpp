@@ -85,19 +85,22 @@ void SimVenue::resting(std::vector<SimOrder*>& out) {
     return;
   }
   out.clear();
-  for (auto it = orders_.begin(); it != orders_.end();) {
-    if (it->second.leaves_lots() <= 0) {
-      it = orders_.erase(it);
-      continue;
-    }
-    out.push_back(&it->second);
-    ++it;
-  }
+  std::erase_if(orders_, [](const std::unique_ptr<SimOrder>& o) { return o->leaves_lots() <= 0; });
+  for (const std::unique_ptr<SimOrder>& o : orders_) out.push_back(o.get());
   // Time priority: the model walks them in arrival order.
   std::sort(out.begin(), out.end(),
             [](const SimOrder* a, const SimOrder* b) { return a->seq < b->seq; });
   resting_cache_ = out;
   resting_dirty_ = false;
+}
+
+std::vector<std::unique_ptr<SimOrder>>::iterator SimVenue::find_order(std::string_view client_id) {
+  // Ids of one run share their prefix and differ at the end: compare the last byte first.
+  if (client_id.empty()) return orders_.end();
+  return std::find_if(orders_.begin(), orders_.end(), [&](const std::unique_ptr<SimOrder>& o) {
+    return !o->client_id.empty() && o->client_id.back() == client_id.back() &&
+           o->client_id == client_id;
+  });
 }
 
 void SimVenue::act(const Action& action, MarketAccess& market) {
@@ -118,8 +121,9 @@ void SimVenue::act(const Action& action, MarketAccess& market) {
       break;
     case MMH_ORDER_ACTION_CANCEL_ALL: {
       std::vector<std::string> ids;
-      for (const auto& [id, order] : orders_)
-        if (order.leaves_lots() > 0) ids.push_back(id);
+      for (const std::unique_ptr<SimOrder>& o : orders_)
+        if (o->leaves_lots() > 0) ids.push_back(o->client_id);
+      std::sort(ids.begin(), ids.end());  // the order they always went in (a map's)
       for (const std::string& id : ids) {
         mmh_order_command one = c;
         copy_text(one.client_id, id);
@@ -143,9 +147,9 @@ std::string SimVenue::check_rules(uint32_t side, int64_t price_ticks, int64_t lo
 }
 
 void SimVenue::place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& market) {
-  const std::string id = c.client_id;
+  const std::string_view id(c.client_id, strnlen(c.client_id, sizeof(c.client_id)));
   if (id.empty()) return reject(c, ts_ns, "client_id is empty");
-  if (orders_.count(id) != 0) return reject(c, ts_ns, "duplicate client_id");
+  if (find_order(id) != orders_.end()) return reject(c, ts_ns, "duplicate client_id");
   SimOrder order;
   order.client_id = id;
   order.seq = ++order_seq_;
@@ -216,7 +220,7 @@ void SimVenue::place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& ma
     return;
   }
   order.queue_ahead_e8 = market.queue_ahead_e8(buy, order.price_ticks);
-  orders_.emplace(id, std::move(order));
+  orders_.push_back(std::make_unique<SimOrder>(std::move(order)));
   resting_dirty_ = true;
   push_balances(ts_ns);
 }
@@ -240,10 +244,10 @@ void SimVenue::release_lock(SimOrder& order) {
 }
 
 void SimVenue::cancel(const mmh_order_command& c, int64_t ts_ns) {
-  auto it = orders_.find(c.client_id);
-  if (it == orders_.end() || it->second.leaves_lots() <= 0)
+  auto it = find_order({c.client_id, strnlen(c.client_id, sizeof(c.client_id))});
+  if (it == orders_.end() || (*it)->leaves_lots() <= 0)
     return reject(c, ts_ns, "order not found or already closed");
-  SimOrder& order = it->second;
+  SimOrder& order = **it;
   release_lock(order);
   push_update(order,
               order.filled_lots > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED_CANCELLED
@@ -255,10 +259,10 @@ void SimVenue::cancel(const mmh_order_command& c, int64_t ts_ns) {
 }
 
 void SimVenue::amend(const mmh_order_command& c, int64_t ts_ns, MarketAccess& market) {
-  auto it = orders_.find(c.client_id);
-  if (it == orders_.end() || it->second.leaves_lots() <= 0)
+  auto it = find_order({c.client_id, strnlen(c.client_id, sizeof(c.client_id))});
+  if (it == orders_.end() || (*it)->leaves_lots() <= 0)
     return reject(c, ts_ns, "order not found or already closed");
-  SimOrder& order = it->second;
+  SimOrder& order = **it;
   const int64_t price_ticks = c.price_ticks > 0 ? c.price_ticks : order.price_ticks;
   const int64_t qty_lots = c.qty_lots > 0 ? c.qty_lots : order.qty_lots;
   if (qty_lots <= order.filled_lots)

@@ -13,8 +13,9 @@
 
 #include <cstdint>
 #include <cstring>
-#include <map>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mmh::sim {
@@ -120,6 +121,8 @@ class SimVenue {
     mmh_order_command command{};
   };
 
+  // The live order with this client id, or orders_.end().
+  std::vector<std::unique_ptr<SimOrder>>::iterator find_order(std::string_view client_id);
   void act(const Action& action, MarketAccess& market);
   void place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& market);
   void cancel(const mmh_order_command& c, int64_t ts_ns);
@@ -140,9 +143,11 @@ class SimVenue {
   uint64_t action_seq_ = 0;
   uint64_t order_seq_ = 0;
   uint64_t exec_seq_ = 0;
-  std::map<std::string, SimOrder> orders_;  // live resting orders by client id
-  std::vector<SimOrder*> resting_cache_;    // resting()'s last answer
-  bool resting_dirty_ = true;               // an order came, went or lost its priority since
+  // Live resting orders in the order they came (a handful: a linear search beats a tree of
+  // string keys); each on the heap, so the models' pointers stay valid while others come and go.
+  std::vector<std::unique_ptr<SimOrder>> orders_;
+  std::vector<SimOrder*> resting_cache_;  // resting()'s last answer
+  bool resting_dirty_ = true;             // an order came, went or lost its priority since
   std::vector<VenueEvent> events_;
   bool balances_due_ = false;
   int64_t balances_ts_ns_ = 0;
