@@ -525,3 +525,30 @@ TEST_CASE("execution.replace_threshold_ticks: orders within it stay, 0 is the ol
   CHECK(bad.exit_code != 0);
   CHECK(bad.output.find("replace_threshold_ticks must be a whole number") != std::string::npos);
 }
+
+TEST_CASE("execution.reprice: amend moves working orders, replace is the old rule") {
+  TempDir dir;
+  const std::string base =
+      "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --cache "
+      "data/sample/ETHUSDT_1m_synthetic.csv --no-progress --summary-only ";
+  const auto run = [&](const std::string& set, const char* out) {
+    const mmh::test::CommandResult r = run_mmhost(base + set + " --out " + dir.file(out));
+    REQUIRE(r.exit_code == 0);
+    return nlohmann::json::parse(read_file(dir.file(std::string(out) + "/summary.json")));
+  };
+  const nlohmann::json plain = run("", "a");
+  const nlohmann::json replace = run("--set execution.reprice=replace", "b");
+  const nlohmann::json amend = run("--set execution.reprice=amend", "c");
+  CHECK(replace["event_hash"] == plain["event_hash"]);
+  CHECK(replace["net_pnl"] == plain["net_pnl"]);
+  REQUIRE(plain["orders"]["placed"].get<int>() > 0);
+  CHECK(amend["orders"]["placed"].get<int>() < plain["orders"]["placed"].get<int>());
+  CHECK(amend["orders"]["amended"].get<int>() > plain["orders"]["amended"].get<int>());
+  CHECK(amend["orders"]["cancel_requests"].get<int>() <
+        plain["orders"]["cancel_requests"].get<int>());
+  const mmh::test::CommandResult bad =
+      run_mmhost(base + "--set execution.reprice=move --out " + dir.file("d"));
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.output.find("execution.reprice must be \"replace\" or \"amend\", got 'move'") !=
+        std::string::npos);
+}

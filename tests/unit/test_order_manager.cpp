@@ -78,6 +78,36 @@ TEST_CASE("order manager: a moved order within the threshold stays, a resized on
   CHECK(out[0].price_ticks == 100);
 }
 
+TEST_CASE("order manager: with reprice_by_amend a moved order is amended, not replaced") {
+  OrderManagerConfig c;
+  c.reprice_by_amend = true;
+  OrderManager om(c);
+  std::vector<mmh_order_command> out;
+  om.sync(1, {bid(100, 10), ask(110, 10)}, out);
+  REQUIRE(actions(out) == "place place ");
+  const std::string bid_id = out[0].client_id;
+  om.on_update(update(out[0], MMH_ORDER_STATUS_NEW));  // the ask is not acknowledged yet
+  out.clear();
+  // Both move: the live bid is amended to the new price and size; the unacknowledged ask cannot
+  // be, so it is replaced.
+  om.sync(2, {bid(97, 12), ask(111, 10)}, out);
+  REQUIRE(actions(out) == "cancel amend place ");
+  CHECK(std::string(out[1].client_id) == bid_id);
+  CHECK(out[1].price_ticks == 97);
+  CHECK(out[1].qty_lots == 12);
+  CHECK(om.stats().placed == 3);
+  CHECK(om.stats().amended == 1);
+  // The venue's answer moves the working order; the same wish then sends nothing.
+  om.on_update(update(out[1], MMH_ORDER_STATUS_NEW));
+  om.on_update(update(out[2], MMH_ORDER_STATUS_NEW));
+  out.clear();
+  om.sync(3, {bid(97, 12), ask(111, 10)}, out);
+  CHECK(out.empty());
+  // A second desired bid with nothing left to move is placed.
+  om.sync(4, {bid(97, 12), bid(95, 12), ask(111, 10)}, out);
+  CHECK(actions(out) == "place ");
+}
+
 TEST_CASE("order manager: a market order is sent once while in flight, rejects are handled") {
   OrderManager om;
   std::vector<mmh_order_command> out;

@@ -191,6 +191,9 @@ TEST_CASE("strategy script: host fields are checked and taken out of the core's 
     const std::string path = write_file(dir.file("s.lua"), std::string(kHead) + body + " }\n");
     return error_of([&] { StrategyScript(path, nullptr); });
   };
+  CHECK(spec_error("  execution = { reprice = 'move' }")
+            .find("execution.reprice: must be \"replace\" or \"amend\", got 'move'") !=
+        std::string::npos);
   CHECK(spec_error("  risk = { on_script_error = 'panic' }")
             .find("risk.on_script_error: must be \"keep\" or \"stop_quoting\", got 'panic'") !=
         std::string::npos);
@@ -237,11 +240,12 @@ TEST_CASE("strategy script: host fields are checked and taken out of the core's 
   const std::string path =
       write_file(dir.file("ok.lua"),
                  std::string(kHead) +
-                     "  execution = { venue = 'simfill', mm_max_bars = 100 },\n"
+                     "  execution = { venue = 'simfill', mm_max_bars = 100, reprice = 'amend' },\n"
                      "  capital = { allocation = 5000, target_base_share = 0.25 },\n"
                      "  risk = { on_script_error = 'stop_quoting', script_memory_mib = 8 } }\n");
   const StrategySpec spec = StrategyScript(path, nullptr).spec();
   CHECK(spec.venue_plugin == "simfill");
+  CHECK(spec.reprice_by_amend);
   CHECK(spec.quote_asset == "USDT");
   CHECK(spec.on_script_error == ScriptErrorAction::stop_quoting);
   CHECK(spec.limits.memory_bytes == size_t{8} << 20);

@@ -487,6 +487,7 @@ RunReport run_strategy(HostContext& host, const RunOptions& options, std::ostrea
         {"balance.quote", format_e18(setup.start_quote_e18)},
     };
     setup.orders.replace_threshold_ticks = spec.replace_threshold_ticks;
+    setup.orders.reprice_by_amend = spec.reprice_by_amend;
     if (options.live) {
       // Real orders: ids "<run prefix>-<n>" tie every order to this run; the exchange's wallet
       // is the ledger's start (below).

@@ -431,6 +431,11 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
         whole_in(path, "execution.replace_threshold_ticks",
                  host_number(L, top, "execution", "replace_threshold_ticks", path), 0,
                  kMaxReplaceThresholdTicks));
+  if (take(params, "execution.reprice", text)) {
+    if (text != "replace" && text != "amend")
+      fail(path, "execution.reprice", "must be \"replace\" or \"amend\", got '" + text + "'");
+    spec.reprice_by_amend = text == "amend";
+  }
   if (take(params, "risk.on_script_error", text)) {
     if (text == "keep")
       spec.on_script_error = ScriptErrorAction::keep;
@@ -486,11 +491,17 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
 }
 
 bool is_host_field(const std::string& name) {
-  return name == "execution.replace_threshold_ticks";
+  return name == "execution.replace_threshold_ticks" || name == "execution.reprice";
 }
 
 bool set_host_field(StrategySpec& spec, const std::string& name, const std::string& value) {
   if (!is_host_field(name)) return false;
+  if (name == "execution.reprice") {
+    if (value != "replace" && value != "amend")
+      throw std::invalid_argument(name + " must be \"replace\" or \"amend\", got '" + value + "'");
+    spec.reprice_by_amend = value == "amend";
+    return true;
+  }
   int64_t ticks = -1;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ticks);
   if (ec != std::errc() || end != value.data() + value.size() || ticks < 0 ||

@@ -38,8 +38,11 @@ struct StrategySpec {
   // execution.replace_threshold_ticks: a working order stays while the price the core wants is
   // within this many ticks of its own (0: any move re-prices it; the order manager's rule).
   int64_t replace_threshold_ticks = 0;  // [0, kMaxReplaceThresholdTicks]
-  std::string quote_asset;              // capital.quote_asset (default: USDT for *USDT)
-  std::string core_plugin;              // core: the decision core plugin ("bos_mm"); empty = none
+  // execution.reprice: "replace" (cancel, then place at the new price) or "amend" (move the
+  // working order; one command instead of two, the queue place lost either way).
+  bool reprice_by_amend = false;
+  std::string quote_asset;  // capital.quote_asset (default: USDT for *USDT)
+  std::string core_plugin;  // core: the decision core plugin ("bos_mm"); empty = none
   // The core's parameters from the groups structure, bos, pullback, policy, grid, execution,
   // risk and capital (host fields taken out), flattened to "group.name" -> text, plus
   // "transitions" (edits as text). The plugin parses and validates them.
@@ -69,7 +72,8 @@ struct StrategySpec {
 // naming the key path and script line.
 StrategySpec read_strategy_spec(lua_State* L, int table, const std::string& path);
 
-// `--set NAME=VALUE` of a field the host reads (execution.replace_threshold_ticks): applied to
+// `--set NAME=VALUE` of a field the host reads (execution.replace_threshold_ticks,
+// execution.reprice): applied to
 // `spec`, true; false when NAME is none (a core parameter). Throws std::invalid_argument for a
 // bad value.
 bool set_host_field(StrategySpec& spec, const std::string& name, const std::string& value);

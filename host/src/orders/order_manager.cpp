@@ -145,6 +145,8 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
     }
   }
 
+  if (config_.reprice_by_amend) reprice_by_amend(ts_ns);
+
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (taken[i]) continue;
     candidates[i]->state = WorkingOrder::State::pending_cancel;
@@ -179,6 +181,37 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
     ++stats_.placed;
   }
   if (out.size() != before) ++stats_.syncs_with_changes;
+}
+
+void OrderManager::reprice_by_amend(int64_t ts_ns) {
+  // Each desired limit order still to place moves the closest live working order of its side
+  // that nothing matched, if there is one, instead of that order's cancel and its own place.
+  std::erase_if(places_, [&](const mmh_order_command& p) {
+    if (p.order_type != MMH_ORDER_TYPE_LIMIT) return false;
+    size_t best = candidates_.size();
+    int64_t best_distance = 0;
+    for (size_t i = 0; i < candidates_.size(); ++i) {
+      const WorkingOrder& w = *candidates_[i];
+      if (taken_[i] || w.side != p.side || w.state != WorkingOrder::State::live) continue;
+      const int64_t distance = std::llabs(w.price_ticks - p.price_ticks);
+      if (best == candidates_.size() || distance < best_distance) {
+        best = i;
+        best_distance = distance;
+      }
+    }
+    if (best == candidates_.size()) return false;
+    taken_[best] = 1;
+    WorkingOrder& w = *candidates_[best];
+    mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_AMEND, w.client_id);
+    c.side = w.side;
+    c.order_type = MMH_ORDER_TYPE_LIMIT;
+    c.price_ticks = p.price_ticks;
+    c.qty_lots = w.filled_lots + p.qty_lots;  // the open quantity becomes the desired one
+    w.state = WorkingOrder::State::pending_amend;
+    amends_.push_back(c);
+    amended_.push_back(&w);
+    return true;
+  });
 }
 
 void OrderManager::on_update(const mmh_order_update& u) {

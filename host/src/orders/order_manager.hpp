@@ -5,8 +5,10 @@
 // `replace_threshold_ticks` (closest first); a match whose open quantity differs from the desired
 // one by more than `qty_tolerance` is amended, the rest are kept; unmatched working orders are
 // cancelled and unmatched desired orders placed (PostOnly by default: a market maker never takes
-// by accident). Cancels go out before amends and places, so freed balance is there for them.
-// A desired market order is sent once and not again while one on that side is in flight.
+// by accident), or with `reprice_by_amend` an unmatched working order is amended to an unmatched
+// desired price of its side first. Cancels go out before amends and places, so freed balance is
+// there for them. A desired market order is sent once and not again while one on that side is in
+// flight.
 #pragma once
 
 #include <mmhost/plugin.h>
@@ -32,6 +34,9 @@ class OrderBudget {
 struct OrderManagerConfig {
   uint32_t symbol_id = 1;
   int64_t replace_threshold_ticks = 0;
+  // A working order no desired one matches is moved to an unmatched desired price of its side
+  // (an amend) instead of cancelled while a new one is placed.
+  bool reprice_by_amend = false;
   double qty_tolerance = 0.1;  // amend when open qty differs from desired by more than this share
   uint32_t limit_tif = MMH_TIF_POST_ONLY;
   std::string id_prefix = "mm";
@@ -83,6 +88,8 @@ class OrderManager {
   // The working order of this id, or end().
   std::vector<WorkingOrder>::iterator find(std::string_view id);
   void insert(WorkingOrder w);  // in id order
+  // sync's step for config_.reprice_by_amend: turns places into amends of unmatched orders.
+  void reprice_by_amend(int64_t ts_ns);
 
   OrderManagerConfig config_;
   // Sorted by client id as text: sync walks them in that order to match and cancel, so the order
