@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <string_view>
@@ -65,6 +66,24 @@ mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action,
   return c;
 }
 
+size_t OrderManager::closest_candidate(uint32_t side, int64_t price_ticks, int64_t max_distance,
+                                       bool live_only) const {
+  size_t best = candidates_.size();
+  int64_t best_distance = 0;
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    const WorkingOrder& w = *candidates_[i];
+    if (taken_[i] || w.side != side) continue;
+    if (live_only && w.state != WorkingOrder::State::live) continue;
+    const int64_t distance = std::llabs(w.price_ticks - price_ticks);
+    if (distance > max_distance) continue;
+    if (best == candidates_.size() || distance < best_distance) {
+      best = i;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
 void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& desired,
                         std::vector<mmh_order_command>& out, OrderBudget* budget) {
   const size_t before = out.size();
@@ -108,17 +127,8 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
       continue;
     }
     // The closest working order of the same side within the threshold.
-    size_t best = candidates.size();
-    int64_t best_distance = 0;
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      if (taken[i] || candidates[i]->side != d.side) continue;
-      const int64_t distance = std::llabs(candidates[i]->price_ticks - d.price_ticks);
-      if (distance > config_.replace_threshold_ticks) continue;
-      if (best == candidates.size() || distance < best_distance) {
-        best = i;
-        best_distance = distance;
-      }
-    }
+    const size_t best =
+        closest_candidate(d.side, d.price_ticks, config_.replace_threshold_ticks, false);
     if (best == candidates.size()) {
       mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_PLACE, "");
       c.side = d.side;
@@ -188,17 +198,7 @@ void OrderManager::reprice_by_amend(int64_t ts_ns) {
   // that nothing matched, if there is one, instead of that order's cancel and its own place.
   std::erase_if(places_, [&](const mmh_order_command& p) {
     if (p.order_type != MMH_ORDER_TYPE_LIMIT) return false;
-    size_t best = candidates_.size();
-    int64_t best_distance = 0;
-    for (size_t i = 0; i < candidates_.size(); ++i) {
-      const WorkingOrder& w = *candidates_[i];
-      if (taken_[i] || w.side != p.side || w.state != WorkingOrder::State::live) continue;
-      const int64_t distance = std::llabs(w.price_ticks - p.price_ticks);
-      if (best == candidates_.size() || distance < best_distance) {
-        best = i;
-        best_distance = distance;
-      }
-    }
+    const size_t best = closest_candidate(p.side, p.price_ticks, INT64_MAX, true);
     if (best == candidates_.size()) return false;
     taken_[best] = 1;
     WorkingOrder& w = *candidates_[best];

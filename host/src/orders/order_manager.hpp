@@ -88,6 +88,10 @@ class OrderManager {
   // The working order of this id, or end().
   std::vector<WorkingOrder>::iterator find(std::string_view id);
   void insert(WorkingOrder w);  // in id order
+  // The untaken candidate of `side` closest to `price_ticks` within `max_distance` (the first of
+  // equals), or candidates_.size(); `live_only` skips orders not acknowledged or in flight.
+  size_t closest_candidate(uint32_t side, int64_t price_ticks, int64_t max_distance,
+                           bool live_only) const;
   // sync's step for config_.reprice_by_amend: turns places into amends of unmatched orders.
   void reprice_by_amend(int64_t ts_ns);
 
