@@ -4,7 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 using namespace mmh::replay;
 
@@ -107,6 +110,85 @@ TEST_CASE("candles: timestamps must sit on the interval grid") {
   } catch (const mmh::sdk::Error& e) {
     CHECK(std::string(e.what()) == "bad.csv:2: timestamp 60000 is not aligned to the 5m interval");
   }
+}
+
+namespace {
+
+// parse_candle_csv through CandleLineParser: the text cut into lines as a file reader cuts it
+// (at '\n', one trailing '\r' off, no line after a final '\n'), fed twice.
+CandleSeries parse_by_lines(const std::string& text, int64_t interval_ns) {
+  std::vector<std::string_view> lines;
+  for (size_t at = 0; at < text.size();) {
+    const size_t nl = text.find('\n', at);
+    std::string_view line(text.data() + at, (nl == std::string::npos ? text.size() : nl) - at);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    at = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  CandleLineParser parser("bad.csv", interval_ns);
+  mmh_candle c{};
+  for (size_t i = 0; i < lines.size(); ++i) parser.line(lines[i], i + 1, c);
+  parser.start_second_pass(lines.size());
+  CandleSeries out;
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (parser.line(lines[i], i + 1, c)) out.candles.push_back(c);
+  out.gaps = parser.gaps();
+  return out;
+}
+
+// What a parse gives: the candles and gaps, or the error.
+std::string outcome(const std::function<CandleSeries()>& parse) {
+  try {
+    const CandleSeries s = parse();
+    std::string out = std::to_string(s.gaps.interval_ns) + " " + std::to_string(s.gaps.gap_count) +
+                      " " + std::to_string(s.gaps.missing_bars) + " " +
+                      std::to_string(s.gaps.largest_gap_ns);
+    for (const mmh_candle& c : s.candles)
+      out += "\n" + std::to_string(c.open_ts_ns) + "," + std::to_string(c.interval_ns) + "," +
+             std::to_string(c.open_e8) + "," + std::to_string(c.high_e8) + "," +
+             std::to_string(c.low_e8) + "," + std::to_string(c.close_e8) + "," +
+             std::to_string(c.volume_e8);
+    return out;
+  } catch (const mmh::sdk::Error& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("candles: the line parser gives parse_candle_csv's candles, gaps and errors") {
+  const std::vector<std::string> texts = {
+      kHeader + "60000,1,2,1,2,0\n120000,2,2,1,1,3\n300000,1,1,1,1,1\n",
+      "# a\n# b\r\n" + kHeader + "60000,1,2,1,2,0\r\n120000,2,2,1,1,3\r\n\r\n",
+      kHeader + "60000,1,1,1,1,1\n\n  \n\n",
+      kHeader + "60000,1,1,1,1,1\n\n120000,1,1,1,1,1\n",
+      kHeader + "60000,1,1,1,1,1\n\n \n120000,1,1,1,1,1",
+      kHeader + "60000,1,1,1,1,1\n  \n",
+      kHeader,
+      kHeader + "\n",
+      kHeader + "\n\n \n",
+      "",
+      "# only a comment\n",
+      "\n" + kHeader,
+      "ts,open,high,low,close,volume\n1,1,1,1,1,1\n",
+      kHeader + "60000,1,1,1,1,1\n",
+      kHeader + "60000,1,1,1,1,1\n120000,1,1,1,1,1\n190000,1,1,1,1,1\n",
+      // An interval error early and a row error later: the row error wins, as in one pass.
+      kHeader + "60000,1,1,1,1,1\n90000,1,1,1,1,1\n150000,1,1,1,1,1\n210000,1,1,2,1,1\n",
+      kHeader + "60000,1,1,1,1,1\n90000,1,1,1,1,1\n150000,1,1,1,1,1\n",
+      kHeader + "120000,1,1,1,1,1\n60000,1,1,1,1,1\n",
+      kHeader + "60000,1,1,1,1\n",
+      kHeader + "60000,1,1,1,1,1\n120000,1,abc,1,1,1",
+      kHeader + "60000,1,1,1,1,1\n# not a comment here\n",
+      kHeader + "60000,1,1,1,1,1\n120000,1,1,1,1,1\n300000,1,1,1,1,1\n330000,1,1,1,1,1\n",
+  };
+  for (const std::string& text : texts)
+    for (const int64_t interval : {int64_t{0}, kMinute, 5 * kMinute}) {
+      CAPTURE(text);
+      CAPTURE(interval);
+      CHECK(outcome([&] { return parse_by_lines(text, interval); }) ==
+            outcome([&] { return parse_candle_csv(text, "bad.csv", interval); }));
+    }
 }
 
 TEST_CASE("trades: parse, validate sides and keep equal timestamps") {

@@ -272,3 +272,65 @@ TEST_CASE("real data: the Binance ETHUSDT depth stream loads as one snapshot and
   s->set_symbol_id(7);
   CHECK(u[10].symbol_id == 7);
 }
+
+TEST_CASE(
+    "a long candle file's cache entry is built as it is read: the same entry, the same errors") {
+  TempDir dir;
+  // Rows past the reader's 1 MiB block, so lines are cut between blocks; a gap; CRLF.
+  std::string text = "# generated\r\nts_ms,open,high,low,close,volume\r\n";
+  for (int i = 1; i <= 40000; ++i)
+    if (i != 777)
+      text += std::to_string(i * 60000) + ",1." + std::to_string(i % 97) + ",2,1,1.5," +
+              std::to_string(i) + "\r\n";
+  REQUIRE(text.size() > (size_t{1} << 20));
+  const std::string csv = write_file(dir.file("long.csv"), text);
+  LoadOptions whole;
+  whole.cache_dir = dir.file("whole");
+  whole.stream_from_bytes = UINT64_MAX;
+  LoadOptions streamed;
+  streamed.cache_dir = dir.file("streamed");
+  streamed.stream_from_bytes = 0;
+
+  auto a = load_series(csv, whole);
+  auto b = load_series(csv, streamed);
+  CHECK_FALSE(a->from_cache());
+  CHECK(b->from_cache());  // built, then mapped
+  CHECK(b->cache_note() == "no cache entry yet");
+  REQUIRE(b->count() == 39999);
+  CHECK(b->gaps().gap_count == 1);
+  CHECK(b->gaps().missing_bars == 1);
+  CHECK(candle(*b, 39998).volume_e8 == 40000 * MMH_E8);
+  // Byte for byte the entry the whole-file parse writes.
+  CHECK(mmh::test::read_file(a->cache_path()) == mmh::test::read_file(b->cache_path()));
+  CHECK(load_series(csv, streamed)->from_cache());
+
+  // A bad row far in, and a step off the interval before it: the row's error, as parsed whole.
+  std::string bad = text;
+  bad.replace(bad.find("\r\n120000,"), 2, "\r\n90000,1,2,1,1.5,1\r\n");
+  bad.replace(bad.find("\r\n2000040000,") + 2, 10, "2000040000,1,1,2");
+  const std::string bad_csv = write_file(dir.file("bad.csv"), bad);
+  auto error_of = [&](const LoadOptions& options) {
+    try {
+      load_series(bad_csv, options);
+    } catch (const mmh::sdk::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string expected = error_of(whole);
+  CHECK(expected.find("bad.csv:") != std::string::npos);
+  CHECK(error_of(streamed) == expected);
+  CHECK_FALSE(std::filesystem::exists(load_series(csv, whole)->cache_path() + ".tmp"));
+
+  // Gzip text is parsed whole; an unwritable cache dir still gives the run its candles.
+  LoadOptions gz_options = streamed;
+  gz_options.cache_dir = dir.file("gz");
+  auto gz = load_series(write_gzip(dir.file("long.csv.gz"), text), gz_options);
+  CHECK_FALSE(gz->from_cache());
+  CHECK(gz->count() == 39999);
+  LoadOptions blocked = streamed;
+  blocked.cache_dir = write_file(dir.file("not_a_dir"), "x");
+  auto s = load_series(csv, blocked);
+  CHECK(s->count() == 39999);
+  CHECK(s->cache_note().find("cache not written") != std::string::npos);
+}

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 namespace mmh::replay {
 namespace {
@@ -126,12 +127,99 @@ SeriesKind detect_kind(std::string_view text) {
   return SeriesKind::unknown;
 }
 
+namespace {
+
+// One candle row's own rules (not its time against the others'); the candle without its interval.
+mmh_candle parse_candle_row(std::string_view line, const std::string& source, size_t n) {
+  std::string_view f[6];
+  const size_t columns = split_fields(line, f);
+  if (columns != 6)
+    fail(source, n,
+         "expected 6 columns (" + std::string(kCandleHeader) + "), got " + std::to_string(columns));
+  const int64_t ts_ms = parse_ts_ms(f[0], source, n);
+  mmh_candle c{};
+  c.open_ts_ns = ts_ms * kNsPerMs;
+  c.open_e8 = parse_value(f[1], "open", source, n);
+  c.high_e8 = parse_value(f[2], "high", source, n);
+  c.low_e8 = parse_value(f[3], "low", source, n);
+  c.close_e8 = parse_value(f[4], "close", source, n);
+  c.volume_e8 = parse_value(f[5], "volume", source, n);
+  if (c.low_e8 <= 0) fail(source, n, "prices must be positive, low is " + std::string(f[3]));
+  if (c.high_e8 > kMaxPriceE8)
+    fail(source, n, "high " + std::string(f[2]) + " is above " + kMaxPriceText);
+  if (c.volume_e8 < 0) fail(source, n, "volume must not be negative, got " + std::string(f[5]));
+  if (c.high_e8 < c.low_e8)
+    fail(source, n, "high " + std::string(f[2]) + " is below low " + std::string(f[3]));
+  if (c.open_e8 < c.low_e8 || c.open_e8 > c.high_e8)
+    fail(source, n,
+         "open " + std::string(f[1]) + " is outside [low " + std::string(f[3]) + ", high " +
+             std::string(f[2]) + "]");
+  if (c.close_e8 < c.low_e8 || c.close_e8 > c.high_e8)
+    fail(source, n,
+         "close " + std::string(f[4]) + " is outside [low " + std::string(f[3]) + ", high " +
+             std::string(f[2]) + "]");
+  return c;
+}
+
+// A row's time after the previous row's (0: none yet); the smallest step so far kept.
+void check_after(int64_t ts_ms, int64_t previous_ts_ms, int64_t& min_step_ms,
+                 const std::string& source, size_t n) {
+  if (previous_ts_ms == 0) return;
+  if (ts_ms <= previous_ts_ms)
+    fail(source, n,
+         "timestamp " + std::to_string(ts_ms) + " is not after the previous row's " +
+             std::to_string(previous_ts_ms) + " (timestamps must strictly increase)");
+  const int64_t step = ts_ms - previous_ts_ms;
+  if (min_step_ms == 0 || step < min_step_ms) min_step_ms = step;
+}
+
+// The interval of the series: the declared one, else the smallest step.
+int64_t series_interval(int64_t expected_interval_ns, int64_t min_step_ms,
+                        const std::string& source, size_t first_row_line) {
+  if (expected_interval_ns != 0) return expected_interval_ns;
+  if (min_step_ms == 0)
+    fail(source, first_row_line, "cannot infer the bar interval from a single candle; declare it");
+  return min_step_ms * kNsPerMs;
+}
+
+// Alignment: every bar opens on a multiple of the interval; a longer step is a gap.
+void check_on_interval(const mmh_candle& c, int64_t previous_open_ns, int64_t interval_ns,
+                       const std::string& source, size_t n) {
+  if (c.open_ts_ns % interval_ns != 0)
+    fail(source, n,
+         "timestamp " + std::to_string(c.open_ts_ns / kNsPerMs) + " is not aligned to the " +
+             sdk::format_interval(interval_ns) + " interval");
+  if (previous_open_ns == 0) return;
+  const int64_t step = c.open_ts_ns - previous_open_ns;
+  if (step % interval_ns != 0)
+    fail(source, n,
+         "step of " + std::to_string(step / kNsPerMs) +
+             " ms from the previous bar is not a multiple of the " +
+             sdk::format_interval(interval_ns) + " interval");
+}
+
+void add_step(GapStats& gaps, int64_t step_ns) {
+  if (step_ns <= gaps.interval_ns) return;
+  ++gaps.gap_count;
+  gaps.missing_bars += static_cast<uint64_t>(step_ns / gaps.interval_ns - 1);
+  gaps.largest_gap_ns = std::max(gaps.largest_gap_ns, step_ns - gaps.interval_ns);
+}
+
+bool is_blank(std::string_view line) {
+  return line.find_first_not_of(" \r") == std::string_view::npos;
+}
+
+[[noreturn]] void fail_no_header(const std::string& source) {
+  fail(source, 1, "empty file: expected the header '" + std::string(kCandleHeader) + "'");
+}
+
+}  // namespace
+
 CandleSeries parse_candle_csv(std::string_view text, const std::string& source,
                               int64_t expected_interval_ns) {
   LineReader reader(text);
   std::string_view line;
-  if (!read_header(reader, line))
-    fail(source, 1, "empty file: expected the header '" + std::string(kCandleHeader) + "'");
+  if (!read_header(reader, line)) fail_no_header(source);
   check_header(line, kCandleHeader, source, reader.line_number());
 
   CandleSeries series;
@@ -147,74 +235,82 @@ CandleSeries parse_candle_csv(std::string_view text, const std::string& source,
       if (reader.only_blank_left()) break;
       fail(source, n, "empty line inside the data");
     }
-    std::string_view f[6];
-    const size_t columns = split_fields(line, f);
-    if (columns != 6)
-      fail(source, n,
-           "expected 6 columns (" + std::string(kCandleHeader) + "), got " +
-               std::to_string(columns));
-    const int64_t ts_ms = parse_ts_ms(f[0], source, n);
-    mmh_candle c{};
-    c.open_ts_ns = ts_ms * kNsPerMs;
-    c.open_e8 = parse_value(f[1], "open", source, n);
-    c.high_e8 = parse_value(f[2], "high", source, n);
-    c.low_e8 = parse_value(f[3], "low", source, n);
-    c.close_e8 = parse_value(f[4], "close", source, n);
-    c.volume_e8 = parse_value(f[5], "volume", source, n);
-    if (c.low_e8 <= 0) fail(source, n, "prices must be positive, low is " + std::string(f[3]));
-    if (c.high_e8 > kMaxPriceE8)
-      fail(source, n, "high " + std::string(f[2]) + " is above " + kMaxPriceText);
-    if (c.volume_e8 < 0) fail(source, n, "volume must not be negative, got " + std::string(f[5]));
-    if (c.high_e8 < c.low_e8)
-      fail(source, n, "high " + std::string(f[2]) + " is below low " + std::string(f[3]));
-    if (c.open_e8 < c.low_e8 || c.open_e8 > c.high_e8)
-      fail(source, n,
-           "open " + std::string(f[1]) + " is outside [low " + std::string(f[3]) + ", high " +
-               std::string(f[2]) + "]");
-    if (c.close_e8 < c.low_e8 || c.close_e8 > c.high_e8)
-      fail(source, n,
-           "close " + std::string(f[4]) + " is outside [low " + std::string(f[3]) + ", high " +
-               std::string(f[2]) + "]");
-    if (previous_ts_ms != 0) {
-      if (ts_ms <= previous_ts_ms)
-        fail(source, n,
-             "timestamp " + std::to_string(ts_ms) + " is not after the previous row's " +
-                 std::to_string(previous_ts_ms) + " (timestamps must strictly increase)");
-      const int64_t step = ts_ms - previous_ts_ms;
-      if (min_step_ms == 0 || step < min_step_ms) min_step_ms = step;
-    }
+    const mmh_candle c = parse_candle_row(line, source, n);
+    const int64_t ts_ms = c.open_ts_ns / kNsPerMs;
+    check_after(ts_ms, previous_ts_ms, min_step_ms, source, n);
     previous_ts_ms = ts_ms;
     series.candles.push_back(c);
     line_of_row.push_back(static_cast<uint32_t>(n));
   }
 
   if (series.candles.empty()) fail(source, reader.line_number() + 1, "no candles after the header");
-
-  int64_t interval_ns = expected_interval_ns;
-  if (interval_ns == 0) {
-    if (min_step_ms == 0)
-      fail(source, line_of_row.front(),
-           "cannot infer the bar interval from a single candle; declare it");
-    interval_ns = min_step_ms * kNsPerMs;
-  }
-  // Alignment: every bar opens on a multiple of the interval; a longer step is a gap.
+  const int64_t interval_ns =
+      series_interval(expected_interval_ns, min_step_ms, source, line_of_row.front());
   for (size_t i = 0; i < series.candles.size(); ++i) {
     mmh_candle& c = series.candles[i];
     c.interval_ns = interval_ns;
-    if (c.open_ts_ns % interval_ns != 0)
-      fail(source, line_of_row[i],
-           "timestamp " + std::to_string(c.open_ts_ns / kNsPerMs) + " is not aligned to the " +
-               sdk::format_interval(interval_ns) + " interval");
-    if (i == 0) continue;
-    const int64_t step = c.open_ts_ns - series.candles[i - 1].open_ts_ns;
-    if (step % interval_ns != 0)
-      fail(source, line_of_row[i],
-           "step of " + std::to_string(step / kNsPerMs) +
-               " ms from the previous bar is not a multiple of the " +
-               sdk::format_interval(interval_ns) + " interval");
+    check_on_interval(c, i > 0 ? series.candles[i - 1].open_ts_ns : 0, interval_ns, source,
+                      line_of_row[i]);
   }
   series.gaps = candle_gaps(series.candles.data(), series.candles.size(), interval_ns);
   return series;
+}
+
+CandleLineParser::CandleLineParser(std::string source_name, int64_t expected_interval_ns)
+    : source_(std::move(source_name)), expected_interval_ns_(expected_interval_ns) {}
+
+bool CandleLineParser::line(std::string_view line, size_t n, mmh_candle& out) {
+  if (!header_seen_) {
+    if (!line.empty() && line.front() == '#') return false;
+    check_header(line, kCandleHeader, source_, n);
+    header_seen_ = true;
+    return false;
+  }
+  // parse_candle_csv's rule: an empty line ends the data if nothing but blanks follows it.
+  if (blank_line_ != 0) {
+    if (is_blank(line)) return false;
+    fail(source_, blank_line_, "empty line inside the data");
+  }
+  if (line.empty()) {
+    blank_line_ = n;
+    return false;
+  }
+  return row(line, n, out);
+}
+
+bool CandleLineParser::row(std::string_view line, size_t n, mmh_candle& c) {
+  c = parse_candle_row(line, source_, n);
+  const int64_t ts_ms = c.open_ts_ns / kNsPerMs;
+  if (!second_pass_) {
+    check_after(ts_ms, previous_ts_ms_, min_step_ms_, source_, n);
+    previous_ts_ms_ = ts_ms;
+    if (rows_++ == 0) first_row_line_ = n;
+    return true;
+  }
+  // The first pass saw these rows; a source changed since fails the checks here or the hash.
+  check_after(ts_ms, previous_ts_ms_, min_step_ms_, source_, n);
+  previous_ts_ms_ = ts_ms;
+  c.interval_ns = gaps_.interval_ns;
+  check_on_interval(c, previous_open_ns_, gaps_.interval_ns, source_, n);
+  if (previous_open_ns_ != 0) add_step(gaps_, c.open_ts_ns - previous_open_ns_);
+  previous_open_ns_ = c.open_ts_ns;
+  return true;
+}
+
+void CandleLineParser::start_second_pass(size_t lines) {
+  if (!header_seen_) fail_no_header(source_);
+  // Where parse_candle_csv stops reading: the empty line that ends the data, or the last line.
+  if (rows_ == 0)
+    fail(source_, (blank_line_ != 0 ? blank_line_ : lines) + 1, "no candles after the header");
+  gaps_ = GapStats{};
+  gaps_.interval_ns =
+      series_interval(expected_interval_ns_, min_step_ms_, source_, first_row_line_);
+  second_pass_ = true;
+  header_seen_ = false;
+  blank_line_ = 0;
+  previous_ts_ms_ = 0;
+  min_step_ms_ = 0;
+  previous_open_ns_ = 0;
 }
 
 TradeSeries parse_trade_csv(std::string_view text, const std::string& source) {
@@ -450,14 +546,8 @@ const char* trade_problem(const mmh_trade& t, const mmh_trade* previous) {
 GapStats candle_gaps(const mmh_candle* candles, size_t count, int64_t interval_ns) {
   GapStats gaps;
   gaps.interval_ns = interval_ns;
-  for (size_t i = 1; i < count; ++i) {
-    const int64_t step = candles[i].open_ts_ns - candles[i - 1].open_ts_ns;
-    if (step > interval_ns) {
-      ++gaps.gap_count;
-      gaps.missing_bars += static_cast<uint64_t>(step / interval_ns - 1);
-      gaps.largest_gap_ns = std::max(gaps.largest_gap_ns, step - interval_ns);
-    }
-  }
+  for (size_t i = 1; i < count; ++i)
+    add_step(gaps, candles[i].open_ts_ns - candles[i - 1].open_ts_ns);
   return gaps;
 }
 

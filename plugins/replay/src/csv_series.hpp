@@ -48,6 +48,37 @@ struct TradeSeries {
 CandleSeries parse_candle_csv(std::string_view text, const std::string& source_name,
                               int64_t expected_interval_ns = 0);
 
+// parse_candle_csv as the file's lines come, for a file too long to hold: two passes, each fed
+// every line in order (its '\n' and one trailing '\r' removed, numbered from 1). The first checks
+// each row on its own and the order of their times, and infers the interval; the second
+// (start_second_pass) also checks every row against the interval, stamps it and counts gaps. The
+// same errors, in the same order, as parse_candle_csv.
+class CandleLineParser {
+ public:
+  CandleLineParser(std::string source_name, int64_t expected_interval_ns);
+  // Returns true with `out` filled when the line is a candle row.
+  bool line(std::string_view line, size_t line_number, mmh_candle& out);
+  // After the first pass's last line (numbered `lines`): throws for no header or no rows, fixes
+  // the interval. Then the lines again from the first.
+  void start_second_pass(size_t lines);
+  const GapStats& gaps() const { return gaps_; }  // after the second pass
+  size_t rows() const { return rows_; }
+
+ private:
+  bool row(std::string_view line, size_t n, mmh_candle& c);
+  std::string source_;
+  int64_t expected_interval_ns_;
+  bool second_pass_ = false;
+  bool header_seen_ = false;
+  size_t blank_line_ = 0;  // an empty line seen: only blank ones may follow it
+  size_t rows_ = 0;
+  size_t first_row_line_ = 0;
+  int64_t previous_ts_ms_ = 0;
+  int64_t min_step_ms_ = 0;
+  int64_t previous_open_ns_ = 0;
+  GapStats gaps_;
+};
+
 TradeSeries parse_trade_csv(std::string_view text, const std::string& source_name);
 
 // An L2 book stream: one mmh_book_update per exchange message, its levels in `levels` (bids then

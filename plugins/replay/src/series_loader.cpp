@@ -202,6 +202,150 @@ uint64_t hash_file(const std::string& path, uint64_t max_bytes, uint64_t& size) 
   return hash.value();
 }
 
+// The fields of a cache entry's header that name its source.
+CacheHeader header_for(uint64_t source_size, uint64_t source_hash, uint64_t path_hash,
+                       const LoadOptions& options) {
+  CacheHeader h{};
+  std::memcpy(h.magic, kMagic, sizeof(kMagic));
+  h.format_version = kCacheFormatVersion;
+  h.header_size = sizeof(CacheHeader);
+  h.source_size = source_size;
+  h.source_hash = source_hash;
+  h.source_path_hash = path_hash;
+  h.declared_interval_ns = options.declared_interval_ns;
+  return h;
+}
+
+// Whether the file is an uncompressed candle CSV, by its first 64 KiB (a header further in, after
+// that much comment, is left to the whole-file parse).
+bool plain_candle_file(const std::string& path) {
+  try {
+    const sdk::RegularFile file(path);
+    std::string head(size_t{64} << 10, '\0');
+    head.resize(file.read_at(head.data(), head.size(), 0, path));
+    return !is_gzip(head) && detect_kind(head) == SeriesKind::candles;
+  } catch (const sdk::FileError&) {
+    return false;  // the whole-file read says why
+  }
+}
+
+// A write to the cache failed (a read-only or full cache dir): the run goes on without it.
+struct CacheWriteError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Every line of a plain file read in 1 MiB blocks, its '\n' and one trailing '\r' off, numbered
+// from 1 (LineReader's cut: no line after a final '\n'); returns the number of lines. The bytes
+// must hash to `source_hash`: a file changed while it was read is an error, not a cache entry.
+template <typename OnLine>
+size_t for_each_line(const sdk::RegularFile& file, const std::string& path, uint64_t source_hash,
+                     OnLine&& on_line) {
+  std::vector<char> block(size_t{1} << 20);
+  std::string carry;  // a line cut by the block's end
+  sdk::Hash64 hash;
+  size_t lines = 0;
+  auto emit = [&](std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    on_line(line, ++lines);
+  };
+  uint64_t at = 0;
+  try {
+    for (size_t n; (n = file.read_at(block.data(), block.size(), at, path)) > 0; at += n) {
+      hash.add(block.data(), n);
+      std::string_view rest(block.data(), n);
+      for (size_t nl; (nl = rest.find('\n')) != std::string_view::npos;
+           rest.remove_prefix(nl + 1)) {
+        if (carry.empty()) {
+          emit(rest.substr(0, nl));
+        } else {
+          carry.append(rest.substr(0, nl));
+          emit(carry);
+          carry.clear();
+        }
+      }
+      carry.append(rest);
+    }
+  } catch (const sdk::FileError& e) {
+    throw sdk::Error(MMH_ERR_IO, e.what());
+  }
+  if (!carry.empty()) emit(carry);
+  if (hash.value() != source_hash)
+    throw sdk::Error(MMH_ERR_IO, path + ": changed while it was being read; run again");
+  return lines;
+}
+
+// The cache entry of a plain candle CSV built without holding the file or its candles: two
+// passes of CandleLineParser over the lines, the records written as the second pass makes them.
+// Parse errors are parse_candle_csv's; CacheWriteError when the entry cannot be written.
+void build_candle_cache(const std::string& path, const std::string& cache_path, CacheHeader h,
+                        const LoadOptions& options) {
+  std::optional<sdk::RegularFile> file;
+  try {
+    file.emplace(path);
+  } catch (const sdk::FileError& e) {
+    throw sdk::Error(MMH_ERR_IO, e.what());
+  }
+  CandleLineParser parser(path, options.declared_interval_ns);
+  mmh_candle c{};
+  const size_t lines =
+      for_each_line(*file, path, h.source_hash,
+                    [&](std::string_view line, size_t n) { parser.line(line, n, c); });
+  parser.start_second_pass(lines);
+
+  std::optional<sdk::TempOutput> out;
+  std::vector<mmh_candle> window;
+  window.reserve(kCheckWindow);
+  uLong crc = crc32_z(0L, Z_NULL, 0);
+  auto write = [&](const void* data, size_t size) {
+    try {
+      out->write(data, size);
+    } catch (const sdk::FileError& e) {
+      throw CacheWriteError(e.what());
+    }
+  };
+  auto flush = [&] {
+    const size_t bytes = window.size() * sizeof(mmh_candle);
+    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(window.data()), bytes);
+    write(window.data(), bytes);
+    window.clear();
+  };
+  try {
+    fs::create_directories(fs::path(cache_path).parent_path());
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::symlink_status(cache_path, ec))) fs::remove(cache_path, ec);
+    out.emplace(cache_path);
+  } catch (const std::exception& e) {
+    throw CacheWriteError(e.what());
+  }
+  const char pad[kPayloadOffset] = {};
+  write(pad, sizeof(pad));  // the header goes here once the records are counted
+  for_each_line(*file, path, h.source_hash, [&](std::string_view line, size_t n) {
+    if (!parser.line(line, n, c)) return;
+    window.push_back(c);
+    if (window.size() == kCheckWindow) flush();
+  });
+  flush();
+  const GapStats& gaps = parser.gaps();
+  h.kind = MMH_EVENT_CANDLE;
+  h.record_size = sizeof(mmh_candle);
+  h.record_count = parser.rows();
+  h.interval_ns = gaps.interval_ns;
+  h.gap_count = gaps.gap_count;
+  h.missing_bars = gaps.missing_bars;
+  h.largest_gap_ns = gaps.largest_gap_ns;
+  h.payload_crc32 = static_cast<uint32_t>(crc);
+  h.header_crc32 = header_crc(h);
+  char header[kPayloadOffset] = {};
+  std::memcpy(header, &h, sizeof(h));
+  try {
+    if (::pwrite(out->fd(), header, sizeof(header), 0) != static_cast<ssize_t>(sizeof(header)))
+      throw CacheWriteError(cache_path + ": " + std::strerror(errno));
+    out->commit();
+  } catch (const sdk::FileError& e) {
+    throw CacheWriteError(e.what());
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOptions& options) {
@@ -215,10 +359,10 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
   auto series = std::make_unique<LoadedSeries>();
 
   std::string cache_path;
-  if (!options.cache_dir.empty()) {
-    cache_path = cache_file_for(key_path, options);
-    series->cache_path_ = cache_path;
-    // Try the cache: every field must match, both CRCs must hold, every record must be valid.
+  bool cache_writable = true;
+  // Maps the cache entry into `series` when every field matches, both CRCs hold and every record
+  // is valid; otherwise says why not ("" with the note "no cache entry yet" when there is none).
+  auto open_cache = [&]() -> std::optional<std::string> {
     std::optional<sdk::RegularFile> entry;
     std::string why;
     try {
@@ -276,12 +420,36 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
             series->count_ = h.record_count;
             series->record_size_ = h.record_size;
             series->gaps_ = GapStats{h.interval_ns, h.gap_count, h.missing_bars, h.largest_gap_ns};
-            return series;
+            return std::nullopt;
           }
         }
       }
     }
-    if (!why.empty()) series->cache_note_ = why + "; rebuilt";
+    return why;
+  };
+  if (!options.cache_dir.empty()) {
+    cache_path = cache_file_for(key_path, options);
+    series->cache_path_ = cache_path;
+    const std::optional<std::string> why = open_cache();
+    if (!why) return series;
+    if (!why->empty()) series->cache_note_ = *why + "; rebuilt";
+    // A long plain candle file: the entry is built as the file is read, then mapped like any.
+    if (source_size >= options.stream_from_bytes && plain_candle_file(path)) {
+      CacheHeader h = header_for(source_size, source_hash, sdk::hash64(key_path), options);
+      try {
+        build_candle_cache(path, cache_path, h, options);
+        const std::string note = series->cache_note_;
+        if (!open_cache()) {
+          series->cache_note_ = note;
+          return series;
+        }
+        series->cache_note_ = note + "; the entry just built did not map";
+      } catch (const CacheWriteError& e) {
+        // Parsed whole below, the entry not tried again.
+        series->cache_note_ += std::string("; cache not written: ") + e.what();
+        cache_writable = false;
+      }
+    }
   }
 
   // Parse the CSV (the cache is keyed by the bytes parsed, should the file have changed since).
@@ -289,14 +457,7 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
   source_hash = sdk::hash64(raw);
   source_size = raw.size();
   const std::string bytes = decode_text(std::move(raw), path, options.limits);
-  CacheHeader h{};
-  std::memcpy(h.magic, kMagic, sizeof(kMagic));
-  h.format_version = kCacheFormatVersion;
-  h.header_size = sizeof(CacheHeader);
-  h.source_size = source_size;
-  h.source_hash = source_hash;
-  h.source_path_hash = sdk::hash64(key_path);
-  h.declared_interval_ns = options.declared_interval_ns;
+  CacheHeader h = header_for(source_size, source_hash, sdk::hash64(key_path), options);
   switch (detect_kind(bytes)) {
     case SeriesKind::candles: {
       CandleSeries parsed = parse_candle_csv(bytes, path, options.declared_interval_ns);
@@ -331,7 +492,7 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
       parse_candle_csv(bytes, path, options.declared_interval_ns);
       throw sdk::Error(MMH_ERR_DATA, path + ": unknown format");
   }
-  if (!cache_path.empty() && series->kind_ != MMH_EVENT_BOOK_DELTA) {
+  if (!cache_path.empty() && cache_writable && series->kind_ != MMH_EVENT_BOOK_DELTA) {
     h.kind = series->kind_;
     h.record_size = series->record_size_;
     h.record_count = series->count_;
