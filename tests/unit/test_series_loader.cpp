@@ -278,7 +278,7 @@ TEST_CASE(
   TempDir dir;
   // Rows past the reader's 1 MiB block, so lines are cut between blocks; a gap; CRLF.
   std::string text = "# generated\r\nts_ms,open,high,low,close,volume\r\n";
-  for (int i = 1; i <= 40000; ++i)
+  for (int64_t i = 1; i <= 40000; ++i)
     if (i != 777)
       text += std::to_string(i * 60000) + ",1." + std::to_string(i % 97) + ",2,1,1.5," +
               std::to_string(i) + "\r\n";

@@ -53,21 +53,26 @@ uint32_t header_crc(const CacheHeader& h) {
   return crc32_of(&h, offsetof(CacheHeader, header_crc32));
 }
 
-// Writes to a temporary file in the same directory, then renames: readers see all or nothing.
-void write_cache(const std::string& path, CacheHeader header, const void* records) {
+// A temporary file in the entry's directory, renamed over the entry on commit: readers see all
+// or nothing. Whatever sits at the entry's path (a FIFO, say) is removed first: the dir is ours.
+void open_entry(std::optional<sdk::TempOutput>& out, const std::string& path) {
   fs::create_directories(fs::path(path).parent_path());
+  std::error_code ec;
+  if (!fs::is_regular_file(fs::symlink_status(path, ec))) fs::remove(path, ec);
+  out.emplace(path);
+}
+
+void write_cache(const std::string& path, CacheHeader header, const void* records) {
   const size_t payload = header.record_count * header.record_size;
   header.payload_crc32 = crc32_of(records, payload);
   header.header_crc32 = header_crc(header);
-  // Whatever sits at the entry's path (a FIFO, say) is removed first: the cache dir is ours.
-  std::error_code ec;
-  if (!fs::is_regular_file(fs::symlink_status(path, ec))) fs::remove(path, ec);
-  sdk::TempOutput out(path);
+  std::optional<sdk::TempOutput> out;
+  open_entry(out, path);
   char pad[kPayloadOffset] = {};
   std::memcpy(pad, &header, sizeof(header));
-  out.write(pad, sizeof(pad));
-  out.write(records, payload);
-  out.commit();
+  out->write(pad, sizeof(pad));
+  out->write(records, payload);
+  out->commit();
 }
 
 }  // namespace
@@ -310,10 +315,7 @@ void build_candle_cache(const std::string& path, const std::string& cache_path, 
     window.clear();
   };
   try {
-    fs::create_directories(fs::path(cache_path).parent_path());
-    std::error_code ec;
-    if (!fs::is_regular_file(fs::symlink_status(cache_path, ec))) fs::remove(cache_path, ec);
-    out.emplace(cache_path);
+    open_entry(out, cache_path);
   } catch (const std::exception& e) {
     throw CacheWriteError(e.what());
   }
