@@ -281,15 +281,13 @@ bool CandleLineParser::line(std::string_view line, size_t n, mmh_candle& out) {
 bool CandleLineParser::row(std::string_view line, size_t n, mmh_candle& c) {
   c = parse_candle_row(line, source_, n);
   const int64_t ts_ms = c.open_ts_ns / kNsPerMs;
+  // Checked again in the second pass: a source changed since fails here or by its hash.
+  check_after(ts_ms, previous_ts_ms_, min_step_ms_, source_, n);
+  previous_ts_ms_ = ts_ms;
   if (!second_pass_) {
-    check_after(ts_ms, previous_ts_ms_, min_step_ms_, source_, n);
-    previous_ts_ms_ = ts_ms;
     if (rows_++ == 0) first_row_line_ = n;
     return true;
   }
-  // The first pass saw these rows; a source changed since fails the checks here or the hash.
-  check_after(ts_ms, previous_ts_ms_, min_step_ms_, source_, n);
-  previous_ts_ms_ = ts_ms;
   c.interval_ns = gaps_.interval_ns;
   check_on_interval(c, previous_open_ns_, gaps_.interval_ns, source_, n);
   if (previous_open_ns_ != 0) add_step(gaps_, c.open_ts_ns - previous_open_ns_);
