@@ -1,8 +1,9 @@
 // Any bytes as a market data file (plain or gzip), through the replay connector's decoder and
 // every CSV parser: each returns or throws mmh::sdk::Error naming the file; nothing else may
 // happen (no crash, no hang, no unbounded allocation: the limits below are small on purpose).
-// Candle text also goes through CandleLineParser, which must give parse_candle_csv's candles,
-// gaps or error exactly (the replay builds long files' caches with it).
+// Candle and trade text also go through CandleLineParser and TradeLineParser, which must give
+// the whole-text parser's records or error exactly (the replay builds long files' caches with
+// them).
 #include "csv_series.hpp"
 #include "file_bytes.hpp"
 
@@ -18,16 +19,16 @@ namespace {
 
 using namespace mmh::replay;
 
-// A parse's candles and gaps as bytes, or its error.
-std::string outcome_of(const CandleSeries& s) {
-  std::string out(reinterpret_cast<const char*>(&s.gaps), sizeof(s.gaps));
-  out.append(reinterpret_cast<const char*>(s.candles.data()),
-             s.candles.size() * sizeof(mmh_candle));
-  return out;
+template <typename Record>
+std::string bytes_of(const std::vector<Record>& records) {
+  return std::string(reinterpret_cast<const char*>(records.data()),
+                     records.size() * sizeof(Record));
 }
 
-// The text cut into lines as the replay's file reader cuts them, through CandleLineParser.
-std::string line_parser_outcome(const std::string& text) {
+// The text cut into lines as the replay's file reader cuts them, through a line parser (two
+// passes); its records as bytes, or its error.
+template <typename Record, typename Parser>
+std::string line_parser_outcome(Parser& parser, const std::string& text) {
   std::vector<std::string_view> lines;
   for (size_t at = 0; at < text.size();) {
     const size_t nl = text.find('\n', at);
@@ -37,28 +38,45 @@ std::string line_parser_outcome(const std::string& text) {
     at = nl == std::string::npos ? text.size() : nl + 1;
   }
   try {
-    CandleLineParser parser("fuzz.csv", 0);
-    mmh_candle c{};
-    for (size_t i = 0; i < lines.size(); ++i) parser.line(lines[i], i + 1, c);
+    Record r{};
+    for (size_t i = 0; i < lines.size(); ++i) parser.line(lines[i], i + 1, r);
     parser.start_second_pass(lines.size());
-    CandleSeries s;
+    std::vector<Record> records;
     for (size_t i = 0; i < lines.size(); ++i)
-      if (parser.line(lines[i], i + 1, c)) s.candles.push_back(c);
-    s.gaps = parser.gaps();
-    return outcome_of(s);
+      if (parser.line(lines[i], i + 1, r)) records.push_back(r);
+    return bytes_of(records);
   } catch (const mmh::sdk::Error& e) {
     return std::string("error: ") + e.what();
   }
 }
 
+std::string bytes_of(const GapStats& gaps) {
+  return std::string(reinterpret_cast<const char*>(&gaps), sizeof(gaps));
+}
+
 void check_candles(const std::string& text) {
   std::string whole;
   try {
-    whole = outcome_of(parse_candle_csv(text, "fuzz.csv"));
+    const CandleSeries s = parse_candle_csv(text, "fuzz.csv");
+    whole = bytes_of(s.candles) + bytes_of(s.gaps);
   } catch (const mmh::sdk::Error& e) {
     whole = std::string("error: ") + e.what();
   }
-  if (line_parser_outcome(text) != whole) __builtin_trap();
+  CandleLineParser parser("fuzz.csv", 0);
+  std::string by_lines = line_parser_outcome<mmh_candle>(parser, text);
+  if (by_lines.rfind("error: ", 0) != 0) by_lines += bytes_of(parser.gaps());
+  if (by_lines != whole) __builtin_trap();
+}
+
+void check_trades(const std::string& text) {
+  std::string whole;
+  try {
+    whole = bytes_of(parse_trade_csv(text, "fuzz.csv").trades);
+  } catch (const mmh::sdk::Error& e) {
+    whole = std::string("error: ") + e.what();
+  }
+  TradeLineParser parser("fuzz.csv");
+  if (line_parser_outcome<mmh_trade>(parser, text) != whole) __builtin_trap();
 }
 
 }  // namespace
@@ -79,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         check_candles(text);
         break;
       case SeriesKind::trades:
-        parse_trade_csv(text, "fuzz.csv");
+        check_trades(text);
         break;
       case SeriesKind::depth:
         parse_depth_csv(text, "fuzz.csv").fix_pointers();

@@ -114,9 +114,9 @@ TEST_CASE("candles: timestamps must sit on the interval grid") {
 
 namespace {
 
-// parse_candle_csv through CandleLineParser: the text cut into lines as a file reader cuts it
-// (at '\n', one trailing '\r' off, no line after a final '\n'), fed twice.
-CandleSeries parse_by_lines(const std::string& text, int64_t interval_ns) {
+// The text cut into lines as the replay's file reader cuts it (at '\n', one trailing '\r' off,
+// no line after a final '\n').
+std::vector<std::string_view> lines_of(const std::string& text) {
   std::vector<std::string_view> lines;
   for (size_t at = 0; at < text.size();) {
     const size_t nl = text.find('\n', at);
@@ -125,13 +125,26 @@ CandleSeries parse_by_lines(const std::string& text, int64_t interval_ns) {
     lines.push_back(line);
     at = nl == std::string::npos ? text.size() : nl + 1;
   }
-  CandleLineParser parser("bad.csv", interval_ns);
-  mmh_candle c{};
-  for (size_t i = 0; i < lines.size(); ++i) parser.line(lines[i], i + 1, c);
+  return lines;
+}
+
+// A line parser's records from the text, fed twice.
+template <typename Record, typename Parser>
+std::vector<Record> records_by_lines(Parser& parser, const std::string& text) {
+  const std::vector<std::string_view> lines = lines_of(text);
+  Record r{};
+  for (size_t i = 0; i < lines.size(); ++i) parser.line(lines[i], i + 1, r);
   parser.start_second_pass(lines.size());
-  CandleSeries out;
+  std::vector<Record> out;
   for (size_t i = 0; i < lines.size(); ++i)
-    if (parser.line(lines[i], i + 1, c)) out.candles.push_back(c);
+    if (parser.line(lines[i], i + 1, r)) out.push_back(r);
+  return out;
+}
+
+CandleSeries parse_by_lines(const std::string& text, int64_t interval_ns) {
+  CandleLineParser parser("bad.csv", interval_ns);
+  CandleSeries out;
+  out.candles = records_by_lines<mmh_candle>(parser, text);
   out.gaps = parser.gaps();
   return out;
 }
@@ -189,6 +202,43 @@ TEST_CASE("candles: the line parser gives parse_candle_csv's candles, gaps and e
       CHECK(outcome([&] { return parse_by_lines(text, interval); }) ==
             outcome([&] { return parse_candle_csv(text, "bad.csv", interval); }));
     }
+}
+
+TEST_CASE("trades: the line parser gives parse_trade_csv's trades and errors") {
+  const std::string h = "ts_ms,price,qty,side\n";
+  const std::vector<std::string> texts = {
+      h + "1000,2500.5,0.1,buy\n1000,2500.4,0.2,Sell\n2000,2501,1,sell\n",
+      "# tape\r\n" + h + "1000,1,1,buy\r\n\r\n",
+      h + "1000,1,1,buy\n\n \n",
+      h + "1000,1,1,buy\n\n2000,1,1,buy\n",
+      h,
+      h + "\n",
+      "",
+      "ts,price,qty,side\n1,1,1,buy\n",
+      h + "2000,1,1,buy\n1000,1,1,buy\n",
+      h + "1000,0,1,buy\n",
+      h + "1000,1,1,hold\n",
+      h + "1000,1,1\n",
+      h + "1000,1,-1,buy\n3000,x,1,buy",
+  };
+  auto outcome_of = [](const std::function<std::vector<mmh_trade>()>& parse) {
+    try {
+      std::string out;
+      for (const mmh_trade& t : parse())
+        out += std::to_string(t.ts_ns) + "," + std::to_string(t.price_e8) + "," +
+               std::to_string(t.qty_e8) + "," + std::to_string(t.taker_side) + "\n";
+      return out;
+    } catch (const mmh::sdk::Error& e) {
+      return std::string("error: ") + e.what();
+    }
+  };
+  for (const std::string& text : texts) {
+    CAPTURE(text);
+    CHECK(outcome_of([&] {
+            TradeLineParser parser("bad.csv");
+            return records_by_lines<mmh_trade>(parser, text);
+          }) == outcome_of([&] { return parse_trade_csv(text, "bad.csv").trades; }));
+  }
 }
 
 TEST_CASE("trades: parse, validate sides and keep equal timestamps") {

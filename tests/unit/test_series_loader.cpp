@@ -37,6 +37,23 @@ const mmh_candle& candle(const LoadedSeries& s, size_t i) {
                                               i * s.record_size());
 }
 
+// A cache in `dir`; files from `stream_from_bytes` on get their entry built as they are read.
+LoadOptions cached_in(const std::string& dir, uint64_t stream_from_bytes) {
+  LoadOptions options;
+  options.cache_dir = dir;
+  options.stream_from_bytes = stream_from_bytes;
+  return options;
+}
+
+std::string load_error(const std::string& path, const LoadOptions& options) {
+  try {
+    load_series(path, options);
+  } catch (const mmh::sdk::Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 }  // namespace
 
 TEST_CASE("load_series builds the cache on first load and maps it afterwards") {
@@ -284,12 +301,8 @@ TEST_CASE(
               std::to_string(i) + "\r\n";
   REQUIRE(text.size() > (size_t{1} << 20));
   const std::string csv = write_file(dir.file("long.csv"), text);
-  LoadOptions whole;
-  whole.cache_dir = dir.file("whole");
-  whole.stream_from_bytes = UINT64_MAX;
-  LoadOptions streamed;
-  streamed.cache_dir = dir.file("streamed");
-  streamed.stream_from_bytes = 0;
+  const LoadOptions whole = cached_in(dir.file("whole"), UINT64_MAX);
+  const LoadOptions streamed = cached_in(dir.file("streamed"), 0);
 
   auto a = load_series(csv, whole);
   auto b = load_series(csv, streamed);
@@ -309,28 +322,44 @@ TEST_CASE(
   bad.replace(bad.find("\r\n120000,"), 2, "\r\n90000,1,2,1,1.5,1\r\n");
   bad.replace(bad.find("\r\n2000040000,") + 2, 10, "2000040000,1,1,2");
   const std::string bad_csv = write_file(dir.file("bad.csv"), bad);
-  auto error_of = [&](const LoadOptions& options) {
-    try {
-      load_series(bad_csv, options);
-    } catch (const mmh::sdk::Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  auto error_of = [&](const LoadOptions& options) { return load_error(bad_csv, options); };
   const std::string expected = error_of(whole);
   CHECK(expected.find("bad.csv:") != std::string::npos);
   CHECK(error_of(streamed) == expected);
   CHECK_FALSE(std::filesystem::exists(load_series(csv, whole)->cache_path() + ".tmp"));
 
   // Gzip text is parsed whole; an unwritable cache dir still gives the run its candles.
-  LoadOptions gz_options = streamed;
-  gz_options.cache_dir = dir.file("gz");
-  auto gz = load_series(write_gzip(dir.file("long.csv.gz"), text), gz_options);
+  auto gz = load_series(write_gzip(dir.file("long.csv.gz"), text), cached_in(dir.file("gz"), 0));
   CHECK_FALSE(gz->from_cache());
   CHECK(gz->count() == 39999);
-  LoadOptions blocked = streamed;
-  blocked.cache_dir = write_file(dir.file("not_a_dir"), "x");
-  auto s = load_series(csv, blocked);
+  auto s = load_series(csv, cached_in(write_file(dir.file("not_a_dir"), "x"), 0));
   CHECK(s->count() == 39999);
   CHECK(s->cache_note().find("cache not written") != std::string::npos);
+}
+
+TEST_CASE("a long trade tape's cache entry is built as it is read, the same as parsed whole") {
+  TempDir dir;
+  std::string text = "ts_ms,price,qty,side\n";
+  for (int64_t i = 0; i < 60000; ++i)
+    text += std::to_string(1'700'000'000'000 + i / 3) + ",2500." + std::to_string(i % 100) +
+            ",0.0" + std::to_string(1 + i % 9) + (i % 2 != 0 ? ",buy\n" : ",sell\n");
+  REQUIRE(text.size() > (size_t{1} << 20));
+  const std::string csv = write_file(dir.file("tape.csv"), text);
+  const LoadOptions whole = cached_in(dir.file("whole"), UINT64_MAX);
+  const LoadOptions streamed = cached_in(dir.file("streamed"), 0);
+  auto a = load_series(csv, whole);
+  auto b = load_series(csv, streamed);
+  CHECK_FALSE(a->from_cache());
+  CHECK(b->from_cache());
+  CHECK(b->kind() == MMH_EVENT_TRADE);
+  CHECK(b->count() == 60000);
+  CHECK(mmh::test::read_file(a->cache_path()) == mmh::test::read_file(b->cache_path()));
+
+  // A trade that goes back in time deep in the tape: the whole parse's error.
+  std::string bad = text;
+  bad.replace(bad.find("\n1700000015000,") + 1, 13, "1700000014000");
+  const std::string bad_csv = write_file(dir.file("bad.csv"), bad);
+  auto error_of = [&](const LoadOptions& options) { return load_error(bad_csv, options); };
+  CHECK(error_of(whole).find("goes back from the previous row's") != std::string::npos);
+  CHECK(error_of(streamed) == error_of(whole));
 }

@@ -209,8 +209,40 @@ bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \r") == std::string_view::npos;
 }
 
-[[noreturn]] void fail_no_header(const std::string& source) {
-  fail(source, 1, "empty file: expected the header '" + std::string(kCandleHeader) + "'");
+// One trade row, its time not before the previous row's (kept in `previous_ts_ms`).
+mmh_trade parse_trade_row(std::string_view line, const std::string& source, size_t n,
+                          int64_t& previous_ts_ms) {
+  std::string_view f[4];
+  const size_t columns = split_fields(line, f);
+  if (columns != 4)
+    fail(source, n,
+         "expected 4 columns (" + std::string(kTradeHeader) + "), got " + std::to_string(columns));
+  const int64_t ts_ms = parse_ts_ms(f[0], source, n);
+  if (ts_ms < previous_ts_ms)
+    fail(source, n,
+         "timestamp " + std::to_string(ts_ms) + " goes back from the previous row's " +
+             std::to_string(previous_ts_ms));
+  previous_ts_ms = ts_ms;
+  mmh_trade t{};
+  t.ts_ns = ts_ms * kNsPerMs;
+  t.price_e8 = parse_value(f[1], "price", source, n);
+  t.qty_e8 = parse_value(f[2], "qty", source, n);
+  if (t.price_e8 <= 0) fail(source, n, "price must be positive, got " + std::string(f[1]));
+  if (t.price_e8 > kMaxPriceE8)
+    fail(source, n, "price " + std::string(f[1]) + " is above " + kMaxPriceText);
+  if (t.qty_e8 <= 0) fail(source, n, "qty must be positive, got " + std::string(f[2]));
+  if (f[3] == "buy" || f[3] == "Buy") {
+    t.taker_side = MMH_SIDE_BUY;
+  } else if (f[3] == "sell" || f[3] == "Sell") {
+    t.taker_side = MMH_SIDE_SELL;
+  } else {
+    fail(source, n, "column 'side': expected buy or sell, got " + quoted(f[3]));
+  }
+  return t;
+}
+
+[[noreturn]] void fail_no_header(const std::string& source, std::string_view header) {
+  fail(source, 1, "empty file: expected the header '" + std::string(header) + "'");
 }
 
 }  // namespace
@@ -219,7 +251,7 @@ CandleSeries parse_candle_csv(std::string_view text, const std::string& source,
                               int64_t expected_interval_ns) {
   LineReader reader(text);
   std::string_view line;
-  if (!read_header(reader, line)) fail_no_header(source);
+  if (!read_header(reader, line)) fail_no_header(source, kCandleHeader);
   check_header(line, kCandleHeader, source, reader.line_number());
 
   CandleSeries series;
@@ -256,17 +288,16 @@ CandleSeries parse_candle_csv(std::string_view text, const std::string& source,
   return series;
 }
 
-CandleLineParser::CandleLineParser(std::string source_name, int64_t expected_interval_ns)
-    : source_(std::move(source_name)), expected_interval_ns_(expected_interval_ns) {}
+CsvLineGate::CsvLineGate(std::string source_name, std::string_view header)
+    : source_(std::move(source_name)), header_(header) {}
 
-bool CandleLineParser::line(std::string_view line, size_t n, mmh_candle& out) {
+bool CsvLineGate::admit(std::string_view line, size_t n) {
   if (!header_seen_) {
     if (!line.empty() && line.front() == '#') return false;
-    check_header(line, kCandleHeader, source_, n);
+    check_header(line, header_, source_, n);
     header_seen_ = true;
     return false;
   }
-  // parse_candle_csv's rule: an empty line ends the data if nothing but blanks follows it.
   if (blank_line_ != 0) {
     if (is_blank(line)) return false;
     fail(source_, blank_line_, "empty line inside the data");
@@ -275,47 +306,72 @@ bool CandleLineParser::line(std::string_view line, size_t n, mmh_candle& out) {
     blank_line_ = n;
     return false;
   }
-  return row(line, n, out);
+  return true;
 }
 
-bool CandleLineParser::row(std::string_view line, size_t n, mmh_candle& c) {
-  c = parse_candle_row(line, source_, n);
+void CsvLineGate::finish(size_t lines, size_t rows, const char* what) {
+  if (!header_seen_) fail_no_header(source_, header_);
+  // Where the whole-text parser stops reading: the empty line that ends the data, or the last.
+  if (rows == 0)
+    fail(source_, (blank_line_ != 0 ? blank_line_ : lines) + 1,
+         std::string("no ") + what + " after the header");
+  header_seen_ = false;
+  blank_line_ = 0;
+}
+
+CandleLineParser::CandleLineParser(std::string source_name, int64_t expected_interval_ns)
+    : gate_(std::move(source_name), kCandleHeader), expected_interval_ns_(expected_interval_ns) {}
+
+bool CandleLineParser::line(std::string_view line, size_t n, mmh_candle& c) {
+  if (!gate_.admit(line, n)) return false;
+  const std::string& source = gate_.source();
+  c = parse_candle_row(line, source, n);
   const int64_t ts_ms = c.open_ts_ns / kNsPerMs;
   // Checked again in the second pass: a source changed since fails here or by its hash.
-  check_after(ts_ms, previous_ts_ms_, min_step_ms_, source_, n);
+  check_after(ts_ms, previous_ts_ms_, min_step_ms_, source, n);
   previous_ts_ms_ = ts_ms;
   if (!second_pass_) {
     if (rows_++ == 0) first_row_line_ = n;
     return true;
   }
   c.interval_ns = gaps_.interval_ns;
-  check_on_interval(c, previous_open_ns_, gaps_.interval_ns, source_, n);
+  check_on_interval(c, previous_open_ns_, gaps_.interval_ns, source, n);
   if (previous_open_ns_ != 0) add_step(gaps_, c.open_ts_ns - previous_open_ns_);
   previous_open_ns_ = c.open_ts_ns;
   return true;
 }
 
 void CandleLineParser::start_second_pass(size_t lines) {
-  if (!header_seen_) fail_no_header(source_);
-  // Where parse_candle_csv stops reading: the empty line that ends the data, or the last line.
-  if (rows_ == 0)
-    fail(source_, (blank_line_ != 0 ? blank_line_ : lines) + 1, "no candles after the header");
+  gate_.finish(lines, rows_, "candles");
   gaps_ = GapStats{};
   gaps_.interval_ns =
-      series_interval(expected_interval_ns_, min_step_ms_, source_, first_row_line_);
+      series_interval(expected_interval_ns_, min_step_ms_, gate_.source(), first_row_line_);
   second_pass_ = true;
-  header_seen_ = false;
-  blank_line_ = 0;
   previous_ts_ms_ = 0;
   min_step_ms_ = 0;
   previous_open_ns_ = 0;
 }
 
+TradeLineParser::TradeLineParser(std::string source_name)
+    : gate_(std::move(source_name), kTradeHeader) {}
+
+bool TradeLineParser::line(std::string_view line, size_t n, mmh_trade& t) {
+  if (!gate_.admit(line, n)) return false;
+  t = parse_trade_row(line, gate_.source(), n, previous_ts_ms_);
+  if (!second_pass_) ++rows_;
+  return true;
+}
+
+void TradeLineParser::start_second_pass(size_t lines) {
+  gate_.finish(lines, rows_, "trades");
+  second_pass_ = true;
+  previous_ts_ms_ = 0;
+}
+
 TradeSeries parse_trade_csv(std::string_view text, const std::string& source) {
   LineReader reader(text);
   std::string_view line;
-  if (!read_header(reader, line))
-    fail(source, 1, "empty file: expected the header '" + std::string(kTradeHeader) + "'");
+  if (!read_header(reader, line)) fail_no_header(source, kTradeHeader);
   check_header(line, kTradeHeader, source, reader.line_number());
   TradeSeries series;
   series.trades.reserve(text.size() / 36 + 1);
@@ -326,34 +382,7 @@ TradeSeries parse_trade_csv(std::string_view text, const std::string& source) {
       if (reader.only_blank_left()) break;
       fail(source, n, "empty line inside the data");
     }
-    std::string_view f[4];
-    const size_t columns = split_fields(line, f);
-    if (columns != 4)
-      fail(
-          source, n,
-          "expected 4 columns (" + std::string(kTradeHeader) + "), got " + std::to_string(columns));
-    const int64_t ts_ms = parse_ts_ms(f[0], source, n);
-    if (ts_ms < previous_ts_ms)
-      fail(source, n,
-           "timestamp " + std::to_string(ts_ms) + " goes back from the previous row's " +
-               std::to_string(previous_ts_ms));
-    previous_ts_ms = ts_ms;
-    mmh_trade t{};
-    t.ts_ns = ts_ms * kNsPerMs;
-    t.price_e8 = parse_value(f[1], "price", source, n);
-    t.qty_e8 = parse_value(f[2], "qty", source, n);
-    if (t.price_e8 <= 0) fail(source, n, "price must be positive, got " + std::string(f[1]));
-    if (t.price_e8 > kMaxPriceE8)
-      fail(source, n, "price " + std::string(f[1]) + " is above " + kMaxPriceText);
-    if (t.qty_e8 <= 0) fail(source, n, "qty must be positive, got " + std::string(f[2]));
-    if (f[3] == "buy" || f[3] == "Buy") {
-      t.taker_side = MMH_SIDE_BUY;
-    } else if (f[3] == "sell" || f[3] == "Sell") {
-      t.taker_side = MMH_SIDE_SELL;
-    } else {
-      fail(source, n, "column 'side': expected buy or sell, got " + quoted(f[3]));
-    }
-    series.trades.push_back(t);
+    series.trades.push_back(parse_trade_row(line, source, n, previous_ts_ms));
   }
   if (series.trades.empty()) fail(source, reader.line_number() + 1, "no trades after the header");
   return series;

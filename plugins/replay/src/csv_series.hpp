@@ -48,6 +48,26 @@ struct TradeSeries {
 CandleSeries parse_candle_csv(std::string_view text, const std::string& source_name,
                               int64_t expected_interval_ns = 0);
 
+// The line rules every CSV shares, for parsers fed a file's lines as they come: comment lines
+// before the header, the header itself, and an empty line that ends the data only when nothing
+// but blank lines follows it (the whole-text parsers' rules, with their errors).
+class CsvLineGate {
+ public:
+  CsvLineGate(std::string source_name, std::string_view header);
+  // True when the line is a data row.
+  bool admit(std::string_view line, size_t line_number);
+  // After the last line (numbered `lines`) with `rows` data rows: throws as the whole-text parser
+  // would for no header or no rows ("no <what> after the header"). Then ready to start again.
+  void finish(size_t lines, size_t rows, const char* what);
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+  std::string_view header_;
+  bool header_seen_ = false;
+  size_t blank_line_ = 0;  // an empty line seen: only blank ones may follow it
+};
+
 // parse_candle_csv as the file's lines come, for a file too long to hold: two passes, each fed
 // every line in order (its '\n' and one trailing '\r' removed, numbered from 1). The first checks
 // each row on its own and the order of their times, and infers the interval; the second
@@ -65,12 +85,9 @@ class CandleLineParser {
   size_t rows() const { return rows_; }
 
  private:
-  bool row(std::string_view line, size_t n, mmh_candle& c);
-  std::string source_;
+  CsvLineGate gate_;
   int64_t expected_interval_ns_;
   bool second_pass_ = false;
-  bool header_seen_ = false;
-  size_t blank_line_ = 0;  // an empty line seen: only blank ones may follow it
   size_t rows_ = 0;
   size_t first_row_line_ = 0;
   int64_t previous_ts_ms_ = 0;
@@ -80,6 +97,22 @@ class CandleLineParser {
 };
 
 TradeSeries parse_trade_csv(std::string_view text, const std::string& source_name);
+
+// parse_trade_csv as the file's lines come, in the shape of CandleLineParser (two passes: the
+// first finds every error, the second gives the trades; a trade tape needs no interval).
+class TradeLineParser {
+ public:
+  explicit TradeLineParser(std::string source_name);
+  bool line(std::string_view line, size_t line_number, mmh_trade& out);
+  void start_second_pass(size_t lines);
+  size_t rows() const { return rows_; }
+
+ private:
+  CsvLineGate gate_;
+  bool second_pass_ = false;
+  size_t rows_ = 0;
+  int64_t previous_ts_ms_ = 0;
+};
 
 // An L2 book stream: one mmh_book_update per exchange message, its levels in `levels` (bids then
 // asks). Times: a delta is stamped with its exchange time (ms); a snapshot carries none, so it

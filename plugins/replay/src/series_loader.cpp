@@ -221,16 +221,16 @@ CacheHeader header_for(uint64_t source_size, uint64_t source_hash, uint64_t path
   return h;
 }
 
-// Whether the file is an uncompressed candle CSV, by its first 64 KiB (a header further in, after
-// that much comment, is left to the whole-file parse).
-bool plain_candle_file(const std::string& path) {
+// The kind of an uncompressed CSV by its first 64 KiB (a header further in, after that much
+// comment, is left to the whole-file parse); unknown for gzip.
+SeriesKind plain_csv_kind(const std::string& path) {
   try {
     const sdk::RegularFile file(path);
     std::string head(size_t{64} << 10, '\0');
     head.resize(file.read_at(head.data(), head.size(), 0, path));
-    return !is_gzip(head) && detect_kind(head) == SeriesKind::candles;
+    return is_gzip(head) ? SeriesKind::unknown : detect_kind(head);
   } catch (const sdk::FileError&) {
-    return false;  // the whole-file read says why
+    return SeriesKind::unknown;  // the whole-file read says why
   }
 }
 
@@ -279,26 +279,27 @@ size_t for_each_line(const sdk::RegularFile& file, const std::string& path, uint
   return lines;
 }
 
-// The cache entry of a plain candle CSV built without holding the file or its candles: two
-// passes of CandleLineParser over the lines, the records written as the second pass makes them.
-// Parse errors are parse_candle_csv's; CacheWriteError when the entry cannot be written.
-void build_candle_cache(const std::string& path, const std::string& cache_path, CacheHeader h,
-                        const LoadOptions& options) {
+// The cache entry of a plain candle or trade CSV built without holding the file or its records:
+// two passes of the line parser over the file, the records written as the second pass makes
+// them, the header last. Parse errors are the whole-text parser's; CacheWriteError when the
+// entry cannot be written.
+template <typename Record, typename Parser, typename Finish>
+void build_cache_as_read(const std::string& path, const std::string& cache_path, CacheHeader h,
+                         Parser& parser, Finish&& finish_header) {
   std::optional<sdk::RegularFile> file;
   try {
     file.emplace(path);
   } catch (const sdk::FileError& e) {
     throw sdk::Error(MMH_ERR_IO, e.what());
   }
-  CandleLineParser parser(path, options.declared_interval_ns);
-  mmh_candle c{};
+  Record r{};
   const size_t lines =
       for_each_line(*file, path, h.source_hash,
-                    [&](std::string_view line, size_t n) { parser.line(line, n, c); });
+                    [&](std::string_view line, size_t n) { parser.line(line, n, r); });
   parser.start_second_pass(lines);
 
   std::optional<sdk::TempOutput> out;
-  std::vector<mmh_candle> window;
+  std::vector<Record> window;
   window.reserve(kCheckWindow);
   uLong crc = crc32_z(0L, Z_NULL, 0);
   auto write = [&](const void* data, size_t size) {
@@ -309,7 +310,7 @@ void build_candle_cache(const std::string& path, const std::string& cache_path, 
     }
   };
   auto flush = [&] {
-    const size_t bytes = window.size() * sizeof(mmh_candle);
+    const size_t bytes = window.size() * sizeof(Record);
     crc = crc32_z(crc, reinterpret_cast<const Bytef*>(window.data()), bytes);
     write(window.data(), bytes);
     window.clear();
@@ -322,19 +323,14 @@ void build_candle_cache(const std::string& path, const std::string& cache_path, 
   const char pad[kPayloadOffset] = {};
   write(pad, sizeof(pad));  // the header goes here once the records are counted
   for_each_line(*file, path, h.source_hash, [&](std::string_view line, size_t n) {
-    if (!parser.line(line, n, c)) return;
-    window.push_back(c);
+    if (!parser.line(line, n, r)) return;
+    window.push_back(r);
     if (window.size() == kCheckWindow) flush();
   });
   flush();
-  const GapStats& gaps = parser.gaps();
-  h.kind = MMH_EVENT_CANDLE;
-  h.record_size = sizeof(mmh_candle);
+  h.record_size = sizeof(Record);
   h.record_count = parser.rows();
-  h.interval_ns = gaps.interval_ns;
-  h.gap_count = gaps.gap_count;
-  h.missing_bars = gaps.missing_bars;
-  h.largest_gap_ns = gaps.largest_gap_ns;
+  finish_header(h);  // what the second pass found (a candle series' interval and gaps)
   h.payload_crc32 = static_cast<uint32_t>(crc);
   h.header_crc32 = header_crc(h);
   char header[kPayloadOffset] = {};
@@ -345,6 +341,34 @@ void build_candle_cache(const std::string& path, const std::string& cache_path, 
     out->commit();
   } catch (const sdk::FileError& e) {
     throw CacheWriteError(e.what());
+  }
+}
+
+// The entry of a plain candle or trade CSV as it is read (build_cache_as_read); false when the
+// file is neither (gzip, a book stream): the caller parses it whole.
+bool build_entry_as_read(const std::string& path, const std::string& cache_path, CacheHeader h,
+                         const LoadOptions& options) {
+  switch (plain_csv_kind(path)) {
+    case SeriesKind::candles: {
+      CandleLineParser parser(path, options.declared_interval_ns);
+      h.kind = MMH_EVENT_CANDLE;
+      build_cache_as_read<mmh_candle>(path, cache_path, h, parser, [&](CacheHeader& done) {
+        const GapStats& g = parser.gaps();
+        done.interval_ns = g.interval_ns;
+        done.gap_count = g.gap_count;
+        done.missing_bars = g.missing_bars;
+        done.largest_gap_ns = g.largest_gap_ns;
+      });
+      return true;
+    }
+    case SeriesKind::trades: {
+      TradeLineParser parser(path);
+      h.kind = MMH_EVENT_TRADE;
+      build_cache_as_read<mmh_trade>(path, cache_path, h, parser, [](CacheHeader&) {});
+      return true;
+    }
+    default:
+      return false;
   }
 }
 
@@ -435,17 +459,19 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
     const std::optional<std::string> why = open_cache();
     if (!why) return series;
     if (!why->empty()) series->cache_note_ = *why + "; rebuilt";
-    // A long plain candle file: the entry is built as the file is read, then mapped like any.
-    if (source_size >= options.stream_from_bytes && plain_candle_file(path)) {
+    // A long plain candle or trade file: the entry is built as the file is read, then mapped
+    // like any.
+    if (source_size >= options.stream_from_bytes) {
       CacheHeader h = header_for(source_size, source_hash, sdk::hash64(key_path), options);
       try {
-        build_candle_cache(path, cache_path, h, options);
-        const std::string note = series->cache_note_;
-        if (!open_cache()) {
-          series->cache_note_ = note;
-          return series;
+        if (build_entry_as_read(path, cache_path, h, options)) {  // else gzip or a book stream
+          const std::string note = series->cache_note_;
+          if (!open_cache()) {
+            series->cache_note_ = note;
+            return series;
+          }
+          series->cache_note_ = note + "; the entry just built did not map";
         }
-        series->cache_note_ = note + "; the entry just built did not map";
       } catch (const CacheWriteError& e) {
         // Parsed whole below, the entry not tried again.
         series->cache_note_ += std::string("; cache not written: ") + e.what();
