@@ -6,6 +6,7 @@
 // them).
 #include "csv_series.hpp"
 #include "file_bytes.hpp"
+#include "line_feed.hpp"
 
 #include <mmhost/sdk/plugin.hpp>
 
@@ -25,26 +26,11 @@ std::string bytes_of(const std::vector<Record>& records) {
                      records.size() * sizeof(Record));
 }
 
-// The text cut into lines as the replay's file reader cuts them, through a line parser (two
-// passes); its records as bytes, or its error.
+// A line parser's records as bytes, or its error.
 template <typename Record, typename Parser>
 std::string line_parser_outcome(Parser& parser, const std::string& text) {
-  std::vector<std::string_view> lines;
-  for (size_t at = 0; at < text.size();) {
-    const size_t nl = text.find('\n', at);
-    std::string_view line(text.data() + at, (nl == std::string::npos ? text.size() : nl) - at);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    at = nl == std::string::npos ? text.size() : nl + 1;
-  }
   try {
-    Record r{};
-    for (size_t i = 0; i < lines.size(); ++i) parser.line(lines[i], i + 1, r);
-    parser.start_second_pass(lines.size());
-    std::vector<Record> records;
-    for (size_t i = 0; i < lines.size(); ++i)
-      if (parser.line(lines[i], i + 1, r)) records.push_back(r);
-    return bytes_of(records);
+    return bytes_of(mmh::test::records_by_lines<Record>(parser, text));
   } catch (const mmh::sdk::Error& e) {
     return std::string("error: ") + e.what();
   }

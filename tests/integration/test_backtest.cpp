@@ -501,44 +501,56 @@ TEST_CASE("mmhost backtest --set and --summary-only: a parameter over the script
   CHECK(run_mmhost("event-hash " + dir.file("b")).exit_code != 0);  // no events.jsonl there
 }
 
-TEST_CASE("execution.replace_threshold_ticks: orders within it stay, 0 is the old rule") {
-  TempDir dir;
-  const std::string base =
-      "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --cache "
-      "data/sample/ETHUSDT_1m_synthetic.csv --no-progress --summary-only ";
-  const auto run = [&](const std::string& set, const char* out) {
-    const mmh::test::CommandResult r = run_mmhost(base + set + " --out " + dir.file(out));
+namespace {
+
+// The flagship on the sample data with `--set` options, summary only.
+class SampleRuns {
+ public:
+  // A run that must succeed: its summary.json.
+  nlohmann::json summary(const std::string& set, const char* out) const {
+    const mmh::test::CommandResult r = run(set, out);
     REQUIRE(r.exit_code == 0);
-    return nlohmann::json::parse(read_file(dir.file(std::string(out) + "/summary.json")));
-  };
-  const nlohmann::json plain = run("", "a");
-  const nlohmann::json zero = run("--set execution.replace_threshold_ticks=0", "b");
-  const nlohmann::json wide = run("--set execution.replace_threshold_ticks=300", "c");
+    return nlohmann::json::parse(read_file(dir_.file(std::string(out) + "/summary.json")));
+  }
+  // A run that must be refused: what it said.
+  std::string refusal(const std::string& set) const {
+    const mmh::test::CommandResult r = run(set, "refused");
+    CHECK(r.exit_code != 0);
+    return r.output;
+  }
+
+ private:
+  mmh::test::CommandResult run(const std::string& set, const char* out) const {
+    return run_mmhost(
+        "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --cache "
+        "data/sample/ETHUSDT_1m_synthetic.csv --no-progress --summary-only " +
+        set + " --out " + dir_.file(out));
+  }
+  TempDir dir_;
+};
+
+}  // namespace
+
+TEST_CASE("execution.replace_threshold_ticks: orders within it stay, 0 is the old rule") {
+  const SampleRuns runs;
+  const nlohmann::json plain = runs.summary("", "a");
+  const nlohmann::json zero = runs.summary("--set execution.replace_threshold_ticks=0", "b");
+  const nlohmann::json wide = runs.summary("--set execution.replace_threshold_ticks=300", "c");
   CHECK(zero["event_hash"] == plain["event_hash"]);
   CHECK(zero["net_pnl"] == plain["net_pnl"]);
   REQUIRE(plain["orders"]["placed"].get<int>() > 0);
   CHECK(wide["orders"]["placed"].get<int>() < plain["orders"]["placed"].get<int>());
   CHECK(wide["orders"]["cancel_requests"].get<int>() <
         plain["orders"]["cancel_requests"].get<int>());
-  const mmh::test::CommandResult bad =
-      run_mmhost(base + "--set execution.replace_threshold_ticks=-1 --out " + dir.file("d"));
-  CHECK(bad.exit_code != 0);
-  CHECK(bad.output.find("replace_threshold_ticks must be a whole number") != std::string::npos);
+  CHECK(runs.refusal("--set execution.replace_threshold_ticks=-1")
+            .find("replace_threshold_ticks must be a whole number") != std::string::npos);
 }
 
 TEST_CASE("execution.reprice: amend moves working orders, replace is the old rule") {
-  TempDir dir;
-  const std::string base =
-      "backtest strategies/eth_bos_mm.lua --htf-interval 5 --ltf-interval 1 --cache "
-      "data/sample/ETHUSDT_1m_synthetic.csv --no-progress --summary-only ";
-  const auto run = [&](const std::string& set, const char* out) {
-    const mmh::test::CommandResult r = run_mmhost(base + set + " --out " + dir.file(out));
-    REQUIRE(r.exit_code == 0);
-    return nlohmann::json::parse(read_file(dir.file(std::string(out) + "/summary.json")));
-  };
-  const nlohmann::json plain = run("", "a");
-  const nlohmann::json replace = run("--set execution.reprice=replace", "b");
-  const nlohmann::json amend = run("--set execution.reprice=amend", "c");
+  const SampleRuns runs;
+  const nlohmann::json plain = runs.summary("", "a");
+  const nlohmann::json replace = runs.summary("--set execution.reprice=replace", "b");
+  const nlohmann::json amend = runs.summary("--set execution.reprice=amend", "c");
   CHECK(replace["event_hash"] == plain["event_hash"]);
   CHECK(replace["net_pnl"] == plain["net_pnl"]);
   REQUIRE(plain["orders"]["placed"].get<int>() > 0);
@@ -546,9 +558,7 @@ TEST_CASE("execution.reprice: amend moves working orders, replace is the old rul
   CHECK(amend["orders"]["amended"].get<int>() > plain["orders"]["amended"].get<int>());
   CHECK(amend["orders"]["cancel_requests"].get<int>() <
         plain["orders"]["cancel_requests"].get<int>());
-  const mmh::test::CommandResult bad =
-      run_mmhost(base + "--set execution.reprice=move --out " + dir.file("d"));
-  CHECK(bad.exit_code != 0);
-  CHECK(bad.output.find("execution.reprice must be \"replace\" or \"amend\", got 'move'") !=
+  CHECK(runs.refusal("--set execution.reprice=move")
+            .find("execution.reprice must be \"replace\" or \"amend\", got 'move'") !=
         std::string::npos);
 }

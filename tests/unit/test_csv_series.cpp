@@ -1,4 +1,5 @@
 #include "csv_series.hpp"
+#include "line_feed.hpp"
 
 #include <mmhost/sdk/plugin.hpp>
 
@@ -114,37 +115,10 @@ TEST_CASE("candles: timestamps must sit on the interval grid") {
 
 namespace {
 
-// The text cut into lines as the replay's file reader cuts it (at '\n', one trailing '\r' off,
-// no line after a final '\n').
-std::vector<std::string_view> lines_of(const std::string& text) {
-  std::vector<std::string_view> lines;
-  for (size_t at = 0; at < text.size();) {
-    const size_t nl = text.find('\n', at);
-    std::string_view line(text.data() + at, (nl == std::string::npos ? text.size() : nl) - at);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    at = nl == std::string::npos ? text.size() : nl + 1;
-  }
-  return lines;
-}
-
-// A line parser's records from the text, fed twice.
-template <typename Record, typename Parser>
-std::vector<Record> records_by_lines(Parser& parser, const std::string& text) {
-  const std::vector<std::string_view> lines = lines_of(text);
-  Record r{};
-  for (size_t i = 0; i < lines.size(); ++i) parser.line(lines[i], i + 1, r);
-  parser.start_second_pass(lines.size());
-  std::vector<Record> out;
-  for (size_t i = 0; i < lines.size(); ++i)
-    if (parser.line(lines[i], i + 1, r)) out.push_back(r);
-  return out;
-}
-
 CandleSeries parse_by_lines(const std::string& text, int64_t interval_ns) {
   CandleLineParser parser("bad.csv", interval_ns);
   CandleSeries out;
-  out.candles = records_by_lines<mmh_candle>(parser, text);
+  out.candles = mmh::test::records_by_lines<mmh_candle>(parser, text);
   out.gaps = parser.gaps();
   return out;
 }
@@ -236,7 +210,7 @@ TEST_CASE("trades: the line parser gives parse_trade_csv's trades and errors") {
     CAPTURE(text);
     CHECK(outcome_of([&] {
             TradeLineParser parser("bad.csv");
-            return records_by_lines<mmh_trade>(parser, text);
+            return mmh::test::records_by_lines<mmh_trade>(parser, text);
           }) == outcome_of([&] { return parse_trade_csv(text, "bad.csv").trades; }));
   }
 }

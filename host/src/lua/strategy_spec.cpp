@@ -74,6 +74,13 @@ namespace {
   throw ScriptError(path + (line > 0 ? ":" + std::to_string(line) : "") + ": " + key + ": " + what);
 }
 
+// execution.reprice's text: true for "amend", false for "replace"; anything else is refused.
+bool reprice_by_amend(const std::string& text) {
+  if (text != "replace" && text != "amend")
+    throw std::invalid_argument("must be \"replace\" or \"amend\", got '" + text + "'");
+  return text == "amend";
+}
+
 // The host reads script tables raw; a metatable would make them say something else to the
 // script than to the host (and an __index trap would run script code outside any call).
 void check_plain(lua_State* L, int table, const std::string& path, const std::string& key) {
@@ -432,9 +439,11 @@ StrategySpec read_strategy_spec(lua_State* L, int top, const std::string& path) 
                  host_number(L, top, "execution", "replace_threshold_ticks", path), 0,
                  kMaxReplaceThresholdTicks));
   if (take(params, "execution.reprice", text)) {
-    if (text != "replace" && text != "amend")
-      fail(path, "execution.reprice", "must be \"replace\" or \"amend\", got '" + text + "'");
-    spec.reprice_by_amend = text == "amend";
+    try {
+      spec.reprice_by_amend = reprice_by_amend(text);
+    } catch (const std::invalid_argument& e) {
+      fail(path, "execution.reprice", e.what());
+    }
   }
   if (take(params, "risk.on_script_error", text)) {
     if (text == "keep")
@@ -497,9 +506,11 @@ bool is_host_field(const std::string& name) {
 bool set_host_field(StrategySpec& spec, const std::string& name, const std::string& value) {
   if (!is_host_field(name)) return false;
   if (name == "execution.reprice") {
-    if (value != "replace" && value != "amend")
-      throw std::invalid_argument(name + " must be \"replace\" or \"amend\", got '" + value + "'");
-    spec.reprice_by_amend = value == "amend";
+    try {
+      spec.reprice_by_amend = reprice_by_amend(value);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(name + " " + e.what());
+    }
     return true;
   }
   int64_t ticks = -1;

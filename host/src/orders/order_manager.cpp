@@ -143,16 +143,8 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
     WorkingOrder& w = *candidates[best];
     const double diff = std::fabs(static_cast<double>(w.open_lots() - d.qty_lots));
     if (w.state == WorkingOrder::State::live &&
-        diff > config_.qty_tolerance * static_cast<double>(d.qty_lots)) {
-      mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_AMEND, w.client_id);
-      c.side = w.side;
-      c.order_type = MMH_ORDER_TYPE_LIMIT;
-      c.price_ticks = w.price_ticks;
-      c.qty_lots = w.filled_lots + d.qty_lots;  // the open quantity becomes the desired one
-      w.state = WorkingOrder::State::pending_amend;
-      amends.push_back(c);
-      amended_.push_back(&w);
-    }
+        diff > config_.qty_tolerance * static_cast<double>(d.qty_lots))
+      amend(ts_ns, w, w.price_ticks, d.qty_lots);
   }
 
   if (config_.reprice_by_amend) reprice_by_amend(ts_ns);
@@ -193,6 +185,17 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
   if (out.size() != before) ++stats_.syncs_with_changes;
 }
 
+void OrderManager::amend(int64_t ts_ns, WorkingOrder& w, int64_t price_ticks, int64_t open_lots) {
+  mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_AMEND, w.client_id);
+  c.side = w.side;
+  c.order_type = MMH_ORDER_TYPE_LIMIT;
+  c.price_ticks = price_ticks;
+  c.qty_lots = w.filled_lots + open_lots;  // the open quantity becomes the desired one
+  w.state = WorkingOrder::State::pending_amend;
+  amends_.push_back(c);
+  amended_.push_back(&w);
+}
+
 void OrderManager::reprice_by_amend(int64_t ts_ns) {
   // Each desired limit order still to place moves the closest live working order of its side
   // that nothing matched, if there is one, instead of that order's cancel and its own place.
@@ -201,15 +204,7 @@ void OrderManager::reprice_by_amend(int64_t ts_ns) {
     const size_t best = closest_candidate(p.side, p.price_ticks, INT64_MAX, true);
     if (best == candidates_.size()) return false;
     taken_[best] = 1;
-    WorkingOrder& w = *candidates_[best];
-    mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_AMEND, w.client_id);
-    c.side = w.side;
-    c.order_type = MMH_ORDER_TYPE_LIMIT;
-    c.price_ticks = p.price_ticks;
-    c.qty_lots = w.filled_lots + p.qty_lots;  // the open quantity becomes the desired one
-    w.state = WorkingOrder::State::pending_amend;
-    amends_.push_back(c);
-    amended_.push_back(&w);
+    amend(ts_ns, *candidates_[best], p.price_ticks, p.qty_lots);
     return true;
   });
 }

@@ -92,6 +92,9 @@ class OrderManager {
   // equals), or candidates_.size(); `live_only` skips orders not acknowledged or in flight.
   size_t closest_candidate(uint32_t side, int64_t price_ticks, int64_t max_distance,
                            bool live_only) const;
+  // Queues an amend of `w` to `price_ticks` with `open_lots` left open (sync sends amends after
+  // cancels, as the budget admits them).
+  void amend(int64_t ts_ns, WorkingOrder& w, int64_t price_ticks, int64_t open_lots);
   // sync's step for config_.reprice_by_amend: turns places into amends of unmatched orders.
   void reprice_by_amend(int64_t ts_ns);
 

@@ -117,6 +117,13 @@ void check_header(std::string_view header, std::string_view expected, const std:
 
 }  // namespace
 
+std::vector<std::string_view> csv_lines(std::string_view text) {
+  LineReader reader(text);
+  std::vector<std::string_view> lines;
+  for (std::string_view line; reader.next(line);) lines.push_back(line);
+  return lines;
+}
+
 SeriesKind detect_kind(std::string_view text) {
   LineReader reader(text);
   std::string_view header;

@@ -48,6 +48,10 @@ struct TradeSeries {
 CandleSeries parse_candle_csv(std::string_view text, const std::string& source_name,
                               int64_t expected_interval_ns = 0);
 
+// A text's lines as the whole-text parsers read them (at '\n', one trailing '\r' off, none after
+// a final '\n'): the cut a file reader feeding the line parsers below must make.
+std::vector<std::string_view> csv_lines(std::string_view text);
+
 // The line rules every CSV shares, for parsers fed a file's lines as they come: comment lines
 // before the header, the header itself, and an empty line that ends the data only when nothing
 // but blank lines follows it (the whole-text parsers' rules, with their errors).
