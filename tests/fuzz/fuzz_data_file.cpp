@@ -3,7 +3,8 @@
 // happen (no crash, no hang, no unbounded allocation: the limits below are small on purpose).
 // Candle and trade text also go through CandleLineParser and TradeLineParser, which must give
 // the whole-text parser's records or error exactly (the replay builds long files' caches with
-// them).
+// them). Gzip bytes also go through GzipStream in small pieces, which must give decode_text's
+// text or error exactly (long gzip files are decoded that way).
 #include "csv_series.hpp"
 #include "file_bytes.hpp"
 #include "line_feed.hpp"
@@ -65,18 +66,41 @@ void check_trades(const std::string& text) {
   if (line_parser_outcome<mmh_trade>(parser, text) != whole) __builtin_trap();
 }
 
+// decode_text's text or "error: " and its error, through a GzipStream fed 1 to 64 bytes at a time.
+std::string decoded_in_pieces(const std::string& raw, const ReadLimits& limits) {
+  std::string text;
+  try {
+    GzipStream gz("fuzz.csv", raw.size(), limits, 1000);
+    auto take = [&](std::string_view piece) { text.append(piece); };
+    std::string left;
+    for (size_t at = 0, piece = 1; at < raw.size(); at += piece, piece = piece % 64 + 1) {
+      left.append(raw, at, piece);
+      left.erase(0, gz.feed(left, false, take));
+    }
+    gz.feed(left, true, take);
+  } catch (const mmh::sdk::Error& e) {
+    return std::string("error: ") + e.what();
+  }
+  return text;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ReadLimits limits;
   limits.max_text_bytes = 8 << 20;
   limits.ratio_free_bytes = 1 << 20;
+  const std::string raw(reinterpret_cast<const char*>(data), size);
   std::string text;
+  bool decodes = true;
   try {
-    text = decode_text(std::string(reinterpret_cast<const char*>(data), size), "fuzz.csv", limits);
-  } catch (const mmh::sdk::Error&) {
-    return 0;
+    text = decode_text(raw, "fuzz.csv", limits);
+  } catch (const mmh::sdk::Error& e) {
+    text = std::string("error: ") + e.what();
+    decodes = false;
   }
+  if (is_gzip(raw) && decoded_in_pieces(raw, limits) != text) __builtin_trap();
+  if (!decodes) return 0;
   try {
     switch (detect_kind(text)) {
       case SeriesKind::candles:

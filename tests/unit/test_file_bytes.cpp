@@ -9,6 +9,8 @@
 #include <zlib.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 using namespace mmh::replay;
 using mmh::test::TempDir;
@@ -105,6 +107,82 @@ TEST_CASE("file bytes: a decompression bomb is refused by ratio and by absolute 
   CHECK(error_of(gz, small).find("expands past 0.1 MiB") != std::string::npos);
   CHECK(error_of(write_file(dir.file("big.csv"), text), small).find("over the limit of 100000") !=
         std::string::npos);
+}
+
+namespace {
+
+// decode_text's answer, or its error, through a GzipStream fed `piece` raw bytes at a time.
+std::string fed_in_pieces(const std::string& raw, size_t piece, const ReadLimits& limits = {}) {
+  std::string text;
+  try {
+    GzipStream gz("x.gz", raw.size(), limits, 4096);
+    std::string left;
+    for (size_t at = 0; at < raw.size(); at += piece) {
+      left.append(raw.substr(at, piece));
+      const size_t used = gz.feed(left, false, [&](std::string_view t) { text.append(t); });
+      CHECK(left.size() - used <= 1);  // only a member's first byte waits
+      left.erase(0, used);
+    }
+    gz.feed(left, true, [&](std::string_view t) { text.append(t); });
+    CHECK(gz.text_bytes() == text.size());
+  } catch (const mmh::sdk::Error& e) {
+    return std::string("error: ") + e.what();
+  }
+  return text;
+}
+
+std::string decoded_whole(const std::string& raw, const ReadLimits& limits = {}) {
+  try {
+    return decode_text(raw, "x.gz", limits);
+  } catch (const mmh::sdk::Error& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("file bytes: a gzip stream fed in pieces gives decode_text's text and errors") {
+  const std::string text = rows(3000);
+  const std::string packed = gzip(text);
+  std::string flipped = packed;
+  flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x55);
+  ReadLimits small;
+  small.max_text_bytes = 100'000;
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"one member", packed},
+      {"three members",
+       gzip(text.substr(0, 1000)) + gzip(text.substr(1000, 1)) + gzip(text.substr(1001))},
+      {"an empty member between", gzip(text.substr(0, 5)) + gzip("") + gzip(text.substr(5))},
+      {"truncated", packed.substr(0, packed.size() / 2)},
+      {"truncated at a member's end", packed.substr(0, packed.size() - 1)},
+      {"corrupt", flipped},
+      {"one byte after", packed + "\x1f"},
+      {"bytes after", packed + "garbage"},
+      {"a bomb", gzip(std::string(size_t{4} << 20, '1'))},
+  };
+  for (const auto& [name, raw] : inputs) {
+    const std::string expected = decoded_whole(raw);
+    const std::string expected_small = decoded_whole(raw, small);
+    for (const size_t piece :
+         {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{4096}, raw.size()}) {
+      CAPTURE(name);
+      CAPTURE(piece);
+      CHECK(fed_in_pieces(raw, piece) == expected);
+      CHECK(fed_in_pieces(raw, piece, small) == expected_small);
+    }
+  }
+  CHECK(decoded_whole(inputs[1].second) == text);
+  CHECK(decoded_whole(inputs[6].second).find("1 bytes after the end") != std::string::npos);
+  CHECK(decoded_whole(inputs[8].second).find("decompression bomb") != std::string::npos);
+}
+
+TEST_CASE("file bytes: gzip_head is the start of the text, or empty for what does not decode") {
+  const std::string text = rows(3000);
+  CHECK(gzip_head(gzip(text), 1 << 20, 100) == text.substr(0, 100));
+  const std::string part = gzip_head(gzip(text).substr(0, 500), 1 << 20, 1 << 16);
+  CHECK(part.size() > 100);  // as much as 500 compressed bytes make
+  CHECK(text.rfind(part, 0) == 0);
+  CHECK(gzip_head("\x1f\x8bnot deflate at all", 20, 100).empty());
 }
 
 TEST_CASE("file bytes: FIFOs, devices and directories are refused without being opened") {

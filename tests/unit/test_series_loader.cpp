@@ -328,10 +328,31 @@ TEST_CASE(
   CHECK(error_of(streamed) == expected);
   CHECK_FALSE(std::filesystem::exists(load_series(csv, whole)->cache_path() + ".tmp"));
 
-  // Gzip text is parsed whole; an unwritable cache dir still gives the run its candles.
-  auto gz = load_series(write_gzip(dir.file("long.csv.gz"), text), cached_in(dir.file("gz"), 0));
-  CHECK_FALSE(gz->from_cache());
+  // Gzip text too: the same entry (but for the source's size and hash), the same errors, a
+  // decoding error before a row's.
+  const std::string gz_csv = write_gzip(dir.file("long.csv.gz"), text);
+  auto gz_whole = load_series(gz_csv, cached_in(dir.file("gz_whole"), UINT64_MAX));
+  auto gz = load_series(gz_csv, cached_in(dir.file("gz"), 0));
+  CHECK_FALSE(gz_whole->from_cache());
+  CHECK(gz->from_cache());
   CHECK(gz->count() == 39999);
+  CHECK(mmh::test::read_file(gz_whole->cache_path()) == mmh::test::read_file(gz->cache_path()));
+  // The records (from byte 128 on) are the plain file's; only the header names another source.
+  CHECK(mmh::test::read_file(gz->cache_path()).substr(128) ==
+        mmh::test::read_file(a->cache_path()).substr(128));
+  const std::string bad_gz = write_gzip(dir.file("bad.csv.gz"), bad);
+  CHECK(load_error(bad_gz, cached_in(dir.file("gz_bad"), 0)) ==
+        load_error(bad_gz, cached_in(dir.file("gz_bad_whole"), UINT64_MAX)));
+  CHECK(load_error(bad_gz, cached_in(dir.file("gz_bad"), 0)).find("bad.csv.gz:") !=
+        std::string::npos);
+  const std::string packed = mmh::test::read_file(bad_gz);
+  const std::string cut_gz =
+      write_file(dir.file("cut.csv.gz"), packed.substr(0, packed.size() - 9));
+  const std::string cut_error = load_error(cut_gz, cached_in(dir.file("gz_cut"), 0));
+  CHECK(cut_error.find("truncated gzip data") != std::string::npos);
+  CHECK(cut_error == load_error(cut_gz, cached_in(dir.file("gz_cut_whole"), UINT64_MAX)));
+
+  // An unwritable cache dir still gives the run its candles.
   auto s = load_series(csv, cached_in(write_file(dir.file("not_a_dir"), "x"), 0));
   CHECK(s->count() == 39999);
   CHECK(s->cache_note().find("cache not written") != std::string::npos);

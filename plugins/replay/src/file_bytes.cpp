@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
+#include <utility>
 
 namespace mmh::replay {
 namespace {
@@ -22,14 +23,11 @@ std::string mib(uint64_t bytes) {
   return text;
 }
 
-// Frees the inflate state on every way out.
-struct Inflater {
-  z_stream stream{};
-  bool open = false;
-  ~Inflater() {
-    if (open) inflateEnd(&stream);
-  }
-};
+// The text bytes a gzip file of `raw_size` bytes may expand to.
+uint64_t allowed_text_bytes(uint64_t raw_size, const ReadLimits& limits) {
+  return std::min(limits.max_text_bytes,
+                  std::max<uint64_t>(limits.ratio_free_bytes, raw_size * limits.max_gzip_ratio));
+}
 
 }  // namespace
 
@@ -46,11 +44,95 @@ bool is_gzip(std::string_view raw) {
          static_cast<unsigned char>(raw[1]) == 0x8b;
 }
 
+struct GzipStream::Inflate {
+  z_stream stream{};
+  bool open = false;
+  ~Inflate() {
+    if (open) inflateEnd(&stream);
+  }
+};
+
+GzipStream::GzipStream(std::string path, uint64_t raw_size, const ReadLimits& limits,
+                       size_t text_block_bytes)
+    : z_(std::make_unique<Inflate>()),
+      path_(std::move(path)),
+      raw_size_(raw_size),
+      limits_(limits),
+      allowed_(allowed_text_bytes(raw_size, limits)),
+      block_(std::max<size_t>(text_block_bytes, 1)) {
+  if (inflateInit2(&z_->stream, 16 + MAX_WBITS) != Z_OK)
+    fail_io(path_, "cannot start gzip decoding");
+  z_->open = true;
+}
+
+GzipStream::~GzipStream() = default;
+
+size_t GzipStream::feed(std::string_view raw, bool last, const OnText& on_text) {
+  z_stream& z = z_->stream;
+  size_t in_at = 0;
+  auto used = [&] {
+    raw_at_ += in_at;
+    return in_at;
+  };
+  for (;;) {
+    if (between_members_) {
+      // Members follow one another (what `cat a.gz b.gz` makes); anything else is refused.
+      if (in_at == raw.size() && last) return used();
+      if (raw.size() - in_at < 2 && !last) return used();  // the magic may span two feeds
+      if (!is_gzip(raw.substr(in_at)))
+        fail_io(path_, std::to_string(raw_size_ - raw_at_ - in_at) +
+                           " bytes after the end of the gzip data (not a gzip member)");
+      inflateReset(&z);
+      between_members_ = false;
+    }
+    const auto* in_start = reinterpret_cast<const Bytef*>(raw.data() + in_at);
+    z.next_in = const_cast<Bytef*>(in_start);
+    z.avail_in = static_cast<uInt>(std::min<size_t>(raw.size() - in_at, UINT_MAX));
+    const size_t room =
+        static_cast<size_t>(std::min<uint64_t>(block_.size(), allowed_ + 1 - text_bytes_));
+    z.next_out = reinterpret_cast<Bytef*>(block_.data());
+    z.avail_out = static_cast<uInt>(room);
+    const int status = inflate(&z, Z_NO_FLUSH);
+    in_at += static_cast<size_t>(z.next_in - in_start);
+    const size_t made = room - z.avail_out;
+    text_bytes_ += made;
+    if (text_bytes_ > allowed_)
+      fail_io(path_, "gzip data expands past " + mib(allowed_) +
+                         " (limits: " + std::to_string(limits_.max_gzip_ratio) + "x the " +
+                         mib(raw_size_) + " compressed, and " + mib(limits_.max_text_bytes) +
+                         " of text); refused as a likely decompression bomb");
+    if (made > 0) on_text(std::string_view(block_.data(), made));
+    if (status == Z_STREAM_END) {
+      between_members_ = true;
+      continue;
+    }
+    if (status == Z_DATA_ERROR || status == Z_NEED_DICT || status == Z_MEM_ERROR)
+      fail_io(path_,
+              std::string("corrupt gzip data: ") + (z.msg != nullptr ? z.msg : zError(status)));
+    // Z_OK or Z_BUF_ERROR: more to do, unless the input is used up with the member unfinished.
+    if (in_at == raw.size() && z.avail_out != 0) {
+      if (!last) return used();
+      fail_io(path_, "truncated gzip data: the file ends inside a compressed stream (after " +
+                         std::to_string(text_bytes_) + " bytes of text); `gzip -t` says the same");
+    }
+  }
+}
+
+std::string gzip_head(std::string_view raw_start, uint64_t raw_size, size_t max_bytes) {
+  std::string head;
+  try {
+    GzipStream gz("", raw_size, ReadLimits{}, max_bytes);
+    gz.feed(raw_start, false, [&](std::string_view text) {
+      if (head.size() < max_bytes) head.append(text.substr(0, max_bytes - head.size()));
+    });
+  } catch (const sdk::Error&) {
+    // The whole-file read says what is wrong with it.
+  }
+  return head;
+}
+
 std::string decode_text(std::string raw, const std::string& path, const ReadLimits& limits) {
   if (!is_gzip(raw)) return raw;
-  const uint64_t by_ratio =
-      std::max<uint64_t>(limits.ratio_free_bytes, raw.size() * limits.max_gzip_ratio);
-  const uint64_t allowed = std::min(limits.max_text_bytes, by_ratio);
   std::string text;
   // The last member's trailer holds its size mod 2^32: a good first guess for the text's size.
   if (raw.size() >= 18) {
@@ -58,47 +140,10 @@ std::string decode_text(std::string raw, const std::string& path, const ReadLimi
     for (size_t i = 0; i < 4; ++i)
       isize |= static_cast<uint32_t>(static_cast<unsigned char>(raw[raw.size() - 4 + i]))
                << (8 * i);
-    text.reserve(std::min<uint64_t>(isize, allowed));
+    text.reserve(std::min<uint64_t>(isize, allowed_text_bytes(raw.size(), limits)));
   }
-  Inflater z;
-  if (inflateInit2(&z.stream, 16 + MAX_WBITS) != Z_OK) fail_io(path, "cannot start gzip decoding");
-  z.open = true;
-  size_t in_at = 0;
-  constexpr size_t kChunk = size_t{1} << 20;
-  for (;;) {
-    // Members follow one another (what `cat a.gz b.gz` makes); each one ends with Z_STREAM_END.
-    Bytef* const in_start = reinterpret_cast<Bytef*>(raw.data() + in_at);
-    z.stream.next_in = in_start;
-    z.stream.avail_in = static_cast<uInt>(std::min<size_t>(raw.size() - in_at, UINT_MAX));
-    const size_t out_at = text.size();
-    const size_t room = static_cast<size_t>(std::min<uint64_t>(kChunk, allowed + 1 - out_at));
-    text.resize(out_at + room);
-    z.stream.next_out = reinterpret_cast<Bytef*>(text.data() + out_at);
-    z.stream.avail_out = static_cast<uInt>(room);
-    const int status = inflate(&z.stream, Z_NO_FLUSH);
-    in_at += static_cast<size_t>(z.stream.next_in - in_start);
-    text.resize(out_at + room - z.stream.avail_out);
-    if (text.size() > allowed)
-      fail_io(path, "gzip data expands past " + mib(allowed) +
-                        " (limits: " + std::to_string(limits.max_gzip_ratio) + "x the " +
-                        mib(raw.size()) + " compressed, and " + mib(limits.max_text_bytes) +
-                        " of text); refused as a likely decompression bomb");
-    if (status == Z_STREAM_END) {
-      if (in_at == raw.size()) break;
-      if (!is_gzip(std::string_view(raw).substr(in_at)))
-        fail_io(path, std::to_string(raw.size() - in_at) +
-                          " bytes after the end of the gzip data (not a gzip member)");
-      inflateReset(&z.stream);
-      continue;
-    }
-    if (status == Z_DATA_ERROR || status == Z_NEED_DICT || status == Z_MEM_ERROR)
-      fail_io(path, std::string("corrupt gzip data: ") +
-                        (z.stream.msg != nullptr ? z.stream.msg : zError(status)));
-    // Z_OK or Z_BUF_ERROR: more to do, unless the input is used up with the member unfinished.
-    if (in_at == raw.size() && z.stream.avail_out != 0)
-      fail_io(path, "truncated gzip data: the file ends inside a compressed stream (after " +
-                        std::to_string(text.size()) + " bytes of text); `gzip -t` says the same");
-  }
+  GzipStream gz(path, raw.size(), limits);
+  gz.feed(raw, true, [&](std::string_view piece) { text.append(piece); });
   return text;
 }
 

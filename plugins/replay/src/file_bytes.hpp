@@ -5,8 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mmh::replay {
 
@@ -25,6 +28,40 @@ std::string read_raw_file(const std::string& path,
                           uint64_t max_bytes = ReadLimits{}.max_text_bytes);
 
 bool is_gzip(std::string_view raw);
+
+// A gzip file's text as its raw bytes come, with decode_text's limits and errors (decode_text
+// is one of these fed the whole file): a long file is decoded without being held.
+class GzipStream {
+ public:
+  // `raw_size`: the whole file's size (the bomb limit is a ratio of it).
+  GzipStream(std::string path, uint64_t raw_size, const ReadLimits& limits = {},
+             size_t text_block_bytes = size_t{1} << 20);
+  ~GzipStream();
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+
+  using OnText = std::function<void(std::string_view)>;
+  // Decodes `raw` as far as it can, each piece of text to `on_text`, and returns the bytes used:
+  // the rest (at most one byte, between two members) must come again with what follows it.
+  // `last`: nothing follows `raw` in the file, so the stream must end in it.
+  size_t feed(std::string_view raw, bool last, const OnText& on_text);
+  uint64_t text_bytes() const { return text_bytes_; }
+
+ private:
+  struct Inflate;
+  std::unique_ptr<Inflate> z_;
+  std::string path_;
+  uint64_t raw_size_;
+  ReadLimits limits_;
+  uint64_t allowed_;         // text bytes the limits let this file have
+  uint64_t raw_at_ = 0;      // raw bytes used so far
+  uint64_t text_bytes_ = 0;  // text bytes made so far
+  bool between_members_ = false;
+  std::vector<char> block_;
+};
+
+// Up to `max_bytes` of a gzip file's text from its first raw bytes; "" when they do not decode.
+std::string gzip_head(std::string_view raw_start, uint64_t raw_size, size_t max_bytes);
 
 // The text of a file's raw bytes: themselves, or every gzip member decompressed. A truncated
 // or corrupt stream, trailing bytes, or expansion past the limits throw

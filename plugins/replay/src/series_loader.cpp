@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <optional>
 
@@ -221,16 +222,42 @@ CacheHeader header_for(uint64_t source_size, uint64_t source_hash, uint64_t path
   return h;
 }
 
-// The kind of an uncompressed CSV by its first 64 KiB (a header further in, after that much
-// comment, is left to the whole-file parse); unknown for gzip.
-SeriesKind plain_csv_kind(const std::string& path) {
+// The kind of a CSV by the first 64 KiB of its text (a header further in, after that much
+// comment, is left to the whole-file parse), and whether it is gzip.
+struct CsvShape {
+  SeriesKind kind = SeriesKind::unknown;
+  bool gzip = false;
+};
+
+CsvShape csv_shape(const std::string& path) {
+  constexpr size_t kHead = size_t{64} << 10;
   try {
     const sdk::RegularFile file(path);
-    std::string head(size_t{64} << 10, '\0');
+    std::string head(kHead, '\0');
     head.resize(file.read_at(head.data(), head.size(), 0, path));
-    return is_gzip(head) ? SeriesKind::unknown : detect_kind(head);
+    if (!is_gzip(head)) return {detect_kind(head), false};
+    return {detect_kind(gzip_head(head, file.size_bytes(), kHead)), true};
   } catch (const sdk::FileError&) {
-    return SeriesKind::unknown;  // the whole-file read says why
+    return {};  // the whole-file read says why
+  }
+}
+
+// The size of a file's text: its own, or a gzip file's by its last member's trailer (the size
+// mod 2^32, so a guess; it only chooses between two readings that give the same records).
+uint64_t text_size_hint(const std::string& path, uint64_t source_size) {
+  try {
+    const sdk::RegularFile file(path);
+    unsigned char magic[2] = {};
+    unsigned char isize[4] = {};
+    if (source_size < 18 || file.read_at(magic, 2, 0, path) != 2 ||
+        !is_gzip(std::string_view(reinterpret_cast<const char*>(magic), 2)) ||
+        file.read_at(isize, 4, source_size - 4, path) != 4)
+      return source_size;
+    const uint64_t text = uint64_t{isize[0]} | uint64_t{isize[1]} << 8 | uint64_t{isize[2]} << 16 |
+                          uint64_t{isize[3]} << 24;
+    return std::max(source_size, text);
+  } catch (const sdk::FileError&) {
+    return source_size;
   }
 }
 
@@ -239,43 +266,66 @@ struct CacheWriteError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Every line of a plain file read in 1 MiB blocks, its '\n' and one trailing '\r' off, numbered
-// from 1 (LineReader's cut: no line after a final '\n'); returns the number of lines. The bytes
-// must hash to `source_hash`: a file changed while it was read is an error, not a cache entry.
+// Every line of a file's text (a gzip file's decoded as it is read, with read_file_bytes's
+// limits and errors), read in 1 MiB blocks, its '\n' and one trailing '\r' off, numbered from 1
+// (LineReader's cut: no line after a final '\n'); returns the number of lines. The bytes must
+// hash to `source_hash`: a file changed while it was read is an error, not a cache entry. A gzip
+// file's decoding errors come before a line's, as when its text is decoded whole first.
 template <typename OnLine>
 size_t for_each_line(const sdk::RegularFile& file, const std::string& path, uint64_t source_hash,
-                     OnLine&& on_line) {
+                     const std::optional<ReadLimits>& gzip, OnLine&& on_line) {
   std::vector<char> block(size_t{1} << 20);
   std::string carry;  // a line cut by the block's end
   sdk::Hash64 hash;
   size_t lines = 0;
+  std::exception_ptr line_error;  // a gzip file's first, thrown once it is decoded
   auto emit = [&](std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    on_line(line, ++lines);
+    ++lines;
+    if (!gzip) return on_line(line, lines);
+    if (line_error) return;
+    try {
+      on_line(line, lines);
+    } catch (...) {
+      line_error = std::current_exception();
+    }
   };
+  auto split = [&](std::string_view rest) {
+    for (size_t nl; (nl = rest.find('\n')) != std::string_view::npos; rest.remove_prefix(nl + 1)) {
+      if (carry.empty()) {
+        emit(rest.substr(0, nl));
+      } else {
+        carry.append(rest.substr(0, nl));
+        emit(carry);
+        carry.clear();
+      }
+    }
+    carry.append(rest);
+  };
+  std::optional<GzipStream> gz;
+  if (gzip) gz.emplace(path, file.size_bytes(), *gzip);
+  std::string raw_left;  // a gzip member's first byte, its second in the next block
   uint64_t at = 0;
   try {
     for (size_t n; (n = file.read_at(block.data(), block.size(), at, path)) > 0; at += n) {
       hash.add(block.data(), n);
-      std::string_view rest(block.data(), n);
-      for (size_t nl; (nl = rest.find('\n')) != std::string_view::npos;
-           rest.remove_prefix(nl + 1)) {
-        if (carry.empty()) {
-          emit(rest.substr(0, nl));
-        } else {
-          carry.append(rest.substr(0, nl));
-          emit(carry);
-          carry.clear();
-        }
+      if (!gz) {
+        split(std::string_view(block.data(), n));
+      } else if (raw_left.empty()) {
+        raw_left.assign(block.data() + gz->feed({block.data(), n}, false, split), block.data() + n);
+      } else {
+        raw_left.append(block.data(), n);
+        raw_left.erase(0, gz->feed(raw_left, false, split));
       }
-      carry.append(rest);
     }
   } catch (const sdk::FileError& e) {
     throw sdk::Error(MMH_ERR_IO, e.what());
   }
-  if (!carry.empty()) emit(carry);
   if (hash.value() != source_hash)
     throw sdk::Error(MMH_ERR_IO, path + ": changed while it was being read; run again");
+  if (gz) gz->feed(raw_left, true, split);
+  if (!carry.empty()) emit(carry);
+  if (line_error) std::rethrow_exception(line_error);
   return lines;
 }
 
@@ -285,7 +335,8 @@ size_t for_each_line(const sdk::RegularFile& file, const std::string& path, uint
 // entry cannot be written.
 template <typename Record, typename Parser, typename Finish>
 void build_cache_as_read(const std::string& path, const std::string& cache_path, CacheHeader h,
-                         Parser& parser, Finish&& finish_header) {
+                         const std::optional<ReadLimits>& gzip, Parser& parser,
+                         Finish&& finish_header) {
   std::optional<sdk::RegularFile> file;
   try {
     file.emplace(path);
@@ -294,7 +345,7 @@ void build_cache_as_read(const std::string& path, const std::string& cache_path,
   }
   Record r{};
   const size_t lines =
-      for_each_line(*file, path, h.source_hash,
+      for_each_line(*file, path, h.source_hash, gzip,
                     [&](std::string_view line, size_t n) { parser.line(line, n, r); });
   parser.start_second_pass(lines);
 
@@ -322,7 +373,7 @@ void build_cache_as_read(const std::string& path, const std::string& cache_path,
   }
   const char pad[kPayloadOffset] = {};
   write(pad, sizeof(pad));  // the header goes here once the records are counted
-  for_each_line(*file, path, h.source_hash, [&](std::string_view line, size_t n) {
+  for_each_line(*file, path, h.source_hash, gzip, [&](std::string_view line, size_t n) {
     if (!parser.line(line, n, r)) return;
     window.push_back(r);
     if (window.size() == kCheckWindow) flush();
@@ -344,15 +395,18 @@ void build_cache_as_read(const std::string& path, const std::string& cache_path,
   }
 }
 
-// The entry of a plain candle or trade CSV as it is read (build_cache_as_read); false when the
-// file is neither (gzip, a book stream): the caller parses it whole.
+// The entry of a candle or trade CSV, plain or gzip, as it is read (build_cache_as_read); false
+// when the file is neither (a book stream): the caller parses it whole.
 bool build_entry_as_read(const std::string& path, const std::string& cache_path, CacheHeader h,
                          const LoadOptions& options) {
-  switch (plain_csv_kind(path)) {
+  const CsvShape shape = csv_shape(path);
+  std::optional<ReadLimits> gzip;
+  if (shape.gzip) gzip = options.limits;
+  switch (shape.kind) {
     case SeriesKind::candles: {
       CandleLineParser parser(path, options.declared_interval_ns);
       h.kind = MMH_EVENT_CANDLE;
-      build_cache_as_read<mmh_candle>(path, cache_path, h, parser, [&](CacheHeader& done) {
+      build_cache_as_read<mmh_candle>(path, cache_path, h, gzip, parser, [&](CacheHeader& done) {
         const GapStats& g = parser.gaps();
         done.interval_ns = g.interval_ns;
         done.gap_count = g.gap_count;
@@ -364,7 +418,7 @@ bool build_entry_as_read(const std::string& path, const std::string& cache_path,
     case SeriesKind::trades: {
       TradeLineParser parser(path);
       h.kind = MMH_EVENT_TRADE;
-      build_cache_as_read<mmh_trade>(path, cache_path, h, parser, [](CacheHeader&) {});
+      build_cache_as_read<mmh_trade>(path, cache_path, h, gzip, parser, [](CacheHeader&) {});
       return true;
     }
     default:
@@ -459,12 +513,12 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
     const std::optional<std::string> why = open_cache();
     if (!why) return series;
     if (!why->empty()) series->cache_note_ = *why + "; rebuilt";
-    // A long plain candle or trade file: the entry is built as the file is read, then mapped
-    // like any.
-    if (source_size >= options.stream_from_bytes) {
+    // A long candle or trade file (its text, for gzip): the entry is built as the file is read,
+    // then mapped like any.
+    if (text_size_hint(path, source_size) >= options.stream_from_bytes) {
       CacheHeader h = header_for(source_size, source_hash, sdk::hash64(key_path), options);
       try {
-        if (build_entry_as_read(path, cache_path, h, options)) {  // else gzip or a book stream
+        if (build_entry_as_read(path, cache_path, h, options)) {  // else a book stream
           const std::string note = series->cache_note_;
           if (!open_cache()) {
             series->cache_note_ = note;

@@ -23,9 +23,9 @@ struct LoadOptions {
   std::string cache_dir;             // empty = no cache
   int64_t declared_interval_ns = 0;  // candles: 0 = infer
   ReadLimits limits;                 // how large a file, and its gzip text, may be
-  // A plain candle or trade CSV from this size on is never held whole: with a cache dir its entry
-  // is built as the file is read (two passes), and the run reads the entry. Smaller ones, gzip
-  // files and book streams are parsed whole.
+  // A candle or trade CSV with this much text or more (plain or gzip) is never held whole: with a
+  // cache dir its entry is built as the file is read (two passes), and the run reads the entry.
+  // Smaller ones and book streams are parsed whole.
   uint64_t stream_from_bytes = uint64_t{8} << 20;
 };
 
