@@ -3,8 +3,10 @@
 // happen (no crash, no hang, no unbounded allocation: the limits below are small on purpose).
 // Candle and trade text also go through CandleLineParser and TradeLineParser, which must give
 // the whole-text parser's records or error exactly (the replay builds long files' caches with
-// them). Gzip bytes also go through GzipStream in small pieces, which must give decode_text's
-// text or error exactly (long gzip files are decoded that way).
+// them). Depth text also goes through DepthLineParser taken from in small slices as lines come,
+// which must give parse_depth_csv's updates exactly (a long book stream is read so). Gzip bytes
+// also go through GzipStream in small pieces, which must give decode_text's text or error exactly
+// (long gzip files are decoded that way).
 #include "csv_series.hpp"
 #include "file_bytes.hpp"
 #include "line_feed.hpp"
@@ -66,6 +68,46 @@ void check_trades(const std::string& text) {
   if (line_parser_outcome<mmh_trade>(parser, text) != whole) __builtin_trap();
 }
 
+// A book's updates as bytes: each one's kind, fields (pointers aside) and levels.
+void append_book(std::string& out, const BookSeries& book) {
+  for (size_t i = 0; i < book.updates.size(); ++i) {
+    mmh_book_update u = book.updates[i];
+    const size_t levels = u.bid_count + u.ask_count;
+    out.append(reinterpret_cast<const char*>(&book.kinds[i]), sizeof(book.kinds[i]));
+    out.append(reinterpret_cast<const char*>(u.bids), levels * sizeof(mmh_book_level));
+    u.bids = u.asks = nullptr;
+    out.append(reinterpret_cast<const char*>(&u), sizeof(u));
+  }
+}
+
+void check_depth(const std::string& text) {
+  std::string whole;
+  try {
+    append_book(whole, parse_depth_csv(text, "fuzz.csv"));
+  } catch (const mmh::sdk::Error& e) {
+    whole = std::string("error: ") + e.what();
+  }
+  std::string sliced;
+  try {
+    DepthLineParser parser("fuzz.csv");
+    BookSeries piece;
+    size_t n = 0;
+    for (const std::string_view line : csv_lines(text)) {
+      parser.line(line, ++n);
+      piece.clear();
+      parser.take(piece, 1 + n % 3);
+      append_book(sliced, piece);
+    }
+    parser.finish(n);
+    piece.clear();
+    parser.take(piece);
+    append_book(sliced, piece);
+  } catch (const mmh::sdk::Error& e) {
+    sliced = std::string("error: ") + e.what();
+  }
+  if (sliced != whole) __builtin_trap();
+}
+
 // decode_text's text or "error: " and its error, through a GzipStream fed 1 to 64 bytes at a time.
 std::string decoded_in_pieces(const std::string& raw, const ReadLimits& limits) {
   std::string text;
@@ -110,7 +152,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         check_trades(text);
         break;
       case SeriesKind::depth:
-        parse_depth_csv(text, "fuzz.csv").fix_pointers();
+        check_depth(text);
         break;
       case SeriesKind::unknown:
         check_candles(text);

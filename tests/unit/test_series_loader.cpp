@@ -45,6 +45,31 @@ LoadOptions cached_in(const std::string& dir, uint64_t stream_from_bytes) {
   return options;
 }
 
+// Every batch next_batch gives, as text: each one's kind and count, then each update's fields
+// and levels (what the engine would see, pointers aside).
+std::string book_batches(LoadedSeries& s) {
+  std::string out;
+  mmh_batch b{};
+  while (s.next_batch(b)) {
+    out += "batch " + std::to_string(b.kind) + " x" + std::to_string(b.count) + "\n";
+    REQUIRE(b.record_size == sizeof(mmh_book_update));
+    const auto* u = static_cast<const mmh_book_update*>(b.records);
+    for (size_t i = 0; i < b.count; ++i) {
+      out += std::to_string(u[i].ts_ns) + " " + std::to_string(u[i].update_id) + " " +
+             std::to_string(u[i].symbol_id) + " " + std::to_string(u[i].bid_count) + "/" +
+             std::to_string(u[i].ask_count) + ":";
+      for (uint32_t k = 0; k < u[i].bid_count; ++k)
+        out += " b" + std::to_string(u[i].bids[k].price_e8) + "@" +
+               std::to_string(u[i].bids[k].qty_e8);
+      for (uint32_t k = 0; k < u[i].ask_count; ++k)
+        out += " a" + std::to_string(u[i].asks[k].price_e8) + "@" +
+               std::to_string(u[i].asks[k].qty_e8);
+      out += "\n";
+    }
+  }
+  return out;
+}
+
 std::string load_error(const std::string& path, const LoadOptions& options) {
   try {
     load_series(path, options);
@@ -274,7 +299,9 @@ TEST_CASE("real data: the Binance ETHUSDT depth stream loads as one snapshot and
   TempDir dir;
   LoadOptions options;
   options.cache_dir = dir.path();
+  options.stream_from_bytes = UINT64_MAX;  // parsed whole: records() holds them all
   auto s = load_series(path, options);
+  CHECK_FALSE(s->streamed());
   REQUIRE(s->count() == 1 + 6468);  // the data README's count of diffs after the snapshot
   CHECK(s->kind() == MMH_EVENT_BOOK_DELTA);
   CHECK(s->kind_of(0) == MMH_EVENT_BOOK_SNAPSHOT);
@@ -288,6 +315,20 @@ TEST_CASE("real data: the Binance ETHUSDT depth stream loads as one snapshot and
   CHECK(s->cache_note() == "book streams are parsed each time (not cached)");
   s->set_symbol_id(7);
   CHECK(u[10].symbol_id == 7);
+
+  // Its 23 MB of text are past the default threshold: checked, then read as the run goes, the
+  // same records.
+  auto streamed = load_series(path, LoadOptions{});
+  CHECK(streamed->streamed());
+  CHECK(streamed->records() == nullptr);
+  CHECK(streamed->count() == s->count());
+  CHECK(streamed->first_ts_ns() == u[0].ts_ns);
+  CHECK(streamed->last_ts_ns() == s->last_ts_ns());
+  CHECK(streamed->cache_note() == "book streams are read as the run goes (not cached)");
+  streamed->set_symbol_id(7);
+  auto whole = load_series(path, options);
+  whole->set_symbol_id(7);
+  CHECK(book_batches(*streamed) == book_batches(*whole));
 }
 
 TEST_CASE(
@@ -383,4 +424,82 @@ TEST_CASE("a long trade tape's cache entry is built as it is read, the same as p
   auto error_of = [&](const LoadOptions& options) { return load_error(bad_csv, options); };
   CHECK(error_of(whole).find("goes back from the previous row's") != std::string::npos);
   CHECK(error_of(streamed) == error_of(whole));
+}
+
+TEST_CASE("a long book stream is checked whole, then read as the run goes: the same records") {
+  TempDir dir;
+  // Past the reader's 1 MiB block and the 4,096-update slice: a snapshot, deltas (one older than
+  // it, dropped), a second snapshot whose time waits for the next delta, CRLF, a comment.
+  std::string text =
+      "# generated\r\nlocal_ts_ns,exch_ts_ms,kind,side,price,qty,first_update_id,"
+      "last_update_id\r\n";
+  int64_t id = 1000;
+  auto snapshot = [&](int64_t local_ns) {
+    for (int k = 0; k < 3; ++k)
+      text += std::to_string(local_ns) + ",0,S,b,10" + std::to_string(k) + ".5,1.25," +
+              std::to_string(id) + "," + std::to_string(id) + "\r\n";
+    text += std::to_string(local_ns) + ",0,S,a,200,2," + std::to_string(id) + "," +
+            std::to_string(id) + "\r\n";
+  };
+  snapshot(1'700'000'000'000'000'000);
+  text += "1700000000000000000,1699999999990,D,b,101,3,990,999\r\n";  // before the snapshot
+  for (int64_t m = 1; m <= 15000; ++m) {
+    if (m == 10000) {
+      id += 10;  // a fresh snapshot resyncs past a gap
+      snapshot(1'700'000'000'000'000'000 + m * 1'000'000);
+    }
+    const std::string ids = std::to_string(id + 1) + "," + std::to_string(id + 2);
+    id += 2;
+    const std::string t = std::to_string(1'700'000'000'000'000'000 + m * 1'000'000) + "," +
+                          std::to_string(1'700'000'000'000 + m / 3) + ",D,";
+    text += t + "b,10" + std::to_string(m % 7) + ".5," + std::to_string(m % 5) + "," + ids + "\r\n";
+    if (m % 2 == 0) text += t + "a,20" + std::to_string(m % 3) + ",1.5," + ids + "\r\n";
+  }
+  REQUIRE(text.size() > (size_t{1} << 20));
+  const std::string csv = write_file(dir.file("depth.csv"), text);
+  LoadOptions whole;
+  whole.stream_from_bytes = UINT64_MAX;
+  LoadOptions streamed;
+  streamed.stream_from_bytes = 0;
+  streamed.cache_dir = dir.file("cache");  // not used for books
+
+  auto a = load_series(csv, whole);
+  auto b = load_series(csv, streamed);
+  CHECK_FALSE(a->streamed());
+  CHECK(b->streamed());
+  CHECK(b->count() == a->count());
+  CHECK(a->count() == 1 + 9999 + 1 + 5001);
+  CHECK(b->first_ts_ns() == a->first_ts_ns());
+  CHECK(b->last_ts_ns() == a->last_ts_ns());
+  a->set_symbol_id(3);
+  b->set_symbol_id(3);
+  const std::string expected = book_batches(*a);
+  CHECK(expected.find("batch " + std::to_string(MMH_EVENT_BOOK_SNAPSHOT) + " x1") !=
+        std::string::npos);
+  CHECK(book_batches(*b) == expected);
+  mmh_batch after{};
+  CHECK_FALSE(b->next_batch(after));  // done stays done
+  // Gzip the same.
+  const std::string gz = write_gzip(dir.file("depth.csv.gz"), text);
+  auto c = load_series(gz, streamed);
+  CHECK(c->streamed());
+  c->set_symbol_id(3);
+  CHECK(book_batches(*c) == expected);
+
+  // Errors: a gap deep in the stream, as the whole parse says it, plain and gzip; a gzip file's
+  // truncation before any row's error.
+  std::string bad = text;
+  const size_t at = bad.find(",8001,8002\r\n");
+  REQUIRE(at != std::string::npos);
+  bad.replace(at, 10, ",8001,8003");
+  const std::string bad_csv = write_file(dir.file("bad.csv"), bad);
+  const std::string expected_error = load_error(bad_csv, whole);
+  CHECK(expected_error.find("update ids jump") != std::string::npos);
+  CHECK(load_error(bad_csv, streamed) == expected_error);
+  const std::string bad_gz = write_gzip(dir.file("bad.csv.gz"), bad);
+  CHECK(load_error(bad_gz, streamed) == load_error(bad_gz, whole));
+  const std::string packed = mmh::test::read_file(bad_gz);
+  const std::string cut = write_file(dir.file("cut.csv.gz"), packed.substr(0, packed.size() - 9));
+  CHECK(load_error(cut, streamed).find("truncated gzip data") != std::string::npos);
+  CHECK(load_error(cut, streamed) == load_error(cut, whole));
 }

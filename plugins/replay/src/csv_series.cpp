@@ -421,132 +421,159 @@ void BookSeries::fix_pointers() {
   }
 }
 
-BookSeries parse_depth_csv(std::string_view text, const std::string& source) {
-  LineReader reader(text);
-  std::string_view line;
-  if (!read_header(reader, line))
-    fail(source, 1, "empty file: expected the header '" + std::string(kDepthHeader) + "'");
-  check_header(line, kDepthHeader, source, reader.line_number());
-  BookSeries series;
-  series.levels.reserve(text.size() / 64 + 1);
+void BookSeries::clear() {
+  updates.clear();
+  kinds.clear();
+  levels.clear();
+  first_level_.clear();
+}
 
-  // The message being read: its rows are collected per side, then appended bids first.
-  struct Message {
-    bool open = false;
-    bool snapshot = false;
-    int64_t local_ns = 0;
-    int64_t exch_ms = 0;
-    uint64_t first_id = 0;
-    uint64_t last_id = 0;
-    size_t line = 0;
-    std::vector<mmh_book_level> bids, asks;
-  } msg;
-  bool have_snapshot = false;
-  uint64_t snapshot_id = 0;
-  uint64_t last_applied_id = 0;        // 0: no delta applied since the snapshot
-  size_t pending_snapshot = SIZE_MAX;  // a snapshot still waiting for a delta's clock offset
+DepthLineParser::DepthLineParser(std::string source_name)
+    : gate_(std::move(source_name), kDepthHeader) {}
 
-  auto close_message = [&] {
-    if (!msg.open) return;
-    msg.open = false;
-    if (msg.snapshot) {
-      have_snapshot = true;
-      snapshot_id = msg.last_id;
-      last_applied_id = 0;
-    } else {
-      if (!have_snapshot) fail(source, msg.line, "a delta before any snapshot (kind S rows)");
-      if (msg.last_id <= snapshot_id) return;  // older than the snapshot: already in it
-      if (last_applied_id == 0) {
-        if (msg.first_id > snapshot_id + 1)
-          fail(source, msg.line,
-               "the first delta after the snapshot starts at update id " +
-                   std::to_string(msg.first_id) + ", past the snapshot's " +
-                   std::to_string(snapshot_id) + " + 1: updates are missing");
-      } else if (msg.first_id != last_applied_id + 1) {
+void DepthLineParser::close_message() {
+  Message& msg = msg_;
+  if (!msg.open) return;
+  const std::string& source = gate_.source();
+  msg.open = false;
+  if (msg.snapshot) {
+    have_snapshot_ = true;
+    snapshot_id_ = msg.last_id;
+    last_applied_id_ = 0;
+  } else {
+    if (!have_snapshot_) fail(source, msg.line, "a delta before any snapshot (kind S rows)");
+    if (msg.last_id <= snapshot_id_) return;  // older than the snapshot: already in it
+    if (last_applied_id_ == 0) {
+      if (msg.first_id > snapshot_id_ + 1)
         fail(source, msg.line,
-             "update ids jump from " + std::to_string(last_applied_id) + " to " +
-                 std::to_string(msg.first_id) +
-                 ": a gap in the stream (the book would be wrong after it)");
-      }
-      last_applied_id = msg.last_id;
+             "the first delta after the snapshot starts at update id " +
+                 std::to_string(msg.first_id) + ", past the snapshot's " +
+                 std::to_string(snapshot_id_) + " + 1: updates are missing");
+    } else if (msg.first_id != last_applied_id_ + 1) {
+      fail(source, msg.line,
+           "update ids jump from " + std::to_string(last_applied_id_) + " to " +
+               std::to_string(msg.first_id) +
+               ": a gap in the stream (the book would be wrong after it)");
     }
-    mmh_book_update u{};
-    u.update_id = msg.last_id;
-    u.bid_count = static_cast<uint32_t>(msg.bids.size());
-    u.ask_count = static_cast<uint32_t>(msg.asks.size());
-    if (msg.snapshot) {
-      u.ts_ns = msg.local_ns;
-      pending_snapshot = series.updates.size();
-    } else {
-      u.ts_ns = msg.exch_ms * kNsPerMs;
-      if (pending_snapshot != SIZE_MAX) {
-        series.updates[pending_snapshot].ts_ns =
-            std::min(u.ts_ns, series.updates[pending_snapshot].ts_ns + (u.ts_ns - msg.local_ns));
-        pending_snapshot = SIZE_MAX;
-      }
-    }
-    series.first_level_.push_back(series.levels.size());
-    series.levels.insert(series.levels.end(), msg.bids.begin(), msg.bids.end());
-    series.levels.insert(series.levels.end(), msg.asks.begin(), msg.asks.end());
-    series.updates.push_back(u);
-    series.kinds.push_back(msg.snapshot ? MMH_EVENT_BOOK_SNAPSHOT : MMH_EVENT_BOOK_DELTA);
-  };
-
-  while (reader.next(line)) {
-    const size_t n = reader.line_number();
-    if (line.empty()) {
-      if (reader.only_blank_left()) break;
-      fail(source, n, "empty line inside the data");
-    }
-    std::string_view f[8];
-    const size_t columns = split_fields(line, f);
-    if (columns != 8)
-      fail(
-          source, n,
-          "expected 8 columns (" + std::string(kDepthHeader) + "), got " + std::to_string(columns));
-    const auto local_ns = static_cast<int64_t>(parse_u64(f[0], "local_ts_ns", source, n));
-    const auto exch_ms = static_cast<int64_t>(parse_u64(f[1], "exch_ts_ms", source, n));
-    if (f[2] != "S" && f[2] != "D")
-      fail(source, n, "column 'kind': expected S (snapshot) or D (delta), got " + quoted(f[2]));
-    if (f[3] != "b" && f[3] != "a")
-      fail(source, n, "column 'side': expected b (bid) or a (ask), got " + quoted(f[3]));
-    const bool snapshot = f[2] == "S";
-    if (!snapshot && (exch_ms <= 0 || exch_ms > INT64_MAX / kNsPerMs))
-      fail(source, n, "column 'exch_ts_ms': a delta needs its exchange time in epoch ms");
-    mmh_book_level level{parse_value(f[4], "price", source, n),
-                         parse_value(f[5], "qty", source, n)};
-    if (level.price_e8 <= 0) fail(source, n, "price must be positive, got " + std::string(f[4]));
-    if (level.price_e8 > kMaxPriceE8)
-      fail(source, n, "price " + std::string(f[4]) + " is above " + kMaxPriceText);
-    if (level.qty_e8 < 0) fail(source, n, "qty must not be negative, got " + std::string(f[5]));
-    const uint64_t first_id = parse_u64(f[6], "first_update_id", source, n);
-    const uint64_t last_id = parse_u64(f[7], "last_update_id", source, n);
-    if (first_id > last_id)
-      fail(source, n,
-           "first_update_id " + std::to_string(first_id) + " > last_update_id " +
-               std::to_string(last_id));
-    if (!msg.open || msg.snapshot != snapshot || msg.last_id != last_id ||
-        msg.first_id != first_id) {
-      close_message();
-      msg.open = true;
-      msg.snapshot = snapshot;
-      msg.local_ns = local_ns;
-      msg.exch_ms = exch_ms;
-      msg.first_id = first_id;
-      msg.last_id = last_id;
-      msg.line = n;
-      msg.bids.clear();
-      msg.asks.clear();
-    }
-    (f[3] == "b" ? msg.bids : msg.asks).push_back(level);
+    last_applied_id_ = msg.last_id;
   }
+  mmh_book_update u{};
+  u.update_id = msg.last_id;
+  u.bid_count = static_cast<uint32_t>(msg.bids.size());
+  u.ask_count = static_cast<uint32_t>(msg.asks.size());
+  if (msg.snapshot) {
+    u.ts_ns = msg.local_ns;
+    pending_snapshot_ = held_.updates.size();
+  } else {
+    u.ts_ns = msg.exch_ms * kNsPerMs;
+    if (pending_snapshot_ != SIZE_MAX) {
+      mmh_book_update& snap = held_.updates[pending_snapshot_];
+      snap.ts_ns = std::min(u.ts_ns, snap.ts_ns + (u.ts_ns - msg.local_ns));
+      pending_snapshot_ = SIZE_MAX;
+    }
+  }
+  held_.first_level_.push_back(held_.levels.size());
+  held_.levels.insert(held_.levels.end(), msg.bids.begin(), msg.bids.end());
+  held_.levels.insert(held_.levels.end(), msg.asks.begin(), msg.asks.end());
+  held_.updates.push_back(u);
+  held_.kinds.push_back(msg.snapshot ? MMH_EVENT_BOOK_SNAPSHOT : MMH_EVENT_BOOK_DELTA);
+}
+
+void DepthLineParser::line(std::string_view line, size_t n) {
+  if (!gate_.admit(line, n)) return;
+  const std::string& source = gate_.source();
+  ++rows_;
+  std::string_view f[8];
+  const size_t columns = split_fields(line, f);
+  if (columns != 8)
+    fail(source, n,
+         "expected 8 columns (" + std::string(kDepthHeader) + "), got " + std::to_string(columns));
+  const auto local_ns = static_cast<int64_t>(parse_u64(f[0], "local_ts_ns", source, n));
+  const auto exch_ms = static_cast<int64_t>(parse_u64(f[1], "exch_ts_ms", source, n));
+  if (f[2] != "S" && f[2] != "D")
+    fail(source, n, "column 'kind': expected S (snapshot) or D (delta), got " + quoted(f[2]));
+  if (f[3] != "b" && f[3] != "a")
+    fail(source, n, "column 'side': expected b (bid) or a (ask), got " + quoted(f[3]));
+  const bool snapshot = f[2] == "S";
+  if (!snapshot && (exch_ms <= 0 || exch_ms > INT64_MAX / kNsPerMs))
+    fail(source, n, "column 'exch_ts_ms': a delta needs its exchange time in epoch ms");
+  mmh_book_level level{parse_value(f[4], "price", source, n), parse_value(f[5], "qty", source, n)};
+  if (level.price_e8 <= 0) fail(source, n, "price must be positive, got " + std::string(f[4]));
+  if (level.price_e8 > kMaxPriceE8)
+    fail(source, n, "price " + std::string(f[4]) + " is above " + kMaxPriceText);
+  if (level.qty_e8 < 0) fail(source, n, "qty must not be negative, got " + std::string(f[5]));
+  const uint64_t first_id = parse_u64(f[6], "first_update_id", source, n);
+  const uint64_t last_id = parse_u64(f[7], "last_update_id", source, n);
+  if (first_id > last_id)
+    fail(source, n,
+         "first_update_id " + std::to_string(first_id) + " > last_update_id " +
+             std::to_string(last_id));
+  Message& msg = msg_;
+  if (!msg.open || msg.snapshot != snapshot || msg.last_id != last_id || msg.first_id != first_id) {
+    close_message();
+    msg.open = true;
+    msg.snapshot = snapshot;
+    msg.local_ns = local_ns;
+    msg.exch_ms = exch_ms;
+    msg.first_id = first_id;
+    msg.last_id = last_id;
+    msg.line = n;
+    msg.bids.clear();
+    msg.asks.clear();
+  }
+  (f[3] == "b" ? msg.bids : msg.asks).push_back(level);
+}
+
+void DepthLineParser::finish(size_t lines) {
   close_message();
-  if (series.updates.empty())
-    fail(source, reader.line_number() + 1, "no book rows after the header");
+  gate_.finish(lines, rows_, "book rows");
+  pending_snapshot_ = SIZE_MAX;  // no delta came after it: its local time stands
+}
+
+size_t DepthLineParser::ready() const {
+  return pending_snapshot_ == SIZE_MAX ? held_.updates.size() : pending_snapshot_;
+}
+
+void DepthLineParser::take(BookSeries& out, size_t max_count) {
+  const size_t n = std::min(ready(), max_count);
+  if (n == 0) return;
   // One clock that never goes back: the merge with other streams relies on it.
-  for (size_t i = 1; i < series.updates.size(); ++i)
-    series.updates[i].ts_ns = std::max(series.updates[i].ts_ns, series.updates[i - 1].ts_ns);
-  series.fix_pointers();
+  for (size_t i = 0; i < n; ++i) {
+    int64_t& ts = held_.updates[i].ts_ns;
+    ts = std::max(ts, last_ts_ns_);
+    last_ts_ns_ = ts;
+  }
+  if (out.updates.empty() && n == held_.updates.size()) {
+    std::swap(out, held_);  // the whole text at once: nothing to copy
+    held_.clear();
+  } else {
+    const size_t level_end = n < held_.updates.size() ? held_.first_level_[n] : held_.levels.size();
+    for (size_t i = 0; i < n; ++i)
+      out.first_level_.push_back(out.levels.size() + held_.first_level_[i]);
+    // The first `count` of `from` to the end of `to`.
+    auto move_front = [](auto& from, size_t count, auto& to) {
+      const auto end = from.begin() + static_cast<std::ptrdiff_t>(count);
+      to.insert(to.end(), from.begin(), end);
+      from.erase(from.begin(), end);
+    };
+    move_front(held_.levels, level_end, out.levels);
+    move_front(held_.updates, n, out.updates);
+    move_front(held_.kinds, n, out.kinds);
+    held_.first_level_.erase(held_.first_level_.begin(),
+                             held_.first_level_.begin() + static_cast<std::ptrdiff_t>(n));
+    for (size_t& first : held_.first_level_) first -= level_end;
+    if (pending_snapshot_ != SIZE_MAX) pending_snapshot_ -= n;
+  }
+  out.fix_pointers();
+}
+
+BookSeries parse_depth_csv(std::string_view text, const std::string& source) {
+  DepthLineParser parser(source);
+  LineReader reader(text);
+  for (std::string_view line; reader.next(line);) parser.line(line, reader.line_number());
+  parser.finish(reader.line_number());
+  BookSeries series;
+  parser.take(series);
   return series;
 }
 

@@ -11,6 +11,7 @@
 
 #include <mmhost/plugin.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -130,13 +131,55 @@ struct BookSeries {
   std::vector<mmh_book_level> levels;
   // Points every update at its levels (after `levels` stopped growing or was moved).
   void fix_pointers();
+  void clear();
 
  private:
-  friend BookSeries parse_depth_csv(std::string_view, const std::string&);
+  friend class DepthLineParser;
   std::vector<size_t> first_level_;  // index of each update's first bid in `levels`
 };
 
 BookSeries parse_depth_csv(std::string_view text, const std::string& source_name);
+
+// parse_depth_csv as the file's lines come (each once, in order, numbered from 1), for a stream
+// too long to hold: a message comes out when the next one starts, and is final once no snapshot
+// before it waits for the first delta's time. parse_depth_csv is this fed a whole text: the same
+// updates and the same errors, in the same order.
+class DepthLineParser {
+ public:
+  explicit DepthLineParser(std::string source_name);
+  void line(std::string_view line, size_t line_number);
+  // After the last line (numbered `lines`): closes the last message, every update is final;
+  // throws as parse_depth_csv would for no header or no rows.
+  void finish(size_t lines);
+  // Updates final and not yet taken.
+  size_t ready() const;
+  // Appends the final updates, at most `max_count`, to `out` (times made monotonic, pointers
+  // fixed) and forgets them.
+  void take(BookSeries& out, size_t max_count = SIZE_MAX);
+
+ private:
+  void close_message();
+
+  struct Message {
+    bool open = false;
+    bool snapshot = false;
+    int64_t local_ns = 0;
+    int64_t exch_ms = 0;
+    uint64_t first_id = 0;
+    uint64_t last_id = 0;
+    size_t line = 0;
+    std::vector<mmh_book_level> bids, asks;
+  };
+  CsvLineGate gate_;
+  Message msg_;
+  size_t rows_ = 0;
+  bool have_snapshot_ = false;
+  uint64_t snapshot_id_ = 0;
+  uint64_t last_applied_id_ = 0;        // 0: no delta applied since the snapshot
+  size_t pending_snapshot_ = SIZE_MAX;  // in held_: a snapshot waiting for a delta's clock offset
+  BookSeries held_;                     // closed messages not yet taken
+  int64_t last_ts_ns_ = INT64_MIN;      // of the last update taken: times never go back
+};
 
 // Prices above this (10^9 in units of 1e-8) are refused as implausible: sums and notionals of
 // such prices would overflow the host's 64-bit fixed point.

@@ -55,23 +55,7 @@ class ReplaySource {
       sdk::log(MMH_LOG_DEBUG, file + ": " + series_->cache_note());
   }
 
-  bool read_batch(mmh_batch& out) {
-    // One batch per run of same-kind records (a candle or trade series is one run; a book stream
-    // alternates snapshots and deltas); the engine slices them as it merges.
-    // A cache entry's records are copied out in slices (LoadedSeries::records_at).
-    const size_t count = series_->count();
-    if (next_ >= count) return false;
-    const uint32_t kind = series_->kind_of(next_);
-    size_t end = next_ + 1;
-    const size_t limit = series_->from_cache() ? next_ + kSliceRecords : count;
-    while (end < count && end < limit && series_->kind_of(end) == kind) ++end;
-    out.kind = kind;
-    out.record_size = series_->record_size();
-    out.count = end - next_;
-    out.records = series_->records_at(next_, out.count, scratch_);
-    next_ = end;
-    return true;
-  }
+  bool read_batch(mmh_batch& out) { return series_->next_batch(out); }
 
   bool instrument(mmh_instrument& out) const {
     if (!instrument_) return false;
@@ -82,10 +66,8 @@ class ReplaySource {
   void describe(mmh_source_info& info) const {
     info.primary_kind = series_->kind();
     info.record_count = series_->count();
-    if (series_->count() > 0) {
-      info.first_ts_ns = time_of(0);
-      info.last_ts_ns = time_of(series_->count() - 1);
-    }
+    info.first_ts_ns = series_->first_ts_ns();
+    info.last_ts_ns = series_->last_ts_ns();
     info.interval_ns = series_->gaps().interval_ns;
     info.gap_count = series_->gaps().gap_count;
     info.largest_gap_ns = series_->gaps().largest_gap_ns;
@@ -94,17 +76,7 @@ class ReplaySource {
   }
 
  private:
-  int64_t time_of(size_t i) const {
-    const char* p = static_cast<const char*>(series_->records()) + i * series_->record_size();
-    if (series_->kind() == MMH_EVENT_CANDLE)
-      return reinterpret_cast<const mmh_candle*>(p)->open_ts_ns;
-    return *reinterpret_cast<const int64_t*>(p);  // trades and book updates start with ts_ns
-  }
-
-  static constexpr size_t kSliceRecords = 4096;
   std::unique_ptr<LoadedSeries> series_;
-  size_t next_ = 0;
-  std::vector<char> scratch_;
   std::optional<mmh_instrument> instrument_;
 };
 

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 namespace mmh::replay {
@@ -78,10 +79,6 @@ void write_cache(const std::string& path, CacheHeader header, const void* record
 
 }  // namespace
 
-LoadedSeries::~LoadedSeries() {
-  if (map_ != nullptr) ::munmap(map_, map_size_);
-}
-
 namespace {
 
 void stamp_symbol_id(char* p, size_t count, uint32_t kind, size_t record_size, uint32_t id) {
@@ -104,7 +101,7 @@ void drop_pages(void* map, size_t from, size_t to) {
 
 void LoadedSeries::set_symbol_id(uint32_t symbol_id) {
   symbol_id_ = symbol_id;
-  if (map_ == nullptr)
+  if (map_ == nullptr && records_ != nullptr)  // else stamped as read (a cache entry, a stream)
     stamp_symbol_id(static_cast<char*>(records_), count_, kind_, record_size_, symbol_id);
 }
 
@@ -266,67 +263,105 @@ struct CacheWriteError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Every line of a file's text (a gzip file's decoded as it is read, with read_file_bytes's
-// limits and errors), read in 1 MiB blocks, its '\n' and one trailing '\r' off, numbered from 1
-// (LineReader's cut: no line after a final '\n'); returns the number of lines. The bytes must
-// hash to `source_hash`: a file changed while it was read is an error, not a cache entry. A gzip
-// file's decoding errors come before a line's, as when its text is decoded whole first.
-template <typename OnLine>
-size_t for_each_line(const sdk::RegularFile& file, const std::string& path, uint64_t source_hash,
-                     const std::optional<ReadLimits>& gzip, OnLine&& on_line) {
-  std::vector<char> block(size_t{1} << 20);
-  std::string carry;  // a line cut by the block's end
-  sdk::Hash64 hash;
-  size_t lines = 0;
-  std::exception_ptr line_error;  // a gzip file's first, thrown once it is decoded
-  auto emit = [&](std::string_view line) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    ++lines;
-    if (!gzip) return on_line(line, lines);
-    if (line_error) return;
+// The lines of a file's text (a gzip file's decoded as it is read, with read_file_bytes's limits
+// and errors), read a 1 MiB block at a time, each with its '\n' and one trailing '\r' off and
+// numbered from 1 (LineReader's cut: no line after a final '\n'). The bytes must hash to
+// `source_hash`: a file changed while it was read is an error, not data. A gzip file's decoding
+// errors come before a line's, as when its text is decoded whole first.
+class LineSource {
+ public:
+  using OnLine = std::function<void(std::string_view line, size_t line_number)>;
+  LineSource(const sdk::RegularFile& file, std::string path, uint64_t source_hash,
+             const std::optional<ReadLimits>& gzip, OnLine on_line)
+      : file_(file),
+        path_(std::move(path)),
+        source_hash_(source_hash),
+        on_line_(std::move(on_line)) {
+    if (gzip) gz_.emplace(path_, file.size_bytes(), *gzip);
+  }
+
+  // Hands the next block's lines over; false once the file is done (its last line given, its hash
+  // checked, a gzip file's first line error thrown).
+  bool next_block() {
+    if (done_) return false;
+    size_t n = 0;
     try {
-      on_line(line, lines);
-    } catch (...) {
-      line_error = std::current_exception();
+      n = file_.read_at(block_.data(), block_.size(), at_, path_);
+    } catch (const sdk::FileError& e) {
+      throw sdk::Error(MMH_ERR_IO, e.what());
     }
-  };
-  auto split = [&](std::string_view rest) {
+    if (n > 0) {
+      at_ += n;
+      hash_.add(block_.data(), n);
+      if (!gz_) {
+        split({block_.data(), n});
+      } else if (raw_left_.empty()) {
+        const size_t used = gz_->feed({block_.data(), n}, false, split_fn_);
+        raw_left_.assign(block_.data() + used, block_.data() + n);
+      } else {
+        raw_left_.append(block_.data(), n);
+        raw_left_.erase(0, gz_->feed(raw_left_, false, split_fn_));
+      }
+      return true;
+    }
+    done_ = true;
+    if (hash_.value() != source_hash_)
+      throw sdk::Error(MMH_ERR_IO, path_ + ": changed while it was being read; run again");
+    if (gz_) gz_->feed(raw_left_, true, split_fn_);
+    if (!carry_.empty()) emit(carry_);
+    if (line_error_) std::rethrow_exception(line_error_);
+    return false;
+  }
+  size_t lines() const { return lines_; }
+
+ private:
+  void emit(std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    ++lines_;
+    if (!gz_) return on_line_(line, lines_);
+    if (line_error_) return;
+    try {
+      on_line_(line, lines_);
+    } catch (...) {
+      line_error_ = std::current_exception();  // thrown once the file is decoded
+    }
+  }
+  void split(std::string_view rest) {
     for (size_t nl; (nl = rest.find('\n')) != std::string_view::npos; rest.remove_prefix(nl + 1)) {
-      if (carry.empty()) {
+      if (carry_.empty()) {
         emit(rest.substr(0, nl));
       } else {
-        carry.append(rest.substr(0, nl));
-        emit(carry);
-        carry.clear();
+        carry_.append(rest.substr(0, nl));
+        emit(carry_);
+        carry_.clear();
       }
     }
-    carry.append(rest);
-  };
-  std::optional<GzipStream> gz;
-  if (gzip) gz.emplace(path, file.size_bytes(), *gzip);
-  std::string raw_left;  // a gzip member's first byte, its second in the next block
-  uint64_t at = 0;
-  try {
-    for (size_t n; (n = file.read_at(block.data(), block.size(), at, path)) > 0; at += n) {
-      hash.add(block.data(), n);
-      if (!gz) {
-        split(std::string_view(block.data(), n));
-      } else if (raw_left.empty()) {
-        raw_left.assign(block.data() + gz->feed({block.data(), n}, false, split), block.data() + n);
-      } else {
-        raw_left.append(block.data(), n);
-        raw_left.erase(0, gz->feed(raw_left, false, split));
-      }
-    }
-  } catch (const sdk::FileError& e) {
-    throw sdk::Error(MMH_ERR_IO, e.what());
+    carry_.append(rest);
   }
-  if (hash.value() != source_hash)
-    throw sdk::Error(MMH_ERR_IO, path + ": changed while it was being read; run again");
-  if (gz) gz->feed(raw_left, true, split);
-  if (!carry.empty()) emit(carry);
-  if (line_error) std::rethrow_exception(line_error);
-  return lines;
+
+  const sdk::RegularFile& file_;
+  std::string path_;
+  uint64_t source_hash_;
+  OnLine on_line_;
+  std::optional<GzipStream> gz_;
+  GzipStream::OnText split_fn_ = [this](std::string_view text) { split(text); };
+  std::vector<char> block_ = std::vector<char>(size_t{1} << 20);
+  std::string carry_;     // a line cut by the block's end
+  std::string raw_left_;  // a gzip member's first byte, its second in the next block
+  sdk::Hash64 hash_;
+  uint64_t at_ = 0;
+  size_t lines_ = 0;
+  bool done_ = false;
+  std::exception_ptr line_error_;
+};
+
+// Every line of the file (LineSource) to `on_line`; returns the number of lines.
+size_t for_each_line(const sdk::RegularFile& file, const std::string& path, uint64_t source_hash,
+                     const std::optional<ReadLimits>& gzip, LineSource::OnLine on_line) {
+  LineSource source(file, path, source_hash, gzip, std::move(on_line));
+  while (source.next_block()) {
+  }
+  return source.lines();
 }
 
 // The cache entry of a plain candle or trade CSV built without holding the file or its records:
@@ -398,8 +433,7 @@ void build_cache_as_read(const std::string& path, const std::string& cache_path,
 // The entry of a candle or trade CSV, plain or gzip, as it is read (build_cache_as_read); false
 // when the file is neither (a book stream): the caller parses it whole.
 bool build_entry_as_read(const std::string& path, const std::string& cache_path, CacheHeader h,
-                         const LoadOptions& options) {
-  const CsvShape shape = csv_shape(path);
+                         const CsvShape& shape, const LoadOptions& options) {
   std::optional<ReadLimits> gzip;
   if (shape.gzip) gzip = options.limits;
   switch (shape.kind) {
@@ -428,6 +462,100 @@ bool build_entry_as_read(const std::string& path, const std::string& cache_path,
 
 }  // namespace
 
+// A book stream read as the run goes: the file again, through the parser that checked it whole.
+struct LoadedSeries::BookStream {
+  BookStream(const std::string& path, uint64_t source_hash, const std::optional<ReadLimits>& gzip)
+      : file(open_regular(path)),
+        parser(path),
+        lines(file, path, source_hash, gzip,
+              [this](std::string_view line, size_t n) { parser.line(line, n); }) {}
+
+  static sdk::RegularFile open_regular(const std::string& path) {
+    try {
+      return sdk::RegularFile(path);
+    } catch (const sdk::FileError& e) {
+      throw sdk::Error(MMH_ERR_IO, e.what());
+    }
+  }
+
+  // The next slice of updates into `slice` (cleared first); false after the last.
+  bool refill() {
+    slice.clear();
+    at = 0;
+    while (parser.ready() < kSliceUpdates && !done) {
+      if (!lines.next_block()) {
+        parser.finish(lines.lines());
+        done = true;
+      }
+    }
+    parser.take(slice, kSliceUpdates);
+    return !slice.updates.empty();
+  }
+
+  static constexpr size_t kSliceUpdates = LoadedSeries::kBatchRecords;
+  sdk::RegularFile file;
+  DepthLineParser parser;
+  LineSource lines;
+  bool done = false;
+  BookSeries slice;
+  size_t at = 0;  // next update of the slice
+  int64_t first_ts_ns = 0;
+  int64_t last_ts_ns = 0;
+};
+
+LoadedSeries::~LoadedSeries() {
+  if (map_ != nullptr) ::munmap(map_, map_size_);
+}
+
+int64_t LoadedSeries::time_of(size_t i) const {
+  const char* p = static_cast<const char*>(records_) + i * record_size_;
+  if (kind_ == MMH_EVENT_CANDLE) return reinterpret_cast<const mmh_candle*>(p)->open_ts_ns;
+  return *reinterpret_cast<const int64_t*>(p);  // trades and book updates start with ts_ns
+}
+
+int64_t LoadedSeries::first_ts_ns() const {
+  if (stream_) return stream_->first_ts_ns;
+  return count_ > 0 ? time_of(0) : 0;
+}
+
+int64_t LoadedSeries::last_ts_ns() const {
+  if (stream_) return stream_->last_ts_ns;
+  return count_ > 0 ? time_of(count_ - 1) : 0;
+}
+
+bool LoadedSeries::next_batch(mmh_batch& out) {
+  // One batch per run of same-kind records (a candle or trade series is one run; a book stream
+  // alternates snapshots and deltas); the engine slices them as it merges.
+  if (stream_) {
+    BookStream& b = *stream_;
+    if (b.at >= b.slice.updates.size() && !b.refill()) return false;
+    size_t end = b.at + 1;
+    while (end < b.slice.updates.size() && b.slice.kinds[end] == b.slice.kinds[b.at]) ++end;
+    out.kind = b.slice.kinds[b.at];
+    out.record_size = sizeof(mmh_book_update);
+    out.count = end - b.at;
+    mmh_book_update* first = b.slice.updates.data() + b.at;
+    stamp_symbol_id(reinterpret_cast<char*>(first), out.count, MMH_EVENT_BOOK_DELTA,
+                    sizeof(mmh_book_update), symbol_id_);
+    out.records = first;
+    b.at = end;
+    return true;
+  }
+  // At most up to the next multiple of kBatchRecords: a cache entry's records are copied out
+  // (records_at), a book stream's slices end there, parsed whole or streamed alike.
+  if (next_ >= count_) return false;
+  const uint32_t kind = kind_of(next_);
+  size_t end = next_ + 1;
+  const size_t limit = (next_ / kBatchRecords + 1) * kBatchRecords;
+  while (end < count_ && end < limit && kind_of(end) == kind) ++end;
+  out.kind = kind;
+  out.record_size = record_size_;
+  out.count = end - next_;
+  out.records = records_at(next_, out.count, scratch_);
+  next_ = end;
+  return true;
+}
+
 std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOptions& options) {
   std::error_code ec;
   const std::string canonical = fs::weakly_canonical(fs::path(path), ec).string();
@@ -437,6 +565,31 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
   uint64_t source_size = 0;
   uint64_t source_hash = hash_file(path, options.limits.max_text_bytes, source_size);
   auto series = std::make_unique<LoadedSeries>();
+
+  // A long book stream: checked whole now in one pass that holds nothing, read again as the run
+  // goes (book streams are not cached: their records point at their levels).
+  const bool long_text = text_size_hint(path, source_size) >= options.stream_from_bytes;
+  const CsvShape shape = long_text ? csv_shape(path) : CsvShape{};
+  if (shape.kind == SeriesKind::depth) {
+    std::optional<ReadLimits> gzip;
+    if (shape.gzip) gzip = options.limits;
+    auto stream = std::make_unique<LoadedSeries::BookStream>(path, source_hash, gzip);
+    size_t count = 0;
+    {
+      LoadedSeries::BookStream check(path, source_hash, gzip);
+      while (check.refill()) {
+        if (count == 0) stream->first_ts_ns = check.slice.updates.front().ts_ns;
+        stream->last_ts_ns = check.slice.updates.back().ts_ns;
+        count += check.slice.updates.size();
+      }
+    }
+    series->stream_ = std::move(stream);
+    series->kind_ = MMH_EVENT_BOOK_DELTA;
+    series->count_ = count;
+    series->record_size_ = sizeof(mmh_book_update);
+    series->cache_note_ = "book streams are read as the run goes (not cached)";
+    return series;
+  }
 
   std::string cache_path;
   bool cache_writable = true;
@@ -515,10 +668,10 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
     if (!why->empty()) series->cache_note_ = *why + "; rebuilt";
     // A long candle or trade file (its text, for gzip): the entry is built as the file is read,
     // then mapped like any.
-    if (text_size_hint(path, source_size) >= options.stream_from_bytes) {
+    if (long_text) {
       CacheHeader h = header_for(source_size, source_hash, sdk::hash64(key_path), options);
       try {
-        if (build_entry_as_read(path, cache_path, h, options)) {  // else a book stream
+        if (build_entry_as_read(path, cache_path, h, shape, options)) {
           const std::string note = series->cache_note_;
           if (!open_cache()) {
             series->cache_note_ = note;

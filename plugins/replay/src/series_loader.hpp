@@ -23,9 +23,10 @@ struct LoadOptions {
   std::string cache_dir;             // empty = no cache
   int64_t declared_interval_ns = 0;  // candles: 0 = infer
   ReadLimits limits;                 // how large a file, and its gzip text, may be
-  // A candle or trade CSV with this much text or more (plain or gzip) is never held whole: with a
-  // cache dir its entry is built as the file is read (two passes), and the run reads the entry.
-  // Smaller ones and book streams are parsed whole.
+  // A CSV with this much text or more (plain or gzip) is never held whole: a candle or trade
+  // file's cache entry is built as the file is read (two passes; with a cache dir), and the run
+  // reads the entry; a book stream is checked in one pass and read again as the run goes.
+  // Smaller ones are parsed whole.
   uint64_t stream_from_bytes = uint64_t{8} << 20;
 };
 
@@ -41,8 +42,14 @@ class LoadedSeries {
   // stream mixes snapshots and deltas: kind_of(i) tells each record's own kind.
   uint32_t kind() const { return kind_; }
   uint32_t kind_of(size_t i) const { return book_.kinds.empty() ? kind_ : book_.kinds[i]; }
+  // All records at once; nullptr for a streamed book (read it with next_batch).
   const void* records() const { return records_; }
   size_t count() const { return count_; }
+  // A long book stream is checked whole when loaded and read again as the run goes: its
+  // records are never all in memory.
+  bool streamed() const { return stream_ != nullptr; }
+  int64_t first_ts_ns() const;  // of the first record, the last (0 when there is none)
+  int64_t last_ts_ns() const;
   uint32_t record_size() const { return record_size_; }
   const GapStats& gaps() const { return gaps_; }
   bool from_cache() const { return map_ != nullptr; }
@@ -59,7 +66,16 @@ class LoadedSeries {
   // so reading a series through does not keep it in memory (its length does not matter).
   const void* records_at(size_t first, size_t count, std::vector<char>& scratch);
 
+  // The next run of records of one kind in order, the symbol id set; false after the last. Runs
+  // end at every multiple of kBatchRecords too, so a streamed book's batches are its whole
+  // parse's. Valid until the next call (the host takes them in turn).
+  static constexpr size_t kBatchRecords = 4096;
+  bool next_batch(mmh_batch& out);
+
  private:
+  struct BookStream;
+  int64_t time_of(size_t i) const;
+
   friend std::unique_ptr<LoadedSeries> load_series(const std::string& path,
                                                    const LoadOptions& options);
   uint32_t kind_ = 0;
@@ -76,6 +92,9 @@ class LoadedSeries {
   BookSeries book_;
   std::string cache_note_;
   std::string cache_path_;
+  size_t next_ = 0;            // next_batch's place
+  std::vector<char> scratch_;  // next_batch's copies of cached records
+  std::unique_ptr<BookStream> stream_;
 };
 
 // Throws mmh::sdk::Error (MMH_ERR_IO / MMH_ERR_DATA) with "file:line: what" for bad input.
