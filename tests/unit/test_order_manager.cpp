@@ -185,3 +185,42 @@ TEST_CASE("order manager: a place the budget refuses is not made, an amend leave
   CHECK(actions(out) == "cancel amend ");  // cancels are never asked about
   CHECK(amends.asked == 1);
 }
+
+TEST_CASE("order manager: a sync that changes nothing is skipped until the orders or the set do") {
+  OrderManager om;
+  std::vector<mmh_order_command> out;
+  const std::vector<mmh_desired_order> grid = {bid(100, 10), ask(102, 10)};
+  om.sync(1, grid, out);
+  REQUIRE(actions(out) == "place place ");
+  const auto placed = out;
+  for (const auto& c : placed) om.on_update(update(c, MMH_ORDER_STATUS_NEW));
+  out.clear();
+  om.sync(2, grid, out);  // nothing to do: the quiet state is kept
+  om.sync(3, grid, out);  // skipped
+  CHECK(out.empty());
+  CHECK(om.stats().syncs_with_changes == 1);
+  // The venue ends an order on its own (a fill, a cancel): the same set places it again.
+  om.on_update(update(placed[0], MMH_ORDER_STATUS_FILLED, 10));
+  om.sync(4, grid, out);
+  REQUIRE(actions(out) == "place ");
+  CHECK(out[0].price_ticks == 100);
+  for (const auto& c : out) om.on_update(update(c, MMH_ORDER_STATUS_NEW));
+  out.clear();
+  om.sync(5, grid, out);
+  om.on_update(update(placed[1], MMH_ORDER_STATUS_CANCELLED));
+  om.sync(6, grid, out);
+  CHECK(actions(out) == "place ");
+  out.clear();
+  // A new set after quiet syncs is acted on.
+  om.sync(7, {bid(100, 10)}, out);
+  CHECK(actions(out) == "cancel ");
+  out.clear();
+  // A sync the budget refused is not quiet: the next one, admitted, places.
+  OrderManager refused;
+  CountingBudget none(0, 0);
+  refused.sync(1, grid, out, &none);
+  CHECK(out.empty());
+  CountingBudget some(5, 0);
+  refused.sync(2, grid, out, &some);
+  CHECK(actions(out) == "place place ");
+}

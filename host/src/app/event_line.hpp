@@ -112,10 +112,15 @@ class EventLine {
     }
     return *this;
   }
-  // Room for `extra` more bytes after the first `used` of `b` (it grows, never shrinks).
+  // Room for `extra` more bytes after the first `used` of `b` (it grows, never shrinks). The
+  // check is inline at every field; the growth, rare, is not.
   static char* room(std::vector<char>& b, size_t used, size_t extra) {
-    if (used + extra > b.size()) b.resize(std::max(2 * b.size(), used + extra));
+    if (used + extra > b.size()) [[unlikely]]
+      grow(b, used + extra);
     return b.data() + used;
+  }
+  [[gnu::noinline]] static void grow(std::vector<char>& b, size_t size) {
+    b.resize(std::max(2 * b.size(), size));
   }
   template <size_t N>
   char* rkey(const char (&key)[N], char type, size_t value_size) {

@@ -23,11 +23,13 @@ namespace {
 
 constexpr int64_t kDayNs = 86'400'000'000'000;
 
-const char* side_name(uint32_t side) {
-  return side == MMH_SIDE_BUY ? "buy" : side == MMH_SIDE_SELL ? "sell" : "none";
+// Names as string_views of literals: an event line takes their length without a strlen.
+std::string_view side_name(uint32_t side) {
+  using namespace std::string_view_literals;
+  return side == MMH_SIDE_BUY ? "buy"sv : side == MMH_SIDE_SELL ? "sell"sv : "none"sv;
 }
 
-const char* status_name(uint32_t status) {
+std::string_view status_name(uint32_t status) {
   switch (status) {
     case MMH_ORDER_STATUS_NEW:
       return "new";
@@ -46,7 +48,7 @@ const char* status_name(uint32_t status) {
   }
 }
 
-const char* action_name(uint32_t action) {
+std::string_view action_name(uint32_t action) {
   switch (action) {
     case MMH_ORDER_ACTION_PLACE:
       return "place";
@@ -61,7 +63,7 @@ const char* action_name(uint32_t action) {
   }
 }
 
-const char* tif_name(uint32_t tif) {
+std::string_view tif_name(uint32_t tif) {
   switch (tif) {
     case MMH_TIF_GTC:
       return "gtc";

@@ -54,6 +54,7 @@ void OrderManager::adopt(const mmh_order_update& u, bool cancel) {
   w.state = WorkingOrder::State::live;
   if (cancel) doomed_.push_back(w.client_id);
   insert(std::move(w));
+  ++changes_;
 }
 
 mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action,
@@ -84,9 +85,25 @@ size_t OrderManager::closest_candidate(uint32_t side, int64_t price_ticks, int64
   return best;
 }
 
+namespace {
+
+bool same_orders(const std::vector<mmh_desired_order>& a, const std::vector<mmh_desired_order>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const mmh_desired_order& x, const mmh_desired_order& y) {
+                      return x.side == y.side && x.order_type == y.order_type &&
+                             x.price_ticks == y.price_ticks && x.qty_lots == y.qty_lots;
+                    });
+}
+
+}  // namespace
+
 void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& desired,
                         std::vector<mmh_order_command>& out, OrderBudget* budget) {
+  if (quiet_ && changes_ == quiet_changes_ && doomed_.empty() &&
+      same_orders(desired, quiet_desired_))
+    return;
   const size_t before = out.size();
+  bool refused = false;
   // Adopted orders to cancel go first, whatever the core wants.
   for (const std::string& id : doomed_) {
     auto it = find(id);
@@ -158,6 +175,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
   for (size_t i = 0; i < amends.size(); ++i) {
     if (budget != nullptr && !budget->admit(MMH_ORDER_ACTION_AMEND, ts_ns)) {
       amended_[i]->state = WorkingOrder::State::live;
+      refused = true;
       continue;
     }
     out.push_back(amends[i]);
@@ -165,7 +183,10 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
   }
   // Candidates point into working_: places (which insert) come after every use of them.
   for (mmh_order_command& c : places) {
-    if (budget != nullptr && !budget->admit(MMH_ORDER_ACTION_PLACE, ts_ns)) continue;
+    if (budget != nullptr && !budget->admit(MMH_ORDER_ACTION_PLACE, ts_ns)) {
+      refused = true;
+      continue;
+    }
     std::string id = config_.id_prefix;
     id += '-';
     char digits[24];
@@ -182,7 +203,15 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
     out.push_back(c);
     ++stats_.placed;
   }
-  if (out.size() != before) ++stats_.syncs_with_changes;
+  if (out.size() != before) {
+    ++stats_.syncs_with_changes;
+    ++changes_;
+  }
+  quiet_ = out.size() == before && !refused;
+  if (quiet_) {
+    quiet_changes_ = changes_;
+    quiet_desired_.assign(desired.begin(), desired.end());
+  }
 }
 
 void OrderManager::amend(int64_t ts_ns, WorkingOrder& w, int64_t price_ticks, int64_t open_lots) {
@@ -210,6 +239,7 @@ void OrderManager::reprice_by_amend(int64_t ts_ns) {
 }
 
 void OrderManager::on_update(const mmh_order_update& u) {
+  ++changes_;
   const std::string_view id(u.client_id, strnlen(u.client_id, sizeof(u.client_id)));
   auto it = find(id);
   if (u.status == MMH_ORDER_STATUS_REJECTED) ++stats_.rejected;

@@ -113,6 +113,13 @@ class OrderManager {
   std::vector<mmh_order_command> amends_;
   std::vector<WorkingOrder*> amended_;  // the order of each of amends_
   std::vector<mmh_order_command> places_;
+  // A sync that sent nothing and was refused nothing sends nothing again while the desired set
+  // and the working orders stay as they were (most bars of a grid between its re-centrings):
+  // such a sync is skipped. `changes_` counts every change to the working orders.
+  uint64_t changes_ = 0;
+  bool quiet_ = false;
+  uint64_t quiet_changes_ = 0;
+  std::vector<mmh_desired_order> quiet_desired_;
 };
 
 }  // namespace mmh
