@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <future>
+#include <map>
 #include <set>
 
 using namespace mmh::test;
@@ -104,8 +105,40 @@ TEST_CASE(
   for (const json& k : r["compare_differs"]) differs.insert(k.get<std::string>());
   CHECK(differs.count("--end"));
   CHECK(!differs.count("strategy"));
+  // A difference is coloured by whether it is better: a higher PnL, a lower drawdown or fee.
+  const std::map<std::string, int> better = {{"Net PnL (USDT)", 1},
+                                             {"Return", 1},
+                                             {"Max drawdown", -1},
+                                             {"Sharpe (daily)", 1},
+                                             {"Fees (USDT)", -1}};
+  int judged = 0;
+  for (const json& d : r["compare_diffs"]) {
+    const std::string row = d["row"].get<std::string>();
+    const double diff = d["diff"].get<double>();
+    const std::string verdict = d["verdict"].get<std::string>();
+    const std::string cls = d["cls"].get<std::string>();
+    CAPTURE(row);
+    const auto way = better.find(row);
+    if (way == better.end()) {
+      CHECK(verdict == "neutral");
+      CHECK(cls.find("muted") != std::string::npos);
+      continue;
+    }
+    ++judged;
+    const bool is_better = diff * way->second > 0;
+    CHECK(verdict == (is_better ? "better" : "worse"));
+    CHECK(cls.find(is_better ? "pos" : "neg") != std::string::npos);
+  }
+  CHECK(judged >= 3);  // the two runs' windows differ: so do their PnL, return and drawdown
   // The sweep: 6 runs, a front, a hovered point showing its parameters, a click opening it.
   CHECK(r["sweep_rows"] == 6);
+  // Every scatter axis has ticks, none repeated (a narrow range shows more decimals).
+  REQUIRE(r["scatter_ticks"].size() == 4);
+  for (const json& axis : r["scatter_ticks"]) {
+    std::set<std::string> seen;
+    for (const json& v : axis) CHECK_MESSAGE(seen.insert(v.get<std::string>()).second, axis.dump());
+    CHECK(seen.size() >= 2);
+  }
   CHECK(r["sweep_front_rows"].get<int>() >= 1);
   CHECK(r["tip"].get<std::string>().find("grid.levels = ") != std::string::npos);
   CHECK(r["picked_is_front"] == r["sweep_id"]);

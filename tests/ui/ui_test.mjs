@@ -70,6 +70,13 @@ await runInBrowser(outDir, async ({ page, shot, result }) => {
   await page.waitForSelector('table.compare');
   await page.waitForSelector('.chart canvas');
   result.compare_differs = await page.locator('h2:has-text("Settings that differ") + div table tbody tr td:first-child').allTextContents();
+  // Each difference from the first run: its figure, sign, verdict and colour.
+  result.compare_diffs = await page.evaluate(() => [...document.querySelectorAll('table.compare span.diff')].map((s) => ({
+    row: s.closest('tr').querySelector('td').textContent,
+    diff: Number(s.dataset.diff),
+    verdict: s.dataset.verdict,
+    cls: s.className,
+  })));
   await shot('compare-1280');
 
   // A sweep: its scatter and Pareto front; a click on a front point opens that run.
@@ -89,6 +96,9 @@ await runInBrowser(outDir, async ({ page, shot, result }) => {
     document.querySelectorAll('table.sweep-runs tbody tr').length === 6);
   result.sweep_rows = await page.locator('table.sweep-runs tbody tr').count();
   result.sweep_front_rows = await page.locator('table.sweep-runs tbody tr.front').count();
+  // The tick labels each scatter axis shows (uPlot keeps them per axis): none repeated.
+  result.scatter_ticks = await page.evaluate(() => [...document.querySelectorAll('.chart.scatter')].flatMap(
+    (el) => el.mmhScatter.plot.axes.map((a) => (a._values || []).filter((v) => v !== ''))));
   await shot('sweep-1280');
   await page.locator('.chart.scatter').nth(1).scrollIntoViewIfNeeded();
   const target = await page.evaluate(() => {

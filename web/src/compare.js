@@ -8,18 +8,27 @@ import { money, pct, num, count } from './format.js';
 import { LineChart } from './chart.js';
 import { usePoll } from './common.js';
 
+// name, value, format, and which way is better: +1 higher, -1 lower, 0 neither (a count of
+// activity). A difference is coloured by whether it is better, not by its sign.
 const ROWS = [
-  ['Net PnL (USDT)', (s) => s.net_pnl, money],
-  ['Return', (s) => s.return_pct, pct],
-  ['Max drawdown', (s) => s.max_drawdown_pct, pct],
-  ['Sharpe (daily)', (s) => s.sharpe_daily, num],
-  ['Fees (USDT)', (s) => s.fees_total, money],
-  ['Fills', (s) => s.fills?.total, count],
-  ['Maker fills', (s) => s.fills?.maker, count],
-  ['Taker fills', (s) => s.fills?.taker, count],
-  ['Turnover (USDT)', (s) => s.turnover, money],
-  ['Orders placed', (s) => s.orders?.placed, count],
+  ['Net PnL (USDT)', (s) => s.net_pnl, money, +1],
+  ['Return', (s) => s.return_pct, pct, +1],
+  ['Max drawdown', (s) => s.max_drawdown_pct, pct, -1],
+  ['Sharpe (daily)', (s) => s.sharpe_daily, num, +1],
+  ['Fees (USDT)', (s) => s.fees_total, money, -1],
+  ['Fills', (s) => s.fills?.total, count, 0],
+  ['Maker fills', (s) => s.fills?.maker, count, 0],
+  ['Taker fills', (s) => s.fills?.taker, count, 0],
+  ['Turnover (USDT)', (s) => s.turnover, money, 0],
+  ['Orders placed', (s) => s.orders?.placed, count, 0],
 ];
+
+// 'better', 'worse' or 'neutral' for a difference from the first run.
+export function judge(diff, better) {
+  if (better === 0 || diff === 0) return 'neutral';
+  return diff * better > 0 ? 'better' : 'worse';
+}
+const JUDGED_CLASS = { better: 'pos', worse: 'neg', neutral: 'muted' };
 
 async function loadRun(id) {
   const run = await getJson('/runs/' + id);
@@ -81,11 +90,15 @@ export function ComparePage({ ids }) {
     <h2>Figures</h2>
     <div class="scroll"><table class="compare"><thead><tr><th></th>${data.map((d) =>
       html`<th><a href=${'#/run/' + d.run.id}>${d.run.name}</a></th>`)}</tr></thead>
-      <tbody>${ROWS.map(([name, get, show]) => html`<tr><td>${name}</td>${data.map((d, i) => {
+      <tbody>${ROWS.map(([name, get, show, better]) => html`<tr><td>${name}</td>${data.map((d, i) => {
         const v = d.summary ? get(d.summary) : undefined;
         const base = get(first);
         const diff = i > 0 && v !== undefined && base !== undefined ? Number(v) - Number(base) : null;
-        return html`<td class="n">${show(v)}${diff !== null && diff !== 0 ? html` <span class=${diff > 0 ? 'pos small' : 'neg small'}>(${diff > 0 ? '+' : ''}${show(diff)})</span>` : ''}</td>`;
+        if (diff === null || diff === 0) return html`<td class="n">${show(v)}</td>`;
+        const verdict = judge(diff, better);
+        return html`<td class="n">${show(v)} <span class=${JUDGED_CLASS[verdict] + ' small diff'}
+          data-diff=${diff} data-verdict=${verdict} title=${verdict === 'neutral' ? '' : verdict + ' than the first run'}
+          >(${diff > 0 ? '+' : ''}${show(diff)})</span></td>`;
       })}</tr>`)}</tbody></table></div>
     <h2>Settings that differ</h2>
     ${differing.length === 0 ? html`<p class="muted">Same options and parameters.</p>` : html`<div class="scroll"><table class="compare">

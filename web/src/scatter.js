@@ -14,6 +14,17 @@ const UNITS = {
 };
 export const axisTitle = (name) => (UNITS[name] ? `${name} (${UNITS[name]})` : name);
 
+// Tick labels with as many decimals as the step between ticks has: uPlot's default keeps three,
+// so the ticks of a narrow range (0.8691, 0.8692, ...) all read 0.869.
+export function tickLabels(splits, incr) {
+  let decimals = 0;
+  while (decimals < 12 && Math.abs(Math.round(incr * 10 ** decimals) - incr * 10 ** decimals) > 1e-6 * 10 ** decimals * incr)
+    ++decimals;
+  const format = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return splits.map((v) => (v == null ? '' : format.format(v)));
+}
+const values = (u, splits, axis, space, incr) => tickLabels(splits, incr);
+
 // layers: [{label, color, line, points: [{x, y, label, detail, ref}]}]
 export function scatterPlot(el, { layers, xLabel, yLabel, width, height = 360, onPick }) {
   const all = [];
@@ -34,8 +45,8 @@ export function scatterPlot(el, { layers, xLabel, yLabel, width, height = 360, o
     mode: 1,
     scales: { x: { time: false }, y: {} },
     axes: [
-      { label: xLabel, size: 50 },
-      { label: yLabel, size: 70 },
+      { label: xLabel, size: 50, values },
+      { label: yLabel, size: 70, values },
     ],
     legend: { live: false },
     cursor: { points: { show: false }, drag: { x: false, y: false } },
