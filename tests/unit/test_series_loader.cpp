@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -393,10 +394,36 @@ TEST_CASE(
   CHECK(cut_error.find("truncated gzip data") != std::string::npos);
   CHECK(cut_error == load_error(cut_gz, cached_in(dir.file("gz_cut_whole"), UINT64_MAX)));
 
-  // An unwritable cache dir still gives the run its candles.
+  // An unwritable cache dir, or none: the same entry in a temporary directory, mapped, its name
+  // gone at once; the run gets every candle and the file is still not held whole.
+  const std::string tmp = dir.file("tmp");
+  std::filesystem::create_directory(tmp);
+  const char* tmpdir_before = std::getenv("TMPDIR");
+  const std::string kept_tmpdir = tmpdir_before != nullptr ? tmpdir_before : "";
+  REQUIRE(::setenv("TMPDIR", tmp.c_str(), 1) == 0);
   auto s = load_series(csv, cached_in(write_file(dir.file("not_a_dir"), "x"), 0));
   CHECK(s->count() == 39999);
   CHECK(s->cache_note().find("cache not written") != std::string::npos);
+  CHECK(s->cache_note().find("; read through a temporary entry") != std::string::npos);
+  CHECK_FALSE(s->from_cache());  // nothing stays for the next run
+  CHECK(s->records() != nullptr);
+  auto none = load_series(csv, cached_in("", 0));
+  CHECK(none->cache_note() == "read through a temporary entry");
+  CHECK_FALSE(none->from_cache());
+  CHECK(none->cache_path().empty());
+  for (auto* t : {s.get(), none.get(), gz.get()})
+    for (const size_t i : {size_t{0}, size_t{777}, size_t{39998}})
+      CHECK(std::memcmp(&candle(*t, i), &candle(*a, i), sizeof(mmh_candle)) == 0);
+  // The gzip file too, and its errors as parsed whole.
+  auto gz_none = load_series(gz_csv, cached_in("", 0));
+  CHECK(gz_none->cache_note() == "read through a temporary entry");
+  CHECK(load_error(bad_gz, cached_in("", 0)) == load_error(bad_gz, cached_in("", UINT64_MAX)));
+  // Nothing is left in the temporary directory.
+  CHECK(std::filesystem::is_empty(tmp));
+  if (tmpdir_before != nullptr)
+    ::setenv("TMPDIR", kept_tmpdir.c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
 }
 
 TEST_CASE("a long trade tape's cache entry is built as it is read, the same as parsed whole") {

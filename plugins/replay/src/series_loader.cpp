@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -680,9 +681,44 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
           series->cache_note_ = note + "; the entry just built did not map";
         }
       } catch (const CacheWriteError& e) {
-        // Parsed whole below, the entry not tried again.
+        // A temporary entry below, or parsed whole; this entry not tried again.
         series->cache_note_ += std::string("; cache not written: ") + e.what();
         cache_writable = false;
+      }
+    }
+  }
+  // A long candle or trade file and no entry to be had (caching off, or the cache directory
+  // cannot be written): the same entry built in a temporary directory, mapped, and its name
+  // removed at once (the mapping outlives it). The file is still never held whole.
+  if (long_text && (cache_path.empty() || !cache_writable) &&
+      (shape.kind == SeriesKind::candles || shape.kind == SeriesKind::trades)) {
+    std::string dir = (fs::temp_directory_path(ec) / "mmhost-replay-XXXXXX").string();
+    if (!ec && ::mkdtemp(dir.data()) != nullptr) {
+      // Removed on every way out, a bad row's error included.
+      struct RemoveDir {
+        std::string dir;
+        ~RemoveDir() {
+          std::error_code ignored;
+          fs::remove_all(dir, ignored);
+        }
+      } remove{dir};
+      const std::string kept_path = cache_path;
+      const std::string kept_note = series->cache_note_;
+      cache_path = dir + "/entry.mmhc";
+      bool mapped = false;
+      try {
+        CacheHeader h = header_for(source_size, source_hash, sdk::hash64(key_path), options);
+        mapped = build_entry_as_read(path, cache_path, h, shape, options) && !open_cache();
+      } catch (const CacheWriteError&) {
+        // The temporary directory cannot take it either: parsed whole below.
+      }
+      cache_path = kept_path;
+      series->cache_note_ = kept_note;
+      if (mapped) {
+        series->temporary_entry_ = true;
+        series->cache_note_ +=
+            std::string(series->cache_note_.empty() ? "" : "; ") + "read through a temporary entry";
+        return series;
       }
     }
   }

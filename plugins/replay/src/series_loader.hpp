@@ -24,9 +24,9 @@ struct LoadOptions {
   int64_t declared_interval_ns = 0;  // candles: 0 = infer
   ReadLimits limits;                 // how large a file, and its gzip text, may be
   // A CSV with this much text or more (plain or gzip) is never held whole: a candle or trade
-  // file's cache entry is built as the file is read (two passes; with a cache dir), and the run
-  // reads the entry; a book stream is checked in one pass and read again as the run goes.
-  // Smaller ones are parsed whole.
+  // file's cache entry is built as the file is read (two passes; in a temporary directory when
+  // there is no cache dir or it cannot be written), and the run reads the entry; a book stream is
+  // checked in one pass and read again as the run goes. Smaller ones are parsed whole.
   uint64_t stream_from_bytes = uint64_t{8} << 20;
 };
 
@@ -52,7 +52,8 @@ class LoadedSeries {
   int64_t last_ts_ns() const;
   uint32_t record_size() const { return record_size_; }
   const GapStats& gaps() const { return gaps_; }
-  bool from_cache() const { return map_ != nullptr; }
+  // Read from a cache entry that stays for the next run (not a temporary one).
+  bool from_cache() const { return map_ != nullptr && !temporary_entry_; }
   // Why the cache was not used ("" when it was, or when caching is off).
   const std::string& cache_note() const { return cache_note_; }
   const std::string& cache_path() const { return cache_path_; }
@@ -95,6 +96,7 @@ class LoadedSeries {
   size_t next_ = 0;            // next_batch's place
   std::vector<char> scratch_;  // next_batch's copies of cached records
   std::unique_ptr<BookStream> stream_;
+  bool temporary_entry_ = false;  // mapped from an entry whose name is already gone
 };
 
 // Throws mmh::sdk::Error (MMH_ERR_IO / MMH_ERR_DATA) with "file:line: what" for bad input.
