@@ -376,22 +376,15 @@ void TradeLineParser::start_second_pass(size_t lines) {
 }
 
 TradeSeries parse_trade_csv(std::string_view text, const std::string& source) {
-  LineReader reader(text);
-  std::string_view line;
-  if (!read_header(reader, line)) fail_no_header(source, kTradeHeader);
-  check_header(line, kTradeHeader, source, reader.line_number());
+  // The line parser's first pass already gives every trade (a tape needs no interval).
+  TradeLineParser parser(source);
   TradeSeries series;
   series.trades.reserve(text.size() / 36 + 1);
-  int64_t previous_ts_ms = 0;
-  while (reader.next(line)) {
-    const size_t n = reader.line_number();
-    if (line.empty()) {
-      if (reader.only_blank_left()) break;
-      fail(source, n, "empty line inside the data");
-    }
-    series.trades.push_back(parse_trade_row(line, source, n, previous_ts_ms));
-  }
-  if (series.trades.empty()) fail(source, reader.line_number() + 1, "no trades after the header");
+  LineReader reader(text);
+  mmh_trade t{};
+  for (std::string_view line; reader.next(line);)
+    if (parser.line(line, reader.line_number(), t)) series.trades.push_back(t);
+  parser.start_second_pass(reader.line_number());  // no header, no rows: its error
   return series;
 }
 

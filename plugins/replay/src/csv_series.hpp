@@ -105,6 +105,7 @@ TradeSeries parse_trade_csv(std::string_view text, const std::string& source_nam
 
 // parse_trade_csv as the file's lines come, in the shape of CandleLineParser (two passes: the
 // first finds every error, the second gives the trades; a trade tape needs no interval).
+// parse_trade_csv is its first pass fed a whole text, so the two cannot differ.
 class TradeLineParser {
  public:
   explicit TradeLineParser(std::string source_name);

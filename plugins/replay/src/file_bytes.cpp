@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
 namespace mmh::replay {
@@ -42,6 +43,12 @@ std::string read_raw_file(const std::string& path, uint64_t max_bytes) {
 bool is_gzip(std::string_view raw) {
   return raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1f &&
          static_cast<unsigned char>(raw[1]) == 0x8b;
+}
+
+uint32_t gzip_trailer_size(const unsigned char (&last4)[4]) {
+  uint32_t size = 0;
+  for (size_t i = 0; i < 4; ++i) size |= static_cast<uint32_t>(last4[i]) << (8 * i);
+  return size;
 }
 
 struct GzipStream::Inflate {
@@ -136,11 +143,10 @@ std::string decode_text(std::string raw, const std::string& path, const ReadLimi
   std::string text;
   // The last member's trailer holds its size mod 2^32: a good first guess for the text's size.
   if (raw.size() >= 18) {
-    uint32_t isize = 0;
-    for (size_t i = 0; i < 4; ++i)
-      isize |= static_cast<uint32_t>(static_cast<unsigned char>(raw[raw.size() - 4 + i]))
-               << (8 * i);
-    text.reserve(std::min<uint64_t>(isize, allowed_text_bytes(raw.size(), limits)));
+    unsigned char last4[4];
+    std::memcpy(last4, raw.data() + raw.size() - 4, 4);
+    text.reserve(
+        std::min<uint64_t>(gzip_trailer_size(last4), allowed_text_bytes(raw.size(), limits)));
   }
   GzipStream gz(path, raw.size(), limits);
   gz.feed(raw, true, [&](std::string_view piece) { text.append(piece); });

@@ -29,6 +29,10 @@ std::string read_raw_file(const std::string& path,
 
 bool is_gzip(std::string_view raw);
 
+// A gzip file's text size as its last member's trailer gives it (mod 2^32, and only that
+// member's: a guess), from the file's last four bytes.
+uint32_t gzip_trailer_size(const unsigned char (&last4)[4]);
+
 // A gzip file's text as its raw bytes come, with decode_text's limits and errors (decode_text
 // is one of these fed the whole file): a long file is decoded without being held.
 class GzipStream {

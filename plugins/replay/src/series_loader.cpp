@@ -184,26 +184,38 @@ std::string records_problem(const CacheHeader& h, void* map, const char* payload
   return {};
 }
 
-// XXH3-64 and size of a file's bytes as stored, read in 1 MiB blocks; the errors of
-// read_raw_file (not a regular file, too large).
-uint64_t hash_file(const std::string& path, uint64_t max_bytes, uint64_t& size) {
-  std::optional<sdk::RegularFile> file;
+// The file opened for reading, or sdk::Error(MMH_ERR_IO) naming it (not a regular file, ...).
+sdk::RegularFile open_regular(const std::string& path) {
   try {
-    file.emplace(path);
+    return sdk::RegularFile(path);
   } catch (const sdk::FileError& e) {
     throw sdk::Error(MMH_ERR_IO, e.what());
   }
-  if (file->size_bytes() > max_bytes) read_raw_file(path, max_bytes);  // throws its error
+}
+
+// XXH3-64 and size of a file's bytes as stored, read in 1 MiB blocks; the errors of
+// read_raw_file (not a regular file, too large).
+uint64_t hash_file(const std::string& path, uint64_t max_bytes, uint64_t& size) {
+  const sdk::RegularFile file = open_regular(path);
+  if (file.size_bytes() > max_bytes) read_raw_file(path, max_bytes);  // throws its error
   sdk::Hash64 hash;
   std::vector<char> block(size_t{1} << 20);
   size = 0;
   try {
-    for (size_t n; (n = file->read_at(block.data(), block.size(), size, path)) > 0; size += n)
+    for (size_t n; (n = file.read_at(block.data(), block.size(), size, path)) > 0; size += n)
       hash.add(block.data(), n);
   } catch (const sdk::FileError& e) {
     throw sdk::Error(MMH_ERR_IO, e.what());
   }
   return hash.value();
+}
+
+// A candle series' interval and gaps into its entry's header.
+void put_gaps(CacheHeader& h, const GapStats& g) {
+  h.interval_ns = g.interval_ns;
+  h.gap_count = g.gap_count;
+  h.missing_bars = g.missing_bars;
+  h.largest_gap_ns = g.largest_gap_ns;
 }
 
 // The fields of a cache entry's header that name its source.
@@ -225,6 +237,10 @@ CacheHeader header_for(uint64_t source_size, uint64_t source_hash, uint64_t path
 struct CsvShape {
   SeriesKind kind = SeriesKind::unknown;
   bool gzip = false;
+  // What a line reader decodes the file with: nothing for plain text.
+  std::optional<ReadLimits> decoding(const LoadOptions& options) const {
+    return gzip ? std::optional<ReadLimits>(options.limits) : std::nullopt;
+  }
 };
 
 CsvShape csv_shape(const std::string& path) {
@@ -246,14 +262,12 @@ uint64_t text_size_hint(const std::string& path, uint64_t source_size) {
   try {
     const sdk::RegularFile file(path);
     unsigned char magic[2] = {};
-    unsigned char isize[4] = {};
+    unsigned char last4[4] = {};
     if (source_size < 18 || file.read_at(magic, 2, 0, path) != 2 ||
         !is_gzip(std::string_view(reinterpret_cast<const char*>(magic), 2)) ||
-        file.read_at(isize, 4, source_size - 4, path) != 4)
+        file.read_at(last4, 4, source_size - 4, path) != 4)
       return source_size;
-    const uint64_t text = uint64_t{isize[0]} | uint64_t{isize[1]} << 8 | uint64_t{isize[2]} << 16 |
-                          uint64_t{isize[3]} << 24;
-    return std::max(source_size, text);
+    return std::max<uint64_t>(source_size, gzip_trailer_size(last4));
   } catch (const sdk::FileError&) {
     return source_size;
   }
@@ -373,15 +387,10 @@ template <typename Record, typename Parser, typename Finish>
 void build_cache_as_read(const std::string& path, const std::string& cache_path, CacheHeader h,
                          const std::optional<ReadLimits>& gzip, Parser& parser,
                          Finish&& finish_header) {
-  std::optional<sdk::RegularFile> file;
-  try {
-    file.emplace(path);
-  } catch (const sdk::FileError& e) {
-    throw sdk::Error(MMH_ERR_IO, e.what());
-  }
+  const sdk::RegularFile file = open_regular(path);
   Record r{};
   const size_t lines =
-      for_each_line(*file, path, h.source_hash, gzip,
+      for_each_line(file, path, h.source_hash, gzip,
                     [&](std::string_view line, size_t n) { parser.line(line, n, r); });
   parser.start_second_pass(lines);
 
@@ -409,7 +418,7 @@ void build_cache_as_read(const std::string& path, const std::string& cache_path,
   }
   const char pad[kPayloadOffset] = {};
   write(pad, sizeof(pad));  // the header goes here once the records are counted
-  for_each_line(*file, path, h.source_hash, gzip, [&](std::string_view line, size_t n) {
+  for_each_line(file, path, h.source_hash, gzip, [&](std::string_view line, size_t n) {
     if (!parser.line(line, n, r)) return;
     window.push_back(r);
     if (window.size() == kCheckWindow) flush();
@@ -435,19 +444,13 @@ void build_cache_as_read(const std::string& path, const std::string& cache_path,
 // when the file is neither (a book stream): the caller parses it whole.
 bool build_entry_as_read(const std::string& path, const std::string& cache_path, CacheHeader h,
                          const CsvShape& shape, const LoadOptions& options) {
-  std::optional<ReadLimits> gzip;
-  if (shape.gzip) gzip = options.limits;
+  const std::optional<ReadLimits> gzip = shape.decoding(options);
   switch (shape.kind) {
     case SeriesKind::candles: {
       CandleLineParser parser(path, options.declared_interval_ns);
       h.kind = MMH_EVENT_CANDLE;
-      build_cache_as_read<mmh_candle>(path, cache_path, h, gzip, parser, [&](CacheHeader& done) {
-        const GapStats& g = parser.gaps();
-        done.interval_ns = g.interval_ns;
-        done.gap_count = g.gap_count;
-        done.missing_bars = g.missing_bars;
-        done.largest_gap_ns = g.largest_gap_ns;
-      });
+      build_cache_as_read<mmh_candle>(path, cache_path, h, gzip, parser,
+                                      [&](CacheHeader& done) { put_gaps(done, parser.gaps()); });
       return true;
     }
     case SeriesKind::trades: {
@@ -470,14 +473,6 @@ struct LoadedSeries::BookStream {
         parser(path),
         lines(file, path, source_hash, gzip,
               [this](std::string_view line, size_t n) { parser.line(line, n); }) {}
-
-  static sdk::RegularFile open_regular(const std::string& path) {
-    try {
-      return sdk::RegularFile(path);
-    } catch (const sdk::FileError& e) {
-      throw sdk::Error(MMH_ERR_IO, e.what());
-    }
-  }
 
   // The next slice of updates into `slice` (cleared first); false after the last.
   bool refill() {
@@ -572,8 +567,7 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
   const bool long_text = text_size_hint(path, source_size) >= options.stream_from_bytes;
   const CsvShape shape = long_text ? csv_shape(path) : CsvShape{};
   if (shape.kind == SeriesKind::depth) {
-    std::optional<ReadLimits> gzip;
-    if (shape.gzip) gzip = options.limits;
+    const std::optional<ReadLimits> gzip = shape.decoding(options);
     auto stream = std::make_unique<LoadedSeries::BookStream>(path, source_hash, gzip);
     size_t count = 0;
     {
@@ -594,23 +588,24 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
 
   std::string cache_path;
   bool cache_writable = true;
-  // Maps the cache entry into `series` when every field matches, both CRCs hold and every record
-  // is valid; otherwise says why not ("" with the note "no cache entry yet" when there is none).
-  auto open_cache = [&]() -> std::optional<std::string> {
+  // What an entry built from the file as it is now says of its source.
+  const CacheHeader source_header =
+      header_for(source_size, source_hash, sdk::hash64(key_path), options);
+  // Maps the entry at `entry_path` into `series` when every field matches, both CRCs hold and
+  // every record is valid; otherwise says why not ("" when there is no entry).
+  auto open_cache = [&](const std::string& entry_path) -> std::optional<std::string> {
     std::optional<sdk::RegularFile> entry;
     std::string why;
     try {
-      entry.emplace(cache_path);
+      entry.emplace(entry_path);
     } catch (const sdk::FileError& e) {
-      if (!fs::exists(fs::symlink_status(cache_path, ec)))
-        series->cache_note_ = "no cache entry yet";
-      else
+      if (fs::exists(fs::symlink_status(entry_path, ec)))
         why = "cache entry unusable (" + std::string(e.what()) + ")";
     }
     if (entry) {
       CacheHeader h{};
       if (entry->size_bytes() < kPayloadOffset ||
-          entry->read_at(&h, sizeof(h), 0, cache_path) != sizeof(h)) {
+          entry->read_at(&h, sizeof(h), 0, entry_path) != sizeof(h)) {
         why = "cache entry truncated";
       } else if (std::memcmp(h.magic, kMagic, sizeof(kMagic)) != 0 ||
                  h.header_crc32 != header_crc(h)) {
@@ -664,21 +659,16 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
   if (!options.cache_dir.empty()) {
     cache_path = cache_file_for(key_path, options);
     series->cache_path_ = cache_path;
-    const std::optional<std::string> why = open_cache();
+    const std::optional<std::string> why = open_cache(cache_path);
     if (!why) return series;
-    if (!why->empty()) series->cache_note_ = *why + "; rebuilt";
+    series->cache_note_ = why->empty() ? "no cache entry yet" : *why + "; rebuilt";
     // A long candle or trade file (its text, for gzip): the entry is built as the file is read,
     // then mapped like any.
     if (long_text) {
-      CacheHeader h = header_for(source_size, source_hash, sdk::hash64(key_path), options);
       try {
-        if (build_entry_as_read(path, cache_path, h, shape, options)) {
-          const std::string note = series->cache_note_;
-          if (!open_cache()) {
-            series->cache_note_ = note;
-            return series;
-          }
-          series->cache_note_ = note + "; the entry just built did not map";
+        if (build_entry_as_read(path, cache_path, source_header, shape, options)) {
+          if (!open_cache(cache_path)) return series;
+          series->cache_note_ += "; the entry just built did not map";
         }
       } catch (const CacheWriteError& e) {
         // A temporary entry below, or parsed whole; this entry not tried again.
@@ -702,18 +692,14 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
           fs::remove_all(dir, ignored);
         }
       } remove{dir};
-      const std::string kept_path = cache_path;
-      const std::string kept_note = series->cache_note_;
-      cache_path = dir + "/entry.mmhc";
+      const std::string entry = dir + "/entry.mmhc";
       bool mapped = false;
       try {
-        CacheHeader h = header_for(source_size, source_hash, sdk::hash64(key_path), options);
-        mapped = build_entry_as_read(path, cache_path, h, shape, options) && !open_cache();
+        mapped =
+            build_entry_as_read(path, entry, source_header, shape, options) && !open_cache(entry);
       } catch (const CacheWriteError&) {
         // The temporary directory cannot take it either: parsed whole below.
       }
-      cache_path = kept_path;
-      series->cache_note_ = kept_note;
       if (mapped) {
         series->temporary_entry_ = true;
         series->cache_note_ +=
@@ -767,10 +753,7 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
     h.kind = series->kind_;
     h.record_size = series->record_size_;
     h.record_count = series->count_;
-    h.interval_ns = series->gaps_.interval_ns;
-    h.gap_count = series->gaps_.gap_count;
-    h.missing_bars = series->gaps_.missing_bars;
-    h.largest_gap_ns = series->gaps_.largest_gap_ns;
+    put_gaps(h, series->gaps_);
     try {
       write_cache(cache_path, h, series->records_);
     } catch (const std::exception& e) {
