@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <climits>
 #include <string>
+#include <utility>
 
 using namespace mmh::sim;
 using namespace mmh::sim::test;
@@ -127,6 +129,27 @@ TEST_CASE("venue: latency orders the commands by arrival, not by sending") {
   v.submit(cancel(25'000'000, "a"));  // arrives at 35 ms, after the order
   v.apply_due(100'000'000, m);
   CHECK(v.open_orders() == 0);
+}
+
+TEST_CASE("venue: commands act in (arrival, sending) order, in order or overtaking") {
+  // Arrivals 10, 5, 10, 7, 5, 12: some queue behind the last, some overtake it; equal arrivals
+  // keep the order they were sent in.
+  SimVenue v = venue();
+  FixedMarket m(250'000, 250'001, kE8);
+  const std::pair<int64_t, const char*> sent[] = {{10, "a"}, {5, "b"}, {10, "c"},
+                                                  {7, "d"},  {5, "e"}, {12, "f"}};
+  for (const auto& [ts, id] : sent) v.submit(limit(ts, MMH_SIDE_BUY, 249'000, 1'000, id));
+  CHECK(v.next_due_ns() == 5);
+  v.apply_due(9, m);
+  CHECK(v.next_due_ns() == 10);
+  v.submit(limit(10, MMH_SIDE_BUY, 249'000, 1'000, "g"));  // ties with a and c, sent after
+  v.submit(limit(9, MMH_SIDE_BUY, 249'000, 1'000, "h"));   // arrives before them
+  v.apply_due(100, m);
+  CHECK(v.next_due_ns() == INT64_MAX);
+  std::string order;
+  for (const auto& u : updates(v))
+    order += std::string(u.client_id) + "@" + std::to_string(u.ts_ns) + " ";
+  CHECK(order == "b@5 e@5 d@7 h@9 a@10 c@10 g@10 f@12 ");
 }
 
 TEST_CASE("venue: orders the balance cannot pay for are rejected, nothing goes negative") {

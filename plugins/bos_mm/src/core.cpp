@@ -437,6 +437,7 @@ void Core::update_desired(int64_t ts_ns) {
                        !next.orders.same_orders(desired_.orders);
   desired_ = next;
   if (!changed) return;
+  ++desired_changes_;
   Event& e = events_.emplace_back();
   e.kind = EventKind::grid_updated;
   e.ts_ns = ts_ns;

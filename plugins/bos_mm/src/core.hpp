@@ -105,6 +105,8 @@ class Core {
 
   // Outputs.
   const Desired& desired() const { return desired_; }
+  // Counts changes of desired(): the same count, the same orders (a reader may keep its copy).
+  uint64_t desired_changes() const { return desired_changes_; }
   const std::vector<Event>& events() const { return events_; }
   void clear_events() { events_.clear(); }
 
@@ -176,6 +178,7 @@ class Core {
   ConfirmedPivots pivots_;  // reused every bar
   BosSignals bos_signals_;  // reused every bar
   Desired desired_;
+  uint64_t desired_changes_ = 0;
   std::vector<Event> events_;
   std::deque<std::string> reasons_;
 };

@@ -252,6 +252,18 @@ class BosMmPlugin {
 
   void desired_state(mmh_desired_state& out) {
     const Desired& d = core_.desired();
+    // The host asks after every bar; the orders change far less often.
+    if (orders_changes_ != core_.desired_changes()) {
+      orders_changes_ = core_.desired_changes();
+      build_orders(d);
+    }
+    out.count = orders_.size();
+    out.orders = orders_.data();
+    copy_text(out.mode, sizeof(out.mode), to_string(d.mode));
+  }
+
+ private:
+  void build_orders(const Desired& d) {
     orders_.clear();
     for (int i = 0; i < d.orders.bid_count; ++i) {
       const GridLevel& l = d.orders.bids[static_cast<size_t>(i)];
@@ -262,12 +274,8 @@ class BosMmPlugin {
       const uint32_t type = d.marketable ? MMH_ORDER_TYPE_MARKET : MMH_ORDER_TYPE_LIMIT;
       orders_.push_back({MMH_SIDE_SELL, type, l.price_ticks, l.qty_lots});
     }
-    out.count = orders_.size();
-    out.orders = orders_.data();
-    copy_text(out.mode, sizeof(out.mode), to_string(d.mode));
   }
 
- private:
   static CoreSetup validated(const mmh::sdk::Config& config) {
     config.allow_only(
         {"symbol", "symbol_id", "htf_interval", "ltf_interval", "base_asset", "quote_asset",
@@ -380,6 +388,7 @@ class BosMmPlugin {
   std::string quote_asset_;
   std::vector<mmh_decision> decisions_;
   std::vector<mmh_desired_order> orders_;
+  uint64_t orders_changes_ = UINT64_MAX;  // desired_changes() orders_ was built at
 };
 
 }  // namespace

@@ -124,9 +124,9 @@ bool CandleFillModel::quiet(SimVenue& venue, const std::array<PathPoint, 4>& pat
     hi = std::max(hi, p.price_e8);
   }
   const SimInstrument& inst = venue.instrument();
-  venue.resting(resting_);
+  const std::vector<SimOrder*>& resting = venue.resting();
   // sweep()'s test, over the whole path at once.
-  return std::none_of(resting_.begin(), resting_.end(), [&](const SimOrder* o) {
+  return std::none_of(resting.begin(), resting.end(), [&](const SimOrder* o) {
     return reaches(*o, fill_level_e8(*o, inst), lo, hi);
   });
 }
@@ -190,8 +190,7 @@ void CandleFillModel::sweep(SimVenue& venue, PathPoint from, PathPoint to) {
   const int64_t hi = std::max(from.price_e8, to.price_e8);
   std::vector<Hit>& hits = hits_;
   hits.clear();
-  venue.resting(resting_);
-  for (SimOrder* o : resting_) {
+  for (SimOrder* o : venue.resting()) {
     const int64_t level = fill_level_e8(*o, inst);
     if (!reaches(*o, level, lo, hi)) continue;
     const bool already = o->is_buy() ? from.price_e8 <= level : from.price_e8 >= level;

@@ -72,7 +72,6 @@ class CandleFillModel {
     SimOrder* order;
   };
   CandleModelConfig config_;
-  std::vector<SimOrder*> resting_;
   std::vector<Hit> hits_;
   int64_t cap_left_e8_ = 0;
   double atr_e8_ = 0.0;

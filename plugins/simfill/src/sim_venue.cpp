@@ -57,41 +57,57 @@ void SimVenue::submit(const mmh_order_command& command) {
       delay += latency_.cancel_ns();
       break;
   }
-  actions_.push_back(Action{command.ts_ns + delay, ++action_seq_, command});
-  std::push_heap(actions_.begin(), actions_.end(), [](auto& a, auto& b) { return later(a, b); });
+  const Action action{command.ts_ns + delay, ++action_seq_, command};
+  if (in_order_.empty() || in_order_.back().due_ns <= action.due_ns) {
+    in_order_.push_back(action);  // seq grows: (due, seq) order kept
+  } else {
+    overtaking_.push_back(action);
+    std::push_heap(overtaking_.begin(), overtaking_.end(),
+                   [](auto& a, auto& b) { return later(a, b); });
+  }
+}
+
+bool SimVenue::next_in_order() const {
+  return overtaking_.empty() ||
+         (!in_order_.empty() && later(overtaking_.front(), in_order_.front()));
 }
 
 int64_t SimVenue::next_due_ns() const {
-  return actions_.empty() ? INT64_MAX : actions_.front().due_ns;
+  if (in_order_.empty() && overtaking_.empty()) return INT64_MAX;
+  return next_in_order() ? in_order_.front().due_ns : overtaking_.front().due_ns;
 }
 
 void SimVenue::apply_next(MarketAccess& market) {
-  std::pop_heap(actions_.begin(), actions_.end(), [](auto& a, auto& b) { return later(a, b); });
-  const Action action = actions_.back();
-  actions_.pop_back();
+  Action action;
+  if (next_in_order()) {
+    action = in_order_.front();
+    in_order_.pop_front();
+  } else {
+    std::pop_heap(overtaking_.begin(), overtaking_.end(),
+                  [](auto& a, auto& b) { return later(a, b); });
+    action = overtaking_.back();
+    overtaking_.pop_back();
+  }
   act(action, market);
 }
 
 void SimVenue::apply_due(int64_t until_ns, MarketAccess& market) {
-  while (!actions_.empty() && actions_.front().due_ns <= until_ns) apply_next(market);
+  while ((!in_order_.empty() || !overtaking_.empty()) && next_due_ns() <= until_ns)
+    apply_next(market);
 }
 
-void SimVenue::resting(std::vector<SimOrder*>& out) {
+const std::vector<SimOrder*>& SimVenue::resting() {
   // The fill models ask several times per candle, and orders come and go far less often: the
-  // last list stands while no order was placed, amended or cancelled and none has filled up.
-  if (!resting_dirty_ && std::all_of(resting_cache_.begin(), resting_cache_.end(),
-                                     [](const SimOrder* o) { return o->leaves_lots() > 0; })) {
-    out = resting_cache_;
-    return;
-  }
-  out.clear();
+  // last list stands while no order was placed, amended, cancelled or filled up.
+  if (!resting_dirty_) return resting_cache_;
   std::erase_if(orders_, [](const std::unique_ptr<SimOrder>& o) { return o->leaves_lots() <= 0; });
-  for (const std::unique_ptr<SimOrder>& o : orders_) out.push_back(o.get());
+  resting_cache_.clear();
+  for (const std::unique_ptr<SimOrder>& o : orders_) resting_cache_.push_back(o.get());
   // Time priority: the model walks them in arrival order.
-  std::sort(out.begin(), out.end(),
+  std::sort(resting_cache_.begin(), resting_cache_.end(),
             [](const SimOrder* a, const SimOrder* b) { return a->seq < b->seq; });
-  resting_cache_ = out;
   resting_dirty_ = false;
+  return resting_cache_;
 }
 
 std::vector<std::unique_ptr<SimOrder>>::iterator SimVenue::find_order(std::string_view client_id) {
@@ -325,6 +341,7 @@ bool SimVenue::fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t
   const FeeCharge fee = fees_.charge(buy, maker, qty, value);
   (fee.asset == FeeAsset::base ? base_ : quote_).free_e8 -= fee.amount_e8;
   order.filled_lots += lots;
+  if (order.leaves_lots() <= 0) resting_dirty_ = true;  // it leaves the resting list
   ++(maker ? counters_.maker_fills : counters_.taker_fills);
 
   VenueEvent& e = events_.emplace_back();

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -90,9 +91,10 @@ class SimVenue {
   void apply_due(int64_t until_ns, MarketAccess& market);
   void apply_next(MarketAccess& market);  // the first waiting command, at its due time
 
-  // Fill models: the live resting orders in time priority, into `out` (pointers stay valid
-  // until the next call that applies commands).
-  void resting(std::vector<SimOrder*>& out);
+  // Fill models: the live resting orders in time priority (pointers stay valid until the next
+  // call that applies commands). Borrowed: valid until the next command or resting() call.
+  const std::vector<SimOrder*>& resting();
+  void resting(std::vector<SimOrder*>& out) { out = resting(); }  // a copy to reorder
   // Executes `lots` of `order` at `price_ticks`. Returns false (and fills nothing) when the
   // balance cannot pay for it (market orders only; limit orders locked theirs up front).
   bool fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t lots, bool maker);
@@ -139,7 +141,12 @@ class SimVenue {
   LatencyModel latency_;
   Balance base_;
   Balance quote_;
-  std::vector<Action> actions_;  // min-heap on (due, seq)
+  // Commands waiting for their due time, taken in (due, seq) order: those that came in due order
+  // (any constant latency: all of a backtest's by default) queue in `in_order_`, the few a drawn
+  // latency puts before an earlier one go to the min-heap `overtaking_`.
+  std::deque<Action> in_order_;
+  std::vector<Action> overtaking_;
+  bool next_in_order() const;  // the next command is in_order_'s front (some command waits)
   uint64_t action_seq_ = 0;
   uint64_t order_seq_ = 0;
   uint64_t exec_seq_ = 0;
