@@ -195,6 +195,81 @@ TEST_CASE("venue: a smaller amend keeps the order's place, a new price loses it"
   CHECK(std::string(u.back().venue_order_id) == "sim-1");
 }
 
+TEST_CASE("venue: the resting list keeps time priority through places, cancels, amends, fills") {
+  // 400 random steps; after each, resting() must list the live orders in the order a plain
+  // model of time priority says: a place goes last, a cancel or a fill-up leaves, an amend to a
+  // new price or a larger size goes last, a smaller amend at the same price keeps its place.
+  SimVenue v = venue(0.001, 0.001, {}, 100 * kE8, 1'000'000 * kE8);
+  FixedMarket m(250'000, 250'001, kE8);
+  struct Model {
+    std::string id;
+    uint32_t side;
+    int64_t price_ticks, qty_lots;
+  };
+  std::vector<Model> expected;
+  uint64_t draw = 12345;
+  auto next = [&](uint64_t n) {
+    draw = draw * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (draw >> 33) % n;
+  };
+  auto same = [&] {
+    std::string want, got;
+    for (const Model& e : expected) want += e.id + " ";
+    for (const SimOrder* r : v.resting()) got += r->client_id + " ";
+    return got == want;
+  };
+  int64_t ts = 0;
+  int placed = 0;
+  for (int step = 0; step < 400; ++step) {
+    ++ts;
+    const uint64_t op = expected.empty() ? 0 : next(4);
+    if (op == 0) {  // place
+      const uint32_t side = next(2) == 0 ? MMH_SIDE_BUY : MMH_SIDE_SELL;
+      const int64_t price = side == MMH_SIDE_BUY ? 240'000 + static_cast<int64_t>(next(50))
+                                                 : 260'000 + static_cast<int64_t>(next(50));
+      const std::string id = "o" + std::to_string(++placed);
+      v.submit(limit(ts, side, price, 1'000 + static_cast<int64_t>(next(3)) * 500, id.c_str()));
+      v.apply_due(ts, m);
+      expected.push_back({id, side, price, 0});
+      REQUIRE(same());
+      continue;
+    }
+    const size_t k = next(expected.size());
+    Model& o = expected[k];
+    SimOrder* order = nullptr;
+    for (SimOrder* r : v.resting())
+      if (r->client_id == o.id) order = r;
+    REQUIRE(order != nullptr);
+    if (op == 1) {  // cancel
+      v.submit(cancel(ts, o.id.c_str()));
+      v.apply_due(ts, m);
+      expected.erase(expected.begin() + static_cast<std::ptrdiff_t>(k));
+    } else if (op == 2) {  // amend: same price smaller, or a new price
+      const bool smaller = next(2) == 0 && order->leaves_lots() > 500;
+      const int64_t price =
+          smaller ? o.price_ticks : o.price_ticks + (o.side == MMH_SIDE_BUY ? -1 : 1);
+      mmh_order_command amend =
+          limit(ts, o.side, price, order->qty_lots - (smaller ? 250 : 0), o.id.c_str());
+      amend.action = MMH_ORDER_ACTION_AMEND;
+      v.submit(amend);
+      v.apply_due(ts, m);
+      if (!smaller) {
+        Model moved = o;
+        moved.price_ticks = price;
+        expected.erase(expected.begin() + static_cast<std::ptrdiff_t>(k));
+        expected.push_back(moved);
+      }
+    } else {  // a maker fill of part or all of it
+      const bool all = next(2) == 0;
+      v.fill(*order, ts, order->price_ticks, all ? order->leaves_lots() : 250, true);
+      if (all || order->leaves_lots() <= 0)
+        expected.erase(expected.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+    REQUIRE(same());
+  }
+  CHECK(placed > 50);
+}
+
 TEST_CASE("venue: a batch of actions ends with one balance report per asset, the final one") {
   SimVenue v = venue();
   FixedMarket m(250'000, 250'001, 10 * kE8);

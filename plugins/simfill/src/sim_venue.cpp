@@ -237,7 +237,8 @@ void SimVenue::place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& ma
   }
   order.queue_ahead_e8 = market.queue_ahead_e8(buy, order.price_ticks);
   orders_.push_back(std::make_unique<SimOrder>(std::move(order)));
-  resting_dirty_ = true;
+  // The newest order is last in time priority: the kept list stays sorted.
+  if (!resting_dirty_) resting_cache_.push_back(orders_.back().get());
   push_balances(ts_ns);
 }
 
@@ -269,8 +270,8 @@ void SimVenue::cancel(const mmh_order_command& c, int64_t ts_ns) {
               order.filled_lots > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED_CANCELLED
                                     : MMH_ORDER_STATUS_CANCELLED,
               ts_ns);
+  if (!resting_dirty_) std::erase(resting_cache_, it->get());
   orders_.erase(it);
-  resting_dirty_ = true;
   push_balances(ts_ns);
 }
 
@@ -304,7 +305,10 @@ void SimVenue::amend(const mmh_order_command& c, int64_t ts_ns, MarketAccess& ma
     order.queue_ahead_e8 = market.queue_ahead_e8(order.is_buy(), price_ticks);
     order.queue_traded_e8 = 0;
     order.seq = ++order_seq_;
-    resting_dirty_ = true;
+    if (!resting_dirty_) {  // now the last in time priority
+      std::erase(resting_cache_, &order);
+      resting_cache_.push_back(&order);
+    }
   }
   order.price_ticks = price_ticks;
   order.qty_lots = qty_lots;

@@ -154,7 +154,9 @@ class SimVenue {
   // string keys); each on the heap, so the models' pointers stay valid while others come and go.
   std::vector<std::unique_ptr<SimOrder>> orders_;
   std::vector<SimOrder*> resting_cache_;  // resting()'s last answer
-  bool resting_dirty_ = true;             // an order came, went or lost its priority since
+  // resting_cache_ must be built again (an order filled up; at first). Otherwise places, cancels
+  // and amends keep it as resting() would build it.
+  bool resting_dirty_ = true;
   std::vector<VenueEvent> events_;
   bool balances_due_ = false;
   int64_t balances_ts_ns_ = 0;
