@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <numeric>
+#include <string>
 
 using namespace mmh::sim;
 using namespace mmh::sim::test;
@@ -112,4 +113,34 @@ TEST_CASE("candle model: a command due after the close waits for the next candle
   CHECK(f[0].ts_ns == 90 * kSec);
   CHECK(f[0].price_ticks == 249'851);
   CHECK(f[0].is_maker == 0);
+}
+
+TEST_CASE("candle model: commands acting at one point each see the orders the one before left") {
+  // Spread 3 ticks, trade-through 1: a bid one tick above the price is not marketable, yet the
+  // price is already through it. Placed, then cancelled at the same instant, it fills in
+  // between; the bid placed before it, out of reach, stays. A third candle's commands at one
+  // point re-sweep only what changed, so the untouched bid neither fills nor goes.
+  CandleModelConfig c = config();
+  c.spread_ticks = 3;
+  SimVenue v = venue();
+  CandleFillModel model(c);
+  v.submit(limit(60 * kSec, MMH_SIDE_BUY, 249'000, 1'000, "deep"));
+  v.submit(limit(60 * kSec, MMH_SIDE_BUY, 250'201, 1'000, "near"));  // open 2502.00 + 1 tick
+  v.submit(cancel(60 * kSec, "near"));
+  model.on_candle(v, candle(60 * kSec, 2502, 2503, 2501.5, 2502.5, 100));
+  auto f = fills(v);
+  REQUIRE(f.size() == 1);
+  CHECK(std::string(f[0].client_id) == "near");
+  CHECK(f[0].ts_ns == 60 * kSec);
+  CHECK(f[0].is_maker == 1);
+  const auto u = updates(v);
+  REQUIRE(!u.empty());
+  CHECK(u.back().status == MMH_ORDER_STATUS_REJECTED);  // the cancel came after the fill
+  CHECK(v.open_orders() == 1);
+  v.events().clear();
+  v.submit(limit(120 * kSec, MMH_SIDE_BUY, 249'001, 1'000, "deep2"));
+  v.submit(cancel(120 * kSec, "deep2"));
+  model.on_candle(v, candle(120 * kSec, 2502, 2503, 2501.5, 2502.5, 100));
+  CHECK(fills(v).empty());
+  CHECK(v.open_orders() == 1);
 }

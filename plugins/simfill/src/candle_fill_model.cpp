@@ -150,6 +150,7 @@ void CandleFillModel::on_candle(SimVenue& venue, const mmh_candle& candle) {
   }
   cap_left_e8_ =
       static_cast<int64_t>(static_cast<double>(candle.volume_e8) * config_.participation);
+  swept_ = false;
   Market market(*this, venue.instrument());
   market.range_e8 = candle.high_e8 - candle.low_e8;
   // Commands that arrived while no data came (before this candle opened) act at its open.
@@ -184,6 +185,17 @@ void CandleFillModel::update_atr(const mmh_candle& candle) {
 }
 
 void CandleFillModel::sweep(SimVenue& venue, PathPoint from, PathPoint to) {
+  // A stretch of no length where the last one ended (a command acted there): every order that
+  // last sweep saw and the point reaches was filled there, or the volume cap ran out. Only
+  // orders placed or re-queued since can fill, and the commands of a re-centred grid would
+  // otherwise walk the whole book once each.
+  auto same = [](PathPoint a, PathPoint b) {
+    return a.ts_ns == b.ts_ns && a.price_e8 == b.price_e8;
+  };
+  const uint64_t newer_than = swept_ && same(from, to) && same(from, swept_to_) ? swept_seq_ : 0;
+  swept_ = true;
+  swept_to_ = to;
+  swept_seq_ = venue.last_order_seq();
   if (cap_left_e8_ <= 0 || venue.open_orders() == 0) return;
   const SimInstrument& inst = venue.instrument();
   const int64_t lo = std::min(from.price_e8, to.price_e8);
@@ -191,6 +203,7 @@ void CandleFillModel::sweep(SimVenue& venue, PathPoint from, PathPoint to) {
   std::vector<Hit>& hits = hits_;
   hits.clear();
   for (SimOrder* o : venue.resting()) {
+    if (o->seq <= newer_than) continue;
     const int64_t level = fill_level_e8(*o, inst);
     if (!reaches(*o, level, lo, hi)) continue;
     const bool already = o->is_buy() ? from.price_e8 <= level : from.price_e8 >= level;

@@ -74,6 +74,10 @@ class CandleFillModel {
   CandleModelConfig config_;
   std::vector<Hit> hits_;
   int64_t cap_left_e8_ = 0;
+  // Where this candle's last sweep ended, and the newest order sequence number it saw.
+  bool swept_ = false;
+  PathPoint swept_to_;
+  uint64_t swept_seq_ = 0;
   double atr_e8_ = 0.0;
   int atr_count_ = 0;
   int64_t prev_close_e8_ = 0;

@@ -111,6 +111,9 @@ class SimVenue {
   int64_t free_e8(bool base) const { return base ? base_.free_e8 : quote_.free_e8; }
   int64_t locked_e8(bool base) const { return base ? base_.locked_e8 : quote_.locked_e8; }
   size_t open_orders() const { return orders_.size(); }
+  // The newest order sequence number: an order placed, or re-queued by an amend, after this
+  // call has a larger one.
+  uint64_t last_order_seq() const { return order_seq_; }
 
  private:
   struct Balance {
