@@ -2,6 +2,7 @@
 
 #include "test_support.hpp"
 
+#include <mmhost/sdk/hash.hpp>
 #include <mmhost/sdk/plugin.hpp>
 
 #include <doctest/doctest.h>
@@ -127,7 +128,7 @@ TEST_CASE("a stale cache entry (source changed) is rebuilt, never trusted") {
   CHECK(candle(*reloaded, 2).close_e8 == 4 * MMH_E8);
 }
 
-TEST_CASE("a corrupt cache entry is detected by its CRC and rebuilt") {
+TEST_CASE("a corrupt cache entry is detected by its hashes and rebuilt") {
   TempDir dir;
   const std::string csv = write_file(dir.file("eth.csv"), kCsv);
   LoadOptions options;
@@ -150,6 +151,15 @@ TEST_CASE("a corrupt cache entry is detected by its CRC and rebuilt") {
     CHECK_FALSE(s->from_cache());
     CHECK(s->cache_note() == "cache header corrupt; rebuilt");
   }
+  SUBCASE("another format version (its header laid out its own way)") {
+    std::string bytes = mmh::test::read_file(cache);
+    const uint32_t old_version = 3;
+    std::memcpy(bytes.data() + 8, &old_version, sizeof(old_version));
+    write_file(cache, bytes);
+    auto s = load_series(csv, options);
+    CHECK_FALSE(s->from_cache());
+    CHECK(s->cache_note() == "cache format version 3 != 4; rebuilt");
+  }
   SUBCASE("truncated") {
     write_file(cache, mmh::test::read_file(cache).substr(0, 100));
     auto s = load_series(csv, options);
@@ -160,35 +170,34 @@ TEST_CASE("a corrupt cache entry is detected by its CRC and rebuilt") {
   CHECK(load_series(csv, options)->from_cache());
 }
 
-TEST_CASE("a forged cache entry with valid CRCs but impossible records is rebuilt") {
+TEST_CASE("a forged cache entry with valid hashes but impossible records is rebuilt") {
   TempDir dir;
   const std::string csv = write_file(dir.file("eth.csv"), kCsv);
   LoadOptions options;
   options.cache_dir = dir.file("cache");
   const std::string cache = load_series(csv, options)->cache_path();
   const std::string good = mmh::test::read_file(cache);
-  // The header (series_loader.cpp): the payload CRC at byte 96, the header's CRC of bytes
-  // [0, 100) at 100; records from byte 128. Recomputing them on the good entry proves the
+  // The header (series_loader.cpp): the payload's XXH3-64 at byte 96, the header's XXH3-64 of
+  // bytes [0, 104) at 104; records from byte 128. Recomputing them on the good entry proves the
   // offsets before they are used to forge one.
-  auto crc_at = [](const std::string& bytes, size_t at) {
-    uint32_t v = 0;
+  auto hash_at = [](const std::string& bytes, size_t at) {
+    uint64_t v = 0;
     std::memcpy(&v, bytes.data() + at, sizeof(v));
     return v;
   };
-  auto crc_of = [](const std::string& bytes, size_t from, size_t to) {
-    return static_cast<uint32_t>(
-        crc32_z(0L, reinterpret_cast<const Bytef*>(bytes.data() + from), to - from));
+  auto hash_of = [](const std::string& bytes, size_t from, size_t to) {
+    return mmh::sdk::hash64(std::string_view(bytes).substr(from, to - from));
   };
-  REQUIRE(crc_at(good, 96) == crc_of(good, 128, good.size()));
-  REQUIRE(crc_at(good, 100) == crc_of(good, 0, 100));
+  REQUIRE(hash_at(good, 96) == hash_of(good, 128, good.size()));
+  REQUIRE(hash_at(good, 104) == hash_of(good, 0, 104));
   auto forge = [&](size_t record, size_t field_offset, int64_t value) {
     std::string bytes = good;
     std::memcpy(bytes.data() + 128 + record * sizeof(mmh_candle) + field_offset, &value,
                 sizeof(value));
-    const uint32_t payload = crc_of(bytes, 128, bytes.size());
+    const uint64_t payload = hash_of(bytes, 128, bytes.size());
     std::memcpy(bytes.data() + 96, &payload, sizeof(payload));
-    const uint32_t header = crc_of(bytes, 0, 100);
-    std::memcpy(bytes.data() + 100, &header, sizeof(header));
+    const uint64_t header = hash_of(bytes, 0, 104);
+    std::memcpy(bytes.data() + 104, &header, sizeof(header));
     write_file(cache, bytes);
     return load_series(csv, options);
   };

@@ -8,7 +8,6 @@
 
 #include <sys/mman.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -41,19 +40,15 @@ struct CacheHeader {
   uint64_t gap_count;
   uint64_t missing_bars;
   int64_t largest_gap_ns;
-  uint32_t payload_crc32;
-  uint32_t header_crc32;  // CRC of every byte before this field
+  uint64_t payload_hash;  // XXH3-64 of the records
+  uint64_t header_hash;   // XXH3-64 of every byte before this field
 };
 static_assert(sizeof(CacheHeader) <= kPayloadOffset, "cache header must fit before the payload");
 static_assert(kPayloadOffset % alignof(mmh_candle) == 0 &&
               kPayloadOffset % alignof(mmh_trade) == 0);
 
-uint32_t crc32_of(const void* data, size_t size) {
-  return static_cast<uint32_t>(crc32_z(0L, static_cast<const Bytef*>(data), size));
-}
-
-uint32_t header_crc(const CacheHeader& h) {
-  return crc32_of(&h, offsetof(CacheHeader, header_crc32));
+uint64_t header_hash(const CacheHeader& h) {
+  return sdk::hash64({reinterpret_cast<const char*>(&h), offsetof(CacheHeader, header_hash)});
 }
 
 // A temporary file in the entry's directory, renamed over the entry on commit: readers see all
@@ -67,8 +62,8 @@ void open_entry(std::optional<sdk::TempOutput>& out, const std::string& path) {
 
 void write_cache(const std::string& path, CacheHeader header, const void* records) {
   const size_t payload = header.record_count * header.record_size;
-  header.payload_crc32 = crc32_of(records, payload);
-  header.header_crc32 = header_crc(header);
+  header.payload_hash = sdk::hash64({static_cast<const char*>(records), payload});
+  header.header_hash = header_hash(header);
   std::optional<sdk::TempOutput> out;
   open_entry(out, path);
   char pad[kPayloadOffset] = {};
@@ -135,17 +130,17 @@ void drop_pages_before(void* map, const char* at) {
   drop_pages(map, 0, static_cast<size_t>(at - static_cast<char*>(map)));
 }
 
-// The payload's CRC against the header's, read in windows whose pages are given back as it goes:
-// a long series is never all resident.
+// The payload's hash against the header's, read in windows whose pages are given back as it
+// goes: a long series is never all resident.
 bool payload_intact(const CacheHeader& h, void* map, const char* payload) {
-  uLong crc = crc32_z(0L, Z_NULL, 0);
+  sdk::Hash64 hash;
   for (size_t first = 0; first < h.record_count; first += kCheckWindow) {
     const size_t n = std::min<size_t>(kCheckWindow, h.record_count - first);
     const char* window = payload + first * h.record_size;
-    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(window), n * h.record_size);
+    hash.add(window, n * h.record_size);
     drop_pages_before(map, window);
   }
-  return static_cast<uint32_t>(crc) == h.payload_crc32;
+  return hash.value() == h.payload_hash;
 }
 
 // Why mapped records could not have come from parsing the source ("" when they could): a
@@ -397,7 +392,7 @@ void build_cache_as_read(const std::string& path, const std::string& cache_path,
   std::optional<sdk::TempOutput> out;
   std::vector<Record> window;
   window.reserve(kCheckWindow);
-  uLong crc = crc32_z(0L, Z_NULL, 0);
+  sdk::Hash64 payload_hash;
   auto write = [&](const void* data, size_t size) {
     try {
       out->write(data, size);
@@ -407,7 +402,7 @@ void build_cache_as_read(const std::string& path, const std::string& cache_path,
   };
   auto flush = [&] {
     const size_t bytes = window.size() * sizeof(Record);
-    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(window.data()), bytes);
+    payload_hash.add(window.data(), bytes);
     write(window.data(), bytes);
     window.clear();
   };
@@ -427,8 +422,8 @@ void build_cache_as_read(const std::string& path, const std::string& cache_path,
   h.record_size = sizeof(Record);
   h.record_count = parser.rows();
   finish_header(h);  // what the second pass found (a candle series' interval and gaps)
-  h.payload_crc32 = static_cast<uint32_t>(crc);
-  h.header_crc32 = header_crc(h);
+  h.payload_hash = payload_hash.value();
+  h.header_hash = header_hash(h);
   char header[kPayloadOffset] = {};
   std::memcpy(header, &h, sizeof(h));
   try {
@@ -607,12 +602,14 @@ std::unique_ptr<LoadedSeries> load_series(const std::string& path, const LoadOpt
       if (entry->size_bytes() < kPayloadOffset ||
           entry->read_at(&h, sizeof(h), 0, entry_path) != sizeof(h)) {
         why = "cache entry truncated";
-      } else if (std::memcmp(h.magic, kMagic, sizeof(kMagic)) != 0 ||
-                 h.header_crc32 != header_crc(h)) {
-        why = "cache header corrupt";
-      } else if (h.format_version != kCacheFormatVersion) {
+      } else if (std::memcmp(h.magic, kMagic, sizeof(kMagic)) == 0 &&
+                 h.format_version != kCacheFormatVersion) {
+        // Before the header's hash: another version lays the header out differently.
         why = "cache format version " + std::to_string(h.format_version) +
               " != " + std::to_string(kCacheFormatVersion);
+      } else if (std::memcmp(h.magic, kMagic, sizeof(kMagic)) != 0 ||
+                 h.header_hash != header_hash(h)) {
+        why = "cache header corrupt";
       } else if (h.source_size != source_size || h.source_hash != source_hash) {
         why = "source changed since the cache was built";
       } else if (h.source_path_hash != sdk::hash64(key_path) ||
