@@ -1,6 +1,7 @@
 #include "app/format.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <cstring>
@@ -66,4 +67,15 @@ TEST_CASE("json escapes: quotes, backslashes and control characters, the rest as
   char line[32] = "{\"k\":\"";
   *write_json_escaped(line + 6, "a\"b") = '\0';
   CHECK(std::string(line) == "{\"k\":\"a\\\"b");
+}
+
+TEST_CASE("json escapes: every ASCII byte reads back through a JSON parser as itself") {
+  std::string all;
+  for (int c = 0; c < 128; ++c) all += static_cast<char>(c);
+  const std::string escaped = json_escape(all);
+  CHECK(nlohmann::json::parse("\"" + escaped + "\"").get<std::string>() == all);
+  // Only the 32 controls, '"' and '\\' are escaped: one backslash each, two for '\\'.
+  size_t backslashes = 0;
+  for (const char c : escaped) backslashes += c == '\\' ? 1 : 0;
+  CHECK(backslashes == 32 + 1 + 2);
 }
