@@ -91,6 +91,7 @@ TEST_CASE("value_e18: the fast path gives the general formula's floor") {
     mmh::amount_e18 qty = static_cast<mmh::amount_e18>(next() >> (next() % 64));
     if (i % 3 == 0) qty -= qty % mmh::kE18PerE8;  // whole 1e-8 lots, as fills make
     REQUIRE(mmh::value_e18(price, qty) == slow(price, qty));
+    REQUIRE(mmh::value_in_e8(price, qty) * mmh::kE18PerE8 == slow(price, qty));
   }
   // Exact multiples of 1e18 in the product, and the largest 64-bit holding.
   CHECK(mmh::value_e18(100'000'000, mmh::kE18) == mmh::kE18);

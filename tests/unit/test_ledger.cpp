@@ -168,3 +168,32 @@ TEST_CASE("ledger: very large balances and fills keep the identity") {
   CHECK(mmh::format_e18(l.base_e18()) == "666666.666666659999999999");
   CHECK(l.realized_e18() == 0);  // sold at cost (10^6 per ETH, exactly, before and after)
 }
+
+TEST_CASE("ledger: the equity at 1e-8 is the floor of the exact figure, mark after mark") {
+  // Kept per mark without a 128-bit division (the quote's floor plus the base value's whole
+  // 1e-8 units): every mark of random fills with fees of up to 16 decimals, prices and holdings
+  // must give the floors of the 1e-18 figures.
+  Ledger l = usdt_ledger(10'000 * kE8, 3 * kE8);
+  l.start(0, 2500 * kE8);
+  uint64_t x = 0x9e3779b97f4a7c15ULL;
+  const auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t price_ticks = 100'000 + static_cast<int64_t>(next() % 400'000);  // 1000-5000
+    if (next() % 4 == 0) {
+      const bool buy = next() % 2 == 0 || l.base_e18() < mmh::e8_to_e18(kE8);
+      const int64_t lots = 1 + static_cast<int64_t>(next() % 2'000);  // up to 0.02 ETH
+      const bool fee_in_base = buy && next() % 2 == 0;
+      l.apply_fill(fill_fee(buy ? MMH_SIDE_BUY : MMH_SIDE_SELL, price_ticks, lots,
+                            static_cast<int64_t>(next() % 1'000'000'000), -16,
+                            fee_in_base ? "ETH" : "USDT"));
+    }
+    l.mark(i + 1, price_ticks * 1'000'000 + static_cast<int64_t>(next() % 1'000'000));
+    REQUIRE(l.equity_e8() == mmh::e18_to_e8_floor(l.equity_e18()));
+  }
+  CHECK(l.quote_e18() % mmh::kE18PerE8 != 0);  // the fees left digits below 1e-8
+}

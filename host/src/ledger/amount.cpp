@@ -48,8 +48,12 @@ amount_e18 mul_div_floor(amount_e18 a, amount_e18 b, amount_e18 c) {
   return static_cast<amount_e18>(quotient);
 }
 
+amount_e18 e18_floor_in_e8(amount_e18 value_e18) {
+  return floor_div(value_e18, kE18PerE8);
+}
+
 int64_t e18_to_e8_floor(amount_e18 value_e18) {
-  return static_cast<int64_t>(floor_div(value_e18, kE18PerE8));
+  return static_cast<int64_t>(e18_floor_in_e8(value_e18));
 }
 
 std::optional<amount_e18> decimal_to_e18_rounded(const mmh_decimal& d, bool& rounded) {
@@ -82,7 +86,7 @@ std::optional<amount_e18> decimal_to_e18(const mmh_decimal& d) {
   return v;
 }
 
-amount_e18 value_e18(int64_t price_e8, amount_e18 qty_e18) {
+amount_e18 value_in_e8(int64_t price_e8, amount_e18 qty_e18) {
   // The usual case (a holding under 18.4 units at any price): one 64x64 product, its quotient by
   // 1e18 estimated in floating point and made exact by the remainder (no 128-bit division; the
   // ledger values its holding at every bar). The same floor as the general path below.
@@ -90,7 +94,11 @@ amount_e18 value_e18(int64_t price_e8, amount_e18 qty_e18) {
     const u128 product =
         static_cast<u128>(static_cast<uint64_t>(price_e8)) * static_cast<uint64_t>(qty_e18);
     constexpr uint64_t kE18u = 1'000'000'000'000'000'000ULL;
-    const double estimate = static_cast<double>(product) / 1e18;
+    // The product as a double from its halves, inline (a 128-bit conversion is a library call):
+    // a few ulps off at most, which the exact steps below take back.
+    const double estimate = (static_cast<double>(static_cast<uint64_t>(product >> 64)) * 0x1p64 +
+                             static_cast<double>(static_cast<uint64_t>(product))) /
+                            1e18;
     if (estimate < 4e15) {  // far below 2^53: the estimate is within 2 of the floor
       uint64_t q = static_cast<uint64_t>(estimate);
       u128 at = static_cast<u128>(q) * kE18u;
@@ -102,7 +110,7 @@ amount_e18 value_e18(int64_t price_e8, amount_e18 qty_e18) {
         ++q;
         at += kE18u;
       }
-      return static_cast<amount_e18>(q) * kE18PerE8;
+      return static_cast<amount_e18>(q);
     }
   }
   // price_e8 * qty_e18 / 1e18 in two parts so that neither product overflows: the whole-lot
@@ -110,9 +118,11 @@ amount_e18 value_e18(int64_t price_e8, amount_e18 qty_e18) {
   const amount_e18 qty_e8 = qty_e18 / kE18PerE8;
   const amount_e18 rest = qty_e18 % kE18PerE8;
   const amount_e18 a = static_cast<amount_e18>(price_e8) * qty_e8;  // units 1e-16
-  const amount_e18 value_e8 =
-      a / 100'000'000 + ((a % 100'000'000) * kE18PerE8 + price_e8 * rest) / kE18;
-  return value_e8 * kE18PerE8;
+  return a / 100'000'000 + ((a % 100'000'000) * kE18PerE8 + price_e8 * rest) / kE18;
+}
+
+amount_e18 value_e18(int64_t price_e8, amount_e18 qty_e18) {
+  return value_in_e8(price_e8, qty_e18) * kE18PerE8;
 }
 
 std::string format_e18(amount_e18 value_e18) {

@@ -27,6 +27,8 @@ constexpr amount_e18 e8_to_e18(int64_t value_e8) {
 
 // Rounded toward negative infinity to 1e-8 (for figures shown or compared at 1e-8).
 int64_t e18_to_e8_floor(amount_e18 value_e18);
+// The same floor, not narrowed to 64 bits.
+amount_e18 e18_floor_in_e8(amount_e18 value_e18);
 
 // a * b / c rounded toward zero for a, b >= 0 and c > 0, exact even when a * b needs 256 bits
 // (a cost basis in 1e-18 times a quantity in 1e-18 can); the quotient must fit (a <= c or b <= c).
@@ -43,6 +45,8 @@ std::optional<amount_e18> decimal_to_e18_rounded(const mmh_decimal& d, bool& rou
 // The quote value of `qty_e18` at `price_e8`, rounded down to 1e-8 (the rule sdk::value_e8 and
 // the venues use for trade values, so ledger and venue agree to the unit); qty_e18 >= 0.
 amount_e18 value_e18(int64_t price_e8, amount_e18 qty_e18);
+// The same value in units of 1e-8 (value_e18 is this times kE18PerE8).
+amount_e18 value_in_e8(int64_t price_e8, amount_e18 qty_e18);
 
 // Shortest exact decimal: 7000025225451200000000 -> "7000.0252254512", -3e18 -> "-3".
 std::string format_e18(amount_e18 value_e18);

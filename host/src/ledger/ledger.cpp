@@ -45,19 +45,19 @@ void Ledger::start(int64_t /*ts_ns*/, int64_t mid_e8) {
 
 amount_e18 Ledger::base_value_e18() const {
   // Asked several times per bar with the same holding and mid (equity, drawdown, share, the
-  // identity check): 128-bit divisions each, so the last answer is kept.
+  // identity check): the last answer is kept.
   if (mid_e8_ != valued_mid_e8_ || base_ != valued_base_) {
     valued_mid_e8_ = mid_e8_;
     valued_base_ = base_;
-    base_value_ = value_e18(mid_e8_, base_);
-    base_value_e8_ = e18_to_e8_floor(base_value_);
+    base_value_in_e8_ = value_in_e8(mid_e8_, base_);
+    base_value_ = base_value_in_e8_ * kE18PerE8;
   }
   return base_value_;
 }
 
 int64_t Ledger::base_value_e8() const {
-  base_value_e18();  // brings base_value_e8_ up to date
-  return base_value_e8_;
+  base_value_e18();  // brings base_value_in_e8_ up to date
+  return static_cast<int64_t>(base_value_in_e8_);
 }
 
 amount_e18 Ledger::equity_e18() const {
@@ -65,12 +65,14 @@ amount_e18 Ledger::equity_e18() const {
 }
 
 int64_t Ledger::equity_e8() const {
-  const amount_e18 equity = equity_e18();
-  if (equity != floored_equity_) {
-    floored_equity_ = equity;
-    equity_e8_ = e18_to_e8_floor(equity);
+  // The base value is a whole number of 1e-8 units, so the floor of the sum is the quote's floor
+  // plus it: a 128-bit division only when the quote changed (fills), not at every mark.
+  if (quote_ != floored_quote_) {
+    floored_quote_ = quote_;
+    quote_floor_e8_ = e18_floor_in_e8(quote_);
   }
-  return equity_e8_;
+  base_value_e18();
+  return static_cast<int64_t>(quote_floor_e8_ + base_value_in_e8_);
 }
 
 amount_e18 Ledger::unrealized_e18() const {

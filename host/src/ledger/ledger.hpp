@@ -119,14 +119,14 @@ class Ledger {
   uint64_t taker_fills_ = 0;
   uint64_t rounded_amounts_ = 0;
   double spread_bps_sum_ = 0.0;
-  // The last valuation and its flooring (base_value_e18, equity_e8).
+  // The last valuation and flooring (base_value_e18, equity_e8).
   mutable int64_t valued_mid_e8_ = 0;
   mutable amount_e18 valued_base_ = 0;
   mutable amount_e18 base_value_ = 0;
-  mutable int64_t base_value_e8_ = 0;
-  int64_t peak_equity_e8_ = 0;  // peak_equity_ rounded down to 1e-8
-  mutable amount_e18 floored_equity_ = 0;
-  mutable int64_t equity_e8_ = 0;
+  mutable amount_e18 base_value_in_e8_ = 0;  // base_value_ in units of 1e-8 (exact)
+  int64_t peak_equity_e8_ = 0;               // peak_equity_ rounded down to 1e-8
+  mutable amount_e18 floored_quote_ = 0;
+  mutable amount_e18 quote_floor_e8_ = 0;  // floored_quote_ rounded down to 1e-8
 };
 
 }  // namespace mmh
