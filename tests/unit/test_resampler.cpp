@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <vector>
 
 using mmh::Resampler;
@@ -85,4 +86,58 @@ TEST_CASE("a source interval that does not divide the target is refused") {
   mmh_candle c = bar(0, 1, 1, 1, 1, 1);
   c.interval_ns = 3 * kMinute;
   CHECK_THROWS_AS(r.add(c), std::invalid_argument);
+}
+
+TEST_CASE("an interval of zero or below is refused, also after good bars") {
+  Resampler r(5 * kMinute, [](const mmh_candle&) {});
+  r.add(bar(0, 1, 1, 1, 1, 1));
+  for (const int64_t interval : {int64_t{0}, -kMinute, 3 * kMinute}) {
+    mmh_candle c = bar(1, 1, 1, 1, 1, 1);
+    c.interval_ns = interval;
+    CHECK_THROWS_AS(r.add(c), std::invalid_argument);
+  }
+}
+
+TEST_CASE("random bars, gaps and times before 1970 bucket as the floor of time by target") {
+  // The bucket of each bar is floor(open / target) * target, whatever came before (the resampler
+  // skips that arithmetic inside an open bucket). Bars go forward by 1 to 40 minutes from
+  // before the epoch to after it; emitted bars must match a plain re-count.
+  const int64_t target = 15 * kMinute;
+  std::vector<mmh_candle> out;
+  Resampler r(target, [&](const mmh_candle& c) { out.push_back(c); });
+  std::vector<mmh_candle> in;
+  uint64_t x = 12345;
+  int64_t minute = -500;
+  for (int i = 0; i < 3000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    minute += (x >> 60) % 3 == 0 ? 1 + static_cast<int64_t>((x >> 33) % 40) : 1;
+    in.push_back(bar(minute, 100, 100 + i % 7, 90 - i % 5, 95, 1));
+    r.add(in.back());
+  }
+  r.flush();
+  std::vector<mmh_candle> want;
+  for (const mmh_candle& c : in) {
+    const int64_t q = c.open_ts_ns / target - (c.open_ts_ns % target < 0 ? 1 : 0);
+    const int64_t start = q * target;
+    if (want.empty() || want.back().open_ts_ns != start) {
+      want.push_back(c);
+      want.back().open_ts_ns = start;
+      want.back().volume_e8 = 0;
+    }
+    mmh_candle& w = want.back();
+    w.high_e8 = std::max(w.high_e8, c.high_e8);
+    w.low_e8 = std::min(w.low_e8, c.low_e8);
+    w.close_e8 = c.close_e8;
+    w.volume_e8 += c.volume_e8;
+  }
+  REQUIRE(out.size() == want.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    CHECK(out[i].open_ts_ns == want[i].open_ts_ns);
+    CHECK(out[i].high_e8 == want[i].high_e8);
+    CHECK(out[i].low_e8 == want[i].low_e8);
+    CHECK(out[i].close_e8 == want[i].close_e8);
+    CHECK(out[i].volume_e8 == want[i].volume_e8);
+  }
+  CHECK(out.front().open_ts_ns < 0);
+  CHECK(out.back().open_ts_ns > 0);
 }

@@ -11,13 +11,23 @@ Resampler::Resampler(int64_t target_interval_ns, EmitFn emit)
 }
 
 void Resampler::add(const mmh_candle& bar) {
-  if (bar.interval_ns <= 0 || target_ns_ % bar.interval_ns != 0)
-    throw std::invalid_argument("resampler: a " + std::to_string(bar.interval_ns) +
-                                " ns bar does not divide the " + std::to_string(target_ns_) +
-                                " ns target interval");
-  // Floor division so pre-1970 timestamps would still bucket correctly.
-  int64_t bucket = bar.open_ts_ns - bar.open_ts_ns % target_ns_;
-  if (bar.open_ts_ns % target_ns_ < 0) bucket -= target_ns_;
+  // Two divisions a bar are most of this function: the interval's check is made once per
+  // interval seen, and a bar inside the open bucket needs no bucket arithmetic.
+  if (bar.interval_ns <= 0 || bar.interval_ns != checked_interval_ns_) {
+    if (bar.interval_ns <= 0 || target_ns_ % bar.interval_ns != 0)
+      throw std::invalid_argument("resampler: a " + std::to_string(bar.interval_ns) +
+                                  " ns bar does not divide the " + std::to_string(target_ns_) +
+                                  " ns target interval");
+    checked_interval_ns_ = bar.interval_ns;
+  }
+  int64_t bucket = bucket_start_ns_;
+  // (Unsigned: a bar before the bucket wraps to a large distance; no signed overflow.)
+  if (!open_ || static_cast<uint64_t>(bar.open_ts_ns) - static_cast<uint64_t>(bucket_start_ns_) >=
+                    static_cast<uint64_t>(target_ns_)) {
+    // Floor division so pre-1970 timestamps would still bucket correctly.
+    bucket = bar.open_ts_ns - bar.open_ts_ns % target_ns_;
+    if (bar.open_ts_ns % target_ns_ < 0) bucket -= target_ns_;
+  }
   if (open_ && bucket != bucket_start_ns_) emit_current();
   if (!open_) {
     open_ = true;

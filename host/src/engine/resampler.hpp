@@ -37,6 +37,7 @@ class Resampler {
   EmitFn emit_;
   mmh_candle current_{};
   int64_t bucket_start_ns_ = 0;
+  int64_t checked_interval_ns_ = 0;  // a source interval known to divide the target (0: none)
   int64_t source_interval_ns_ = 0;
   int64_t parts_ = 0;
   bool open_ = false;
