@@ -169,7 +169,8 @@ TEST_CASE("ledger: very large balances and fills keep the identity") {
   CHECK(l.realized_e18() == 0);  // sold at cost (10^6 per ETH, exactly, before and after)
 }
 
-TEST_CASE("ledger: the equity at 1e-8 is the floor of the exact figure, mark after mark") {
+TEST_CASE(
+    "ledger: equity and holdings at 1e-8 are the floors of the exact figures, mark after mark") {
   // Kept per mark without a 128-bit division (the quote's floor plus the base value's whole
   // 1e-8 units): every mark of random fills with fees of up to 16 decimals, prices and holdings
   // must give the floors of the 1e-18 figures.
@@ -194,6 +195,8 @@ TEST_CASE("ledger: the equity at 1e-8 is the floor of the exact figure, mark aft
     }
     l.mark(i + 1, price_ticks * 1'000'000 + static_cast<int64_t>(next() % 1'000'000));
     REQUIRE(l.equity_e8() == mmh::e18_to_e8_floor(l.equity_e18()));
+    REQUIRE(l.base_e8() == mmh::e18_to_e8_floor(l.base_e18()));
+    REQUIRE(l.quote_e8() == mmh::e18_to_e8_floor(l.quote_e18()));
   }
   CHECK(l.quote_e18() % mmh::kE18PerE8 != 0);  // the fees left digits below 1e-8
 }

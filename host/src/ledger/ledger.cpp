@@ -67,12 +67,8 @@ amount_e18 Ledger::equity_e18() const {
 int64_t Ledger::equity_e8() const {
   // The base value is a whole number of 1e-8 units, so the floor of the sum is the quote's floor
   // plus it: a 128-bit division only when the quote changed (fills), not at every mark.
-  if (quote_ != floored_quote_) {
-    floored_quote_ = quote_;
-    quote_floor_e8_ = e18_floor_in_e8(quote_);
-  }
   base_value_e18();
-  return static_cast<int64_t>(quote_floor_e8_ + base_value_in_e8_);
+  return static_cast<int64_t>(quote_floor_.of(quote_) + base_value_in_e8_);
 }
 
 amount_e18 Ledger::unrealized_e18() const {

@@ -67,8 +67,8 @@ class Ledger {
   amount_e18 fees_quote_value_e18() const { return fees_value_; }
   amount_e18 turnover_e18() const { return turnover_; }  // quote value traded
   // The same rounded down to 1e-8.
-  int64_t base_e8() const { return e18_to_e8_floor(base_); }
-  int64_t quote_e8() const { return e18_to_e8_floor(quote_); }
+  int64_t base_e8() const { return static_cast<int64_t>(base_floor_.of(base_)); }
+  int64_t quote_e8() const { return static_cast<int64_t>(quote_floor_.of(quote_)); }
   int64_t mid_e8() const { return mid_e8_; }
   int64_t equity_e8() const;
   int64_t start_equity_e8() const { return e18_to_e8_floor(start_equity_); }
@@ -125,8 +125,21 @@ class Ledger {
   mutable amount_e18 base_value_ = 0;
   mutable amount_e18 base_value_in_e8_ = 0;  // base_value_ in units of 1e-8 (exact)
   int64_t peak_equity_e8_ = 0;               // peak_equity_ rounded down to 1e-8
-  mutable amount_e18 floored_quote_ = 0;
-  mutable amount_e18 quote_floor_e8_ = 0;  // floored_quote_ rounded down to 1e-8
+  // The holdings rounded down to 1e-8, asked at every bar and changed only by fills and
+  // balances: the last 128-bit division's answer is kept.
+  struct FloorE8 {
+    amount_e18 value = 0;
+    amount_e18 floor_e8 = 0;
+    amount_e18 of(amount_e18 v) {
+      if (v != value) {
+        value = v;
+        floor_e8 = e18_floor_in_e8(v);
+      }
+      return floor_e8;
+    }
+  };
+  mutable FloorE8 base_floor_;
+  mutable FloorE8 quote_floor_;
 };
 
 }  // namespace mmh
