@@ -3,7 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 namespace {
 
@@ -103,4 +105,49 @@ TEST_CASE("sdk config: allow_only names a misspelt setting and accepts a prefix"
   CHECK_THROWS_WITH_AS(config.allow_only({"symbl"}, "param."),
                        doctest::Contains("unknown setting 'symbol' (parameters go in 'param."),
                        mmh::sdk::Error);
+}
+
+namespace {
+
+class TwoOrders {
+ public:
+  TwoOrders(const mmh::sdk::Config&, void*) {}
+  void on_events(const mmh_batch&) {}
+  void desired_state(mmh_desired_state& out) {
+    out.count = 2;
+    out.orders = orders_;
+    std::snprintf(out.mode, sizeof(out.mode), "grid");
+    out.size = 1;  // a careless core: the trampoline reports the size it wrote
+  }
+
+ private:
+  mmh_desired_order orders_[2] = {};
+};
+
+}  // namespace
+
+TEST_CASE("SDK: desired_state fills a current host's struct, and only the prefix an older knows") {
+  const mmh_core_vtable* t = mmh::sdk::core_vtable<TwoOrders>();
+  REQUIRE((t->desired_state != nullptr));
+  mmh_error err{};
+  void* self = nullptr;
+  mmh_config c = config_of(nullptr, 0);
+  REQUIRE(t->create(&c, nullptr, &self, &err) == MMH_OK);
+  mmh_desired_state full;
+  std::memset(&full, 0x7f, sizeof(full));
+  full.size = sizeof(full);
+  REQUIRE(t->desired_state(self, &full, &err) == MMH_OK);
+  CHECK(full.size == sizeof(full));
+  CHECK(full.reserved == 0);  // zeroed before the core writes
+  CHECK(full.count == 2);
+  CHECK(std::string(full.mode) == "grid");
+  // An "older host" that knows size, reserved, count and orders, not the mode.
+  mmh_desired_state older;
+  std::memset(&older, 0x7f, sizeof(older));
+  older.size = static_cast<uint32_t>(offsetof(mmh_desired_state, mode));
+  REQUIRE(t->desired_state(self, &older, &err) == MMH_OK);
+  CHECK(older.size == offsetof(mmh_desired_state, mode));
+  CHECK(older.count == 2);
+  CHECK(older.mode[0] == 0x7f);  // untouched past the caller's size
+  t->destroy(self);
 }

@@ -367,12 +367,19 @@ const mmh_core_vtable* core_vtable() {
       t.desired_state = [](void* self, mmh_desired_state* out, mmh_error* err) -> mmh_status {
         return detail::guard(err, [&] {
           const uint32_t caller_size = out->size;
-          mmh_desired_state local{};
+          if (caller_size >= sizeof(mmh_desired_state)) {
+            // The host knows the whole struct (asked after every bar): written in place.
+            *out = mmh_desired_state{};
+            out->size = sizeof(mmh_desired_state);
+            static_cast<T*>(self)->desired_state(*out);
+            out->size = sizeof(mmh_desired_state);
+            return;
+          }
+          mmh_desired_state local{};  // an older host: only its prefix is written
           local.size = sizeof(local);
           static_cast<T*>(self)->desired_state(local);
-          std::memcpy(out, &local, caller_size < sizeof(local) ? caller_size : sizeof(local));
-          out->size =
-              caller_size < sizeof(local) ? caller_size : static_cast<uint32_t>(sizeof(local));
+          std::memcpy(out, &local, caller_size);
+          out->size = caller_size;
         });
       };
     }
