@@ -12,6 +12,7 @@ namespace {
 // The point at time ts on the straight line from a to b.
 PathPoint at_time(PathPoint a, PathPoint b, int64_t ts) {
   if (b.ts_ns == a.ts_ns) return b;
+  if (ts == a.ts_ns) return a;  // commands due at a point of the path: no 128-bit division
   const i128 num = static_cast<i128>(b.price_e8 - a.price_e8) * (ts - a.ts_ns);
   return {ts, a.price_e8 + static_cast<int64_t>(num / (b.ts_ns - a.ts_ns))};
 }
