@@ -9,7 +9,6 @@
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
