@@ -271,6 +271,43 @@ TEST_CASE("mmhost serve: a slot keeps its backtest worker between runs and repla
   CHECK(second != first);
 }
 
+TEST_CASE("mmhost serve: a run given to a worker that dies before taking it goes to a new one") {
+  TempDir dir;
+  Serve serve(dir.file("store"), 1);
+  auto post_week = [&](const std::string& start, const std::string& end) {
+    const auto [code, run] = serve.post(
+        "/runs", R"({"kind":"backtest","strategy":"strategies/eth_bos_mm.lua","data":")" +
+                     eth_1m_file() + R"(","htf_interval":5,"ltf_interval":1,"start":")" + start +
+                     R"(","end":")" + end + R"("})");
+    REQUIRE(code == 201);
+    return run["id"].get<std::string>();
+  };
+  const std::string serve_pid = run_command("pgrep -f -- '^" + mmhost_binary() +
+                                            " serve .*--store " + dir.file("store") + " '")
+                                    .output;
+  REQUIRE(!serve_pid.empty());
+  const std::string workers =
+      "pgrep -P " + serve_pid.substr(0, serve_pid.find('\n')) + " -f -- 'mmhost backtest-worker'";
+  CHECK(serve.wait_finished(post_week("2025-06-01", "2025-06-08"))["status"] == "done");
+  std::string first = run_command(workers).output;
+  REQUIRE(!first.empty());
+  first.erase(first.find_last_not_of('\n') + 1);
+  // Stopped, the worker cannot read the next job line that serve writes into its pipe; killed
+  // then, it never took the job (as a worker killed while idle whose death serve has not seen).
+  run_command("kill -STOP " + first);
+  const std::string id = post_week("2025-06-08", "2025-06-15");
+  REQUIRE(wait_for([&] { return serve.get("/runs/" + id).second["status"] == "running"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  run_command("kill -9 " + first);
+  const json run = serve.wait_finished(id);
+  INFO(run.dump());
+  CHECK(run["status"] == "done");
+  CHECK(run["attempts"] == 1);
+  const std::string second = run_command(workers).output;
+  CHECK(!second.empty());
+  CHECK(second.find(first) == std::string::npos);
+}
+
 // Needs the bybit_spot plugin (the fake exchange speaks its protocol).
 TEST_SUITE_BEGIN("bybit");
 

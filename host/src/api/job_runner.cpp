@@ -222,23 +222,30 @@ void JobRunner::run_one(const store::RunRow& row, Warm& warm) {
   const bool use_warm = options_.warm_backtests && argv.size() > 1 && argv[1] == "backtest";
   pid_t pid = -1;
   int pidfd = -1;
-  if (use_warm) {
-    { std::ofstream truncate(log, std::ios::trunc); }
-    const json job = {{"args", std::vector<std::string>(argv.begin() + 1, argv.end())},
-                      {"log", log.string()},
-                      {"progress", progress.string()}};
-    const std::string line = job.dump() + "\n";
-    // A worker that died since its last job shows when the line cannot be written (EPIPE):
-    // then once more with a new one.
-    for (int attempt = 0; attempt < 2 && pid < 0; ++attempt) {
+  std::string job_line;
+  int sends = 0;
+  // A worker that died since its last job shows when the line cannot be written (EPIPE), or when
+  // it ends without having taken the line (below): then once more with a new one.
+  auto send_warm = [&] {
+    pid = -1;
+    for (; sends < 2 && pid < 0; ++sends) {
       if (!warm.alive() && !start_warm(warm, log)) break;
-      if (::write(warm.jobs, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      if (::write(warm.jobs, job_line.data(), job_line.size()) !=
+          static_cast<ssize_t>(job_line.size())) {
         warm.end();
         continue;
       }
       pid = warm.pid;
       pidfd = warm.pidfd;
     }
+  };
+  if (use_warm) {
+    { std::ofstream truncate(log, std::ios::trunc); }
+    const json job = {{"args", std::vector<std::string>(argv.begin() + 1, argv.end())},
+                      {"log", log.string()},
+                      {"progress", progress.string()}};
+    job_line = job.dump() + "\n";
+    send_warm();
   } else {
     pid = spawn(argv, log, options_.source_dir, "MMHOST_PROGRESS_FILE=" + progress.string());
     pidfd = pid > 0 ? open_pidfd(pid) : -1;
@@ -251,22 +258,50 @@ void JobRunner::run_one(const store::RunRow& row, Warm& warm) {
   int status = 0;       // from waitpid, when the process ended
   int reply_code = -1;  // the backtest worker's answer
   bool exited = false;
+  bool taken = false;  // the backtest worker read the job line ("+")
   int64_t last_beat = now_ms(), kill_at = 0;
   bool cancelled = false, lost = false;
+  // The backtest worker's lines so far: "+" (taken), then the exit code.
+  auto take_replies = [&] {
+    size_t nl = 0;
+    while (reply_code < 0 && (nl = warm.pending.find('\n')) != std::string::npos) {
+      const std::string reply = warm.pending.substr(0, nl);
+      warm.pending.erase(0, nl + 1);
+      if (reply == "+")
+        taken = true;
+      else
+        reply_code = std::atoi(reply.c_str());
+    }
+  };
   // Woken the moment the child exits (a pidfd is readable then) or the worker answers, else
   // every 50 ms to heartbeat and look for a cancel: a short job costs no polling delay.
   for (;;) {
     if (::waitpid(pid, &status, WNOHANG) == pid) {
+      if (use_warm) {  // what it wrote before it died
+        pollfd r{warm.replies, POLLIN, 0};
+        char buf[64];
+        ssize_t n = 0;
+        while (::poll(&r, 1, 0) == 1 && (n = ::read(warm.replies, buf, sizeof buf)) > 0)
+          warm.pending.append(buf, static_cast<size_t>(n));
+        take_replies();
+      }
+      // Killed while idle, its death not seen before the line went into its pipe (a dying
+      // process keeps its pipes open while its memory is torn down): the run never started.
+      if (use_warm && !taken && !cancelled && !lost) {
+        warm.pid = -1;
+        warm.end();
+        send_warm();
+        if (pid > 0) continue;
+        store_.finish(row.id, options_.worker_id, RunStatus::failed, "cannot start " + argv[0], "",
+                      now_ms());
+        return;
+      }
       exited = true;
       break;
     }
     if (use_warm && reply_code < 0) {
-      const size_t nl = warm.pending.find('\n');
-      if (nl != std::string::npos) {
-        reply_code = std::atoi(warm.pending.substr(0, nl).c_str());
-        warm.pending.erase(0, nl + 1);
-        break;
-      }
+      take_replies();
+      if (reply_code >= 0) break;
     }
     pollfd p[2] = {{pidfd, POLLIN, 0}, {use_warm ? warm.replies : -1, POLLIN, 0}};
     if (pidfd >= 0 || use_warm)

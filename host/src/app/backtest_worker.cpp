@@ -119,6 +119,9 @@ int run_backtest_worker(HostContext& host, int reply_fd) {
   };
   std::string line;
   while (std::getline(std::cin, line)) {
+    // "+": the job is taken. A worker that dies before saying so never started it, and serve
+    // gives it to a new worker instead of failing the run.
+    if (::write(reply_fd, "+\n", 2) != 2) return 1;  // the slot is gone
     int code = 2;
     const json job = json::parse(line, nullptr, false);
     if (job.is_object() && job.contains("args") && job["args"].is_array() &&
