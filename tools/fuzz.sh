@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz, clang) and runs each for FUZZ_SECONDS (default 20),
+# Builds the libFuzzer targets (tests/fuzz, clang) and runs each for FUZZ_SECONDS (default 10),
 # seeded with the Bybit fixtures in ../shared/bybit/fixtures and slices of ../shared/data. A crash fails the script and leaves
 # the crashing input in build/fuzz/artifacts/.
-#   bash tools/fuzz.sh            # 20 s per target
+#   bash tools/fuzz.sh            # 10 s per target
 #   FUZZ_SECONDS=600 bash tools/fuzz.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${FUZZ_SECONDS:-20}"
+seconds="${FUZZ_SECONDS:-10}"
 fixtures="${MMHOST_SHARED_DIR:-../shared}/bybit/fixtures"
 data="${MMHOST_SHARED_DIR:-../shared}/data"
 build=build/fuzz

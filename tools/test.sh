@@ -46,6 +46,6 @@ cmake --build --preset lua54 --target mmhost_lua_tests
 build/lua54/bin/mmhost_lua_tests
 
 # The parsers of untrusted bytes under libFuzzer (clang), briefly: FUZZ_SECONDS per target
-# (default 20).
+# (default 10; `FUZZ_SECONDS=600 bash tools/fuzz.sh` for a longer session).
 echo "==> fuzz: Bybit WebSocket and REST parsers, market data files"
 bash tools/fuzz.sh
