@@ -239,23 +239,36 @@ TEST_CASE("mmhost serve: a sweep is a parent run whose children are the backtest
   CHECK(again["id"] == id);
 }
 
+namespace {
+
+// POST /runs of the flagship backtest on the 90-day file from `start` to `end`: the run's id.
+std::string post_backtest(Serve& serve, const std::string& start, const std::string& end) {
+  const auto [code, run] =
+      serve.post("/runs", R"({"kind":"backtest","strategy":"strategies/eth_bos_mm.lua","data":")" +
+                              eth_1m_file() + R"(","htf_interval":5,"ltf_interval":1,"start":")" +
+                              start + R"(","end":")" + end + R"("})");
+  REQUIRE(code == 201);
+  return run["id"].get<std::string>();
+}
+
+// The command that lists the pids of the backtest workers of the serve on `store`.
+std::string backtest_workers_command(const std::string& store) {
+  const std::string serve_pid =
+      run_command("pgrep -f -- '^" + mmhost_binary() + " serve .*--store " + store + " '").output;
+  REQUIRE(!serve_pid.empty());
+  return "pgrep -P " + serve_pid.substr(0, serve_pid.find('\n')) +
+         " -f -- 'mmhost backtest-worker'";
+}
+
+}  // namespace
+
 TEST_CASE("mmhost serve: a slot keeps its backtest worker between runs and replaces a dead one") {
   TempDir dir;
   Serve serve(dir.file("store"), 1);
   auto week = [&](const std::string& start, const std::string& end) {
-    const auto [code, run] = serve.post(
-        "/runs", R"({"kind":"backtest","strategy":"strategies/eth_bos_mm.lua","data":")" +
-                     eth_1m_file() + R"(","htf_interval":5,"ltf_interval":1,"start":")" + start +
-                     R"(","end":")" + end + R"("})");
-    REQUIRE(code == 201);
-    return serve.wait_finished(run["id"]);
+    return serve.wait_finished(post_backtest(serve, start, end));
   };
-  const std::string serve_pid = run_command("pgrep -f -- '^" + mmhost_binary() +
-                                            " serve .*--store " + dir.file("store") + " '")
-                                    .output;
-  REQUIRE(!serve_pid.empty());
-  const std::string workers =
-      "pgrep -P " + serve_pid.substr(0, serve_pid.find('\n')) + " -f -- 'mmhost backtest-worker'";
+  const std::string workers = backtest_workers_command(dir.file("store"));
   CHECK(week("2025-06-01", "2025-06-08")["status"] == "done");
   const std::string first = run_command(workers).output;
   CHECK(week("2025-06-08", "2025-06-15")["status"] == "done");
@@ -274,28 +287,15 @@ TEST_CASE("mmhost serve: a slot keeps its backtest worker between runs and repla
 TEST_CASE("mmhost serve: a run given to a worker that dies before taking it goes to a new one") {
   TempDir dir;
   Serve serve(dir.file("store"), 1);
-  auto post_week = [&](const std::string& start, const std::string& end) {
-    const auto [code, run] = serve.post(
-        "/runs", R"({"kind":"backtest","strategy":"strategies/eth_bos_mm.lua","data":")" +
-                     eth_1m_file() + R"(","htf_interval":5,"ltf_interval":1,"start":")" + start +
-                     R"(","end":")" + end + R"("})");
-    REQUIRE(code == 201);
-    return run["id"].get<std::string>();
-  };
-  const std::string serve_pid = run_command("pgrep -f -- '^" + mmhost_binary() +
-                                            " serve .*--store " + dir.file("store") + " '")
-                                    .output;
-  REQUIRE(!serve_pid.empty());
-  const std::string workers =
-      "pgrep -P " + serve_pid.substr(0, serve_pid.find('\n')) + " -f -- 'mmhost backtest-worker'";
-  CHECK(serve.wait_finished(post_week("2025-06-01", "2025-06-08"))["status"] == "done");
+  const std::string workers = backtest_workers_command(dir.file("store"));
+  CHECK(serve.wait_finished(post_backtest(serve, "2025-06-01", "2025-06-08"))["status"] == "done");
   std::string first = run_command(workers).output;
   REQUIRE(!first.empty());
   first.erase(first.find_last_not_of('\n') + 1);
   // Stopped, the worker cannot read the next job line that serve writes into its pipe; killed
   // then, it never took the job (as a worker killed while idle whose death serve has not seen).
   run_command("kill -STOP " + first);
-  const std::string id = post_week("2025-06-08", "2025-06-15");
+  const std::string id = post_backtest(serve, "2025-06-08", "2025-06-15");
   REQUIRE(wait_for([&] { return serve.get("/runs/" + id).second["status"] == "running"; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   run_command("kill -9 " + first);
