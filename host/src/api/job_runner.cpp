@@ -250,17 +250,24 @@ void JobRunner::run_one(const store::RunRow& row, Warm& warm) {
     pid = spawn(argv, log, options_.source_dir, "MMHOST_PROGRESS_FILE=" + progress.string());
     pidfd = pid > 0 ? open_pidfd(pid) : -1;
   }
-  if (pid < 0) {
+  auto cannot_start = [&] {
     store_.finish(row.id, options_.worker_id, RunStatus::failed, "cannot start " + argv[0], "",
                   now_ms());
-    return;
-  }
+  };
+  if (pid < 0) return cannot_start();
   int status = 0;       // from waitpid, when the process ended
   int reply_code = -1;  // the backtest worker's answer
   bool exited = false;
   bool taken = false;  // the backtest worker read the job line ("+")
   int64_t last_beat = now_ms(), kill_at = 0;
   bool cancelled = false, lost = false;
+  // What the backtest worker wrote since (false at its end or when nothing is there).
+  auto read_replies = [&] {
+    char buf[64];
+    const ssize_t n = ::read(warm.replies, buf, sizeof buf);
+    if (n > 0) warm.pending.append(buf, static_cast<size_t>(n));
+    return n > 0;
+  };
   // The backtest worker's lines so far: "+" (taken), then the exit code.
   auto take_replies = [&] {
     size_t nl = 0;
@@ -279,10 +286,8 @@ void JobRunner::run_one(const store::RunRow& row, Warm& warm) {
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       if (use_warm) {  // what it wrote before it died
         pollfd r{warm.replies, POLLIN, 0};
-        char buf[64];
-        ssize_t n = 0;
-        while (::poll(&r, 1, 0) == 1 && (n = ::read(warm.replies, buf, sizeof buf)) > 0)
-          warm.pending.append(buf, static_cast<size_t>(n));
+        while (::poll(&r, 1, 0) == 1 && read_replies()) {
+        }
         take_replies();
       }
       // Killed while idle, its death not seen before the line went into its pipe (a dying
@@ -292,9 +297,7 @@ void JobRunner::run_one(const store::RunRow& row, Warm& warm) {
         warm.end();
         send_warm();
         if (pid > 0) continue;
-        store_.finish(row.id, options_.worker_id, RunStatus::failed, "cannot start " + argv[0], "",
-                      now_ms());
-        return;
+        return cannot_start();
       }
       exited = true;
       break;
@@ -308,11 +311,7 @@ void JobRunner::run_one(const store::RunRow& row, Warm& warm) {
       ::poll(p, 2, 50);
     else
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (use_warm && (p[1].revents & POLLIN) != 0) {
-      char buf[64];
-      const ssize_t n = ::read(warm.replies, buf, sizeof buf);
-      if (n > 0) warm.pending.append(buf, static_cast<size_t>(n));
-    }
+    if (use_warm && (p[1].revents & POLLIN) != 0) read_replies();
     const int64_t now = now_ms();
     if (kill_at != 0 && now >= kill_at) {
       ::kill(-pid, SIGKILL);
