@@ -3,6 +3,7 @@
 #include <mmhost/sdk/plugin.hpp>
 
 #include <cmath>
+#include <limits>
 
 namespace {
 
@@ -31,13 +32,14 @@ class PublishingCore {
       {"signal", nullptr, "bad shape", 9, MMH_MARKER_BELOW, 0, 0},
       {"<script>", nullptr, "x", MMH_MARKER_CIRCLE, MMH_MARKER_ABOVE, 0, 0}};
   size_t seen_ = 0;
-  mmh_core_metric metrics_[7] = {{"ok.count", MMH_METRIC_COUNTER, 0, 0},
-                                 {"ok.share", MMH_METRIC_GAUGE, 0, 0.25},
-                                 {"fills.total", MMH_METRIC_COUNTER, 0, 7},
-                                 {"bad\"quote", MMH_METRIC_COUNTER, 0, 1},
-                                 {"a..b", MMH_METRIC_COUNTER, 0, 1},
-                                 {"not.finite", MMH_METRIC_GAUGE, 0, NAN},
-                                 {"odd.type", 7, 0, 1}};
+  mmh_core_metric metrics_[7] = {
+      {"ok.count", MMH_METRIC_COUNTER, 0, 0},
+      {"ok.share", MMH_METRIC_GAUGE, 0, 0.25},
+      {"fills.total", MMH_METRIC_COUNTER, 0, 7},
+      {"bad\"quote", MMH_METRIC_COUNTER, 0, 1},
+      {"a..b", MMH_METRIC_COUNTER, 0, 1},
+      {"not.finite", MMH_METRIC_GAUGE, 0, std::numeric_limits<double>::quiet_NaN()},
+      {"odd.type", 7, 0, 1}};
 };
 
 }  // namespace

@@ -160,7 +160,9 @@ TEST_CASE("file bytes: a gzip stream fed in pieces gives decode_text's text and 
       {"bytes after", packed + "garbage"},
       {"a bomb", gzip(std::string(size_t{4} << 20, '1'))},
   };
-  for (const auto& [name, raw] : inputs) {
+  for (const auto& input : inputs) {
+    const std::string& name = input.first;  // not a binding: CAPTURE takes it in a lambda
+    const std::string& raw = input.second;
     const std::string expected = decoded_whole(raw);
     const std::string expected_small = decoded_whole(raw, small);
     for (const size_t piece :
