@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -223,4 +224,47 @@ TEST_CASE("order manager: a sync that changes nothing is skipped until the order
   CountingBudget some(5, 0);
   refused.sync(2, grid, out, &some);
   CHECK(actions(out) == "place place ");
+}
+
+TEST_CASE("order manager: working orders are walked in the text order of their ids") {
+  // Cancels go out in the order of the ids as text ("mm-10" before "mm-9"): that order is part
+  // of every run's event log. Ids longer than the 16 bytes compared as words, and ids that share
+  // those 16 bytes, sort the same way.
+  OrderManager om;
+  std::vector<mmh_order_command> out;
+  std::vector<mmh_desired_order> grid;
+  for (int64_t i = 0; i < 11; ++i) grid.push_back(bid(100 - i, 1));
+  om.sync(1, grid, out);
+  REQUIRE(out.size() == 11);
+  for (const auto& c : out) om.on_update(update(c, MMH_ORDER_STATUS_NEW));
+  const std::vector<std::string> adopted = {"mm-1x",
+                                            "a-prefix-of-16by",
+                                            "a-prefix-of-16bytes-2",
+                                            "a-prefix-of-16bytes-10",
+                                            "a-prefix-of-16by\xff",
+                                            "mm-",
+                                            "mm-10-",
+                                            "Z"};
+  for (const std::string& id : adopted) {
+    mmh_order_update u{};
+    u.status = MMH_ORDER_STATUS_NEW;
+    u.side = MMH_SIDE_SELL;
+    u.price_ticks = 200;
+    u.qty_lots = 1;
+    std::snprintf(u.client_id, sizeof(u.client_id), "%s", id.c_str());
+    om.adopt(u, false);
+  }
+  out.clear();
+  om.sync(2, {}, out);
+  std::vector<std::string> cancelled;
+  for (const auto& c : out) cancelled.emplace_back(c.client_id);
+  std::vector<std::string> expected = adopted;
+  for (int i = 1; i <= 11; ++i) expected.push_back("mm-" + std::to_string(i));
+  std::sort(expected.begin(), expected.end());  // std::string's order: bytes as unsigned
+  CHECK(cancelled == expected);
+  CHECK(expected[0] == "Z");
+  CHECK(expected[1] == "a-prefix-of-16by");
+  // Ids equal in their first 16 bytes are told apart: each is known, an unknown one is not.
+  CHECK(om.knows("a-prefix-of-16bytes-2"));
+  CHECK_FALSE(om.knows("a-prefix-of-16bytes-3"));
 }

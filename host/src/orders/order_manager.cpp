@@ -10,41 +10,47 @@
 namespace mmh {
 namespace {
 
-void set_client_id(mmh_order_command& c, std::string_view id) {  // truncated, terminated
-  const size_t n = std::min(id.size(), sizeof(c.client_id) - 1);
-  std::memcpy(c.client_id, id.data(), n);
-  c.client_id[n] = '\0';
+uint64_t load_big_endian(const char* bytes) {
+  uint64_t word = 0;
+  std::memcpy(&word, bytes, sizeof(word));
+  return __builtin_bswap64(word);  // the first byte most significant: text order
 }
 
 }  // namespace
 
+ClientId::ClientId(std::string_view id) {
+  size_ = static_cast<uint32_t>(std::min(id.size(), sizeof(text_) - 1));
+  std::memcpy(text_, id.data(), size_);  // the rest stays zero: padding sorts before any byte
+  hi_ = load_big_endian(text_);
+  lo_ = load_big_endian(text_ + 8);
+}
+
 OrderManager::OrderManager(OrderManagerConfig config)
     : config_(std::move(config)), next_id_(config_.last_id) {}
 
-std::vector<WorkingOrder>::iterator OrderManager::find(std::string_view id) {
-  // Ids of one run share their prefix and differ at the end: compare the last byte first.
+std::vector<WorkingOrder>::iterator OrderManager::find(const ClientId& id) {
   if (id.empty()) return working_.end();
-  return std::find_if(working_.begin(), working_.end(), [&](const WorkingOrder& w) {
-    return !w.client_id.empty() && w.client_id.back() == id.back() && w.client_id == id;
-  });
+  return std::find_if(working_.begin(), working_.end(),
+                      [&](const WorkingOrder& w) { return w.client_id == id; });
 }
 
 bool OrderManager::knows(std::string_view client_id) const {
+  const ClientId id(client_id);
   return std::any_of(working_.begin(), working_.end(),
-                     [&](const WorkingOrder& w) { return w.client_id == client_id; });
+                     [&](const WorkingOrder& w) { return w.client_id == id; });
 }
 
 void OrderManager::insert(WorkingOrder w) {
-  const auto at = std::lower_bound(
-      working_.begin(), working_.end(), w.client_id,
-      [](const WorkingOrder& a, const std::string& id) { return a.client_id < id; });
-  working_.insert(at, std::move(w));
+  const auto at =
+      std::lower_bound(working_.begin(), working_.end(), w.client_id,
+                       [](const WorkingOrder& a, const ClientId& id) { return a.client_id < id; });
+  working_.insert(at, w);
 }
 
 void OrderManager::adopt(const mmh_order_update& u, bool cancel) {
   WorkingOrder w;
-  w.client_id.assign(u.client_id, strnlen(u.client_id, sizeof(u.client_id)));
-  if (w.client_id.empty() || knows(w.client_id)) return;
+  w.client_id = ClientId(std::string_view(u.client_id, strnlen(u.client_id, sizeof(u.client_id))));
+  if (w.client_id.empty() || find(w.client_id) != working_.end()) return;
   w.side = u.side;
   w.order_type = MMH_ORDER_TYPE_LIMIT;
   w.price_ticks = u.price_ticks;
@@ -53,17 +59,16 @@ void OrderManager::adopt(const mmh_order_update& u, bool cancel) {
   w.acked = true;
   w.state = WorkingOrder::State::live;
   if (cancel) doomed_.push_back(w.client_id);
-  insert(std::move(w));
+  insert(w);
   ++changes_;
 }
 
-mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action,
-                                        const std::string& id) const {
+mmh_order_command OrderManager::command(int64_t ts_ns, uint32_t action, const ClientId& id) const {
   mmh_order_command c{};
   c.ts_ns = ts_ns;
   c.action = action;
   c.symbol_id = config_.symbol_id;
-  set_client_id(c, id);
+  std::memcpy(c.client_id, id.c_str(), id.view().size() + 1);  // terminated: it fits
   return c;
 }
 
@@ -105,7 +110,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
   const size_t before = out.size();
   bool refused = false;
   // Adopted orders to cancel go first, whatever the core wants.
-  for (const std::string& id : doomed_) {
+  for (const ClientId& id : doomed_) {
     auto it = find(id);
     if (it == working_.end() || it->state == WorkingOrder::State::pending_cancel) continue;
     it->state = WorkingOrder::State::pending_cancel;
@@ -134,7 +139,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
             return w.order_type == MMH_ORDER_TYPE_MARKET && w.side == d.side;
           });
       if (in_flight) continue;
-      mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_PLACE, "");
+      mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_PLACE, ClientId());
       c.side = d.side;
       c.order_type = MMH_ORDER_TYPE_MARKET;
       c.time_in_force = MMH_TIF_IOC;
@@ -147,7 +152,7 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
     const size_t best =
         closest_candidate(d.side, d.price_ticks, config_.replace_threshold_ticks, false);
     if (best == candidates.size()) {
-      mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_PLACE, "");
+      mmh_order_command c = command(ts_ns, MMH_ORDER_ACTION_PLACE, ClientId());
       c.side = d.side;
       c.order_type = MMH_ORDER_TYPE_LIMIT;
       c.time_in_force = config_.limit_tif;
@@ -187,19 +192,19 @@ void OrderManager::sync(int64_t ts_ns, const std::vector<mmh_desired_order>& des
       refused = true;
       continue;
     }
-    std::string id = config_.id_prefix;
-    id += '-';
-    char digits[24];
-    id.append(digits,
-              static_cast<size_t>(std::to_chars(digits, digits + 24, ++next_id_).ptr - digits));
-    set_client_id(c, id);
+    char text[MMH_CLIENT_ID_CAPACITY + 24];
+    const size_t prefix = std::min(config_.id_prefix.size(), sizeof(c.client_id) - 1);
+    std::memcpy(text, config_.id_prefix.data(), prefix);
+    text[prefix] = '-';
+    char* const end = std::to_chars(text + prefix + 1, text + sizeof(text), ++next_id_).ptr;
     WorkingOrder w;
-    w.client_id = std::move(id);
+    w.client_id = ClientId(std::string_view(text, static_cast<size_t>(end - text)));
+    std::memcpy(c.client_id, w.client_id.c_str(), w.client_id.view().size() + 1);
     w.side = c.side;
     w.order_type = c.order_type;
     w.price_ticks = c.price_ticks;
     w.qty_lots = c.qty_lots;
-    insert(std::move(w));
+    insert(w);
     out.push_back(c);
     ++stats_.placed;
   }
@@ -240,8 +245,8 @@ void OrderManager::reprice_by_amend(int64_t ts_ns) {
 
 void OrderManager::on_update(const mmh_order_update& u) {
   ++changes_;
-  const std::string_view id(u.client_id, strnlen(u.client_id, sizeof(u.client_id)));
-  auto it = find(id);
+  auto it =
+      find(ClientId(std::string_view(u.client_id, strnlen(u.client_id, sizeof(u.client_id)))));
   if (u.status == MMH_ORDER_STATUS_REJECTED) ++stats_.rejected;
   if (it == working_.end()) return;  // e.g. a late reject of a cancel for a closed order
   WorkingOrder& w = *it;

@@ -43,9 +43,36 @@ struct OrderManagerConfig {
   uint64_t last_id = 0;  // ids go on from last_id + 1 (a resumed run: the journal's last)
 };
 
+// A client id held inline, with its first 16 bytes as two big-endian words: ids compare as text
+// (byte by byte, a prefix first) by two integer compares, the rest only on a tie. An id is at
+// most MMH_CLIENT_ID_CAPACITY - 1 bytes, as every command and update carries it.
+class ClientId {
+ public:
+  ClientId() = default;
+  explicit ClientId(std::string_view id);
+  std::string_view view() const { return {text_, size_}; }
+  const char* c_str() const { return text_; }
+  bool empty() const { return size_ == 0; }
+  friend bool operator==(const ClientId& a, const ClientId& b) {
+    return a.hi_ == b.hi_ && a.lo_ == b.lo_ && a.size_ == b.size_ &&
+           (a.size_ <= 16 || a.view() == b.view());
+  }
+  friend bool operator<(const ClientId& a, const ClientId& b) {
+    if (a.hi_ != b.hi_) return a.hi_ < b.hi_;
+    if (a.lo_ != b.lo_) return a.lo_ < b.lo_;
+    return a.view() < b.view();
+  }
+
+ private:
+  uint64_t hi_ = 0;
+  uint64_t lo_ = 0;
+  uint32_t size_ = 0;
+  char text_[MMH_CLIENT_ID_CAPACITY] = {};
+};
+
 struct WorkingOrder {
   enum class State { pending_new, live, pending_amend, pending_cancel };
-  std::string client_id;
+  ClientId client_id;
   uint32_t side = 0;
   uint32_t order_type = 0;
   int64_t price_ticks = 0;
@@ -84,9 +111,9 @@ class OrderManager {
   const OrderManagerStats& stats() const { return stats_; }
 
  private:
-  mmh_order_command command(int64_t ts_ns, uint32_t action, const std::string& id) const;
+  mmh_order_command command(int64_t ts_ns, uint32_t action, const ClientId& id) const;
   // The working order of this id, or end().
-  std::vector<WorkingOrder>::iterator find(std::string_view id);
+  std::vector<WorkingOrder>::iterator find(const ClientId& id);
   void insert(WorkingOrder w);  // in id order
   // The untaken candidate of `side` closest to `price_ticks` within `max_distance` (the first of
   // equals), or candidates_.size(); `live_only` skips orders not acknowledged or in flight.
@@ -101,11 +128,10 @@ class OrderManager {
   OrderManagerConfig config_;
   // Sorted by client id as text: sync walks them in that order to match and cancel, so the order
   // is part of every run's event log. A flat vector: a grid has a few dozen orders at most, and
-  // a tree's node per order and pointer chasing cost more than moving them (ids are short
-  // strings, kept inline).
+  // a tree's node per order and pointer chasing cost more than moving them (ids are kept inline).
   std::vector<WorkingOrder> working_;
   uint64_t next_id_ = 0;
-  std::vector<std::string> doomed_;  // adopted orders the next sync cancels
+  std::vector<ClientId> doomed_;  // adopted orders the next sync cancels
   OrderManagerStats stats_;
   // Reused by sync (it runs after every bar): no allocation once they have grown.
   std::vector<WorkingOrder*> candidates_;
