@@ -31,6 +31,11 @@ std::string number(double v) {
 int64_t notional_e8(int64_t price_e8, int64_t qty_lots, int64_t lot_e8) {
   const amount_e18 qty_e8 = static_cast<amount_e18>(qty_lots) * lot_e8;
   if (qty_e8 > INT64_MAX) return INT64_MAX;
+  // The usual product fits 64 bits: a division by a constant there is a multiply, a 128-bit one
+  // a library call (this runs for every order the core wants, every bar). The same quotient.
+  int64_t product = 0;
+  if (!__builtin_mul_overflow(price_e8, static_cast<int64_t>(qty_e8), &product))
+    return product / 100'000'000;
   const amount_e18 v = static_cast<amount_e18>(price_e8) * qty_e8 / 100'000'000;
   return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v);
 }

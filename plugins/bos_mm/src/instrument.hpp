@@ -29,6 +29,10 @@ struct Instrument {
   int64_t qty_e8(int64_t qty_lots) const { return qty_lots * lot_e8; }
   // Quote value of a quantity at a price, in 1e-8 quote units (128-bit intermediate).
   static int64_t value_e8(int64_t price_e8, int64_t qty_e8) {
+    // Most products fit 64 bits, where dividing by a constant is a multiply; 128-bit division is
+    // a library call. Both truncate toward zero: the same value either way.
+    int64_t product = 0;
+    if (!__builtin_mul_overflow(price_e8, qty_e8, &product)) return product / 100'000'000;
     __extension__ using wide = __int128;  // GCC/Clang; keeps -Wpedantic quiet
     return static_cast<int64_t>(static_cast<wide>(price_e8) * qty_e8 / 100'000'000);
   }
