@@ -1,5 +1,6 @@
 #include "app/backtest_command.hpp"
 
+#include "app/event_file_writer.hpp"
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/progress_file.hpp"
@@ -41,10 +42,9 @@ std::string e8(int64_t v) {
 // children, like a batch's runs, keep their figures only).
 class FileSink final : public ExecutionSink {
  public:
-  explicit FileSink(const fs::path& dir) {
-    open(events_, buffers_[0], dir / "events.jsonl");
-    open(fills_, buffers_[1], dir / "fills.csv");
-    open(equity_, buffers_[2], dir / "equity.csv");
+  explicit FileSink(const fs::path& dir) : events_(dir / "events.jsonl") {
+    open(fills_, buffers_[0], dir / "fills.csv");
+    open(equity_, buffers_[1], dir / "equity.csv");
     fills_ << "time,ts_ns,id,side,price,qty,value,fee,fee_asset,fee_value,maker,base,quote,"
               "realized_pnl\n";
   }
@@ -56,9 +56,7 @@ class FileSink final : public ExecutionSink {
     report.set_publication(pub);
   }
 
-  void event_line(std::string_view line) override {
-    events_.write(line.data(), static_cast<std::streamsize>(line.size()));
-  }
+  void event_records(std::string_view records) override { events_.add(records); }
 
   void fill(const mmh_fill& f, int64_t price, int64_t qty, const Ledger& l) override {
     bool rounded = false;
@@ -121,7 +119,12 @@ class FileSink final : public ExecutionSink {
 
   void close() {
     if (!equity_header_) write_equity_header();
-    for (std::ofstream* f : {&events_, &fills_, &equity_}) {
+    try {
+      events_.close();
+    } catch (const std::runtime_error& e) {
+      throw RunError(e.what());
+    }
+    for (std::ofstream* f : {&fills_, &equity_}) {
       f->flush();
       if (!*f) throw RunError("writing the run files failed (disk full?)");
     }
@@ -144,13 +147,13 @@ class FileSink final : public ExecutionSink {
     equity_ << '\n';
   }
 
-  std::vector<char> buffers_[3];  // declared before the streams: they outlive them
+  EventFileWriter events_;        // events.jsonl, rendered and written on its own thread
+  std::vector<char> buffers_[2];  // declared before the streams: they outlive them
   std::string line_;              // the equity.csv line being built
   amount_e18 base_shown_ = 0;
   amount_e18 quote_shown_ = 0;
   std::string base_text_;
   std::string quote_text_;
-  std::ofstream events_;
   std::ofstream fills_;
   std::ofstream equity_;
   std::vector<std::string> bar_values_;

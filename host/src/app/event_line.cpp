@@ -1,9 +1,13 @@
 #include "app/event_line.hpp"
 
+#include "app/format.hpp"
+
+#include <mmhost/sdk/fixed_point.hpp>
 #include <mmhost/sdk/hash.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <stdexcept>
 #include <string>
 
@@ -21,7 +25,95 @@ void put_i64(std::string& r, int64_t v) {
   r.append(bytes, 8);
 }
 
+int64_t get_i64(const char* p) {
+  int64_t v = 0;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+[[noreturn]] void not_records(size_t at) {
+  throw std::runtime_error("event records: malformed at byte " + std::to_string(at));
+}
+
 }  // namespace
+
+void append_event_lines(std::string_view records, std::string& out) {
+  const char* const begin = records.data();
+  const char* const end = begin + records.size();
+  const char* p = begin;
+  // Room for a field's text: its key, quotes and separators, and the longest value form.
+  auto room = [&out](size_t extra) {
+    const size_t used = out.size();
+    out.resize(used + extra);
+    return out.data() + used;
+  };
+  auto finish = [&out](const char* q) { out.resize(static_cast<size_t>(q - out.data())); };
+  while (p != end) {
+    *room(1) = '{';
+    bool first = true;
+    while (true) {
+      if (p == end) not_records(static_cast<size_t>(p - begin));
+      if (*p == '\n') {
+        ++p;
+        break;
+      }
+      const char* key = p;
+      while (p != end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) ++p;
+      if (p == end || p == key) not_records(static_cast<size_t>(p - begin));
+      const auto key_size = static_cast<size_t>(p - key);
+      const char type = *p++;
+      const size_t value_size = type == 'S' ? 4 : type == 'B' ? 1 : 8;
+      if (static_cast<size_t>(end - p) < value_size) not_records(static_cast<size_t>(p - begin));
+      uint32_t text_size = 0;
+      if (type == 'S') {
+        std::memcpy(&text_size, p, 4);
+        if (static_cast<size_t>(end - p) - 4 < text_size)
+          not_records(static_cast<size_t>(p - begin));
+      }
+      char* q = room(key_size + 6 + std::max<size_t>(kIsoTimeMaxChars, 6 * size_t{text_size}));
+      if (!first) *q++ = ',';
+      first = false;
+      *q++ = '"';
+      q = std::copy_n(key, key_size, q);
+      *q++ = '"';
+      *q++ = ':';
+      switch (type) {
+        case 'S':
+          *q++ = '"';
+          q = write_json_escaped(q, std::string_view(p + 4, text_size));
+          *q++ = '"';
+          p += 4 + text_size;
+          break;
+        case 'T':
+          *q++ = '"';
+          q = write_iso_time(q, get_i64(p));
+          *q++ = '"';
+          p += 8;
+          break;
+        case 'D':
+          *q++ = '"';
+          q = sdk::write_e8(q, get_i64(p));
+          *q++ = '"';
+          p += 8;
+          break;
+        case 'I':
+          q = std::to_chars(q, q + 24, get_i64(p)).ptr;
+          p += 8;
+          break;
+        case 'B':
+          q = *p != 0 ? std::copy_n("true", 4, q) : std::copy_n("false", 5, q);
+          p += 1;
+          break;
+        default:
+          not_records(static_cast<size_t>(p - 1 - begin));
+      }
+      finish(q);
+    }
+    char* q = room(2);
+    *q++ = '}';
+    *q++ = '\n';
+  }
+}
 
 uint64_t event_hash_of_lines(std::istream& in, uint64_t* events) {
   sdk::Hash64 hash;

@@ -143,19 +143,20 @@ Execution::Execution(VenueInstance& venue, CoreInstance* core, StrategyRuntime* 
 }
 
 uint64_t Execution::event_hash() const {
-  hash_.add(record_.data(), record_used_);
-  record_used_ = 0;
+  take_records();
   return hash_.value();
 }
 
-void Execution::line(std::string_view json_line) {
+void Execution::take_records() const {
+  hash_.add(record_.data(), record_used_);
+  if (sink_ != nullptr) sink_->event_records(std::string_view(record_.data(), record_used_));
+  record_used_ = 0;
+}
+
+void Execution::line() {
   ++events_;
   // Records are hashed in bulk: the stream's hash does not depend on how it is cut.
-  if (record_used_ >= 64 * 1024) {
-    hash_.add(record_.data(), record_used_);
-    record_used_ = 0;
-  }
-  if (sink_ != nullptr) sink_->event_line(json_line);
+  if (record_used_ >= 64 * 1024) take_records();
 }
 
 void Execution::journal(uint32_t kind, int64_t exchange_ns, const void* record, size_t size) {
@@ -200,13 +201,14 @@ bool Execution::first_report(const mmh_fill& f) {
 void Execution::record_decision(const mmh_decision& d) {
   journal(MMH_EVENT_DECISION, d.ts_ns, &d, sizeof(d));
   if (sink_ != nullptr) sink_->decision(d);
-  line(EventLine(text_buffer(), record_, record_used_)
-           .str("type", "decision")
-           .num("ts_ns", d.ts_ns)
-           .time("time", d.ts_ns)
-           .str("kind", d.kind)
-           .str("detail", d.detail)
-           .done());
+  EventLine(record_, record_used_)
+      .str("type", "decision")
+      .num("ts_ns", d.ts_ns)
+      .time("time", d.ts_ns)
+      .str("kind", d.kind)
+      .str("detail", d.detail)
+      .done();
+  line();
 }
 
 void Execution::reacted(uint32_t kind, int64_t ns) {
@@ -265,12 +267,13 @@ void Execution::on_market(const mmh_batch& batch) {
                    last->ts_ns);
     }
   }
-  line(EventLine(text_buffer(), record_, record_used_)
-           .str("type", unknown ? "quotes_pulled" : "quotes_restored")
-           .num("ts_ns", last->ts_ns)
-           .time("time", last->ts_ns)
-           .str("reason", unknown ? "book unknown (gap, stale stream or disconnect)" : "fresh book")
-           .done());
+  EventLine(record_, record_used_)
+      .str("type", unknown ? "quotes_pulled" : "quotes_restored")
+      .num("ts_ns", last->ts_ns)
+      .time("time", last->ts_ns)
+      .str("reason", unknown ? "book unknown (gap, stale stream or disconnect)" : "fresh book")
+      .done();
+  line();
   if (unknown)
     spdlog::warn(
         "quotes pulled at {}: the book is unknown (gap, stale stream or disconnect); "
@@ -350,12 +353,13 @@ void Execution::data_line(int64_t ts_ns) {
   const bool stale = gate_.data_stale();
   stale_since_ns_ = stale ? WallClock().now_ns() : 0;
   stale_alerted_ = false;
-  line(EventLine(text_buffer(), record_, record_used_)
-           .str("type", stale ? "quotes_pulled" : "quotes_restored")
-           .num("ts_ns", ts_ns)
-           .time("time", ts_ns)
-           .str("reason", gate_.stale_reason())
-           .done());
+  EventLine(record_, record_used_)
+      .str("type", stale ? "quotes_pulled" : "quotes_restored")
+      .num("ts_ns", ts_ns)
+      .time("time", ts_ns)
+      .str("reason", gate_.stale_reason())
+      .done();
+  line();
   spdlog::log(stale ? spdlog::level::warn : spdlog::level::info, "risk: quotes {} ({})",
               stale ? "pulled" : "restored", gate_.stale_reason());
 }
@@ -370,13 +374,14 @@ void Execution::give_core_wallet(int64_t ts_ns) {
     std::snprintf(wallet[i].asset, sizeof(wallet[i].asset), "%s", assets[i].first->c_str());
     wallet[i].free = mmh_decimal{assets[i].second, -8, 0};
   }
-  line(EventLine(text_buffer(), record_, record_used_)
-           .str("type", "core_wallet")
-           .num("ts_ns", ts_ns)
-           .time("time", ts_ns)
-           .e8("base", setup_.core_base_e8)
-           .e8("quote", setup_.core_quote_e8)
-           .done());
+  EventLine(record_, record_used_)
+      .str("type", "core_wallet")
+      .num("ts_ns", ts_ns)
+      .time("time", ts_ns)
+      .e8("base", setup_.core_base_e8)
+      .e8("quote", setup_.core_quote_e8)
+      .done();
+  line();
   if (core_ == nullptr) return;
   core_->on_events(
       mmh_batch{sizeof(mmh_batch), MMH_EVENT_BALANCE, sizeof(mmh_balance), 0, 2, wallet});
@@ -454,7 +459,7 @@ bool Execution::drain() {
                                             strnlen(u.reject_reason, sizeof(u.reject_reason))));
         }
         orders_.on_update(u);
-        EventLine j(text_buffer(), record_, record_used_);
+        EventLine j(record_, record_used_);
         j.str("type", "update")
             .num("ts_ns", u.ts_ns)
             .time("time", u.ts_ns)
@@ -466,7 +471,8 @@ bool Execution::drain() {
             .e8("filled", u.filled_qty_lots * setup_.lot_e8);
         if (u.status == MMH_ORDER_STATUS_REJECTED)
           j.str("answers", action_name(u.action)).str("reason", u.reject_reason);
-        line(j.done());
+        j.done();
+        line();
         break;
       }
       case MMH_EVENT_FILL: {
@@ -475,19 +481,20 @@ bool Execution::drain() {
         journal(MMH_EVENT_FILL, f.ts_ns, &f, sizeof(f));
         ledger_.apply_fill(f);
         fill_batch_.push_back(f);
-        line(EventLine(text_buffer(), record_, record_used_)
-                 .str("type", "fill")
-                 .num("ts_ns", f.ts_ns)
-                 .time("time", f.ts_ns)
-                 .str("id", f.client_id)
-                 .str("side", side_name(f.side))
-                 .e8("price", f.price_ticks * setup_.tick_e8)
-                 .e8("qty", f.qty_lots * setup_.lot_e8)
-                 .str("fee", decimal_text(f.fee))
-                 .str("fee_asset", f.fee_asset)
-                 .flag("maker", f.is_maker != 0)
-                 .str("exec_id", f.exec_id)
-                 .done());
+        EventLine(record_, record_used_)
+            .str("type", "fill")
+            .num("ts_ns", f.ts_ns)
+            .time("time", f.ts_ns)
+            .str("id", f.client_id)
+            .str("side", side_name(f.side))
+            .e8("price", f.price_ticks * setup_.tick_e8)
+            .e8("qty", f.qty_lots * setup_.lot_e8)
+            .str("fee", decimal_text(f.fee))
+            .str("fee_asset", f.fee_asset)
+            .flag("maker", f.is_maker != 0)
+            .str("exec_id", f.exec_id)
+            .done();
+        line();
         if (sink_ != nullptr)
           sink_->fill(f, f.price_ticks * setup_.tick_e8, f.qty_lots * setup_.lot_e8, ledger_);
         break;
@@ -586,13 +593,14 @@ void Execution::risk_line(int64_t ts_ns, const std::string& reason) {
   if (setup_.journal != nullptr)
     setup_.journal->note(WallClock().now_ns(),
                          std::string("risk ") + trading_state_name(gate_.state()) + ": " + reason);
-  EventLine j(text_buffer(), record_, record_used_);
+  EventLine j(record_, record_used_);
   j.str("type", "risk")
       .num("ts_ns", ts_ns)
       .time("time", ts_ns)
       .str("state", trading_state_name(gate_.state()))
       .str("reason", reason);
-  line(j.done());
+  j.done();
+  line();
   spdlog::log(gate_.state() == TradingState::active ? spdlog::level::info : spdlog::level::warn,
               "risk: trading {} ({})", trading_state_name(gate_.state()), reason);
   if (setup_.risk_state_file.empty()) return;
@@ -650,7 +658,7 @@ void Execution::sync(int64_t ts_ns) {
     setup_.journal->sync();
   }
   for (const mmh_order_command& c : commands_) {
-    EventLine j(text_buffer(), record_, record_used_);
+    EventLine j(record_, record_used_);
     j.str("type", "order")
         .num("ts_ns", c.ts_ns)
         .time("time", c.ts_ns)
@@ -663,7 +671,8 @@ void Execution::sync(int64_t ts_ns) {
       if (c.order_type == MMH_ORDER_TYPE_LIMIT) j.e8("price", c.price_ticks * setup_.tick_e8);
       j.e8("qty", c.qty_lots * setup_.lot_e8);
     }
-    line(j.done());
+    j.done();
+    line();
     if (setup_.journal != nullptr) {
       // Answers that never come (a cancel racing its fill) must not pile up.
       if (live_.sent_ns.size() > 4096) live_.sent_ns.clear();

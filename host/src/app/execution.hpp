@@ -44,7 +44,8 @@ class StrategyRuntime;
 class ExecutionSink {
  public:
   virtual ~ExecutionSink() = default;
-  virtual void event_line(std::string_view json_line) = 0;  // one events.jsonl line, with its '\n'
+  // Whole event records (app/event_line.hpp), in order, in chunks: events.jsonl renders them.
+  virtual void event_records(std::string_view records) = 0;
   // A fill with its price and quantity in units of 1e-8 (the run's instrument applied).
   virtual void fill(const mmh_fill& fill, int64_t price_e8, int64_t qty_e8,
                     const Ledger& ledger) = 0;
@@ -194,10 +195,10 @@ class Execution {
  private:
   bool drain();  // true when fills were applied (then fill_batch_ holds them)
   void give_core_wallet(int64_t ts_ns);
-  // One event ended: counted, its record hashed (in bulk), its events.jsonl line (with its '\n',
-  // rendered only when a sink takes lines) to the sink.
-  void line(std::string_view json_line);
-  std::vector<char>* text_buffer() { return sink_ != nullptr ? &buffer_ : nullptr; }
+  // One event's record ended: counted; records are hashed and handed to the sink in bulk.
+  void line();
+  // Hashes the records not hashed yet and hands them to the sink.
+  void take_records() const;
   void sample_bar_values();
   void risk_line(int64_t ts_ns, const std::string& reason);
   void data_line(int64_t ts_ns);
@@ -238,7 +239,6 @@ class Execution {
   std::vector<mmh_fill> fill_batch_;
   std::vector<mmh_balance> balance_batch_;  // drain's balances for the core, told together
   std::vector<VenueEvent> venue_events_;
-  std::vector<char> buffer_;  // the events.jsonl line being built
   // Event records not hashed yet: the first record_used_ bytes (app/event_line.hpp).
   mutable std::vector<char> record_ = std::vector<char>(80 * 1024);
   mutable size_t record_used_ = 0;
