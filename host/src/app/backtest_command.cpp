@@ -1,10 +1,10 @@
 #include "app/backtest_command.hpp"
 
-#include "app/event_file_writer.hpp"
 #include "app/format.hpp"
 #include "app/host_context.hpp"
 #include "app/progress_file.hpp"
 #include "app/run_command.hpp"
+#include "app/run_file_writer.hpp"
 #include "hash/sha256.hpp"
 #include "lua/lua_state.hpp"
 #include "report/report_html.hpp"
@@ -42,11 +42,12 @@ std::string e8(int64_t v) {
 // children, like a batch's runs, keep their figures only).
 class FileSink final : public ExecutionSink {
  public:
-  explicit FileSink(const fs::path& dir) : events_(dir / "events.jsonl") {
-    open(fills_, buffers_[0], dir / "fills.csv");
-    open(equity_, buffers_[1], dir / "equity.csv");
+  explicit FileSink(const fs::path& dir) try : files_(dir / "events.jsonl", dir / "equity.csv") {
+    open(fills_, buffer_, dir / "fills.csv");
     fills_ << "time,ts_ns,id,side,price,qty,value,fee,fee_asset,fee_value,maker,base,quote,"
               "realized_pnl\n";
+  } catch (const std::runtime_error& e) {
+    throw RunError(e.what());  // a file that cannot be created: the run's error, not a crash
   }
 
   // equity.csv's last columns are the core's per-bar values; the chart's shading and markers
@@ -56,7 +57,7 @@ class FileSink final : public ExecutionSink {
     report.set_publication(pub);
   }
 
-  void event_records(std::string_view records) override { events_.add(records); }
+  void event_records(std::string_view records) override { files_.add_events(records); }
 
   void fill(const mmh_fill& f, int64_t price, int64_t qty, const Ledger& l) override {
     bool rounded = false;
@@ -76,43 +77,12 @@ class FileSink final : public ExecutionSink {
   void bar(const mmh_candle& bar) override { report.bar(bar); }
   void decision(const mmh_decision& d) override { report.decision(d.ts_ns, d.kind, d.detail); }
 
+  // equity.csv: the numbers here, the line on the writing thread.
   void mark(int64_t ts_ns, const Ledger& l, const std::vector<std::string>& values) override {
     if (!equity_header_) write_equity_header();
-    // One line per bar: built in one reused buffer; holdings change only with fills, so their
-    // text is kept until they do (exact decimals cost two 128-bit divisions each).
-    if (l.base_e18() != base_shown_ || base_text_.empty()) {
-      base_shown_ = l.base_e18();
-      base_text_ = format_e18(base_shown_);
-    }
-    if (l.quote_e18() != quote_shown_ || quote_text_.empty()) {
-      quote_shown_ = l.quote_e18();
-      quote_text_ = format_e18(quote_shown_);
-    }
-    std::string& line = line_;
-    line.clear();
-    char buf[64];
-    line.append(buf, write_iso_time(buf, ts_ns));
-    line += ',';
-    line.append(buf, std::to_chars(buf, buf + sizeof(buf), ts_ns).ptr);
-    line += ',';
-    line.append(buf, sdk::write_e8(buf, l.mid_e8()));
-    line += ',';
-    line += base_text_;
-    line += ',';
-    line += quote_text_;
-    line += ',';
-    line += format_e18(l.equity_e18());
-    // "%.4f" exactly (to_chars rounds as printf does), without printf's cost.
-    for (const double v : {l.drawdown_pct(), l.base_share()}) {
-      line += ',';
-      line.append(buf, std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, 4).ptr);
-    }
-    for (const std::string& v : values) {
-      line += ',';
-      line += v;
-    }
-    line += '\n';
-    equity_.write(line.data(), static_cast<std::streamsize>(line.size()));
+    files_.add_equity_row(EquityRow{ts_ns, l.mid_e8(), l.base_e18(), l.quote_e18(), l.equity_e18(),
+                                    l.drawdown_pct(), l.base_share()},
+                          values);
     report.mark(sdk::e8_to_double(l.equity_e8()), l.base_share(),
                 values.empty() ? std::string() : values.front());
   }
@@ -120,14 +90,12 @@ class FileSink final : public ExecutionSink {
   void close() {
     if (!equity_header_) write_equity_header();
     try {
-      events_.close();
+      files_.close();
     } catch (const std::runtime_error& e) {
       throw RunError(e.what());
     }
-    for (std::ofstream* f : {&fills_, &equity_}) {
-      f->flush();
-      if (!*f) throw RunError("writing the run files failed (disk full?)");
-    }
+    fills_.flush();
+    if (!fills_) throw RunError("writing the run files failed (disk full?)");
   }
 
   ReportCollector report;
@@ -142,20 +110,14 @@ class FileSink final : public ExecutionSink {
   }
   void write_equity_header() {
     equity_header_ = true;
-    equity_ << "time,ts_ns,mid,base,quote,equity,drawdown_pct,base_share";
-    for (const std::string& name : bar_values_) equity_ << ',' << name;
-    equity_ << '\n';
+    std::string header = "time,ts_ns,mid,base,quote,equity,drawdown_pct,base_share";
+    for (const std::string& name : bar_values_) header += ',' + name;
+    files_.add_equity_text(header + '\n');
   }
 
-  EventFileWriter events_;        // events.jsonl, rendered and written on its own thread
-  std::vector<char> buffers_[2];  // declared before the streams: they outlive them
-  std::string line_;              // the equity.csv line being built
-  amount_e18 base_shown_ = 0;
-  amount_e18 quote_shown_ = 0;
-  std::string base_text_;
-  std::string quote_text_;
+  RunFileWriter files_;       // events.jsonl and equity.csv, on their own thread
+  std::vector<char> buffer_;  // fills.csv's; declared before the stream: it outlives it
   std::ofstream fills_;
-  std::ofstream equity_;
   std::vector<std::string> bar_values_;
   bool equity_header_ = false;
 };

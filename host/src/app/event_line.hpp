@@ -1,7 +1,7 @@
 // One event of a run's record, built field by field as the canonical binary record the event
 // hash is taken over (ADR 0031). Its events.jsonl line is rendered from the record, only when a
-// file is written (append_event_lines; a backtest does it on a thread of its own): a batch or a
-// summary-only run never renders text.
+// file is written (append_event_lines; a backtest does it on a thread of its own, ADR 0036): a
+// batch or a summary-only run never renders text.
 //
 // The record, per field in the order written: the key's bytes, a type byte, then the value:
 //   'S' string: u32 length (little-endian) + bytes     'I' integer: i64

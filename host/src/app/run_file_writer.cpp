@@ -1,0 +1,199 @@
+#include "app/run_file_writer.hpp"
+
+#include "app/event_line.hpp"
+#include "app/format.hpp"
+
+#include <mmhost/sdk/fixed_point.hpp>
+
+#include <charconv>
+#include <stdexcept>
+#include <utility>
+
+namespace mmh {
+namespace {
+
+void open(std::ofstream& f, const std::filesystem::path& path) {
+  f.rdbuf()->pubsetbuf(nullptr, 0);  // each rendered chunk (~150 KB) is one write
+  f.open(path, std::ios::binary | std::ios::trunc);
+  if (!f) throw std::runtime_error(path.string() + ": cannot write");
+}
+
+}  // namespace
+
+RunFileWriter::RunFileWriter(const std::filesystem::path& events_path,
+                             const std::filesystem::path& equity_path) {
+  open(events_, events_path);
+  open(equity_, equity_path);
+  rows_.kind = Kind::equity_rows;
+  thread_ = std::thread([this] { run(); });
+}
+
+RunFileWriter::~RunFileWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+    queued_.clear();
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+RunFileWriter::Chunk RunFileWriter::spare_chunk(Kind kind) {
+  Chunk chunk;
+  if (!spare_.empty()) {
+    chunk = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  chunk.kind = kind;
+  chunk.bytes.clear();
+  chunk.rows.clear();
+  chunk.values_end.clear();
+  return chunk;
+}
+
+void RunFileWriter::queue(Chunk&& chunk) {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return queued_.size() < kQueuedChunks || !error_.empty(); });
+  if (!error_.empty()) return;  // told at close()
+  queued_.push_back(std::move(chunk));
+  lock.unlock();
+  changed_.notify_all();
+}
+
+void RunFileWriter::add_events(std::string_view records) {
+  if (records.empty()) return;
+  Chunk chunk;
+  {
+    std::lock_guard lock(mutex_);
+    chunk = spare_chunk(Kind::events);
+  }
+  chunk.bytes.assign(records);
+  queue(std::move(chunk));
+}
+
+void RunFileWriter::add_equity_text(std::string_view text) {
+  queue_rows();  // the rows before it go first
+  Chunk chunk;
+  {
+    std::lock_guard lock(mutex_);
+    chunk = spare_chunk(Kind::equity_text);
+  }
+  chunk.bytes.assign(text);
+  queue(std::move(chunk));
+}
+
+void RunFileWriter::add_equity_row(const EquityRow& row, const std::vector<std::string>& values) {
+  rows_.rows.push_back(row);
+  for (const std::string& v : values) {
+    rows_.bytes += ',';
+    rows_.bytes += v;
+  }
+  rows_.values_end.push_back(static_cast<uint32_t>(rows_.bytes.size()));
+  if (rows_.rows.size() >= kRowsPerChunk) queue_rows();
+}
+
+void RunFileWriter::queue_rows() {
+  if (rows_.rows.empty()) return;
+  Chunk next;
+  {
+    std::lock_guard lock(mutex_);
+    next = spare_chunk(Kind::equity_rows);
+  }
+  queue(std::exchange(rows_, std::move(next)));
+}
+
+void RunFileWriter::close() {
+  queue_rows();
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (error_.empty()) {
+    for (std::ofstream* f : {&events_, &equity_}) {
+      f->flush();
+      if (!*f) error_ = "writing the run files failed (disk full?)";
+    }
+  }
+  if (!error_.empty()) throw std::runtime_error(error_);
+}
+
+void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
+  uint32_t values_begin = 0;
+  char buf[64];
+  for (size_t i = 0; i < chunk.rows.size(); ++i) {
+    const EquityRow& r = chunk.rows[i];
+    if (r.base_e18 != base_shown_ || base_text_.empty()) {
+      base_shown_ = r.base_e18;
+      base_text_ = format_e18(base_shown_);
+    }
+    if (r.quote_e18 != quote_shown_ || quote_text_.empty()) {
+      quote_shown_ = r.quote_e18;
+      quote_text_ = format_e18(quote_shown_);
+    }
+    out.append(buf, write_iso_time(buf, r.ts_ns));
+    out += ',';
+    out.append(buf, std::to_chars(buf, buf + sizeof(buf), r.ts_ns).ptr);
+    out += ',';
+    out.append(buf, sdk::write_e8(buf, r.mid_e8));
+    out += ',';
+    out += base_text_;
+    out += ',';
+    out += quote_text_;
+    out += ',';
+    out += format_e18(r.equity_e18);
+    // "%.4f" exactly (to_chars rounds as printf does), without printf's cost.
+    for (const double v : {r.drawdown_pct, r.base_share}) {
+      out += ',';
+      out.append(buf, std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, 4).ptr);
+    }
+    const uint32_t values_end = chunk.values_end[i];
+    out.append(chunk.bytes, values_begin, values_end - values_begin);
+    values_begin = values_end;
+    out += '\n';
+  }
+}
+
+void RunFileWriter::run() {
+  std::string text;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    changed_.wait(lock, [this] { return !queued_.empty() || closing_; });
+    if (queued_.empty()) return;  // closing, all written
+    Chunk chunk = std::move(queued_.front());
+    queued_.pop_front();
+    lock.unlock();
+    changed_.notify_all();  // room for the run's next chunk
+    std::string failure;
+    text.clear();
+    try {
+      std::ofstream& file = chunk.kind == Kind::events ? events_ : equity_;
+      switch (chunk.kind) {
+        case Kind::events:
+          append_event_lines(chunk.bytes, text);
+          break;
+        case Kind::equity_text:
+          text = chunk.bytes;
+          break;
+        case Kind::equity_rows:
+          render_rows(chunk, text);
+          break;
+      }
+      file.write(text.data(), static_cast<std::streamsize>(text.size()));
+      if (!file) failure = "writing the run files failed (disk full?)";
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    lock.lock();
+    spare_.push_back(std::move(chunk));
+    if (!failure.empty()) {
+      error_ = failure;
+      queued_.clear();
+      changed_.notify_all();
+      return;
+    }
+  }
+}
+
+}  // namespace mmh
