@@ -182,7 +182,8 @@ void RollingVolatility::add_close(int64_t close_e8) {
       static_cast<double>(close_e8 - previous_close_e8_) / static_cast<double>(previous_close_e8_);
   previous_close_e8_ = close_e8;
   const size_t n = returns_.size();
-  const size_t slot = static_cast<size_t>(count_ % static_cast<int64_t>(n));
+  const size_t slot = slot_;  // count_ % n, without a division per bar
+  slot_ = slot + 1 == n ? 0 : slot + 1;
   const double old = returns_[slot];
   returns_[slot] = r;
   ++count_;

@@ -107,6 +107,7 @@ class RollingVolatility {
   std::vector<double> returns_;
   double inv_n_;
   int64_t count_ = 0;
+  size_t slot_ = 0;  // where the next return goes
   int64_t previous_close_e8_ = 0;
   double sum_ = 0;
   double sum_sq_ = 0;
