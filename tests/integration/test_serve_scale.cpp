@@ -97,8 +97,9 @@ TEST_CASE("mmhost worker: killed with -9 mid-run, its run is taken over and fini
   REQUIRE(wait_for([&] { return worker_pids(store).size() == 2; }, 10000));
   REQUIRE(::kill(first_pid, SIGKILL) == 0);
   CHECK(first.done().get().exit_code != 0);
-  // The other worker takes it over once its heartbeat is 15 s old, and finishes it.
-  const json run = serve.wait_finished(id, 120000);
+  // The other worker takes it over once its heartbeat is 15 s old, and finishes it (90 backtests:
+  // minutes under the sanitizers, `ctest --preset asan-full`).
+  const json run = serve.wait_finished(id, 120000 * kBuildSlowdown);
   INFO(run.dump());
   CHECK(run["status"] == "done");
   CHECK(run["attempts"] == 2);

@@ -34,6 +34,14 @@ bool wait_for(Pred pred, int ms = 10000) {
   return pred();
 }
 
+// How many times longer a deadline for work the code under test does (a backtest, a sweep) is
+// in this build: a sanitizer build runs that code several times slower.
+#ifdef MMHOST_TEST_SANITIZED
+inline constexpr int kBuildSlowdown = 6;
+#else
+inline constexpr int kBuildSlowdown = 1;
+#endif
+
 // Build-time paths (see tests/CMakeLists.txt).
 inline std::string mmhost_binary() {
   return MMHOST_TEST_BINARY;
