@@ -58,7 +58,7 @@ void append_event_lines(std::string_view records, std::string& out) {
         break;
       }
       const char* key = p;
-      while (p != end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) ++p;
+      while (p != end && is_event_key_char(*p)) ++p;
       if (p == end || p == key) not_records(static_cast<size_t>(p - begin));
       const auto key_size = static_cast<size_t>(p - key);
       const char type = *p++;

@@ -29,10 +29,12 @@ constexpr bool is_decimal_field(std::string_view key) {
   return key == "price" || key == "qty" || key == "filled" || key == "base" || key == "quote";
 }
 
-constexpr bool is_event_key(std::string_view key) {  // what a record's key may hold
-  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
+// What a record's key may hold: lower-case names, so a key ends at its (upper-case) type byte.
+constexpr bool is_event_key_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+constexpr bool is_event_key(std::string_view key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), is_event_key_char);
 }
 
 class EventLine {

@@ -169,18 +169,21 @@ void RunFileWriter::run() {
     text.clear();
     try {
       std::ofstream& file = chunk.kind == Kind::events ? events_ : equity_;
+      std::string_view out;
       switch (chunk.kind) {
         case Kind::events:
           append_event_lines(chunk.bytes, text);
+          out = text;
           break;
         case Kind::equity_text:
-          text = chunk.bytes;
+          out = chunk.bytes;  // written as it is
           break;
         case Kind::equity_rows:
           render_rows(chunk, text);
+          out = text;
           break;
       }
-      file.write(text.data(), static_cast<std::streamsize>(text.size()));
+      file.write(out.data(), static_cast<std::streamsize>(out.size()));
       if (!file) failure = "writing the run files failed (disk full?)";
     } catch (const std::exception& e) {
       failure = e.what();
