@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <string>
+#include <utility>
 
 using mmh::amount_e18;
 using mmh::decimal_to_e18;
@@ -97,4 +99,31 @@ TEST_CASE("value_e18: the fast path gives the general formula's floor") {
   CHECK(mmh::value_e18(100'000'000, mmh::kE18) == mmh::kE18);
   const mmh::amount_e18 big = static_cast<mmh::amount_e18>(UINT64_MAX);
   CHECK(mmh::value_e18(123'456'789'012, big) == slow(123'456'789'012, big));
+}
+
+TEST_CASE("write_e18: exact text in place, within the room it claims, for every magnitude") {
+  using mmh::amount_e18;
+  const amount_e18 max = (((amount_e18{1} << 126) - 1) << 1) + 1;  // 2^127 - 1
+  const amount_e18 e18 = 1'000'000'000'000'000'000;
+  const std::pair<amount_e18, const char*> cases[] = {
+      {0, "0"},
+      {1, "0.000000000000000001"},
+      {-1, "-0.000000000000000001"},
+      {-3 * e18, "-3"},
+      {amount_e18{7000025225451200000} * 1000, "7000.0252254512"},
+      {static_cast<amount_e18>(UINT64_MAX) * e18 + 5, "18446744073709551615.000000000000000005"},
+      {max, "170141183460469231731.687303715884105727"},
+      {-max - 1, "-170141183460469231731.687303715884105728"},
+  };
+  for (const auto& [value, text] : cases) {
+    char buf[mmh::kE18MaxChars + 8];
+    std::memset(buf, '#', sizeof(buf));
+    const char* end = mmh::write_e18(buf, value);
+    const std::string expected = text;
+    CAPTURE(expected);
+    REQUIRE(end - buf <= static_cast<std::ptrdiff_t>(mmh::kE18MaxChars));
+    CHECK(std::string(static_cast<const char*>(buf), end) == expected);
+    CHECK(buf[mmh::kE18MaxChars] == '#');  // nothing written past the room it claims
+    CHECK(format_e18(value) == expected);
+  }
 }

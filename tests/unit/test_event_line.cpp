@@ -69,6 +69,13 @@ TEST_CASE("event lines: every field form, several records, and bytes that are no
         "kept:{\"type\":\"order\",\"ts_ns\":-42,\"qty\":\"-1.5\",\"maker\":false,"
         "\"reason\":\"tab\\there \\u0001 and "
         "\xc3\xa9\",\"empty\":\"\"}\n{\"type\":\"x\",\"ts_ns\":7}\n");
+  // Into a buffer that only grows: the text is its first `used` bytes, whatever lies after.
+  std::string buffer(3, '#');
+  size_t text_used = 1;
+  for (int i = 0; i < 3; ++i) mmh::append_event_lines(records, buffer, text_used);
+  CHECK(text_used == 1 + 3 * (lines.size() - 5));
+  CHECK(buffer.size() >= text_used);
+  CHECK(buffer.substr(0, text_used) == "#" + lines.substr(5) + lines.substr(5) + lines.substr(5));
   // Lines back to records: the hash of the lines is the hash of the records.
   std::istringstream in(lines.substr(5));
   CHECK(mmh::event_hash_of_lines(in) == mmh::sdk::hash64(records));

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <charconv>
 #include <stdexcept>
 #include <string>
@@ -31,25 +32,34 @@ int64_t get_i64(const char* p) {
   return v;
 }
 
+// is_event_key_char as a table: the renderer asks it of every key byte.
+constexpr std::array<bool, 256> kEventKeyChar = [] {
+  std::array<bool, 256> table{};
+  for (size_t c = 0; c < table.size(); ++c) table[c] = is_event_key_char(static_cast<char>(c));
+  return table;
+}();
+
 [[noreturn]] void not_records(size_t at) {
   throw std::runtime_error("event records: malformed at byte " + std::to_string(at));
 }
 
 }  // namespace
 
-void append_event_lines(std::string_view records, std::string& out) {
+void append_event_lines(std::string_view records, std::string& out, size_t& used) {
   const char* const begin = records.data();
   const char* const end = begin + records.size();
   const char* p = begin;
-  // Room for a field's text: its key, quotes and separators, and the longest value form.
-  auto room = [&out](size_t extra) {
-    const size_t used = out.size();
-    out.resize(used + extra);
+  // Room for a field's text: its key, quotes and separators, and the longest value form. The
+  // buffer grows and never shrinks: no zero-filling of room a field does not use.
+  auto room = [&out, &used](size_t extra) {
+    if (used + extra > out.size()) [[unlikely]]
+      out.resize(std::max(2 * out.size(), used + extra));
     return out.data() + used;
   };
-  auto finish = [&out](const char* q) { out.resize(static_cast<size_t>(q - out.data())); };
+  auto finish = [&out, &used](const char* q) { used = static_cast<size_t>(q - out.data()); };
   while (p != end) {
     *room(1) = '{';
+    ++used;
     bool first = true;
     while (true) {
       if (p == end) not_records(static_cast<size_t>(p - begin));
@@ -58,7 +68,7 @@ void append_event_lines(std::string_view records, std::string& out) {
         break;
       }
       const char* key = p;
-      while (p != end && is_event_key_char(*p)) ++p;
+      while (p != end && kEventKeyChar[static_cast<unsigned char>(*p)]) ++p;
       if (p == end || p == key) not_records(static_cast<size_t>(p - begin));
       const auto key_size = static_cast<size_t>(p - key);
       const char type = *p++;
@@ -112,7 +122,14 @@ void append_event_lines(std::string_view records, std::string& out) {
     char* q = room(2);
     *q++ = '}';
     *q++ = '\n';
+    finish(q);
   }
+}
+
+void append_event_lines(std::string_view records, std::string& out) {
+  size_t used = out.size();
+  append_event_lines(records, out, used);
+  out.resize(used);
 }
 
 uint64_t event_hash_of_lines(std::istream& in, uint64_t* events) {

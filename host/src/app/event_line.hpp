@@ -107,6 +107,9 @@ class EventLine {
 // `{"key":value,...}\n` per record, strings escaped, 'T' as ISO-8601 UTC, 'D' as exact decimal
 // text, both quoted. Throws std::runtime_error on bytes that are not records.
 void append_event_lines(std::string_view records, std::string& out);
+// The same at out[used], advancing `used`: `out` is a buffer that grows and never shrinks (its
+// size is its capacity; the text is its first `used` bytes).
+void append_event_lines(std::string_view records, std::string& out, size_t& used);
 
 // The event hash of a run from its events.jsonl, as the run computed it from the records: each
 // line parsed back into its record (a number is 'I', a flag 'B', "time" 'T' with the line's

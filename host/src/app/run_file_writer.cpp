@@ -121,7 +121,8 @@ void RunFileWriter::close() {
 
 void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
   uint32_t values_begin = 0;
-  char buf[64];
+  constexpr size_t kFixedMaxChars = 320;
+  char buf[kIsoTimeMaxChars + 48 + kE18MaxChars + 2 * (kFixedMaxChars + 1)];
   for (size_t i = 0; i < chunk.rows.size(); ++i) {
     const EquityRow& r = chunk.rows[i];
     if (r.base_e18 != base_shown_ || base_text_.empty()) {
@@ -132,22 +133,27 @@ void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
       quote_shown_ = r.quote_e18;
       quote_text_ = format_e18(quote_shown_);
     }
-    out.append(buf, write_iso_time(buf, r.ts_ns));
-    out += ',';
-    out.append(buf, std::to_chars(buf, buf + sizeof(buf), r.ts_ns).ptr);
-    out += ',';
-    out.append(buf, sdk::write_e8(buf, r.mid_e8));
-    out += ',';
+    // The row's own fields in one buffer, appended once (the cached texts and values as they are).
+    char* p = write_iso_time(buf, r.ts_ns);
+    *p++ = ',';
+    p = std::to_chars(p, p + 24, r.ts_ns).ptr;
+    *p++ = ',';
+    p = sdk::write_e8(p, r.mid_e8);
+    *p++ = ',';
+    out.append(buf, p);
     out += base_text_;
     out += ',';
     out += quote_text_;
-    out += ',';
-    out += format_e18(r.equity_e18);
-    // "%.4f" exactly (to_chars rounds as printf does), without printf's cost.
+    p = buf;
+    *p++ = ',';
+    p = write_e18(p, r.equity_e18);
+    // "%.4f" exactly (to_chars rounds as printf does), without printf's cost; room for any
+    // double's fixed form (309 digits and the decimals).
     for (const double v : {r.drawdown_pct, r.base_share}) {
-      out += ',';
-      out.append(buf, std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, 4).ptr);
+      *p++ = ',';
+      p = std::to_chars(p, p + kFixedMaxChars, v, std::chars_format::fixed, 4).ptr;
     }
+    out.append(buf, p);
     const uint32_t values_end = chunk.values_end[i];
     out.append(chunk.bytes, values_begin, values_end - values_begin);
     values_begin = values_end;
@@ -157,6 +163,7 @@ void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
 
 void RunFileWriter::run() {
   std::string text;
+  std::string lines;  // events.jsonl text: grows, never shrinks (append_event_lines)
   std::unique_lock lock(mutex_);
   while (true) {
     changed_.wait(lock, [this] { return !queued_.empty() || closing_; });
@@ -171,10 +178,12 @@ void RunFileWriter::run() {
       std::ofstream& file = chunk.kind == Kind::events ? events_ : equity_;
       std::string_view out;
       switch (chunk.kind) {
-        case Kind::events:
-          append_event_lines(chunk.bytes, text);
-          out = text;
+        case Kind::events: {
+          size_t used = 0;
+          append_event_lines(chunk.bytes, lines, used);
+          out = std::string_view(lines.data(), used);
           break;
+        }
         case Kind::equity_text:
           out = chunk.bytes;  // written as it is
           break;

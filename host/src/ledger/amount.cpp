@@ -125,7 +125,7 @@ amount_e18 value_e18(int64_t price_e8, amount_e18 qty_e18) {
   return value_in_e8(price_e8, qty_e18) * kE18PerE8;
 }
 
-std::string format_e18(amount_e18 value_e18) {
+char* write_e18(char* out, amount_e18 value_e18) {
   const bool negative = value_e18 < 0;
   const u128 magnitude =
       negative ? u128(0) - static_cast<u128>(value_e18) : static_cast<u128>(value_e18);
@@ -133,11 +133,10 @@ std::string format_e18(amount_e18 value_e18) {
   // equity.csv.
   u128 whole = magnitude / static_cast<uint64_t>(kE18);
   uint64_t frac = static_cast<uint64_t>(magnitude % static_cast<uint64_t>(kE18));
-  char buf[64];
-  char* p = buf;
+  char* p = out;
   if (negative) *p++ = '-';
   if (whole <= UINT64_MAX) {
-    p = std::to_chars(p, buf + sizeof(buf), static_cast<uint64_t>(whole)).ptr;
+    p = std::to_chars(p, out + kE18MaxChars, static_cast<uint64_t>(whole)).ptr;
   } else {  // beyond 1.8e19 whole units
     char digits[40];
     int n = 0;
@@ -154,7 +153,12 @@ std::string format_e18(amount_e18 value_e18) {
     p += 18;
     while (p[-1] == '0') --p;
   }
-  return std::string(buf, p);
+  return p;
+}
+
+std::string format_e18(amount_e18 value_e18) {
+  char buf[kE18MaxChars];
+  return std::string(buf, write_e18(buf, value_e18));
 }
 
 }  // namespace mmh

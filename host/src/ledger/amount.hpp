@@ -50,5 +50,9 @@ amount_e18 value_in_e8(int64_t price_e8, amount_e18 qty_e18);
 
 // Shortest exact decimal: 7000025225451200000000 -> "7000.0252254512", -3e18 -> "-3".
 std::string format_e18(amount_e18 value_e18);
+// The same text written at `out` (room: kE18MaxChars); returns the end. No allocation: equity.csv
+// writes three per bar.
+constexpr size_t kE18MaxChars = 64;  // sign, 39 digits, point, 18 decimals
+char* write_e18(char* out, amount_e18 value_e18);
 
 }  // namespace mmh
