@@ -508,7 +508,8 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out,
   const RunReport report = run_strategy(host, run, std::cout);
   if (!report.execution || !report.execution->ledger)
     throw RunError(o.strategy_path + ": the strategy names no core, so there is nothing to trade");
-  if (sink) sink->close();
+  // summary.json and report.html are written while the file thread finishes events.jsonl and
+  // equity.csv; closing it then reports any write error (nothing is committed before that).
   const json summary = summary_json(report, o);
   {
     std::ofstream f(dir / "summary.json", std::ios::binary | std::ios::trunc);
@@ -520,6 +521,7 @@ int run_backtest(HostContext& host, const BacktestOptions& o, std::ostream& out,
   } catch (const std::runtime_error& e) {
     throw RunError(e.what());
   }
+  if (sink) sink->close();
   staged.commit();
   print_run_report(report, out);
   const double wall_s =
