@@ -5,6 +5,9 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <limits>
+#include <random>
 #include <string>
 
 using mmh::ReportCollector;
@@ -114,6 +117,28 @@ TEST_CASE("report html: told the run's length, chart bars are built as the bars 
   CHECK(b["bars"] == a["bars"]);  // open, high, low, close, state, equity, share of each
   CHECK(b["seconds"] == a["seconds"]);
   CHECK(b["stateColors"] == a["stateColors"]);
+}
+
+TEST_CASE("report html: chart numbers are written as a JSON tree's dump() writes them") {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> values = {
+      0.0,       -0.0, 1.0,   2500.0, 2500.12, 0.001,       1e-5,
+      1e15,      1e16, 1e21,  -3.75,  1.0 / 3, 5e-324,      1.7976931348623157e308,
+      123456.78, 0.1,  -1e-4, inf,    -inf,    std::nan("")};
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> price(0.01, 200'000.0);
+  for (int i = 0; i < 2000; ++i) {
+    values.push_back(price(rng));
+    values.push_back(std::round(price(rng) * 100) / 100);
+    values.push_back(
+        std::ldexp(static_cast<double>(rng() >> 11), static_cast<int>(rng() % 200) - 100));
+  }
+  for (const double v : values) {
+    std::string text = "x";
+    mmh::append_json_number(text, v);
+    CAPTURE(v);
+    CHECK(text.substr(1) == nlohmann::json(v).dump());
+  }
 }
 
 TEST_CASE("report scripts: the pinned chart libraries are bundled in") {

@@ -26,6 +26,8 @@ namespace mmh {
 // Text for HTML element content / attribute values, and for inside a <script> element.
 std::string html_escape(const std::string& text);
 std::string script_safe(std::string text);
+// A double as nlohmann::json's dump() writes it ("2500.0", "1e-05", "null" when not finite).
+void append_json_number(std::string& out, double value);
 
 class ReportCollector {
  public:
