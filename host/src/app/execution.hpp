@@ -14,6 +14,7 @@
 #include "app/routes.hpp"
 #include "app/run_recovery.hpp"
 #include "engine/clock.hpp"
+#include "hash/bulk_hash.hpp"
 #include "journal/journal.hpp"
 #include "ledger/ledger.hpp"
 #include "loader/core_instance.hpp"
@@ -22,7 +23,6 @@
 #include "risk/risk_gate.hpp"
 
 #include <mmhost/plugin.h>
-#include <mmhost/sdk/hash.hpp>
 
 #include <array>
 #include <cstdint>
@@ -244,7 +244,7 @@ class Execution {
   mutable size_t record_used_ = 0;
   ExecutionStats stats_;
   int64_t day_ = INT64_MIN;
-  mutable sdk::Hash64 hash_;  // of the event records (ADR 0031)
+  mutable BulkHash64 hash_;  // of the event records (ADR 0031)
   uint64_t events_ = 0;
   bool quotes_pulled_ = false;
   bool orders_stopped_ = false;

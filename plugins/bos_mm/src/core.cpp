@@ -208,14 +208,15 @@ void Core::on_htf_bar(const mmh_candle& bar) {
   const double equity = equity_e8();
   equity_peak_.add(equity);
   if (setup_peak_equity_e8_ > 0) setup_peak_equity_e8_ = std::max(setup_peak_equity_e8_, equity);
-  PolicyInputs in;
+  // Written in place: a local copied in whole reads 16 bytes that two 8-byte stores just wrote,
+  // which the store buffer cannot forward (a stall per bar).
+  PolicyInputs& in = policy_inputs_;
   in.atr_pct = close > 0 ? atr / close * 100.0 : 0.0;
   in.volatility_pct = volatility_.pct();
   in.spread_bps = last_spread_bps_;
   in.drawdown_pct = drawdown_pct();
   in.inventory_share = inventory_share();
   in.bars_since_bos = bars_since_bos_;
-  policy_inputs_ = in;
   if (initial_equity_e8_ == 0) initial_equity_e8_ = equity;
   PolicyDecision decision = policy_.evaluate(in);
   PolicyLevel scripted = decision.level;
