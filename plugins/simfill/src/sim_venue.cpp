@@ -100,9 +100,12 @@ const std::vector<SimOrder*>& SimVenue::resting() {
   // The fill models ask several times per candle, and orders come and go far less often: the
   // last list stands while no order was placed, amended, cancelled or filled up.
   if (!resting_dirty_) return resting_cache_;
-  std::erase_if(orders_, [](const std::unique_ptr<SimOrder>& o) { return o->leaves_lots() <= 0; });
-  resting_cache_.clear();
-  for (const std::unique_ptr<SimOrder>& o : orders_) resting_cache_.push_back(o.get());
+  std::erase_if(orders_, [this](SimOrder* o) {
+    if (o->leaves_lots() > 0) return false;
+    release(o);
+    return true;
+  });
+  resting_cache_.assign(orders_.begin(), orders_.end());
   // Time priority: the model walks them in arrival order.
   std::sort(resting_cache_.begin(), resting_cache_.end(),
             [](const SimOrder* a, const SimOrder* b) { return a->seq < b->seq; });
@@ -110,10 +113,22 @@ const std::vector<SimOrder*>& SimVenue::resting() {
   return resting_cache_;
 }
 
-std::vector<std::unique_ptr<SimOrder>>::iterator SimVenue::find_order(std::string_view client_id) {
+SimOrder* SimVenue::keep(SimOrder&& order) {
+  if (free_.empty()) return &pool_.emplace_back(std::move(order));
+  SimOrder* slot = free_.back();
+  free_.pop_back();
+  *slot = std::move(order);
+  return slot;
+}
+
+void SimVenue::release(SimOrder* order) {
+  free_.push_back(order);
+}
+
+std::vector<SimOrder*>::iterator SimVenue::find_order(std::string_view client_id) {
   // Ids of one run share their prefix and differ at the end: compare the last byte first.
   if (client_id.empty()) return orders_.end();
-  return std::find_if(orders_.begin(), orders_.end(), [&](const std::unique_ptr<SimOrder>& o) {
+  return std::find_if(orders_.begin(), orders_.end(), [&](const SimOrder* o) {
     return !o->client_id.empty() && o->client_id.back() == client_id.back() &&
            o->client_id == client_id;
   });
@@ -137,7 +152,7 @@ void SimVenue::act(const Action& action, MarketAccess& market) {
       break;
     case MMH_ORDER_ACTION_CANCEL_ALL: {
       std::vector<std::string> ids;
-      for (const std::unique_ptr<SimOrder>& o : orders_)
+      for (const SimOrder* o : orders_)
         if (o->leaves_lots() > 0) ids.push_back(o->client_id);
       std::sort(ids.begin(), ids.end());  // the order they always went in (a map's)
       for (const std::string& id : ids) {
@@ -236,9 +251,9 @@ void SimVenue::place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& ma
     return;
   }
   order.queue_ahead_e8 = market.queue_ahead_e8(buy, order.price_ticks);
-  orders_.push_back(std::make_unique<SimOrder>(std::move(order)));
+  orders_.push_back(keep(std::move(order)));
   // The newest order is last in time priority: the kept list stays sorted.
-  if (!resting_dirty_) resting_cache_.push_back(orders_.back().get());
+  if (!resting_dirty_) resting_cache_.push_back(orders_.back());
   push_balances(ts_ns);
 }
 
@@ -270,7 +285,8 @@ void SimVenue::cancel(const mmh_order_command& c, int64_t ts_ns) {
               order.filled_lots > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED_CANCELLED
                                     : MMH_ORDER_STATUS_CANCELLED,
               ts_ns);
-  if (!resting_dirty_) std::erase(resting_cache_, it->get());
+  if (!resting_dirty_) std::erase(resting_cache_, *it);
+  release(*it);
   orders_.erase(it);
   push_balances(ts_ns);
 }

@@ -14,7 +14,6 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -127,7 +126,10 @@ class SimVenue {
   };
 
   // The live order with this client id, or orders_.end().
-  std::vector<std::unique_ptr<SimOrder>>::iterator find_order(std::string_view client_id);
+  std::vector<SimOrder*>::iterator find_order(std::string_view client_id);
+  // A pooled slot for an order that starts resting, and its return (no allocation per order).
+  SimOrder* keep(SimOrder&& order);
+  void release(SimOrder* order);
   void act(const Action& action, MarketAccess& market);
   void place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& market);
   void cancel(const mmh_order_command& c, int64_t ts_ns);
@@ -154,8 +156,11 @@ class SimVenue {
   uint64_t order_seq_ = 0;
   uint64_t exec_seq_ = 0;
   // Live resting orders in the order they came (a handful: a linear search beats a tree of
-  // string keys); each on the heap, so the models' pointers stay valid while others come and go.
-  std::vector<std::unique_ptr<SimOrder>> orders_;
+  // string keys); each in a slot of pool_, so the models' pointers stay valid while others come
+  // and go. A slot is reused once its order has left orders_ (free_).
+  std::vector<SimOrder*> orders_;
+  std::deque<SimOrder> pool_;
+  std::vector<SimOrder*> free_;
   std::vector<SimOrder*> resting_cache_;  // resting()'s last answer
   // resting_cache_ must be built again (an order filled up; at first). Otherwise places, cancels
   // and amends keep it as resting() would build it.
