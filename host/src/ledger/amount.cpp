@@ -1,5 +1,6 @@
 #include "ledger/amount.hpp"
 
+#include <array>
 #include <charconv>
 
 namespace mmh {
@@ -14,10 +15,16 @@ amount_e18 floor_div(amount_e18 a, amount_e18 b) {
   return q;
 }
 
-amount_e18 pow10(int n) {
-  amount_e18 p = 1;
-  while (n-- > 0) p *= 10;
+// 10^0 .. 10^38, the powers an amount_e18 holds (a ledger converts every balance report).
+constexpr std::array<amount_e18, 39> kPow10 = [] {
+  std::array<amount_e18, 39> p{};
+  p[0] = 1;
+  for (size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
   return p;
+}();
+
+amount_e18 pow10(int n) {
+  return kPow10[static_cast<size_t>(n)];  // callers keep 0 <= n <= 38
 }
 
 }  // namespace
@@ -62,7 +69,12 @@ std::optional<amount_e18> decimal_to_e18_rounded(const mmh_decimal& d, bool& rou
   amount_e18 v = d.mantissa;
   if (v == 0) return amount_e18{0};
   if (shift >= 0) {
-    if (shift > 38 || __builtin_mul_overflow(v, pow10(shift), &v)) return std::nullopt;
+    // |mantissa| < 2^63 and 10^18 < 2^60: a product that cannot overflow needs no check (the
+    // checked 128-bit multiply is a library call; exponents -18..0 are every balance's).
+    if (shift <= 18)
+      v *= pow10(shift);
+    else if (shift > 38 || __builtin_mul_overflow(v, pow10(shift), &v))
+      return std::nullopt;
   } else {
     if (shift < -38) return amount_e18{0};  // below 1e-56: rounds to zero
     const amount_e18 div = pow10(-shift);
