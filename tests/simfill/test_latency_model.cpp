@@ -51,3 +51,19 @@ TEST_CASE("latency: constant delays, and drawn ones repeat with the seed and sta
   for (int i = 0; i < 1000; ++i) same += other.cancel_ns() == first[static_cast<size_t>(i)];
   CHECK(same < 10);
 }
+
+TEST_CASE("latency: a constant delay is the same every time and draws nothing from the seed") {
+  LatencyConfig config;
+  config.entry = LatencySpec::parse("2.5");
+  config.amend = LatencySpec::parse("0.0000004");  // 0.4 ns: rounds to 0
+  config.cancel = LatencySpec::parse("uniform:10:40");
+  config.seed = 11;
+  LatencyModel asked(config);
+  LatencyModel alone(config);
+  for (int i = 0; i < 200; ++i) {
+    CHECK(asked.entry_ns() == 2'500'000);
+    CHECK(asked.amend_ns() == 0);
+    CHECK(asked.market_data_ns() == 0);             // the default: constant 0 ms
+    CHECK(asked.cancel_ns() == alone.cancel_ns());  // the constants took no draw between
+  }
+}

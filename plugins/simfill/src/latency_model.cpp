@@ -70,7 +70,12 @@ std::string LatencySpec::describe() const {
   return out.str();
 }
 
-LatencyModel::LatencyModel(const LatencyConfig& config) : config_(config), rng_(config.seed) {}
+LatencyModel::LatencyModel(const LatencyConfig& config) : config_(config), rng_(config.seed) {
+  const LatencySpec* specs[4] = {&config_.entry, &config_.amend, &config_.cancel,
+                                 &config_.market_data};
+  for (int i = 0; i < 4; ++i)
+    if (specs[i]->kind == LatencyKind::constant) constant_ns_[i] = draw(*specs[i]);
+}
 
 double LatencyModel::uniform01() {
   return static_cast<double>(rng_() >> 11) * 0x1.0p-53;

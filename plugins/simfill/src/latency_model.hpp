@@ -35,19 +35,24 @@ class LatencyModel {
  public:
   explicit LatencyModel(const LatencyConfig& config);
 
-  int64_t entry_ns() { return draw(config_.entry); }
-  int64_t amend_ns() { return draw(config_.amend); }
-  int64_t cancel_ns() { return draw(config_.cancel); }
-  int64_t market_data_ns() { return draw(config_.market_data); }
+  int64_t entry_ns() { return delay_ns(0, config_.entry); }
+  int64_t amend_ns() { return delay_ns(1, config_.amend); }
+  int64_t cancel_ns() { return delay_ns(2, config_.cancel); }
+  int64_t market_data_ns() { return delay_ns(3, config_.market_data); }
   const LatencyConfig& config() const { return config_; }
   std::string describe() const;
 
  private:
+  // A constant delay is the same draw every time (two per command): taken once, here.
+  int64_t delay_ns(int which, const LatencySpec& spec) {
+    return constant_ns_[which] >= 0 ? constant_ns_[which] : draw(spec);
+  }
   int64_t draw(const LatencySpec& spec);
   double uniform01();  // [0, 1) from 53 random bits
 
   LatencyConfig config_;
   std::mt19937_64 rng_;
+  int64_t constant_ns_[4] = {-1, -1, -1, -1};  // entry, amend, cancel, market data; -1: drawn
 };
 
 }  // namespace mmh::sim
