@@ -2,7 +2,8 @@
 # A profile-guided build of mmhost and its plugins for sweeps and long backtests (ADR 0038):
 #   1. builds the `pgo-train` preset (instrumented; build/pgo-train),
 #   2. runs it on representative backtests, which write profiles to build/pgo-profile,
-#   3. builds the `pgo` preset with them (build/pgo/bin/mmhost).
+#   3. builds the `pgo` preset with them and link-time optimisation (build/pgo/bin/mmhost,
+#      ADR 0039).
 # Results are the same as the release build's, byte for byte; only speed differs. Training runs
 # on ../shared/data when it is there, else on the seeded synthetic sample (mmhost sample-data).
 # Run it again after changing the code: stale profiles only cost speed, never correctness.
@@ -49,5 +50,6 @@ fi
 
 echo "==> pgo: optimised build"
 cmake --preset pgo -DMMHOST_REQUIRE_SHARED_DATA=OFF "-DMMHOST_PGO_DIR=$profiles" >/dev/null
-cmake --build --preset pgo --target mmhost_runtime
+# From clean: the profiles are not inputs ninja knows, and fresh ones must reach every object.
+cmake --build --preset pgo --target mmhost_runtime --clean-first
 echo "built build/pgo/bin/mmhost (profile-guided); bench scripts take it as MMHOST_BIN=build/pgo/bin/mmhost"

@@ -1,12 +1,13 @@
 #include "report/web_assets.hpp"
 
 // .incbin keeps the bundles out of the compiler's hands; the paths come from cmake/WebUi.cmake.
-#define MMH_INCBIN(name, file)   \
-  ".balign 16\n" #name           \
-  "_begin:\n"                    \
-  ".incbin \"" file "\"\n" #name \
-  "_end:\n"                      \
-  ".byte 0\n"
+// The labels are global (hidden): with link-time optimisation the functions below may land in
+// another partition than this asm.
+#define MMH_INCBIN(name, file)                                                            \
+  ".globl " #name "_begin\n.hidden " #name "_begin\n.globl " #name "_end\n.hidden " #name \
+  "_end\n.balign 16\n" #name                                                              \
+  "_begin:\n"                                                                             \
+  ".incbin \"" file "\"\n" #name "_end:\n.byte 0\n"
 __asm__(".section .rodata\n" MMH_INCBIN(mmh_ui_js, MMHOST_WEB_DIR "/app.js")
             MMH_INCBIN(mmh_ui_css, MMHOST_WEB_DIR "/app.css")
                 MMH_INCBIN(mmh_batch_js, MMHOST_WEB_DIR "/batch_report.js")
