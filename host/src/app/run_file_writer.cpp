@@ -5,6 +5,7 @@
 
 #include <mmhost/sdk/fixed_point.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 #include <utility>
@@ -121,8 +122,14 @@ void RunFileWriter::close() {
 
 void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
   uint32_t values_begin = 0;
+  // A row's own fields go through `buf` in two runs (the cached texts between them): time,
+  // ts_ns and mid; then equity and the two "%.4f" numbers (room for any double's fixed form:
+  // 309 digits and the decimals).
   constexpr size_t kFixedMaxChars = 320;
-  char buf[kIsoTimeMaxChars + 48 + kE18MaxChars + 2 * (kFixedMaxChars + 1)];
+  constexpr size_t kI64MaxChars = 24;
+  constexpr size_t kHeadChars = kIsoTimeMaxChars + 1 + kI64MaxChars + 1 + sdk::kE8MaxChars + 1;
+  constexpr size_t kTailChars = 1 + kE18MaxChars + 2 * (1 + kFixedMaxChars);
+  char buf[std::max(kHeadChars, kTailChars)];
   for (size_t i = 0; i < chunk.rows.size(); ++i) {
     const EquityRow& r = chunk.rows[i];
     if (r.base_e18 != base_shown_ || base_text_.empty()) {
@@ -133,10 +140,9 @@ void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
       quote_shown_ = r.quote_e18;
       quote_text_ = format_e18(quote_shown_);
     }
-    // The row's own fields in one buffer, appended once (the cached texts and values as they are).
     char* p = write_iso_time(buf, r.ts_ns);
     *p++ = ',';
-    p = std::to_chars(p, p + 24, r.ts_ns).ptr;
+    p = std::to_chars(p, p + kI64MaxChars, r.ts_ns).ptr;
     *p++ = ',';
     p = sdk::write_e8(p, r.mid_e8);
     *p++ = ',';
@@ -147,8 +153,7 @@ void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
     p = buf;
     *p++ = ',';
     p = write_e18(p, r.equity_e18);
-    // "%.4f" exactly (to_chars rounds as printf does), without printf's cost; room for any
-    // double's fixed form (309 digits and the decimals).
+    // "%.4f" exactly (to_chars rounds as printf does), without printf's cost.
     for (const double v : {r.drawdown_pct, r.base_share}) {
       *p++ = ',';
       p = std::to_chars(p, p + kFixedMaxChars, v, std::chars_format::fixed, 4).ptr;
