@@ -36,13 +36,18 @@ bool VenueInstance::stop(uint32_t flags) {
 
 void VenueInstance::take_pending(std::vector<VenueEvent>& out) {
   out.clear();
+  // Most drains find nothing (a backtest drains twice a bar): no lock for that. A post racing
+  // this check is taken by the next drain, as if it had come just after this one.
+  if (!has_pending_.load(std::memory_order_acquire)) return;
   std::lock_guard lock(mutex_);
   out.swap(pending_);
+  has_pending_.store(false, std::memory_order_relaxed);
 }
 
 void VenueInstance::requeue_front(std::vector<VenueEvent>& events) {
   std::lock_guard lock(mutex_);
   pending_.insert(pending_.begin(), events.begin(), events.end());
+  if (!pending_.empty()) has_pending_.store(true, std::memory_order_release);
   events.clear();
 }
 
@@ -102,6 +107,7 @@ mmh_status VenueInstance::receive(const mmh_batch& batch) {
         e.balance.asset[sizeof(e.balance.asset) - 1] = '\0';
     }
   }
+  if (batch.count > 0) has_pending_.store(true, std::memory_order_release);
   return MMH_OK;
 }
 

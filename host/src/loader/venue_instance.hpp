@@ -7,6 +7,7 @@
 #include "loader/data_instance.hpp"
 #include "loader/plugin_loader.hpp"
 
+#include <atomic>
 #include <cstddef>
 #include <cstring>
 #include <map>
@@ -66,6 +67,7 @@ class VenueInstance {
   void* self_ = nullptr;
   std::mutex mutex_;
   std::vector<VenueEvent> pending_;
+  std::atomic<bool> has_pending_{false};  // pending_ is not empty; written under mutex_
 };
 
 }  // namespace mmh
