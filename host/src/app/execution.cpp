@@ -558,8 +558,9 @@ void Execution::after_bar(const mmh_candle& bar) {
     risk_line(close_ns, restored_note_);
     restored_note_.clear();
   }
+  const int64_t equity_e8 = ledger_.equity_e8();  // the mark's; nothing below changes it
   std::string why;
-  if (gate_.on_mark(close_ns, ledger_.equity_e8(), why)) risk_line(close_ns, why);
+  if (gate_.on_mark(close_ns, equity_e8, why)) risk_line(close_ns, why);
   sample_bar_values();
   ++stats_.bars;
   const double share = ledger_.base_share();
@@ -569,10 +570,10 @@ void Execution::after_bar(const mmh_candle& bar) {
   // The close of the last bar of each UTC day carries that day's equity.
   const int64_t day = (close_ns - 1) / kDayNs;
   if (day != day_) {
-    stats_.daily_equity_e8.emplace_back(day, ledger_.equity_e8());
+    stats_.daily_equity_e8.emplace_back(day, equity_e8);
     day_ = day;
   } else {
-    stats_.daily_equity_e8.back().second = ledger_.equity_e8();
+    stats_.daily_equity_e8.back().second = equity_e8;
   }
   if (sink_ != nullptr) {
     sink_->bar(bar);
