@@ -6,6 +6,7 @@
 #pragma once
 
 #include "fee_model.hpp"
+#include "fifo.hpp"
 #include "latency_model.hpp"
 #include "sim_instrument.hpp"
 
@@ -149,7 +150,7 @@ class SimVenue {
   // Commands waiting for their due time, taken in (due, seq) order: those that came in due order
   // (any constant latency: all of a backtest's by default) queue in `in_order_`, the few a drawn
   // latency puts before an earlier one go to the min-heap `overtaking_`.
-  std::deque<Action> in_order_;
+  Fifo<Action> in_order_;
   std::vector<Action> overtaking_;
   bool next_in_order() const;  // the next command is in_order_'s front (some command waits)
   uint64_t action_seq_ = 0;
