@@ -27,11 +27,9 @@ mmh::LoadedPlugin quiet_venue() {
 // `count` order updates whose client ids are "o<first>", "o<first+1>", ...
 mmh_status post(mmh::VenueInstance& venue, int first, int count) {
   std::vector<mmh_order_update> updates(static_cast<size_t>(count));
-  for (int i = 0; i < count; ++i) {
-    updates[static_cast<size_t>(i)] = mmh_order_update{};
+  for (int i = 0; i < count; ++i)
     std::snprintf(updates[static_cast<size_t>(i)].client_id, sizeof(mmh_order_update::client_id),
                   "o%d", first + i);
-  }
   return venue.receive(mmh_batch{sizeof(mmh_batch), MMH_EVENT_ORDER_UPDATE,
                                  sizeof(mmh_order_update), 0, updates.size(), updates.data()});
 }
