@@ -32,3 +32,18 @@ TEST_CASE("bulk hash: the SDK's XXH3-64 of the same bytes, however they are cut"
   mmh::BulkHash64 empty;
   CHECK(empty.value() == mmh::sdk::hash64(""));
 }
+
+TEST_CASE("bulk hash: a copy continues the stream on its own") {
+  mmh::BulkHash64 a;
+  a.add("abc", 3);
+  mmh::BulkHash64 b(a);
+  a.add("def", 3);
+  b.add("xyz", 3);
+  CHECK(a.value() == mmh::sdk::hash64("abcdef"));
+  CHECK(b.value() == mmh::sdk::hash64("abcxyz"));
+  mmh::BulkHash64 c;
+  c = a;
+  c.add("g", 1);
+  CHECK(c.value() == mmh::sdk::hash64("abcdefg"));
+  CHECK(a.value() == mmh::sdk::hash64("abcdef"));
+}

@@ -115,24 +115,45 @@ typename Map::mapped_type& entry(Map& map, std::string_view key) {
 
 }  // namespace
 
+DecisionSummary::KindCount& DecisionSummary::kind_count(std::string_view kind) {
+  for (KindCount& k : counters_)
+    if (k.kind == kind) return k;
+  counters_.push_back(KindCount{std::string(kind), &entry(by_kind, kind), {}});
+  return counters_.back();
+}
+
 void DecisionSummary::add(const mmh_decision& d) {
   ++total;
   const std::string_view kind(d.kind);
-  ++entry(by_kind, kind);
+  KindCount& k = kind_count(kind);
+  ++*k.count;
   const std::string_view detail(d.detail);
   const std::string_view first = detail.substr(0, detail.find(' '));
-  if (!first.empty() && first.find_first_of("=:") == std::string_view::npos)
-    ++entry(entry(by_subkind, kind), first);
-  // One update of (ts_ns, kind, NUL, detail, NUL): the NUL separates kind from detail.
-  char bytes[sizeof(d.ts_ns) + sizeof(d.kind) + sizeof(d.detail)];
-  size_t n = 0;
-  std::memcpy(bytes, &d.ts_ns, sizeof(d.ts_ns));
-  n += sizeof(d.ts_ns);
-  std::memcpy(bytes + n, kind.data(), kind.size() + 1);
-  n += kind.size() + 1;
-  std::memcpy(bytes + n, detail.data(), detail.size() + 1);
-  n += detail.size() + 1;
-  hasher_.add(bytes, n);
+  if (!first.empty() && first.find_first_of("=:") == std::string_view::npos) {
+    auto sub = std::find_if(k.subkinds.begin(), k.subkinds.end(),
+                            [&](const SubkindCount& s) { return s.subkind == first; });
+    if (sub == k.subkinds.end())
+      sub = k.subkinds.insert(
+          sub, SubkindCount{std::string(first), &entry(entry(by_subkind, kind), first)});
+    ++*sub->count;
+  }
+  // (ts_ns, kind, NUL, detail, NUL): the NUL separates kind from detail.
+  if (unhashed_.empty()) unhashed_.resize(kHashChunkBytes + sizeof(mmh_decision));
+  char* p = unhashed_.data() + unhashed_used_;
+  std::memcpy(p, &d.ts_ns, sizeof(d.ts_ns));
+  p += sizeof(d.ts_ns);
+  std::memcpy(p, kind.data(), kind.size() + 1);
+  p += kind.size() + 1;
+  std::memcpy(p, detail.data(), detail.size() + 1);
+  p += detail.size() + 1;
+  unhashed_used_ = static_cast<size_t>(p - unhashed_.data());
+  if (unhashed_used_ >= kHashChunkBytes) hash();
+}
+
+uint64_t DecisionSummary::hash() const {
+  hasher_.add(unhashed_.data(), unhashed_used_);
+  unhashed_used_ = 0;
+  return hasher_.value();
 }
 
 std::string run_order_prefix(int64_t run_start_ns) {

@@ -6,11 +6,11 @@
 #include "app/start_capital.hpp"
 #include "app/strategy_runtime.hpp"
 #include "engine/engine.hpp"
+#include "hash/bulk_hash.hpp"
 #include "loader/core_instance.hpp"
 #include "lua/strategy_spec.hpp"
 
 #include <mmhost/plugin.h>
-#include <mmhost/sdk/hash.hpp>
 
 #include <climits>
 #include <filesystem>
@@ -20,6 +20,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mmh {
@@ -135,10 +136,38 @@ struct DecisionSummary {
   uint64_t reloads_failed = 0;
   void add(const mmh_decision& decision);
   // XXH3-64 over (ts_ns, kind, NUL, detail, NUL) of every decision so far.
-  uint64_t hash() const { return hasher_.value(); }
+  uint64_t hash() const;
 
  private:
-  sdk::Hash64 hasher_;
+  struct KindCount;
+  KindCount& kind_count(std::string_view kind);
+  // The decisions' bytes are hashed 64 KiB at a time (a stream's hash does not depend on how it
+  // is cut): one update per decision cost more than the bytes. The buffer holds the threshold
+  // and one more decision, so a decision is written without a size check per field.
+  static constexpr size_t kHashChunkBytes = 64 * 1024;
+  mutable std::vector<char> unhashed_;
+  mutable size_t unhashed_used_ = 0;
+  mutable BulkHash64 hasher_;
+  // The counters already seen, scanned before the maps (a run has a few kinds and a few dozen
+  // first words). They point into this summary's maps, so a copy or a move starts them again.
+  struct SubkindCount {
+    std::string subkind;
+    uint64_t* count;
+  };
+  struct KindCount {
+    std::string kind;
+    uint64_t* count;
+    std::vector<SubkindCount> subkinds;
+  };
+  struct Counters : std::vector<KindCount> {
+    Counters() = default;
+    Counters(const Counters&) : std::vector<KindCount>() {}
+    Counters& operator=(const Counters&) {
+      clear();
+      return *this;
+    }
+  };
+  Counters counters_;
 };
 
 struct RunReport {

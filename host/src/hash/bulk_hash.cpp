@@ -25,6 +25,16 @@ BulkHash64::BulkHash64() {
   XXH3_64bits_reset(state(state_));
 }
 
+BulkHash64::BulkHash64(const BulkHash64& other) {
+  new (state_) XXH3_state_t;
+  XXH3_copyState(state(state_), state(other.state_));
+}
+
+BulkHash64& BulkHash64::operator=(const BulkHash64& other) {
+  XXH3_copyState(state(state_), state(other.state_));
+  return *this;
+}
+
 void BulkHash64::add(const void* data, size_t size) {
   XXH3_64bits_update_dispatch(state(state_), data, size);
 }

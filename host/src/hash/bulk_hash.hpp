@@ -16,8 +16,9 @@ class BulkHash64 {
   static constexpr size_t kStateBytes = 640;
 
   BulkHash64();
-  BulkHash64(const BulkHash64&) = delete;
-  BulkHash64& operator=(const BulkHash64&) = delete;
+  // A copy continues the same stream on its own (XXH3_copyState).
+  BulkHash64(const BulkHash64& other);
+  BulkHash64& operator=(const BulkHash64& other);
   void add(const void* data, size_t size);
   uint64_t value() const;
 
