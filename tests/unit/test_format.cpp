@@ -3,10 +3,15 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <limits>
+#include <random>
 #include <string>
+#include <vector>
 
 using namespace mmh;
 
@@ -78,4 +83,56 @@ TEST_CASE("json escapes: every ASCII byte reads back through a JSON parser as it
   size_t backslashes = 0;
   for (const char c : escaped) backslashes += c == '\\' ? 1 : 0;
   CHECK(backslashes == 32 + 1 + 2);
+}
+
+TEST_CASE("json escapes: every byte value at every offset of a word, as one byte at a time") {
+  // The escaper takes eight bytes at a time when none needs an escape: each byte value is put at
+  // each position of texts of 0..24 bytes, in plain text and next to other escapes.
+  auto one_by_one = [](std::string_view text) {
+    std::string out;
+    for (const char c : text) out += json_escape(std::string_view(&c, 1));
+    return out;
+  };
+  for (int value = 0; value < 256; ++value)
+    for (size_t size = 1; size <= 24; ++size)
+      for (size_t at = 0; at < size; ++at) {
+        std::string text(size, 'a');
+        text[at] = static_cast<char>(value);
+        if (size > 9) text[(at + 9) % size] = '"';
+        CAPTURE(value);
+        CAPTURE(size);
+        CAPTURE(at);
+        REQUIRE(json_escape(text) == one_by_one(text));
+      }
+}
+
+TEST_CASE("fixed with four decimals: what printf(\"%.4f\") writes, for every kind of double") {
+  auto want = [](double v) {
+    char buf[400];
+    return std::string(buf,
+                       std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, 4).ptr);
+  };
+  auto got = [](double v) {
+    char buf[mmh::kFixed4MaxChars];
+    return std::string(buf, mmh::write_fixed4(buf, v));
+  };
+  std::vector<double> values = {
+      0.0,    -0.0,     1e-5,    -1e-5,  0.00005, -0.00005,        0.00015,
+      0.5,    99.99995, 100.0,   1e9,    1e9 - 1, 999999999.99995, 1e15,
+      -1e300, 5e-324,   0.12345, 2.5e-5, -2.5e-5};
+  std::mt19937_64 rng(23);
+  for (int i = 0; i < 200'000; ++i) {
+    const int64_t k = static_cast<int64_t>(rng() % 2'000'000'000) - 1'000'000'000;
+    values.push_back(static_cast<double>(k) / 1e4);          // on a decimal
+    values.push_back((static_cast<double>(k) + 0.5) / 1e4);  // near a tie
+    values.push_back(std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 80)));
+  }
+  for (const double v : values) {
+    CAPTURE(v);
+    REQUIRE(got(v) == want(v));
+  }
+  CHECK(got(std::nan("")) == want(std::nan("")));
+  CHECK(got(-std::numeric_limits<double>::infinity()) == "-inf");
+  CHECK(got(-0.0) == "-0.0000");
+  CHECK(got(0.00005) == want(0.00005));  // the double is just above or below the tie: as printf
 }

@@ -94,6 +94,33 @@ TEST_CASE("run file writer: every chunk's lines and every row, in order, once cl
   fs::remove_all(events.parent_path());
 }
 
+TEST_CASE("run file writer: records taken by swapping buffers, the caller's reused at once") {
+  const fs::path events = scratch("taken.jsonl");
+  std::string expected;
+  {
+    mmh::RunFileWriter writer(events, scratch("taken.csv"));
+    std::vector<char> buffer(16);
+    for (int chunk = 0; chunk < 60; ++chunk) {
+      const std::string r = records(chunk * 50, 50 + chunk);
+      if (buffer.size() < r.size() + 7) buffer.resize(r.size() + 7);
+      std::copy(r.begin(), r.end(), buffer.begin());
+      // Every third chunk by copy: the two ways mix in one stream, in order.
+      if (chunk % 3 == 2)
+        writer.add_events(std::string_view(buffer.data(), r.size()));
+      else
+        writer.take_events(buffer, r.size());
+      mmh::append_event_lines(r, expected);
+      // What came back is the caller's to overwrite: nothing queued may still read it.
+      std::fill(buffer.begin(), buffer.end(), 'Q');
+    }
+    writer.take_events(buffer, 0);  // nothing, and the buffer stays
+    CHECK(std::all_of(buffer.begin(), buffer.end(), [](char c) { return c == 'Q'; }));
+    writer.close();
+  }
+  CHECK(read(events) == expected);
+  fs::remove_all(events.parent_path());
+}
+
 TEST_CASE("run file writer: failures are told at close, and an unclosed writer stops") {
   CHECK_THROWS_AS(mmh::RunFileWriter(scratch("no/such/dir/events.jsonl"), scratch("e.csv")),
                   std::runtime_error);

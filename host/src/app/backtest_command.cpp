@@ -57,7 +57,9 @@ class FileSink final : public ExecutionSink {
     report.set_publication(pub);
   }
 
-  void event_records(std::string_view records) override { files_.add_events(records); }
+  void event_records(std::vector<char>& records, size_t used) override {
+    files_.take_events(records, used);
+  }
 
   void fill(const mmh_fill& f, int64_t price, int64_t qty, const Ledger& l) override {
     bool rounded = false;

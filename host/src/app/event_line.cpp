@@ -39,6 +39,16 @@ constexpr std::array<bool, 256> kEventKeyChar = [] {
   return table;
 }();
 
+// `out` grown to hold `extra` more bytes at `at` (doubling); base and end follow it.
+[[gnu::noinline]] char* grow_room(std::string& out, char*& base, char*& end, char* at,
+                                  size_t extra) {
+  const auto used = static_cast<size_t>(at - base);
+  out.resize(std::max(2 * out.size(), used + extra));
+  base = out.data();
+  end = base + out.size();
+  return base + used;
+}
+
 [[noreturn]] void not_records(size_t at) {
   throw std::runtime_error("event records: malformed at byte " + std::to_string(at));
 }
@@ -49,17 +59,40 @@ void append_event_lines(std::string_view records, std::string& out, size_t& used
   const char* const begin = records.data();
   const char* const end = begin + records.size();
   const char* p = begin;
-  // Room for a field's text: its key, quotes and separators, and the longest value form. The
-  // buffer grows and never shrinks: no zero-filling of room a field does not use.
-  auto room = [&out, &used](size_t extra) {
-    if (used + extra > out.size()) [[unlikely]]
-      out.resize(std::max(2 * out.size(), used + extra));
-    return out.data() + used;
+  // The text is written through a local cursor into `out`'s room and its length stored once at
+  // the end (a byte store may alias `out` and `used`: kept in memory, they were reloaded after
+  // every field). Room for a field's text: its key, quotes and separators, and the longest
+  // value form. The buffer grows and never shrinks: no zero-filling of room a field does not use.
+  char* base = out.data();
+  char* room_end = base + out.size();
+  char* q = base + used;
+  auto room = [&out, &base, &room_end](char* at, size_t extra) {
+    if (static_cast<size_t>(room_end - at) < extra) [[unlikely]]
+      at = grow_room(out, base, room_end, at, extra);
+    return at;
   };
-  auto finish = [&out, &used](const char* q) { used = static_cast<size_t>(q - out.data()); };
+  // Most records share their time with the record before (a bar's commands, a fill's updates):
+  // the last time and the last integer (mostly the same ts_ns) are rendered once.
+  struct Rendered {
+    int64_t value = 0;
+    size_t size = 0;  // 0: nothing rendered yet
+    char text[std::max<size_t>(kIsoTimeMaxChars, 24)] = {};
+  };
+  Rendered last_time, last_int;
+  auto cached = [](char* to, Rendered& last, int64_t value, auto render) {
+    if (last.size == 0 || last.value != value) {
+      last.value = value;
+      last.size = static_cast<size_t>(render(last.text, value) - last.text);
+    }
+    if (last.size <= 32) {  // the field's room holds 32 (kIsoTimeMaxChars): one fixed copy
+      std::memcpy(to, last.text, 32);
+      return to + last.size;
+    }
+    return std::copy_n(last.text, last.size, to);
+  };
   while (p != end) {
-    *room(1) = '{';
-    ++used;
+    q = room(q, 1);
+    *q++ = '{';
     bool first = true;
     while (true) {
       if (p == end) not_records(static_cast<size_t>(p - begin));
@@ -80,23 +113,28 @@ void append_event_lines(std::string_view records, std::string& out, size_t& used
         if (static_cast<size_t>(end - p) - 4 < text_size)
           not_records(static_cast<size_t>(p - begin));
       }
-      char* q = room(key_size + 6 + std::max<size_t>(kIsoTimeMaxChars, 6 * size_t{text_size}));
+      q = room(q, key_size + 6 + std::max<size_t>(kIsoTimeMaxChars, 6 * size_t{text_size}));
       if (!first) *q++ = ',';
       first = false;
       *q++ = '"';
-      q = std::copy_n(key, key_size, q);
+      if (key_size <= 16 && end - key >= 16) {  // keys are short: one fixed copy into the room
+        std::memcpy(q, key, 16);
+        q += key_size;
+      } else {
+        q = std::copy_n(key, key_size, q);
+      }
       *q++ = '"';
       *q++ = ':';
       switch (type) {
         case 'S':
           *q++ = '"';
-          q = write_json_escaped(q, std::string_view(p + 4, text_size));
+          q = write_json_escaped(q, std::string_view(p + 4, text_size), end);
           *q++ = '"';
           p += 4 + text_size;
           break;
         case 'T':
           *q++ = '"';
-          q = write_iso_time(q, get_i64(p));
+          q = cached(q, last_time, get_i64(p), write_iso_time);
           *q++ = '"';
           p += 8;
           break;
@@ -107,7 +145,8 @@ void append_event_lines(std::string_view records, std::string& out, size_t& used
           p += 8;
           break;
         case 'I':
-          q = std::to_chars(q, q + 24, get_i64(p)).ptr;
+          q = cached(q, last_int, get_i64(p),
+                     [](char* t, int64_t v) { return std::to_chars(t, t + 24, v).ptr; });
           p += 8;
           break;
         case 'B':
@@ -117,13 +156,12 @@ void append_event_lines(std::string_view records, std::string& out, size_t& used
         default:
           not_records(static_cast<size_t>(p - 1 - begin));
       }
-      finish(q);
     }
-    char* q = room(2);
+    q = room(q, 2);
     *q++ = '}';
     *q++ = '\n';
-    finish(q);
   }
+  used = static_cast<size_t>(q - base);
 }
 
 void append_event_lines(std::string_view records, std::string& out) {

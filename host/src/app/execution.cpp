@@ -149,7 +149,7 @@ uint64_t Execution::event_hash() const {
 
 void Execution::take_records() const {
   hash_.add(record_.data(), record_used_);
-  if (sink_ != nullptr) sink_->event_records(std::string_view(record_.data(), record_used_));
+  if (sink_ != nullptr) sink_->event_records(record_, record_used_);
   record_used_ = 0;
 }
 

@@ -44,8 +44,10 @@ class StrategyRuntime;
 class ExecutionSink {
  public:
   virtual ~ExecutionSink() = default;
-  // Whole event records (app/event_line.hpp), in order, in chunks: events.jsonl renders them.
-  virtual void event_records(std::string_view records) = 0;
+  // Whole event records (app/event_line.hpp), in order, in chunks: records[0, used).
+  // events.jsonl renders them. The sink may take the buffer by swapping it with one of its own
+  // (no copy of the run's largest stream): `records` is then that buffer, its size its room.
+  virtual void event_records(std::vector<char>& records, size_t used) = 0;
   // A fill with its price and quantity in units of 1e-8 (the run's instrument applied).
   virtual void fill(const mmh_fill& fill, int64_t price_e8, int64_t qty_e8,
                     const Ledger& ledger) = 0;

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <climits>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -126,39 +129,84 @@ constexpr std::array<bool, 256> kJsonPlain = [] {
 
 }  // namespace
 
-char* write_json_escaped(char* p, std::string_view text) {
-  // Every line of events.jsonl goes through here: one table look-up per byte, and the escapes
-  // (rare in ids, names and decision texts) out of the loop's way.
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (kJsonPlain[u]) [[likely]] {
+namespace {
+
+char* write_escaped_byte(char* p, char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (kJsonPlain[u]) [[likely]] {
+    *p++ = c;
+    return p;
+  }
+  *p++ = '\\';
+  switch (c) {
+    case '"':
+    case '\\':
       *p++ = c;
-      continue;
-    }
-    *p++ = '\\';
-    switch (c) {
-      case '"':
-      case '\\':
-        *p++ = c;
-        break;
-      case '\n':
-        *p++ = 'n';
-        break;
-      case '\t':
-        *p++ = 't';
-        break;
-      case '\r':
-        *p++ = 'r';
-        break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        p = std::copy_n("u00", 3, p);
-        *p++ = kHex[u >> 4];
-        *p++ = kHex[u & 15];
-      }
+      break;
+    case '\n':
+      *p++ = 'n';
+      break;
+    case '\t':
+      *p++ = 't';
+      break;
+    case '\r':
+      *p++ = 'r';
+      break;
+    default: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      p = std::copy_n("u00", 3, p);
+      *p++ = kHex[u >> 4];
+      *p++ = kHex[u & 15];
     }
   }
   return p;
+}
+
+}  // namespace
+
+char* write_json_escaped(char* p, std::string_view text) {
+  // Every string of events.jsonl goes through here: eight bytes at a time while none needs an
+  // escape (ids, names and decision texts seldom hold one), byte by byte around those that do.
+  const char* s = text.data();
+  const char* const end = s + text.size();
+  while (end - s >= 8) {
+    uint64_t x;
+    std::memcpy(&x, s, 8);
+    if (!json_word_needs_escape(x)) [[likely]] {
+      std::memcpy(p, s, 8);
+      p += 8;
+      s += 8;
+      continue;
+    }
+    for (const char* stop = s + 8; s != stop; ++s) p = write_escaped_byte(p, *s);
+  }
+  for (; s != end; ++s) p = write_escaped_byte(p, *s);
+  return p;
+}
+
+char* write_fixed4(char* out, double value) {
+  // x = value * 1e4 exactly is within half an ulp of the product p computed here: below 1e13
+  // that is under 0.001, so when p is within 0.49 of the integer n, x is within 0.5 of n and
+  // rounds to n whatever the tie rule. Anything else (ties, large, NaN, infinities) is printed
+  // by to_chars.
+  const double magnitude = std::fabs(value);
+  if (magnitude < 1e9) {
+    const double scaled = magnitude * 1e4;
+    const double n = std::nearbyint(scaled);
+    if (std::fabs(scaled - n) < 0.49) {
+      auto units = static_cast<uint64_t>(n);
+      if (std::signbit(value)) *out++ = '-';  // printf keeps the sign of -0.0 and of -0.00001
+      out = std::to_chars(out, out + 24, units / 10000).ptr;
+      *out++ = '.';
+      units %= 10000;
+      for (int i = 3; i >= 0; --i) {
+        out[i] = static_cast<char>('0' + units % 10);
+        units /= 10;
+      }
+      return out + 4;
+    }
+  }
+  return std::to_chars(out, out + kFixed4MaxChars, value, std::chars_format::fixed, 4).ptr;
 }
 
 std::string json_escape(std::string_view text) {

@@ -3,8 +3,10 @@
 
 #include <mmhost/plugin.h>
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,42 @@ std::string step_text(const mmh_decimal& d);
 constexpr size_t kIsoTimeMaxChars = 48;
 char* write_iso_time(char* out, int64_t ts_ns);
 char* write_json_escaped(char* out, std::string_view text);
+
+// Whether any of the 8 bytes of `x` needs an escape: a control (< 0x20), '"' or '\\'. Exact for
+// "any" (the classic has-zero-byte tests; bytes >= 0x80 are never flagged as controls).
+constexpr bool json_word_needs_escape(uint64_t x) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t control = (x - 0x20 * kOnes) & ~x & kHigh;
+  const uint64_t q = x ^ (uint64_t{'"'} * kOnes);
+  const uint64_t b = x ^ (uint64_t{'\\'} * kOnes);
+  return (control | ((q - kOnes) & ~q & kHigh) | ((b - kOnes) & ~b & kHigh)) != 0;
+}
+
+// write_json_escaped for texts in a larger buffer that stays readable up to `readable_end` (it
+// may read, never use, bytes past the text), into room of at least max(8, 6 per byte of text):
+// a text of under eight bytes (most of an event line's) is checked and copied as one word here.
+inline char* write_json_escaped(char* out, std::string_view text, const char* readable_end) {
+  const size_t n = text.size();
+  if constexpr (std::endian::native == std::endian::little) {
+    if (n < 8 && readable_end - text.data() >= 8) {
+      uint64_t x;
+      std::memcpy(&x, text.data(), 8);
+      // The bytes past the text read as 'a' (plain): only the text's own bytes are checked.
+      const uint64_t mine = n == 0 ? 0 : ~uint64_t{0} >> (64 - 8 * n);
+      if (!json_word_needs_escape((x & mine) | (0x6161616161616161ULL & ~mine))) {
+        std::memcpy(out, &x, 8);
+        return out + n;
+      }
+    }
+  }
+  return write_json_escaped(out, text);
+}
+// printf("%.4f") of `value`, exactly (to_chars rounds as printf does), at `out` (room: 320, the
+// longest fixed form of a double); returns the end. Numbers below 1e9 not within a hair of a
+// rounding tie take an integer path (a tenth of to_chars' cost); the rest go to to_chars.
+constexpr size_t kFixed4MaxChars = 320;
+char* write_fixed4(char* out, double value);
 // "[########......]  42.0%": a progress bar for a terminal line; fraction is clamped to [0, 1].
 std::string progress_bar(double fraction, int width = 30);
 

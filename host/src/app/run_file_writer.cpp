@@ -6,6 +6,7 @@
 #include <mmhost/sdk/fixed_point.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <stdexcept>
 #include <utility>
@@ -47,6 +48,7 @@ RunFileWriter::Chunk RunFileWriter::spare_chunk(Kind kind) {
   }
   chunk.kind = kind;
   chunk.bytes.clear();
+  chunk.records_used = 0;
   chunk.rows.clear();
   chunk.values_end.clear();
   return chunk;
@@ -68,7 +70,21 @@ void RunFileWriter::add_events(std::string_view records) {
     std::lock_guard lock(mutex_);
     chunk = spare_chunk(Kind::events);
   }
-  chunk.bytes.assign(records);
+  if (chunk.records.size() < records.size()) chunk.records.resize(records.size());
+  std::copy(records.begin(), records.end(), chunk.records.begin());
+  chunk.records_used = records.size();
+  queue(std::move(chunk));
+}
+
+void RunFileWriter::take_events(std::vector<char>& records, size_t used) {
+  if (used == 0) return;
+  Chunk chunk;
+  {
+    std::lock_guard lock(mutex_);
+    chunk = spare_chunk(Kind::events);
+  }
+  chunk.records.swap(records);
+  chunk.records_used = used;
   queue(std::move(chunk));
 }
 
@@ -125,10 +141,9 @@ void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
   // A row's own fields go through `buf` in two runs (the cached texts between them): time,
   // ts_ns and mid; then equity and the two "%.4f" numbers (room for any double's fixed form:
   // 309 digits and the decimals).
-  constexpr size_t kFixedMaxChars = 320;
   constexpr size_t kI64MaxChars = 24;
   constexpr size_t kHeadChars = kIsoTimeMaxChars + 1 + kI64MaxChars + 1 + sdk::kE8MaxChars + 1;
-  constexpr size_t kTailChars = 1 + kE18MaxChars + 2 * (1 + kFixedMaxChars);
+  constexpr size_t kTailChars = 1 + kE18MaxChars + 2 * (1 + kFixed4MaxChars);
   char buf[std::max(kHeadChars, kTailChars)];
   for (size_t i = 0; i < chunk.rows.size(); ++i) {
     const EquityRow& r = chunk.rows[i];
@@ -152,11 +167,22 @@ void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
     out += quote_text_;
     p = buf;
     *p++ = ',';
-    p = write_e18(p, r.equity_e18);
-    // "%.4f" exactly (to_chars rounds as printf does), without printf's cost.
-    for (const double v : {r.drawdown_pct, r.base_share}) {
+    if (equity_shown_.size == 0 || equity_shown_.e18 != r.equity_e18) {
+      equity_shown_.e18 = r.equity_e18;
+      equity_shown_.size =
+          static_cast<size_t>(write_e18(equity_shown_.text, r.equity_e18) - equity_shown_.text);
+    }
+    p = std::copy_n(equity_shown_.text, equity_shown_.size, p);
+    // "%.4f" exactly, without printf's cost.
+    for (const auto& [v, shown] : {std::pair<double, Shown*>{r.drawdown_pct, &drawdown_shown_},
+                                   std::pair<double, Shown*>{r.base_share, &share_shown_}}) {
       *p++ = ',';
-      p = std::to_chars(p, p + kFixedMaxChars, v, std::chars_format::fixed, 4).ptr;
+      const auto bits = std::bit_cast<uint64_t>(v);
+      if (shown->size == 0 || shown->bits != bits) {
+        shown->bits = bits;
+        shown->size = static_cast<size_t>(write_fixed4(shown->text, v) - shown->text);
+      }
+      p = std::copy_n(shown->text, shown->size, p);
     }
     out.append(buf, p);
     const uint32_t values_end = chunk.values_end[i];
@@ -185,7 +211,8 @@ void RunFileWriter::run() {
       switch (chunk.kind) {
         case Kind::events: {
           size_t used = 0;
-          append_event_lines(chunk.bytes, lines, used);
+          append_event_lines(std::string_view(chunk.records.data(), chunk.records_used), lines,
+                             used);
           out = std::string_view(lines.data(), used);
           break;
         }

@@ -5,8 +5,10 @@
 // disk waits for it.
 #pragma once
 
+#include "app/format.hpp"
 #include "ledger/amount.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -47,6 +49,9 @@ class RunFileWriter {
 
   // Whole event records, in order; copied (the caller reuses its buffer).
   void add_events(std::string_view records);
+  // The same for records[0, used), taken without a copy: `records` is swapped with a buffer the
+  // writer is done with (its size is its room; what it holds is not the caller's).
+  void take_events(std::vector<char>& records, size_t used);
   // Text for equity.csv as it is (its header), after the rows added before it.
   void add_equity_text(std::string_view text);
   // One equity.csv line: the row and the core's values (each after a comma).
@@ -59,7 +64,9 @@ class RunFileWriter {
   enum class Kind { events, equity_text, equity_rows };
   struct Chunk {
     Kind kind = Kind::events;
-    std::string bytes;  // records, text, or the rows' values (",v1,v2" each, in row order)
+    std::string bytes;          // text, or the rows' values (",v1,v2" each, in row order)
+    std::vector<char> records;  // events: whole records in [0, records_used)
+    size_t records_used = 0;
     std::vector<EquityRow> rows;
     std::vector<uint32_t> values_end;  // per row: where its values end in `bytes`
   };
@@ -84,6 +91,16 @@ class RunFileWriter {
   amount_e18 quote_shown_ = 0;
   std::string base_text_;
   std::string quote_text_;
+  // Likewise the row's equity, drawdown and base share, which stand still while the run holds
+  // no base (most of an idle run's rows): a value kept with its text (doubles by their bits, so
+  // -0.0 keeps its own text).
+  struct Shown {
+    uint64_t bits = 0;
+    amount_e18 e18 = 0;
+    size_t size = 0;  // 0: nothing yet
+    char text[std::max(kE18MaxChars, kFixed4MaxChars)] = {};
+  };
+  Shown equity_shown_, drawdown_shown_, share_shown_;
   std::thread thread_;
 };
 
