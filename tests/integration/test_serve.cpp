@@ -218,10 +218,17 @@ TEST_CASE("mmhost serve: a sweep is a parent run whose children are the backtest
     hashes.insert(child["figures"]["event_hash"].get<std::string>());
   }
   CHECK(hashes.size() == 4);  // each set is its own run
-  // The sweep finished when its last child did (not when a request noticed).
+  // The sweep finished when its last child did (not when a request noticed). Times on a whole
+  // second have no ".000" ("...:24Z" sorts after "...:24.028Z" as text): compared with it.
+  auto with_ms = [](std::string t) {
+    if (t.find('.') == std::string::npos && !t.empty()) t.insert(t.size() - 1, ".000");
+    return t;
+  };
   std::string last;
-  for (const json& child : children["runs"])
-    last = std::max(last, child["finished"].get<std::string>());
+  for (const json& child : children["runs"]) {
+    const std::string finished = child["finished"];
+    if (last.empty() || with_ms(finished) > with_ms(last)) last = finished;
+  }
   CHECK(done["finished"] == last);
   // One child, checked against the command line with the same --set.
   const json one = serve.get("/runs?parent=" + id + "&name=grid.levels%3D4%20grid.step_atr%3D0.6")
