@@ -139,6 +139,18 @@ TEST_CASE("report html: chart numbers are written as a JSON tree's dump() writes
     CAPTURE(v);
     CHECK(text.substr(1) == nlohmann::json(v).dump());
   }
+  // Through the table of recent texts: each value twice and in between others that may take its
+  // slot, the same text every time.
+  mmh::JsonNumberTexts kept;
+  std::string direct, through;
+  for (size_t i = 0; i < values.size(); ++i)
+    for (const double v : {values[i], values[(i * 7919) % values.size()], values[i]}) {
+      mmh::append_json_number(direct, v);
+      kept.append(through, v);
+      direct += ',';
+      through += ',';
+    }
+  CHECK(through == direct);
 }
 
 TEST_CASE("report scripts: the pinned chart libraries are bundled in") {

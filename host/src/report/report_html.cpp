@@ -6,7 +6,9 @@
 #include <mmhost/sdk/fixed_point.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -279,15 +281,40 @@ void ReportCollector::decision(int64_t ts_ns, const std::string& kind, const std
   }
 }
 
-void append_json_number(std::string& out, double value) {
-  if (!std::isfinite(value)) {  // as nlohmann::json dumps it
-    out += "null";
-    return;
-  }
+namespace {
+
+// The text of append_json_number at `out` (room: 64); returns the end.
+char* write_json_number(char* out, double value) {
+  if (!std::isfinite(value)) return std::copy_n("null", 4, out);  // as nlohmann::json dumps it
   // The library's own shortest round-trip form (its dump() writes doubles with it): the same
   // bytes as a tree of the same numbers would give.
+  return nlohmann::detail::to_chars(out, out + 64, value);
+}
+
+}  // namespace
+
+void append_json_number(std::string& out, double value) {
   char buf[64];
-  out.append(buf, nlohmann::detail::to_chars(buf, buf + sizeof(buf), value));
+  out.append(buf, write_json_number(buf, value));
+}
+
+JsonNumberTexts::JsonNumberTexts() : slots_(4096) {}
+
+void JsonNumberTexts::append(std::string& out, double value) {
+  const auto bits = std::bit_cast<uint64_t>(value);
+  Slot& slot = slots_[(bits * 0x9E3779B97F4A7C15ULL) >> 52];  // the top 12 bits: 4,096 slots
+  if (slot.size == 0 || slot.bits != bits) {
+    char text[64];
+    const auto size = static_cast<size_t>(write_json_number(text, value) - text);
+    if (size > sizeof(slot.text)) {  // longer than a double's shortest form: not kept
+      out.append(text, size);
+      return;
+    }
+    slot.bits = bits;
+    slot.size = static_cast<uint8_t>(size);
+    std::memcpy(slot.text, text, size);
+  }
+  out.append(slot.text, slot.size);
 }
 
 std::string ReportCollector::html(const json& summary, size_t max_bars) const {
@@ -297,6 +324,7 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
   // The chart bars straight to JSON text (what a tree's dump() would give, without the tree: the
   // largest value of the page, ~20,000 arrays of eight numbers).
   std::string bars_text = "[";
+  JsonNumberTexts numbers;
   std::vector<int64_t> bucket_open_ns;
   for (size_t i = 0; i < bars_.size(); i += k) {
     const size_t end = std::min(bars_.size(), i + k);
@@ -312,14 +340,14 @@ std::string ReportCollector::html(const json& summary, size_t max_bars) const {
     bars_text += std::to_string(bars_[i].open_ts_ns / 1'000'000'000);
     for (const double v : {bars_[i].open, high, low, last.close}) {
       bars_text += ',';
-      append_json_number(bars_text, v);
+      numbers.append(bars_text, v);
     }
     bars_text += ',';
     bars_text += std::to_string(last.state);
     for (const double v :
          {std::round(last.equity * 100) / 100, std::round(last.base_share * 10000) / 100}) {
       bars_text += ',';
-      append_json_number(bars_text, v);
+      numbers.append(bars_text, v);
     }
     bars_text += ']';
   }

@@ -29,6 +29,23 @@ std::string script_safe(std::string text);
 // A double as nlohmann::json's dump() writes it ("2500.0", "1e-05", "null" when not finite).
 void append_json_number(std::string& out, double value);
 
+// append_json_number with the texts of recent values kept (by their bits, in a table of 4,096):
+// a chart's prices and equity repeat (a bar opens where the last closed), and the shortest
+// form costs ~450 instructions a number.
+class JsonNumberTexts {
+ public:
+  JsonNumberTexts();
+  void append(std::string& out, double value);
+
+ private:
+  struct Slot {
+    uint64_t bits = 0;
+    uint8_t size = 0;  // 0: empty
+    char text[31];
+  };
+  std::vector<Slot> slots_;
+};
+
 class ReportCollector {
  public:
   std::string quote_asset = "USDT";  // the equity pane's unit
