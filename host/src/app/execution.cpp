@@ -517,6 +517,18 @@ bool Execution::drain() {
   return !fill_batch_.empty();
 }
 
+namespace {
+
+// Whether `text` holds exactly the NUL-terminated `c_text`.
+bool same_text(const std::string& text, const char* c_text) {
+  size_t i = 0;
+  for (; i < text.size(); ++i)
+    if (c_text[i] != text[i]) return false;  // also stops at c_text's NUL: text holds none
+  return c_text[i] == '\0';
+}
+
+}  // namespace
+
 void Execution::sample_bar_values() {
   if (bar_values_.empty() || sink_ == nullptr) return;  // only the files show them
   mmh_core_snapshot snap{};
@@ -539,8 +551,9 @@ void Execution::sample_bar_values() {
     if (i >= snap.count) continue;
     const mmh_core_value& v = snap.values[i];
     if (v.type == MMH_VALUE_TEXT) {
-      // Most bars repeat the last bar's text: compare before copying.
-      if (v.text != nullptr && text != v.text) text = v.text;
+      // Most bars repeat the last bar's text: compare before copying (byte by byte, stopping at
+      // the first difference: std::string's compare measured the core's text first).
+      if (v.text != nullptr && !same_text(text, v.text)) text = v.text;
     } else {
       char number[32];
       std::snprintf(number, sizeof(number), "%.10g", v.number);
