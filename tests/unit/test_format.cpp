@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -135,4 +136,21 @@ TEST_CASE("fixed with four decimals: what printf(\"%.4f\") writes, for every kin
   CHECK(got(-std::numeric_limits<double>::infinity()) == "-inf");
   CHECK(got(-0.0) == "-0.0000");
   CHECK(got(0.00005) == want(0.00005));  // the double is just above or below the tie: as printf
+}
+
+TEST_CASE("kept text: rendered when the value changes, kept while it stands still") {
+  int renders = 0;
+  auto render = [&](char* out, uint64_t bits) {
+    ++renders;
+    return mmh::write_fixed4(out, std::bit_cast<double>(bits));
+  };
+  mmh::KeptText<uint64_t, mmh::kFixed4MaxChars> kept;
+  CHECK(kept.of(std::bit_cast<uint64_t>(0.0), render) == "0.0000");
+  CHECK(kept.of(std::bit_cast<uint64_t>(0.0), render) == "0.0000");
+  CHECK(renders == 1);
+  // -0.0 == 0.0 as doubles, not as bits: its own text.
+  CHECK(kept.of(std::bit_cast<uint64_t>(-0.0), render) == "-0.0000");
+  CHECK(kept.of(std::bit_cast<uint64_t>(12.5), render) == "12.5000");
+  CHECK(kept.of(std::bit_cast<uint64_t>(0.0), render) == "0.0000");  // only the last is kept
+  CHECK(renders == 4);
 }

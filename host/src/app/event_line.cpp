@@ -73,22 +73,14 @@ void append_event_lines(std::string_view records, std::string& out, size_t& used
   };
   // Most records share their time with the record before (a bar's commands, a fill's updates):
   // the last time and the last integer (mostly the same ts_ns) are rendered once.
-  struct Rendered {
-    int64_t value = 0;
-    size_t size = 0;  // 0: nothing rendered yet
-    char text[std::max<size_t>(kIsoTimeMaxChars, 24)] = {};
-  };
-  Rendered last_time, last_int;
-  auto cached = [](char* to, Rendered& last, int64_t value, auto render) {
-    if (last.size == 0 || last.value != value) {
-      last.value = value;
-      last.size = static_cast<size_t>(render(last.text, value) - last.text);
+  KeptText<int64_t, kIsoTimeMaxChars> last_time, last_int;
+  auto put = [](char* to, std::string_view text) {
+    static_assert(kIsoTimeMaxChars >= 32);
+    if (text.size() <= 32) {  // a field's room holds 32 (kIsoTimeMaxChars): one fixed copy
+      std::memcpy(to, text.data(), 32);
+      return to + text.size();
     }
-    if (last.size <= 32) {  // the field's room holds 32 (kIsoTimeMaxChars): one fixed copy
-      std::memcpy(to, last.text, 32);
-      return to + last.size;
-    }
-    return std::copy_n(last.text, last.size, to);
+    return std::copy_n(text.data(), text.size(), to);
   };
   while (p != end) {
     q = room(q, 1);
@@ -134,7 +126,7 @@ void append_event_lines(std::string_view records, std::string& out, size_t& used
           break;
         case 'T':
           *q++ = '"';
-          q = cached(q, last_time, get_i64(p), write_iso_time);
+          q = put(q, last_time.of(get_i64(p), write_iso_time));
           *q++ = '"';
           p += 8;
           break;
@@ -145,8 +137,9 @@ void append_event_lines(std::string_view records, std::string& out, size_t& used
           p += 8;
           break;
         case 'I':
-          q = cached(q, last_int, get_i64(p),
-                     [](char* t, int64_t v) { return std::to_chars(t, t + 24, v).ptr; });
+          q = put(q, last_int.of(get_i64(p), [](char* t, int64_t v) {
+            return std::to_chars(t, t + 24, v).ptr;
+          }));
           p += 8;
           break;
         case 'B':

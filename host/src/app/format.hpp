@@ -56,6 +56,30 @@ inline char* write_json_escaped(char* out, std::string_view text, const char* re
   }
   return write_json_escaped(out, text);
 }
+// The text of the last value rendered, kept until the value changes: a run's files repeat most
+// values from one line to the next (a bar's ts_ns, the holdings until a fill). Keys compare with
+// ==, so doubles go in by their bits (-0.0 keeps its own text).
+template <typename Key, size_t Capacity>
+class KeptText {
+ public:
+  static constexpr size_t kCapacity = Capacity;
+  // The text of `key`; `render(char* out, Key key) -> char* end` writes it (at most Capacity
+  // bytes) only when `key` is not the last one. The view lasts until the next call.
+  template <typename Render>
+  std::string_view of(Key key, Render render) {
+    if (size_ == 0 || key != key_) {
+      key_ = key;
+      size_ = static_cast<size_t>(render(text_, key) - text_);
+    }
+    return {text_, size_};
+  }
+
+ private:
+  Key key_{};
+  size_t size_ = 0;  // 0: nothing rendered yet
+  char text_[Capacity] = {};
+};
+
 // printf("%.4f") of `value`, exactly (to_chars rounds as printf does), at `out` (room: 320, the
 // longest fixed form of a double); returns the end. Numbers below 1e9 not within a hair of a
 // rounding tie take an integer path (a tenth of to_chars' cost); the rest go to to_chars.

@@ -115,28 +115,14 @@ typename Map::mapped_type& entry(Map& map, std::string_view key) {
 
 }  // namespace
 
-DecisionSummary::KindCount& DecisionSummary::kind_count(std::string_view kind) {
-  for (KindCount& k : counters_)
-    if (k.kind == kind) return k;
-  counters_.push_back(KindCount{std::string(kind), &entry(by_kind, kind), {}});
-  return counters_.back();
-}
-
 void DecisionSummary::add(const mmh_decision& d) {
   ++total;
   const std::string_view kind(d.kind);
-  KindCount& k = kind_count(kind);
-  ++*k.count;
+  ++entry(by_kind, kind);
   const std::string_view detail(d.detail);
   const std::string_view first = detail.substr(0, detail.find(' '));
-  if (!first.empty() && first.find_first_of("=:") == std::string_view::npos) {
-    auto sub = std::find_if(k.subkinds.begin(), k.subkinds.end(),
-                            [&](const SubkindCount& s) { return s.subkind == first; });
-    if (sub == k.subkinds.end())
-      sub = k.subkinds.insert(
-          sub, SubkindCount{std::string(first), &entry(entry(by_subkind, kind), first)});
-    ++*sub->count;
-  }
+  if (!first.empty() && first.find_first_of("=:") == std::string_view::npos)
+    ++entry(entry(by_subkind, kind), first);
   // (ts_ns, kind, NUL, detail, NUL): the NUL separates kind from detail.
   if (unhashed_.empty()) unhashed_.resize(kHashChunkBytes + sizeof(mmh_decision));
   char* p = unhashed_.data() + unhashed_used_;

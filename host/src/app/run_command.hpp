@@ -139,8 +139,6 @@ struct DecisionSummary {
   uint64_t hash() const;
 
  private:
-  struct KindCount;
-  KindCount& kind_count(std::string_view kind);
   // The decisions' bytes are hashed 64 KiB at a time (a stream's hash does not depend on how it
   // is cut): one update per decision cost more than the bytes. The buffer holds the threshold
   // and one more decision, so a decision is written without a size check per field.
@@ -148,26 +146,6 @@ struct DecisionSummary {
   mutable std::vector<char> unhashed_;
   mutable size_t unhashed_used_ = 0;
   mutable BulkHash64 hasher_;
-  // The counters already seen, scanned before the maps (a run has a few kinds and a few dozen
-  // first words). They point into this summary's maps, so a copy or a move starts them again.
-  struct SubkindCount {
-    std::string subkind;
-    uint64_t* count;
-  };
-  struct KindCount {
-    std::string kind;
-    uint64_t* count;
-    std::vector<SubkindCount> subkinds;
-  };
-  struct Counters : std::vector<KindCount> {
-    Counters() = default;
-    Counters(const Counters&) : std::vector<KindCount>() {}
-    Counters& operator=(const Counters&) {
-      clear();
-      return *this;
-    }
-  };
-  Counters counters_;
 };
 
 struct RunReport {

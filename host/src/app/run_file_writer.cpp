@@ -147,14 +147,6 @@ void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
   char buf[std::max(kHeadChars, kTailChars)];
   for (size_t i = 0; i < chunk.rows.size(); ++i) {
     const EquityRow& r = chunk.rows[i];
-    if (r.base_e18 != base_shown_ || base_text_.empty()) {
-      base_shown_ = r.base_e18;
-      base_text_ = format_e18(base_shown_);
-    }
-    if (r.quote_e18 != quote_shown_ || quote_text_.empty()) {
-      quote_shown_ = r.quote_e18;
-      quote_text_ = format_e18(quote_shown_);
-    }
     char* p = write_iso_time(buf, r.ts_ns);
     *p++ = ',';
     p = std::to_chars(p, p + kI64MaxChars, r.ts_ns).ptr;
@@ -162,27 +154,22 @@ void RunFileWriter::render_rows(const Chunk& chunk, std::string& out) {
     p = sdk::write_e8(p, r.mid_e8);
     *p++ = ',';
     out.append(buf, p);
-    out += base_text_;
+    out += base_text_.of(r.base_e18, write_e18);
     out += ',';
-    out += quote_text_;
+    out += quote_text_.of(r.quote_e18, write_e18);
     p = buf;
     *p++ = ',';
-    if (equity_shown_.size == 0 || equity_shown_.e18 != r.equity_e18) {
-      equity_shown_.e18 = r.equity_e18;
-      equity_shown_.size =
-          static_cast<size_t>(write_e18(equity_shown_.text, r.equity_e18) - equity_shown_.text);
-    }
-    p = std::copy_n(equity_shown_.text, equity_shown_.size, p);
+    const std::string_view equity = equity_text_.of(r.equity_e18, write_e18);
+    p = std::copy_n(equity.data(), equity.size(), p);
     // "%.4f" exactly, without printf's cost.
-    for (const auto& [v, shown] : {std::pair<double, Shown*>{r.drawdown_pct, &drawdown_shown_},
-                                   std::pair<double, Shown*>{r.base_share, &share_shown_}}) {
+    auto fixed4 = [](char* to, uint64_t bits) {
+      return write_fixed4(to, std::bit_cast<double>(bits));
+    };
+    for (auto& [v, kept] :
+         {std::pair{r.drawdown_pct, &drawdown_text_}, std::pair{r.base_share, &share_text_}}) {
       *p++ = ',';
-      const auto bits = std::bit_cast<uint64_t>(v);
-      if (shown->size == 0 || shown->bits != bits) {
-        shown->bits = bits;
-        shown->size = static_cast<size_t>(write_fixed4(shown->text, v) - shown->text);
-      }
-      p = std::copy_n(shown->text, shown->size, p);
+      const std::string_view text = kept->of(std::bit_cast<uint64_t>(v), fixed4);
+      p = std::copy_n(text.data(), text.size(), p);
     }
     out.append(buf, p);
     const uint32_t values_end = chunk.values_end[i];

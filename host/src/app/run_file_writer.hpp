@@ -8,7 +8,6 @@
 #include "app/format.hpp"
 #include "ledger/amount.hpp"
 
-#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -85,22 +84,11 @@ class RunFileWriter {
   Chunk rows_;                // equity rows not queued yet (the run's thread only)
   bool closing_ = false;
   std::string error_;  // the thread's first failure
-  // The writing thread's: holdings change only with fills, so their text is kept until they do
-  // (exact decimals cost two 128-bit divisions each).
-  amount_e18 base_shown_ = 0;
-  amount_e18 quote_shown_ = 0;
-  std::string base_text_;
-  std::string quote_text_;
-  // Likewise the row's equity, drawdown and base share, which stand still while the run holds
-  // no base (most of an idle run's rows): a value kept with its text (doubles by their bits, so
-  // -0.0 keeps its own text).
-  struct Shown {
-    uint64_t bits = 0;
-    amount_e18 e18 = 0;
-    size_t size = 0;  // 0: nothing yet
-    char text[std::max(kE18MaxChars, kFixed4MaxChars)] = {};
-  };
-  Shown equity_shown_, drawdown_shown_, share_shown_;
+  // The writing thread's: holdings change only with fills, and equity, drawdown and base share
+  // stand still while the run holds no base (most of an idle run's rows), so their texts are
+  // kept until they change (exact decimals cost two 128-bit divisions each).
+  KeptText<amount_e18, kE18MaxChars> base_text_, quote_text_, equity_text_;
+  KeptText<uint64_t, kFixed4MaxChars> drawdown_text_, share_text_;  // "%.4f" of the bits
   std::thread thread_;
 };
 
