@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 using mmh::sdk::format_e8;
 using mmh::sdk::parse_e8;
@@ -85,6 +86,47 @@ TEST_CASE("format_e8 gives the shortest exact text and round-trips") {
   char line[32] = "price=";
   *mmh::sdk::write_e8(line + 6, 252810000000) = '\0';  // writes at a position, returns its end
   CHECK(std::string(line) == "price=2528.1");
+}
+
+TEST_CASE("write_e8 agrees with digit-by-digit division for every kind of fraction") {
+  // The reference: the integer part, then eight fraction digits one at a time, trailing zeros
+  // dropped.
+  auto reference = [](int64_t v) {
+    const bool negative = v < 0;
+    const uint64_t m = negative ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+    std::string text = (negative ? "-" : "") + std::to_string(m / 100'000'000);
+    uint64_t frac = m % 100'000'000;
+    if (frac == 0) return text;
+    std::string digits(8, '0');
+    for (int i = 7; i >= 0; --i, frac /= 10) digits[static_cast<size_t>(i)] = char('0' + frac % 10);
+    while (digits.back() == '0') digits.pop_back();
+    return text + "." + digits;
+  };
+  std::vector<int64_t> values = {
+      0,     1,      -1,         9,           10,        99,        100,
+      9'999, 10'000, 99'999'999, 100'000'000, INT64_MIN, INT64_MAX, INT64_MIN + 1};
+  for (int64_t digit_at = 1; digit_at <= 10'000'000; digit_at *= 10)  // one digit anywhere
+    for (int64_t d = 1; d <= 9; ++d) values.push_back(d * digit_at + 7'00'000'000);
+  uint64_t x = 0x9e3779b97f4a7c15u;  // a fixed xorshift stream: reproducible
+  for (int i = 0; i < 200'000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    // Whole parts of every size, and fractions with 0..8 significant digits.
+    const int64_t whole =
+        static_cast<int64_t>(x >> (20 + i % 44)) % 10'000'000'000;  // times 1e8 stays in 64 bits
+    int64_t frac = static_cast<int64_t>(x % 100'000'000);
+    frac -= frac % mmh::sdk::detail::kPow10[i % 9];
+    values.push_back((i % 2 != 0 ? -1 : 1) * (whole * 100'000'000 + frac));
+  }
+  for (const int64_t v : values) {
+    char buf[mmh::sdk::kE8MaxChars];
+    const std::string got(buf, mmh::sdk::write_e8(buf, v));
+    if (got != reference(v)) {
+      CAPTURE(v);
+      CHECK(got == reference(v));
+    }
+  }
 }
 
 TEST_CASE("fixed point: ABI decimals convert to e8 exactly or not at all") {

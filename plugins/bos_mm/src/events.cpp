@@ -52,23 +52,38 @@ namespace {
 
 // Text into a fixed buffer, cut at its capacity (the ABI's detail field): decisions are made
 // tens of thousands of times per run, and a string per field cost more than the core's work.
+// Numbers are written in place while the buffer has room for the longest (a detail is far
+// shorter than the field), through a scratch buffer only near its end.
 class Text {
  public:
   Text(char* out, size_t capacity) : p_(out), end_(out + capacity - 1) {}
+  template <size_t N>
+  Text& operator<<(const char (&literal)[N]) {  // its length known when compiled
+    return *this << std::string_view(literal, N - 1);
+  }
   Text& operator<<(std::string_view s) {
-    const size_t n = std::min(s.size(), static_cast<size_t>(end_ - p_));
+    const size_t n = std::min(s.size(), room());
     std::memcpy(p_, s.data(), n);
     p_ += n;
     return *this;
   }
   Text& price(int64_t e8) {
+    if (room() >= sdk::kE8MaxChars) {
+      p_ = sdk::write_e8(p_, e8);
+      return *this;
+    }
     char buf[sdk::kE8MaxChars];
     return *this << std::string_view(buf, static_cast<size_t>(sdk::write_e8(buf, e8) - buf));
   }
   Text& whole(int64_t v) {
-    char buf[24];
+    constexpr size_t kMax = 20;  // "-9223372036854775808"
+    if (room() >= kMax) {
+      p_ = std::to_chars(p_, p_ + kMax, v).ptr;
+      return *this;
+    }
+    char buf[kMax];
     return *this << std::string_view(
-               buf, static_cast<size_t>(std::to_chars(buf, buf + 24, v).ptr - buf));
+               buf, static_cast<size_t>(std::to_chars(buf, buf + kMax, v).ptr - buf));
   }
   // Basis points as a percentage with two decimals ("%.2f%%" of bp / 100, exactly).
   Text& pct(int32_t bp) {
@@ -94,6 +109,7 @@ class Text {
   void terminate() { *p_ = '\0'; }
 
  private:
+  size_t room() const { return static_cast<size_t>(end_ - p_); }
   char* p_;
   char* end_;
 };

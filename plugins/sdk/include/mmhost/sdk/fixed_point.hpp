@@ -160,21 +160,36 @@ inline const char* describe(ParseDecimal r) noexcept {
 // Shortest exact decimal text, written at `p` (room: kE8MaxChars) and returning its end:
 // 252814000000 -> "2528.14", 100000000 -> "1".
 constexpr size_t kE8MaxChars = 32;
+namespace detail {
+// "00".."99": two digits of a fraction per store.
+inline constexpr char kDigitPairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+inline void write_digit_pair(char* p, uint32_t v) {  // v < 100
+  p[0] = kDigitPairs[2 * v];
+  p[1] = kDigitPairs[2 * v + 1];
+}
+}  // namespace detail
+
 inline char* write_e8(char* p, int64_t value_e8) {
   const bool negative = value_e8 < 0;
   const uint64_t magnitude =
       negative ? 0 - static_cast<uint64_t>(value_e8) : static_cast<uint64_t>(value_e8);
   const uint64_t whole = magnitude / static_cast<uint64_t>(MMH_E8);
-  uint64_t frac = magnitude % static_cast<uint64_t>(MMH_E8);
+  const auto frac = static_cast<uint32_t>(magnitude - whole * static_cast<uint64_t>(MMH_E8));
   if (negative) *p++ = '-';
   p = std::to_chars(p, p + 20, whole).ptr;
   if (frac != 0) {
+    // Eight digits as four pairs (every run file and decision writes prices), then the trailing
+    // zeros dropped: at least one digit is not zero.
     *p++ = '.';
-    char* digits = p;
-    for (int i = 7; i >= 0; --i) {
-      digits[i] = static_cast<char>('0' + frac % 10);
-      frac /= 10;
-    }
+    const uint32_t high = frac / 10'000;
+    const uint32_t low = frac % 10'000;
+    detail::write_digit_pair(p, high / 100);
+    detail::write_digit_pair(p + 2, high % 100);
+    detail::write_digit_pair(p + 4, low / 100);
+    detail::write_digit_pair(p + 6, low % 100);
     p += 8;
     while (p[-1] == '0') --p;
   }
