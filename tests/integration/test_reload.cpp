@@ -228,6 +228,32 @@ TEST_CASE("scripts: a failing callback is an error event, keep or stop quoting a
   CHECK(count_lines(after, "idle->bos") == 0);
 }
 
+TEST_CASE("scripts: an on_bar failure is an error event at its bar") {
+  // The feeder collects what a script's on_bar leaves only when the script has one: a script
+  // with one must still have its failure heard, stamped with the bar it failed on.
+  TempDir dir;
+  const std::string csv = trimmed_csv(dir, 6000);
+  const std::string script = write_file(
+      dir.file("s.lua"), std::string(kMarket) +
+                             "  on_bar = function(bar, ctx)\n"
+                             "    mmhost.state.n = (mmhost.state.n or 0) + 1\n"
+                             "    if mmhost.state.n == 3000 then error('bar boom') end end,\n"
+                             "}\n");
+  const Run r = run(script, csv, {});
+  CHECK(r.report.script_errors == 1);
+  REQUIRE(count_lines(r.lines, "bar boom (in on_bar)") == 1);
+  CHECK(r.report.htf_bars == 6000);
+  // In time order with the core's decisions around it (a fill's time has milliseconds, a bar's
+  // none: ".000" filled in so the texts compare as times).
+  std::string previous;
+  for (const std::string& line : r.lines) {
+    std::string time = line.substr(0, line.find(' '));
+    if (time.find('.') == std::string::npos) time.insert(time.size() - 1, ".000");
+    CHECK(time >= previous);
+    previous = time;
+  }
+}
+
 TEST_CASE("reload: state, bars in state and inventory survive, on_reload gets the old state") {
   TempDir dir;
   const std::string csv = trimmed_csv(dir, 8000);

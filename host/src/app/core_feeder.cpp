@@ -164,11 +164,14 @@ void CoreFeeder::feed_bars(const mmh_batch& batch) {
       core_->on_events(htf);
       collect();
     }
+    // A script's on_bar may make the core decide, or fail: heard right after. Without one
+    // nothing new can be there (most strategies: a collection saved on every HTF bar).
+    const bool hooked = runtime_ != nullptr && runtime_->wants_bars();
     for (const mmh_candle& bar : completed_) {
       if (reloader_ != nullptr && !same_interval_) reloader_->remember(bar, true);
-      if (runtime_ != nullptr) runtime_->on_bar(bar);
+      if (hooked) runtime_->on_bar(bar);
     }
-    collect();
+    if (hooked) collect();
     completed_.clear();
   }
   forward(batch, start, batch.count);

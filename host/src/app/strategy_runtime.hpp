@@ -36,6 +36,7 @@ class StrategyRuntime final : public ScriptHost {
   void start();
   void stop();
   void on_bar(const mmh_candle& bar);  // an HTF bar the core has just been fed
+  bool wants_bars() const { return script_->has_on_bar(); }
   // A fill the core has just been fed, in decimal units (the venue knows tick and lot sizes).
   void on_fill(const mmh_fill& fill, double price, double qty, double fee);
 

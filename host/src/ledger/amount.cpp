@@ -99,6 +99,7 @@ std::optional<amount_e18> decimal_to_e18(const mmh_decimal& d) {
 }
 
 amount_e18 value_in_e8(int64_t price_e8, amount_e18 qty_e18) {
+  if (qty_e18 == 0) return 0;  // nothing held: most bars of a strategy out of the market
   // The usual case (a holding under 18.4 units at any price): one 64x64 product, its quotient by
   // 1e18 estimated in floating point and made exact by the remainder (no 128-bit division; the
   // ledger values its holding at every bar). The same floor as the general path below.

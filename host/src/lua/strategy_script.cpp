@@ -73,6 +73,7 @@ StrategyScript::StrategyScript(const std::string& path, ScriptHost* host)
   lua_->set_limits(spec_.limits);
 
   for (const std::string& name : spec_.callbacks) callbacks_[name] = ref_of(name.c_str());
+  has_on_bar_ = callbacks_.count("on_bar") != 0;
   if (spec_.policy_function) policy_ref_ = ref_of("policy");
   // The `when` functions, by "from.reason" (the spec has checked the list's shape).
   // Raw reads only (the spec has checked these tables have no metatable).

@@ -33,6 +33,8 @@ class StrategyScript {
   void on_start();
   void on_stop();
   void on_bar(const mmh_candle& bar);  // HTF bar, just closed
+  // Whether on_bar does anything: the callbacks are fixed when the script loads.
+  bool has_on_bar() const { return has_on_bar_; }
   void on_transition(const char* from, const char* to, const char* reason);
   void on_fill(const mmh_fill& fill, double price, double qty, double fee);
   // Called on the new script after a swap; `old` is the previous script, whose mmhost.state is
@@ -65,6 +67,7 @@ class StrategyScript {
   int strategy_ref_ = kNoRef;
   int root_view_ref_ = kNoRef;  // ctx
   std::map<std::string, int> callbacks_;
+  bool has_on_bar_ = false;
   int policy_ref_ = kNoRef;
   int policy_inputs_ref_ = kNoRef;  // the reused backing table of the policy's `m`
   int policy_view_ref_ = kNoRef;    // the read-only proxy passed as `m`

@@ -302,6 +302,7 @@ void RiskGate::filter(std::vector<mmh_desired_order>& desired, const GateInputs&
     desired.clear();
     return;
   }
+  if (desired.empty()) return;  // most bars of a strategy out of the market
   if (state_ == TradingState::reducing) keep_reducing(desired, in);
   int64_t quote_left_e8 = in.quote_e8;
   int64_t base_left_lots = in.lot_e8 > 0 ? in.base_e8 / in.lot_e8 : 0;

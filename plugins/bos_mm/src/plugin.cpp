@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -61,7 +62,8 @@ int64_t setting_e8(const mmh::sdk::Config& config, const char* key, int64_t fall
   return v;
 }
 
-void copy_text(char* out, size_t capacity, const std::string& text) {
+// A view, not a string: the names come from to_string() as C strings, once per bar.
+void copy_text(char* out, size_t capacity, std::string_view text) {
   const size_t n = text.size() < capacity - 1 ? text.size() : capacity - 1;
   std::memcpy(out, text.data(), n);
   out[n] = '\0';
