@@ -306,34 +306,52 @@ void RiskGate::filter(std::vector<mmh_desired_order>& desired, const GateInputs&
   if (state_ == TradingState::reducing) keep_reducing(desired, in);
   int64_t quote_left_e8 = in.quote_e8;
   int64_t base_left_lots = in.lot_e8 > 0 ? in.base_e8 / in.lot_e8 : 0;
+  // The limits in locals: this runs for every order the core wants, every bar, and a veto's
+  // counter (a call) is the only store that could change them.
+  const int64_t max_notional_e8 = limits_.max_order_notional_e8;
+  const int64_t band_bps = limits_.price_band_bps;
+  const int64_t max_open = limits_.max_open_orders;
   int64_t open = 0;
-  auto vetoed = [&](const mmh_desired_order& o) {
+  size_t kept = 0;
+  for (const mmh_desired_order& o : desired) {
     const int64_t price_e8 =
         o.order_type == MMH_ORDER_TYPE_MARKET ? in.mid_e8 : o.price_ticks * in.tick_e8;
     const int64_t value_e8 = notional_e8(price_e8, o.qty_lots, in.lot_e8);
-    if (limits_.max_order_notional_e8 > 0 && value_e8 > limits_.max_order_notional_e8)
-      return veto("max_order_notional");
-    if (limits_.price_band_bps > 0 && o.order_type != MMH_ORDER_TYPE_MARKET && in.mid_e8 > 0) {
+    if (max_notional_e8 > 0 && value_e8 > max_notional_e8) {
+      veto("max_order_notional");
+      continue;
+    }
+    if (band_bps > 0 && o.order_type != MMH_ORDER_TYPE_MARKET && in.mid_e8 > 0) {
       const amount_e18 off = static_cast<amount_e18>(price_e8 > in.mid_e8 ? price_e8 - in.mid_e8
                                                                           : in.mid_e8 - price_e8) *
                              10'000;
-      if (off > static_cast<amount_e18>(limits_.price_band_bps) * in.mid_e8)
-        return veto("price_band");
+      if (off > static_cast<amount_e18>(band_bps) * in.mid_e8) {
+        veto("price_band");
+        continue;
+      }
     }
-    if (limits_.max_open_orders > 0 && open >= limits_.max_open_orders)
-      return veto("max_open_orders");
+    if (max_open > 0 && open >= max_open) {
+      veto("max_open_orders");
+      continue;
+    }
     // Spot: no borrowing. Buys (fees in base) spend quote, sells spend base.
     if (o.side == MMH_SIDE_BUY) {
-      if (value_e8 > quote_left_e8) return veto("free_balance");
+      if (value_e8 > quote_left_e8) {
+        veto("free_balance");
+        continue;
+      }
       quote_left_e8 -= value_e8;
     } else {
-      if (o.qty_lots > base_left_lots) return veto("free_balance");
+      if (o.qty_lots > base_left_lots) {
+        veto("free_balance");
+        continue;
+      }
       base_left_lots -= o.qty_lots;
     }
     ++open;
-    return false;
-  };
-  desired.erase(std::remove_if(desired.begin(), desired.end(), vetoed), desired.end());
+    desired[kept++] = o;  // in place and in order, as remove_if kept them
+  }
+  desired.resize(kept);
 }
 
 std::string RiskGate::saved_state(int64_t ts_ns, const std::string& reason) const {
