@@ -39,9 +39,15 @@ constexpr bool is_event_key(std::string_view key) {
 
 class EventLine {
  public:
-  // The record is appended to `record` at `record_used` (which it advances; the vector grows,
-  // never shrinks: no zeroing per field).
-  EventLine(std::vector<char>& record, size_t& record_used) : r_(record), rn_(record_used) {}
+  // The record is appended to `record` at `record_used`, which done() advances past it (the
+  // vector grows, never shrinks: no zeroing per field). Fields are written through a cursor of
+  // this line's own: stores of bytes may alias anything, and through the caller's vector and
+  // count they made every field reload both.
+  EventLine(std::vector<char>& record, size_t& record_used)
+      : r_(record),
+        rn_(record_used),
+        p_(record.data() + record_used),
+        end_(record.data() + record.size()) {}
   template <size_t N>
   EventLine& str(const char (&key)[N], std::string_view value) {
     char* r = rkey(key, 'S', 4 + value.size());
@@ -68,9 +74,11 @@ class EventLine {
     *rkey(key, 'B', 1) = value ? 1 : 0;
     return *this;
   }
+  // Ends the record: until then it is not part of `record_used`.
   void done() {
-    *room(r_, rn_, 1) = '\n';
-    ++rn_;
+    room(1);
+    *p_++ = '\n';
+    rn_ = static_cast<size_t>(p_ - r_.data());
   }
 
  private:
@@ -79,21 +87,24 @@ class EventLine {
     std::memcpy(rkey(key, type, 8), &value, 8);
     return *this;
   }
-  // Room for `extra` more bytes after the first `used` of `b` (it grows, never shrinks). The
-  // check is inline at every field; the growth, rare, is not.
-  static char* room(std::vector<char>& b, size_t used, size_t extra) {
-    if (used + extra > b.size()) [[unlikely]]
-      grow(b, used + extra);
-    return b.data() + used;
+  // Room for `extra` more bytes at the cursor. The check is inline at every field; the growth,
+  // rare, is not.
+  void room(size_t extra) {
+    if (static_cast<size_t>(end_ - p_) < extra) [[unlikely]]
+      grow(extra);
   }
-  [[gnu::noinline]] static void grow(std::vector<char>& b, size_t size) {
-    b.resize(std::max(2 * b.size(), size));
+  [[gnu::noinline]] void grow(size_t extra) {
+    const auto at = static_cast<size_t>(p_ - r_.data());
+    r_.resize(std::max(2 * r_.size(), at + extra));
+    p_ = r_.data() + at;
+    end_ = r_.data() + r_.size();
   }
   template <size_t N>
   char* rkey(const char (&key)[N], char type, size_t value_size) {
     assert(is_event_key(key));
-    char* p = room(r_, rn_, N + value_size);  // key bytes (N - 1) + the type byte + the value
-    rn_ += N + value_size;
+    room(N + value_size);  // key bytes (N - 1) + the type byte + the value
+    char* const p = p_;
+    p_ = p + N + value_size;
     std::memcpy(p, key, N - 1);
     p[N - 1] = type;
     return p + N;
@@ -101,6 +112,8 @@ class EventLine {
 
   std::vector<char>& r_;
   size_t& rn_;
+  char* p_;
+  char* end_;
 };
 
 // Appends the events.jsonl lines of `records` (whole records, as EventLine writes them) to `out`:
