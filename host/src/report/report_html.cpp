@@ -256,21 +256,24 @@ void ReportCollector::set_publication(const CorePublication& pub) {
   markers_ = pub.markers;
 }
 
-void ReportCollector::mark(double equity, double base_share, const std::string& band) {
+void ReportCollector::mark(double equity, double base_share, std::string_view band) {
   if (bars_.empty()) return;
   Bar& b = bars_.back();
   b.equity = equity;
   b.base_share = base_share;
-  auto it = std::find(states_.begin(), states_.end(), band);
-  if (it == states_.end()) it = states_.insert(states_.end(), band);
-  b.state = static_cast<int>(it - states_.begin());
+  if (last_state_ >= states_.size() || states_[last_state_] != band) {
+    auto it = std::find(states_.begin(), states_.end(), band);
+    if (it == states_.end()) it = states_.insert(states_.end(), std::string(band));
+    last_state_ = static_cast<size_t>(it - states_.begin());
+  }
+  b.state = static_cast<int>(last_state_);
 }
 
 void ReportCollector::fill(int64_t ts_ns, bool buy, bool maker) {
   add_mark(ts_ns, maker ? (buy ? kBuyMaker : kSellMaker) : (buy ? kBuyTaker : kSellTaker));
 }
 
-void ReportCollector::decision(int64_t ts_ns, const std::string& kind, const std::string& detail) {
+void ReportCollector::decision(int64_t ts_ns, std::string_view kind, std::string_view detail) {
   for (size_t i = 0; i < markers_.size(); ++i) {
     const CorePublication::Marker& m = markers_[i];
     if (m.decision_kind == kind &&

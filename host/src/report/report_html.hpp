@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mmh {
@@ -59,9 +60,9 @@ class ReportCollector {
   void expect_bars(uint64_t ltf_bars, size_t max_bars = kMaxChartBars);
   void bar(const mmh_candle& bar);
   // After bar(): the ledger and the core at that bar's close (`band`: its first bar value).
-  void mark(double equity, double base_share, const std::string& band);
+  void mark(double equity, double base_share, std::string_view band);
   void fill(int64_t ts_ns, bool buy, bool maker);
-  void decision(int64_t ts_ns, const std::string& kind, const std::string& detail);
+  void decision(int64_t ts_ns, std::string_view kind, std::string_view detail);
 
   // The page as text; `summary` is summary.json's object.
   std::string html(const nlohmann::ordered_json& summary, size_t max_bars = kMaxChartBars) const;
@@ -80,6 +81,7 @@ class ReportCollector {
   uint64_t per_bar_ = 1;
   uint64_t in_last_ = 0;             // LTF bars in bars_.back()
   std::vector<std::string> states_;  // the band values seen, in order
+  size_t last_state_ = 0;            // the last bar's, most often the next's too
   std::vector<CorePublication::Band> bands_;
   std::vector<CorePublication::Marker> markers_;
   // Marks counted per (bar of bars_, kind): bounded by the chart, not by the run's length. A
