@@ -148,18 +148,21 @@ void Ledger::apply_fill(const mmh_fill& f) {
 }
 
 void Ledger::apply_balance(const mmh_balance& b) {
-  const std::string asset(b.asset, strnlen(b.asset, sizeof(b.asset)));
+  const std::string_view asset(b.asset, strnlen(b.asset, sizeof(b.asset)));
   const amount_e18 free = amount(b.free, "balance");
   const amount_e18 locked = amount(b.locked, "balance");
-  venue_[asset] = {free, locked};
+  if (auto it = venue_.find(asset); it != venue_.end())
+    it->second = {free, locked};
+  else
+    venue_.emplace(std::string(asset), std::pair{free, locked});
   if (free < 0 || locked < 0)
-    throw LedgerError("the venue reports a negative " + asset + " balance");
+    throw LedgerError("the venue reports a negative " + std::string(asset) + " balance");
   if (!config_.check_venue) return;
   const amount_e18 mine = asset == config_.base_asset    ? base_
                           : asset == config_.quote_asset ? quote_
                                                          : -1;
   if (mine >= 0 && mine != free + locked)
-    throw LedgerError("the venue's " + asset + " balance " + text(free + locked) +
+    throw LedgerError("the venue's " + std::string(asset) + " balance " + text(free + locked) +
                       " differs from the ledger's " + text(mine));
 }
 

@@ -17,9 +17,12 @@
 #include <mmhost/plugin.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace mmh {
 
@@ -114,7 +117,8 @@ class Ledger {
   double max_drawdown_pct_ = 0.0;
   bool started_ = false;
   std::map<std::string, FeeTotal> fees_;
-  std::map<std::string, std::pair<amount_e18, amount_e18>> venue_;
+  // By asset; found by view (a venue reports its balances after every batch of commands).
+  std::map<std::string, std::pair<amount_e18, amount_e18>, std::less<>> venue_;
   uint64_t maker_fills_ = 0;
   uint64_t taker_fills_ = 0;
   uint64_t rounded_amounts_ = 0;

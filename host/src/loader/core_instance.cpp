@@ -36,27 +36,28 @@ void CoreInstance::on_events(const mmh_batch& batch) {
     throw PluginCallError(plugin_call_failure(plugin_, "on_events", status, err));
 }
 
-void CoreInstance::take_decisions(const std::function<void(const mmh_decision&)>& fn) {
-  if (plugin_.core.take_decisions == nullptr) return;
-  CallError err;
+mmh_batch CoreInstance::decision_batch() {
   mmh_batch batch{};
   batch.size = sizeof(batch);
+  if (plugin_.core.take_decisions == nullptr) return batch;
+  CallError err;
   const mmh_status status = plugin_.core.take_decisions(self_, &batch, &err);
   if (status != MMH_OK)
     throw PluginCallError(plugin_call_failure(plugin_, "take_decisions", status, err));
-  if (batch.count == 0) return;
+  if (batch.count == 0) return batch;
   if (batch.kind != MMH_EVENT_DECISION || batch.record_size < sizeof(mmh_decision))
     throw PluginCallError("plugin '" + plugin_.name +
                           "' take_decisions returned a batch that is not of decisions");
-  const char* p = static_cast<const char*>(batch.records);
-  for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) {
-    mmh_decision d;
-    std::memcpy(&d, p, sizeof(d));
-    // Never trust a plugin's string to be terminated.
-    d.kind[sizeof(d.kind) - 1] = '\0';
-    d.detail[sizeof(d.detail) - 1] = '\0';
-    fn(d);
-  }
+  return batch;
+}
+
+mmh_decision CoreInstance::decision_at(const char* record) {
+  mmh_decision d;
+  std::memcpy(&d, record, sizeof(d));
+  // Never trust a plugin's string to be terminated.
+  d.kind[sizeof(d.kind) - 1] = '\0';
+  d.detail[sizeof(d.detail) - 1] = '\0';
+  return d;
 }
 
 void CoreInstance::reconfigure(const std::map<std::string, std::string>& settings) {

@@ -47,8 +47,14 @@ class CoreInstance {
   CoreInstance& operator=(const CoreInstance&) = delete;
 
   void on_events(const mmh_batch& batch);
-  // Calls fn for each decision made since the last call (none when the core does not report).
-  void take_decisions(const std::function<void(const mmh_decision&)>& fn);
+  // Calls fn(const mmh_decision&) for each decision made since the last call (none when the
+  // core does not report). A template, not a std::function: it is asked after every input.
+  template <class Fn>
+  void take_decisions(Fn&& fn) {
+    const mmh_batch batch = decision_batch();
+    const char* p = static_cast<const char*>(batch.records);
+    for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) fn(decision_at(p));
+  }
   // False when the core does not publish a desired state. `out` borrows the core's memory until
   // the next call on this instance.
   bool desired_state(mmh_desired_state& out);
@@ -58,6 +64,10 @@ class CoreInstance {
   // The values scripts may read; false when the core exposes none. Borrowed like desired_state.
   // `wanted` > 0: only the first `wanted` values are needed (mmh_core_snapshot::wanted).
   bool snapshot(mmh_core_snapshot& out, uint32_t wanted = 0);
+  // take_decisions' parts: the core's batch (count 0 when it reports none; throws on a failed
+  // call or a batch not of decisions), and one record of it, copied, its strings terminated.
+  mmh_batch decision_batch();
+  static mmh_decision decision_at(const char* record);
   // What the core publishes (metrics, bar values, chart bands and markers), as of now; empty
   // when it publishes nothing (a core before ABI 1.3).
   CorePublication publication();
