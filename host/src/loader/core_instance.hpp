@@ -5,7 +5,6 @@
 #include "loader/data_instance.hpp"
 #include "loader/plugin_loader.hpp"
 
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
