@@ -33,6 +33,12 @@ std::string records(int first, int n) {
   return std::string(buffer.data(), used);
 }
 
+// Records handed over as a backtest does, from a buffer of the caller's.
+void give(mmh::RunFileWriter& writer, std::string_view records) {
+  std::vector<char> buffer(records.begin(), records.end());
+  writer.take_events(buffer, buffer.size());
+}
+
 std::string read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;
@@ -60,10 +66,10 @@ TEST_CASE("run file writer: every chunk's lines and every row, in order, once cl
     // More chunks than the queue holds: adding waits for the thread, nothing is dropped.
     for (int chunk = 0; chunk < 50; ++chunk) {
       const std::string r = records(chunk * 100, 100);
-      writer.add_events(r);
+      give(writer, r);
       mmh::append_event_lines(r, expected);
     }
-    writer.add_events("");  // nothing
+    give(writer, "");  // nothing
     // More rows than a chunk holds; holdings that change, and a value that does.
     const size_t rows = 2 * mmh::RunFileWriter::kRowsPerChunk + 3;
     for (size_t i = 0; i < rows; ++i) {
@@ -104,9 +110,10 @@ TEST_CASE("run file writer: records taken by swapping buffers, the caller's reus
       const std::string r = records(chunk * 50, 50 + chunk);
       if (buffer.size() < r.size() + 7) buffer.resize(r.size() + 7);
       std::copy(r.begin(), r.end(), buffer.begin());
-      // Every third chunk by copy: the two ways mix in one stream, in order.
+      // Every third chunk from a buffer of its own: buffers of every size mix in one stream,
+      // in order.
       if (chunk % 3 == 2)
-        writer.add_events(std::string_view(buffer.data(), r.size()));
+        give(writer, std::string_view(buffer.data(), r.size()));
       else
         writer.take_events(buffer, r.size());
       mmh::append_event_lines(r, expected);
@@ -126,9 +133,9 @@ TEST_CASE("run file writer: failures are told at close, and an unclosed writer s
                   std::runtime_error);
   {
     mmh::RunFileWriter writer(scratch("bad.jsonl"), scratch("bad.csv"));
-    writer.add_events(records(0, 3));
-    writer.add_events("typeQ\n");  // not a record
-    writer.add_events(records(3, 3));
+    give(writer, records(0, 3));
+    give(writer, "typeQ\n");  // not a record
+    give(writer, records(3, 3));
     CHECK_THROWS_WITH_AS(writer.close(), doctest::Contains("malformed"), std::runtime_error);
   }
   if (fs::exists("/dev/full")) {  // every write fails with ENOSPC
@@ -138,7 +145,7 @@ TEST_CASE("run file writer: failures are told at close, and an unclosed writer s
   }
   {
     mmh::RunFileWriter writer(scratch("dropped.jsonl"), scratch("dropped.csv"));
-    for (int i = 0; i < 5; ++i) writer.add_events(records(i * 100, 100));
+    for (int i = 0; i < 5; ++i) give(writer, records(i * 100, 100));
   }  // destroyed without close: the thread ends, nothing hangs
   fs::remove_all(scratch("x").parent_path());
 }

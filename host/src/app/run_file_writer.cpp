@@ -63,19 +63,6 @@ void RunFileWriter::queue(Chunk&& chunk) {
   changed_.notify_all();
 }
 
-void RunFileWriter::add_events(std::string_view records) {
-  if (records.empty()) return;
-  Chunk chunk;
-  {
-    std::lock_guard lock(mutex_);
-    chunk = spare_chunk(Kind::events);
-  }
-  if (chunk.records.size() < records.size()) chunk.records.resize(records.size());
-  std::copy(records.begin(), records.end(), chunk.records.begin());
-  chunk.records_used = records.size();
-  queue(std::move(chunk));
-}
-
 void RunFileWriter::take_events(std::vector<char>& records, size_t used) {
   if (used == 0) return;
   Chunk chunk;

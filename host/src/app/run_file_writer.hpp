@@ -46,10 +46,9 @@ class RunFileWriter {
   RunFileWriter(const RunFileWriter&) = delete;
   RunFileWriter& operator=(const RunFileWriter&) = delete;
 
-  // Whole event records, in order; copied (the caller reuses its buffer).
-  void add_events(std::string_view records);
-  // The same for records[0, used), taken without a copy: `records` is swapped with a buffer the
-  // writer is done with (its size is its room; what it holds is not the caller's).
+  // Whole event records, in order: records[0, used), taken without a copy. `records` is swapped
+  // with a buffer the writer is done with (its size is its room; what it holds is not the
+  // caller's).
   void take_events(std::vector<char>& records, size_t used);
   // Text for equity.csv as it is (its header), after the rows added before it.
   void add_equity_text(std::string_view text);

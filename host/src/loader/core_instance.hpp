@@ -63,10 +63,6 @@ class CoreInstance {
   // The values scripts may read; false when the core exposes none. Borrowed like desired_state.
   // `wanted` > 0: only the first `wanted` values are needed (mmh_core_snapshot::wanted).
   bool snapshot(mmh_core_snapshot& out, uint32_t wanted = 0);
-  // take_decisions' parts: the core's batch (count 0 when it reports none; throws on a failed
-  // call or a batch not of decisions), and one record of it, copied, its strings terminated.
-  mmh_batch decision_batch();
-  static mmh_decision decision_at(const char* record);
   // What the core publishes (metrics, bar values, chart bands and markers), as of now; empty
   // when it publishes nothing (a core before ABI 1.3).
   CorePublication publication();
@@ -79,6 +75,11 @@ class CoreInstance {
   const LoadedPlugin& plugin() const { return plugin_; }
 
  private:
+  // take_decisions' parts: the core's batch (count 0 when it reports none; throws on a failed
+  // call or a batch not of decisions), and one record of it, copied, its strings terminated.
+  mmh_batch decision_batch();
+  static mmh_decision decision_at(const char* record);
+
   const LoadedPlugin& plugin_;
   void* self_ = nullptr;
   uint64_t interest_ = 0;
