@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <random>
 #include <string>
@@ -151,6 +152,59 @@ TEST_CASE("report html: chart numbers are written as a JSON tree's dump() writes
       through += ',';
     }
   CHECK(through == direct);
+}
+
+TEST_CASE("report html: whole cents written from their decimals, as dump() writes them") {
+  // The chart's numbers take a short path when they are n / 100 (prices, equity, shares); it
+  // must give the library's bytes for every such double and leave the rest to the library (whole
+  // 1e-8 among them: its Grisu2 writes many with 17 digits).
+  std::vector<double> values;
+  for (int64_t n = 0; n <= 300'000; ++n) values.push_back(static_cast<double>(n) / 100);
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 200'000; ++i) {
+    const int64_t digits = 1 + static_cast<int64_t>(rng() % 15);  // n of 1..15 digits
+    int64_t limit = 1;
+    for (int64_t d = 0; d < digits; ++d) limit *= 10;
+    const auto n = static_cast<double>(rng() % static_cast<uint64_t>(limit));
+    const double sign = (rng() & 1) != 0 ? -1.0 : 1.0;
+    values.push_back(sign * n / 100);
+    values.push_back(sign * n / 1e8);
+  }
+  // Around the edges: 1e-4 (below it the library writes an exponent), 1e13, 15 and 16 digits,
+  // negative zero, the neighbours of a decimal (not decimals themselves).
+  for (const double v : {1e-4, 9.999e-5, 0.00012345, 1e-8, 9999999999999.99, 1e13, 1e13 - 0.01,
+                         99999999.99999999, 123456789.12345678, -0.0, 0.01, -0.01}) {
+    values.push_back(v);
+    values.push_back(std::nextafter(v, 1e300));
+    values.push_back(std::nextafter(v, -1e300));
+  }
+  size_t failures = 0;
+  for (const double v : values) {
+    std::string text;
+    mmh::append_json_number(text, v);
+    if (text != nlohmann::json(v).dump()) {
+      CAPTURE(v);
+      CHECK(text == nlohmann::json(v).dump());
+      if (++failures == 10) break;
+    }
+  }
+  CHECK(failures == 0);
+}
+
+TEST_CASE("report html: script_safe breaks every closing tag and leaves the rest") {
+  CHECK(mmh::script_safe("") == "");
+  CHECK(mmh::script_safe("no tags <b> here") == "no tags <b> here");
+  CHECK(mmh::script_safe("</script>") == "<\\/script>");
+  CHECK(mmh::script_safe("a</b</c>x</") == "a<\\/b<\\/c>x<\\/");
+  CHECK(mmh::script_safe("<</</") == "<<\\/<\\/");
+  // The bundled chart script: no "</" left, and only "</" changed.
+  const std::string js(mmh::backtest_report_js());
+  const std::string safe = mmh::script_safe(js);
+  CHECK(safe.find("</") == std::string::npos);
+  std::string back = safe;
+  for (size_t at = back.find("<\\/"); at != std::string::npos; at = back.find("<\\/", at + 2))
+    back.replace(at, 3, "</");
+  CHECK(back == js);
 }
 
 TEST_CASE("report scripts: the pinned chart libraries are bundled in") {

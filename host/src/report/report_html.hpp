@@ -32,11 +32,18 @@ void append_json_number(std::string& out, double value);
 
 // append_json_number with the texts of recent values kept (by their bits, in a table of 4,096):
 // a chart's prices and equity repeat (a bar opens where the last closed), and the shortest
-// form costs ~450 instructions a number.
+// form costs ~450 instructions a number. Whole cents, most of a chart's numbers, are written
+// from their decimal digits without the table.
 class JsonNumberTexts {
  public:
+  static constexpr size_t kMaxChars = 64;  // room write() needs at `out`
   JsonNumberTexts();
-  void append(std::string& out, double value);
+  // The text at `out`; returns its end.
+  char* write(char* out, double value);
+  void append(std::string& out, double value) {
+    char text[kMaxChars];
+    out.append(text, write(text, value));
+  }
 
  private:
   struct Slot {
