@@ -90,12 +90,19 @@ TEST_CASE("ledger: zero fees report zero, drawdown follows the peak") {
   Ledger l = usdt_ledger();
   l.start(0, 2000 * kE8);
   l.apply_fill(fill(MMH_SIDE_BUY, 200'000, 250'000, 0, "ETH"));  // 2.5 ETH, 5000 USDT
-  l.mark(1, 2200 * kE8);                                         // equity 10500
-  l.mark(2, 1800 * kE8);  // equity 9500: 9.52% below the peak
+  CHECK(l.mark(1, 2200 * kE8) == 10'500 * kE8);
+  CHECK(l.mark(2, 1800 * kE8) == 9'500 * kE8);  // 9.52% below the peak
   CHECK(l.fees_quote_value_e8() == 0);
   CHECK(l.fees().at("ETH").amount == 0);
   CHECK(l.max_drawdown_pct() == doctest::Approx(1000.0 / 10'500.0 * 100.0));
+  CHECK(l.equity_e8() == 9500 * kE8);
+  CHECK(l.drawdown_pct(l.equity_e8()) == doctest::Approx(1000.0 / 10'500.0 * 100.0));
   CHECK(l.base_share() == doctest::Approx(4500.0 / 9500.0));
+  CHECK(l.base_share(l.equity_e8()) == l.base_share());
+  CHECK(l.mark(3, 2000 * kE8) == 10'000 * kE8);
+  CHECK(l.equity_e8() == 10'000 * kE8);  // equity 10000: 4.76% below the same peak
+  CHECK(l.drawdown_pct(l.equity_e8()) == doctest::Approx(500.0 / 10'500.0 * 100.0));
+  CHECK(l.max_drawdown_pct() == doctest::Approx(1000.0 / 10'500.0 * 100.0));
 }
 
 TEST_CASE("ledger: selling base not held, or a venue that disagrees, is an error") {

@@ -98,14 +98,15 @@ class FileSink final : public ExecutionSink {
   void decision(const mmh_decision& d) override { report.decision(d.ts_ns, d.kind, d.detail); }
 
   // equity.csv: the numbers here, the line on the writing thread.
-  void mark(int64_t ts_ns, const Ledger& l, const std::vector<std::string>& values) override {
+  void mark(int64_t ts_ns, const Ledger& l, int64_t equity_e8, double base_share,
+            const std::vector<std::string>& values) override {
     if (!equity_header_) write_equity_header();
-    const double share = l.base_share();  // a division: once for both
     files_.add_equity_row(EquityRow{ts_ns, l.mid_e8(), l.base_e18(), l.quote_e18(), l.equity_e18(),
-                                    l.drawdown_pct(), share},
+                                    l.drawdown_pct(equity_e8), base_share},
                           values);
     static const std::string kNoBand;
-    report.mark(sdk::e8_to_double(l.equity_e8()), share, values.empty() ? kNoBand : values.front());
+    report.mark(sdk::e8_to_double(equity_e8), base_share,
+                values.empty() ? kNoBand : values.front());
   }
 
   void close() {

@@ -566,17 +566,16 @@ void Execution::after_bar(const mmh_candle& bar) {
   const int64_t close_ns = bar.open_ts_ns + bar.interval_ns;
   last_market_ns_ = std::max(last_market_ns_, close_ns);
   if (!started_) return;  // live warm-up: history, before the run's ledger starts
-  ledger_.mark(close_ns, bar.close_e8);
+  const int64_t equity_e8 = ledger_.mark(close_ns, bar.close_e8);  // nothing below changes it
   if (!restored_note_.empty()) {
     risk_line(close_ns, restored_note_);
     restored_note_.clear();
   }
-  const int64_t equity_e8 = ledger_.equity_e8();  // the mark's; nothing below changes it
   std::string why;
   if (gate_.on_mark(close_ns, equity_e8, why)) risk_line(close_ns, why);
   sample_bar_values();
   ++stats_.bars;
-  const double share = ledger_.base_share();
+  const double share = ledger_.base_share(equity_e8);
   stats_.base_share_sum += share;
   stats_.base_share_max = std::max(stats_.base_share_max, share);
   if (ledger_.base_e8() > 0) ++stats_.bars_holding_base;
@@ -590,7 +589,7 @@ void Execution::after_bar(const mmh_candle& bar) {
   }
   if (sink_ != nullptr) {
     sink_->bar(bar);
-    sink_->mark(close_ns, ledger_, bar_texts_);
+    sink_->mark(close_ns, ledger_, equity_e8, share, bar_texts_);
   }
   sync(close_ns);
 }

@@ -54,8 +54,9 @@ class ExecutionSink {
   // The core's publication (ABI 1.3: the values it wants recorded per bar, chart bands and
   // markers), once before the run; empty for a core that publishes none.
   virtual void publication(const CorePublication& /*pub*/) {}
-  // `bar_values`: the core's values named in its publication, at this bar's close.
-  virtual void mark(int64_t ts_ns, const Ledger& ledger,
+  // `bar_values`: the core's values named in its publication, at this bar's close;
+  // `equity_e8` and `base_share`: the ledger's at this mark (taken once for the bar).
+  virtual void mark(int64_t ts_ns, const Ledger& ledger, int64_t equity_e8, double base_share,
                     const std::vector<std::string>& bar_values) = 0;
   virtual void expect_bars(uint64_t /*ltf_bars*/) {}  // about how many bars the run will have
   virtual void bar(const mmh_candle& /*bar*/) {}      // each LTF bar, before its mark

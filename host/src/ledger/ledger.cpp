@@ -171,30 +171,36 @@ std::pair<amount_e18, amount_e18> Ledger::venue_balance(const std::string& asset
   return it == venue_.end() ? std::pair<amount_e18, amount_e18>{0, 0} : it->second;
 }
 
-void Ledger::mark(int64_t /*ts_ns*/, int64_t mid_e8) {
+int64_t Ledger::mark(int64_t /*ts_ns*/, int64_t mid_e8) {
   if (!started_) throw LedgerError("mark before start");
   mid_e8_ = mid_e8;
   const amount_e18 equity = equity_e18();
+  const int64_t now_e8 = equity_e8();
   if (equity > peak_equity_) {
     peak_equity_ = equity;
-    peak_equity_e8_ = equity_e8();
+    peak_equity_e8_ = now_e8;
   }
-  max_drawdown_pct_ = std::max(max_drawdown_pct_, drawdown_pct());
+  max_drawdown_pct_ = std::max(max_drawdown_pct_, drawdown_pct(now_e8));
   // No identity check here: net - (gross - fees) = quote - start - realized + cost + fees, which
   // the mid does not enter (the holding's value is on both sides). Only start() and fills
   // change those, and both check it.
+  return now_e8;
 }
 
 // Ratios from the figures at 1e-8, as they were before amounts went to 1e-18 (same doubles).
-double Ledger::drawdown_pct() const {
+double Ledger::drawdown_pct(int64_t equity_e8) const {
   const int64_t peak = peak_equity_e8_;
   if (peak <= 0) return 0.0;
-  return static_cast<double>(peak - equity_e8()) / static_cast<double>(peak) * 100.0;
+  return static_cast<double>(peak - equity_e8) / static_cast<double>(peak) * 100.0;
 }
 
 double Ledger::base_share() const {
-  const int64_t equity = equity_e8();
-  return equity > 0 ? static_cast<double>(base_value_e8()) / static_cast<double>(equity) : 0.0;
+  return base_share(equity_e8());
+}
+
+double Ledger::base_share(int64_t equity_e8) const {
+  return equity_e8 > 0 ? static_cast<double>(base_value_e8()) / static_cast<double>(equity_e8)
+                       : 0.0;
 }
 
 double Ledger::avg_spread_captured_bps() const {

@@ -54,7 +54,8 @@ class Ledger {
   void start(int64_t ts_ns, int64_t mid_e8);
   void apply_fill(const mmh_fill& fill);
   void apply_balance(const mmh_balance& balance);
-  void mark(int64_t ts_ns, int64_t mid_e8);
+  // Values the holdings at `mid_e8`; returns the equity there (equity_e8(), taken once).
+  int64_t mark(int64_t ts_ns, int64_t mid_e8);
 
   const std::string& base_asset() const { return config_.base_asset; }
   const std::string& quote_asset() const { return config_.quote_asset; }
@@ -82,9 +83,12 @@ class Ledger {
   int64_t fees_quote_value_e8() const { return e18_to_e8_floor(fees_value_); }
   int64_t turnover_e8() const { return e18_to_e8_floor(turnover_); }
   const std::map<std::string, FeeTotal>& fees() const { return fees_; }
-  int64_t avg_cost_e8() const;  // quote per base of the position; 0 when flat
-  double base_share() const;    // base value / equity at the last mark
-  double drawdown_pct() const;  // from the peak equity, at the last mark
+  int64_t avg_cost_e8() const;                 // quote per base of the position; 0 when flat
+  double base_share() const;                   // base value / equity at the last mark
+  double base_share(int64_t equity_e8) const;  // with the mark's equity_e8() the caller took
+  // From the peak equity, at the last mark: `equity_e8` is that mark's equity_e8(), which the
+  // caller has taken (each is a sum of floors; not taken twice per bar).
+  double drawdown_pct(int64_t equity_e8) const;
   double max_drawdown_pct() const { return max_drawdown_pct_; }
   uint64_t maker_fills() const { return maker_fills_; }
   uint64_t taker_fills() const { return taker_fills_; }
