@@ -55,6 +55,36 @@ TEST_CASE("venue: a resting buy locks its quote, a cancel returns it") {
   CHECK(status_list(v) == "1 4 ");  // NEW, CANCELLED
 }
 
+TEST_CASE("venue: every update and fill carries its order's ids, an id without room is refused") {
+  SimVenue v = venue();
+  FixedMarket m(250'000, 250'001, 10 * kE8);
+  const std::string longest(MMH_CLIENT_ID_CAPACITY - 1, 'x');  // 39 bytes and the NUL
+  v.submit(limit(0, MMH_SIDE_BUY, 249'000, 10'000, "b1"));
+  v.submit(limit(0, MMH_SIDE_BUY, 249'500, 10'000, longest.c_str()));
+  v.submit(limit(0, MMH_SIDE_SELL, 0, 10'000, "s1"));  // a sell the wallet cannot cover: refused
+  mmh_order_command full = limit(0, MMH_SIDE_BUY, 249'100, 10'000, "");
+  std::memset(full.client_id, 'y', sizeof(full.client_id));  // 40 bytes, no NUL
+  v.submit(full);
+  v.submit(limit(0, MMH_SIDE_BUY, 250'001, 10'000, "t1"));  // takes at the ask
+  v.apply_due(0, m);
+  v.submit(cancel(1, longest.c_str()));
+  v.apply_due(1, m);
+  const std::vector<mmh_order_update> u = updates(v);
+  std::string seen;
+  for (const mmh_order_update& x : u)
+    seen += std::string(x.client_id) + ":" + std::to_string(x.status) + ":" +
+            std::string(x.venue_order_id) + " ";
+  // NEW 1, FILLED 3, CANCELLED 4, REJECTED 6; a refused sell still took an order number.
+  CHECK(seen == "b1:1:sim-1 " + longest + ":1:sim-2 s1:6: " + std::string(39, 'y') +
+                    ":6: t1:1:sim-4 t1:3:sim-4 " + longest + ":4:sim-2 ");
+  CHECK(std::string(u[3].reject_reason) == "client_id has no room for its NUL");
+  const std::vector<mmh_fill> f = fills(v);
+  REQUIRE(f.size() == 1);
+  CHECK(std::string(f[0].client_id) == "t1");
+  CHECK(std::string(f[0].venue_order_id) == "sim-4");
+  CHECK(v.open_orders() == 1);  // b1
+}
+
 TEST_CASE("venue: PostOnly that would cross is rejected, GTC crossing takes at the touch") {
   SimVenue v = venue();
   FixedMarket m(250'000, 250'001, 10 * kE8);
@@ -215,7 +245,7 @@ TEST_CASE("venue: the resting list keeps time priority through places, cancels, 
   auto same = [&] {
     std::string want, got;
     for (const Model& e : expected) want += e.id + " ";
-    for (const SimOrder* r : v.resting()) got += r->client_id + " ";
+    for (const SimOrder* r : v.resting()) got += std::string(r->client_id.view()) + " ";
     return got == want;
   };
   int64_t ts = 0;

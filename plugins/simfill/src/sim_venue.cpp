@@ -9,10 +9,16 @@ namespace mmh::sim {
 namespace {
 
 template <size_t N>
-void copy_text(char (&dst)[N], const std::string& src) {  // truncated, always terminated
+void copy_text(char (&dst)[N], std::string_view src) {  // truncated, always terminated
   const size_t n = std::min(src.size(), N - 1);
   std::memcpy(dst, src.data(), n);
   dst[n] = '\0';
+}
+
+// A command's id field as text (it may fill the field without a NUL).
+template <size_t N>
+std::string_view field_text(const char (&field)[N]) {
+  return {field, strnlen(field, N)};
 }
 
 // "sim-<n>" (venue order ids) or "sim-e<n>" (exec ids), without a temporary string.
@@ -130,7 +136,7 @@ std::vector<SimOrder*>::iterator SimVenue::find_order(std::string_view client_id
   if (client_id.empty()) return orders_.end();
   return std::find_if(orders_.begin(), orders_.end(), [&](const SimOrder* o) {
     return !o->client_id.empty() && o->client_id.back() == client_id.back() &&
-           o->client_id == client_id;
+           o->client_id.view() == client_id;
   });
 }
 
@@ -153,7 +159,7 @@ void SimVenue::act(const Action& action, MarketAccess& market) {
     case MMH_ORDER_ACTION_CANCEL_ALL: {
       std::vector<std::string> ids;
       for (const SimOrder* o : orders_)
-        if (o->leaves_lots() > 0) ids.push_back(o->client_id);
+        if (o->leaves_lots() > 0) ids.emplace_back(o->client_id.view());
       std::sort(ids.begin(), ids.end());  // the order they always went in (a map's)
       for (const std::string& id : ids) {
         mmh_order_command one = c;
@@ -178,13 +184,17 @@ std::string SimVenue::check_rules(uint32_t side, int64_t price_ticks, int64_t lo
 }
 
 void SimVenue::place(const mmh_order_command& c, int64_t ts_ns, MarketAccess& market) {
-  const std::string_view id(c.client_id, strnlen(c.client_id, sizeof(c.client_id)));
+  const std::string_view id = field_text(c.client_id);
   if (id.empty()) return reject(c, ts_ns, "client_id is empty");
+  // Its updates carry it back NUL-terminated in a field of the same size.
+  if (id.size() == sizeof(c.client_id))
+    return reject(c, ts_ns, "client_id has no room for its NUL");
   if (find_order(id) != orders_.end()) return reject(c, ts_ns, "duplicate client_id");
   SimOrder order;
-  order.client_id = id;
+  order.client_id = SimClientId(id);
   order.seq = ++order_seq_;
   order.id = order.seq;
+  sim_id(order.venue_order_id, "sim-", order.id);
   order.side = c.side;
   order.order_type = c.order_type;
   const bool buy = c.side == MMH_SIDE_BUY;
@@ -276,7 +286,7 @@ void SimVenue::release_lock(SimOrder& order) {
 }
 
 void SimVenue::cancel(const mmh_order_command& c, int64_t ts_ns) {
-  auto it = find_order({c.client_id, strnlen(c.client_id, sizeof(c.client_id))});
+  auto it = find_order(field_text(c.client_id));
   if (it == orders_.end() || (*it)->leaves_lots() <= 0)
     return reject(c, ts_ns, "order not found or already closed");
   SimOrder& order = **it;
@@ -292,7 +302,7 @@ void SimVenue::cancel(const mmh_order_command& c, int64_t ts_ns) {
 }
 
 void SimVenue::amend(const mmh_order_command& c, int64_t ts_ns, MarketAccess& market) {
-  auto it = find_order({c.client_id, strnlen(c.client_id, sizeof(c.client_id))});
+  auto it = find_order(field_text(c.client_id));
   if (it == orders_.end() || (*it)->leaves_lots() <= 0)
     return reject(c, ts_ns, "order not found or already closed");
   SimOrder& order = **it;
@@ -375,8 +385,10 @@ bool SimVenue::fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t
   f.fee = decimal(fee.amount_e8);
   copy_text(f.fee_asset, fee.asset == FeeAsset::base ? inst_.base_asset : inst_.quote_asset);
   f.is_maker = maker ? 1 : 0;
-  copy_text(f.client_id, order.client_id);
-  sim_id(f.venue_order_id, "sim-", order.id);
+  static_assert(sizeof(f.client_id) == sizeof(order.client_id.field()) &&
+                sizeof(f.venue_order_id) == sizeof(order.venue_order_id));
+  std::memcpy(f.client_id, order.client_id.field(), sizeof(f.client_id));
+  std::memcpy(f.venue_order_id, order.venue_order_id, sizeof(f.venue_order_id));
   sim_id(f.exec_id, "sim-e", ++exec_seq_);
   push_update(order,
               order.leaves_lots() > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED : MMH_ORDER_STATUS_FILLED,
@@ -397,7 +409,7 @@ void SimVenue::reject(const mmh_order_command& c, int64_t ts_ns, const std::stri
   u.action = c.action;
   u.price_ticks = c.price_ticks;
   u.qty_lots = c.qty_lots;
-  copy_text(u.client_id, c.client_id);
+  copy_text(u.client_id, field_text(c.client_id));
   copy_text(u.reject_reason, reason);
   events_.push_back(e);
 }
@@ -416,8 +428,10 @@ void SimVenue::push_update(const SimOrder& order, uint32_t status, int64_t ts_ns
   u.leaves_qty_lots = status == MMH_ORDER_STATUS_NEW || status == MMH_ORDER_STATUS_PARTIALLY_FILLED
                           ? order.leaves_lots()
                           : 0;
-  copy_text(u.client_id, order.client_id);
-  sim_id(u.venue_order_id, "sim-", order.id);
+  static_assert(sizeof(u.client_id) == sizeof(order.client_id.field()) &&
+                sizeof(u.venue_order_id) == sizeof(order.venue_order_id));
+  std::memcpy(u.client_id, order.client_id.field(), sizeof(u.client_id));
+  std::memcpy(u.venue_order_id, order.venue_order_id, sizeof(u.venue_order_id));
 }
 
 void SimVenue::push_balances(int64_t ts_ns) {

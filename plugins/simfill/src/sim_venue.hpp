@@ -12,6 +12,7 @@
 
 #include <mmhost/plugin.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -21,8 +22,28 @@
 
 namespace mmh::sim {
 
+// A client id held inline, NUL-terminated, as a command carries it (MMH_CLIENT_ID_CAPACITY - 1
+// bytes at most): an update copies the whole field, without a length count or a string.
+class SimClientId {
+ public:
+  SimClientId() = default;
+  explicit SimClientId(std::string_view id) : size_(std::min(id.size(), sizeof(text_) - 1)) {
+    std::memcpy(text_, id.data(), size_);
+  }
+  std::string_view view() const { return {text_, size_}; }
+  bool empty() const { return size_ == 0; }
+  char back() const { return text_[size_ - 1]; }
+  const char (&field() const)[MMH_CLIENT_ID_CAPACITY] { return text_; }
+  friend bool operator==(const SimClientId& a, std::string_view b) { return a.view() == b; }
+
+ private:
+  char text_[MMH_CLIENT_ID_CAPACITY] = {};
+  size_t size_ = 0;
+};
+
 struct SimOrder {
-  std::string client_id;
+  SimClientId client_id;
+  char venue_order_id[MMH_VENUE_ID_CAPACITY] = {};  // "sim-<id>", written once at placement
   uint64_t id = 0;   // the venue's order id ("sim-<id>"), fixed for the order's life
   uint64_t seq = 0;  // time priority among equal prices; an amend that loses priority renews it
   uint32_t side = 0;
