@@ -386,9 +386,9 @@ bool SimVenue::fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t
   copy_text(f.fee_asset, fee.asset == FeeAsset::base ? inst_.base_asset : inst_.quote_asset);
   f.is_maker = maker ? 1 : 0;
   static_assert(sizeof(f.client_id) == sizeof(order.client_id.field()) &&
-                sizeof(f.venue_order_id) == sizeof(order.venue_order_id));
+                sizeof(f.venue_order_id) >= sizeof(order.venue_order_id));
   std::memcpy(f.client_id, order.client_id.field(), sizeof(f.client_id));
-  std::memcpy(f.venue_order_id, order.venue_order_id, sizeof(f.venue_order_id));
+  std::memcpy(f.venue_order_id, order.venue_order_id, sizeof(order.venue_order_id));
   sim_id(f.exec_id, "sim-e", ++exec_seq_);
   push_update(order,
               order.leaves_lots() > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED : MMH_ORDER_STATUS_FILLED,
@@ -429,9 +429,9 @@ void SimVenue::push_update(const SimOrder& order, uint32_t status, int64_t ts_ns
                           ? order.leaves_lots()
                           : 0;
   static_assert(sizeof(u.client_id) == sizeof(order.client_id.field()) &&
-                sizeof(u.venue_order_id) == sizeof(order.venue_order_id));
+                sizeof(u.venue_order_id) >= sizeof(order.venue_order_id));
   std::memcpy(u.client_id, order.client_id.field(), sizeof(u.client_id));
-  std::memcpy(u.venue_order_id, order.venue_order_id, sizeof(u.venue_order_id));
+  std::memcpy(u.venue_order_id, order.venue_order_id, sizeof(order.venue_order_id));
 }
 
 void SimVenue::push_balances(int64_t ts_ns) {

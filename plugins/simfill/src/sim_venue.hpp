@@ -43,7 +43,9 @@ class SimClientId {
 
 struct SimOrder {
   SimClientId client_id;
-  char venue_order_id[MMH_VENUE_ID_CAPACITY] = {};  // "sim-<id>", written once at placement
+  // "sim-<id>", written once at placement: room for any 64-bit id, the event field's other
+  // bytes are zero (a venue event starts zeroed).
+  char venue_order_id[32] = {};
   uint64_t id = 0;   // the venue's order id ("sim-<id>"), fixed for the order's life
   uint64_t seq = 0;  // time priority among equal prices; an amend that loses priority renews it
   uint32_t side = 0;
