@@ -1,13 +1,18 @@
-// CoreInstance against the in-tree bos_mm plugin: the snapshot's `wanted` hint.
+// CoreInstance against the in-tree bos_mm plugin (the snapshot's `wanted` hint, balances,
+// publication) and against in-process SDK cores (the decisions a core says it holds).
 #include "loader/core_instance.hpp"
 #include "loader/host_services.hpp"
 #include "test_support.hpp"
 
+#include <mmhost/sdk/plugin.hpp>
+
 #include <doctest/doctest.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 using namespace mmh;
 
@@ -115,4 +120,93 @@ TEST_CASE("core publication: good names are taken, bad ones left out and named")
   // Four metrics (a quote, an empty part, NaN, an unknown type), a column with a comma, a marker
   // with an unknown shape and one whose kind is markup.
   CHECK(pub.left_out.size() == 7);
+}
+
+namespace {
+
+// Decides at each candle whose close is odd; counts the takes. With kSays it tells the host how
+// many decisions it holds (ABI 1.5), without it it is a core from before.
+template <bool kSays>
+class Deciding {
+ public:
+  Deciding(const mmh::sdk::Config&, void*) {}
+  void on_events(const mmh_batch& b) {
+    const auto* c = static_cast<const mmh_candle*>(b.records);
+    for (size_t i = 0; i < b.count; ++i)
+      if (c[i].close_e8 % 2 != 0) queued_.push_back(c[i].open_ts_ns);
+  }
+  uint64_t decisions_queued() const requires kSays { return queued_.size(); }
+  void take_decisions(mmh_batch& out) {
+    ++takes;
+    taken_.clear();
+    for (const int64_t ts_ns : queued_) {
+      mmh_decision d{};
+      d.ts_ns = ts_ns;
+      std::snprintf(d.kind, sizeof(d.kind), "odd");
+      taken_.push_back(d);
+    }
+    queued_.clear();
+    out.kind = MMH_EVENT_DECISION;
+    out.record_size = sizeof(mmh_decision);
+    out.count = taken_.size();
+    out.records = taken_.data();
+  }
+  static inline int takes = 0;
+
+ private:
+  std::vector<int64_t> queued_;
+  std::vector<mmh_decision> taken_;
+};
+
+template <class Core>
+LoadedPlugin in_process_core() {
+  LoadedPlugin p;
+  p.name = "deciding";
+  p.kinds = MMH_KIND_CORE;
+  p.core = *mmh::sdk::core_vtable<Core>();
+  return p;
+}
+
+// Six candles (closes 1..6) through the core, the decisions taken after each as the host does.
+std::vector<int64_t> decided(const LoadedPlugin& plugin) {
+  CoreInstance core(plugin, {});
+  std::vector<int64_t> got;
+  for (int64_t i = 1; i <= 6; ++i) {
+    mmh_candle c{};
+    c.open_ts_ns = i;
+    c.interval_ns = 60;
+    c.open_e8 = c.high_e8 = c.low_e8 = c.close_e8 = i;
+    core.on_events(mmh_batch{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 1, &c});
+    core.take_decisions([&](const mmh_decision& d) {
+      CHECK(std::string(d.kind) == "odd");
+      got.push_back(d.ts_ns);
+    });
+  }
+  return got;
+}
+
+}  // namespace
+
+TEST_CASE("core decisions: taken only when the core says it holds some (ABI 1.5), all of them") {
+  const std::vector<int64_t> odd = {1, 3, 5};
+
+  Deciding<true>::takes = 0;
+  const LoadedPlugin says = in_process_core<Deciding<true>>();
+  REQUIRE((says.core.decisions_queued != nullptr));
+  CHECK(decided(says) == odd);
+  CHECK(Deciding<true>::takes == 3);  // not after the even closes
+
+  // A core without the call (the SDK leaves it NULL) is asked after every input, as before 1.5.
+  Deciding<false>::takes = 0;
+  const LoadedPlugin before = in_process_core<Deciding<false>>();
+  CHECK((before.core.decisions_queued == nullptr));
+  CHECK(decided(before) == odd);
+  CHECK(Deciding<false>::takes == 6);
+
+  // A table whose size ends before the call (a 1.4 plugin) is asked every time too.
+  Deciding<true>::takes = 0;
+  LoadedPlugin older = says;
+  older.core.size = static_cast<uint32_t>(offsetof(mmh_core_vtable, decisions_queued));
+  CHECK(decided(older) == odd);
+  CHECK(Deciding<true>::takes == 6);
 }

@@ -151,3 +151,37 @@ TEST_CASE("SDK: desired_state fills a current host's struct, and only the prefix
   CHECK(older.mode[0] == 0x7f);  // untouched past the caller's size
   t->destroy(self);
 }
+
+namespace {
+
+class Counting {
+ public:
+  Counting(const mmh::sdk::Config& config, void*) : fail_(config.get("fail") == "count") {}
+  void on_events(const mmh_batch&) {}
+  uint64_t decisions_queued() const {
+    if (fail_) throw std::runtime_error("cannot count");
+    return 7;
+  }
+
+ private:
+  bool fail_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("SDK: decisions_queued answers the core's count, and 'some' when the core throws") {
+  const mmh_core_vtable* t = mmh::sdk::core_vtable<Counting>();
+  REQUIRE((t->decisions_queued != nullptr));
+  CHECK((mmh::sdk::core_vtable<TwoOrders>()->decisions_queued == nullptr));  // no such member
+  mmh_error err{};
+  void* self = nullptr;
+  mmh_config c = config_of(nullptr, 0);
+  REQUIRE(t->create(&c, nullptr, &self, &err) == MMH_OK);
+  CHECK(t->decisions_queued(self) == 7);
+  t->destroy(self);
+  const mmh_config_item fail[] = {{"fail", "count"}};
+  mmh_config f = config_of(fail, 1);
+  REQUIRE(t->create(&f, nullptr, &self, &err) == MMH_OK);
+  CHECK(t->decisions_queued(self) == 1);  // the take that follows would report the failure
+  t->destroy(self);
+}

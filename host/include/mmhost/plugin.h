@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define MMH_ABI_MAJOR 1
-#define MMH_ABI_MINOR 4
+#define MMH_ABI_MINOR 5
 
 /* The one symbol a plugin exports. */
 #define MMH_PLUGIN_ENTRY_SYMBOL "mmh_plugin_init"
@@ -624,6 +624,12 @@ typedef struct mmh_core_vtable {
   /* ABI 1.4. The core's tunables (above), without an instance: `*out` points at `*count`
    * entries owned by the plugin until it is unloaded. Optional. */
   mmh_status (*describe_params)(size_t* count, const mmh_core_param** out, mmh_error* err);
+  /* ABI 1.5. How many decisions take_decisions would return now. The host asks after each
+   * input it feeds and calls take_decisions only when the answer is not 0: most inputs decide
+   * nothing, and this call costs a fraction of a take with nothing in it. Cannot fail; an
+   * answer above 0 that proves wrong is harmless (the take returns what there is). Optional:
+   * without it the host calls take_decisions after every input, as before 1.5. */
+  uint64_t (*decisions_queued)(void* self);
 } mmh_core_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

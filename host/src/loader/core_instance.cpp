@@ -23,6 +23,9 @@ CoreInstance::CoreInstance(const LoadedPlugin& plugin,
   interest_ = declares ? plugin_.core.event_interest(self_)
                        : MMH_EVENT_BIT(MMH_EVENT_CANDLE) | MMH_EVENT_BIT(MMH_EVENT_FILL) |
                              MMH_EVENT_BIT(MMH_EVENT_BALANCE) | MMH_EVENT_BIT(MMH_EVENT_INSTRUMENT);
+  if (plugin_.core.size >= offsetof(mmh_core_vtable, decisions_queued) + sizeof(void*) &&
+      plugin_.core.take_decisions != nullptr)
+    decisions_queued_ = plugin_.core.decisions_queued;
 }
 
 CoreInstance::~CoreInstance() {

@@ -50,6 +50,9 @@ class CoreInstance {
   // core does not report). A template, not a std::function: it is asked after every input.
   template <class Fn>
   void take_decisions(Fn&& fn) {
+    // A core that says how many it holds (ABI 1.5) is asked before the take, which is skipped
+    // when it holds none: most inputs decide nothing.
+    if (decisions_queued_ != nullptr && decisions_queued_(self_) == 0) return;
     const mmh_batch batch = decision_batch();
     const char* p = static_cast<const char*>(batch.records);
     for (size_t i = 0; i < batch.count; ++i, p += batch.record_size) fn(decision_at(p));
@@ -83,6 +86,7 @@ class CoreInstance {
   const LoadedPlugin& plugin_;
   void* self_ = nullptr;
   uint64_t interest_ = 0;
+  uint64_t (*decisions_queued_)(void* self) = nullptr;  // absent before ABI 1.5
 };
 
 }  // namespace mmh

@@ -168,6 +168,9 @@ class BosMmPlugin {
     setup_ = next;
   }
 
+  // ABI 1.5: the host takes decisions only when there are some (most bars make none).
+  uint64_t decisions_queued() const { return core_.events().size(); }
+
   void take_decisions(mmh_batch& out) {
     decisions_.clear();
     for (const Event& e : core_.events()) {

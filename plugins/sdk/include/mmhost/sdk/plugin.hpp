@@ -424,6 +424,18 @@ const mmh_core_vtable* core_vtable() {
         });
       };
     }
+    if constexpr (requires(const T& s) {
+                    { s.decisions_queued() } -> std::convertible_to<uint64_t>;
+                  }) {
+      t.decisions_queued = [](void* self) -> uint64_t {
+        // Nothing may be thrown across; on a throw, "some": the take that follows reports it.
+        try {
+          return static_cast<const T*>(self)->decisions_queued();
+        } catch (...) {
+          return 1;
+        }
+      };
+    }
     if constexpr (requires(T & s, const mmh_core_hooks* h) { s.set_hooks(h); }) {
       t.set_hooks = [](void* self, const mmh_core_hooks* hooks, mmh_error* err) -> mmh_status {
         return detail::guard(err, [&] {
