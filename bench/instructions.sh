@@ -6,8 +6,8 @@
 #   files     all five run files: the run thread and the file-writing thread
 #   idle      the session of a run held in Idle (--set bos.confirm_atr=10): the per-bar floor
 #   batch     with BATCH=1: a batch worker's run, the mean over 10 seeded parameter sets
-# and, for two binaries, B's count over A's. Needs valgrind (apt-get install valgrind); a few
-# minutes per binary (the batch ~2 more).
+# and, for two binaries, B's count over A's. Needs valgrind (apt-get install valgrind); two
+# binaries with the batch take ~2.5 minutes.
 #   bench/instructions.sh
 #   cp -a build/release /tmp/before; ...change, build...
 #   bench/instructions.sh /tmp/before/bin/mmhost build/release/bin/mmhost

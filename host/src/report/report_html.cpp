@@ -307,13 +307,17 @@ char* write_cents(char* out, double value) {
   return out + (cents % 10 != 0 ? 2 : 1);  // "2500.0", "2500.5", "2500.05"
 }
 
+// The library's own shortest round-trip form (its dump() writes doubles with it): the same
+// bytes as a tree of the same numbers would give. At `out` (room: 64); returns the end.
+char* write_library_number(char* out, double value) {
+  if (!std::isfinite(value)) return std::copy_n("null", 4, out);  // as nlohmann::json dumps it
+  return nlohmann::detail::to_chars(out, out + 64, value);
+}
+
 // The text of append_json_number at `out` (room: 64); returns the end.
 char* write_json_number(char* out, double value) {
   if (char* end = write_cents(out, value)) return end;
-  if (!std::isfinite(value)) return std::copy_n("null", 4, out);  // as nlohmann::json dumps it
-  // The library's own shortest round-trip form (its dump() writes doubles with it): the same
-  // bytes as a tree of the same numbers would give.
-  return nlohmann::detail::to_chars(out, out + 64, value);
+  return write_library_number(out, value);
 }
 
 }  // namespace
@@ -330,7 +334,7 @@ char* JsonNumberTexts::write(char* out, double value) {
   const auto bits = std::bit_cast<uint64_t>(value);
   Slot& slot = slots_[(bits * 0x9E3779B97F4A7C15ULL) >> 52];  // the top 12 bits: 4,096 slots
   if (slot.size == 0 || slot.bits != bits) {
-    char* const end = write_json_number(out, value);
+    char* const end = write_library_number(out, value);  // not cents: asked above
     const auto size = static_cast<size_t>(end - out);
     if (size <= sizeof(slot.text)) {  // a longer text (none: 24 at most) is not kept
       slot.bits = bits;
