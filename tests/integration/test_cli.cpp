@@ -32,7 +32,7 @@ TEST_CASE("cli: help and version teach, bad usage exits 2 saying what was expect
   CHECK(run_help.exit_code == 0);
   CHECK(run_help.output.find("--replay") != std::string::npos);
   CHECK(run_help.output.find("Examples:") != std::string::npos);
-  CHECK(run_mmhost("--version").output.find("plugin ABI 1.5") != std::string::npos);
+  CHECK(run_mmhost("--version").output.find("plugin ABI 1.6") != std::string::npos);
 
   auto unknown = run_mmhost("frobnicate");
   CHECK(unknown.exit_code == 2);
@@ -53,15 +53,15 @@ TEST_CASE("cli: plugins lists replay, a bad plugin is reported and the host cont
   auto table = run_mmhost("plugins");
   CHECK(table.exit_code == 0);
   CHECK(table.output.find("replay") != std::string::npos);
-  CHECK(table.output.find("abi 1.5") != std::string::npos);
+  CHECK(table.output.find("abi 1.6") != std::string::npos);
 
   auto json = run_mmhost("plugins --json --plugin-path " + mmh::test::test_plugin_dir());
   CHECK(json.exit_code == 0);
-  CHECK(json.output.find(R"({"name":"replay","kinds":["data"],"version":"0.1.0","abi":"1.5")") !=
+  CHECK(json.output.find(R"({"name":"replay","kinds":["data"],"version":"0.1.0","abi":"1.6")") !=
         std::string::npos);
   CHECK(json.output.find(R"("name":"good")") != std::string::npos);
   CHECK(json.output.find("wrong_major.so\",\"problems\":[\"built for plugin ABI 2.0 but this host "
-                         "speaks ABI 1.5") != std::string::npos);
+                         "speaks ABI 1.6") != std::string::npos);
 }
 
 TEST_CASE("cli: a bad config file fails with file:line:column and the key path") {

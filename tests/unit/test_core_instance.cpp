@@ -1,5 +1,6 @@
 // CoreInstance against the in-tree bos_mm plugin (the snapshot's `wanted` hint, balances,
-// publication) and against in-process SDK cores (the decisions a core says it holds).
+// publication) and against in-process SDK cores (the decisions a core says it holds, the desired
+// set it numbers).
 #include "loader/core_instance.hpp"
 #include "loader/host_services.hpp"
 #include "test_support.hpp"
@@ -167,16 +168,21 @@ LoadedPlugin in_process_core() {
   return p;
 }
 
+// A candle at time `i` whose prices are all `i`, fed as the host feeds a bar.
+void feed_candle(CoreInstance& core, int64_t i) {
+  mmh_candle c{};
+  c.open_ts_ns = i;
+  c.interval_ns = 60;
+  c.open_e8 = c.high_e8 = c.low_e8 = c.close_e8 = i;
+  core.on_events(mmh_batch{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 1, &c});
+}
+
 // Six candles (closes 1..6) through the core, the decisions taken after each as the host does.
 std::vector<int64_t> decided(const LoadedPlugin& plugin) {
   CoreInstance core(plugin, {});
   std::vector<int64_t> got;
   for (int64_t i = 1; i <= 6; ++i) {
-    mmh_candle c{};
-    c.open_ts_ns = i;
-    c.interval_ns = 60;
-    c.open_e8 = c.high_e8 = c.low_e8 = c.close_e8 = i;
-    core.on_events(mmh_batch{sizeof(mmh_batch), MMH_EVENT_CANDLE, sizeof(mmh_candle), 0, 1, &c});
+    feed_candle(core, i);
     core.take_decisions([&](const mmh_decision& d) {
       CHECK(std::string(d.kind) == "odd");
       got.push_back(d.ts_ns);
@@ -209,4 +215,76 @@ TEST_CASE("core decisions: taken only when the core says it holds some (ABI 1.5)
   older.core.size = static_cast<uint32_t>(offsetof(mmh_core_vtable, decisions_queued));
   CHECK(decided(older) == odd);
   CHECK(Deciding<true>::takes == 6);
+}
+
+namespace {
+
+// Wants one buy at the last close divisible by 3. kNumbers 1: numbers its sets (ABI 1.6);
+// 2: answers 0, "cannot say"; 0: a core from before. Counts the host's desired_state calls.
+template <int kNumbers>
+class Quoting {
+ public:
+  Quoting(const mmh::sdk::Config&, void*) {}
+  void on_events(const mmh_batch& b) {
+    const auto* c = static_cast<const mmh_candle*>(b.records);
+    for (size_t i = 0; i < b.count; ++i)
+      if (c[i].close_e8 % 3 == 0) {
+        order_.price_ticks = c[i].close_e8;
+        ++changes_;
+      }
+  }
+  void desired_state(mmh_desired_state& out) {
+    ++asked;
+    out.count = order_.price_ticks > 0 ? 1 : 0;
+    out.orders = &order_;
+  }
+  uint64_t desired_version() const requires(kNumbers > 0) {
+    return kNumbers == 1 ? changes_ + 1 : 0;
+  }
+  static inline int asked = 0;
+
+ private:
+  mmh_desired_order order_{MMH_SIDE_BUY, MMH_ORDER_TYPE_LIMIT, 0, 1};
+  uint64_t changes_ = 0;
+};
+
+// Six candles (closes 1..6); after each, the price of the one order the host takes the core to
+// want (0: none), as the execution asks at every bar.
+std::vector<int64_t> wanted_prices(const LoadedPlugin& plugin) {
+  CoreInstance core(plugin, {});
+  std::vector<int64_t> got;
+  for (int64_t i = 1; i <= 6; ++i) {
+    feed_candle(core, i);
+    const std::vector<mmh_desired_order>& wanted = core.wanted_orders();
+    REQUIRE(wanted.size() <= 1);
+    got.push_back(wanted.empty() ? 0 : wanted[0].price_ticks);
+  }
+  return got;
+}
+
+}  // namespace
+
+TEST_CASE("core desired set: asked again only when the core's number for it moved (ABI 1.6)") {
+  const std::vector<int64_t> prices = {0, 0, 3, 3, 3, 6};
+
+  Quoting<1>::asked = 0;
+  const LoadedPlugin numbers = in_process_core<Quoting<1>>();
+  REQUIRE((numbers.core.desired_version != nullptr));
+  CHECK(wanted_prices(numbers) == prices);
+  CHECK(Quoting<1>::asked == 3);  // the first bar, and the two changes
+
+  // "Cannot say" (0), a core without the call and a 1.5 table are asked at every bar.
+  Quoting<2>::asked = 0;
+  CHECK(wanted_prices(in_process_core<Quoting<2>>()) == prices);
+  CHECK(Quoting<2>::asked == 6);
+  Quoting<0>::asked = 0;
+  const LoadedPlugin before = in_process_core<Quoting<0>>();
+  CHECK((before.core.desired_version == nullptr));
+  CHECK(wanted_prices(before) == prices);
+  CHECK(Quoting<0>::asked == 6);
+  Quoting<1>::asked = 0;
+  LoadedPlugin older = numbers;
+  older.core.size = static_cast<uint32_t>(offsetof(mmh_core_vtable, desired_version));
+  CHECK(wanted_prices(older) == prices);
+  CHECK(Quoting<1>::asked == 6);
 }

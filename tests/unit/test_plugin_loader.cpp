@@ -48,14 +48,14 @@ TEST_CASE("a well-formed SDK plugin loads with its manifest") {
 TEST_CASE("a different ABI major is refused naming the file and both versions") {
   CHECK(rejection("wrong_major") ==
         plugin_path("wrong_major") +
-            ": built for plugin ABI 2.0 but this host speaks ABI 1.5 "
+            ": built for plugin ABI 2.0 but this host speaks ABI 1.6 "
             "(the major version must match; rebuild the plugin against this mmhost)");
 }
 
 TEST_CASE("a newer minor is refused") {
   CHECK(rejection("newer_minor") ==
         plugin_path("newer_minor") +
-            ": built for plugin ABI 1.6, newer than this host's 1.5 "
+            ": built for plugin ABI 1.7, newer than this host's 1.6 "
             "(upgrade mmhost or rebuild the plugin against this version)");
 }
 

@@ -162,6 +162,10 @@ class Counting {
     if (fail_) throw std::runtime_error("cannot count");
     return 7;
   }
+  uint64_t desired_version() const {
+    if (fail_) throw std::runtime_error("cannot number");
+    return 42;
+  }
 
  private:
   bool fail_ = false;
@@ -183,5 +187,22 @@ TEST_CASE("SDK: decisions_queued answers the core's count, and 'some' when the c
   mmh_config f = config_of(fail, 1);
   REQUIRE(t->create(&f, nullptr, &self, &err) == MMH_OK);
   CHECK(t->decisions_queued(self) == 1);  // the take that follows would report the failure
+  t->destroy(self);
+}
+
+TEST_CASE("SDK: desired_version answers the core's number, and 0 ('cannot say') when it throws") {
+  const mmh_core_vtable* t = mmh::sdk::core_vtable<Counting>();
+  REQUIRE((t->desired_version != nullptr));
+  CHECK((mmh::sdk::core_vtable<TwoOrders>()->desired_version == nullptr));  // no such member
+  mmh_error err{};
+  void* self = nullptr;
+  mmh_config c = config_of(nullptr, 0);
+  REQUIRE(t->create(&c, nullptr, &self, &err) == MMH_OK);
+  CHECK(t->desired_version(self) == 42);
+  t->destroy(self);
+  const mmh_config_item fail[] = {{"fail", "count"}};
+  mmh_config f = config_of(fail, 1);
+  REQUIRE(t->create(&f, nullptr, &self, &err) == MMH_OK);
+  CHECK(t->desired_version(self) == 0);  // the host asks for the set, which reports the failure
   t->destroy(self);
 }

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define MMH_ABI_MAJOR 1
-#define MMH_ABI_MINOR 5
+#define MMH_ABI_MINOR 6
 
 /* The one symbol a plugin exports. */
 #define MMH_PLUGIN_ENTRY_SYMBOL "mmh_plugin_init"
@@ -630,6 +630,12 @@ typedef struct mmh_core_vtable {
    * answer above 0 that proves wrong is harmless (the take returns what there is). Optional:
    * without it the host calls take_decisions after every input, as before 1.5. */
   uint64_t (*decisions_queued)(void* self);
+  /* ABI 1.6. A number for the set desired_state would return now, which changes whenever that
+   * set (its orders or mode) changes; 0 means "cannot say". The host asks before each
+   * desired_state and skips the call, keeping the orders it last got, while the number is the
+   * one that came with them: a core's set changes far less often than the host asks (every bar).
+   * Cannot fail (answer 0). Optional: without it the host calls desired_state every time. */
+  uint64_t (*desired_version)(void* self);
 } mmh_core_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

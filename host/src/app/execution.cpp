@@ -656,9 +656,8 @@ void Execution::sync(int64_t ts_ns) {
   if (orders_stopped_) return;
   desired_.clear();
   if (core_ != nullptr && !quotes_pulled_) {
-    mmh_desired_state d{};
-    d.size = sizeof(d);
-    if (core_->desired_state(d)) desired_.assign(d.orders, d.orders + d.count);
+    const std::vector<mmh_desired_order>& wanted = core_->wanted_orders();
+    desired_.assign(wanted.begin(), wanted.end());  // the gate filters this copy
   }
   gate_.filter(desired_, GateInputs{ledger_.mid_e8(), setup_.tick_e8, setup_.lot_e8,
                                     ledger_.base_e8(), ledger_.quote_e8()});

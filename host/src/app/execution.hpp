@@ -238,7 +238,7 @@ class Execution {
   std::vector<int64_t> pull_times_ns_;  // quote pulls for an unknown book, last 10 minutes
   int64_t storm_alerted_ns_ = 0;        // 0: never
   std::vector<mmh_order_command> commands_;
-  std::vector<mmh_desired_order> desired_;
+  std::vector<mmh_desired_order> desired_;  // what the core wants, as the gate passed it
   std::vector<mmh_fill> fill_batch_;
   std::vector<mmh_balance> balance_batch_;  // drain's balances for the core, told together
   std::vector<VenueEvent> venue_events_;

@@ -26,6 +26,9 @@ CoreInstance::CoreInstance(const LoadedPlugin& plugin,
   if (plugin_.core.size >= offsetof(mmh_core_vtable, decisions_queued) + sizeof(void*) &&
       plugin_.core.take_decisions != nullptr)
     decisions_queued_ = plugin_.core.decisions_queued;
+  if (plugin_.core.size >= offsetof(mmh_core_vtable, desired_version) + sizeof(void*) &&
+      plugin_.core.desired_state != nullptr)
+    desired_version_ = plugin_.core.desired_version;
 }
 
 CoreInstance::~CoreInstance() {
@@ -84,6 +87,13 @@ bool CoreInstance::desired_state(mmh_desired_state& out) {
     throw PluginCallError(plugin_call_failure(plugin_, "desired_state", status, err));
   out.mode[sizeof(out.mode) - 1] = '\0';
   return true;
+}
+
+void CoreInstance::ask_wanted(uint64_t version) {
+  wanted_.clear();
+  mmh_desired_state d{};
+  if (desired_state(d)) wanted_.assign(d.orders, d.orders + d.count);
+  wanted_version_ = version;
 }
 
 bool CoreInstance::snapshot(mmh_core_snapshot& out, uint32_t wanted) {

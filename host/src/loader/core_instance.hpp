@@ -60,6 +60,14 @@ class CoreInstance {
   // False when the core does not publish a desired state. `out` borrows the core's memory until
   // the next call on this instance.
   bool desired_state(mmh_desired_state& out);
+  // The orders of the core's desired state now (none when it publishes no state), copied from
+  // its answer. A core that numbers its sets (ABI 1.6) is asked again only when the number
+  // moved: most bars change nothing.
+  const std::vector<mmh_desired_order>& wanted_orders() {
+    const uint64_t version = desired_version_ != nullptr ? desired_version_(self_) : 0;
+    if (version == 0 || version != wanted_version_) ask_wanted(version);
+    return wanted_;
+  }
   // Applies a complete new configuration to the running core, all or nothing. Throws
   // PluginCallError with the core's reason; NOT_SUPPORTED when the core cannot reload.
   void reconfigure(const std::map<std::string, std::string>& settings);
@@ -82,11 +90,16 @@ class CoreInstance {
   // call or a batch not of decisions), and one record of it, copied, its strings terminated.
   mmh_batch decision_batch();
   static mmh_decision decision_at(const char* record);
+  // wanted_orders() when the set may have changed: asks desired_state, keeps `version` with it.
+  void ask_wanted(uint64_t version);
 
   const LoadedPlugin& plugin_;
   void* self_ = nullptr;
   uint64_t interest_ = 0;
   uint64_t (*decisions_queued_)(void* self) = nullptr;  // absent before ABI 1.5
+  uint64_t (*desired_version_)(void* self) = nullptr;   // absent before ABI 1.6
+  std::vector<mmh_desired_order> wanted_;               // wanted_orders()' last answer
+  uint64_t wanted_version_ = 0;                         // the core's number for it (0: none)
 };
 
 }  // namespace mmh

@@ -170,6 +170,8 @@ class BosMmPlugin {
 
   // ABI 1.5: the host takes decisions only when there are some (most bars make none).
   uint64_t decisions_queued() const { return core_.events().size(); }
+  // ABI 1.6: the host asks for the desired set only when this moved (never 0: "cannot say").
+  uint64_t desired_version() const { return core_.desired_changes() + 1; }
 
   void take_decisions(mmh_batch& out) {
     decisions_.clear();

@@ -436,6 +436,18 @@ const mmh_core_vtable* core_vtable() {
         }
       };
     }
+    if constexpr (requires(const T& s) {
+                    { s.desired_version() } -> std::convertible_to<uint64_t>;
+                  }) {
+      t.desired_version = [](void* self) -> uint64_t {
+        // On a throw, 0 ("cannot say"): the host then asks for the set, which reports it.
+        try {
+          return static_cast<const T*>(self)->desired_version();
+        } catch (...) {
+          return 0;
+        }
+      };
+    }
     if constexpr (requires(T & s, const mmh_core_hooks* h) { s.set_hooks(h); }) {
       t.set_hooks = [](void* self, const mmh_core_hooks* hooks, mmh_error* err) -> mmh_status {
         return detail::guard(err, [&] {
