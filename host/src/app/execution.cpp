@@ -656,8 +656,9 @@ void Execution::sync(int64_t ts_ns) {
   if (orders_stopped_) return;
   desired_.clear();
   if (core_ != nullptr && !quotes_pulled_) {
+    // The gate filters a copy. Most bars of a strategy out of the market want nothing.
     const std::vector<mmh_desired_order>& wanted = core_->wanted_orders();
-    desired_.assign(wanted.begin(), wanted.end());  // the gate filters this copy
+    if (!wanted.empty()) desired_.assign(wanted.begin(), wanted.end());
   }
   gate_.filter(desired_, GateInputs{ledger_.mid_e8(), setup_.tick_e8, setup_.lot_e8,
                                     ledger_.base_e8(), ledger_.quote_e8()});
