@@ -168,3 +168,55 @@ TEST_CASE("names: states and facts round-trip") {
   CHECK(parse_fact("nonsense") == 0);
   CHECK(describe_facts(kBearishBos | kHoldingBase) == "bearish_bos|holding_base");
 }
+
+namespace {
+
+// A script that says "no" until told otherwise, counting its answers.
+struct Say {
+  bool yes = false;
+  int asked = 0;
+  static bool answer(void* user, const Edge&) {
+    auto* say = static_cast<Say*>(user);
+    ++say->asked;
+    return say->yes;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a quiet step is remembered only while no script had a say") {
+  TransitionTable t = TransitionTable::defaults();
+  Edge* enter = t.find(State::idle, "bos_confirmed");
+  REQUIRE(enter != nullptr);
+  enter->scripted = true;
+  StateMachine m(t, timeouts(3, 5, 2));
+  Say say;
+  // Facts that open no edge: the same facts again fire nothing, and no script is asked.
+  for (int i = 0; i < 3; ++i) CHECK(m.step(0, &Say::answer, &say) == nullptr);
+  CHECK(say.asked == 0);
+  // The scripted edge's facts hold: its script is asked at every step, and is heard.
+  CHECK(m.step(kBullishBos, &Say::answer, &say) == nullptr);
+  CHECK(m.step(kBullishBos, &Say::answer, &say) == nullptr);
+  CHECK(say.asked == 2);
+  // Without a script the edge cannot fire; once hooks come, the same facts are asked again.
+  CHECK(m.step(kBullishBos) == nullptr);
+  CHECK(m.step(kBullishBos) == nullptr);
+  say.yes = true;
+  const Edge* fired = m.step(kBullishBos, &Say::answer, &say);
+  REQUIRE(fired != nullptr);
+  CHECK(fired->reason == "bos_confirmed");
+  CHECK(m.state() == State::bos);
+}
+
+TEST_CASE("a replaced table is asked again with the facts a quiet step had") {
+  StateMachine m = at(State::idle);
+  CHECK(m.evaluate(kBullishBos | kPolicyDefensive).count == 1);  // the default enters BOS
+  StateMachine n(TransitionTable::defaults(), timeouts(3, 5, 2));
+  TransitionTable strict = TransitionTable::defaults();
+  strict.find(State::idle, "bos_confirmed")->none |= kPolicyDefensive;
+  n.replace(strict, timeouts(3, 5, 2));
+  CHECK(n.evaluate(kBullishBos | kPolicyDefensive).count == 0);
+  n.replace(TransitionTable::defaults(), timeouts(3, 5, 2));
+  CHECK(n.evaluate(kBullishBos | kPolicyDefensive).count == 1);
+  CHECK(n.state() == State::bos);
+}

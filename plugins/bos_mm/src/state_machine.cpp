@@ -181,15 +181,24 @@ bool StateMachine::timed_out() const {
 
 const Edge* StateMachine::step(uint32_t facts, ScriptGuard script, void* user) {
   const uint32_t now = timed_out() ? facts | kStateTimeout : facts & ~kStateTimeout;
+  // The same state and facts fire nothing again when no script had a say: most bars.
+  if (still_ && state_ == still_state_ && now == still_facts_) return nullptr;
   const auto& edges = table_.edges();
+  bool scripted_open = false;  // a scripted edge's facts held: its script may answer otherwise
   for (uint16_t i : by_state_[static_cast<size_t>(state_)]) {
-    if (edges[i].guard(now) &&
-        (!edges[i].scripted || (script != nullptr && script(user, edges[i])))) {
-      state_ = edges[i].to;
-      bars_in_state_ = 0;
-      return &edges[i];
+    if (!edges[i].guard(now)) continue;
+    if (edges[i].scripted) {
+      scripted_open = true;
+      if (script == nullptr || !script(user, edges[i])) continue;
     }
+    state_ = edges[i].to;
+    bars_in_state_ = 0;
+    still_ = false;
+    return &edges[i];
   }
+  still_ = !scripted_open;
+  still_state_ = state_;
+  still_facts_ = now;
   return nullptr;
 }
 

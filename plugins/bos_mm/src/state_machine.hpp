@@ -118,6 +118,12 @@ class StateMachine {
   std::array<std::vector<uint16_t>, kStateCount + 1> by_state_;
   State state_ = State::idle;
   int64_t bars_in_state_ = 0;
+  // The last step that fired nothing without asking a script: its state and facts (with
+  // kStateTimeout as it was). Guards are functions of the facts alone, so those fire nothing
+  // again until the table is replaced (a new machine).
+  bool still_ = false;
+  State still_state_ = State::idle;
+  uint32_t still_facts_ = 0;
 };
 
 }  // namespace mmh::bos
