@@ -171,38 +171,31 @@ class Counting {
   bool fail_ = false;
 };
 
+// What a Counting core (one that throws when `fail`) answers to a call that cannot fail.
+uint64_t counting_answer(uint64_t (*mmh_core_vtable::*call)(void*), bool fail) {
+  const mmh_core_vtable* t = mmh::sdk::core_vtable<Counting>();
+  REQUIRE((t->*call != nullptr));
+  CHECK((mmh::sdk::core_vtable<TwoOrders>()->*call == nullptr));  // no such member
+  mmh_error err{};
+  void* self = nullptr;
+  const mmh_config_item fails[] = {{"fail", "count"}};
+  mmh_config c = fail ? config_of(fails, 1) : config_of(nullptr, 0);
+  REQUIRE(t->create(&c, nullptr, &self, &err) == MMH_OK);
+  const uint64_t answer = (t->*call)(self);
+  t->destroy(self);
+  return answer;
+}
+
 }  // namespace
 
 TEST_CASE("SDK: decisions_queued answers the core's count, and 'some' when the core throws") {
-  const mmh_core_vtable* t = mmh::sdk::core_vtable<Counting>();
-  REQUIRE((t->decisions_queued != nullptr));
-  CHECK((mmh::sdk::core_vtable<TwoOrders>()->decisions_queued == nullptr));  // no such member
-  mmh_error err{};
-  void* self = nullptr;
-  mmh_config c = config_of(nullptr, 0);
-  REQUIRE(t->create(&c, nullptr, &self, &err) == MMH_OK);
-  CHECK(t->decisions_queued(self) == 7);
-  t->destroy(self);
-  const mmh_config_item fail[] = {{"fail", "count"}};
-  mmh_config f = config_of(fail, 1);
-  REQUIRE(t->create(&f, nullptr, &self, &err) == MMH_OK);
-  CHECK(t->decisions_queued(self) == 1);  // the take that follows would report the failure
-  t->destroy(self);
+  CHECK(counting_answer(&mmh_core_vtable::decisions_queued, false) == 7);
+  // The take that follows would report the failure.
+  CHECK(counting_answer(&mmh_core_vtable::decisions_queued, true) == 1);
 }
 
 TEST_CASE("SDK: desired_version answers the core's number, and 0 ('cannot say') when it throws") {
-  const mmh_core_vtable* t = mmh::sdk::core_vtable<Counting>();
-  REQUIRE((t->desired_version != nullptr));
-  CHECK((mmh::sdk::core_vtable<TwoOrders>()->desired_version == nullptr));  // no such member
-  mmh_error err{};
-  void* self = nullptr;
-  mmh_config c = config_of(nullptr, 0);
-  REQUIRE(t->create(&c, nullptr, &self, &err) == MMH_OK);
-  CHECK(t->desired_version(self) == 42);
-  t->destroy(self);
-  const mmh_config_item fail[] = {{"fail", "count"}};
-  mmh_config f = config_of(fail, 1);
-  REQUIRE(t->create(&f, nullptr, &self, &err) == MMH_OK);
-  CHECK(t->desired_version(self) == 0);  // the host asks for the set, which reports the failure
-  t->destroy(self);
+  CHECK(counting_answer(&mmh_core_vtable::desired_version, false) == 42);
+  // The host asks for the set, which reports the failure.
+  CHECK(counting_answer(&mmh_core_vtable::desired_version, true) == 0);
 }

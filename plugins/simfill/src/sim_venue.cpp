@@ -21,6 +21,16 @@ std::string_view field_text(const char (&field)[N]) {
   return {field, strnlen(field, N)};
 }
 
+// An order's client and venue ids into an update's or a fill's fields, whole: both are written
+// once at placement, NUL-padded.
+template <class Event>
+void copy_ids(Event& e, const SimOrder& order) {
+  static_assert(sizeof(e.client_id) == sizeof(order.client_id.field()) &&
+                sizeof(e.venue_order_id) >= sizeof(order.venue_order_id));
+  std::memcpy(e.client_id, order.client_id.field(), sizeof(e.client_id));
+  std::memcpy(e.venue_order_id, order.venue_order_id, sizeof(order.venue_order_id));
+}
+
 // "sim-<n>" (venue order ids) or "sim-e<n>" (exec ids), without a temporary string.
 template <size_t N, size_t P>
 void sim_id(char (&dst)[N], const char (&prefix)[P], uint64_t n) {
@@ -136,7 +146,7 @@ std::vector<SimOrder*>::iterator SimVenue::find_order(std::string_view client_id
   if (client_id.empty()) return orders_.end();
   return std::find_if(orders_.begin(), orders_.end(), [&](const SimOrder* o) {
     return !o->client_id.empty() && o->client_id.back() == client_id.back() &&
-           o->client_id.view() == client_id;
+           o->client_id == client_id;
   });
 }
 
@@ -385,10 +395,7 @@ bool SimVenue::fill(SimOrder& order, int64_t ts_ns, int64_t price_ticks, int64_t
   f.fee = decimal(fee.amount_e8);
   copy_text(f.fee_asset, fee.asset == FeeAsset::base ? inst_.base_asset : inst_.quote_asset);
   f.is_maker = maker ? 1 : 0;
-  static_assert(sizeof(f.client_id) == sizeof(order.client_id.field()) &&
-                sizeof(f.venue_order_id) >= sizeof(order.venue_order_id));
-  std::memcpy(f.client_id, order.client_id.field(), sizeof(f.client_id));
-  std::memcpy(f.venue_order_id, order.venue_order_id, sizeof(order.venue_order_id));
+  copy_ids(f, order);
   sim_id(f.exec_id, "sim-e", ++exec_seq_);
   push_update(order,
               order.leaves_lots() > 0 ? MMH_ORDER_STATUS_PARTIALLY_FILLED : MMH_ORDER_STATUS_FILLED,
@@ -428,10 +435,7 @@ void SimVenue::push_update(const SimOrder& order, uint32_t status, int64_t ts_ns
   u.leaves_qty_lots = status == MMH_ORDER_STATUS_NEW || status == MMH_ORDER_STATUS_PARTIALLY_FILLED
                           ? order.leaves_lots()
                           : 0;
-  static_assert(sizeof(u.client_id) == sizeof(order.client_id.field()) &&
-                sizeof(u.venue_order_id) >= sizeof(order.venue_order_id));
-  std::memcpy(u.client_id, order.client_id.field(), sizeof(u.client_id));
-  std::memcpy(u.venue_order_id, order.venue_order_id, sizeof(order.venue_order_id));
+  copy_ids(u, order);
 }
 
 void SimVenue::push_balances(int64_t ts_ns) {

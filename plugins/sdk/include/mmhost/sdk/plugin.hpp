@@ -216,6 +216,17 @@ void destroy(void* self) noexcept {
     log_error("instance destructor threw; leaking it");
   }
 }
+
+// A call that cannot fail (decisions_queued, desired_version): the core's answer, or
+// `kOnThrow` when it throws (nothing may be thrown across).
+template <class T, auto kMember, uint64_t kOnThrow>
+uint64_t answer(void* self) noexcept {
+  try {
+    return static_cast<uint64_t>((static_cast<const T*>(self)->*kMember)());
+  } catch (...) {
+    return kOnThrow;
+  }
+}
 }  // namespace detail
 
 template <class T>
@@ -427,26 +438,14 @@ const mmh_core_vtable* core_vtable() {
     if constexpr (requires(const T& s) {
                     { s.decisions_queued() } -> std::convertible_to<uint64_t>;
                   }) {
-      t.decisions_queued = [](void* self) -> uint64_t {
-        // Nothing may be thrown across; on a throw, "some": the take that follows reports it.
-        try {
-          return static_cast<const T*>(self)->decisions_queued();
-        } catch (...) {
-          return 1;
-        }
-      };
+      // On a throw, "some": the take that follows reports it.
+      t.decisions_queued = &detail::answer<T, &T::decisions_queued, 1>;
     }
     if constexpr (requires(const T& s) {
                     { s.desired_version() } -> std::convertible_to<uint64_t>;
                   }) {
-      t.desired_version = [](void* self) -> uint64_t {
-        // On a throw, 0 ("cannot say"): the host then asks for the set, which reports it.
-        try {
-          return static_cast<const T*>(self)->desired_version();
-        } catch (...) {
-          return 0;
-        }
-      };
+      // On a throw, 0 ("cannot say"): the host then asks for the set, which reports it.
+      t.desired_version = &detail::answer<T, &T::desired_version, 0>;
     }
     if constexpr (requires(T & s, const mmh_core_hooks* h) { s.set_hooks(h); }) {
       t.set_hooks = [](void* self, const mmh_core_hooks* hooks, mmh_error* err) -> mmh_status {
